@@ -1,0 +1,54 @@
+# The commands a newcomer uses; Meson and Ninja do the building.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+PREFIX ?= /usr/local
+MESON ?= meson
+
+SOURCES = $(shell find src include tests bench -name '*.[ch]' 2>/dev/null)
+
+.PHONY: all deps build demo check bench install format lint clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --prefix=$(PREFIX)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# Tests run in a separate AddressSanitizer + UndefinedBehaviorSanitizer build.
+$(ASAN_BUILD)/build.ninja:
+	$(MESON) setup $(ASAN_BUILD) -Dbuildtype=debug -Db_sanitize=address,undefined \
+		-Db_lundef=false
+
+check: build $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	@status=0; $(MESON) test -C $(ASAN_BUILD) --print-errorlogs || status=$$?; \
+	python3 scripts/test-summary.py $(ASAN_BUILD)/meson-logs/testlog.json; exit $$status
+
+demo: build
+	@VRP=$(BUILD)/src/cli/vrp ./scripts/demo.sh
+
+bench: build
+	@VRP=$(BUILD)/src/cli/vrp ./bench/run.sh
+
+install: build
+	$(MESON) install -C $(BUILD)
+
+format:
+	@INSTALL_LINT=1 ./scripts/install-deps.sh
+	clang-format -i $(SOURCES)
+
+lint: build
+	@INSTALL_LINT=1 ./scripts/install-deps.sh
+	clang-format --dry-run --Werror $(SOURCES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+		--inline-suppr --suppressions-list=.cppcheck-suppressions \
+		--std=c11 -D_GNU_SOURCE -Iinclude -Isrc/lib -I$(BUILD)/include src
+	clang-tidy --quiet -p $(BUILD) $(filter src/%.c,$(SOURCES))
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

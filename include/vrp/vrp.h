@@ -1,0 +1,10 @@
+/* vrp.h - everything libvrp offers, in one include. */
+#ifndef VRP_H
+#define VRP_H
+
+#include "vrp/db.h"
+#include "vrp/error.h"
+#include "vrp/library.h"
+#include "vrp/version.h"
+
+#endif

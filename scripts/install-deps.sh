@@ -1,0 +1,46 @@
+#!/bin/sh
+# Installs the Debian packages vrp needs to build and test, when missing.
+# Idempotent: with everything present it changes nothing and needs no network.
+# Runs apt-get update at most once, and only when something must be installed.
+set -eu
+
+PACKAGES="
+build-essential
+pkg-config
+meson
+ninja-build
+python3
+libsqlite3-dev
+sqlite3
+libjansson-dev
+libcmocka-dev
+util-linux
+"
+# Only for `make lint` and `make format`; install with INSTALL_LINT=1.
+LINT_PACKAGES="clang-tidy cppcheck clang-format"
+
+want="$PACKAGES"
+if [ "${INSTALL_LINT:-0}" = 1 ]; then want="$want $LINT_PACKAGES"; fi
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "install-deps: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

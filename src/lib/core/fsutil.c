@@ -1,0 +1,94 @@
+/* fsutil.c - durable filesystem steps and path helpers. */
+#include "core/fsutil.h"
+
+#include "core/error_set.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *vrp_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (*b == '/')
+		b++;
+	size_t lb = strlen(b);
+	char *out = malloc(la + 1 + lb + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, a, la);
+	out[la] = '/';
+	memcpy(out + la + 1, b, lb + 1);
+	return out;
+}
+
+int vrp_fs_mkdir_p(const char *path, mode_t mode)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return vrp_error_oom();
+	int rc = 0;
+	for (char *p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		struct stat st;
+		if (mkdir(copy, mode) != 0 && errno != EEXIST) {
+			rc = vrp_error_from_errno(errno, "cannot create directory %s", copy);
+			break;
+		}
+		if (stat(copy, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			rc = vrp_error_set(VRP_EIO, "%s exists and is not a directory", copy);
+			break;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	free(copy);
+	return rc;
+}
+
+static int fsync_path(const char *path, int flags, const char *what)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return vrp_error_from_errno(errno, "cannot open %s %s to sync it", what, path);
+	int rc = 0;
+	if (fsync(fd) != 0)
+		rc = vrp_error_from_errno(errno, "cannot sync %s %s", what, path);
+	close(fd);
+	return rc;
+}
+
+int vrp_fs_fsync_dir(const char *dir) { return fsync_path(dir, O_RDONLY | O_DIRECTORY, "directory"); }
+
+int vrp_fs_fsync_file(const char *path) { return fsync_path(path, O_RDONLY, "file"); }
+
+int vrp_fs_rename_durable(const char *from, const char *to)
+{
+	if (rename(from, to) != 0)
+		return vrp_error_from_errno(errno, "cannot rename %s to %s", from, to);
+	char *dir = strdup(to);
+	if (!dir)
+		return vrp_error_oom();
+	char *slash = strrchr(dir, '/');
+	int rc;
+	if (!slash)
+		rc = vrp_fs_fsync_dir(".");
+	else if (slash == dir)
+		rc = vrp_fs_fsync_dir("/");
+	else {
+		*slash = '\0';
+		rc = vrp_fs_fsync_dir(dir);
+	}
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* fsutil.h - durable filesystem steps and path helpers (internal). */
+#ifndef VRP_CORE_FSUTIL_H
+#define VRP_CORE_FSUTIL_H
+
+#include <sys/types.h>
+
+/* Returns "a/b" (a single slash between them), malloc'd; NULL when out of memory. */
+char *vrp_path_join(const char *a, const char *b);
+
+/* Creates `path` and missing parents with `mode`; existing directories are fine. */
+int vrp_fs_mkdir_p(const char *path, mode_t mode);
+
+/* fsyncs a directory so entries created or renamed in it survive a crash. */
+int vrp_fs_fsync_dir(const char *dir);
+
+/* fsyncs the file at `path`. */
+int vrp_fs_fsync_file(const char *path);
+
+/*
+ * Renames `from` to `to` (same filesystem) and fsyncs the directory holding
+ * `to`, so after return the new name is durable.
+ */
+int vrp_fs_rename_durable(const char *from, const char *to);
+
+#endif

@@ -1,0 +1,166 @@
+/* backup.c - consistent copies of the live database, and their rotation. */
+#include "core/clock.h"
+#include "core/error_set.h"
+#include "core/fsutil.h"
+#include "db/db_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int copy_into(vrp_db *db, const char *tmp_path)
+{
+	sqlite3 *dest = NULL;
+	int rc = sqlite3_open_v2(tmp_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_backup *b = sqlite3_backup_init(dest, "main", vrp_db_handle(db), "main");
+		if (!b) {
+			rc = sqlite3_errcode(dest);
+		} else {
+			/* -1 copies everything in one step, holding the read lock once, so
+			 * the copy is a single consistent snapshot. */
+			rc = sqlite3_backup_step(b, -1);
+			sqlite3_backup_finish(b);
+			rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		}
+	}
+	int code = 0;
+	if (rc != SQLITE_OK) {
+		code = vrp_db_code_from_sqlite(rc);
+		vrp_error_set(code ? code : VRP_EDB, "cannot back up the database to %s: %s",
+			      tmp_path, dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+		code = code ? code : VRP_EDB;
+	}
+	sqlite3_close_v2(dest);
+	return code;
+}
+
+int vrp_db_backup_to(vrp_db *db, const char *dest_path)
+{
+	size_t len = strlen(dest_path) + 8;
+	char *tmp = malloc(len);
+	if (!tmp)
+		return vrp_error_oom();
+	snprintf(tmp, len, "%s.tmp", dest_path);
+	unlink(tmp);
+	int rc = copy_into(db, tmp);
+	if (rc == 0)
+		rc = vrp_fs_fsync_file(tmp);
+	if (rc == 0)
+		rc = vrp_fs_rename_durable(tmp, dest_path);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+static int is_backup_name(const char *name)
+{
+	size_t len = strlen(name);
+	return strncmp(name, "library-v", 9) == 0 && len > 12 &&
+	       strcmp(name + len - 3, ".db") == 0;
+}
+
+/* Orders by the timestamp after the version, so v10 does not sort before v9. */
+static const char *stamp_of(const char *name)
+{
+	const char *dash = strchr(name + 9, '-');
+	return dash ? dash + 1 : name;
+}
+
+static int by_stamp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int c = strcmp(stamp_of(x), stamp_of(y));
+	return c ? c : strcmp(x, y);
+}
+
+static int prune(const char *dir, size_t keep)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return vrp_error_from_errno(errno, "cannot list backups in %s", dir);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (!is_backup_name(e->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **grown = realloc(names, cap * sizeof(*names));
+			if (!grown) {
+				rc = vrp_error_oom();
+				break;
+			}
+			names = grown;
+		}
+		if (!(names[n] = strdup(e->d_name)))
+			rc = vrp_error_oom();
+		else
+			n++;
+	}
+	closedir(d);
+	if (rc == 0 && n > keep) {
+		qsort(names, n, sizeof(*names), by_stamp);
+		for (size_t i = 0; i < n - keep; i++) {
+			char *path = vrp_path_join(dir, names[i]);
+			if (path)
+				unlink(path);
+			free(path);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+static void compact_stamp(char out[32])
+{
+	char iso[VRP_TIME_ISO_LEN];
+	vrp_time_now_iso(iso);
+	/* 2026-11-24T21:07:00.123Z -> 20261124T210700.123Z: no ':' in file names. */
+	size_t j = 0;
+	for (size_t i = 0; iso[i] && j < 31; i++)
+		if (iso[i] != '-' && iso[i] != ':')
+			out[j++] = iso[i];
+	out[j] = '\0';
+}
+
+int vrp_db_backup(vrp_db *db, const char *dir, char **out_path)
+{
+	if (out_path)
+		*out_path = NULL;
+	int version = 0;
+	int rc = vrp_db_schema_version(db, &version);
+	if (rc == 0)
+		rc = vrp_fs_mkdir_p(dir, 0700);
+	if (rc < 0)
+		return rc;
+	char stamp[32], name[64];
+	compact_stamp(stamp);
+	snprintf(name, sizeof(name), "library-v%d-%s.db", version, stamp);
+	char *path = vrp_path_join(dir, name);
+	if (!path)
+		return vrp_error_oom();
+	/* Two backups in the same millisecond get distinct names. */
+	for (int i = 1; access(path, F_OK) == 0 && i < 100; i++) {
+		free(path);
+		snprintf(name, sizeof(name), "library-v%d-%s-%d.db", version, stamp, i);
+		if (!(path = vrp_path_join(dir, name)))
+			return vrp_error_oom();
+	}
+	rc = vrp_db_backup_to(db, path);
+	if (rc == 0)
+		rc = prune(dir, VRP_DB_BACKUPS_KEPT);
+	if (rc == 0 && out_path)
+		*out_path = path;
+	else
+		free(path);
+	return rc;
+}

@@ -1,0 +1,349 @@
+/* db.c - the SQLite connection: open, pragmas, transactions, helpers. */
+#include "db/db_internal.h"
+
+#include "core/error_set.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct vrp_db {
+	sqlite3 *handle;
+	char *path;
+	int busy_timeout_ms;
+	int savepoint_depth;
+};
+
+sqlite3 *vrp_db_handle(vrp_db *db) { return db->handle; }
+
+const char *vrp_db_path(const vrp_db *db) { return db->path; }
+
+int64_t vrp_db_changes(vrp_db *db) { return sqlite3_changes64(db->handle); }
+
+int64_t vrp_db_last_insert_id(vrp_db *db) { return sqlite3_last_insert_rowid(db->handle); }
+
+int vrp_db_code_from_sqlite(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return VRP_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return VRP_EBUSY;
+	case SQLITE_FULL:
+		return VRP_ENOSPC;
+	case SQLITE_READONLY:
+		return VRP_EREADONLY;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return VRP_EPERM;
+	case SQLITE_CORRUPT:
+		return VRP_ECORRUPTDB;
+	case SQLITE_NOTADB:
+		return VRP_ENOTADB;
+	case SQLITE_NOMEM:
+		return VRP_ENOMEM;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		return VRP_EIO;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return VRP_EEXISTS;
+		return VRP_EDB;
+	default:
+		return VRP_EDB;
+	}
+}
+
+static const char *advice(int code)
+{
+	switch (code) {
+	case VRP_EBUSY:
+		return " (another vrp process is writing; try again when it is done)";
+	case VRP_EREADONLY:
+		return " (the library is read-only: check the permissions of its directory and "
+		       "library.db)";
+	case VRP_ECORRUPTDB:
+		return " (run `vrp db status` to check it; restore a copy from backups/)";
+	case VRP_ENOTADB:
+		return " (this file is not a vrp library database)";
+	default:
+		return "";
+	}
+}
+
+int vrp_db_fail(vrp_db *db, int rc, const char *what)
+{
+	int code = vrp_db_code_from_sqlite(rc);
+	if (code == VRP_OK)
+		code = VRP_EDB;
+	const char *msg = db && db->handle ? sqlite3_errmsg(db->handle) : sqlite3_errstr(rc);
+	vrp_error_set(code, "%s: %s%s", what, msg, advice(code));
+	if (db && db->path)
+		vrp_error_set_context("%s", db->path);
+	return code;
+}
+
+int vrp_db_prepare(vrp_db *db, sqlite3_stmt **out, const char *sql)
+{
+	int rc = sqlite3_prepare_v2(db->handle, sql, -1, out, NULL);
+	if (rc != SQLITE_OK)
+		return vrp_db_fail(db, rc, "cannot prepare a statement");
+	return 0;
+}
+
+int vrp_db_exec(vrp_db *db, const char *sql)
+{
+	int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return vrp_db_fail(db, rc, "statement failed");
+	return 0;
+}
+
+int vrp_db_step(vrp_db *db, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return vrp_db_fail(db, rc, what);
+}
+
+int vrp_db_step_done(vrp_db *db, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = vrp_db_step(db, stmt, what);
+	if (rc == 1)
+		return vrp_error_set(VRP_ERROR, "%s: statement returned rows", what);
+	return rc;
+}
+
+int vrp_db_column_strdup(sqlite3_stmt *stmt, int col, char **out)
+{
+	*out = NULL;
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+	if (!text)
+		return 0;
+	size_t len = (size_t)sqlite3_column_bytes(stmt, col);
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return vrp_error_oom();
+	memcpy(copy, text, len + 1);
+	*out = copy;
+	return 0;
+}
+
+int vrp_db_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *value)
+{
+	if (!value)
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_text(stmt, idx, value, -1, SQLITE_TRANSIENT);
+}
+
+static int read_int_pragma(vrp_db *db, const char *sql, int *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, sql);
+	if (rc == 0) {
+		rc = vrp_db_step(db, stmt, "cannot read the database header");
+		*out = rc == 1 ? sqlite3_column_int(stmt, 0) : 0;
+		rc = rc < 0 ? rc : 0;
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_db_schema_version(vrp_db *db, int *out)
+{
+	return read_int_pragma(db, "PRAGMA user_version", out);
+}
+
+int vrp_db_set_busy_timeout(vrp_db *db, int milliseconds)
+{
+	int rc = sqlite3_busy_timeout(db->handle, milliseconds);
+	if (rc != SQLITE_OK)
+		return vrp_db_fail(db, rc, "cannot set the busy timeout");
+	db->busy_timeout_ms = milliseconds;
+	return 0;
+}
+
+static int check_not_too_new(vrp_db *db)
+{
+	int version = 0;
+	int rc = vrp_db_schema_version(db, &version);
+	if (rc < 0)
+		return rc;
+	if (version > vrp_db_schema_latest()) {
+		vrp_error_set(VRP_ESCHEMA_TOO_NEW,
+			      "the library database is at schema version %d, but this vrp "
+			      "knows versions up to %d: upgrade vrp (the database was not "
+			      "modified)",
+			      version, vrp_db_schema_latest());
+		return vrp_error_set_context("%s", db->path);
+	}
+	return 0;
+}
+
+/* WAL lets readers (a GUI listing) run while the sync worker writes; FULL
+ * sync makes a commit durable before it returns, which the "file before row"
+ * rule relies on. */
+static int configure(vrp_db *db, unsigned flags)
+{
+	int rc = vrp_db_set_busy_timeout(db, VRP_DB_DEFAULT_BUSY_TIMEOUT_MS);
+	if (rc == 0)
+		rc = vrp_db_exec(db, "PRAGMA foreign_keys = ON");
+	if (rc == 0)
+		rc = check_not_too_new(db);
+	if (rc == 0 && !(flags & VRP_DB_READONLY))
+		rc = vrp_db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL");
+	return rc;
+}
+
+static int open_error(const char *path, unsigned flags)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT && !(flags & VRP_DB_CREATE))
+			return vrp_error_set(VRP_ENOTFOUND, "no database at %s", path);
+		return vrp_error_from_errno(errno, "cannot open the database %s", path);
+	}
+	if (S_ISDIR(st.st_mode))
+		return vrp_error_set(VRP_EINVAL, "%s is a directory, not a database", path);
+	if (access(path, (flags & VRP_DB_READONLY) ? R_OK : R_OK | W_OK) != 0)
+		return vrp_error_from_errno(errno, "cannot open the database %s", path);
+	return 0;
+}
+
+int vrp_db_open(vrp_db **out, const char *path, unsigned flags)
+{
+	*out = NULL;
+	vrp_db *db = calloc(1, sizeof(*db));
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
+		return vrp_error_oom();
+	}
+	int oflags = SQLITE_OPEN_EXRESCODE;
+	if (flags & VRP_DB_READONLY)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE | ((flags & VRP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &db->handle, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		int code = open_error(path, flags);
+		if (code == 0)
+			code = vrp_db_fail(db, rc, "cannot open the database");
+		vrp_db_close(db);
+		return code;
+	}
+	sqlite3_extended_result_codes(db->handle, 1);
+	rc = configure(db, flags);
+	if (rc < 0) {
+		vrp_db_close(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+void vrp_db_close(vrp_db *db)
+{
+	if (!db)
+		return;
+	/* sqlite3_close_v2 defers the close until stray statements are finalized,
+	 * so a leaked statement cannot leave the file half-closed. */
+	sqlite3_close_v2(db->handle);
+	free(db->path);
+	free(db);
+}
+
+static int finish_transaction(vrp_db *db, int rc, int depth)
+{
+	char sql[96];
+	if (rc == 0) {
+		if (depth == 0)
+			snprintf(sql, sizeof(sql), "COMMIT");
+		else
+			snprintf(sql, sizeof(sql), "RELEASE vrp_sp%d", depth);
+		int src = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
+		if (src == SQLITE_OK)
+			return 0;
+		rc = vrp_db_fail(db, src, "cannot commit the transaction");
+	}
+	/* The rollback must not overwrite the error that caused it. */
+	if (depth == 0)
+		snprintf(sql, sizeof(sql), "ROLLBACK");
+	else
+		snprintf(sql, sizeof(sql), "ROLLBACK TO vrp_sp%d; RELEASE vrp_sp%d", depth, depth);
+	if (depth > 0 || !sqlite3_get_autocommit(db->handle))
+		sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
+	return rc;
+}
+
+int vrp_db_transaction(vrp_db *db, vrp_db_txn_fn fn, void *ctx)
+{
+	int nested = !sqlite3_get_autocommit(db->handle);
+	int depth = nested ? ++db->savepoint_depth : 0;
+	char sql[64];
+	if (nested)
+		snprintf(sql, sizeof(sql), "SAVEPOINT vrp_sp%d", depth);
+	else
+		snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE");
+	int src = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
+	int rc;
+	if (src != SQLITE_OK) {
+		rc = vrp_db_fail(db, src, "cannot start a transaction");
+		if (nested)
+			db->savepoint_depth--;
+		return rc;
+	}
+	rc = fn(db, ctx);
+	rc = finish_transaction(db, rc, depth);
+	if (nested)
+		db->savepoint_depth--;
+	return rc;
+}
+
+int vrp_db_quick_check(vrp_db *db, char **report)
+{
+	if (report)
+		*report = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, "PRAGMA quick_check(20)");
+	size_t len = 0;
+	char *text = NULL;
+	while (rc == 0 && (rc = vrp_db_step(db, stmt, "integrity check failed")) == 1) {
+		const char *line = (const char *)sqlite3_column_text(stmt, 0);
+		size_t add = line ? strlen(line) : 0;
+		char *grown = realloc(text, len + add + 2);
+		if (!grown) {
+			rc = vrp_error_oom();
+			break;
+		}
+		text = grown;
+		if (len)
+			text[len++] = '\n';
+		memcpy(text + len, line ? line : "", add + 1);
+		len += add;
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	if (rc == 0 && text && strcmp(text, "ok") != 0) {
+		vrp_error_set(VRP_ECORRUPTDB,
+			      "the database failed its integrity check (restore a copy from "
+			      "backups/): %s",
+			      text);
+		rc = vrp_error_set_context("%s", db->path);
+	}
+	if (rc == VRP_ECORRUPTDB && !text)
+		text = strdup(vrp_error_last()->message);
+	if (report)
+		*report = text;
+	else
+		free(text);
+	return rc;
+}
