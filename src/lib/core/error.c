@@ -158,8 +158,18 @@ int vrp_error_prefix(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(last.message, sizeof(last.message), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(last.message))
-		snprintf(last.message + n, sizeof(last.message) - (size_t)n, ": %s", old);
+	if (n < 0 || (size_t)n >= sizeof(last.message))
+		return last.pub.code;
+	/* Appended by hand: truncating an over-long message is intended here. */
+	size_t used = (size_t)n;
+	const char *parts[] = {": ", old};
+	for (size_t i = 0; i < 2; i++) {
+		size_t len = strlen(parts[i]), room = sizeof(last.message) - 1 - used;
+		len = len < room ? len : room;
+		memcpy(last.message + used, parts[i], len);
+		used += len;
+	}
+	last.message[used] = '\0';
 	return last.pub.code;
 }
 
