@@ -102,6 +102,14 @@ static void test_prefix_keeps_code_and_context(void **state)
 	assert_string_equal(vrp_error_last()->context, "library.db");
 }
 
+static void test_set_may_quote_the_current_message(void **state)
+{
+	(void)state;
+	vrp_error_set(VRP_EIO, "disk said no");
+	vrp_error_set(VRP_EMIGRATION, "migration failed: %s", vrp_error_last()->message);
+	assert_string_equal(vrp_error_last()->message, "migration failed: disk said no");
+}
+
 static void test_long_messages_are_truncated_not_overflowed(void **state)
 {
 	(void)state;
@@ -174,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_clear_forgets_the_error),
 		cmocka_unit_test(test_errno_maps_to_codes_with_strerror),
 		cmocka_unit_test(test_prefix_keeps_code_and_context),
+		cmocka_unit_test(test_set_may_quote_the_current_message),
 		cmocka_unit_test(test_long_messages_are_truncated_not_overflowed),
 		cmocka_unit_test(test_transient_codes_are_the_retryable_ones),
 		cmocka_unit_test(test_exit_statuses_follow_sysexits),

@@ -94,9 +94,12 @@ int vrp_error_exit_status(int code) { return info(code)->exit_status; }
 
 static int set_v(int code, const char *fmt, va_list ap)
 {
+	/* Formatted aside first: the arguments may point into the current message. */
+	char message[MESSAGE_MAX];
+	vsnprintf(message, sizeof(message), fmt, ap);
+	memcpy(last.message, message, sizeof(message));
 	last.pub.code = code;
 	last.context[0] = '\0';
-	vsnprintf(last.message, sizeof(last.message), fmt, ap);
 	return code;
 }
 
@@ -111,10 +114,12 @@ int vrp_error_set(int code, const char *fmt, ...)
 
 int vrp_error_set_context(const char *fmt, ...)
 {
+	char context[CONTEXT_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(last.context, sizeof(last.context), fmt, ap);
+	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
+	memcpy(last.context, context, sizeof(context));
 	return last.pub.code;
 }
 

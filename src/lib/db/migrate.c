@@ -86,13 +86,14 @@ static int run_migrations(vrp_db *db, const struct vrp_migration *list, int from
 		if (rc == VRP_EBUSY)
 			return rc;
 		if (rc < 0) {
+			char cause[512];
+			snprintf(cause, sizeof(cause), "%s", vrp_error_last()->message);
 			vrp_error_set(VRP_EMIGRATION,
 				      "migration %03d_%s failed and was rolled back; the database "
 				      "stays at version %d%s%s: %s",
 				      step.migration->version, step.migration->name, v - 1,
 				      result->backup_path ? ", backup kept at " : "",
-				      result->backup_path ? result->backup_path : "",
-				      vrp_error_last()->message);
+				      result->backup_path ? result->backup_path : "", cause);
 			return vrp_error_set_context("%s", vrp_db_path(db));
 		}
 		result->applied++;
