@@ -150,7 +150,7 @@ static int read_int_pragma(vrp_db *db, const char *sql, int *out)
 	sqlite3_stmt *stmt = NULL;
 	int rc = vrp_db_prepare(db, &stmt, sql);
 	if (rc == 0) {
-		rc = vrp_db_step(db, stmt, "cannot read the database header");
+		rc = vrp_db_step(db, stmt, "cannot open the database");
 		*out = rc == 1 ? sqlite3_column_int(stmt, 0) : 0;
 		rc = rc < 0 ? rc : 0;
 	}

@@ -78,6 +78,10 @@ static int open_db(vrp_library *lib, unsigned flags)
 	if (rc == 0)
 		rc = vrp_db_open(&lib->db, path, db_flags);
 	free(path);
+	/* An operator's knob: how long to wait for another process's write lock. */
+	const char *wait = getenv("VRP_BUSY_TIMEOUT_MS");
+	if (rc == 0 && wait && *wait)
+		rc = vrp_db_set_busy_timeout(lib->db, atoi(wait));
 	return rc;
 }
 

@@ -1,0 +1,58 @@
+# tap.sh - a small TAP producer for the shell integration tests.
+# Source it; call `check NAME COMMAND...` or compute and call ok/not_ok; end with `finish`.
+# $VRP is the vrp binary under test; each script gets a fresh $WORK directory.
+
+set -u
+n=0
+failed=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vrp-it-XXXXXX")
+chmod 755 "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	shift
+	for line in "$@"; do printf '#   %s\n' "$line"; done
+}
+
+# run CMD...: runs it, keeping stdout in $out, stderr in $err, exit status in $status.
+run() {
+	out=$("$@" 2>"$WORK/.stderr") && status=0 || status=$?
+	err=$(cat "$WORK/.stderr")
+}
+
+# expect_status NAME CODE: the last `run` exited with CODE.
+expect_status() {
+	if [ "$status" -eq "$2" ]; then ok "$1"; else
+		not_ok "$1" "expected exit $2, got $status" "stdout: $out" "stderr: $err"
+	fi
+}
+
+# expect_match NAME TEXT PATTERN: TEXT matches the extended regex PATTERN.
+expect_match() {
+	if printf '%s' "$2" | grep -Eq -- "$3"; then ok "$1"; else
+		not_ok "$1" "no match for /$3/ in:" "$2"
+	fi
+}
+
+# check NAME CMD...: CMD succeeds.
+check() {
+	name=$1; shift
+	if "$@" >"$WORK/.check" 2>&1; then ok "$name"; else not_ok "$name" "$(cat "$WORK/.check")"; fi
+}
+
+# as_other_user CMD...: runs CMD as an unprivileged user when we are root, so
+# permission checks really apply; otherwise as ourselves.
+as_other_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+
+finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+}
