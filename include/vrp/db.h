@@ -89,8 +89,8 @@ int vrp_db_backup(vrp_db *db, const char *dir, char **out_path);
 typedef struct vrp_migrate_result {
 	int from_version;
 	int to_version;
-	int applied;        /* how many migrations ran */
-	char *backup_path;  /* the backup taken first, or NULL when none was needed */
+	int applied;       /* how many migrations ran */
+	char *backup_path; /* the backup taken first, or NULL when none was needed */
 } vrp_migrate_result;
 
 /* Frees the strings a result holds (not the struct); NULL is a no-op. */

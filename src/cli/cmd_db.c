@@ -47,7 +47,7 @@ static int db_status(struct cli *cli, vrp_library *lib)
 
 static int db_migrate(struct cli *cli, vrp_library *lib, int target)
 {
-	vrp_migrate_result result = {0};
+	vrp_migrate_result result = { 0 };
 	int rc = vrp_db_migrate(vrp_library_db(lib), vrp_library_backup_dir(lib), target, &result);
 	if (rc < 0) {
 		vrp_migrate_result_clear(&result);
@@ -57,7 +57,8 @@ static int db_migrate(struct cli *cli, vrp_library *lib, int target)
 		json_t *o = json_pack("{s:i, s:i, s:i}", "from_version", result.from_version,
 				      "to_version", result.to_version, "applied", result.applied);
 		json_object_set_new(o, "backup",
-				    result.backup_path ? json_string(result.backup_path) : json_null());
+				    result.backup_path ? json_string(result.backup_path)
+						       : json_null());
 		cli_print_json(o);
 	} else if (result.applied == 0) {
 		cli_say(cli, "schema is up to date (version %d)\n", result.to_version);
@@ -100,10 +101,10 @@ struct db_args {
 static int parse(struct cli *cli, int argc, char **argv, struct db_args *args)
 {
 	static const struct option options[] = {
-		{"to", required_argument, NULL, 't'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "to", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	optind = 1;
@@ -123,8 +124,8 @@ static int parse(struct cli *cli, int argc, char **argv, struct db_args *args)
 			fputs(db_usage, stdout);
 			return -1;
 		default:
-			return cli_usage_error(cli, "unknown option '%s' for db %s", argv[optind - 1],
-					       args->sub);
+			return cli_usage_error(cli, "unknown option '%s' for db %s",
+					       argv[optind - 1], args->sub);
 		}
 	}
 	if (optind < argc)
@@ -138,9 +139,10 @@ int cmd_db(struct cli *cli, int argc, char **argv)
 		fputs(db_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? vrp_error_exit_status(VRP_EUSAGE) : 0;
 	}
-	struct db_args args = {.sub = argv[1]};
+	struct db_args args = { .sub = argv[1] };
 	unsigned flags = VRP_LIBRARY_NO_MIGRATE;
-	if (strcmp(args.sub, "status") && strcmp(args.sub, "migrate") && strcmp(args.sub, "backup"))
+	if (strcmp(args.sub, "status") != 0 && strcmp(args.sub, "migrate") != 0 &&
+	    strcmp(args.sub, "backup") != 0)
 		return cli_usage_error(cli, "unknown db command '%s'", args.sub);
 	int status = parse(cli, argc - 1, argv + 1, &args);
 	if (status)

@@ -73,7 +73,7 @@ int cli_open_library(const struct cli *cli, unsigned flags, vrp_library **out)
 {
 	char *root = NULL;
 	int rc = cli->library ? 0 : vrp_library_default_root(&root);
-	vrp_migrate_result migration = {0};
+	vrp_migrate_result migration = { 0 };
 	if (rc == 0)
 		rc = vrp_library_open(out, cli->library ? cli->library : root, flags, &migration);
 	free(root);

@@ -10,22 +10,21 @@ static const struct {
 	cli_command_fn fn;
 	const char *summary;
 } commands[] = {
-	{"init", cmd_init, "create a library (safe to run again)"},
-	{"db", cmd_db, "database status, migrations and backups"},
+	{ "init", cmd_init, "create a library (safe to run again)" },
+	{ "db", cmd_db, "database status, migrations and backups" },
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: vrp [--library DIR] [--json] [-q|-v] COMMAND [ARGS...]\n"
-		"       vrp --version | --help | COMMAND --help\n\n"
-		"Global options (accepted before or after the command):\n"
-		"  --library DIR  the library (default: $VRP_LIBRARY, else "
-		"$XDG_DATA_HOME/vrp)\n"
-		"  --json         JSON Lines on stdout; errors as JSON on stderr\n"
-		"  -q, --quiet    print only errors\n"
-		"  -v, --verbose  say more, including where an error happened\n\n"
-		"Commands:\n");
+	fprintf(out, "usage: vrp [--library DIR] [--json] [-q|-v] COMMAND [ARGS...]\n"
+		     "       vrp --version | --help | COMMAND --help\n\n"
+		     "Global options (accepted before or after the command):\n"
+		     "  --library DIR  the library (default: $VRP_LIBRARY, else "
+		     "$XDG_DATA_HOME/vrp)\n"
+		     "  --json         JSON Lines on stdout; errors as JSON on stderr\n"
+		     "  -q, --quiet    print only errors\n"
+		     "  -v, --verbose  say more, including where an error happened\n\n"
+		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nExit status: 0 ok, 64 usage, 65 bad data, 66 not found, 69 remote "
@@ -74,7 +73,7 @@ static int take_global_options(struct cli *cli, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {.prog = "vrp"};
+	struct cli cli = { .prog = "vrp" };
 	argc = take_global_options(&cli, argc, argv);
 	if (argc < 0)
 		return vrp_error_exit_status(VRP_EUSAGE);

@@ -67,7 +67,7 @@ static void test_open_refuses_a_file_that_is_not_sqlite_and_leaves_it(void **sta
 	assert_int_equal(vrp_db_open(&db, path, 0), VRP_ENOTADB);
 	assert_string_equal(vrp_error_last()->code_name, "ERR_NOT_A_DATABASE");
 	assert_string_equal(vrp_error_last()->context, path);
-	char buf[sizeof(text)] = {0};
+	char buf[sizeof(text)] = { 0 };
 	FILE *f = fopen(path, "rb");
 	assert_int_equal(fread(buf, 1, sizeof(buf), f), sizeof(text) - 1);
 	fclose(f);
@@ -381,10 +381,12 @@ int main(void)
 		cmocka_unit_test(test_open_refuses_a_directory),
 		cmocka_unit_test_setup_teardown(test_transaction_commits_on_success, test_db_setup,
 						test_db_teardown),
-		cmocka_unit_test_setup_teardown(test_transaction_rolls_back_and_keeps_the_callers_error,
-						test_db_setup, test_db_teardown),
-		cmocka_unit_test_setup_teardown(test_nested_transaction_rolls_back_only_the_inner_part,
-						test_db_setup, test_db_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_transaction_rolls_back_and_keeps_the_callers_error, test_db_setup,
+			test_db_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_nested_transaction_rolls_back_only_the_inner_part, test_db_setup,
+			test_db_teardown),
 		cmocka_unit_test_setup_teardown(test_full_database_maps_to_no_space_and_rolls_back,
 						test_db_setup, test_db_teardown),
 		cmocka_unit_test(test_readonly_connection_refuses_writes),
@@ -394,8 +396,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quick_check_passes_a_sound_database,
 						test_db_setup, test_db_teardown),
 		cmocka_unit_test(test_corrupt_database_is_reported_by_quick_check),
-		cmocka_unit_test_setup_teardown(test_backup_to_writes_a_complete_copy, test_db_setup,
-						test_db_teardown),
+		cmocka_unit_test_setup_teardown(test_backup_to_writes_a_complete_copy,
+						test_db_setup, test_db_teardown),
 		cmocka_unit_test_setup_teardown(test_backup_rotation_keeps_the_newest_five,
 						test_db_setup, test_db_teardown),
 		cmocka_unit_test_setup_teardown(test_backup_into_unwritable_place_fails_cleanly,

@@ -239,9 +239,9 @@ static void test_migrate_refuses_a_newer_database(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
 	/* Pretend the program knows one migration fewer than the database has. */
-	assert_int_equal(vrp_db_migrate_with(db, vrp_migrations, vrp_migrations_count - 1, "/tmp",
-					     0, NULL),
-			 VRP_ESCHEMA_TOO_NEW);
+	assert_int_equal(
+		vrp_db_migrate_with(db, vrp_migrations, vrp_migrations_count - 1, "/tmp", 0, NULL),
+		VRP_ESCHEMA_TOO_NEW);
 	assert_int_equal(test_query_int(db, "PRAGMA user_version"), vrp_db_schema_latest());
 }
 
@@ -256,11 +256,11 @@ static void test_failed_migration_rolls_back_and_keeps_the_backup(void **state)
 	assert_true(vrp_migrations_count < 16);
 	memcpy(list, vrp_migrations, vrp_migrations_count * sizeof(*list));
 	/* Half-way: the first statements succeed, then one fails. */
-	list[latest] = (struct vrp_migration){latest + 1, "broken",
-					      "CREATE TABLE half_done (x);"
-					      "INSERT INTO half_done VALUES (1);"
-					      "UPDATE recordings SET title = 'changed';"
-					      "INSERT INTO no_such_table VALUES (1);"};
+	list[latest] = (struct vrp_migration){ latest + 1, "broken",
+					       "CREATE TABLE half_done (x);"
+					       "INSERT INTO half_done VALUES (1);"
+					       "UPDATE recordings SET title = 'changed';"
+					       "INSERT INTO no_such_table VALUES (1);" };
 	char *backups = test_path(dir, "backups");
 	vrp_migrate_result r;
 	assert_int_equal(vrp_db_migrate_with(db, list, vrp_migrations_count + 1, backups, 0, &r),
@@ -294,9 +294,9 @@ static void test_migration_that_breaks_foreign_keys_is_rolled_back(void **state)
 	int latest = vrp_db_schema_latest();
 	struct vrp_migration list[16];
 	memcpy(list, vrp_migrations, vrp_migrations_count * sizeof(*list));
-	list[latest] = (struct vrp_migration){latest + 1, "orphans",
-					      "PRAGMA defer_foreign_keys = ON;"
-					      "INSERT INTO recording_tags VALUES (999, 1);"};
+	list[latest] = (struct vrp_migration){ latest + 1, "orphans",
+					       "PRAGMA defer_foreign_keys = ON;"
+					       "INSERT INTO recording_tags VALUES (999, 1);" };
 	char *backups = test_path(dir, "backups");
 	assert_int_equal(vrp_db_migrate_with(db, list, vrp_migrations_count + 1, backups, 0, NULL),
 			 VRP_EMIGRATION);
@@ -320,8 +320,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrating_backwards_is_refused, test_db_setup,
 						test_db_teardown),
 		cmocka_unit_test(test_newer_database_is_refused_and_left_untouched),
-		cmocka_unit_test_setup_teardown(test_migrate_refuses_a_newer_database, test_db_setup,
-						test_db_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_refuses_a_newer_database,
+						test_db_setup, test_db_teardown),
 		cmocka_unit_test(test_failed_migration_rolls_back_and_keeps_the_backup),
 		cmocka_unit_test(test_migration_that_breaks_foreign_keys_is_rolled_back),
 	};

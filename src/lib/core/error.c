@@ -16,41 +16,40 @@ struct code_info {
 /* Indexed by -code. sysexits: 64 usage, 65 data, 66 noinput, 69 unavailable,
  * 70 software, 71 oserr, 73 cantcreat, 74 ioerr, 75 tempfail, 77 noperm. */
 static const struct code_info codes[VRP_ERROR_COUNT] = {
-	[0] = {"OK", "success", 0, false},
-	[-VRP_ERROR] = {"ERR_INTERNAL", "internal error", 70, false},
-	[-VRP_ENOMEM] = {"ERR_NO_MEMORY", "out of memory", 71, false},
-	[-VRP_EINVAL] = {"ERR_INVALID_ARGUMENT", "invalid argument", 64, false},
-	[-VRP_EUSAGE] = {"ERR_USAGE", "invalid command line", 64, false},
-	[-VRP_ENOTFOUND] = {"ERR_NOT_FOUND", "not found", 66, false},
-	[-VRP_EEXISTS] = {"ERR_ALREADY_EXISTS", "already exists", 65, false},
-	[-VRP_EIO] = {"ERR_IO", "input/output error", 74, false},
-	[-VRP_ENOSPC] = {"ERR_NO_SPACE", "no space left on device", 74, false},
-	[-VRP_EPERM] = {"ERR_PERMISSION", "permission denied", 77, false},
-	[-VRP_EREADONLY] = {"ERR_READ_ONLY", "read-only library or database", 77, false},
-	[-VRP_EDB] = {"ERR_DB", "database error", 74, false},
-	[-VRP_EBUSY] = {"ERR_BUSY", "the library is locked by another process", 75, true},
-	[-VRP_ENOTADB] = {"ERR_NOT_A_DATABASE", "file is not a SQLite database", 65, false},
-	[-VRP_ECORRUPTDB] = {"ERR_CORRUPT_DB", "the database is corrupt", 65, false},
-	[-VRP_ESCHEMA_TOO_NEW] = {"ERR_SCHEMA_TOO_NEW",
-				  "the database was made by a newer vrp", 65, false},
-	[-VRP_EMIGRATION] = {"ERR_MIGRATION_FAILED", "a schema migration failed", 70, false},
-	[-VRP_ENOLIBRARY] = {"ERR_NO_LIBRARY", "no library here; run `vrp init`", 66, false},
-	[-VRP_EUNSUPPORTED_MEDIA] = {"ERR_UNSUPPORTED_MEDIA", "not a supported audio file", 65,
-				     false},
-	[-VRP_ECORRUPT_MEDIA] = {"ERR_CORRUPT_MEDIA", "the audio file is damaged", 65, false},
-	[-VRP_ECHECKSUM] = {"ERR_CHECKSUM_MISMATCH", "checksum mismatch", 65, false},
-	[-VRP_EAUTH] = {"ERR_AUTH", "authentication failed", 77, false},
-	[-VRP_EAUTH_EXPIRED] = {"ERR_AUTH_EXPIRED", "authorisation expired", 77, false},
-	[-VRP_ERATE_LIMIT] = {"ERR_UPLOAD_RATE_LIMIT", "rate limited by the remote", 75, true},
-	[-VRP_ETRANSIENT] = {"ERR_TRANSIENT", "temporary failure", 75, true},
-	[-VRP_EQUOTA] = {"ERR_QUOTA_EXCEEDED", "the remote storage is full", 73, false},
-	[-VRP_ECONFLICT] = {"ERR_CONFLICT", "remote and local copies conflict", 65, false},
-	[-VRP_EREMOTE_NOT_FOUND] = {"ERR_REMOTE_NOT_FOUND", "remote object not found", 69,
-				    false},
-	[-VRP_EPERMANENT] = {"ERR_PERMANENT", "the remote refused the request", 69, false},
-	[-VRP_ECANCELLED] = {"ERR_CANCELLED", "cancelled", 75, false},
-	[-VRP_EUNAVAILABLE] = {"ERR_REMOTE_UNAVAILABLE", "cannot reach the remote", 69, true},
-	[-VRP_ENOTSUP] = {"ERR_NOT_SUPPORTED", "not supported", 69, false},
+	[0] = { "OK", "success", 0, false },
+	[-VRP_ERROR] = { "ERR_INTERNAL", "internal error", 70, false },
+	[-VRP_ENOMEM] = { "ERR_NO_MEMORY", "out of memory", 71, false },
+	[-VRP_EINVAL] = { "ERR_INVALID_ARGUMENT", "invalid argument", 64, false },
+	[-VRP_EUSAGE] = { "ERR_USAGE", "invalid command line", 64, false },
+	[-VRP_ENOTFOUND] = { "ERR_NOT_FOUND", "not found", 66, false },
+	[-VRP_EEXISTS] = { "ERR_ALREADY_EXISTS", "already exists", 65, false },
+	[-VRP_EIO] = { "ERR_IO", "input/output error", 74, false },
+	[-VRP_ENOSPC] = { "ERR_NO_SPACE", "no space left on device", 74, false },
+	[-VRP_EPERM] = { "ERR_PERMISSION", "permission denied", 77, false },
+	[-VRP_EREADONLY] = { "ERR_READ_ONLY", "read-only library or database", 77, false },
+	[-VRP_EDB] = { "ERR_DB", "database error", 74, false },
+	[-VRP_EBUSY] = { "ERR_BUSY", "the library is locked by another process", 75, true },
+	[-VRP_ENOTADB] = { "ERR_NOT_A_DATABASE", "file is not a SQLite database", 65, false },
+	[-VRP_ECORRUPTDB] = { "ERR_CORRUPT_DB", "the database is corrupt", 65, false },
+	[-VRP_ESCHEMA_TOO_NEW] = { "ERR_SCHEMA_TOO_NEW", "the database was made by a newer vrp", 65,
+				   false },
+	[-VRP_EMIGRATION] = { "ERR_MIGRATION_FAILED", "a schema migration failed", 70, false },
+	[-VRP_ENOLIBRARY] = { "ERR_NO_LIBRARY", "no library here; run `vrp init`", 66, false },
+	[-VRP_EUNSUPPORTED_MEDIA] = { "ERR_UNSUPPORTED_MEDIA", "not a supported audio file", 65,
+				      false },
+	[-VRP_ECORRUPT_MEDIA] = { "ERR_CORRUPT_MEDIA", "the audio file is damaged", 65, false },
+	[-VRP_ECHECKSUM] = { "ERR_CHECKSUM_MISMATCH", "checksum mismatch", 65, false },
+	[-VRP_EAUTH] = { "ERR_AUTH", "authentication failed", 77, false },
+	[-VRP_EAUTH_EXPIRED] = { "ERR_AUTH_EXPIRED", "authorisation expired", 77, false },
+	[-VRP_ERATE_LIMIT] = { "ERR_UPLOAD_RATE_LIMIT", "rate limited by the remote", 75, true },
+	[-VRP_ETRANSIENT] = { "ERR_TRANSIENT", "temporary failure", 75, true },
+	[-VRP_EQUOTA] = { "ERR_QUOTA_EXCEEDED", "the remote storage is full", 73, false },
+	[-VRP_ECONFLICT] = { "ERR_CONFLICT", "remote and local copies conflict", 65, false },
+	[-VRP_EREMOTE_NOT_FOUND] = { "ERR_REMOTE_NOT_FOUND", "remote object not found", 69, false },
+	[-VRP_EPERMANENT] = { "ERR_PERMANENT", "the remote refused the request", 69, false },
+	[-VRP_ECANCELLED] = { "ERR_CANCELLED", "cancelled", 75, false },
+	[-VRP_EUNAVAILABLE] = { "ERR_REMOTE_UNAVAILABLE", "cannot reach the remote", 69, true },
+	[-VRP_ENOTSUP] = { "ERR_NOT_SUPPORTED", "not supported", 69, false },
 };
 
 #define MESSAGE_MAX 1024
@@ -60,7 +59,7 @@ static _Thread_local struct {
 	vrp_error pub;
 	char message[MESSAGE_MAX];
 	char context[CONTEXT_MAX];
-} last = {{0, "OK", "", ""}, "", ""};
+} last = { { 0, "OK", "", "" }, "", "" };
 
 static const struct code_info *info(int code)
 {
@@ -167,7 +166,7 @@ int vrp_error_prefix(const char *fmt, ...)
 		return last.pub.code;
 	/* Appended by hand: truncating an over-long message is intended here. */
 	size_t used = (size_t)n;
-	const char *parts[] = {": ", old};
+	const char *parts[] = { ": ", old };
 	for (size_t i = 0; i < 2; i++) {
 		size_t len = strlen(parts[i]), room = sizeof(last.message) - 1 - used;
 		len = len < room ? len : room;

@@ -19,12 +19,10 @@ char *vrp_path_join(const char *a, const char *b)
 	while (*b == '/')
 		b++;
 	size_t lb = strlen(b);
-	char *out = malloc(la + 1 + lb + 1);
-	if (!out)
-		return NULL;
-	memcpy(out, a, la);
-	out[la] = '/';
-	memcpy(out + la + 1, b, lb + 1);
+	size_t size = la + 1 + lb + 1;
+	char *out = malloc(size);
+	if (out)
+		snprintf(out, size, "%.*s/%s", (int)la, a, b);
 	return out;
 }
 
@@ -68,7 +66,10 @@ static int fsync_path(const char *path, int flags, const char *what)
 	return rc;
 }
 
-int vrp_fs_fsync_dir(const char *dir) { return fsync_path(dir, O_RDONLY | O_DIRECTORY, "directory"); }
+int vrp_fs_fsync_dir(const char *dir)
+{
+	return fsync_path(dir, O_RDONLY | O_DIRECTORY, "directory");
+}
 
 int vrp_fs_fsync_file(const char *path) { return fsync_path(path, O_RDONLY, "file"); }
 

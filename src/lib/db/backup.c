@@ -60,8 +60,7 @@ int vrp_db_backup_to(vrp_db *db, const char *dest_path)
 static int is_backup_name(const char *name)
 {
 	size_t len = strlen(name);
-	return strncmp(name, "library-v", 9) == 0 && len > 12 &&
-	       strcmp(name + len - 3, ".db") == 0;
+	return strncmp(name, "library-v", 9) == 0 && len > 12 && strcmp(name + len - 3, ".db") == 0;
 }
 
 /* Orders by the timestamp after the version, so v10 does not sort before v9. */

@@ -231,7 +231,8 @@ int vrp_db_open(vrp_db **out, const char *path, unsigned flags)
 	if (flags & VRP_DB_READONLY)
 		oflags |= SQLITE_OPEN_READONLY;
 	else
-		oflags |= SQLITE_OPEN_READWRITE | ((flags & VRP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+		oflags |=
+			SQLITE_OPEN_READWRITE | ((flags & VRP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	int rc = sqlite3_open_v2(path, &db->handle, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		int code = open_error(path, flags);

@@ -81,7 +81,7 @@ static int run_migrations(vrp_db *db, const struct vrp_migration *list, int from
 			  vrp_migrate_result *result)
 {
 	for (int v = from + 1; v <= target; v++) {
-		struct step step = {&list[v - 1]};
+		struct step step = { &list[v - 1] };
 		int rc = vrp_db_transaction(db, apply_one, &step);
 		if (rc == VRP_EBUSY)
 			return rc;
@@ -105,7 +105,7 @@ static int run_migrations(vrp_db *db, const struct vrp_migration *list, int from
 int vrp_db_migrate_with(vrp_db *db, const struct vrp_migration *list, size_t count,
 			const char *backup_dir, int target, vrp_migrate_result *out)
 {
-	vrp_migrate_result local = {0};
+	vrp_migrate_result local = { 0 };
 	vrp_migrate_result *result = out ? out : &local;
 	memset(result, 0, sizeof(*result));
 	if (target == 0)

@@ -17,8 +17,7 @@ struct vrp_library {
 	vrp_db *db;
 };
 
-static const char *const layout[] = {"recordings", "recordings/raw", "derived", "backups",
-				     "tmp"};
+static const char *const layout[] = { "recordings", "recordings/raw", "derived", "backups", "tmp" };
 
 int vrp_library_default_root(char **out)
 {
