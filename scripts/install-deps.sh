@@ -13,6 +13,7 @@ python3
 libsqlite3-dev
 sqlite3
 libjansson-dev
+libssl-dev
 libcmocka-dev
 util-linux
 "
