@@ -137,6 +137,8 @@ int vrp_error_code_from_errno(int err)
 		return VRP_ENOTFOUND;
 	case ENOMEM:
 		return VRP_ENOMEM;
+	case EEXIST:
+		return VRP_EEXISTS;
 	default:
 		return VRP_EIO;
 	}
