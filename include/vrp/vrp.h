@@ -2,9 +2,12 @@
 #ifndef VRP_H
 #define VRP_H
 
+#include "vrp/audit.h"
 #include "vrp/db.h"
+#include "vrp/derived_asset.h"
 #include "vrp/error.h"
 #include "vrp/library.h"
+#include "vrp/metrics.h"
 #include "vrp/version.h"
 
 #endif

@@ -111,6 +111,8 @@ int vrp_error_set(int code, const char *fmt, ...)
 	return code;
 }
 
+void vrp_error_record_oom(void) { vrp_error_set(VRP_ENOMEM, "out of memory"); }
+
 int vrp_error_set_context(const char *fmt, ...)
 {
 	char context[CONTEXT_MAX];
@@ -178,5 +180,3 @@ int vrp_error_prefix(const char *fmt, ...)
 	last.message[used] = '\0';
 	return last.pub.code;
 }
-
-int vrp_error_oom(void) { return vrp_error_set(VRP_ENOMEM, "out of memory"); }

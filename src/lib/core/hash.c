@@ -23,7 +23,8 @@ int vrp_sha256_new(vrp_sha256 **out)
 	}
 	if (EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
 		vrp_sha256_free(h);
-		return vrp_error_set(VRP_ERROR, "cannot start a SHA-256 hash");
+		vrp_error_set(VRP_ERROR, "cannot start a SHA-256 hash");
+		return VRP_ERROR;
 	}
 	*out = h;
 	return 0;
@@ -43,7 +44,7 @@ int vrp_sha256_final_hex(vrp_sha256 *h, char out[VRP_SHA256_HEX_LEN])
 	unsigned int len = 0;
 	if (EVP_DigestFinal_ex(h->ctx, digest, &len) != 1 || len != 32)
 		return vrp_error_set(VRP_ERROR, "SHA-256 final failed");
-	for (unsigned int i = 0; i < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		out[2 * i] = hex[digest[i] >> 4];
 		out[2 * i + 1] = hex[digest[i] & 0x0f];
 	}

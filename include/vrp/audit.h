@@ -1,0 +1,58 @@
+/*
+ * audit.h - the audit log: an append-only record of security-relevant
+ * operations (imports, deletions, purges, sync transfers, remote
+ * authorisation...).
+ *
+ * Entries are never changed or removed (the database refuses it), and they
+ * outlive the recording they name. They never hold a secret: see
+ * vrp_audit_entry.meta.
+ */
+#ifndef VRP_AUDIT_H
+#define VRP_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * One audit entry. Entries read back are allocated by the library and own
+ * their strings; free them with vrp_audit_entry_free().
+ */
+typedef struct vrp_audit_entry {
+	int64_t id;           /* increases with every append: newer entries have larger ids */
+	char *at;             /* when it happened (UTC ISO-8601, milliseconds) */
+	char *operation;      /* what was done, e.g. "import", "purge", "sync.upload" */
+	int64_t recording_id; /* the recording concerned; 0 for none. Kept after a purge. */
+	char *remote;         /* the remote concerned, or NULL */
+	bool success;
+	char *actor;          /* who or what asked (user name, "worker"...), or NULL */
+	char *correlation_id; /* ties the entry to a sync task or a CLI run, or NULL */
+	/*
+	 * Details as JSON text, or NULL. Never contains credentials: an entry
+	 * whose meta has a key such as "token", "password" or "authorization" is
+	 * refused when appended.
+	 */
+	char *meta;
+} vrp_audit_entry;
+
+/* Frees an entry and its strings; NULL is a no-op. */
+void vrp_audit_entry_free(vrp_audit_entry *entry);
+
+/* A list of entries, allocated by the library. */
+typedef struct vrp_audit_list {
+	vrp_audit_entry **items;
+	size_t count;
+} vrp_audit_list;
+
+/* Frees the list and every entry in it; NULL is a no-op. */
+void vrp_audit_list_free(vrp_audit_list *list);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
