@@ -5,6 +5,9 @@
 #include "vrp/db.h"
 #include "vrp/error.h"
 #include "vrp/library.h"
+#include "vrp/recording.h"
+#include "vrp/search.h"
+#include "vrp/tag.h"
 #include "vrp/version.h"
 
 #endif
