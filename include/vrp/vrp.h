@@ -8,6 +8,9 @@
 #include "vrp/error.h"
 #include "vrp/library.h"
 #include "vrp/metrics.h"
+#include "vrp/recording.h"
+#include "vrp/search.h"
+#include "vrp/tag.h"
 #include "vrp/version.h"
 
 #endif

@@ -1,0 +1,55 @@
+/*
+ * search.h - full-text search over recordings' titles, descriptions and tags.
+ *
+ * The query is plain words, never FTS5 syntax: each word must appear (AND),
+ * the last may be the beginning of a word (so results follow typing), and
+ * quotes, operators and punctuation are taken literally.
+ */
+#ifndef VRP_SEARCH_H
+#define VRP_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One match. Owned by the vrp_search_results that holds it. */
+typedef struct vrp_search_hit {
+	int64_t recording_id;
+	/* BM25 score with title weighted above tags above description: lower is a
+	 * better match (it is negative), so hits come best first. */
+	double rank;
+	/* A short excerpt of the best-matching field, with each matched word
+	 * between the caller's highlight markers; "..." marks cut text. */
+	char *snippet;
+} vrp_search_hit;
+
+/* Hits, best first; free with vrp_search_results_free(). */
+typedef struct vrp_search_results {
+	vrp_search_hit **items;
+	size_t count;
+} vrp_search_results;
+
+/* Frees the results and every hit; NULL is a no-op. */
+void vrp_search_results_free(vrp_search_results *results);
+
+/* How to search. Zero-initialise it; NULL options mean all defaults. */
+typedef struct vrp_search_options {
+	const char *highlight_open;  /* before each matched word; NULL means "[" */
+	const char *highlight_close; /* after each matched word; NULL means "]" */
+	bool include_deleted;        /* also search soft-deleted recordings */
+	int limit;  /* 0 means VRP_SEARCH_DEFAULT_LIMIT; above VRP_SEARCH_MAX_LIMIT is cut */
+	int offset; /* hits to skip, for paging */
+} vrp_search_options;
+
+#define VRP_SEARCH_DEFAULT_LIMIT 50
+#define VRP_SEARCH_MAX_LIMIT     1000
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
