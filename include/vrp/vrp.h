@@ -5,6 +5,8 @@
 #include "vrp/db.h"
 #include "vrp/error.h"
 #include "vrp/library.h"
+#include "vrp/remote.h"
+#include "vrp/sync_task.h"
 #include "vrp/version.h"
 
 #endif
