@@ -9,7 +9,9 @@
 #include "vrp/library.h"
 #include "vrp/metrics.h"
 #include "vrp/recording.h"
+#include "vrp/remote.h"
 #include "vrp/search.h"
+#include "vrp/sync_task.h"
 #include "vrp/tag.h"
 #include "vrp/version.h"
 

@@ -2,6 +2,7 @@
 #include "db/recording_row.h"
 
 #include "core/error_set.h"
+#include "core/ptrarray.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,14 +81,9 @@ int vrp_recording_collect_rows(vrp_db *db, sqlite3_stmt *stmt, vrp_recording_lis
 	size_t capacity = list->count;
 	int rc;
 	while ((rc = vrp_db_step(db, stmt, "cannot read recordings")) == 1) {
-		if (list->count == capacity) {
-			size_t grown = capacity ? capacity * 2 : 16;
-			vrp_recording **items = realloc(list->items, grown * sizeof(*items));
-			if (!items)
-				return vrp_error_oom();
-			list->items = items;
-			capacity = grown;
-		}
+		int grow_rc = vrp_ptr_array_reserve(&list->items, &capacity, list->count + 1);
+		if (grow_rc < 0)
+			return grow_rc;
 		rc = vrp_recording_from_row(stmt, &list->items[list->count]);
 		if (rc < 0)
 			return rc;

@@ -3,6 +3,7 @@
 
 #include "core/ascii.h"
 #include "core/error_set.h"
+#include "core/ptrarray.h"
 #include "db/db_internal.h"
 
 #include <stdbool.h>
@@ -90,14 +91,9 @@ static int check_options(const vrp_search_options *o)
 
 static int append_hit(vrp_search_results *results, size_t *capacity, sqlite3_stmt *stmt)
 {
-	if (results->count == *capacity) {
-		size_t grown = *capacity ? *capacity * 2 : 16;
-		vrp_search_hit **items = realloc(results->items, grown * sizeof(*items));
-		if (!items)
-			return vrp_error_oom();
-		results->items = items;
-		*capacity = grown;
-	}
+	int grow_rc = vrp_ptr_array_reserve(&results->items, capacity, results->count + 1);
+	if (grow_rc < 0)
+		return grow_rc;
 	vrp_search_hit *hit = calloc(1, sizeof(*hit));
 	if (!hit)
 		return vrp_error_oom();

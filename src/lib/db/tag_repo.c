@@ -4,6 +4,7 @@
 #include "core/ascii.h"
 #include "core/clock.h"
 #include "core/error_set.h"
+#include "core/ptrarray.h"
 #include "db/db_internal.h"
 
 #include <stdbool.h>
@@ -156,14 +157,9 @@ int vrp_tag_repo_remove_from_recording(vrp_db *db, int64_t recording_id, const c
 
 static int append_tag(vrp_tag_list *list, size_t *capacity, sqlite3_stmt *stmt)
 {
-	if (list->count == *capacity) {
-		size_t grown = *capacity ? *capacity * 2 : 16;
-		vrp_tag **items = realloc(list->items, grown * sizeof(*items));
-		if (!items)
-			return vrp_error_oom();
-		list->items = items;
-		*capacity = grown;
-	}
+	int grow_rc = vrp_ptr_array_reserve(&list->items, capacity, list->count + 1);
+	if (grow_rc < 0)
+		return grow_rc;
 	vrp_tag *tag = calloc(1, sizeof(*tag));
 	if (!tag)
 		return vrp_error_oom();

@@ -1,4 +1,4 @@
-/* records.c - the catalogue's public record types: allocation, release, enum names. */
+/* recording.c - the catalogue's public record types: allocation, release, enum names. */
 #include "vrp/recording.h"
 #include "vrp/search.h"
 #include "vrp/tag.h"

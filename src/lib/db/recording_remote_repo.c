@@ -1,0 +1,354 @@
+/* recording_remote_repo.c - the SQL of the recording_remote table (declared in remote_repo.h). */
+#include "db/remote_repo.h"
+
+#include "core/clock.h"
+#include "core/error_set.h"
+#include "core/ptrarray.h"
+#include "db/db_internal.h"
+
+#include <stdlib.h>
+
+#define STATE_COLUMNS                                                                              \
+	"id, recording_id, sync_status, attempts, remote, provider_key, remote_id, remote_path, "  \
+	"remote_etag, remote_checksum, last_synced_at, error_code, error_message, failed_at, "     \
+	"created_at, modified_at"
+
+static int read_state(sqlite3_stmt *stmt, vrp_recording_remote **out)
+{
+	vrp_recording_remote *s = calloc(1, sizeof(*s));
+	if (!s)
+		return vrp_error_oom();
+	s->id = sqlite3_column_int64(stmt, 0);
+	s->recording_id = sqlite3_column_int64(stmt, 1);
+	int rc = vrp_sync_status_from_string((const char *)sqlite3_column_text(stmt, 2),
+					     &s->sync_status);
+	s->attempts = sqlite3_column_int64(stmt, 3);
+	char **const texts[] = { &s->remote,         &s->provider_key, &s->remote_id,
+				 &s->remote_path,    &s->remote_etag,  &s->remote_checksum,
+				 &s->last_synced_at, &s->error_code,   &s->error_message,
+				 &s->failed_at,      &s->created_at,   &s->modified_at };
+	for (size_t i = 0; rc == 0 && i < sizeof(texts) / sizeof(*texts); i++)
+		rc = vrp_db_column_strdup(stmt, (int)i + 4, texts[i]);
+	if (rc < 0) {
+		vrp_recording_remote_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static int check_key(int64_t recording_id, const char *remote)
+{
+	if (recording_id <= 0)
+		return vrp_error_set(VRP_EINVAL, "invalid recording id %lld",
+				     (long long)recording_id);
+	if (!remote || !*remote)
+		return vrp_error_set(VRP_EINVAL, "the remote name must not be empty");
+	return 0;
+}
+
+static int no_row(int64_t recording_id, const char *remote)
+{
+	return vrp_error_set(VRP_ENOTFOUND, "recording %lld has no sync state on remote '%s'",
+			     (long long)recording_id, remote);
+}
+
+/* Prepares `sql` and binds ?1 = recording_id, ?2 = remote. */
+static int prepare_keyed(vrp_db *db, sqlite3_stmt **stmt, const char *sql, int64_t recording_id,
+			 const char *remote)
+{
+	int rc = vrp_db_prepare(db, stmt, sql);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(*stmt, 1, recording_id);
+	sqlite3_bind_text(*stmt, 2, remote, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int vrp_recording_remote_repo_get(vrp_db *db, int64_t recording_id, const char *remote,
+				  vrp_recording_remote **out)
+{
+	*out = NULL;
+	int rc = check_key(recording_id, remote);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *stmt = NULL;
+	rc = prepare_keyed(db, &stmt,
+			   "SELECT " STATE_COLUMNS " FROM recording_remote "
+			   "WHERE recording_id = ?1 AND remote = ?2",
+			   recording_id, remote);
+	if (rc == 0)
+		rc = vrp_db_step(db, stmt, "cannot read a recording's sync state");
+	if (rc == 1)
+		rc = read_state(stmt, out);
+	else if (rc == 0)
+		rc = no_row(recording_id, remote);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Names the missing side, so "no such remote" is not reported as a database error. */
+static int check_both_exist(vrp_db *db, int64_t recording_id, const char *remote)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = prepare_keyed(db, &stmt,
+			       "SELECT EXISTS (SELECT 1 FROM recordings WHERE id = ?1), "
+			       "EXISTS (SELECT 1 FROM remotes WHERE name = ?2)",
+			       recording_id, remote);
+	if (rc == 0)
+		rc = vrp_db_step(db, stmt, "cannot look up a recording and a remote");
+	if (rc == 1) {
+		rc = 0;
+		if (!sqlite3_column_int(stmt, 0))
+			rc = vrp_error_set(VRP_ENOTFOUND, "no recording with id %lld",
+					   (long long)recording_id);
+		else if (!sqlite3_column_int(stmt, 1))
+			rc = vrp_error_set(VRP_ENOTFOUND, "no remote named '%s'", remote);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_recording_remote_repo_ensure(vrp_db *db, int64_t recording_id, const char *remote,
+				     vrp_recording_remote **out)
+{
+	if (out)
+		*out = NULL;
+	int rc = check_key(recording_id, remote);
+	if (rc == 0)
+		rc = check_both_exist(db, recording_id, remote);
+	if (rc < 0)
+		return rc;
+	char now[VRP_TIME_ISO_LEN];
+	vrp_time_now_iso(now);
+	sqlite3_stmt *stmt = NULL;
+	/* DO NOTHING keeps an existing row as it is: ensure must never reset a
+	 * recording that is already synced back to 'unsynced'. */
+	rc = prepare_keyed(db, &stmt,
+			   "INSERT INTO recording_remote (recording_id, remote, provider_key, "
+			   "created_at, modified_at) "
+			   "SELECT ?1, name, provider_key, ?3, ?3 FROM remotes WHERE name = ?2 "
+			   "ON CONFLICT (recording_id, remote) DO NOTHING",
+			   recording_id, remote);
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+		rc = vrp_db_step_done(db, stmt, "cannot record a recording's sync state");
+	}
+	sqlite3_finalize(stmt);
+	if (rc == 0 && out)
+		rc = vrp_recording_remote_repo_get(db, recording_id, remote, out);
+	return rc;
+}
+
+/* Runs an UPDATE keyed by ?1/?2 whose ?3 is the current time; VRP_ENOTFOUND when no row. */
+static int update_keyed(vrp_db *db, sqlite3_stmt *stmt, int64_t recording_id, const char *remote)
+{
+	char now[VRP_TIME_ISO_LEN];
+	vrp_time_now_iso(now);
+	sqlite3_bind_int64(stmt, 1, recording_id);
+	sqlite3_bind_text(stmt, 2, remote, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, now, -1, SQLITE_TRANSIENT);
+	int rc = vrp_db_step_done(db, stmt, "cannot update a recording's sync state");
+	if (rc == 0 && vrp_db_changes(db) == 0)
+		rc = no_row(recording_id, remote);
+	return rc;
+}
+
+int vrp_recording_remote_repo_set_status(vrp_db *db, int64_t recording_id, const char *remote,
+					 vrp_sync_status status, const char *error_code,
+					 const char *error_message)
+{
+	int rc = check_key(recording_id, remote);
+	if (rc < 0)
+		return rc;
+	const char *name = vrp_sync_status_to_string(status);
+	if (!name)
+		return vrp_error_set(VRP_EINVAL, "invalid sync status %d", (int)status);
+	int failure = status == VRP_SYNC_FAILED || status == VRP_SYNC_QUOTA_EXCEEDED;
+	int synced = status == VRP_SYNC_SYNCED;
+	sqlite3_stmt *stmt = NULL;
+	rc = vrp_db_prepare(
+		db, &stmt,
+		"UPDATE recording_remote SET sync_status = ?4, modified_at = ?3, "
+		"error_code = CASE WHEN ?8 THEN NULL ELSE ?5 END, "
+		"error_message = CASE WHEN ?8 THEN NULL ELSE ?6 END, "
+		"failed_at = CASE WHEN ?7 THEN ?3 WHEN ?8 THEN NULL ELSE failed_at END, "
+		"attempts = attempts + ?7, "
+		"last_synced_at = CASE WHEN ?8 THEN ?3 ELSE last_synced_at END "
+		"WHERE recording_id = ?1 AND remote = ?2");
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 4, name, -1, SQLITE_STATIC);
+		vrp_db_bind_text_or_null(stmt, 5, error_code);
+		vrp_db_bind_text_or_null(stmt, 6, error_message);
+		sqlite3_bind_int(stmt, 7, failure);
+		sqlite3_bind_int(stmt, 8, synced);
+		rc = update_keyed(db, stmt, recording_id, remote);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_recording_remote_repo_mark_synced(vrp_db *db, int64_t recording_id, const char *remote,
+					  const char *remote_id, const char *remote_path,
+					  const char *etag, const char *checksum)
+{
+	int rc = check_key(recording_id, remote);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *stmt = NULL;
+	rc = vrp_db_prepare(db, &stmt,
+			    "UPDATE recording_remote SET sync_status = 'synced', "
+			    "last_synced_at = ?3, modified_at = ?3, remote_id = ?4, "
+			    "remote_path = ?5, remote_etag = ?6, remote_checksum = ?7, "
+			    "error_code = NULL, error_message = NULL, failed_at = NULL "
+			    "WHERE recording_id = ?1 AND remote = ?2");
+	if (rc == 0) {
+		vrp_db_bind_text_or_null(stmt, 4, remote_id);
+		vrp_db_bind_text_or_null(stmt, 5, remote_path);
+		vrp_db_bind_text_or_null(stmt, 6, etag);
+		vrp_db_bind_text_or_null(stmt, 7, checksum);
+		rc = update_keyed(db, stmt, recording_id, remote);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_recording_remote_repo_clear_mapping(vrp_db *db, int64_t recording_id, const char *remote)
+{
+	int rc = check_key(recording_id, remote);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *stmt = NULL;
+	rc = vrp_db_prepare(
+		db, &stmt,
+		"UPDATE recording_remote SET sync_status = 'unsynced', modified_at = ?3, "
+		"remote_id = NULL, remote_path = NULL, remote_etag = NULL, "
+		"remote_checksum = NULL, error_code = NULL, error_message = NULL, "
+		"failed_at = NULL "
+		"WHERE recording_id = ?1 AND remote = ?2");
+	if (rc == 0)
+		rc = update_keyed(db, stmt, recording_id, remote);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int append(vrp_recording_remote_list *list, size_t *capacity, vrp_recording_remote *item)
+{
+	int grow_rc = vrp_ptr_array_reserve(&list->items, capacity, list->count + 1);
+	if (grow_rc < 0)
+		return grow_rc;
+	list->items[list->count++] = item;
+	return 0;
+}
+
+/* Reads every row `stmt` returns into a new list; finalizes `stmt`. */
+static int collect(vrp_db *db, sqlite3_stmt *stmt, vrp_recording_remote_list **out)
+{
+	vrp_recording_remote_list *list = calloc(1, sizeof(*list));
+	if (!list) {
+		sqlite3_finalize(stmt);
+		return vrp_error_oom();
+	}
+	int rc = 0;
+	size_t capacity = 0;
+	while (rc == 0 && (rc = vrp_db_step(db, stmt, "cannot list sync states")) == 1) {
+		vrp_recording_remote *item = NULL;
+		rc = read_state(stmt, &item);
+		if (rc == 0 && (rc = append(list, &capacity, item)) < 0)
+			vrp_recording_remote_free(item);
+	}
+	sqlite3_finalize(stmt);
+	if (rc < 0) {
+		vrp_recording_remote_list_free(list);
+		return rc;
+	}
+	*out = list;
+	return 0;
+}
+
+int vrp_recording_remote_repo_list_for_recording(vrp_db *db, int64_t recording_id,
+						 vrp_recording_remote_list **out)
+{
+	*out = NULL;
+	if (recording_id <= 0)
+		return vrp_error_set(VRP_EINVAL, "invalid recording id %lld",
+				     (long long)recording_id);
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt,
+				"SELECT " STATE_COLUMNS " FROM recording_remote "
+				"WHERE recording_id = ?1 ORDER BY remote");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, recording_id);
+	return collect(db, stmt, out);
+}
+
+int vrp_recording_remote_repo_list_by_status(vrp_db *db, const char *remote, vrp_sync_status status,
+					     int limit, int64_t after_id,
+					     vrp_recording_remote_list **out)
+{
+	*out = NULL;
+	const char *name = vrp_sync_status_to_string(status);
+	if (!remote || !*remote)
+		return vrp_error_set(VRP_EINVAL, "the remote name must not be empty");
+	if (!name)
+		return vrp_error_set(VRP_EINVAL, "invalid sync status %d", (int)status);
+	if (limit <= 0)
+		return vrp_error_set(VRP_EINVAL, "the limit must be positive, not %d", limit);
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt,
+				"SELECT " STATE_COLUMNS " FROM recording_remote "
+				"WHERE remote = ?1 AND sync_status = ?2 AND id > ?3 "
+				"ORDER BY id LIMIT ?4");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, after_id);
+	sqlite3_bind_int(stmt, 4, limit);
+	return collect(db, stmt, out);
+}
+
+static int remote_exists(vrp_db *db, const char *remote)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, "SELECT 1 FROM remotes WHERE name = ?1");
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+		rc = vrp_db_step(db, stmt, "cannot look up a remote");
+	}
+	sqlite3_finalize(stmt);
+	if (rc == 0)
+		return vrp_error_set(VRP_ENOTFOUND, "no remote named '%s'", remote);
+	return rc < 0 ? rc : 0;
+}
+
+int vrp_recording_remote_repo_count_by_status(vrp_db *db, const char *remote,
+					      vrp_sync_status_counts *out)
+{
+	*out = (vrp_sync_status_counts){ 0 };
+	if (!remote || !*remote)
+		return vrp_error_set(VRP_EINVAL, "the remote name must not be empty");
+	int rc = remote_exists(db, remote);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *stmt = NULL;
+	/* The LEFT JOIN turns a recording that was never looked at for this remote
+	 * into an 'unsynced' one: it still has to go there. */
+	rc = vrp_db_prepare(db, &stmt,
+			    "SELECT coalesce(rr.sync_status, 'unsynced'), count(*) "
+			    "FROM recordings r LEFT JOIN recording_remote rr "
+			    "ON rr.recording_id = r.id AND rr.remote = ?1 "
+			    "WHERE r.status <> 'deleted' GROUP BY 1");
+	if (rc == 0)
+		sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+	while (rc == 0 && (rc = vrp_db_step(db, stmt, "cannot count sync states")) == 1) {
+		vrp_sync_status status;
+		rc = vrp_sync_status_from_string((const char *)sqlite3_column_text(stmt, 0),
+						 &status);
+		if (rc == 0)
+			out->by_status[status] = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}

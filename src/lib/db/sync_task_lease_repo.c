@@ -1,0 +1,212 @@
+/*
+ * sync_task_lease_repo.c - the sync queue's worker side: claiming due tasks
+ * under a lease and what only the lease holder may do (declared in
+ * sync_task_repo.h).
+ */
+#include "db/sync_task_repo.h"
+
+#include "core/error_set.h"
+#include "db/db_internal.h"
+#include "db/sync_task_row.h"
+
+/* What every lease holder's update is guarded by: task ?1, running, leased to ?2. */
+#define LEASED_BY_OWNER " WHERE id = ?1 AND state = 'running' AND lease_owner = ?2"
+
+/* ?now + ?ms as a timestamp; exact to the millisecond, as SQLite keeps times in ms. */
+#define LEASE_END(now, ms)                                                                         \
+	"strftime('%Y-%m-%dT%H:%M:%fZ', " now ", printf('%+.3f seconds', " ms " / 1000.0))"
+
+/* The next due task, picked and leased in one statement (?1 now, ?2 owner, ?3 ms, ?4 remote). */
+// clang-format off
+#define CLAIM_SQL \
+	"UPDATE sync_tasks SET state = 'running', lease_owner = ?2, " \
+	"lease_until = " LEASE_END("?1", "?3") ", attempts = attempts + 1, modified_at = ?1 " \
+	"WHERE id = (SELECT id FROM sync_tasks " \
+	"WHERE ((state = 'queued' AND next_attempt_at <= ?1) " \
+	"OR (state = 'running' AND lease_until < ?1)) " \
+	"AND (?4 IS NULL OR remote = ?4) " \
+	"ORDER BY priority DESC, next_attempt_at, id LIMIT 1) " \
+	"RETURNING " VRP_SYNC_TASK_COLUMNS
+
+/* Extends the lease of task ?1 held by ?2 to ?3 + ?4 ms. */
+#define RENEW_SQL \
+	"UPDATE sync_tasks SET lease_until = " LEASE_END("?3", "?4") ", modified_at = ?3" LEASED_BY_OWNER
+// clang-format on
+
+static int check_owner(const char *owner)
+{
+	if (!owner || !*owner)
+		return vrp_error_set(VRP_EINVAL, "the lease owner must not be empty");
+	return 0;
+}
+
+int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const char *owner, int64_t lease_ms,
+			     const char *now, vrp_sync_task **out)
+{
+	*out = NULL;
+	char buf[VRP_TIME_ISO_LEN];
+	int rc = check_owner(owner);
+	if (rc == 0 && lease_ms <= 0)
+		rc = vrp_error_set(VRP_EINVAL, "the lease must be positive, not %lld ms",
+				   (long long)lease_ms);
+	if (rc == 0)
+		rc = vrp_sync_task_resolve_time(now, buf, &now, "the time");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *stmt = NULL;
+	/* One statement: SQLite takes the write lock before choosing the row, so
+	 * two workers can never both pick the same task. */
+	rc = vrp_db_prepare(db, &stmt, CLAIM_SQL);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, lease_ms);
+	vrp_db_bind_text_or_null(stmt, 4, remote);
+	rc = vrp_sync_task_row_fetch(db, stmt, "cannot claim a sync task", out);
+	if (rc == 0 && !*out)
+		rc = vrp_error_set(VRP_ENOTFOUND, "no sync task is due%s%s",
+				   remote ? " for remote " : "", remote ? remote : "");
+	return rc;
+}
+
+/*
+ * Steps an UPDATE guarded by "id = ?1 AND state = 'running' AND lease_owner = ?2"
+ * and explains a miss: no such task, or the lease is no longer `owner`'s.
+ */
+static int update_leased(vrp_db *db, sqlite3_stmt *stmt, int64_t id, const char *owner)
+{
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, owner, -1, SQLITE_TRANSIENT);
+	int rc = vrp_db_step_done(db, stmt, "cannot update a sync task");
+	if (rc < 0 || vrp_db_changes(db) > 0)
+		return rc;
+	vrp_sync_task_state state = VRP_SYNC_TASK_QUEUED;
+	rc = vrp_sync_task_row_state(db, id, &state);
+	if (rc < 0)
+		return rc;
+	return vrp_error_set(VRP_ECONFLICT,
+			     "sync task %lld is no longer leased to '%s' (it is %s: its lease ran "
+			     "out and another worker took it, or it was cancelled); stop working "
+			     "on it",
+			     (long long)id, owner, vrp_sync_task_state_to_string(state));
+}
+
+/* Checks the owner, resolves `now` and prepares `sql`; the shared start of leased updates. */
+static int prepare_leased(vrp_db *db, const char *sql, const char *owner, const char **now,
+			  char buf[VRP_TIME_ISO_LEN], sqlite3_stmt **stmt)
+{
+	int rc = check_owner(owner);
+	if (rc == 0)
+		rc = vrp_sync_task_resolve_time(*now, buf, now, "the time");
+	if (rc == 0)
+		rc = vrp_db_prepare(db, stmt, sql);
+	return rc;
+}
+
+int vrp_sync_task_repo_renew_lease(vrp_db *db, int64_t id, const char *owner, int64_t lease_ms,
+				   const char *now)
+{
+	if (lease_ms <= 0)
+		return vrp_error_set(VRP_EINVAL, "the lease must be positive, not %lld ms",
+				     (long long)lease_ms);
+	char buf[VRP_TIME_ISO_LEN];
+	sqlite3_stmt *stmt = NULL;
+	int rc = prepare_leased(db, RENEW_SQL, owner, &now, buf, &stmt);
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(stmt, 4, lease_ms);
+		rc = update_leased(db, stmt, id, owner);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_sync_task_repo_complete(vrp_db *db, int64_t id, const char *owner, const char *now)
+{
+	char buf[VRP_TIME_ISO_LEN];
+	sqlite3_stmt *stmt = NULL;
+	int rc = prepare_leased(db,
+				"UPDATE sync_tasks SET state = 'done', finished_at = ?3, "
+				"modified_at = ?3, lease_until = NULL, resume_state = NULL, "
+				"error_code = NULL, error_message = NULL" LEASED_BY_OWNER,
+				owner, &now, buf, &stmt);
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_TRANSIENT);
+		rc = update_leased(db, stmt, id, owner);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_sync_task_repo_fail(vrp_db *db, int64_t id, const char *owner, const char *error_code,
+			    const char *error_message, const char *retry_at, const char *now)
+{
+	char buf[VRP_TIME_ISO_LEN], retry_buf[VRP_TIME_ISO_LEN];
+	if (retry_at) {
+		int rc = vrp_sync_task_resolve_time(retry_at, retry_buf, &retry_at,
+						    "the retry time");
+		if (rc < 0)
+			return rc;
+	}
+	sqlite3_stmt *stmt = NULL;
+	int rc = prepare_leased(db,
+				"UPDATE sync_tasks SET "
+				"state = CASE WHEN ?6 IS NULL THEN 'failed' ELSE 'queued' END, "
+				"next_attempt_at = coalesce(?6, next_attempt_at), "
+				"finished_at = CASE WHEN ?6 IS NULL THEN ?3 END, "
+				"lease_until = NULL, error_code = ?4, error_message = ?5, "
+				"modified_at = ?3" LEASED_BY_OWNER,
+				owner, &now, buf, &stmt);
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_TRANSIENT);
+		vrp_db_bind_text_or_null(stmt, 4, error_code);
+		vrp_db_bind_text_or_null(stmt, 5, error_message);
+		vrp_db_bind_text_or_null(stmt, 6, retry_at);
+		rc = update_leased(db, stmt, id, owner);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int is_valid_json(vrp_db *db, const char *json, int *valid)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, "SELECT json_valid(?1)");
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 1, json, -1, SQLITE_TRANSIENT);
+		rc = vrp_db_step(db, stmt, "cannot check JSON");
+	}
+	if (rc == 1) {
+		*valid = sqlite3_column_int(stmt, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_sync_task_repo_save_resume_state(vrp_db *db, int64_t id, const char *owner,
+					 const char *json, const char *now)
+{
+	int valid = 1;
+	int rc = json ? is_valid_json(db, json, &valid) : 0;
+	if (rc < 0)
+		return rc;
+	if (!valid)
+		return vrp_error_set(VRP_EINVAL,
+				     "the resume state of sync task %lld is not "
+				     "valid JSON",
+				     (long long)id);
+	char buf[VRP_TIME_ISO_LEN];
+	sqlite3_stmt *stmt = NULL;
+	rc = prepare_leased(
+		db, "UPDATE sync_tasks SET resume_state = ?4, modified_at = ?3" LEASED_BY_OWNER,
+		owner, &now, buf, &stmt);
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_TRANSIENT);
+		vrp_db_bind_text_or_null(stmt, 4, json);
+		rc = update_leased(db, stmt, id, owner);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
