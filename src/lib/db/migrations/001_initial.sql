@@ -33,7 +33,8 @@ CREATE TABLE recordings (
 -- One row per content: the same audio imported twice is a duplicate, not a copy.
 CREATE UNIQUE INDEX recordings_checksum ON recordings (checksum);
 CREATE INDEX recordings_created_at ON recordings (created_at);
-CREATE INDEX recordings_title ON recordings (title);
+-- NOCASE: listings sort titles the way people read them.
+CREATE INDEX recordings_title ON recordings (title COLLATE NOCASE);
 
 CREATE TABLE tags (
     id   INTEGER PRIMARY KEY,
