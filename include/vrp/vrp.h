@@ -9,6 +9,7 @@
 #include "vrp/library.h"
 #include "vrp/metrics.h"
 #include "vrp/recording.h"
+#include "vrp/recordings.h"
 #include "vrp/remote.h"
 #include "vrp/search.h"
 #include "vrp/sync_task.h"
