@@ -26,20 +26,20 @@ extern "C" {
  * any case). VRP_ENOTFOUND names what was looked for; text that is neither
  * an id nor a uuid is VRP_EINVAL.
  */
-int vrp_recording_find(vrp_library *lib, const char *id_or_uuid, vrp_recording **out);
+int vrp_recordings_find(vrp_library *lib, const char *id_or_uuid, vrp_recording **out);
 
 /* One page of recordings; `filter` may be NULL (see vrp_recording_filter). */
-int vrp_recording_list(vrp_library *lib, const vrp_recording_filter *filter,
-		       vrp_recording_list **out);
+int vrp_recordings_list(vrp_library *lib, const vrp_recording_filter *filter,
+			vrp_recording_list **out);
 
 /* How many recordings match `filter`, ignoring its paging. */
-int vrp_recording_count(vrp_library *lib, const vrp_recording_filter *filter, int64_t *out);
+int vrp_recordings_count(vrp_library *lib, const vrp_recording_filter *filter, int64_t *out);
 
 /* Full-text search over title, description and tags; see vrp_search_options. */
-int vrp_recording_search(vrp_library *lib, const char *query, const vrp_search_options *options,
-			 vrp_search_results **out);
+int vrp_recordings_search(vrp_library *lib, const char *query, const vrp_search_options *options,
+			  vrp_search_results **out);
 
-/* What vrp_recording_edit() changes; NULL / 0 members change nothing. */
+/* What vrp_recordings_edit() changes; NULL / 0 members change nothing. */
 typedef struct vrp_recording_edit {
 	const char *title;
 	const char *description;
@@ -54,14 +54,14 @@ typedef struct vrp_recording_edit {
  * bumping modified_at and keeping the search index in step. An edit that
  * changes nothing is VRP_EINVAL.
  */
-int vrp_recording_edit_apply(vrp_library *lib, int64_t id, const vrp_recording_edit *edit);
+int vrp_recordings_edit(vrp_library *lib, int64_t id, const vrp_recording_edit *edit);
 
 /*
  * Moves recording `id` to `status`: VRP_RECORDING_DELETED is the soft delete
  * (`vrp rm`), ACTIVE restores, ARCHIVED archives. Deleting and restoring are
  * written to the audit log. The file on disk is never touched.
  */
-int vrp_recording_set_status(vrp_library *lib, int64_t id, enum vrp_recording_status status);
+int vrp_recordings_set_status(vrp_library *lib, int64_t id, enum vrp_recording_status status);
 
 #ifdef __cplusplus
 }
