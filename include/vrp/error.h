@@ -52,10 +52,12 @@ enum vrp_error_code {
 	VRP_ECANCELLED = -29,         /* ERR_CANCELLED: the caller asked to stop */
 	VRP_EUNAVAILABLE = -30,       /* ERR_REMOTE_UNAVAILABLE: cannot reach the remote */
 	VRP_ENOTSUP = -31,            /* ERR_NOT_SUPPORTED */
+	VRP_ENOTFILE = -32, /* ERR_NOT_A_FILE: a directory, FIFO, device or symlink loop */
+	VRP_EEMPTY = -33,   /* ERR_EMPTY_FILE: zero bytes */
 };
 
 /* The number of codes, counting VRP_OK; codes run from 0 down to -(VRP_ERROR_COUNT-1). */
-#define VRP_ERROR_COUNT 32
+#define VRP_ERROR_COUNT 34
 
 /*
  * The last error of the calling thread. `message` says what failed and what

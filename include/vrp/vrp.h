@@ -6,6 +6,7 @@
 #include "vrp/db.h"
 #include "vrp/derived_asset.h"
 #include "vrp/error.h"
+#include "vrp/import.h"
 #include "vrp/library.h"
 #include "vrp/metrics.h"
 #include "vrp/recording.h"

@@ -19,6 +19,7 @@ typedef int (*cli_command_fn)(struct cli *cli, int argc, char **argv);
 
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_db(struct cli *cli, int argc, char **argv);
+int cmd_import(struct cli *cli, int argc, char **argv);
 
 /* Reports libvrp's last error (code `code`) on stderr; returns its exit status. */
 int cli_fail(const struct cli *cli, int code);
@@ -26,6 +27,15 @@ int cli_fail(const struct cli *cli, int code);
 /* Reports a usage problem on stderr; returns 64. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A JSON string for bytes that may not be UTF-8 (file names): invalid
+ * sequences become U+FFFD, so the output is always valid JSON.
+ */
+json_t *cli_json_bytes(const char *bytes);
+
+/* A copy of `bytes` for a terminal: invalid UTF-8 and control bytes as \xNN. Caller frees. */
+char *cli_escape_bytes(const char *bytes);
 
 /* Writes `obj` as one JSON line on stdout and releases it. */
 void cli_print_json(json_t *obj);

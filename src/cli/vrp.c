@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
 	{ "init", cmd_init, "create a library (safe to run again)" },
 	{ "db", cmd_db, "database status, migrations and backups" },
+	{ "import", cmd_import, "copy audio files into the library" },
 };
 
 static void usage(FILE *out)

@@ -50,6 +50,8 @@ static const struct code_info codes[VRP_ERROR_COUNT] = {
 	[-VRP_ECANCELLED] = { "ERR_CANCELLED", "cancelled", 75, false },
 	[-VRP_EUNAVAILABLE] = { "ERR_REMOTE_UNAVAILABLE", "cannot reach the remote", 69, true },
 	[-VRP_ENOTSUP] = { "ERR_NOT_SUPPORTED", "not supported", 69, false },
+	[-VRP_ENOTFILE] = { "ERR_NOT_A_FILE", "not a regular file", 65, false },
+	[-VRP_EEMPTY] = { "ERR_EMPTY_FILE", "the file is empty", 65, false },
 };
 
 #define MESSAGE_MAX 1024

@@ -93,3 +93,44 @@ int vrp_fs_rename_durable(const char *from, const char *to)
 	free(dir);
 	return rc;
 }
+
+static int not_regular(const char *path, mode_t mode)
+{
+	const char *what = S_ISDIR(mode)                    ? "a directory"
+			   : S_ISFIFO(mode)                 ? "a FIFO"
+			   : S_ISSOCK(mode)                 ? "a socket"
+			   : S_ISCHR(mode) || S_ISBLK(mode) ? "a device"
+							    : "not a regular file";
+	return vrp_error_set(VRP_ENOTFILE, "%s is %s", path, what);
+}
+
+int vrp_fs_open_regular(const char *path, int *fd, struct stat *st)
+{
+	*fd = -1;
+	/* stat first: opening a device can have effects (a tape rewinds). */
+	if (stat(path, st) != 0) {
+		if (errno == ELOOP)
+			return vrp_error_set(VRP_ENOTFILE, "%s is a symlink loop", path);
+		return vrp_error_from_errno(errno, "cannot open %s", path);
+	}
+	if (!S_ISREG(st->st_mode))
+		return not_regular(path, st->st_mode);
+	/* O_NONBLOCK: if it was swapped for a FIFO since the stat, do not hang. */
+	int f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (f < 0)
+		return vrp_error_from_errno(errno, "cannot open %s", path);
+	struct stat again;
+	int rc = 0;
+	if (fstat(f, &again) != 0)
+		rc = vrp_error_from_errno(errno, "cannot read the status of %s", path);
+	else if (!S_ISREG(again.st_mode))
+		rc = not_regular(path, again.st_mode);
+	if (rc < 0) {
+		close(f);
+		return rc;
+	}
+	fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK);
+	*st = again;
+	*fd = f;
+	return 0;
+}

@@ -2,6 +2,7 @@
 #ifndef VRP_CORE_FSUTIL_H
 #define VRP_CORE_FSUTIL_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Returns "a/b" (a single slash between them), malloc'd; NULL when out of memory. */
@@ -21,5 +22,13 @@ int vrp_fs_fsync_file(const char *path);
  * `to`, so after return the new name is durable.
  */
 int vrp_fs_rename_durable(const char *from, const char *to);
+
+/*
+ * Opens `path` for reading only if it is a regular file (following
+ * symlinks), without blocking on FIFOs and without opening devices at all.
+ * Gives VRP_ENOTFOUND, VRP_EPERM, or VRP_ENOTFILE for a directory, FIFO,
+ * socket, device or symlink loop. `st` receives the file's status.
+ */
+int vrp_fs_open_regular(const char *path, int *fd, struct stat *st);
 
 #endif

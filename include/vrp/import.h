@@ -1,0 +1,106 @@
+/*
+ * import.h - bringing audio files into a library.
+ *
+ * A file is copied into the library's tmp/ while its SHA-256 is computed in
+ * the same pass, identified by its content (never its extension), fsynced,
+ * renamed to recordings/raw/<uuid>.<ext>, and only then described by a row.
+ * A crash at any point leaves either nothing or a complete recording (at
+ * worst a complete file without its row, which `vrp verify` reports).
+ *
+ * An importer batches files so that many small imports share one filesystem
+ * sync and one transaction: each file is still durable before its row
+ * commits. Results arrive through a callback, file by file, when their batch
+ * commits (or at once for duplicates and rejections).
+ */
+#ifndef VRP_IMPORT_H
+#define VRP_IMPORT_H
+
+#include "vrp/library.h"
+#include "vrp/recording.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vrp_import_status {
+	VRP_IMPORT_IMPORTED = 0,  /* a new recording */
+	VRP_IMPORT_DUPLICATE = 1, /* same content as recording `id`; nothing stored */
+	VRP_IMPORT_REJECTED = 2,  /* not stored; `error` says why */
+};
+
+/* "imported", "duplicate", "rejected". */
+const char *vrp_import_status_to_string(enum vrp_import_status status);
+
+/* The outcome for one file; valid only during the callback. */
+typedef struct vrp_import_result {
+	const char *path; /* as it was given (or found under a directory) */
+	enum vrp_import_status status;
+	int64_t id;                /* the new or existing recording; 0 when rejected */
+	const char *uuid;          /* NULL when rejected */
+	int64_t bytes;             /* the file's size when known */
+	int error;                 /* a VRP_E* code when rejected, else 0 */
+	const char *error_message; /* NULL unless rejected */
+} vrp_import_result;
+
+typedef void (*vrp_import_result_fn)(void *ctx, const vrp_import_result *result);
+
+/* Bytes copied so far of the current file, and of the whole run. */
+typedef void (*vrp_import_progress_fn)(void *ctx, const char *path, int64_t file_bytes,
+				       int64_t total_bytes);
+
+typedef struct vrp_import_options {
+	const char *title;       /* NULL: the file name without its extension */
+	const char *description; /* NULL: none */
+	const char *const *tags; /* tag names given to every imported recording */
+	size_t tag_count;
+	const char *ingest_source; /* NULL: "import" */
+	bool recursive;            /* descend into directories (skipping dot-files) */
+	vrp_import_result_fn on_result;
+	vrp_import_progress_fn on_progress;
+	void *ctx; /* passed to both callbacks */
+	/* A batch commits when it holds this many files or bytes (0: 64 files, 256 MiB). */
+	size_t batch_files;
+	int64_t batch_bytes;
+} vrp_import_options;
+
+typedef struct vrp_importer vrp_importer;
+
+/*
+ * Starts an import into `lib`. `options` (may be NULL) and the strings it
+ * points to must outlive the importer. Free with vrp_importer_free().
+ */
+int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_options *options);
+
+/*
+ * Adds one path: a file, or with options->recursive a directory tree. A file
+ * that cannot be imported is reported as rejected through on_result and is
+ * not an error of this call; a negative return means the import as a whole
+ * cannot go on (e.g. the library's database failed while committing a batch,
+ * in which case that batch's files are reported rejected and nothing of them
+ * is left on disk).
+ */
+int vrp_importer_add(vrp_importer *importer, const char *path);
+
+/* Commits whatever is still batched. Call it before vrp_importer_free(). */
+int vrp_importer_finish(vrp_importer *importer);
+
+/* Discards anything batched and not finished (its temporary files are removed). */
+void vrp_importer_free(vrp_importer *importer);
+
+/*
+ * Imports one file and returns its recording in `*out` (caller frees). Same
+ * content already in the library gives VRP_EEXISTS with `*out` set to the
+ * existing recording; a rejected file gives its error code and `*out` NULL.
+ */
+int vrp_recording_create_from_file(vrp_library *lib, const char *path,
+				   const vrp_import_options *options, vrp_recording **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

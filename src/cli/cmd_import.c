@@ -1,0 +1,151 @@
+/* cmd_import.c - `vrp import`: bring files into the library, one line per file. */
+#include "cli.h"
+#include "progress.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char import_usage[] =
+	"usage: vrp import [-r] [--title T] [--description D] [--tag X]... PATH...\n\n"
+	"Copies each audio file into the library (checksummed, identified by its\n"
+	"content, durable before it is catalogued). Same content already in the\n"
+	"library is reported as a duplicate and not stored twice.\n\n"
+	"  -r, --recursive     import what directories hold (skipping dot-files)\n"
+	"  --title T           title for every file (default: the file name)\n"
+	"  --description D     description for every file\n"
+	"  --tag X             add tag X (repeatable)\n\n"
+	"Exit status: 0 when nothing was rejected, 65 when some file was.\n";
+
+struct import_run {
+	struct cli *cli;
+	struct cli_progress progress;
+	long imported, duplicates, rejected;
+};
+
+static void print_result(struct import_run *run, const vrp_import_result *r)
+{
+	const char *status = vrp_import_status_to_string(r->status);
+	if (run->cli->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "path", cli_json_bytes(r->path));
+		json_object_set_new(o, "status", json_string(status));
+		json_object_set_new(o, "id", r->id ? json_integer(r->id) : json_null());
+		json_object_set_new(o, "uuid", r->uuid ? json_string(r->uuid) : json_null());
+		if (r->status == VRP_IMPORT_REJECTED)
+			json_object_set_new(o, "error",
+					    json_pack("{s:s, s:s}", "code",
+						      vrp_error_code_name(r->error), "message",
+						      r->error_message));
+		cli_print_json(o);
+		return;
+	}
+	char *shown = cli_escape_bytes(r->path);
+	if (r->status == VRP_IMPORT_REJECTED)
+		fprintf(stderr, "rejected   %s: %s [%s]\n", shown, r->error_message,
+			vrp_error_code_name(r->error));
+	else if (run->cli->verbosity >= 0)
+		printf("%-10s %-6lld %s\n", status, (long long)r->id, shown);
+	free(shown);
+}
+
+static void on_result(void *ctx, const vrp_import_result *r)
+{
+	struct import_run *run = ctx;
+	run->imported += r->status == VRP_IMPORT_IMPORTED;
+	run->duplicates += r->status == VRP_IMPORT_DUPLICATE;
+	run->rejected += r->status == VRP_IMPORT_REJECTED;
+	cli_progress_clear(&run->progress);
+	print_result(run, r);
+	cli_progress_file_done(&run->progress, r->bytes);
+}
+
+static void on_progress(void *ctx, const char *path, int64_t file_bytes, int64_t total_bytes)
+{
+	(void)path;
+	(void)file_bytes;
+	struct import_run *run = ctx;
+	cli_progress_update(&run->progress, total_bytes);
+}
+
+static int parse(struct cli *cli, int argc, char **argv, vrp_import_options *o, const char ***tags)
+{
+	static const struct option options[] = {
+		{ "recursive", no_argument, NULL, 'r' },
+		{ "title", required_argument, NULL, 't' },
+		{ "description", required_argument, NULL, 'd' },
+		{ "tag", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "rh", options, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o->recursive = true;
+			break;
+		case 't':
+			o->title = optarg;
+			break;
+		case 'd':
+			o->description = optarg;
+			break;
+		case 'g':
+			(*tags)[o->tag_count++] = optarg;
+			break;
+		case 'h':
+			fputs(import_usage, stdout);
+			return -1;
+		default:
+			return cli_usage_error(cli, "unknown option '%s' for import",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(cli, "import needs at least one PATH");
+	o->tags = *tags;
+	return 0;
+}
+
+int cmd_import(struct cli *cli, int argc, char **argv)
+{
+	const char **tags = calloc((size_t)argc, sizeof(*tags));
+	if (!tags)
+		return cli_fail(cli, VRP_ENOMEM);
+	struct import_run run = { .cli = cli };
+	vrp_import_options o = { .on_result = on_result, .on_progress = on_progress, .ctx = &run };
+	int status = parse(cli, argc, argv, &o, &tags);
+	if (status) {
+		free(tags);
+		return status < 0 ? 0 : status;
+	}
+	vrp_library *lib = NULL;
+	if ((status = cli_open_library(cli, 0, &lib))) {
+		free(tags);
+		return status;
+	}
+	cli_progress_start(&run.progress, cli, (const char *const *)argv + optind,
+			   (size_t)(argc - optind), o.recursive);
+	vrp_importer *imp = NULL;
+	int rc = vrp_importer_new(&imp, lib, &o);
+	for (int i = optind; rc == 0 && i < argc; i++)
+		rc = vrp_importer_add(imp, argv[i]);
+	if (rc == 0)
+		rc = vrp_importer_finish(imp);
+	vrp_importer_free(imp);
+	cli_progress_clear(&run.progress);
+	if (rc < 0)
+		status = cli_fail(cli, rc);
+	else if (run.rejected)
+		status = vrp_error_exit_status(VRP_EUNSUPPORTED_MEDIA);
+	if (!cli->json && cli->verbosity >= 0)
+		fprintf(stderr, "%ld imported, %ld duplicate, %ld rejected\n", run.imported,
+			run.duplicates, run.rejected);
+	vrp_library_free(lib);
+	free(tags);
+	return status;
+}

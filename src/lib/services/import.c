@@ -1,0 +1,400 @@
+/* import.c - the importer: walk the given paths, stage each file, batch commits. */
+#include "vrp/import.h"
+
+#include "core/error_set.h"
+#include "core/filecopy.h"
+#include "core/fsutil.h"
+#include "core/ptrarray.h"
+#include "core/uuid.h"
+#include "db/recording_repo.h"
+#include "media/probe.h"
+#include "services/import_batch.h"
+#include "vrp/version.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_BATCH_FILES 64
+#define DEFAULT_BATCH_BYTES (256LL << 20)
+
+struct vrp_importer {
+	vrp_library *lib;
+	vrp_import_options options;
+	struct vrp_import_batch batch;
+	int64_t total_bytes;        /* copied so far in this run */
+	int64_t pending_duplicates; /* counted into metrics with the next commit */
+	int64_t pending_rejects;
+};
+
+const char *vrp_import_status_to_string(enum vrp_import_status status)
+{
+	switch (status) {
+	case VRP_IMPORT_IMPORTED:
+		return "imported";
+	case VRP_IMPORT_DUPLICATE:
+		return "duplicate";
+	case VRP_IMPORT_REJECTED:
+		return "rejected";
+	}
+	return NULL;
+}
+
+int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_options *options)
+{
+	*out = NULL;
+	vrp_importer *imp = calloc(1, sizeof(*imp));
+	if (!imp)
+		return vrp_error_oom();
+	imp->lib = lib;
+	if (options)
+		imp->options = *options;
+	if (!imp->options.batch_files)
+		imp->options.batch_files = DEFAULT_BATCH_FILES;
+	if (imp->options.batch_bytes <= 0)
+		imp->options.batch_bytes = DEFAULT_BATCH_BYTES;
+	if (!imp->options.ingest_source)
+		imp->options.ingest_source = "import";
+	*out = imp;
+	return 0;
+}
+
+static void report(vrp_importer *imp, const vrp_import_result *result)
+{
+	if (imp->options.on_result)
+		imp->options.on_result(imp->options.ctx, result);
+}
+
+static void report_rejected(vrp_importer *imp, const char *path, int code, int64_t bytes)
+{
+	vrp_import_result r = { .path = path,
+				.status = VRP_IMPORT_REJECTED,
+				.bytes = bytes,
+				.error = code,
+				.error_message = vrp_error_last()->message };
+	imp->pending_rejects++;
+	report(imp, &r);
+}
+
+static void report_staged(vrp_importer *imp, const struct vrp_staged_file *f)
+{
+	vrp_import_result r = { .path = f->source,
+				.status = f->status,
+				.bytes = f->rec->filesize_bytes };
+	if (f->status == VRP_IMPORT_REJECTED) {
+		r.error = f->error;
+		r.error_message = f->error_message ? f->error_message : "";
+	} else {
+		r.id = f->id;
+		r.uuid = f->status == VRP_IMPORT_IMPORTED ? f->rec->uuid : NULL;
+	}
+	report(imp, &r);
+}
+
+static int flush(vrp_importer *imp)
+{
+	struct vrp_import_batch *b = &imp->batch;
+	int rc = vrp_import_batch_commit(imp->lib, b, &imp->options, imp->pending_duplicates,
+					 imp->pending_rejects);
+	if (rc == 0)
+		imp->pending_duplicates = imp->pending_rejects = 0;
+	for (size_t i = 0; i < b->count; i++) {
+		report_staged(imp, b->files[i]);
+		vrp_staged_file_discard(b->files[i]);
+	}
+	b->count = 0;
+	b->bytes = 0;
+	return rc;
+}
+
+struct progress_ctx {
+	vrp_importer *imp;
+	const char *path;
+};
+
+static int on_copy_progress(void *arg, int64_t done)
+{
+	struct progress_ctx *p = arg;
+	vrp_importer *imp = p->imp;
+	if (imp->options.on_progress)
+		imp->options.on_progress(imp->options.ctx, p->path, done, imp->total_bytes + done);
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static char *default_title(const char *path)
+{
+	const char *name = base_name(path);
+	const char *dot = strrchr(name, '.');
+	size_t len = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	return strndup(name, len);
+}
+
+static int fill_record(vrp_importer *imp, struct vrp_staged_file *f, const char *uuid,
+		       const struct vrp_copy_result *copy, const struct vrp_media_info *media)
+{
+	vrp_recording *r = f->rec;
+	char stored[64], local[96];
+	snprintf(stored, sizeof(stored), "%s.%s", uuid, media->extension);
+	snprintf(local, sizeof(local), "recordings/raw/%s", stored);
+	const vrp_import_options *o = &imp->options;
+	r->uuid = strdup(uuid);
+	r->original_filename = strdup(base_name(f->source));
+	r->stored_filename = strdup(stored);
+	r->local_path = strdup(local);
+	r->title = o->title ? strdup(o->title) : default_title(f->source);
+	r->description = strdup(o->description ? o->description : "");
+	r->duration = media->duration;
+	r->filesize_bytes = copy->bytes;
+	r->mime_type = strdup(media->mime_type);
+	r->codec = strdup(media->codec);
+	r->sample_rate = media->sample_rate;
+	r->channels = media->channels;
+	r->bit_depth = media->bit_depth;
+	r->checksum = strdup(copy->sha256);
+	r->ingest_source = strdup(o->ingest_source);
+	r->created_by_app_version = strdup(vrp_version());
+	f->final_path = vrp_library_path(imp->lib, local);
+	bool ok = r->uuid && r->original_filename && r->stored_filename && r->local_path &&
+		  r->title && r->description && r->mime_type && r->codec && r->checksum &&
+		  r->ingest_source && r->created_by_app_version && f->final_path;
+	return ok ? 0 : vrp_error_oom();
+}
+
+/* Creates tmp/<uuid>.part, locked for as long as this process stages it. */
+static int create_tmp(vrp_importer *imp, struct vrp_staged_file *f, const char *uuid)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "tmp/%s.part", uuid);
+	if (!(f->tmp_path = vrp_library_path(imp->lib, name)))
+		return vrp_error_oom();
+	f->lock_fd = open(f->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (f->lock_fd < 0) {
+		int rc = vrp_error_from_errno(errno, "cannot create %s", f->tmp_path);
+		free(f->tmp_path);
+		f->tmp_path = NULL;
+		return rc;
+	}
+	flock(f->lock_fd, LOCK_EX);
+	return 0;
+}
+
+/* Copies and hashes the source into tmp/, then identifies it by content. */
+static int copy_and_probe(vrp_importer *imp, struct vrp_staged_file *f, int src,
+			  struct vrp_copy_result *copy, struct vrp_media_info *media)
+{
+	char uuid[VRP_UUID_LEN];
+	int rc = vrp_uuid_v4(uuid);
+	if (rc == 0)
+		rc = create_tmp(imp, f, uuid);
+	struct progress_ctx progress = { imp, f->source };
+	if (rc == 0)
+		rc = vrp_fd_copy_hashed(src, f->lock_fd, f->tmp_path, copy, on_copy_progress,
+					&progress);
+	if (rc == 0)
+		imp->total_bytes += copy->bytes;
+	if (rc == 0 && (vrp_import_batch_find(&imp->batch, copy->sha256) ||
+			vrp_recording_repo_get_by_checksum(vrp_library_db(imp->lib), copy->sha256,
+							   &f->rec) == 0))
+		return VRP_EEXISTS;
+	if (rc == 0)
+		rc = vrp_probe_file(f->tmp_path, media);
+	if (rc == 0)
+		rc = vrp_recording_new(&f->rec);
+	if (rc == 0)
+		rc = fill_record(imp, f, uuid, copy, media);
+	return rc;
+}
+
+static void report_duplicate(vrp_importer *imp, struct vrp_staged_file *f, const char *sum,
+			     int64_t bytes)
+{
+	const struct vrp_staged_file *twin = vrp_import_batch_find(&imp->batch, sum);
+	vrp_import_result r = { .path = f->source, .status = VRP_IMPORT_DUPLICATE, .bytes = bytes };
+	/* A twin in this batch has no id yet: it gets one when the batch commits. */
+	r.id = twin ? 0 : f->rec->id;
+	r.uuid = twin ? twin->rec->uuid : f->rec->uuid;
+	imp->pending_duplicates++;
+	report(imp, &r);
+}
+
+static int add_file(vrp_importer *imp, const char *path)
+{
+	struct vrp_staged_file *f = calloc(1, sizeof(*f));
+	if (!f || !(f->source = strdup(path))) {
+		free(f);
+		return vrp_error_oom();
+	}
+	f->lock_fd = -1;
+	struct stat st = { 0 };
+	int src = -1;
+	int rc = vrp_fs_open_regular(path, &src, &st);
+	if (rc == 0 && st.st_size == 0)
+		rc = vrp_error_set(VRP_EEMPTY, "%s is empty (0 bytes)", path);
+	struct vrp_copy_result copy = { 0 };
+	struct vrp_media_info media;
+	if (rc == 0)
+		rc = copy_and_probe(imp, f, src, &copy, &media);
+	if (src >= 0)
+		close(src);
+	if (rc == VRP_EEXISTS)
+		report_duplicate(imp, f, copy.sha256, copy.bytes);
+	else if (rc < 0)
+		report_rejected(imp, path, rc, (int64_t)st.st_size);
+	if (rc < 0) {
+		vrp_staged_file_discard(f);
+		return 0;
+	}
+	rc = vrp_ptr_array_reserve(&imp->batch.files, &imp->batch.capacity, imp->batch.count + 1);
+	if (rc < 0) {
+		vrp_staged_file_discard(f);
+		return rc;
+	}
+	imp->batch.files[imp->batch.count++] = f;
+	imp->batch.bytes += copy.bytes;
+	if (imp->batch.count >= imp->options.batch_files ||
+	    imp->batch.bytes >= imp->options.batch_bytes)
+		return flush(imp);
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The visible entries of `dir`, sorted, so imports run in a stable order. */
+static int list_dir(const char *dir, char ***names, size_t *count)
+{
+	*names = NULL;
+	*count = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return vrp_error_from_errno(errno, "cannot read the directory %s", dir);
+	size_t capacity = 0;
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		rc = vrp_ptr_array_reserve(names, &capacity, *count + 1);
+		if (rc == 0 && !((*names)[*count] = strdup(e->d_name)))
+			rc = vrp_error_oom();
+		if (rc == 0)
+			(*count)++;
+	}
+	closedir(d);
+	if (rc == 0 && *count)
+		qsort(*names, *count, sizeof(**names), by_name);
+	return rc;
+}
+
+static int add_path(vrp_importer *imp, const char *path, bool top);
+
+static int add_tree(vrp_importer *imp, const char *dir)
+{
+	char **names = NULL;
+	size_t count = 0;
+	int rc = list_dir(dir, &names, &count);
+	if (rc < 0)
+		report_rejected(imp, dir, rc, 0);
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		char *child = vrp_path_join(dir, names[i]);
+		rc = child ? add_path(imp, child, false) : vrp_error_oom();
+		free(child);
+	}
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	return rc < 0 && rc != VRP_ENOMEM ? 0 : rc;
+}
+
+/* Directories found while walking are entered only if they are real ones:
+ * following a symlinked directory could loop. */
+static int add_path(vrp_importer *imp, const char *path, bool top)
+{
+	struct stat st;
+	int found = top ? stat(path, &st) : lstat(path, &st);
+	if (found == 0 && S_ISDIR(st.st_mode)) {
+		if (imp->options.recursive)
+			return add_tree(imp, path);
+		report_rejected(imp, path,
+				vrp_error_set(VRP_ENOTFILE,
+					      "%s is a directory (use -r to import what it holds)",
+					      path),
+				0);
+		return 0;
+	}
+	return add_file(imp, path);
+}
+
+int vrp_importer_add(vrp_importer *imp, const char *path) { return add_path(imp, path, true); }
+
+int vrp_importer_finish(vrp_importer *imp) { return flush(imp); }
+
+void vrp_importer_free(vrp_importer *imp)
+{
+	if (!imp)
+		return;
+	for (size_t i = 0; i < imp->batch.count; i++)
+		vrp_staged_file_discard(imp->batch.files[i]);
+	free(imp->batch.files);
+	free(imp);
+}
+
+struct single {
+	vrp_library *lib;
+	vrp_recording **out;
+	int rc;
+};
+
+static void on_single_result(void *arg, const vrp_import_result *r)
+{
+	struct single *s = arg;
+	if (r->status == VRP_IMPORT_REJECTED) {
+		s->rc = r->error;
+		return;
+	}
+	vrp_db *db = vrp_library_db(s->lib);
+	s->rc = r->id ? vrp_recording_repo_get_by_id(db, r->id, s->out)
+		      : vrp_recording_repo_get_by_uuid(db, r->uuid, s->out);
+	if (s->rc == 0 && r->status == VRP_IMPORT_DUPLICATE)
+		s->rc = vrp_error_set(VRP_EEXISTS, "%s has the same content as recording %lld",
+				      r->path, (long long)(*s->out)->id);
+}
+
+int vrp_recording_create_from_file(vrp_library *lib, const char *path,
+				   const vrp_import_options *options, vrp_recording **out)
+{
+	*out = NULL;
+	struct single s = { lib, out, 0 };
+	vrp_import_options o = options ? *options : (vrp_import_options){ 0 };
+	o.on_result = on_single_result;
+	o.ctx = &s;
+	o.recursive = false;
+	vrp_importer *imp = NULL;
+	int rc = vrp_importer_new(&imp, lib, &o);
+	if (rc == 0)
+		rc = vrp_importer_add(imp, path);
+	if (rc == 0)
+		rc = vrp_importer_finish(imp);
+	vrp_importer_free(imp);
+	if (rc == 0)
+		rc = s.rc;
+	if (rc < 0 && rc != VRP_EEXISTS) {
+		vrp_recording_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}

@@ -1,0 +1,188 @@
+/* import_batch.c - commit staged files: sync, rename into place, insert rows. */
+#include "services/import_batch.h"
+
+#include "core/error_set.h"
+#include "core/fsutil.h"
+#include "db/metrics_repo.h"
+#include "db/recording_repo.h"
+#include "db/tag_repo.h"
+#include "vrp/metrics.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void vrp_staged_file_discard(struct vrp_staged_file *file)
+{
+	if (!file)
+		return;
+	if (file->tmp_path)
+		unlink(file->tmp_path);
+	if (file->lock_fd >= 0)
+		close(file->lock_fd);
+	free(file->source);
+	free(file->tmp_path);
+	free(file->final_path);
+	free(file->error_message);
+	vrp_recording_free(file->rec);
+	free(file);
+}
+
+struct vrp_staged_file *vrp_import_batch_find(const struct vrp_import_batch *batch,
+					      const char *checksum)
+{
+	for (size_t i = 0; i < batch->count; i++)
+		if (!strcmp(batch->files[i]->rec->checksum, checksum))
+			return batch->files[i];
+	return NULL;
+}
+
+/* One syncfs makes every staged file durable at once; a lone file gets its
+ * own fsync, which is cheaper than flushing the whole filesystem. */
+static int sync_files(struct vrp_import_batch *batch)
+{
+	if (batch->count == 1 || syncfs(batch->files[0]->lock_fd) != 0) {
+		for (size_t i = 0; i < batch->count; i++)
+			if (fsync(batch->files[i]->lock_fd) != 0)
+				return vrp_error_from_errno(errno, "cannot sync %s",
+							    batch->files[i]->tmp_path);
+	}
+	return 0;
+}
+
+static char *parent_dir(const char *path)
+{
+	char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	return dir;
+}
+
+static void unplace(struct vrp_import_batch *batch, size_t placed)
+{
+	for (size_t i = 0; i < placed; i++)
+		unlink(batch->files[i]->final_path);
+}
+
+/* Renames every file into recordings/raw/, then syncs that directory once. */
+static int place_files(struct vrp_import_batch *batch)
+{
+	size_t placed = 0;
+	int rc = 0;
+	for (; placed < batch->count; placed++) {
+		struct vrp_staged_file *f = batch->files[placed];
+		if (rename(f->tmp_path, f->final_path) != 0) {
+			rc = vrp_error_from_errno(errno, "cannot move %s into the library",
+						  f->tmp_path);
+			break;
+		}
+	}
+	char *raw = parent_dir(batch->files[0]->final_path);
+	if (rc == 0)
+		rc = raw ? vrp_fs_fsync_dir(raw) : vrp_error_oom();
+	free(raw);
+	if (rc < 0)
+		unplace(batch, placed);
+	return rc;
+}
+
+struct insert_ctx {
+	struct vrp_staged_file *file;
+	const vrp_import_options *options;
+};
+
+static int insert_one(vrp_db *db, void *arg)
+{
+	struct insert_ctx *ctx = arg;
+	int rc = vrp_recording_repo_insert(db, ctx->file->rec);
+	for (size_t i = 0; rc == 0 && i < ctx->options->tag_count; i++)
+		rc = vrp_tag_repo_add_to_recording(db, ctx->file->rec->id, ctx->options->tags[i]);
+	return rc;
+}
+
+/* A concurrent import committed the same content first: ours is a duplicate. */
+static int mark_duplicate(vrp_db *db, struct vrp_staged_file *file)
+{
+	vrp_recording *existing = NULL;
+	int rc = vrp_recording_repo_get_by_checksum(db, file->rec->checksum, &existing);
+	if (rc == 0) {
+		file->status = VRP_IMPORT_DUPLICATE;
+		file->id = existing->id;
+	}
+	vrp_recording_free(existing);
+	return rc;
+}
+
+struct commit_ctx {
+	struct vrp_import_batch *batch;
+	const vrp_import_options *options;
+	int64_t duplicates, rejects;
+};
+
+static int insert_rows(vrp_db *db, void *arg)
+{
+	struct commit_ctx *ctx = arg;
+	int64_t imported = 0, duplicates = ctx->duplicates;
+	for (size_t i = 0; i < ctx->batch->count; i++) {
+		struct vrp_staged_file *f = ctx->batch->files[i];
+		struct insert_ctx one = { f, ctx->options };
+		int rc = vrp_db_transaction(db, insert_one, &one);
+		if (rc == VRP_EEXISTS)
+			rc = mark_duplicate(db, f);
+		else if (rc == 0) {
+			f->status = VRP_IMPORT_IMPORTED;
+			f->id = f->rec->id;
+		}
+		if (rc < 0)
+			return rc;
+		imported += f->status == VRP_IMPORT_IMPORTED;
+		duplicates += f->status == VRP_IMPORT_DUPLICATE;
+	}
+	int rc = imported ? vrp_metrics_repo_increment(db, VRP_METRIC_IMPORTS, imported, NULL) : 0;
+	if (rc == 0 && duplicates)
+		rc = vrp_metrics_repo_increment(db, VRP_METRIC_DUPLICATES, duplicates, NULL);
+	if (rc == 0 && ctx->rejects)
+		rc = vrp_metrics_repo_increment(db, VRP_METRIC_REJECTS, ctx->rejects, NULL);
+	return rc;
+}
+
+static void reject_all(struct vrp_import_batch *batch, int code)
+{
+	const char *message = vrp_error_last()->message;
+	for (size_t i = 0; i < batch->count; i++) {
+		struct vrp_staged_file *f = batch->files[i];
+		f->status = VRP_IMPORT_REJECTED;
+		f->error = code;
+		free(f->error_message);
+		f->error_message = strdup(message);
+	}
+}
+
+int vrp_import_batch_commit(vrp_library *lib, struct vrp_import_batch *batch,
+			    const vrp_import_options *options, int64_t duplicates, int64_t rejects)
+{
+	if (batch->count == 0)
+		return 0;
+	int rc = sync_files(batch);
+	if (rc == 0)
+		rc = place_files(batch);
+	if (rc == 0) {
+		struct commit_ctx ctx = { batch, options, duplicates, rejects };
+		rc = vrp_db_transaction(vrp_library_db(lib), insert_rows, &ctx);
+		if (rc < 0) {
+			/* Nothing may point at these files now: take them back out. */
+			unplace(batch, batch->count);
+		}
+	}
+	if (rc < 0) {
+		reject_all(batch, rc);
+		return rc;
+	}
+	for (size_t i = 0; i < batch->count; i++)
+		if (batch->files[i]->status == VRP_IMPORT_DUPLICATE)
+			unlink(batch->files[i]->final_path);
+	return 0;
+}
