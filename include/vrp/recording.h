@@ -72,6 +72,15 @@ int vrp_recording_new(vrp_recording **out);
 /* Frees the record and everything it owns; NULL is a no-op. */
 void vrp_recording_free(vrp_recording *rec);
 
+/*
+ * The recording as one compact JSON object using the data model's field
+ * names (tags as an array, absent values as null). original_filename that is
+ * not UTF-8 is shown with U+FFFD replacements and given exactly, as hex, in
+ * "original_filename_hex". Returns a malloc'd string the caller frees, or
+ * NULL when out of memory.
+ */
+char *vrp_recording_to_json(const vrp_recording *rec);
+
 /* "active", "archived", "deleted"; NULL for a value outside the enum. */
 const char *vrp_recording_status_to_string(enum vrp_recording_status status);
 

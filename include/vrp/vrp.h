@@ -3,18 +3,22 @@
 #define VRP_H
 
 #include "vrp/audit.h"
+#include "vrp/config.h"
 #include "vrp/db.h"
 #include "vrp/derived_asset.h"
 #include "vrp/error.h"
+#include "vrp/export.h"
 #include "vrp/import.h"
 #include "vrp/library.h"
 #include "vrp/metrics.h"
+#include "vrp/purge.h"
 #include "vrp/recording.h"
 #include "vrp/recordings.h"
 #include "vrp/remote.h"
 #include "vrp/search.h"
 #include "vrp/sync_task.h"
 #include "vrp/tag.h"
+#include "vrp/verify.h"
 #include "vrp/version.h"
 
 #endif

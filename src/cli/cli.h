@@ -20,6 +20,17 @@ typedef int (*cli_command_fn)(struct cli *cli, int argc, char **argv);
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_db(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_verify(struct cli *cli, int argc, char **argv);
+int cmd_purge(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
+
+/*
+ * Resolves each ID or UUID argument to a recording id into a malloc'd
+ * `*ids` (caller frees). Stops at the first that names no recording,
+ * reports it, and returns its exit status; 0 when all resolved.
+ */
+int cli_resolve_ids(const struct cli *cli, vrp_library *lib, int argc, char **argv,
+		    int64_t **ids, size_t *count);
 
 /* Reports libvrp's last error (code `code`) on stderr; returns its exit status. */
 int cli_fail(const struct cli *cli, int code);

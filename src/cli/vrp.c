@@ -13,6 +13,9 @@ static const struct {
 	{ "init", cmd_init, "create a library (safe to run again)" },
 	{ "db", cmd_db, "database status, migrations and backups" },
 	{ "import", cmd_import, "copy audio files into the library" },
+	{ "verify", cmd_verify, "re-hash files; find missing, damaged and stray files" },
+	{ "purge", cmd_purge, "delete recordings for good (files included)" },
+	{ "export", cmd_export, "copy every recording out, with metadata.json" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,73 @@
+/*
+ * verify.h - checking that the library's files are whole and accounted for.
+ *
+ * Every recording's file is re-hashed and compared with its stored sha256;
+ * the result is recorded on the recording (integrity, verified_at). A full
+ * check also looks for files in recordings/raw/ that no recording owns (a
+ * crash between placing a file and committing its row leaves one) and for
+ * temporary files in tmp/ that no running import holds (debris of a crash).
+ */
+#ifndef VRP_VERIFY_H
+#define VRP_VERIFY_H
+
+#include "vrp/library.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vrp_verify_finding {
+	VRP_VERIFY_OK = 0,          /* the file matches its checksum */
+	VRP_VERIFY_MISSING = 1,     /* the recording's file is gone (ERR_NOT_FOUND) */
+	VRP_VERIFY_CORRUPT = 2,     /* the file no longer matches (ERR_CHECKSUM_MISMATCH) */
+	VRP_VERIFY_UNREADABLE = 3,  /* the file could not be read (its I/O error) */
+	VRP_VERIFY_ORPHAN_FILE = 4, /* a file in recordings/raw/ with no recording */
+	VRP_VERIFY_STALE_TEMP = 5,  /* an abandoned file in tmp/; removed with `fix` */
+};
+
+/* "ok", "missing", "corrupt", "unreadable", "orphan_file", "stale_temp". */
+const char *vrp_verify_finding_to_string(enum vrp_verify_finding finding);
+
+/* One finding; valid only during the callback. */
+typedef struct vrp_verify_item {
+	enum vrp_verify_finding finding;
+	int64_t recording_id; /* 0 for orphan and temporary files */
+	const char *path;     /* relative to the library root */
+	int error;            /* the VRP_E* code of a problem, 0 when ok */
+	const char *message;  /* what is wrong; NULL when ok */
+	bool fixed;           /* `fix` removed it (stale temporary files) */
+} vrp_verify_item;
+
+typedef void (*vrp_verify_fn)(void *ctx, const vrp_verify_item *item);
+
+typedef struct vrp_verify_options {
+	const int64_t *ids; /* recordings to check; NULL: all, plus the orphan scans */
+	size_t id_count;
+	bool fix;           /* remove stale temporary files */
+	vrp_verify_fn on_item;
+	void *ctx;
+} vrp_verify_options;
+
+typedef struct vrp_verify_summary {
+	int64_t checked, ok, missing, corrupt, unreadable, orphan_files, stale_temps, fixed;
+} vrp_verify_summary;
+
+/*
+ * Runs the check. Returns 0 when it ran (problems are findings, counted in
+ * `summary`), or an error that stopped it (e.g. VRP_ENOTFOUND for an id
+ * that names no recording, or a database failure).
+ */
+int vrp_verify(vrp_library *lib, const vrp_verify_options *options, vrp_verify_summary *summary);
+
+/* True when a summary holds anything wrong that was not fixed. */
+bool vrp_verify_summary_has_problems(const vrp_verify_summary *summary);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

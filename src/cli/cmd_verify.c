@@ -1,0 +1,121 @@
+/* cmd_verify.c - `vrp verify`: re-hash recordings, find orphaned and stale files. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char verify_usage[] =
+	"usage: vrp verify [--all | ID...] [--fix]\n\n"
+	"Re-hashes each recording's file and compares it with the stored sha256,\n"
+	"marking the recording ok, missing or corrupt. Without IDs (or with --all)\n"
+	"it also reports files in recordings/raw/ that no recording owns, and\n"
+	"temporary files left in tmp/ by an interrupted import.\n\n"
+	"  --fix   remove those abandoned temporary files\n\n"
+	"Exit status: 0 when everything is whole, 65 when anything is wrong.\n";
+
+static void on_item(void *ctx, const vrp_verify_item *item)
+{
+	const struct cli *cli = ctx;
+	const char *finding = vrp_verify_finding_to_string(item->finding);
+	if (cli->json) {
+		json_t *o = json_pack("{s:s, s:s}", "finding", finding, "path", item->path);
+		json_object_set_new(o, "recording_id",
+				    item->recording_id ? json_integer(item->recording_id)
+						       : json_null());
+		json_object_set_new(o, "error",
+				    item->error ? json_pack("{s:s, s:s}", "code",
+							    vrp_error_code_name(item->error),
+							    "message", item->message)
+						: json_null());
+		json_object_set_new(o, "fixed", json_boolean(item->fixed));
+		cli_print_json(o);
+		return;
+	}
+	if (item->finding == VRP_VERIFY_OK) {
+		if (cli->verbosity > 0)
+			printf("ok          %-6lld %s\n", (long long)item->recording_id, item->path);
+		return;
+	}
+	printf("%-11s %-6s %s [%s]\n", finding, item->recording_id ? "" : "-", item->message,
+	       vrp_error_code_name(item->error));
+}
+
+static int parse(struct cli *cli, int argc, char **argv, bool *fix, bool *all)
+{
+	static const struct option options[] = {
+		{"fix", no_argument, NULL, 'f'},
+		{"all", no_argument, NULL, 'a'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (c == 'f')
+			*fix = true;
+		else if (c == 'a')
+			*all = true;
+		else if (c == 'h') {
+			fputs(verify_usage, stdout);
+			return -1;
+		} else
+			return cli_usage_error(cli, "unknown option '%s' for verify",
+					       argv[optind - 1]);
+	}
+	if (*all && optind < argc)
+		return cli_usage_error(cli, "give either --all or IDs, not both");
+	return 0;
+}
+
+static void print_summary(const struct cli *cli, const vrp_verify_summary *s)
+{
+	if (cli->json) {
+		cli_print_json(json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "summary",
+					 "checked", (json_int_t)s->checked, "ok", (json_int_t)s->ok,
+					 "missing", (json_int_t)s->missing, "corrupt",
+					 (json_int_t)s->corrupt, "unreadable",
+					 (json_int_t)s->unreadable, "orphan_files",
+					 (json_int_t)s->orphan_files, "stale_temps",
+					 (json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed));
+		return;
+	}
+	if (cli->verbosity < 0)
+		return;
+	fprintf(stderr,
+		"checked %lld: %lld ok, %lld missing, %lld corrupt, %lld unreadable; %lld orphan "
+		"files; %lld stale temporary files (%lld removed)\n",
+		(long long)s->checked, (long long)s->ok, (long long)s->missing,
+		(long long)s->corrupt, (long long)s->unreadable, (long long)s->orphan_files,
+		(long long)s->stale_temps, (long long)s->fixed);
+}
+
+int cmd_verify(struct cli *cli, int argc, char **argv)
+{
+	bool fix = false, all = false;
+	int status = parse(cli, argc, argv, &fix, &all);
+	if (status)
+		return status < 0 ? 0 : status;
+	vrp_library *lib = NULL;
+	if ((status = cli_open_library(cli, 0, &lib)))
+		return status;
+	int64_t *ids = NULL;
+	size_t count = 0;
+	status = cli_resolve_ids(cli, lib, argc - optind, argv + optind, &ids, &count);
+	vrp_verify_options o = {.ids = count ? ids : NULL, .id_count = count, .fix = fix,
+				.on_item = on_item, .ctx = cli};
+	vrp_verify_summary summary;
+	int rc = status ? 0 : vrp_verify(lib, &o, &summary);
+	if (rc < 0)
+		status = cli_fail(cli, rc);
+	else if (!status) {
+		print_summary(cli, &summary);
+		if (vrp_verify_summary_has_problems(&summary))
+			status = vrp_error_exit_status(VRP_ECHECKSUM);
+	}
+	free(ids);
+	vrp_library_free(lib);
+	return status;
+}

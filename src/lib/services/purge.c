@@ -1,0 +1,98 @@
+/* purge.c - remove a recording's row (audited), then its files. */
+#include "vrp/purge.h"
+
+#include "core/error_set.h"
+#include "core/fsutil.h"
+#include "db/audit_repo.h"
+#include "db/derived_asset_repo.h"
+#include "db/recording_repo.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct purge_ctx {
+	const vrp_recording *rec;
+};
+
+static int delete_row(vrp_db *db, void *arg)
+{
+	const vrp_recording *rec = ((struct purge_ctx *)arg)->rec;
+	char meta[256];
+	snprintf(meta, sizeof(meta), "{\"uuid\":\"%s\",\"checksum\":\"%s\",\"bytes\":%lld}",
+		 rec->uuid, rec->checksum, (long long)rec->filesize_bytes);
+	vrp_audit_entry entry = {.operation = "purge", .recording_id = rec->id, .success = true,
+				 .meta = meta};
+	int rc = vrp_recording_repo_delete(db, rec->id);
+	if (rc == 0)
+		rc = vrp_audit_repo_append(db, &entry, NULL);
+	return rc;
+}
+
+static int remove_file(vrp_library *lib, const char *relative)
+{
+	char *path = vrp_library_path(lib, relative);
+	if (!path)
+		return vrp_error_oom();
+	int rc = 0;
+	if (unlink(path) != 0 && errno != ENOENT)
+		rc = vrp_error_from_errno(errno, "the recording was purged, but its file %s could "
+						 "not be removed",
+					  path);
+	free(path);
+	return rc;
+}
+
+static int purge_one(vrp_library *lib, const vrp_recording *rec)
+{
+	vrp_db *db = vrp_library_db(lib);
+	char **derived = NULL;
+	int rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &derived, NULL);
+	struct purge_ctx ctx = {rec};
+	if (rc == 0)
+		rc = vrp_db_transaction(db, delete_row, &ctx);
+	/* The catalogue no longer knows these files; removing them now cannot
+	 * leave a row pointing at nothing. */
+	if (rc == 0)
+		rc = remove_file(lib, rec->local_path);
+	for (size_t i = 0; rc == 0 && derived && derived[i]; i++)
+		rc = remove_file(lib, derived[i]);
+	vrp_derived_asset_repo_paths_free(derived);
+	return rc;
+}
+
+int vrp_purge_recording(vrp_library *lib, int64_t id)
+{
+	vrp_recording *rec = NULL;
+	int rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), id, &rec);
+	if (rc == 0)
+		rc = purge_one(lib, rec);
+	vrp_recording_free(rec);
+	return rc;
+}
+
+int vrp_purge_deleted_before(vrp_library *lib, const char *before, bool by_policy,
+			     vrp_purge_fn on_each, void *ctx, int64_t *purged)
+{
+	if (purged)
+		*purged = 0;
+	vrp_recording_list *list = NULL;
+	int rc = vrp_recording_repo_list_deleted_before(vrp_library_db(lib), before, &list);
+	for (size_t i = 0; rc == 0 && i < list->count; i++) {
+		const vrp_recording *rec = list->items[i];
+		if (by_policy && rec->retention_policy && !strcmp(rec->retention_policy, "keep"))
+			continue;
+		int one = purge_one(lib, rec);
+		if (one == 0 && purged)
+			(*purged)++;
+		if (on_each)
+			on_each(ctx, rec, one, one ? vrp_error_last()->message : NULL);
+		/* A file that would not go is reported; a database failure stops the sweep. */
+		if (one < 0 && one != VRP_EPERM && one != VRP_EIO && one != VRP_EREADONLY)
+			rc = one;
+	}
+	vrp_recording_list_free(list);
+	return rc;
+}

@@ -1,0 +1,219 @@
+/* verify.c - re-hash recordings, and find orphaned and abandoned files. */
+#include "vrp/verify.h"
+
+#include "core/error_set.h"
+#include "core/fsutil.h"
+#include "core/hash.h"
+#include "db/recording_repo.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#define PAGE 500
+
+const char *vrp_verify_finding_to_string(enum vrp_verify_finding finding)
+{
+	static const char *const names[] = {"ok",	  "missing",	 "corrupt",
+					    "unreadable", "orphan_file", "stale_temp"};
+	return (unsigned)finding < sizeof(names) / sizeof(*names) ? names[finding] : NULL;
+}
+
+bool vrp_verify_summary_has_problems(const vrp_verify_summary *s)
+{
+	return s->missing || s->corrupt || s->unreadable || s->orphan_files ||
+	       s->stale_temps > s->fixed;
+}
+
+struct run {
+	vrp_library *lib;
+	const vrp_verify_options *options;
+	vrp_verify_summary *summary;
+};
+
+static void emit(struct run *run, vrp_verify_item *item)
+{
+	vrp_verify_summary *s = run->summary;
+	int64_t *counters[] = {&s->ok,		 &s->missing,	   &s->corrupt,
+			       &s->unreadable, &s->orphan_files, &s->stale_temps};
+	(*counters[item->finding])++;
+	s->fixed += item->fixed;
+	if (run->options->on_item)
+		run->options->on_item(run->options->ctx, item);
+}
+
+static enum vrp_verify_finding hash_matches(const char *path, const char *checksum, int *error)
+{
+	char actual[VRP_SHA256_HEX_LEN];
+	*error = vrp_sha256_file(path, actual);
+	if (*error == VRP_ENOTFOUND)
+		return VRP_VERIFY_MISSING;
+	if (*error < 0)
+		return VRP_VERIFY_UNREADABLE;
+	if (strcmp(actual, checksum) != 0) {
+		*error = vrp_error_set(VRP_ECHECKSUM,
+				       "%s no longer matches its checksum (stored %.12s..., now "
+				       "%.12s...)",
+				       path, checksum, actual);
+		return VRP_VERIFY_CORRUPT;
+	}
+	return VRP_VERIFY_OK;
+}
+
+static int check_recording(struct run *run, const vrp_recording *rec)
+{
+	char *path = vrp_library_path(run->lib, rec->local_path);
+	if (!path)
+		return vrp_error_oom();
+	int error = 0;
+	enum vrp_verify_finding finding = hash_matches(path, rec->checksum, &error);
+	if (finding == VRP_VERIFY_MISSING)
+		vrp_error_set(VRP_ENOTFOUND, "the file of recording %lld is missing: %s",
+			      (long long)rec->id, path);
+	vrp_verify_item item = {finding, rec->id, rec->local_path, error,
+				error ? vrp_error_last()->message : NULL, false};
+	free(path);
+	static const enum vrp_integrity marks[] = {VRP_INTEGRITY_OK, VRP_INTEGRITY_MISSING,
+						   VRP_INTEGRITY_CORRUPT};
+	int rc = 0;
+	if (finding <= VRP_VERIFY_CORRUPT)
+		rc = vrp_recording_repo_set_integrity(vrp_library_db(run->lib), rec->id,
+						      marks[finding], NULL);
+	run->summary->checked++;
+	emit(run, &item);
+	return rc;
+}
+
+static int check_ids(struct run *run)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < run->options->id_count; i++) {
+		vrp_recording *rec = NULL;
+		rc = vrp_recording_repo_get_by_id(vrp_library_db(run->lib), run->options->ids[i],
+						  &rec);
+		if (rc == 0)
+			rc = check_recording(run, rec);
+		vrp_recording_free(rec);
+	}
+	return rc;
+}
+
+static int check_all(struct run *run)
+{
+	vrp_recording_filter filter = {
+		.statuses = VRP_STATUS_BIT(VRP_RECORDING_ACTIVE) |
+			    VRP_STATUS_BIT(VRP_RECORDING_ARCHIVED) |
+			    VRP_STATUS_BIT(VRP_RECORDING_DELETED),
+		.limit = PAGE,
+	};
+	int rc = 0;
+	do {
+		vrp_recording_list *page = NULL;
+		rc = vrp_recording_repo_list(vrp_library_db(run->lib), &filter, &page);
+		for (size_t i = 0; rc == 0 && i < page->count; i++)
+			rc = check_recording(run, page->items[i]);
+		filter.cursor = rc == 0 ? page->next_cursor : 0;
+		vrp_recording_list_free(page);
+	} while (rc == 0 && filter.cursor);
+	return rc;
+}
+
+/* A file in raw/ is owned when the recording named by its uuid stores it. */
+static int is_owned(vrp_db *db, const char *name, bool *owned)
+{
+	char uuid[37];
+	*owned = false;
+	if (strlen(name) < 36)
+		return 0;
+	memcpy(uuid, name, 36);
+	uuid[36] = '\0';
+	vrp_recording *rec = NULL;
+	int rc = vrp_recording_repo_get_by_uuid(db, uuid, &rec);
+	if (rc == 0)
+		*owned = !strcmp(rec->stored_filename, name);
+	vrp_recording_free(rec);
+	return rc == VRP_ENOTFOUND || rc == VRP_EINVAL ? 0 : rc;
+}
+
+typedef int (*entry_fn)(struct run *run, const char *dir, const char *name);
+
+static int scan_dir(struct run *run, const char *relative, entry_fn fn)
+{
+	char *dir = vrp_library_path(run->lib, relative);
+	DIR *d = dir ? opendir(dir) : NULL;
+	int rc = d ? 0 : dir ? vrp_error_from_errno(errno, "cannot read %s", dir) : vrp_error_oom();
+	struct dirent *e;
+	while (rc == 0 && d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			rc = fn(run, relative, e->d_name);
+	if (d)
+		closedir(d);
+	free(dir);
+	return rc;
+}
+
+static int check_raw_entry(struct run *run, const char *dir, const char *name)
+{
+	bool owned = false;
+	int rc = is_owned(vrp_library_db(run->lib), name, &owned);
+	if (rc < 0 || owned)
+		return rc;
+	char *rel = vrp_path_join(dir, name);
+	if (!rel)
+		return vrp_error_oom();
+	vrp_error_set(VRP_ENOTFOUND,
+		      "%s belongs to no recording (left by an interrupted import; the file is "
+		      "complete and was kept)",
+		      rel);
+	vrp_verify_item item = {VRP_VERIFY_ORPHAN_FILE, 0, rel, VRP_ENOTFOUND,
+				vrp_error_last()->message, false};
+	emit(run, &item);
+	free(rel);
+	return 0;
+}
+
+/* A running import holds an exclusive lock on its temporary file; one we can
+ * lock belongs to nobody. */
+static int check_tmp_entry(struct run *run, const char *dir, const char *name)
+{
+	char *rel = vrp_path_join(dir, name);
+	char *path = rel ? vrp_library_path(run->lib, rel) : NULL;
+	if (!path) {
+		free(rel);
+		return vrp_error_oom();
+	}
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	bool stale = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+	bool fixed = stale && run->options->fix && unlink(path) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (stale) {
+		vrp_error_set(VRP_EIO, "%s is left over from an interrupted import%s", rel,
+			      fixed ? " (removed)" : "; `vrp verify --fix` removes it");
+		vrp_verify_item item = {VRP_VERIFY_STALE_TEMP, 0, rel, VRP_EIO,
+					vrp_error_last()->message, fixed};
+		emit(run, &item);
+	}
+	free(path);
+	free(rel);
+	return 0;
+}
+
+int vrp_verify(vrp_library *lib, const vrp_verify_options *options, vrp_verify_summary *summary)
+{
+	vrp_verify_options none = {0};
+	struct run run = {lib, options ? options : &none, summary};
+	memset(summary, 0, sizeof(*summary));
+	if (run.options->ids)
+		return check_ids(&run);
+	int rc = check_all(&run);
+	if (rc == 0)
+		rc = scan_dir(&run, "recordings/raw", check_raw_entry);
+	if (rc == 0)
+		rc = scan_dir(&run, "tmp", check_tmp_entry);
+	return rc;
+}
