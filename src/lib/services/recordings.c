@@ -1,0 +1,226 @@
+/* recordings.c - browsing and editing the recordings of a library (what ls, show, search, edit
+ * and rm call). */
+#include "vrp/recordings.h"
+
+#include "core/ascii.h"
+#include "core/error_set.h"
+#include "db/audit_repo.h"
+#include "db/recording_repo.h"
+#include "db/tag_repo.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* 8-4-4-4-12 hex digits; the version and variant nibbles are not checked, so
+ * a uuid made by another program is still found. */
+static bool is_uuid(const char *text)
+{
+	if (strlen(text) != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? text[i] != '-' : !is_hex((unsigned char)text[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool parse_id(const char *text, int64_t *id)
+{
+	for (const char *p = text; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	errno = 0;
+	char *end = NULL;
+	long long value = strtoll(text, &end, 10);
+	if (errno || *end || end == text)
+		return false;
+	*id = value;
+	return true;
+}
+
+int vrp_recordings_find(vrp_library *lib, const char *id_or_uuid, vrp_recording **out)
+{
+	*out = NULL;
+	if (!id_or_uuid || !*id_or_uuid)
+		return vrp_error_set(VRP_EINVAL, "no recording given: name it by id or uuid");
+	int64_t id = 0;
+	if (parse_id(id_or_uuid, &id))
+		return vrp_recording_repo_get_by_id(vrp_library_db(lib), id, out);
+	if (!is_uuid(id_or_uuid))
+		return vrp_error_set(VRP_EINVAL,
+				     "'%s' is not a recording id: give a number such as 42 or a "
+				     "uuid such as 0b7c7f32-6a4e-4a57-9d8e-0d6c1d0c9a11",
+				     id_or_uuid);
+	/* The library writes uuids in lower case (vrp_uuid_v4), so that is how
+	 * they are compared; a user may paste one in capitals. */
+	char lower[37];
+	for (size_t i = 0; i <= 36; i++) {
+		char c = id_or_uuid[i];
+		lower[i] = c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c;
+	}
+	return vrp_recording_repo_get_by_uuid(vrp_library_db(lib), lower, out);
+}
+
+int vrp_recordings_list(vrp_library *lib, const vrp_recording_filter *filter,
+			vrp_recording_list **out)
+{
+	return vrp_recording_repo_list(vrp_library_db(lib), filter, out);
+}
+
+int vrp_recordings_count(vrp_library *lib, const vrp_recording_filter *filter, int64_t *out)
+{
+	return vrp_recording_repo_count(vrp_library_db(lib), filter, out);
+}
+
+int vrp_recordings_search(vrp_library *lib, const char *query, const vrp_search_options *options,
+			  vrp_search_results **out)
+{
+	return vrp_recording_repo_search(vrp_library_db(lib), query, options, out);
+}
+
+/* Tag names compare as the catalogue compares them: trimmed, ignoring ASCII case. */
+static bool same_tag(const char *a, const char *b)
+{
+	while (vrp_ascii_isspace((unsigned char)*a))
+		a++;
+	while (vrp_ascii_isspace((unsigned char)*b))
+		b++;
+	size_t la = strlen(a), lb = strlen(b);
+	while (la > 0 && vrp_ascii_isspace((unsigned char)a[la - 1]))
+		la--;
+	while (lb > 0 && vrp_ascii_isspace((unsigned char)b[lb - 1]))
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+static int check_tags(const char *const *tags, size_t count, const char *what)
+{
+	if (count > 0 && !tags)
+		return vrp_error_set(VRP_EINVAL, "%d tag(s) to %s but no names given", (int)count,
+				     what);
+	for (size_t i = 0; i < count; i++)
+		if (!tags[i])
+			return vrp_error_set(VRP_EINVAL, "a tag to %s has no name", what);
+	return 0;
+}
+
+static int check_edit(const vrp_recording_edit *edit)
+{
+	if (!edit || (!edit->title && !edit->description && edit->add_tag_count == 0 &&
+		      edit->remove_tag_count == 0))
+		return vrp_error_set(VRP_EINVAL, "nothing to change: give a title, a description, "
+						 "or tags to add or remove");
+	int rc = check_tags(edit->add_tags, edit->add_tag_count, "add");
+	if (rc == 0)
+		rc = check_tags(edit->remove_tags, edit->remove_tag_count, "remove");
+	/* Adding and removing one tag at once has no order a user could rely on. */
+	for (size_t i = 0; rc == 0 && i < edit->add_tag_count; i++)
+		for (size_t j = 0; rc == 0 && j < edit->remove_tag_count; j++)
+			if (same_tag(edit->add_tags[i], edit->remove_tags[j]))
+				rc = vrp_error_set(VRP_EINVAL,
+						   "tag '%s' is both added and removed: pick one",
+						   edit->add_tags[i]);
+	return rc;
+}
+
+struct edit_txn {
+	int64_t id;
+	const vrp_recording_edit *edit;
+};
+
+static int apply_edit(vrp_db *db, void *ctx)
+{
+	const struct edit_txn *t = ctx;
+	const vrp_recording_edit *e = t->edit;
+	vrp_recording *current = NULL;
+	/* Read first, so an unknown id fails the same way whatever the edit holds. */
+	int rc = vrp_recording_repo_get_by_id(db, t->id, &current);
+	vrp_recording_free(current);
+	if (rc == 0 && (e->title || e->description))
+		rc = vrp_recording_repo_update_text(db, t->id, e->title, e->description);
+	for (size_t i = 0; rc == 0 && i < e->add_tag_count; i++)
+		rc = vrp_tag_repo_add_to_recording(db, t->id, e->add_tags[i]);
+	for (size_t i = 0; rc == 0 && i < e->remove_tag_count; i++)
+		rc = vrp_tag_repo_remove_from_recording(db, t->id, e->remove_tags[i]);
+	return rc;
+}
+
+int vrp_recordings_edit(vrp_library *lib, int64_t id, const vrp_recording_edit *edit)
+{
+	int rc = check_edit(edit);
+	if (rc < 0)
+		return rc;
+	struct edit_txn t = { .id = id, .edit = edit };
+	return vrp_db_transaction(vrp_library_db(lib), apply_edit, &t);
+}
+
+struct status_txn {
+	int64_t id;
+	enum vrp_recording_status status;
+};
+
+/* Deleting, and bringing a recording back from deletion or from the archive,
+ * are what the audit log keeps; archiving an active recording hides nothing. */
+static const char *audit_operation(enum vrp_recording_status from, enum vrp_recording_status to)
+{
+	if (to == VRP_RECORDING_DELETED)
+		return "delete";
+	if (to == VRP_RECORDING_ACTIVE || from == VRP_RECORDING_DELETED)
+		return "restore";
+	return NULL;
+}
+
+static int audit_status_change(vrp_db *db, int64_t id, enum vrp_recording_status from,
+			       enum vrp_recording_status to)
+{
+	const char *operation = audit_operation(from, to);
+	if (!operation)
+		return 0;
+	char meta[96];
+	snprintf(meta, sizeof(meta), "{\"from\":\"%s\",\"to\":\"%s\"}",
+		 vrp_recording_status_to_string(from), vrp_recording_status_to_string(to));
+	vrp_audit_entry entry = {
+		.operation = (char *)operation,
+		.recording_id = id,
+		.success = true,
+		.meta = meta,
+	};
+	return vrp_audit_repo_append(db, &entry, NULL);
+}
+
+static int apply_status(vrp_db *db, void *ctx)
+{
+	const struct status_txn *t = ctx;
+	vrp_recording *current = NULL;
+	int rc = vrp_recording_repo_get_by_id(db, t->id, &current);
+	if (rc < 0)
+		return rc;
+	enum vrp_recording_status from = current->status;
+	vrp_recording_free(current);
+	/* Already there: nothing changes, so nothing is bumped or audited (and a
+	 * deleted recording keeps the deleted_at its purge is counted from). */
+	if (from == t->status)
+		return 0;
+	rc = vrp_recording_repo_set_status(db, t->id, t->status);
+	if (rc == 0)
+		rc = audit_status_change(db, t->id, from, t->status);
+	return rc;
+}
+
+int vrp_recordings_set_status(vrp_library *lib, int64_t id, enum vrp_recording_status status)
+{
+	if (!vrp_recording_status_to_string(status))
+		return vrp_error_set(VRP_EINVAL, "unknown recording status %d", (int)status);
+	struct status_txn t = { .id = id, .status = status };
+	return vrp_db_transaction(vrp_library_db(lib), apply_status, &t);
+}
