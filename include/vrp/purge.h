@@ -24,8 +24,7 @@ extern "C" {
 int vrp_purge_recording(vrp_library *lib, int64_t id);
 
 /* Called after each recording a bulk purge handles: `error` is 0 when it was purged. */
-typedef void (*vrp_purge_fn)(void *ctx, const vrp_recording *rec, int error,
-			     const char *message);
+typedef void (*vrp_purge_fn)(void *ctx, const vrp_recording *rec, int error, const char *message);
 
 /*
  * Purges every soft-deleted recording whose deleted_at is before `before`

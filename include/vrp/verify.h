@@ -47,7 +47,7 @@ typedef void (*vrp_verify_fn)(void *ctx, const vrp_verify_item *item);
 typedef struct vrp_verify_options {
 	const int64_t *ids; /* recordings to check; NULL: all, plus the orphan scans */
 	size_t id_count;
-	bool fix;           /* remove stale temporary files */
+	bool fix; /* remove stale temporary files */
 	vrp_verify_fn on_item;
 	void *ctx;
 } vrp_verify_options;

@@ -29,8 +29,8 @@ int cmd_export(struct cli *cli, int argc, char **argv);
  * `*ids` (caller frees). Stops at the first that names no recording,
  * reports it, and returns its exit status; 0 when all resolved.
  */
-int cli_resolve_ids(const struct cli *cli, vrp_library *lib, int argc, char **argv,
-		    int64_t **ids, size_t *count);
+int cli_resolve_ids(const struct cli *cli, vrp_library *lib, int argc, char **argv, int64_t **ids,
+		    size_t *count);
 
 /* Reports libvrp's last error (code `code`) on stderr; returns its exit status. */
 int cli_fail(const struct cli *cli, int code);

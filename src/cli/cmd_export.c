@@ -36,11 +36,11 @@ static void on_each(void *ctx, const vrp_recording *rec, const char *exported_as
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"include-deleted", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "include-deleted", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	vrp_export_options o = {.on_each = on_each, .ctx = cli};
+	vrp_export_options o = { .on_each = on_each, .ctx = cli };
 	int c;
 	optind = 1;
 	opterr = 0;

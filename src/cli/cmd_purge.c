@@ -32,11 +32,11 @@ struct purge_args {
 static int parse(struct cli *cli, int argc, char **argv, struct purge_args *a)
 {
 	static const struct option options[] = {
-		{"deleted-before", required_argument, NULL, 'b'},
-		{"expired", no_argument, NULL, 'e'},
-		{"yes", no_argument, NULL, 'y'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "deleted-before", required_argument, NULL, 'b' },
+		{ "expired", no_argument, NULL, 'e' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	optind = 1;
@@ -133,7 +133,7 @@ static int expiry_cutoff(struct cli *cli, char out[32])
 
 int cmd_purge(struct cli *cli, int argc, char **argv)
 {
-	struct purge_args a = {0};
+	struct purge_args a = { 0 };
 	int status = parse(cli, argc, argv, &a);
 	if (status)
 		return status < 0 ? 0 : status;

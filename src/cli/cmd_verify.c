@@ -35,20 +35,24 @@ static void on_item(void *ctx, const vrp_verify_item *item)
 	}
 	if (item->finding == VRP_VERIFY_OK) {
 		if (cli->verbosity > 0)
-			printf("ok          %-6lld %s\n", (long long)item->recording_id, item->path);
+			printf("ok          %-6lld %s\n", (long long)item->recording_id,
+			       item->path);
 		return;
 	}
-	printf("%-11s %-6s %s [%s]\n", finding, item->recording_id ? "" : "-", item->message,
+	char id[24] = "-";
+	if (item->recording_id)
+		snprintf(id, sizeof(id), "%lld", (long long)item->recording_id);
+	printf("%-11s %-6s %s [%s]\n", finding, id, item->message,
 	       vrp_error_code_name(item->error));
 }
 
 static int parse(struct cli *cli, int argc, char **argv, bool *fix, bool *all)
 {
 	static const struct option options[] = {
-		{"fix", no_argument, NULL, 'f'},
-		{"all", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "fix", no_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	optind = 1;
@@ -73,13 +77,12 @@ static int parse(struct cli *cli, int argc, char **argv, bool *fix, bool *all)
 static void print_summary(const struct cli *cli, const vrp_verify_summary *s)
 {
 	if (cli->json) {
-		cli_print_json(json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "summary",
-					 "checked", (json_int_t)s->checked, "ok", (json_int_t)s->ok,
-					 "missing", (json_int_t)s->missing, "corrupt",
-					 (json_int_t)s->corrupt, "unreadable",
-					 (json_int_t)s->unreadable, "orphan_files",
-					 (json_int_t)s->orphan_files, "stale_temps",
-					 (json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed));
+		cli_print_json(json_pack(
+			"{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "summary", "checked",
+			(json_int_t)s->checked, "ok", (json_int_t)s->ok, "missing",
+			(json_int_t)s->missing, "corrupt", (json_int_t)s->corrupt, "unreadable",
+			(json_int_t)s->unreadable, "orphan_files", (json_int_t)s->orphan_files,
+			"stale_temps", (json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed));
 		return;
 	}
 	if (cli->verbosity < 0)
@@ -104,8 +107,11 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	int64_t *ids = NULL;
 	size_t count = 0;
 	status = cli_resolve_ids(cli, lib, argc - optind, argv + optind, &ids, &count);
-	vrp_verify_options o = {.ids = count ? ids : NULL, .id_count = count, .fix = fix,
-				.on_item = on_item, .ctx = cli};
+	vrp_verify_options o = { .ids = count ? ids : NULL,
+				 .id_count = count,
+				 .fix = fix,
+				 .on_item = on_item,
+				 .ctx = cli };
 	vrp_verify_summary summary;
 	int rc = status ? 0 : vrp_verify(lib, &o, &summary);
 	if (rc < 0)

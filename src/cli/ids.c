@@ -3,8 +3,8 @@
 
 #include <stdlib.h>
 
-int cli_resolve_ids(const struct cli *cli, vrp_library *lib, int argc, char **argv,
-		    int64_t **ids, size_t *count)
+int cli_resolve_ids(const struct cli *cli, vrp_library *lib, int argc, char **argv, int64_t **ids,
+		    size_t *count)
 {
 	*count = 0;
 	*ids = argc > 0 ? calloc((size_t)argc, sizeof(**ids)) : NULL;

@@ -32,8 +32,7 @@ static char *trim(char *s)
 static int add(vrp_config *c, const char *section, const char *key, const char *value)
 {
 	struct setting *s = calloc(1, sizeof(*s));
-	int rc = s ? vrp_ptr_array_reserve(&c->items, &c->capacity, c->count + 1)
-		   : vrp_error_oom();
+	int rc = s ? vrp_ptr_array_reserve(&c->items, &c->capacity, c->count + 1) : vrp_error_oom();
 	if (rc == 0 && (!(s->section = strdup(section)) || !(s->key = strdup(key)) ||
 			!(s->value = strdup(value))))
 		rc = vrp_error_oom();

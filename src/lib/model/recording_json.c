@@ -39,7 +39,10 @@ static json_t *hex(const char *bytes)
 }
 
 /* Counts the catalogue stores as NULL when unknown read back as 0. */
-static json_t *count_or_null(int64_t value) { return value > 0 ? json_integer(value) : json_null(); }
+static json_t *count_or_null(int64_t value)
+{
+	return value > 0 ? json_integer(value) : json_null();
+}
 
 static void set_texts(json_t *o, const char *const *names, const char *const *values, size_t n)
 {
@@ -57,9 +60,9 @@ json_t *vrp_recording_json(const vrp_recording *rec)
 	json_object_set_new(o, "original_filename", text(rec->original_filename));
 	if (rec->original_filename && !vrp_utf8_valid(rec->original_filename))
 		json_object_set_new(o, "original_filename_hex", hex(rec->original_filename));
-	const char *const names[] = {"stored_filename", "local_path", "title", "description"};
-	const char *const values[] = {rec->stored_filename, rec->local_path, rec->title,
-				      rec->description};
+	const char *const names[] = { "stored_filename", "local_path", "title", "description" };
+	const char *const values[] = { rec->stored_filename, rec->local_path, rec->title,
+				       rec->description };
 	set_texts(o, names, values, 4);
 	json_object_set_new(o, "duration", json_real(rec->duration));
 	json_object_set_new(o, "filesize_bytes", json_integer(rec->filesize_bytes));
@@ -70,11 +73,12 @@ json_t *vrp_recording_json(const vrp_recording *rec)
 	json_object_set_new(o, "bit_depth", count_or_null(rec->bit_depth));
 	json_object_set_new(o, "checksum", text(rec->checksum));
 	json_object_set_new(o, "status", text(vrp_recording_status_to_string(rec->status)));
-	const char *const later[] = {"deleted_at",		   "retention_policy", "ingest_source",
-				     "created_by_app_version", "created_at",	   "modified_at"};
-	const char *const later_values[] = {rec->deleted_at,		 rec->retention_policy,
-					    rec->ingest_source,		 rec->created_by_app_version,
-					    rec->created_at,		 rec->modified_at};
+	const char *const later[] = { "deleted_at",    "retention_policy",
+				      "ingest_source", "created_by_app_version",
+				      "created_at",    "modified_at" };
+	const char *const later_values[] = { rec->deleted_at,    rec->retention_policy,
+					     rec->ingest_source, rec->created_by_app_version,
+					     rec->created_at,    rec->modified_at };
 	set_texts(o, later, later_values, 6);
 	json_object_set_new(o, "integrity", text(vrp_integrity_to_string(rec->integrity)));
 	json_object_set_new(o, "verified_at", text(rec->verified_at));

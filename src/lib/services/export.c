@@ -129,9 +129,9 @@ static int export_one(struct export_run *run, const vrp_recording *rec)
 
 static int export_all(struct export_run *run)
 {
-	vrp_recording_filter filter = {.limit = PAGE};
-	filter.statuses = VRP_STATUS_BIT(VRP_RECORDING_ACTIVE) |
-			  VRP_STATUS_BIT(VRP_RECORDING_ARCHIVED);
+	vrp_recording_filter filter = { .limit = PAGE };
+	filter.statuses =
+		VRP_STATUS_BIT(VRP_RECORDING_ACTIVE) | VRP_STATUS_BIT(VRP_RECORDING_ARCHIVED);
 	if (run->options->include_deleted)
 		filter.statuses |= VRP_STATUS_BIT(VRP_RECORDING_DELETED);
 	int rc = 0;
@@ -169,15 +169,15 @@ static int audit_export(vrp_db *db, void *arg)
 	struct export_run *run = arg;
 	char meta[64];
 	snprintf(meta, sizeof(meta), "{\"files\":%lld}", (long long)run->exported);
-	vrp_audit_entry entry = {.operation = "export", .success = true, .meta = meta};
+	vrp_audit_entry entry = { .operation = "export", .success = true, .meta = meta };
 	return vrp_audit_repo_append(db, &entry, NULL);
 }
 
 int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *options,
 	       int64_t *exported)
 {
-	vrp_export_options none = {0};
-	struct export_run run = {lib, dir, options ? options : &none, json_array(), 0};
+	vrp_export_options none = { 0 };
+	struct export_run run = { lib, dir, options ? options : &none, json_array(), 0 };
 	int rc = run.metadata ? vrp_fs_mkdir_p(dir, 0755) : vrp_error_oom();
 	if (rc == 0)
 		rc = export_all(&run);

@@ -23,8 +23,9 @@ static int delete_row(vrp_db *db, void *arg)
 	char meta[256];
 	snprintf(meta, sizeof(meta), "{\"uuid\":\"%s\",\"checksum\":\"%s\",\"bytes\":%lld}",
 		 rec->uuid, rec->checksum, (long long)rec->filesize_bytes);
-	vrp_audit_entry entry = {.operation = "purge", .recording_id = rec->id, .success = true,
-				 .meta = meta};
+	vrp_audit_entry entry = {
+		.operation = "purge", .recording_id = rec->id, .success = true, .meta = meta
+	};
 	int rc = vrp_recording_repo_delete(db, rec->id);
 	if (rc == 0)
 		rc = vrp_audit_repo_append(db, &entry, NULL);
@@ -38,8 +39,9 @@ static int remove_file(vrp_library *lib, const char *relative)
 		return vrp_error_oom();
 	int rc = 0;
 	if (unlink(path) != 0 && errno != ENOENT)
-		rc = vrp_error_from_errno(errno, "the recording was purged, but its file %s could "
-						 "not be removed",
+		rc = vrp_error_from_errno(errno,
+					  "the recording was purged, but its file %s could "
+					  "not be removed",
 					  path);
 	free(path);
 	return rc;
@@ -50,7 +52,7 @@ static int purge_one(vrp_library *lib, const vrp_recording *rec)
 	vrp_db *db = vrp_library_db(lib);
 	char **derived = NULL;
 	int rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &derived, NULL);
-	struct purge_ctx ctx = {rec};
+	struct purge_ctx ctx = { rec };
 	if (rc == 0)
 		rc = vrp_db_transaction(db, delete_row, &ctx);
 	/* The catalogue no longer knows these files; removing them now cannot

@@ -18,8 +18,8 @@
 
 const char *vrp_verify_finding_to_string(enum vrp_verify_finding finding)
 {
-	static const char *const names[] = {"ok",	  "missing",	 "corrupt",
-					    "unreadable", "orphan_file", "stale_temp"};
+	static const char *const names[] = { "ok",         "missing",     "corrupt",
+					     "unreadable", "orphan_file", "stale_temp" };
 	return (unsigned)finding < sizeof(names) / sizeof(*names) ? names[finding] : NULL;
 }
 
@@ -38,8 +38,8 @@ struct run {
 static void emit(struct run *run, vrp_verify_item *item)
 {
 	vrp_verify_summary *s = run->summary;
-	int64_t *counters[] = {&s->ok,		 &s->missing,	   &s->corrupt,
-			       &s->unreadable, &s->orphan_files, &s->stale_temps};
+	int64_t *counters[] = { &s->ok,         &s->missing,      &s->corrupt,
+				&s->unreadable, &s->orphan_files, &s->stale_temps };
 	(*counters[item->finding])++;
 	s->fixed += item->fixed;
 	if (run->options->on_item)
@@ -74,11 +74,13 @@ static int check_recording(struct run *run, const vrp_recording *rec)
 	if (finding == VRP_VERIFY_MISSING)
 		vrp_error_set(VRP_ENOTFOUND, "the file of recording %lld is missing: %s",
 			      (long long)rec->id, path);
-	vrp_verify_item item = {finding, rec->id, rec->local_path, error,
-				error ? vrp_error_last()->message : NULL, false};
+	vrp_verify_item item = {
+		finding, rec->id, rec->local_path, error, error ? vrp_error_last()->message : NULL,
+		false
+	};
 	free(path);
-	static const enum vrp_integrity marks[] = {VRP_INTEGRITY_OK, VRP_INTEGRITY_MISSING,
-						   VRP_INTEGRITY_CORRUPT};
+	static const enum vrp_integrity marks[] = { VRP_INTEGRITY_OK, VRP_INTEGRITY_MISSING,
+						    VRP_INTEGRITY_CORRUPT };
 	int rc = 0;
 	if (finding <= VRP_VERIFY_CORRUPT)
 		rc = vrp_recording_repo_set_integrity(vrp_library_db(run->lib), rec->id,
@@ -169,8 +171,8 @@ static int check_raw_entry(struct run *run, const char *dir, const char *name)
 		      "%s belongs to no recording (left by an interrupted import; the file is "
 		      "complete and was kept)",
 		      rel);
-	vrp_verify_item item = {VRP_VERIFY_ORPHAN_FILE, 0, rel, VRP_ENOTFOUND,
-				vrp_error_last()->message, false};
+	vrp_verify_item item = { VRP_VERIFY_ORPHAN_FILE,    0,    rel, VRP_ENOTFOUND,
+				 vrp_error_last()->message, false };
 	emit(run, &item);
 	free(rel);
 	return 0;
@@ -194,8 +196,8 @@ static int check_tmp_entry(struct run *run, const char *dir, const char *name)
 	if (stale) {
 		vrp_error_set(VRP_EIO, "%s is left over from an interrupted import%s", rel,
 			      fixed ? " (removed)" : "; `vrp verify --fix` removes it");
-		vrp_verify_item item = {VRP_VERIFY_STALE_TEMP, 0, rel, VRP_EIO,
-					vrp_error_last()->message, fixed};
+		vrp_verify_item item = { VRP_VERIFY_STALE_TEMP,     0,    rel, VRP_EIO,
+					 vrp_error_last()->message, fixed };
 		emit(run, &item);
 	}
 	free(path);
@@ -205,8 +207,8 @@ static int check_tmp_entry(struct run *run, const char *dir, const char *name)
 
 int vrp_verify(vrp_library *lib, const vrp_verify_options *options, vrp_verify_summary *summary)
 {
-	vrp_verify_options none = {0};
-	struct run run = {lib, options ? options : &none, summary};
+	vrp_verify_options none = { 0 };
+	struct run run = { lib, options ? options : &none, summary };
 	memset(summary, 0, sizeof(*summary));
 	if (run.options->ids)
 		return check_ids(&run);
