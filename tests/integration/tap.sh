@@ -38,8 +38,8 @@ expect_match() {
 
 # check NAME CMD...: CMD succeeds.
 check() {
-	name=$1; shift
-	if "$@" >"$WORK/.check" 2>&1; then ok "$name"; else not_ok "$name" "$(cat "$WORK/.check")"; fi
+	_tap_name=$1; shift
+	if "$@" >"$WORK/.check" 2>&1; then ok "$_tap_name"; else not_ok "$_tap_name" "$(cat "$WORK/.check")"; fi
 }
 
 # as_other_user CMD...: runs CMD as an unprivileged user when we are root, so
