@@ -31,14 +31,17 @@ static void print_error(const struct cli *cli, const char *code_name, const char
 			const char *context)
 {
 	if (cli->json) {
-		json_t *err = json_pack("{s:s, s:s}", "code", code_name, "message", message);
+		json_t *err = json_object();
+		json_object_set_new(err, "code", json_string(code_name));
+		json_object_set_new(err, "message", cli_json_bytes(message));
 		if (context && *context)
-			json_object_set_new(err, "context", json_string(context));
-		char *text = json_dumps(json_pack("{s:o}", "error", err),
-					JSON_COMPACT | JSON_ENSURE_ASCII);
+			json_object_set_new(err, "context", cli_json_bytes(context));
+		json_t *wrapper = json_pack("{s:o}", "error", err);
+		char *text = json_dumps(wrapper, JSON_COMPACT | JSON_ENSURE_ASCII);
 		if (text)
 			fprintf(stderr, "%s\n", text);
 		free(text);
+		json_decref(wrapper);
 		return;
 	}
 	fprintf(stderr, "%s: error: %s [%s]\n", cli->prog, message, code_name);

@@ -1,0 +1,87 @@
+#!/bin/sh
+# vrp verify, purge and export end to end.
+. "$(dirname "$0")/tap.sh"
+: "${VRP:?set VRP to the vrp binary}"
+LIB="$WORK/lib"
+"$VRP" -q --library "$LIB" init
+mkdir "$WORK/in"
+for f in 1 2 3 4; do sox -n -r 8000 -c 1 "$WORK/in/memo$f.wav" synth 1 sine $((400 + f * 50)) 2>/dev/null; done
+sox -n -r 8000 -c 1 "$WORK/same.wav" synth 1 sine 900 2>/dev/null
+mkdir "$WORK/in/sub"; cp "$WORK/same.wav" "$WORK/in/sub/memo1.wav"
+"$VRP" -q --library "$LIB" import -r "$WORK/in" 2>/dev/null
+rows() { sqlite3 "$LIB/library.db" "$1"; }
+
+run "$VRP" --library "$LIB" verify
+expect_status "verify of a sound library exits 0" 0
+expect_match "and says what it checked" "$err" 'checked 5: 5 ok'
+check "verify marks recordings ok" test "$(rows "SELECT count(*) FROM recordings WHERE integrity = 'ok' AND verified_at IS NOT NULL")" -eq 5
+
+path2=$(rows "SELECT local_path FROM recordings WHERE id = 2")
+path3=$(rows "SELECT local_path FROM recordings WHERE id = 3")
+printf 'x' | dd of="$LIB/$path2" bs=1 seek=100 conv=notrunc 2>/dev/null
+rm "$LIB/$path3"
+cp "$WORK/same.wav" "$LIB/recordings/raw/00000000-0000-4000-8000-000000000000.wav"
+: >"$LIB/tmp/abandoned.part"
+run "$VRP" --library "$LIB" --json verify
+expect_status "verify with problems exits 65" 65
+expect_match "a damaged file is corrupt with ERR_CHECKSUM_MISMATCH" "$out" '"finding":"corrupt","path":"[^"]+","recording_id":2,"error":\{"code":"ERR_CHECKSUM_MISMATCH"'
+expect_match "a deleted file is missing with ERR_NOT_FOUND" "$out" '"finding":"missing","path":"[^"]+","recording_id":3,"error":\{"code":"ERR_NOT_FOUND"'
+expect_match "a file without a row is an orphan" "$out" '"finding":"orphan_file","path":"recordings/raw/00000000-0000-4000-8000-000000000000.wav"'
+expect_match "an abandoned temporary file is reported" "$out" '"finding":"stale_temp","path":"tmp/abandoned.part".*"fixed":false'
+check "the findings are marked on the recordings" test "$(rows "SELECT group_concat(integrity) FROM recordings WHERE id IN (2, 3) ORDER BY id")" = "corrupt,missing"
+check "without --fix the temporary file stays" test -f "$LIB/tmp/abandoned.part"
+run "$VRP" --library "$LIB" --json verify --fix
+expect_match "--fix removes it" "$out" '"finding":"stale_temp".*"fixed":true'
+check "and it is gone" test ! -e "$LIB/tmp/abandoned.part"
+run "$VRP" --library "$LIB" verify 1 4
+expect_status "verify of chosen ids that are sound exits 0" 0
+expect_match "and checks only those" "$err" 'checked 2: 2 ok'
+run "$VRP" --library "$LIB" verify 999
+expect_status "verify of an unknown id exits 66" 66
+run "$VRP" --library "$LIB" verify --all 1
+expect_status "--all with ids is a usage error" 64
+
+# Export: original names, collisions numbered, metadata.json with every field.
+run "$VRP" --library "$LIB" --json export "$WORK/out"
+expect_status "export with a damaged recording still exits 0" 0
+check "sound recordings are exported under their names" test -f "$WORK/out/memo1.wav" -a -f "$WORK/out/memo4.wav"
+check "a name collision gets a number" test -f "$WORK/out/memo1 (2).wav"
+check "the exported files are the originals" cmp "$WORK/out/memo4.wav" "$WORK/in/memo4.wav"
+check "damaged and missing recordings are left out" test ! -e "$WORK/out/memo2.wav" -a ! -e "$WORK/out/memo3.wav"
+check "metadata.json lists every exported recording with all fields" python3 -c "
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert len(m) == 3, len(m)
+for r in m:
+    for k in ('id', 'uuid', 'original_filename', 'checksum', 'duration', 'tags', 'created_at', 'exported_as'):
+        assert k in r, k
+" "$WORK/out/metadata.json"
+check "the export is in the audit log" test "$(rows "SELECT count(*) FROM audit_log WHERE operation = 'export'")" -eq 1
+"$VRP" -q --library "$LIB" export "$WORK/out"
+check "exporting again into the same folder never overwrites" test -f "$WORK/out/memo4 (2).wav"
+
+# Purge: explicit ids, by date, and by the retention policy.
+run "$VRP" --library "$LIB" purge --yes 4
+expect_status "purge of an id" 0
+check "its row is gone" test "$(rows "SELECT count(*) FROM recordings WHERE id = 4")" -eq 0
+check "its file is gone" test "$(ls "$LIB/recordings/raw" | wc -l)" -eq 4
+check "the purge is audited" test "$(rows "SELECT count(*) FROM audit_log WHERE operation = 'purge' AND recording_id = 4")" -eq 1
+rows "UPDATE recordings SET status = 'deleted', deleted_at = '2020-01-01T00:00:00.000Z' WHERE id = 1;
+      UPDATE recordings SET status = 'deleted', deleted_at = '2020-01-01T00:00:00.000Z', retention_policy = 'keep' WHERE id = 5;"
+run "$VRP" --library "$LIB" purge --yes --deleted-before 2019-01-01
+check "nothing deleted before 2019" test "$(rows "SELECT count(*) FROM recordings")" -eq 4
+run env VRP_CONFIG="$WORK/none.ini" "$VRP" --library "$LIB" purge --expired --yes
+expect_status "--expired without a policy is a usage error" 64
+printf '[retention]\npurge_deleted_after_days = 30\n' >"$WORK/vrp.ini"
+run env VRP_CONFIG="$WORK/vrp.ini" "$VRP" --library "$LIB" --json purge --expired --yes
+expect_status "--expired purges by the policy" 0
+check "old deleted recordings are purged" test "$(rows "SELECT count(*) FROM recordings WHERE id = 1")" -eq 0
+check "retention_policy keep spares a recording" test "$(rows "SELECT count(*) FROM recordings WHERE id = 5")" -eq 1
+run "$VRP" --library "$LIB" purge --yes --deleted-before 2021-01-01
+check "--deleted-before purges even a kept recording when asked by date" test "$(rows "SELECT count(*) FROM recordings WHERE id = 5")" -eq 0
+run "$VRP" --library "$LIB" purge
+expect_status "purge without a target is a usage error" 64
+run "$VRP" --library "$LIB" purge --yes 12345
+expect_status "purge of an unknown id exits 66" 66
+
+finish
