@@ -34,11 +34,12 @@ static void print_error(const struct cli *cli, const char *code_name, const char
 		json_t *err = json_pack("{s:s, s:s}", "code", code_name, "message", message);
 		if (context && *context)
 			json_object_set_new(err, "context", json_string(context));
-		char *text = json_dumps(json_pack("{s:o}", "error", err),
-					JSON_COMPACT | JSON_ENSURE_ASCII);
+		json_t *wrapper = json_pack("{s:o}", "error", err);
+		char *text = json_dumps(wrapper, JSON_COMPACT | JSON_ENSURE_ASCII);
 		if (text)
 			fprintf(stderr, "%s\n", text);
 		free(text);
+		json_decref(wrapper);
 		return;
 	}
 	fprintf(stderr, "%s: error: %s [%s]\n", cli->prog, message, code_name);
@@ -52,6 +53,12 @@ int cli_fail(const struct cli *cli, int code)
 	const char *message = e->code == code && *e->message ? e->message : vrp_strerror(code);
 	print_error(cli, vrp_error_code_name(code), message, e->code == code ? e->context : "");
 	return vrp_error_exit_status(code);
+}
+
+int cli_out_of_memory(const struct cli *cli)
+{
+	print_error(cli, vrp_error_code_name(VRP_ENOMEM), vrp_strerror(VRP_ENOMEM), "");
+	return vrp_error_exit_status(VRP_ENOMEM);
 }
 
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
