@@ -4,6 +4,8 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "vrp/vrp.h"
 
@@ -31,22 +33,23 @@ int cmd_export(struct cli *cli, int argc, char **argv);
  */
 int cli_resolve_ids(const struct cli *cli, vrp_library *lib, int argc, char **argv, int64_t **ids,
 		    size_t *count);
+int cmd_ls(struct cli *cli, int argc, char **argv);
+int cmd_show(struct cli *cli, int argc, char **argv);
+int cmd_search(struct cli *cli, int argc, char **argv);
+int cmd_edit(struct cli *cli, int argc, char **argv);
+int cmd_rm(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
+int cmd_archive(struct cli *cli, int argc, char **argv);
 
 /* Reports libvrp's last error (code `code`) on stderr; returns its exit status. */
 int cli_fail(const struct cli *cli, int code);
 
+/* Reports that the CLI itself ran out of memory; returns 71. */
+int cli_out_of_memory(const struct cli *cli);
+
 /* Reports a usage problem on stderr; returns 64. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/*
- * A JSON string for bytes that may not be UTF-8 (file names): invalid
- * sequences become U+FFFD, so the output is always valid JSON.
- */
-json_t *cli_json_bytes(const char *bytes);
-
-/* A copy of `bytes` for a terminal: invalid UTF-8 and control bytes as \xNN. Caller frees. */
-char *cli_escape_bytes(const char *bytes);
 
 /* Writes `obj` as one JSON line on stdout and releases it. */
 void cli_print_json(json_t *obj);
@@ -63,5 +66,73 @@ int cli_open_library(const struct cli *cli, unsigned flags, vrp_library **out);
 
 /* True when `arg` is -h or --help. */
 bool cli_is_help(const char *arg);
+
+/* text.c: catalogue text for a terminal. */
+
+/* Bytes in the valid UTF-8 sequence starting at `text` (1-4), or 0 when invalid. */
+size_t cli_utf8_sequence(const char *text);
+bool cli_utf8_valid(const char *text);
+
+/*
+ * Writes `text` with invalid UTF-8 bytes and control characters (newlines too,
+ * unless `keep_newlines`) as \xNN, so what the catalogue holds can neither
+ * garble nor command the terminal.
+ */
+void cli_put_escaped(FILE *out, const char *text, bool keep_newlines);
+
+/* cli_put_escaped() into a malloc'd string (NULL text gives ""); NULL when out of memory. */
+char *cli_escape(const char *text);
+
+/* Columns `text` (UTF-8) takes: one per character. */
+size_t cli_display_width(const char *text);
+
+/* Writes `text` and pads it with spaces to `width` columns. */
+void cli_put_padded(FILE *out, const char *text, size_t width);
+
+/* A malloc'd copy of `text` cut to `max_width` columns, ending in "..." when cut. */
+char *cli_truncate(const char *text, size_t max_width);
+
+#define CLI_SHORT_LEN 24
+/* "mm:ss", "h:mm:ss" when an hour or more, "-" when unknown (0). */
+void cli_format_duration(double seconds, char out[CLI_SHORT_LEN]);
+/* "512 B", "1.5 KiB", "3.2 MiB"... */
+void cli_format_size(int64_t bytes, char out[CLI_SHORT_LEN]);
+
+/* recording_json.c, recording_print.c: one recording, as JSON or as "field: value" lines. */
+
+/* A JSON string of `text`, with invalid UTF-8 bytes as U+FFFD; null for NULL. */
+json_t *cli_json_string(const char *text);
+
+/*
+ * The recording as an object with the data model's field names (null for
+ * absent values, tags as an array). When original_filename is not UTF-8,
+ * "original_filename" holds it with U+FFFD for each invalid byte and
+ * "original_filename_hex" its exact bytes in hex.
+ */
+json_t *cli_recording_json(const vrp_recording *rec);
+
+/* Every field on stdout, one "name: value" line each, text escaped. */
+void cli_print_recording(const vrp_recording *rec);
+
+/* recording_table.c: a list as an aligned table on stdout; returns an exit status. */
+int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *list);
+
+/* args.c: values typed on the command line. */
+
+/* A decimal integer in [min, max] (digits only: no sign, no blanks). */
+bool cli_parse_int(const char *text, long long min, long long max, long long *out);
+
+/* A non-negative decimal number of seconds, such as 90 or 2.5. */
+bool cli_parse_seconds(const char *text, double *out);
+
+#define CLI_TIME_LEN 25
+/*
+ * Parses YYYY-MM-DD or an ISO time (YYYY-MM-DDTHH:MM[:SS[.fff]] with Z or
+ * an offset such as +02:00; UTC when none) into the catalogue's format
+ * "YYYY-MM-DDTHH:MM:SS.sssZ". A bare date means its midnight (UTC), or the
+ * next midnight when `end_of_day` (so an exclusive upper bound includes the
+ * whole day). Returns 0, or -1 when `text` is not such a time.
+ */
+int cli_parse_time(const char *text, bool end_of_day, char out[CLI_TIME_LEN]);
 
 #endif

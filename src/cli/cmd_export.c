@@ -24,10 +24,10 @@ static void on_each(void *ctx, const vrp_recording *rec, const char *exported_as
 	}
 	if (cli->json) {
 		json_t *o = json_pack("{s:I}", "id", (json_int_t)rec->id);
-		json_object_set_new(o, "exported_as", cli_json_bytes(exported_as));
+		json_object_set_new(o, "exported_as", cli_json_string(exported_as));
 		cli_print_json(o);
 	} else if (cli->verbosity >= 0) {
-		char *shown = cli_escape_bytes(exported_as);
+		char *shown = cli_escape(exported_as);
 		printf("%-6lld %s\n", (long long)rec->id, shown);
 		free(shown);
 	}

@@ -30,7 +30,7 @@ static void print_result(struct import_run *run, const vrp_import_result *r)
 	const char *status = vrp_import_status_to_string(r->status);
 	if (run->cli->json) {
 		json_t *o = json_object();
-		json_object_set_new(o, "path", cli_json_bytes(r->path));
+		json_object_set_new(o, "path", cli_json_string(r->path));
 		json_object_set_new(o, "status", json_string(status));
 		json_object_set_new(o, "id", r->id ? json_integer(r->id) : json_null());
 		json_object_set_new(o, "uuid", r->uuid ? json_string(r->uuid) : json_null());
@@ -42,7 +42,7 @@ static void print_result(struct import_run *run, const vrp_import_result *r)
 		cli_print_json(o);
 		return;
 	}
-	char *shown = cli_escape_bytes(r->path);
+	char *shown = cli_escape(r->path);
 	if (r->status == VRP_IMPORT_REJECTED)
 		fprintf(stderr, "rejected   %s: %s [%s]\n", shown, r->error_message,
 			vrp_error_code_name(r->error));

@@ -33,9 +33,9 @@ static void print_error(const struct cli *cli, const char *code_name, const char
 	if (cli->json) {
 		json_t *err = json_object();
 		json_object_set_new(err, "code", json_string(code_name));
-		json_object_set_new(err, "message", cli_json_bytes(message));
+		json_object_set_new(err, "message", cli_json_string(message));
 		if (context && *context)
-			json_object_set_new(err, "context", cli_json_bytes(context));
+			json_object_set_new(err, "context", cli_json_string(context));
 		json_t *wrapper = json_pack("{s:o}", "error", err);
 		char *text = json_dumps(wrapper, JSON_COMPACT | JSON_ENSURE_ASCII);
 		if (text)
@@ -55,6 +55,12 @@ int cli_fail(const struct cli *cli, int code)
 	const char *message = e->code == code && *e->message ? e->message : vrp_strerror(code);
 	print_error(cli, vrp_error_code_name(code), message, e->code == code ? e->context : "");
 	return vrp_error_exit_status(code);
+}
+
+int cli_out_of_memory(const struct cli *cli)
+{
+	print_error(cli, vrp_error_code_name(VRP_ENOMEM), vrp_strerror(VRP_ENOMEM), "");
+	return vrp_error_exit_status(VRP_ENOMEM);
 }
 
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)

@@ -1,76 +1,165 @@
-/* text.c - showing arbitrary bytes (file names) as JSON strings and on terminals. */
+/*
+ * text.c - catalogue text made safe for a terminal, and the short forms of
+ * durations and sizes that tables use.
+ *
+ * Titles, descriptions and file names come from users and other programs: a
+ * file name need not be UTF-8, and any of them may hold control characters
+ * that would move the cursor or recolour the terminal. Everything printed for
+ * humans goes through cli_put_escaped().
+ */
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at `s` (1-4), or 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s)
+static bool continuation(unsigned char c) { return (c & 0xc0) == 0x80; }
+
+size_t cli_utf8_sequence(const char *text)
 {
-	size_t len = s[0] < 0x80             ? 1
-		     : (s[0] & 0xe0) == 0xc0 ? 2
-		     : (s[0] & 0xf0) == 0xe0 ? 3
-		     : (s[0] & 0xf8) == 0xf0 ? 4
-					     : 0;
-	if (len == 2 && s[0] < 0xc2)
-		return 0; /* overlong */
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
-		return 0; /* overlong, or a UTF-16 surrogate */
-	if (len == 4 &&
-	    ((s[0] == 0xf0 && s[1] < 0x90) || s[0] > 0xf4 || (s[0] == 0xf4 && s[1] >= 0x90)))
+	const unsigned char *s = (const unsigned char *)text;
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return continuation(s[1]) ? 2 : 0;
+	/* The second byte's range excludes overlong forms (E0, F0), surrogates
+	 * (ED) and code points above U+10FFFF (F4). */
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len;
+	if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
+	} else {
 		return 0;
+	}
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (!continuation(s[i]))
+			return 0;
 	return len;
 }
 
-json_t *cli_json_bytes(const char *bytes)
+bool cli_utf8_valid(const char *text)
 {
-	const unsigned char *s = (const unsigned char *)bytes;
-	size_t n = strlen(bytes), o = 0;
-	char *out = malloc(n * 3 + 1);
-	if (!out)
-		return json_null();
-	while (*s) {
-		size_t len = utf8_sequence(s);
-		if (len) {
-			memcpy(out + o, s, len);
-			o += len;
-			s += len;
-		} else {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			s++;
-		}
+	while (*text) {
+		size_t n = cli_utf8_sequence(text);
+		if (n == 0)
+			return false;
+		text += n;
 	}
-	json_t *str = json_stringn(out, o);
-	free(out);
-	return str ? str : json_null();
+	return true;
 }
 
-char *cli_escape_bytes(const char *bytes)
+/* C0 controls, DEL, and the C1 controls (U+0080..U+009F: 0x9B is a CSI). */
+static bool is_control(const char *s, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)bytes;
-	char *out = malloc(strlen(bytes) * 4 + 1);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	while (*s) {
-		size_t len = utf8_sequence(s);
-		if (len && *s >= 0x20 && *s != 0x7f) {
-			memcpy(out + o, s, len);
-			o += len;
-			s += len;
-		} else {
-			static const char hex[] = "0123456789abcdef";
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[*s >> 4];
-			out[o++] = hex[*s & 0xf];
-			s++;
+	unsigned char c = (unsigned char)s[0];
+	if (n == 1)
+		return c < 0x20 || c == 0x7f;
+	return n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0;
+}
+
+void cli_put_escaped(FILE *out, const char *text, bool keep_newlines)
+{
+	while (*text) {
+		size_t n = cli_utf8_sequence(text);
+		if (n > 0 && !(is_control(text, n) && !(keep_newlines && *text == '\n'))) {
+			fwrite(text, 1, n, out);
+			text += n;
+			continue;
 		}
+		/* A control sequence is escaped whole; an invalid byte alone. */
+		size_t bad = n ? n : 1;
+		for (size_t i = 0; i < bad; i++)
+			fprintf(out, "\\x%02X", (unsigned char)text[i]);
+		text += bad;
 	}
-	out[o] = '\0';
-	return out;
+}
+
+char *cli_escape(const char *text)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (!mem)
+		return NULL;
+	cli_put_escaped(mem, text ? text : "", false);
+	if (fclose(mem) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+size_t cli_display_width(const char *text)
+{
+	size_t width = 0;
+	while (*text) {
+		size_t n = cli_utf8_sequence(text);
+		text += n ? n : 1;
+		width++;
+	}
+	return width;
+}
+
+void cli_put_padded(FILE *out, const char *text, size_t width)
+{
+	fputs(text, out);
+	for (size_t w = cli_display_width(text); w < width; w++)
+		fputc(' ', out);
+}
+
+char *cli_truncate(const char *text, size_t max_width)
+{
+	if (cli_display_width(text) <= max_width || max_width < 4)
+		return strdup(text);
+	const char *p = text;
+	for (size_t w = 0; *p && w < max_width - 3; w++) {
+		size_t n = cli_utf8_sequence(p);
+		p += n ? n : 1;
+	}
+	size_t keep = (size_t)(p - text);
+	char *cut = malloc(keep + 4);
+	if (cut) {
+		memcpy(cut, text, keep);
+		memcpy(cut + keep, "...", 4);
+	}
+	return cut;
+}
+
+void cli_format_duration(double seconds, char out[CLI_SHORT_LEN])
+{
+	if (!(seconds > 0)) {
+		snprintf(out, CLI_SHORT_LEN, "-");
+		return;
+	}
+	/* Whole seconds, rounded down: a 59.6 s memo is not yet a minute long. */
+	long long s = (long long)seconds;
+	if (s >= 3600)
+		snprintf(out, CLI_SHORT_LEN, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(out, CLI_SHORT_LEN, "%02lld:%02lld", s / 60, s % 60);
+}
+
+void cli_format_size(int64_t bytes, char out[CLI_SHORT_LEN])
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	if (bytes < 1024) {
+		snprintf(out, CLI_SHORT_LEN, "%lld B", (long long)bytes);
+		return;
+	}
+	double value = (double)bytes / 1024.0;
+	size_t unit = 0;
+	while (value >= 1024.0 && unit + 1 < sizeof(units) / sizeof(*units)) {
+		value /= 1024.0;
+		unit++;
+	}
+	snprintf(out, CLI_SHORT_LEN, "%.1f %s", value, units[unit]);
 }

@@ -11,11 +11,18 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "init", cmd_init, "create a library (safe to run again)" },
-	{ "db", cmd_db, "database status, migrations and backups" },
 	{ "import", cmd_import, "copy audio files into the library" },
+	{ "ls", cmd_ls, "list recordings, filtered and sorted, a page at a time" },
+	{ "show", cmd_show, "every field of one recording" },
+	{ "search", cmd_search, "full-text search of titles, descriptions and tags" },
+	{ "edit", cmd_edit, "change a recording's title, description or tags" },
+	{ "rm", cmd_rm, "soft-delete recordings (files stay until a purge)" },
+	{ "restore", cmd_restore, "bring deleted or archived recordings back" },
+	{ "archive", cmd_archive, "archive recordings" },
 	{ "verify", cmd_verify, "re-hash files; find missing, damaged and stray files" },
 	{ "purge", cmd_purge, "delete recordings for good (files included)" },
 	{ "export", cmd_export, "copy every recording out, with metadata.json" },
+	{ "db", cmd_db, "database status, migrations and backups" },
 };
 
 static void usage(FILE *out)
@@ -30,7 +37,7 @@ static void usage(FILE *out)
 		     "  -v, --verbose  say more, including where an error happened\n\n"
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-		fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nExit status: 0 ok, 64 usage, 65 bad data, 66 not found, 69 remote "
 		     "unavailable,\n74 I/O error, 75 try again later, 77 permission or auth.\n");
 }

@@ -1,0 +1,190 @@
+/* cmd_search.c - `vrp search QUERY...`: full-text search, best match first. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char search_usage[] =
+	"usage: vrp search [--limit N] [--offset N] [--all] [--] WORD...\n"
+	"\n"
+	"Finds recordings whose title, description or tags hold every WORD (the last\n"
+	"may be the start of a word), best match first. Quotes and operators are\n"
+	"taken literally. Prints id, title and an excerpt with the matches marked\n"
+	"(bold on a terminal, else [brackets]); with --json one object per hit\n"
+	"{id, uuid, title, rank, snippet}, matches in the snippet between [ and ].\n"
+	"\n"
+	"  --limit N   at most N hits (default 50, at most 1000)\n"
+	"  --offset N  skip the first N hits\n"
+	"  --all       include deleted recordings\n";
+
+/* Markers the catalogue's text never holds, swapped for bold or brackets when printed. */
+#define MARK_OPEN  "\x01"
+#define MARK_CLOSE "\x02"
+
+struct search_args {
+	vrp_search_options options;
+	char *query;
+};
+
+static int parse_option(struct cli *cli, int c, struct search_args *a)
+{
+	long long n = 0;
+	switch (c) {
+	case 'l':
+		if (!cli_parse_int(optarg, 1, VRP_SEARCH_MAX_LIMIT, &n))
+			return cli_usage_error(cli, "--limit needs a number from 1 to %d",
+					       VRP_SEARCH_MAX_LIMIT);
+		a->options.limit = (int)n;
+		return 0;
+	case 'o':
+		if (!cli_parse_int(optarg, 0, 1000000000, &n))
+			return cli_usage_error(cli, "--offset needs a number of hits to skip");
+		a->options.offset = (int)n;
+		return 0;
+	default: /* --all */
+		a->options.include_deleted = true;
+		return 0;
+	}
+}
+
+/* The words, joined by single spaces, into a->query. */
+static int join_words(struct cli *cli, int count, char **words, struct search_args *a)
+{
+	size_t len = 1;
+	for (int i = 0; i < count; i++)
+		len += strlen(words[i]) + 1;
+	a->query = malloc(len);
+	if (!a->query)
+		return cli_out_of_memory(cli);
+	size_t used = 0;
+	for (int i = 0; i < count; i++) {
+		size_t n = strlen(words[i]);
+		if (i)
+			a->query[used++] = ' ';
+		memcpy(a->query + used, words[i], n);
+		used += n;
+	}
+	a->query[used] = '\0';
+	return 0;
+}
+
+static int parse(struct cli *cli, int argc, char **argv, struct search_args *a)
+{
+	static const struct option options[] = {
+		{ "limit", required_argument, NULL, 'l' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	opterr = 0;
+	/* Options may follow the words (`vrp search budget --limit 5`); a word
+	 * that starts with '-' goes after `--`. */
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(search_usage, stdout);
+			return -1;
+		}
+		if (c == '?')
+			return cli_usage_error(cli,
+					       "search: unknown option or missing value in "
+					       "'%s'",
+					       argv[optind - 1]);
+		int status = parse_option(cli, c, a);
+		if (status)
+			return status;
+	}
+	if (optind >= argc)
+		return cli_usage_error(cli, "search needs words to look for");
+	return join_words(cli, argc - optind, argv + optind, a);
+}
+
+/* The snippet with the markers made visible and everything else escaped;
+ * line breaks become spaces, since a snippet is one line. */
+static void put_snippet(const char *snippet, const char *open, const char *close)
+{
+	const char *p = snippet;
+	while (*p) {
+		size_t n = strcspn(p, MARK_OPEN MARK_CLOSE);
+		char *segment = strndup(p, n);
+		if (segment) {
+			for (char *s = segment; *s; s++)
+				if (*s == '\n' || *s == '\r' || *s == '\t')
+					*s = ' ';
+			cli_put_escaped(stdout, segment, false);
+		}
+		free(segment);
+		p += n;
+		if (*p)
+			fputs(*p++ == MARK_OPEN[0] ? open : close, stdout);
+	}
+}
+
+static void print_hit(const struct cli *cli, const vrp_search_hit *hit, const vrp_recording *rec,
+		      bool bold)
+{
+	if (cli->json) {
+		json_t *o = json_pack(
+			"{s:I, s:o, s:o, s:f, s:o}", "id", (json_int_t)hit->recording_id, "uuid",
+			cli_json_string(rec->uuid), "title", cli_json_string(rec->title), "rank",
+			hit->rank, "snippet", cli_json_string(hit->snippet));
+		cli_print_json(o);
+		return;
+	}
+	printf("%lld  ", (long long)hit->recording_id);
+	cli_put_escaped(stdout, *rec->title ? rec->title : "(untitled)", false);
+	if (rec->status != VRP_RECORDING_ACTIVE)
+		printf("  (%s)", vrp_recording_status_to_string(rec->status));
+	fputs("\n    ", stdout);
+	put_snippet(hit->snippet, bold ? "\033[1m" : "[", bold ? "\033[0m" : "]");
+	fputc('\n', stdout);
+}
+
+static int print_hits(const struct cli *cli, vrp_library *lib, const vrp_search_results *hits,
+		      bool bold)
+{
+	if (hits->count == 0 && !cli->json)
+		cli_say(cli, "no matches\n");
+	for (size_t i = 0; i < hits->count; i++) {
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)hits->items[i]->recording_id);
+		vrp_recording *rec = NULL;
+		int rc = vrp_recordings_find(lib, id, &rec);
+		if (rc < 0)
+			return cli_fail(cli, rc);
+		print_hit(cli, hits->items[i], rec, bold);
+		vrp_recording_free(rec);
+	}
+	return 0;
+}
+
+int cmd_search(struct cli *cli, int argc, char **argv)
+{
+	struct search_args args = { .query = NULL };
+	int status = parse(cli, argc, argv, &args);
+	if (status) {
+		free(args.query);
+		return status < 0 ? 0 : status;
+	}
+	bool bold = !cli->json && isatty(STDOUT_FILENO);
+	if (!cli->json) {
+		args.options.highlight_open = MARK_OPEN;
+		args.options.highlight_close = MARK_CLOSE;
+	}
+	vrp_library *lib = NULL;
+	vrp_search_results *hits = NULL;
+	status = cli_open_library(cli, 0, &lib);
+	if (status == 0) {
+		int rc = vrp_recordings_search(lib, args.query, &args.options, &hits);
+		status = rc < 0 ? cli_fail(cli, rc) : print_hits(cli, lib, hits, bold);
+	}
+	vrp_search_results_free(hits);
+	vrp_library_free(lib);
+	free(args.query);
+	return status;
+}
