@@ -112,7 +112,7 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 				 .fix = fix,
 				 .on_item = on_item,
 				 .ctx = cli };
-	vrp_verify_summary summary;
+	vrp_verify_summary summary = { 0 };
 	int rc = status ? 0 : vrp_verify(lib, &o, &summary);
 	if (rc < 0)
 		status = cli_fail(cli, rc);
