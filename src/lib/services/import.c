@@ -204,9 +204,11 @@ static int copy_and_probe(vrp_importer *imp, struct vrp_staged_file *f, int src,
 					&progress);
 	if (rc == 0)
 		imp->total_bytes += copy->bytes;
-	if (rc == 0 && (vrp_import_batch_find(&imp->batch, copy->sha256) ||
-			vrp_recording_repo_get_by_checksum(vrp_library_db(imp->lib), copy->sha256,
-							   &f->rec) == 0))
+	/* A twin still in this batch has no id to report yet: commit the batch first. */
+	if (rc == 0 && vrp_import_batch_find(&imp->batch, copy->sha256))
+		rc = flush(imp);
+	if (rc == 0 && vrp_recording_repo_get_by_checksum(vrp_library_db(imp->lib), copy->sha256,
+							  &f->rec) == 0)
 		return VRP_EEXISTS;
 	if (rc == 0)
 		rc = vrp_probe_file(f->tmp_path, media);
@@ -217,14 +219,14 @@ static int copy_and_probe(vrp_importer *imp, struct vrp_staged_file *f, int src,
 	return rc;
 }
 
-static void report_duplicate(vrp_importer *imp, struct vrp_staged_file *f, const char *sum,
-			     int64_t bytes)
+static void report_duplicate(vrp_importer *imp, const struct vrp_staged_file *f,
+			     const vrp_recording *existing, int64_t bytes)
 {
-	const struct vrp_staged_file *twin = vrp_import_batch_find(&imp->batch, sum);
-	vrp_import_result r = { .path = f->source, .status = VRP_IMPORT_DUPLICATE, .bytes = bytes };
-	/* A twin in this batch has no id yet: it gets one when the batch commits. */
-	r.id = twin ? 0 : f->rec->id;
-	r.uuid = twin ? twin->rec->uuid : f->rec->uuid;
+	vrp_import_result r = { .path = f->source,
+				.status = VRP_IMPORT_DUPLICATE,
+				.bytes = bytes,
+				.id = existing->id,
+				.uuid = existing->uuid };
 	imp->pending_duplicates++;
 	report(imp, &r);
 }
@@ -248,8 +250,8 @@ static int add_file(vrp_importer *imp, const char *path)
 		rc = copy_and_probe(imp, f, src, &copy, &media);
 	if (src >= 0)
 		close(src);
-	if (rc == VRP_EEXISTS)
-		report_duplicate(imp, f, copy.sha256, copy.bytes);
+	if (rc == VRP_EEXISTS && f->rec)
+		report_duplicate(imp, f, f->rec, copy.bytes);
 	else if (rc < 0)
 		report_rejected(imp, path, rc, (int64_t)st.st_size);
 	if (rc < 0) {
