@@ -1,0 +1,192 @@
+/* test_import.c - the importer as an application calls it. */
+#include "test_support.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct fixture {
+	char *dir;
+	vrp_library *lib;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	f->dir = test_tmpdir();
+	char *root = test_path(f->dir, "lib");
+	assert_ok(vrp_library_open(&f->lib, root, VRP_LIBRARY_CREATE, NULL));
+	free(root);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	vrp_library_free(f->lib);
+	test_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static char *fixture(const char *name)
+{
+	const char *dir = getenv("VRP_TEST_FIXTURES");
+	assert_non_null(dir);
+	return test_path(dir, name);
+}
+
+static size_t entries(vrp_library *lib, const char *relative)
+{
+	char *path = vrp_library_path(lib, relative);
+	DIR *d = opendir(path);
+	assert_non_null(d);
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	free(path);
+	return n;
+}
+
+static void test_create_from_file_returns_the_new_recording(void **state)
+{
+	struct fixture *f = *state;
+	char *path = fixture("pcm24.wav");
+	const char *tags[] = { "lecture" };
+	vrp_import_options o = { .description = "week 3", .tags = tags, .tag_count = 1 };
+	vrp_recording *rec = NULL;
+	assert_ok(vrp_recording_create_from_file(f->lib, path, &o, &rec));
+	assert_string_equal(rec->title, "pcm24");
+	assert_string_equal(rec->description, "week 3");
+	assert_string_equal(rec->original_filename, "pcm24.wav");
+	assert_string_equal(rec->mime_type, "audio/wav");
+	assert_int_equal(rec->bit_depth, 24);
+	assert_string_equal(rec->ingest_source, "import");
+	assert_int_equal(rec->tag_count, 1);
+	assert_string_equal(rec->tags[0], "lecture");
+	char *stored = vrp_library_path(f->lib, rec->local_path);
+	assert_int_equal(access(stored, R_OK), 0);
+	free(stored);
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+	vrp_recording_free(rec);
+	free(path);
+}
+
+static void test_same_content_gives_eexists_and_the_existing_recording(void **state)
+{
+	struct fixture *f = *state;
+	char *path = fixture("opus.ogg");
+	vrp_recording *first = NULL, *second = NULL;
+	assert_ok(vrp_recording_create_from_file(f->lib, path, NULL, &first));
+	assert_int_equal(vrp_recording_create_from_file(f->lib, path, NULL, &second), VRP_EEXISTS);
+	assert_non_null(second);
+	assert_int_equal(second->id, first->id);
+	assert_int_equal(entries(f->lib, "recordings/raw"), 1);
+	vrp_recording_free(first);
+	vrp_recording_free(second);
+	free(path);
+}
+
+static void test_rejected_file_returns_its_code_and_stores_nothing(void **state)
+{
+	struct fixture *f = *state;
+	char *path = fixture("half.flac");
+	vrp_recording *rec = NULL;
+	assert_int_equal(vrp_recording_create_from_file(f->lib, path, NULL, &rec),
+			 VRP_ECORRUPT_MEDIA);
+	assert_null(rec);
+	assert_int_equal(entries(f->lib, "recordings/raw"), 0);
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+	free(path);
+}
+
+struct tally {
+	int imported, duplicate, rejected;
+	int64_t last_total;
+};
+
+static void count_result(void *ctx, const vrp_import_result *r)
+{
+	struct tally *t = ctx;
+	t->imported += r->status == VRP_IMPORT_IMPORTED;
+	t->duplicate += r->status == VRP_IMPORT_DUPLICATE;
+	t->rejected += r->status == VRP_IMPORT_REJECTED;
+	if (r->status != VRP_IMPORT_REJECTED)
+		assert_true(r->id > 0);
+}
+
+static void count_progress(void *ctx, const char *path, int64_t file_bytes, int64_t total)
+{
+	(void)path;
+	struct tally *t = ctx;
+	assert_true(file_bytes <= total);
+	assert_true(total >= t->last_total);
+	t->last_total = total;
+}
+
+static void test_importer_batches_and_reports_every_file(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "pcm16.wav", "flac16k.flac", "id3v2.mp3", "memo.m4a",
+				"pcm16.wav", "text.txt",     "vorbis.ogg" };
+	struct tally t = { 0 };
+	vrp_import_options o = { .on_result = count_result,
+				 .on_progress = count_progress,
+				 .ctx = &t,
+				 .batch_files = 2 };
+	vrp_importer *imp = NULL;
+	assert_ok(vrp_importer_new(&imp, f->lib, &o));
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		char *path = fixture(names[i]);
+		assert_ok(vrp_importer_add(imp, path));
+		free(path);
+	}
+	assert_ok(vrp_importer_finish(imp));
+	vrp_importer_free(imp);
+	assert_int_equal(t.imported, 5);
+	assert_int_equal(t.duplicate, 1);
+	assert_int_equal(t.rejected, 1);
+	assert_true(t.last_total > 0);
+	int64_t count = 0;
+	assert_ok(vrp_recordings_count(f->lib, NULL, &count));
+	assert_int_equal(count, 5);
+}
+
+static void test_freeing_an_unfinished_importer_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct tally t = { 0 };
+	vrp_import_options o = { .on_result = count_result, .ctx = &t };
+	vrp_importer *imp = NULL;
+	assert_ok(vrp_importer_new(&imp, f->lib, &o));
+	char *path = fixture("tone.aiff");
+	assert_ok(vrp_importer_add(imp, path));
+	free(path);
+	vrp_importer_free(imp);
+	assert_int_equal(t.imported, 0);
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+	assert_int_equal(entries(f->lib, "recordings/raw"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_from_file_returns_the_new_recording,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_same_content_gives_eexists_and_the_existing_recording, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rejected_file_returns_its_code_and_stores_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_importer_batches_and_reports_every_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_freeing_an_unfinished_importer_leaves_nothing,
+						setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
