@@ -61,6 +61,11 @@ static int purge_one(vrp_library *lib, const vrp_recording *rec)
 		rc = remove_file(lib, rec->local_path);
 	for (size_t i = 0; rc == 0 && derived && derived[i]; i++)
 		rc = remove_file(lib, derived[i]);
+	/* A purge must stay done after a power cut: make the removal durable. */
+	char *raw = rc == 0 ? vrp_library_path(lib, "recordings/raw") : NULL;
+	if (raw)
+		rc = vrp_fs_fsync_dir(raw);
+	free(raw);
 	vrp_derived_asset_repo_paths_free(derived);
 	return rc;
 }

@@ -168,8 +168,8 @@ static int check_raw_entry(struct run *run, const char *dir, const char *name)
 	if (!rel)
 		return vrp_error_oom();
 	vrp_error_set(VRP_ENOTFOUND,
-		      "%s belongs to no recording (left by an interrupted import; the file is "
-		      "complete and was kept)",
+		      "%s belongs to no recording (left by an interrupted import or purge; "
+		      "the file was kept)",
 		      rel);
 	vrp_verify_item item = { VRP_VERIFY_ORPHAN_FILE,    0,    rel, VRP_ENOTFOUND,
 				 vrp_error_last()->message, false };
