@@ -21,7 +21,6 @@ libavcodec-dev
 libavutil-dev
 ffmpeg
 sox
-espeak-ng
 "
 # Only for `make lint` and `make format`; install with INSTALL_LINT=1.
 LINT_PACKAGES="clang-tidy cppcheck clang-format"
