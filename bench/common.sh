@@ -16,11 +16,18 @@ bench_need() {
 now_us() { echo $(($(date +%s%N) / 1000)); }
 
 # time_us CMD...: runs CMD with its output discarded and prints the wall
-# time in microseconds; a failing CMD fails the benchmark.
+# time in microseconds; a failing CMD fails the benchmark, showing its stderr.
 time_us() {
+	err=${TMPDIR:-/tmp}/vrp-bench-stderr.$$
 	s=$(now_us)
-	"$@" >/dev/null || { echo "bench: failed: $*" >&2; return 1; }
+	if ! "$@" >/dev/null 2>"$err"; then
+		echo "bench: failed: $*" >&2
+		cat "$err" >&2
+		rm -f "$err"
+		return 1
+	fi
 	e=$(now_us)
+	rm -f "$err"
 	echo $((e - s))
 }
 

@@ -9,6 +9,7 @@
 set -eu
 : "${VRP:?}"
 HERE=$(dirname "$0")
+# shellcheck source=bench/common.sh
 . "$HERE/common.sh"
 COUNT=${COUNT:-1000}
 FILE_KB=${FILE_KB:-200}
