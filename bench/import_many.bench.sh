@@ -14,7 +14,7 @@ HERE=$(dirname "$0")
 COUNT=${COUNT:-1000}
 FILE_KB=${FILE_KB:-200}
 RUNS=${RUNS:-1}
-bench_need git git-annex python3
+bench_need git git-annex sqlite3 python3
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vrp-bench-XXXXXX")
 # git-annex makes its objects read-only; rm needs write permission back.
