@@ -33,6 +33,7 @@ demo: build
 	@VRP=$(BUILD)/src/cli/vrp ./scripts/demo.sh
 
 bench: build
+	@INSTALL_BENCH=1 ./scripts/install-deps.sh
 	@VRP=$(BUILD)/src/cli/vrp ./bench/run.sh
 
 install: build

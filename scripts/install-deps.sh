@@ -24,9 +24,13 @@ sox
 "
 # Only for `make lint` and `make format`; install with INSTALL_LINT=1.
 LINT_PACKAGES="clang-tidy cppcheck clang-format"
+# Only for `make bench` (the peers it measures vrp against, GNU time for peak
+# RSS); install with INSTALL_BENCH=1.
+BENCH_PACKAGES="git git-annex time openssl coreutils sqlite3 strace"
 
 want="$PACKAGES"
 if [ "${INSTALL_LINT:-0}" = 1 ]; then want="$want $LINT_PACKAGES"; fi
+if [ "${INSTALL_BENCH:-0}" = 1 ]; then want="$want $BENCH_PACKAGES"; fi
 
 missing=""
 for p in $want; do
