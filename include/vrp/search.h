@@ -43,10 +43,19 @@ typedef struct vrp_search_options {
 	bool include_deleted;        /* also search soft-deleted recordings */
 	int limit;  /* 0 means VRP_SEARCH_DEFAULT_LIMIT; above VRP_SEARCH_MAX_LIMIT is cut */
 	int offset; /* hits to skip, for paging */
+	/*
+	 * Ranking every match of a very common word would take longer than a
+	 * search should (a million recordings, a word in most of them). When a
+	 * query matches more than this many recordings, only the most recent
+	 * this many (by id, i.e. by import order) are ranked and returned. 0
+	 * means VRP_SEARCH_RANK_WINDOW.
+	 */
+	int rank_window;
 } vrp_search_options;
 
 #define VRP_SEARCH_DEFAULT_LIMIT 50
 #define VRP_SEARCH_MAX_LIMIT     1000
+#define VRP_SEARCH_RANK_WINDOW   1000
 
 #ifdef __cplusplus
 }

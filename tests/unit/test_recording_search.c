@@ -218,6 +218,30 @@ static void test_limit_and_offset_page_through_hits_in_rank_order(void **state)
 	vrp_search_results_free(page);
 }
 
+static void test_a_very_common_word_ranks_only_the_newest_window(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	int64_t ids[6];
+	for (int i = 0; i < 6; i++)
+		ids[i] = fixture_insert(db, i + 1, i == 0 ? "common common common" : "common", NULL);
+	vrp_search_options o = { .rank_window = 3 };
+	vrp_search_results *r = NULL;
+	assert_ok(vrp_recording_repo_search(db, "common", &o, &r));
+	assert_int_equal(r->count, 3);
+	for (int i = 3; i < 6; i++)
+		assert_true(fixture_hits_contain(r, ids[i]));
+	assert_false(fixture_hits_contain(r, ids[0]));
+	for (size_t i = 0; i < r->count; i++)
+		assert_non_null(strstr(r->items[i]->snippet, "[common]"));
+	vrp_search_results_free(r);
+	/* Under the window, everything is ranked: the best match comes first. */
+	o.rank_window = 6;
+	assert_ok(vrp_recording_repo_search(db, "common", &o, &r));
+	assert_int_equal(r->count, 6);
+	assert_int_equal(r->items[0]->recording_id, ids[0]);
+	vrp_search_results_free(r);
+}
+
 static void test_negative_limit_or_offset_is_einval(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
@@ -225,6 +249,8 @@ static void test_negative_limit_or_offset_is_einval(void **state)
 	vrp_search_options o = { .limit = -1 };
 	assert_int_equal(vrp_recording_repo_search(db, "x", &o, &r), VRP_EINVAL);
 	o = (vrp_search_options){ .offset = -1 };
+	assert_int_equal(vrp_recording_repo_search(db, "x", &o, &r), VRP_EINVAL);
+	o = (vrp_search_options){ .rank_window = -1 };
 	assert_int_equal(vrp_recording_repo_search(db, "x", &o, &r), VRP_EINVAL);
 	assert_null(r);
 }
@@ -250,6 +276,7 @@ int main(void)
 		DB_TEST(test_purged_recordings_leave_the_index),
 		DB_TEST(test_edited_text_is_searched_not_the_old_text),
 		DB_TEST(test_limit_and_offset_page_through_hits_in_rank_order),
+		DB_TEST(test_a_very_common_word_ranks_only_the_newest_window),
 		DB_TEST(test_negative_limit_or_offset_is_einval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

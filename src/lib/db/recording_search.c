@@ -7,6 +7,8 @@
 #include "db/db_internal.h"
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,10 +39,11 @@ static void append_quoted(char *out, size_t *len, const char *word, size_t n)
 /*
  * Turns the user's words into an FTS5 expression in which every word is a
  * quoted string, so nothing the user types (quotes, -, *, NEAR(, AND, column
- * filters) is read as FTS5 syntax: "w1" AND "w2" AND "w3"*. The last word is
- * a prefix so results follow typing. `*out` is NULL when no word can match.
+ * filters) is read as FTS5 syntax: "w1" AND "w2" AND "w3"*. With `prefix`
+ * the last word matches as a prefix, so results follow typing. `*out` is
+ * NULL when no word can match.
  */
-static int build_match(const char *query, char **out)
+static int build_match(const char *query, bool prefix, char **out)
 {
 	*out = NULL;
 	size_t qlen = strlen(query);
@@ -69,7 +72,8 @@ static int build_match(const char *query, char **out)
 		free(expr);
 		return 0;
 	}
-	expr[len++] = '*';
+	if (prefix)
+		expr[len++] = '*';
 	expr[len] = '\0';
 	*out = expr;
 	return 0;
@@ -84,64 +88,175 @@ static bool is_blank(const char *text)
 
 static int check_options(const vrp_search_options *o)
 {
-	if (o->limit < 0 || o->offset < 0)
+	if (o->limit < 0 || o->offset < 0 || o->rank_window < 0)
 		return vrp_error_set(VRP_EINVAL, "a search limit or offset cannot be negative");
 	return 0;
 }
 
 static int append_hit(vrp_search_results *results, size_t *capacity, sqlite3_stmt *stmt)
 {
-	int grow_rc = vrp_ptr_array_reserve(&results->items, capacity, results->count + 1);
-	if (grow_rc < 0)
-		return grow_rc;
+	int rc = vrp_ptr_array_reserve(&results->items, capacity, results->count + 1);
+	if (rc < 0)
+		return rc;
 	vrp_search_hit *hit = calloc(1, sizeof(*hit));
 	if (!hit)
 		return vrp_error_oom();
 	hit->recording_id = sqlite3_column_int64(stmt, 0);
 	hit->rank = sqlite3_column_double(stmt, 1);
-	int rc = vrp_db_column_strdup(stmt, 2, &hit->snippet);
-	if (rc == 0 && !hit->snippet && !(hit->snippet = strdup("")))
-		rc = vrp_error_oom();
-	if (rc < 0) {
-		free(hit->snippet);
-		free(hit);
-		return rc;
-	}
 	results->items[results->count++] = hit;
 	return 0;
 }
 
-/* Title counts ten times a description match, tags five times: a word in
- * the title says more about a recording than one in a long description. */
-#define SEARCH_SQL                                                                                 \
-	"SELECT r.id, bm25(recordings_fts, 10.0, 1.0, 5.0) AS score, "                             \
-	"snippet(recordings_fts, -1, ?2, ?3, '...', 12) "                                          \
-	"FROM recordings_fts JOIN recordings r ON r.id = recordings_fts.rowid "                    \
-	"WHERE recordings_fts MATCH ?1 AND (?4 OR r.status <> 'deleted') "                         \
-	"ORDER BY score, r.id LIMIT ?5 OFFSET ?6"
-
-static int run_search(vrp_db *db, const char *match, const vrp_search_options *o,
-		      vrp_search_results *results)
+/*
+ * The smallest rowid among the `window` newest matches, or 0 when there are
+ * fewer matches than that. FTS5 walks a doclist in rowid order without
+ * ranking, so this costs little even for a word in every recording.
+ */
+static int window_start(vrp_db *db, const char *match, int window, int64_t *out)
 {
 	sqlite3_stmt *stmt = NULL;
-	int limit = o->limit == 0 ? VRP_SEARCH_DEFAULT_LIMIT : o->limit;
-	if (limit > VRP_SEARCH_MAX_LIMIT)
-		limit = VRP_SEARCH_MAX_LIMIT;
-	size_t capacity = 0;
-	int rc = vrp_db_prepare(db, &stmt, SEARCH_SQL);
+	*out = 0;
+	int rc = vrp_db_prepare(db, &stmt,
+				"SELECT rowid FROM recordings_fts WHERE recordings_fts MATCH ?1 "
+				"ORDER BY rowid DESC LIMIT 1 OFFSET ?2");
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, o->highlight_open ? o->highlight_open : "[", -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, o->highlight_close ? o->highlight_close : "]", -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 4, o->include_deleted ? 1 : 0);
-	sqlite3_bind_int(stmt, 5, limit);
-	sqlite3_bind_int(stmt, 6, o->offset);
+	sqlite3_bind_int(stmt, 2, window - 1);
+	rc = vrp_db_step(db, stmt, "cannot search the recordings");
+	if (rc == 1)
+		*out = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc < 0 ? rc : 0;
+}
+
+/* Title counts ten times a description match, tags five times: a word in
+ * the title says more about a recording than one in a long description.
+ * Ranking happens first, on the index alone; only the page is joined. */
+#define RANK_SQL                                                                                   \
+	"WITH ranked AS MATERIALIZED (SELECT rowid AS id, "                                        \
+	"bm25(recordings_fts, 10.0, 1.0, 5.0) AS score FROM recordings_fts "                       \
+	"WHERE recordings_fts MATCH ?1 AND rowid >= ?2) "                                          \
+	"SELECT ranked.id, ranked.score FROM ranked JOIN recordings r ON r.id = ranked.id "        \
+	"WHERE ?3 OR r.status <> 'deleted' ORDER BY ranked.score, ranked.id LIMIT ?4 OFFSET ?5"
+
+static int rank(vrp_db *db, const char *match, const vrp_search_options *o, int64_t from,
+		vrp_search_results *results)
+{
+	int limit = o->limit == 0 ? VRP_SEARCH_DEFAULT_LIMIT : o->limit;
+	if (limit > VRP_SEARCH_MAX_LIMIT)
+		limit = VRP_SEARCH_MAX_LIMIT;
+	sqlite3_stmt *stmt = NULL;
+	size_t capacity = 0;
+	int rc = vrp_db_prepare(db, &stmt, RANK_SQL);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, from);
+	sqlite3_bind_int(stmt, 3, o->include_deleted ? 1 : 0);
+	sqlite3_bind_int(stmt, 4, limit);
+	sqlite3_bind_int(stmt, 5, o->offset);
 	while ((rc = vrp_db_step(db, stmt, "cannot search the recordings")) == 1)
 		if ((rc = append_hit(results, &capacity, stmt)) < 0)
 			break;
 	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Appends ",<id>" for every hit, for the excerpt query's filter. */
+static char *id_list(const vrp_search_results *results, int64_t *lowest)
+{
+	char *list = malloc(results->count * 21 + 2);
+	if (!list)
+		return NULL;
+	size_t len = 0;
+	*lowest = INT64_MAX;
+	for (size_t i = 0; i < results->count; i++) {
+		int64_t id = results->items[i]->recording_id;
+		len += (size_t)sprintf(list + len, ",%lld", (long long)id);
+		*lowest = id < *lowest ? id : *lowest;
+	}
+	memcpy(list + len, ",", 2);
+	return list;
+}
+
+static int store_snippet(vrp_search_results *results, sqlite3_stmt *stmt)
+{
+	int64_t id = sqlite3_column_int64(stmt, 0);
+	for (size_t i = 0; i < results->count; i++) {
+		vrp_search_hit *hit = results->items[i];
+		if (hit->recording_id == id && !hit->snippet)
+			return vrp_db_column_strdup(stmt, 1, &hit->snippet);
+	}
+	return 0;
+}
+
+/* Excerpts only for the hits returned, in one pass over their id range:
+ * snippet() over every match would cost as much as the ranking, and one
+ * query per hit pays the index set-up each time. */
+static int add_snippets(vrp_db *db, const char *match, const vrp_search_options *o,
+			vrp_search_results *results)
+{
+	int64_t lowest = 0;
+	char *ids = id_list(results, &lowest);
+	sqlite3_stmt *stmt = NULL;
+	int rc =
+		ids ? vrp_db_prepare(db, &stmt,
+				     "SELECT rowid, snippet(recordings_fts, -1, ?2, ?3, '...', 12) "
+				     "FROM recordings_fts WHERE recordings_fts MATCH ?1 AND "
+				     "rowid >= ?4 AND instr(?5, ',' || rowid || ',') > 0")
+		    : vrp_error_oom();
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, o->highlight_open ? o->highlight_open : "[", -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, o->highlight_close ? o->highlight_close : "]", -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 4, lowest);
+		sqlite3_bind_text(stmt, 5, ids, -1, SQLITE_STATIC);
+	}
+	while (rc == 0 && (rc = vrp_db_step(db, stmt, "cannot make search excerpts")) == 1)
+		rc = store_snippet(results, stmt);
+	sqlite3_finalize(stmt);
+	free(ids);
+	for (size_t i = 0; rc == 0 && i < results->count; i++)
+		if (!results->items[i]->snippet && !(results->items[i]->snippet = strdup("")))
+			rc = vrp_error_oom();
+	return rc;
+}
+
+/*
+ * A word the user finished typing that already matches a full window needs
+ * no prefix expansion (which would make FTS5 merge the lists of every longer
+ * word first): the exact form answers from the index's newest entries.
+ */
+static int choose_match(vrp_db *db, const char *query, int window, char **match, int64_t *from)
+{
+	int rc = build_match(query, false, match);
+	if (rc == 0 && *match)
+		rc = window_start(db, *match, window, from);
+	if (rc < 0 || !*match || *from > 0)
+		return rc;
+	free(*match);
+	*match = NULL;
+	rc = build_match(query, true, match);
+	if (rc == 0 && *match)
+		rc = window_start(db, *match, window, from);
+	return rc;
+}
+
+static int run_search(vrp_db *db, const char *query, const vrp_search_options *o,
+		      vrp_search_results *results)
+{
+	char *match = NULL;
+	int64_t from = 0;
+	int window = o->rank_window > 0 ? o->rank_window : VRP_SEARCH_RANK_WINDOW;
+	int rc = choose_match(db, query, window, &match, &from);
+	if (rc == 0 && match)
+		rc = rank(db, match, o, from, results);
+	if (rc == 0 && match && results->count)
+		rc = add_snippets(db, match, o, results);
+	free(match);
 	return rc;
 }
 
@@ -154,16 +269,12 @@ int vrp_recording_repo_search(vrp_db *db, const char *query, const vrp_search_op
 	if (!query || is_blank(query))
 		return vrp_error_set(VRP_EINVAL,
 				     "the search query is empty: give a word to look for");
-	char *match = NULL;
 	int rc = check_options(o);
-	if (rc == 0)
-		rc = build_match(query, &match);
 	vrp_search_results *results = rc == 0 ? calloc(1, sizeof(*results)) : NULL;
 	if (rc == 0 && !results)
 		rc = vrp_error_oom();
-	if (rc == 0 && match)
-		rc = run_search(db, match, o, results);
-	free(match);
+	if (rc == 0)
+		rc = run_search(db, query, o, results);
 	if (rc < 0) {
 		vrp_search_results_free(results);
 		return rc;
