@@ -5,36 +5,49 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Large enough for few syscalls, small enough that memory stays flat. */
-#define COPY_BUFFER (1 << 20)
+/* Large enough for few syscalls, small enough that memory stays flat. Two
+ * of them: one is hashed while the other is written and refilled. */
+#define COPY_BUFFER (2 << 20)
 /* How much written data may pile up before write-back is kicked off. */
 #define WRITEBACK_WINDOW (8 << 20)
 
-static int write_all(int fd, const unsigned char *buf, size_t len, const char *path)
+/* Returns 0 or the errno of the failed write (the caller records it: this
+ * may run on the I/O thread, and the last error is per thread). */
+static int write_all(int fd, const unsigned char *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return vrp_error_from_errno(errno, "cannot write %s", path);
+			return errno;
 		buf += n;
 		len -= (size_t)n;
 	}
 	return 0;
 }
 
-static ssize_t read_some(int fd, unsigned char *buf, size_t len)
+/* Fills `buf` as far as the source allows (short only at the end). */
+static ssize_t read_full(int fd, unsigned char *buf, size_t len)
 {
-	ssize_t n;
-	do
-		n = read(fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	return n;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
 }
 
 /* Starts asynchronous write-back of what was written since the last call, so
@@ -47,27 +60,70 @@ static void start_writeback(int fd, int64_t *flushed, int64_t written)
 	*flushed = written;
 }
 
-static int copy_loop(int src_fd, int dst_fd, const char *dst_path, vrp_sha256 *h,
-		     unsigned char *buf, struct vrp_copy_result *out, vrp_copy_progress_fn progress,
-		     void *ctx)
+/*
+ * The I/O half of one step: write the chunk just read, then read the next
+ * one. It runs on a second thread while the first hashes the same chunk, so
+ * hashing (the slowest part) overlaps the copying instead of adding to it.
+ */
+struct io_step {
+	int src, dst;
+	const char *dst_name;
+	const unsigned char *chunk;
+	size_t chunk_len;
+	unsigned char *next;
+	ssize_t next_len;
+	int read_errno;
+	int write_errno;
+};
+
+static void *do_io_step(void *arg)
+{
+	struct io_step *s = arg;
+	s->write_errno = write_all(s->dst, s->chunk, s->chunk_len);
+	if (s->write_errno == 0) {
+		s->next_len = read_full(s->src, s->next, COPY_BUFFER);
+		s->read_errno = s->next_len < 0 ? errno : 0;
+	}
+	return NULL;
+}
+
+static int hash_and_step(vrp_sha256 *h, struct io_step *step)
+{
+	pthread_t thread;
+	bool threaded = pthread_create(&thread, NULL, do_io_step, step) == 0;
+	int rc = vrp_sha256_update(h, step->chunk, step->chunk_len);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		do_io_step(step);
+	if (rc == 0 && step->write_errno)
+		rc = vrp_error_from_errno(step->write_errno, "cannot write %s", step->dst_name);
+	if (rc == 0 && step->next_len < 0)
+		rc = vrp_error_from_errno(step->read_errno, "cannot read the source file");
+	return rc;
+}
+
+static int copy_loop(int src_fd, int dst_fd, const char *dst_name, vrp_sha256 *h,
+		     unsigned char *bufs[2], struct vrp_copy_result *out,
+		     vrp_copy_progress_fn progress, void *ctx)
 {
 	int64_t flushed = 0;
-	for (;;) {
-		ssize_t n = read_some(src_fd, buf, COPY_BUFFER);
-		if (n < 0)
-			return vrp_error_from_errno(errno, "cannot read the source file");
-		if (n == 0)
-			return 0;
-		int rc = vrp_sha256_update(h, buf, (size_t)n);
-		if (rc == 0)
-			rc = write_all(dst_fd, buf, (size_t)n, dst_path);
+	ssize_t len = read_full(src_fd, bufs[0], COPY_BUFFER);
+	if (len < 0)
+		return vrp_error_from_errno(errno, "cannot read the source file");
+	for (int cur = 0; len > 0; cur = !cur) {
+		struct io_step step = { src_fd,     dst_fd, dst_name, bufs[cur], (size_t)len,
+					bufs[!cur], 0,      0,        0 };
+		int rc = hash_and_step(h, &step);
 		if (rc < 0)
 			return rc;
-		out->bytes += n;
+		out->bytes += len;
 		start_writeback(dst_fd, &flushed, out->bytes);
 		if (progress && progress(ctx, out->bytes) != 0)
 			return vrp_error_set(VRP_ECANCELLED, "copy cancelled");
+		len = step.next_len;
 	}
+	return 0;
 }
 
 int vrp_fd_copy_hashed(int src_fd, int dst_fd, const char *dst_name, struct vrp_copy_result *out,
@@ -76,14 +132,15 @@ int vrp_fd_copy_hashed(int src_fd, int dst_fd, const char *dst_name, struct vrp_
 	memset(out, 0, sizeof(*out));
 	posix_fadvise(src_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	vrp_sha256 *h = NULL;
-	unsigned char *buf = malloc(COPY_BUFFER);
-	int rc = buf ? vrp_sha256_new(&h) : vrp_error_oom();
+	unsigned char *bufs[2] = { malloc(COPY_BUFFER), malloc(COPY_BUFFER) };
+	int rc = bufs[0] && bufs[1] ? vrp_sha256_new(&h) : vrp_error_oom();
 	if (rc == 0)
-		rc = copy_loop(src_fd, dst_fd, dst_name, h, buf, out, progress, ctx);
+		rc = copy_loop(src_fd, dst_fd, dst_name, h, bufs, out, progress, ctx);
 	if (rc == 0)
 		rc = vrp_sha256_final_hex(h, out->sha256);
 	vrp_sha256_free(h);
-	free(buf);
+	free(bufs[0]);
+	free(bufs[1]);
 	return rc;
 }
 
