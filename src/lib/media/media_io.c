@@ -2,13 +2,13 @@
 #include "media/media_io.h"
 
 #include "core/error_set.h"
+#include "media/ffmpeg.h"
 
 #include <errno.h>
 #include <unistd.h>
 
 #include <libavformat/avio.h>
 #include <libavutil/error.h>
-#include <libavutil/mem.h>
 
 #define IO_BUFFER_SIZE 65536
 
@@ -55,15 +55,17 @@ static int64_t seek(void *opaque, int64_t offset, int whence)
 	return io->pos;
 }
 
-int vrp_media_io_init(struct vrp_media_io *io, int fd, int64_t size)
+int vrp_media_io_init(struct vrp_media_io *io, const struct vrp_ffmpeg *ffmpeg, int fd,
+		      int64_t size)
 {
-	*io = (struct vrp_media_io){ .fd = fd, .size = size };
-	uint8_t *buffer = av_malloc(IO_BUFFER_SIZE);
+	*io = (struct vrp_media_io){ .ffmpeg = ffmpeg, .fd = fd, .size = size };
+	uint8_t *buffer = ffmpeg->av_malloc(IO_BUFFER_SIZE);
 	if (!buffer)
 		return vrp_error_oom();
-	io->avio = avio_alloc_context(buffer, IO_BUFFER_SIZE, 0, io, read_packet, NULL, seek);
+	io->avio =
+		ffmpeg->avio_alloc_context(buffer, IO_BUFFER_SIZE, 0, io, read_packet, NULL, seek);
 	if (!io->avio) {
-		av_free(buffer);
+		ffmpeg->av_free(buffer);
 		return vrp_error_oom();
 	}
 	return 0;
@@ -74,8 +76,8 @@ void vrp_media_io_free(struct vrp_media_io *io)
 	if (!io->avio)
 		return;
 	/* FFmpeg may have swapped in a buffer of its own: free the one it holds now. */
-	av_freep(&io->avio->buffer);
-	avio_context_free(&io->avio);
+	io->ffmpeg->av_freep(&io->avio->buffer);
+	io->ffmpeg->avio_context_free(&io->avio);
 }
 
 int64_t vrp_media_io_pread(struct vrp_media_io *io, void *buf, size_t len, int64_t offset)

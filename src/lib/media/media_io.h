@@ -12,8 +12,10 @@
 #include <stdint.h>
 
 struct AVIOContext;
+struct vrp_ffmpeg;
 
 struct vrp_media_io {
+	const struct vrp_ffmpeg *ffmpeg;
 	struct AVIOContext *avio;
 	int fd;
 	int64_t size;
@@ -24,10 +26,11 @@ struct vrp_media_io {
 };
 
 /*
- * Wraps the regular file `fd` of `size` bytes; the caller keeps owning `fd`.
- * Returns 0, or VRP_ENOMEM.
+ * Wraps the regular file `fd` of `size` bytes, allocating through the loaded
+ * `ffmpeg`; the caller keeps owning `fd`. Returns 0, or VRP_ENOMEM.
  */
-int vrp_media_io_init(struct vrp_media_io *io, int fd, int64_t size);
+int vrp_media_io_init(struct vrp_media_io *io, const struct vrp_ffmpeg *ffmpeg, int fd,
+		      int64_t size);
 
 /* Frees the AVIOContext and its buffer; the fd stays open. Safe on a zeroed struct. */
 void vrp_media_io_free(struct vrp_media_io *io);

@@ -2,12 +2,12 @@
 #include "media/probe.h"
 
 #include "core/error_set.h"
+#include "media/ffmpeg.h"
 #include "media/media_io.h"
 #include "media/truncation.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,8 +17,6 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <libavutil/intreadwrite.h>
-#include <libavutil/log.h>
 
 /* Bytes examined to recognise the format, past any ID3v2 tag. */
 #define PROBE_BYTES_MAX (1 << 20)
@@ -56,6 +54,7 @@ static const struct container containers[] = {
 };
 
 struct probe {
+	const struct vrp_ffmpeg *ffmpeg;
 	const char *path;
 	int fd;
 	struct vrp_media_io io;
@@ -75,11 +74,6 @@ struct probe {
 	bool at_eof;
 	bool counted; /* no declared length: every packet was read */
 };
-
-static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
-
-/* The library never prints; FFmpeg's complaints reach the caller as error codes. */
-static void quiet_ffmpeg(void) { av_log_set_level(AV_LOG_QUIET); }
 
 static int media_error(struct probe *p, int code, const char *fmt, ...) VRP_PRINTF(3, 4);
 
@@ -104,7 +98,7 @@ static int media_error(struct probe *p, int code, const char *fmt, ...)
 static int av_failure(struct probe *p, int averr, const char *what)
 {
 	char text[AV_ERROR_MAX_STRING_SIZE];
-	av_strerror(averr, text, sizeof(text));
+	p->ffmpeg->av_strerror(averr, text, sizeof(text));
 	if (averr == AVERROR(ENOMEM))
 		return media_error(p, VRP_ENOMEM, "out of memory");
 	return media_error(p, VRP_ECORRUPT_MEDIA, "%s: %s", what, text);
@@ -127,7 +121,7 @@ static int open_file(struct probe *p)
 		return media_error(p, VRP_EUNSUPPORTED_MEDIA, "not a regular file");
 	if (st.st_size == 0)
 		return media_error(p, VRP_EUNSUPPORTED_MEDIA, "empty file");
-	return vrp_media_io_init(&p->io, p->fd, st.st_size);
+	return vrp_media_io_init(&p->io, p->ffmpeg, p->fd, st.st_size);
 }
 
 /* FFmpeg only looks past an ID3v2 tag it has read whole, so the probe must cover it. */
@@ -159,7 +153,7 @@ static const struct container *container_for(const char *demuxer)
  */
 static int recognise(struct probe *p, const AVInputFormat **fmt)
 {
-	int score = av_probe_input_buffer2(p->io.avio, fmt, "", NULL, 0, probe_limit(p));
+	int score = p->ffmpeg->av_probe_input_buffer2(p->io.avio, fmt, "", NULL, 0, probe_limit(p));
 	if (p->io.read_errno)
 		return media_error(p, VRP_EIO, "read failed");
 	if (score == AVERROR(ENOMEM))
@@ -189,12 +183,12 @@ static int refuse_io_open(AVFormatContext *s, AVIOContext **pb, const char *url,
 
 static int open_demuxer(struct probe *p, const AVInputFormat *fmt)
 {
-	p->ic = avformat_alloc_context();
+	p->ic = p->ffmpeg->avformat_alloc_context();
 	if (!p->ic)
 		return vrp_error_oom();
 	p->ic->pb = p->io.avio;
 	p->ic->io_open = refuse_io_open;
-	int rc = avformat_open_input(&p->ic, "", fmt, NULL);
+	int rc = p->ffmpeg->avformat_open_input(&p->ic, "", fmt, NULL);
 	if (rc < 0)
 		return av_failure(p, rc, "cannot read the header");
 	return 0;
@@ -240,22 +234,22 @@ static int select_audio_stream(struct probe *p)
 static int open_decoder(struct probe *p)
 {
 	const AVCodecParameters *par = p->st->codecpar;
-	const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+	const AVCodec *codec = p->ffmpeg->avcodec_find_decoder(par->codec_id);
 	if (par->codec_id == AV_CODEC_ID_NONE || !codec)
 		return media_error(p, VRP_EUNSUPPORTED_MEDIA,
 				   "audio in a codec vrp cannot decode (%s)",
-				   avcodec_get_name(par->codec_id));
-	p->dec = avcodec_alloc_context3(codec);
+				   p->ffmpeg->avcodec_get_name(par->codec_id));
+	p->dec = p->ffmpeg->avcodec_alloc_context3(codec);
 	if (!p->dec)
 		return vrp_error_oom();
-	int rc = avcodec_parameters_to_context(p->dec, par);
+	int rc = p->ffmpeg->avcodec_parameters_to_context(p->dec, par);
 	if (rc < 0)
 		return av_failure(p, rc, "cannot set up the decoder");
 	/* One thread: a probe decodes a handful of packets, and must not spawn workers. */
 	p->dec->thread_count = 1;
 	p->dec->err_recognition = AV_EF_EXPLODE;
 	p->dec->pkt_timebase = p->st->time_base;
-	rc = avcodec_open2(p->dec, codec, NULL);
+	rc = p->ffmpeg->avcodec_open2(p->dec, codec, NULL);
 	if (rc < 0)
 		return av_failure(p, rc, "cannot start the decoder");
 	return 0;
@@ -289,8 +283,9 @@ static void note_frame(struct probe *p)
 	int64_t pts = f->pts != AV_NOPTS_VALUE ? f->pts : f->best_effort_timestamp;
 	if (pts == AV_NOPTS_VALUE || f->sample_rate <= 0)
 		return;
-	int64_t end = pts + av_rescale_q(f->nb_samples, (AVRational){ 1, f->sample_rate },
-					 p->st->time_base);
+	int64_t end =
+		pts + p->ffmpeg->av_rescale_q(f->nb_samples, (AVRational){ 1, f->sample_rate },
+					      p->st->time_base);
 	if (!p->decoded) {
 		p->start = pts;
 		p->end = end;
@@ -322,8 +317,8 @@ static void settle_end(struct probe *p, bool decoded_to_end)
 static int next_packet(struct probe *p)
 {
 	for (;;) {
-		av_packet_unref(p->pkt);
-		int rc = av_read_frame(p->ic, p->pkt);
+		p->ffmpeg->av_packet_unref(p->pkt);
+		int rc = p->ffmpeg->av_read_frame(p->ic, p->pkt);
 		if (rc == AVERROR_EOF) {
 			p->at_eof = true;
 			return 1;
@@ -341,12 +336,12 @@ static int next_packet(struct probe *p)
 
 static int decode_packet(struct probe *p)
 {
-	int rc = avcodec_send_packet(p->dec, p->pkt);
+	int rc = p->ffmpeg->avcodec_send_packet(p->dec, p->pkt);
 	while (rc >= 0) {
-		rc = avcodec_receive_frame(p->dec, p->frame);
+		rc = p->ffmpeg->avcodec_receive_frame(p->dec, p->frame);
 		if (rc >= 0)
 			note_frame(p);
-		av_frame_unref(p->frame);
+		p->ffmpeg->av_frame_unref(p->frame);
 	}
 	if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
 		return 0;
@@ -375,7 +370,7 @@ static int64_t declared_duration(const struct probe *p)
 	if (p->st->duration != AV_NOPTS_VALUE && p->st->duration > 0)
 		return p->st->duration;
 	if (p->ic->duration != AV_NOPTS_VALUE && p->ic->duration > 0)
-		return av_rescale_q(p->ic->duration, AV_TIME_BASE_Q, p->st->time_base);
+		return p->ffmpeg->av_rescale_q(p->ic->duration, AV_TIME_BASE_Q, p->st->time_base);
 	return AV_NOPTS_VALUE;
 }
 
@@ -390,9 +385,9 @@ static bool seek_near_end(struct probe *p, int64_t declared)
 	int64_t target = p->first_pts + declared - seconds_to_ts(p, TAIL_SECONDS);
 	if (p->last_pts == AV_NOPTS_VALUE || target <= p->last_pts)
 		return false;
-	if (av_seek_frame(p->ic, p->st->index, target, AVSEEK_FLAG_BACKWARD) < 0)
+	if (p->ffmpeg->av_seek_frame(p->ic, p->st->index, target, AVSEEK_FLAG_BACKWARD) < 0)
 		return false;
-	avcodec_flush_buffers(p->dec);
+	p->ffmpeg->avcodec_flush_buffers(p->dec);
 	return true;
 }
 
@@ -464,7 +459,8 @@ static int name_format(struct probe *p, struct vrp_media_info *out)
 	const struct container *c = p->container;
 	const char *format = c->format_name, *mime = c->mime_type, *ext = c->extension;
 	enum AVCodecID codec = p->st->codecpar->codec_id;
-	const AVDictionaryEntry *brand = av_dict_get(p->ic->metadata, "major_brand", NULL, 0);
+	const AVDictionaryEntry *brand =
+		p->ffmpeg->av_dict_get(p->ic->metadata, "major_brand", NULL, 0);
 	if (strcmp(format, "mp4") == 0 && brand && strncmp(brand->value, "3g", 2) == 0) {
 		format = ext = "3gp";
 		mime = "audio/3gpp";
@@ -482,9 +478,11 @@ static int name_format(struct probe *p, struct vrp_media_info *out)
 	return 0;
 }
 
-static int bit_depth(const AVCodecParameters *par, const AVCodecContext *dec)
+static int bit_depth(const struct probe *p)
 {
-	const AVCodecDescriptor *desc = avcodec_descriptor_get(par->codec_id);
+	const AVCodecParameters *par = p->st->codecpar;
+	const AVCodecContext *dec = p->dec;
+	const AVCodecDescriptor *desc = p->ffmpeg->avcodec_descriptor_get(par->codec_id);
 	if (!desc || !(desc->props & AV_CODEC_PROP_LOSSLESS))
 		return 0;
 	if (par->bits_per_raw_sample > 0)
@@ -493,7 +491,7 @@ static int bit_depth(const AVCodecParameters *par, const AVCodecContext *dec)
 		return dec->bits_per_raw_sample;
 	if (par->bits_per_coded_sample > 0)
 		return par->bits_per_coded_sample;
-	return av_get_bits_per_sample(par->codec_id);
+	return p->ffmpeg->av_get_bits_per_sample(par->codec_id);
 }
 
 static void describe(struct probe *p, struct vrp_media_info *out)
@@ -505,12 +503,12 @@ static void describe(struct probe *p, struct vrp_media_info *out)
 		out->duration = (double)(p->end - p->start) * tb;
 	else if (declared != AV_NOPTS_VALUE)
 		out->duration = (double)declared * tb;
-	copy_string(out->codec, sizeof(out->codec), avcodec_get_name(par->codec_id));
+	copy_string(out->codec, sizeof(out->codec), p->ffmpeg->avcodec_get_name(par->codec_id));
 	/* The decoder's view wins: HE-AAC and parametric stereo double what the header says. */
 	out->sample_rate = p->dec->sample_rate > 0 ? p->dec->sample_rate : par->sample_rate;
 	out->channels = p->dec->ch_layout.nb_channels > 0 ? p->dec->ch_layout.nb_channels
 							  : par->ch_layout.nb_channels;
-	out->bit_depth = bit_depth(par, p->dec);
+	out->bit_depth = bit_depth(p);
 	/* A counted file has no trustworthy declared rate (VBR MP3 reports its first frame). */
 	if (par->bit_rate > 0 && !p->counted)
 		out->bit_rate = par->bit_rate;
@@ -520,7 +518,6 @@ static void describe(struct probe *p, struct vrp_media_info *out)
 
 int vrp_probe_file(const char *path, struct vrp_media_info *out)
 {
-	pthread_once(&quiet_once, quiet_ffmpeg);
 	memset(out, 0, sizeof(*out));
 	const AVInputFormat *fmt = NULL;
 	struct probe p = {
@@ -532,8 +529,10 @@ int vrp_probe_file(const char *path, struct vrp_media_info *out)
 		.last_pts = AV_NOPTS_VALUE,
 		.packet_end = AV_NOPTS_VALUE,
 	};
-	int rc = open_file(&p);
+	int rc = vrp_ffmpeg_load(&p.ffmpeg);
 	if (rc < 0)
+		return vrp_error_set_context("%s", path);
+	if ((rc = open_file(&p)) < 0)
 		goto done;
 	if ((rc = recognise(&p, &fmt)) < 0 || (rc = open_demuxer(&p, fmt)) < 0)
 		goto done;
@@ -541,8 +540,8 @@ int vrp_probe_file(const char *path, struct vrp_media_info *out)
 		goto done;
 	if ((rc = open_decoder(&p)) < 0)
 		goto done;
-	p.pkt = av_packet_alloc();
-	p.frame = av_frame_alloc();
+	p.pkt = p.ffmpeg->av_packet_alloc();
+	p.frame = p.ffmpeg->av_frame_alloc();
 	if (!p.pkt || !p.frame) {
 		rc = vrp_error_oom();
 		goto done;
@@ -551,10 +550,10 @@ int vrp_probe_file(const char *path, struct vrp_media_info *out)
 		goto done;
 	describe(&p, out);
 done:
-	av_frame_free(&p.frame);
-	av_packet_free(&p.pkt);
-	avcodec_free_context(&p.dec);
-	avformat_close_input(&p.ic);
+	p.ffmpeg->av_frame_free(&p.frame);
+	p.ffmpeg->av_packet_free(&p.pkt);
+	p.ffmpeg->avcodec_free_context(&p.dec);
+	p.ffmpeg->avformat_close_input(&p.ic);
 	vrp_media_io_free(&p.io);
 	if (p.fd >= 0)
 		close(p.fd);

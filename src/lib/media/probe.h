@@ -68,6 +68,7 @@ struct vrp_media_info {
  *                           its audio does not decode, or it ends before its
  *                           header says it should;
  *   VRP_ENOTFOUND, VRP_EPERM, VRP_EIO...  opening or reading failed (errno);
+ *   VRP_ENOTSUP             FFmpeg's libraries cannot be loaded (media/ffmpeg.h);
  *   VRP_ENOMEM.
  * On failure `out` is left zeroed and the last error names the file.
  */
