@@ -223,7 +223,8 @@ static void test_a_very_common_word_ranks_only_the_newest_window(void **state)
 	vrp_db *db = test_fixture_db(state);
 	int64_t ids[6];
 	for (int i = 0; i < 6; i++)
-		ids[i] = fixture_insert(db, i + 1, i == 0 ? "common common common" : "common", NULL);
+		ids[i] =
+			fixture_insert(db, i + 1, i == 0 ? "common common common" : "common", NULL);
 	vrp_search_options o = { .rank_window = 3 };
 	vrp_search_results *r = NULL;
 	assert_ok(vrp_recording_repo_search(db, "common", &o, &r));
