@@ -89,8 +89,11 @@ static void *do_io_step(void *arg)
 
 static int hash_and_step(vrp_sha256 *h, struct io_step *step)
 {
+	/* A chunk short of a full buffer is the last: no next read to overlap,
+	 * and a thread would cost more than it saves on a small file. */
 	pthread_t thread;
-	bool threaded = pthread_create(&thread, NULL, do_io_step, step) == 0;
+	bool threaded = step->chunk_len == COPY_BUFFER &&
+			pthread_create(&thread, NULL, do_io_step, step) == 0;
 	int rc = vrp_sha256_update(h, step->chunk, step->chunk_len);
 	if (threaded)
 		pthread_join(thread, NULL);

@@ -50,6 +50,7 @@
 	X(avcodec, avcodec_receive_frame)                                                          \
 	X(avcodec, avcodec_send_packet)                                                            \
 	X(avformat, av_probe_input_buffer2)                                                        \
+	X(avformat, av_find_input_format)                                                          \
 	X(avformat, av_read_frame)                                                                 \
 	X(avformat, av_seek_frame)                                                                 \
 	X(avformat, avformat_alloc_context)                                                        \

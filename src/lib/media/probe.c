@@ -151,8 +151,36 @@ static const struct container *container_for(const char *demuxer)
  * a score above AVPROBE_SCORE_RETRY: below it FFmpeg is guessing, and the MP3
  * demuxer in particular finds "frames" in random bytes.
  */
+/*
+ * The formats whose first bytes name them outright. Asking every FFmpeg
+ * demuxer to score the buffer costs more than the rest of the probe for a
+ * short memo; the demuxer and decoder still check the rest of the file.
+ */
+static const char *signature_format(int fd)
+{
+	unsigned char h[12];
+	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		return NULL;
+	if (!memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WAVE", 4))
+		return "wav";
+	if (!memcmp(h, "FORM", 4) && (!memcmp(h + 8, "AIFF", 4) || !memcmp(h + 8, "AIFC", 4)))
+		return "aiff";
+	if (!memcmp(h, "fLaC", 4))
+		return "flac";
+	if (!memcmp(h, "OggS", 4))
+		return "ogg";
+	return NULL;
+}
+
 static int recognise(struct probe *p, const AVInputFormat **fmt)
 {
+	const char *known = signature_format(p->fd);
+	if (known && (*fmt = p->ffmpeg->av_find_input_format(known))) {
+		p->container = container_for((*fmt)->name);
+		if (p->container)
+			return 0;
+	}
+	*fmt = NULL;
 	int score = p->ffmpeg->av_probe_input_buffer2(p->io.avio, fmt, "", NULL, 0, probe_limit(p));
 	if (p->io.read_errno)
 		return media_error(p, VRP_EIO, "read failed");
