@@ -18,6 +18,7 @@
 #include "vrp/search.h"
 #include "vrp/sync_task.h"
 #include "vrp/tag.h"
+#include "vrp/utf8.h"
 #include "vrp/verify.h"
 #include "vrp/version.h"
 

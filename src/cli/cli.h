@@ -69,10 +69,6 @@ bool cli_is_help(const char *arg);
 
 /* text.c: catalogue text for a terminal. */
 
-/* Bytes in the valid UTF-8 sequence starting at `text` (1-4), or 0 when invalid. */
-size_t cli_utf8_sequence(const char *text);
-bool cli_utf8_valid(const char *text);
-
 /*
  * Writes `text` with invalid UTF-8 bytes and control characters (newlines too,
  * unless `keep_newlines`) as \xNN, so what the catalogue holds can neither

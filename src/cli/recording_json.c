@@ -13,30 +13,10 @@ json_t *cli_json_string(const char *text)
 {
 	if (!text)
 		return json_null();
-	if (cli_utf8_valid(text))
-		return json_string(text);
-	size_t len = strlen(text);
-	/* Each invalid byte (1) may grow to U+FFFD (3). */
-	char *fixed = malloc(len * 3 + 1);
-	if (!fixed)
-		return NULL;
-	size_t out = 0;
-	while (*text) {
-		size_t n = cli_utf8_sequence(text);
-		if (n == 0) {
-			memcpy(fixed + out, "\xEF\xBF\xBD", 3);
-			out += 3;
-			text++;
-		} else {
-			memcpy(fixed + out, text, n);
-			out += n;
-			text += n;
-		}
-	}
-	fixed[out] = '\0';
-	json_t *s = json_string(fixed);
+	char *fixed = vrp_utf8_valid(text) ? NULL : vrp_utf8_sanitize(text);
+	json_t *s = json_string(fixed ? fixed : text);
 	free(fixed);
-	return s;
+	return s ? s : json_null();
 }
 
 json_t *cli_recording_json(const vrp_recording *rec)

@@ -13,50 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool continuation(unsigned char c) { return (c & 0xc0) == 0x80; }
-
-size_t cli_utf8_sequence(const char *text)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return continuation(s[1]) ? 2 : 0;
-	/* The second byte's range excludes overlong forms (E0, F0), surrogates
-	 * (ED) and code points above U+10FFFF (F4). */
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len;
-	if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		lo = c == 0xe0 ? 0xa0 : 0x80;
-		hi = c == 0xed ? 0x9f : 0xbf;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		lo = c == 0xf0 ? 0x90 : 0x80;
-		hi = c == 0xf4 ? 0x8f : 0xbf;
-	} else {
-		return 0;
-	}
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (!continuation(s[i]))
-			return 0;
-	return len;
-}
-
-bool cli_utf8_valid(const char *text)
-{
-	while (*text) {
-		size_t n = cli_utf8_sequence(text);
-		if (n == 0)
-			return false;
-		text += n;
-	}
-	return true;
-}
-
 /* C0 controls, DEL, and the C1 controls (U+0080..U+009F: 0x9B is a CSI). */
 static bool is_control(const char *s, size_t n)
 {
@@ -69,7 +25,7 @@ static bool is_control(const char *s, size_t n)
 void cli_put_escaped(FILE *out, const char *text, bool keep_newlines)
 {
 	while (*text) {
-		size_t n = cli_utf8_sequence(text);
+		size_t n = vrp_utf8_sequence(text);
 		if (n > 0 && !(is_control(text, n) && !(keep_newlines && *text == '\n'))) {
 			fwrite(text, 1, n, out);
 			text += n;
@@ -102,7 +58,7 @@ size_t cli_display_width(const char *text)
 {
 	size_t width = 0;
 	while (*text) {
-		size_t n = cli_utf8_sequence(text);
+		size_t n = vrp_utf8_sequence(text);
 		text += n ? n : 1;
 		width++;
 	}
@@ -122,7 +78,7 @@ char *cli_truncate(const char *text, size_t max_width)
 		return strdup(text);
 	const char *p = text;
 	for (size_t w = 0; *p && w < max_width - 3; w++) {
-		size_t n = cli_utf8_sequence(p);
+		size_t n = vrp_utf8_sequence(p);
 		p += n ? n : 1;
 	}
 	size_t keep = (size_t)(p - text);

@@ -1,5 +1,5 @@
 /* utf8.c - UTF-8 validation (RFC 3629: no overlongs, surrogates or > U+10FFFF). */
-#include "core/utf8.h"
+#include "vrp/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>

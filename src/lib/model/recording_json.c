@@ -9,7 +9,7 @@
  */
 #include "model/recording_json.h"
 
-#include "core/utf8.h"
+#include "vrp/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
