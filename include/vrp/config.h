@@ -9,6 +9,8 @@
 #ifndef VRP_CONFIG_H
 #define VRP_CONFIG_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -34,6 +36,31 @@ const char *vrp_config_get(const vrp_config *config, const char *section, const 
  */
 int vrp_config_get_int(const vrp_config *config, const char *section, const char *key,
 		       long fallback, long *out);
+
+/* The file this configuration was loaded from (and is saved to); may be NULL. */
+const char *vrp_config_path(const vrp_config *config);
+
+/*
+ * Sets `key` in `section` (replacing its last occurrence, else adding it at
+ * the end of the section, else adding the section at the end). Comments and
+ * the rest of the file are kept as written. Names must be non-empty and on
+ * one line; values on one line (VRP_EINVAL otherwise).
+ */
+int vrp_config_set(vrp_config *config, const char *section, const char *key, const char *value);
+
+/* Removes a section with its settings and comments; VRP_ENOTFOUND when absent. */
+int vrp_config_remove_section(vrp_config *config, const char *section);
+
+/* The sections in file order: how many, and the name of the `index`th (NULL past the end). */
+size_t vrp_config_section_count(const vrp_config *config);
+const char *vrp_config_section_name(const vrp_config *config, size_t index);
+
+/*
+ * Writes the configuration back to its file (mode 0600, creating the
+ * directory): to a temporary file beside it, fsynced, then renamed, so the
+ * file is never seen half-written.
+ */
+int vrp_config_save(const vrp_config *config);
 
 #ifdef __cplusplus
 }

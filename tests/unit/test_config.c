@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *write_config(const char *dir, const char *text)
 {
@@ -80,6 +81,77 @@ static void test_vrp_config_environment_variable_chooses_the_file(void **state)
 	test_rmtree(dir);
 }
 
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	static char buf[4096];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void test_edits_keep_comments_and_order(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	char *path = write_config(dir, "# my settings\n[retention]\n; thirty days\n"
+				       "purge_deleted_after_days = 30\n\n[log]\nlevel = info\n");
+	vrp_config *c = NULL;
+	assert_ok(vrp_config_load(&c, path));
+	assert_ok(vrp_config_set(c, "retention", "purge_deleted_after_days", "45"));
+	assert_ok(vrp_config_set(c, "retention", "keep_backups", "5"));
+	assert_ok(vrp_config_set(c, "remote \"nas\"", "type", "localdir"));
+	assert_ok(vrp_config_set(c, "remote \"nas\"", "path", "/mnt/nas"));
+	assert_ok(vrp_config_save(c));
+	vrp_config_free(c);
+	assert_string_equal(slurp(path), "# my settings\n[retention]\n; thirty days\n"
+					 "purge_deleted_after_days = 45\nkeep_backups = 5\n\n"
+					 "[log]\nlevel = info\n\n[remote \"nas\"]\n"
+					 "type = localdir\npath = /mnt/nas\n");
+	assert_ok(vrp_config_load(&c, path));
+	assert_int_equal(vrp_config_section_count(c), 3);
+	assert_string_equal(vrp_config_section_name(c, 2), "remote \"nas\"");
+	assert_null(vrp_config_section_name(c, 3));
+	assert_ok(vrp_config_remove_section(c, "log"));
+	assert_int_equal(vrp_config_remove_section(c, "log"), VRP_ENOTFOUND);
+	assert_ok(vrp_config_save(c));
+	vrp_config_free(c);
+	assert_null(strstr(slurp(path), "level = info"));
+	free(path);
+	test_rmtree(dir);
+}
+
+static void test_set_refuses_multi_line_values_and_bad_names(void **state)
+{
+	(void)state;
+	vrp_config *c = NULL;
+	assert_ok(vrp_config_load(&c, "/nonexistent/vrp/config.ini"));
+	assert_int_equal(vrp_config_set(c, "a", "b", "line\nbreak"), VRP_EINVAL);
+	assert_int_equal(vrp_config_set(c, "a]", "b", "c"), VRP_EINVAL);
+	assert_int_equal(vrp_config_set(c, "a", "b=c", "d"), VRP_EINVAL);
+	assert_int_equal(vrp_config_set(c, "", "b", "d"), VRP_EINVAL);
+	vrp_config_free(c);
+}
+
+static void test_save_creates_the_directory_with_private_mode(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	char *path = test_path(dir, "new/vrp/config.ini");
+	vrp_config *c = NULL;
+	assert_ok(vrp_config_load(&c, path));
+	assert_ok(vrp_config_set(c, "a", "b", "c"));
+	assert_ok(vrp_config_save(c));
+	vrp_config_free(c);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	free(path);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -87,6 +159,9 @@ int main(void)
 		cmocka_unit_test(test_missing_file_is_an_empty_configuration),
 		cmocka_unit_test(test_malformed_line_and_bad_integer_are_invalid),
 		cmocka_unit_test(test_vrp_config_environment_variable_chooses_the_file),
+		cmocka_unit_test(test_edits_keep_comments_and_order),
+		cmocka_unit_test(test_set_refuses_multi_line_values_and_bad_names),
+		cmocka_unit_test(test_save_creates_the_directory_with_private_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,7 @@
-/* config.c - a small INI reader for the user's settings. */
+/*
+ * config.c - the user's INI settings, read and rewritten line by line so a
+ * hand-edited file keeps its comments, order and layout through `vrp` edits.
+ */
 #include "vrp/config.h"
 
 #include "core/error_set.h"
@@ -6,16 +9,25 @@
 #include "core/ptrarray.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-struct setting {
-	char *section, *key, *value;
+enum line_kind { LINE_OTHER, LINE_HEADER, LINE_SETTING };
+
+struct line {
+	enum line_kind kind;
+	char *text;    /* the line as written, without its newline */
+	char *section; /* headers and settings: the section they belong to */
+	char *key, *value;
 };
 
 struct vrp_config {
-	struct setting **items;
+	char *path;
+	struct line **lines;
 	size_t count, capacity;
 };
 
@@ -29,44 +41,74 @@ static char *trim(char *s)
 	return s;
 }
 
-static int add(vrp_config *c, const char *section, const char *key, const char *value)
+static void line_free(struct line *l)
 {
-	struct setting *s = calloc(1, sizeof(*s));
-	int rc = s ? vrp_ptr_array_reserve(&c->items, &c->capacity, c->count + 1) : vrp_error_oom();
-	if (rc == 0 && (!(s->section = strdup(section)) || !(s->key = strdup(key)) ||
-			!(s->value = strdup(value))))
-		rc = vrp_error_oom();
+	if (!l)
+		return;
+	free(l->text);
+	free(l->section);
+	free(l->key);
+	free(l->value);
+	free(l);
+}
+
+static struct line *line_new(enum line_kind kind, const char *text, const char *section,
+			     const char *key, const char *value)
+{
+	struct line *l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->kind = kind;
+	l->text = strdup(text);
+	l->section = section ? strdup(section) : NULL;
+	l->key = key ? strdup(key) : NULL;
+	l->value = value ? strdup(value) : NULL;
+	if (!l->text || (section && !l->section) || (key && !l->key) || (value && !l->value)) {
+		line_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+static int insert_line(vrp_config *c, size_t at, struct line *l)
+{
+	int rc = l ? vrp_ptr_array_reserve(&c->lines, &c->capacity, c->count + 1) : vrp_error_oom();
 	if (rc < 0) {
-		if (s) {
-			free(s->section);
-			free(s->key);
-			free(s->value);
-		}
-		free(s);
+		line_free(l);
 		return rc;
 	}
-	c->items[c->count++] = s;
+	memmove(c->lines + at + 1, c->lines + at, (c->count - at) * sizeof(*c->lines));
+	c->lines[at] = l;
+	c->count++;
 	return 0;
 }
 
-static int parse_line(vrp_config *c, char *line, char *section, size_t section_len,
+static int parse_line(vrp_config *c, const char *raw, char *section, size_t section_len,
 		      const char *path, int number)
 {
-	char *s = trim(line);
-	if (!*s || *s == '#' || *s == ';')
-		return 0;
-	char *end = s + strlen(s) - 1;
-	if (*s == '[' && *end == ']') {
+	char *copy = strdup(raw);
+	if (!copy)
+		return vrp_error_oom();
+	char *s = trim(copy);
+	char *end = *s ? s + strlen(s) - 1 : s;
+	char *eq = strchr(s, '=');
+	struct line *l = NULL;
+	int rc = 0;
+	if (!*s || *s == '#' || *s == ';') {
+		l = line_new(LINE_OTHER, raw, NULL, NULL, NULL);
+	} else if (*s == '[' && *end == ']') {
 		*end = '\0';
 		snprintf(section, section_len, "%s", trim(s + 1));
-		return 0;
+		l = line_new(LINE_HEADER, raw, section, NULL, NULL);
+	} else if (eq) {
+		*eq = '\0';
+		l = line_new(LINE_SETTING, raw, section, trim(s), trim(eq + 1));
+	} else {
+		rc = vrp_error_set(VRP_EINVAL, "%s:%d: expected [section] or key = value", path,
+				   number);
 	}
-	char *eq = strchr(s, '=');
-	if (!eq)
-		return vrp_error_set(VRP_EINVAL, "%s:%d: expected [section] or key = value", path,
-				     number);
-	*eq = '\0';
-	return add(c, section, trim(s), trim(eq + 1));
+	free(copy);
+	return rc < 0 ? rc : insert_line(c, c->count, l);
 }
 
 static char *default_path(void)
@@ -81,21 +123,32 @@ static char *default_path(void)
 	return NULL;
 }
 
+static int read_lines(vrp_config *c, FILE *f)
+{
+	char line[4096], section[256] = "";
+	int rc = 0;
+	for (int n = 1; rc == 0 && fgets(line, sizeof(line), f); n++) {
+		line[strcspn(line, "\r\n")] = '\0';
+		rc = parse_line(c, line, section, sizeof(section), c->path, n);
+	}
+	return rc;
+}
+
 int vrp_config_load(vrp_config **out, const char *path)
 {
 	*out = NULL;
 	vrp_config *c = calloc(1, sizeof(*c));
-	char *chosen = path ? strdup(path) : default_path();
-	FILE *f = chosen ? fopen(chosen, "r") : NULL;
-	int rc = c ? 0 : vrp_error_oom();
-	if (rc == 0 && chosen && !f && errno != ENOENT)
-		rc = vrp_error_from_errno(errno, "cannot read the configuration %s", chosen);
-	char line[4096], section[256] = "";
-	for (int n = 1; rc == 0 && f && fgets(line, sizeof(line), f); n++)
-		rc = parse_line(c, line, section, sizeof(section), chosen, n);
+	if (!c)
+		return vrp_error_oom();
+	c->path = path ? strdup(path) : default_path();
+	FILE *f = c->path ? fopen(c->path, "r") : NULL;
+	int rc = 0;
+	if (c->path && !f && errno != ENOENT)
+		rc = vrp_error_from_errno(errno, "cannot read the configuration %s", c->path);
+	if (rc == 0 && f)
+		rc = read_lines(c, f);
 	if (f)
 		fclose(f);
-	free(chosen);
 	if (rc < 0) {
 		vrp_config_free(c);
 		return rc;
@@ -108,23 +161,31 @@ void vrp_config_free(vrp_config *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->count; i++) {
-		free(c->items[i]->section);
-		free(c->items[i]->key);
-		free(c->items[i]->value);
-		free(c->items[i]);
-	}
-	free(c->items);
+	for (size_t i = 0; i < c->count; i++)
+		line_free(c->lines[i]);
+	free(c->lines);
+	free(c->path);
 	free(c);
+}
+
+const char *vrp_config_path(const vrp_config *c) { return c->path; }
+
+/* The index of the last setting of `key` in `section`, or -1. */
+static long find_setting(const vrp_config *c, const char *section, const char *key)
+{
+	/* The last occurrence wins, as a user appending an override expects. */
+	for (size_t i = c->count; i-- > 0;) {
+		const struct line *l = c->lines[i];
+		if (l->kind == LINE_SETTING && !strcmp(l->section, section) && !strcmp(l->key, key))
+			return (long)i;
+	}
+	return -1;
 }
 
 const char *vrp_config_get(const vrp_config *c, const char *section, const char *key)
 {
-	/* The last occurrence wins, as a user appending an override expects. */
-	for (size_t i = c->count; i-- > 0;)
-		if (!strcmp(c->items[i]->section, section) && !strcmp(c->items[i]->key, key))
-			return c->items[i]->value;
-	return NULL;
+	long i = find_setting(c, section, key);
+	return i < 0 ? NULL : c->lines[i]->value;
 }
 
 int vrp_config_get_int(const vrp_config *c, const char *section, const char *key, long fallback,
@@ -142,4 +203,145 @@ int vrp_config_get_int(const vrp_config *c, const char *section, const char *key
 				     key, v);
 	*out = n;
 	return 0;
+}
+
+static bool valid_name(const char *s, bool section)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r' || *s == '[' || *s == ']' || (!section && *s == '='))
+			return false;
+	return true;
+}
+
+/* Where a new setting of `section` goes: after its last line, or -1. */
+static long section_end(const vrp_config *c, const char *section)
+{
+	long end = -1;
+	for (size_t i = 0; i < c->count; i++) {
+		const struct line *l = c->lines[i];
+		if (l->kind != LINE_OTHER && !strcmp(l->section, section))
+			end = (long)i;
+	}
+	return end;
+}
+
+int vrp_config_set(vrp_config *c, const char *section, const char *key, const char *value)
+{
+	if (!valid_name(section, true) || !valid_name(key, false) || strchr(value, '\n') ||
+	    strchr(value, '\r'))
+		return vrp_error_set(VRP_EINVAL,
+				     "cannot store [%s] %s: names must be non-empty, "
+				     "on one line, without [ ] =",
+				     section, key);
+	size_t len = strlen(key) + strlen(value) + 4;
+	char *text = malloc(len);
+	if (!text)
+		return vrp_error_oom();
+	snprintf(text, len, "%s = %s", key, value);
+	struct line *l = line_new(LINE_SETTING, text, section, key, value);
+	free(text);
+	if (!l)
+		return vrp_error_oom();
+	long at = find_setting(c, section, key);
+	if (at >= 0) {
+		line_free(c->lines[at]);
+		c->lines[at] = l;
+		return 0;
+	}
+	at = section_end(c, section);
+	if (at >= 0)
+		return insert_line(c, (size_t)at + 1, l);
+	char header[300];
+	snprintf(header, sizeof(header), "[%s]", section);
+	int rc =
+		c->count ? insert_line(c, c->count, line_new(LINE_OTHER, "", NULL, NULL, NULL)) : 0;
+	if (rc == 0)
+		rc = insert_line(c, c->count, line_new(LINE_HEADER, header, section, NULL, NULL));
+	if (rc == 0)
+		return insert_line(c, c->count, l);
+	line_free(l);
+	return rc;
+}
+
+int vrp_config_remove_section(vrp_config *c, const char *section)
+{
+	size_t kept = 0;
+	bool inside = false, found = false;
+	for (size_t i = 0; i < c->count; i++) {
+		struct line *l = c->lines[i];
+		if (l->kind == LINE_HEADER)
+			inside = !strcmp(l->section, section);
+		found |= inside;
+		if (inside)
+			line_free(l);
+		else
+			c->lines[kept++] = l;
+	}
+	c->count = kept;
+	return found ? 0 : vrp_error_set(VRP_ENOTFOUND, "no [%s] in the configuration", section);
+}
+
+size_t vrp_config_section_count(const vrp_config *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->count; i++)
+		n += c->lines[i]->kind == LINE_HEADER;
+	return n;
+}
+
+const char *vrp_config_section_name(const vrp_config *c, size_t index)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (c->lines[i]->kind == LINE_HEADER && index-- == 0)
+			return c->lines[i]->section;
+	return NULL;
+}
+
+static int write_lines(const vrp_config *c, const char *tmp)
+{
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		int err = errno;
+		if (fd >= 0)
+			close(fd);
+		return vrp_error_from_errno(err, "cannot write the configuration %s", tmp);
+	}
+	for (size_t i = 0; i < c->count; i++)
+		fprintf(f, "%s\n", c->lines[i]->text);
+	int rc = fflush(f) != 0 || fsync(fileno(f)) != 0
+			 ? vrp_error_from_errno(errno, "cannot write the configuration %s", tmp)
+			 : 0;
+	if (fclose(f) != 0 && rc == 0)
+		rc = vrp_error_from_errno(errno, "cannot write the configuration %s", tmp);
+	return rc;
+}
+
+int vrp_config_save(const vrp_config *c)
+{
+	if (!c->path)
+		return vrp_error_set(VRP_ENOTFOUND,
+				     "no configuration file: set VRP_CONFIG or HOME");
+	char *dir = strdup(c->path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash && slash != dir)
+		*slash = '\0';
+	int rc = !dir ? vrp_error_oom() : slash && slash != dir ? vrp_fs_mkdir_p(dir, 0700) : 0;
+	free(dir);
+	size_t len = strlen(c->path) + 8;
+	char *tmp = rc == 0 ? malloc(len) : NULL;
+	if (rc == 0 && !tmp)
+		rc = vrp_error_oom();
+	if (rc == 0) {
+		snprintf(tmp, len, "%s.tmp", c->path);
+		rc = write_lines(c, tmp);
+	}
+	if (rc == 0)
+		rc = vrp_fs_rename_durable(tmp, c->path);
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	return rc;
 }
