@@ -90,9 +90,8 @@ int vrp_provider_new(vrp_provider **out, const char *type, const char *name, con
 		return vrp_error_set(VRP_EINVAL, "a remote needs a name");
 	const struct vrp_provider_ops *ops = vrp_provider_registry_find(type);
 	if (!ops)
-		return vrp_error_set(VRP_ENOTSUP,
-				     "unknown provider type '%s' (known: localdir, mock)",
-				     type ? type : "");
+		return vrp_error_set(VRP_ENOTSUP, "unknown provider type '%s' (known: %s, %s)",
+				     type ? type : "", type_keys[0], type_keys[1]);
 	struct vrp_provider_config config = { name, settings, settings_count, secret, secret_ctx };
 	int rc = check_settings(ops, &config);
 	if (rc < 0)
