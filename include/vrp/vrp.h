@@ -11,6 +11,7 @@
 #include "vrp/import.h"
 #include "vrp/library.h"
 #include "vrp/metrics.h"
+#include "vrp/provider.h"
 #include "vrp/purge.h"
 #include "vrp/recording.h"
 #include "vrp/recordings.h"

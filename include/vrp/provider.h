@@ -1,0 +1,223 @@
+/*
+ * provider.h - cloud providers as a user of libvrp sees them.
+ *
+ * A provider is one configured storage backend instance ("nas" of type
+ * "localdir", "work" of type "gdrive"), created by type key from settings
+ * and freed with vrp_provider_free(). Every operation returns 0 or a
+ * negative VRP_E* code with the detail in vrp_error_last(). The codes are
+ * chosen so a sync engine can act on them without knowing the provider:
+ *   VRP_ETRANSIENT, VRP_EUNAVAILABLE  retry later with backoff
+ *   VRP_ERATE_LIMIT                  retry after vrp_provider_retry_after_ms()
+ *   VRP_EAUTH_EXPIRED                pause the remote until re-authenticated
+ *   VRP_EQUOTA                       the remote is full: stop uploading to it
+ *   VRP_EREMOTE_NOT_FOUND            the remote object is not there
+ *   VRP_ECHECKSUM                    the bytes that arrived are not the bytes sent
+ *   VRP_EPERMANENT, VRP_EAUTH        retrying will not help
+ *   VRP_ECANCELLED                   the progress callback asked to stop
+ * Failures on the local side (the file to upload is missing, the local disk
+ * is full) keep their local codes (VRP_ENOTFOUND, VRP_ENOSPC...).
+ *
+ * Remote paths are relative, '/'-separated UTF-8 ("VoiceRecorderPro/2026/11/a.m4a").
+ * Absolute paths, "..", backslashes and control characters are refused with
+ * VRP_EINVAL before a provider sees them, so no name can escape the remote root.
+ *
+ * Sync commands (queue, worker, reconciliation) are built on this later.
+ */
+#ifndef VRP_PROVIDER_H
+#define VRP_PROVIDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vrp_provider vrp_provider;
+
+/* A key and its value; used for settings and for upload metadata. */
+typedef struct vrp_kv {
+	const char *key;
+	const char *value;
+} vrp_kv;
+
+/*
+ * Looks up secret `key` (a token, a password) for remote `remote`. On success
+ * `*out` is a malloc'd string the provider frees; VRP_ENOTFOUND when there is
+ * none. Secrets never travel through settings.
+ */
+typedef int (*vrp_secret_fn)(void *ctx, const char *remote, const char *key, char **out);
+
+/*
+ * Called as a transfer progresses with the bytes done and the total (-1 when
+ * unknown), at least once before the first byte. A non-zero return cancels
+ * the transfer with VRP_ECANCELLED; an upload keeps its resumable state.
+ */
+typedef int (*vrp_transfer_progress_fn)(void *ctx, int64_t bytes_done, int64_t bytes_total);
+
+/* How the checksum of a remote object was computed. */
+typedef enum vrp_checksum_kind {
+	VRP_CHECKSUM_NONE = 0,
+	VRP_CHECKSUM_SHA256,
+	VRP_CHECKSUM_MD5,
+	VRP_CHECKSUM_SHA1,
+} vrp_checksum_kind;
+
+/* "none", "sha256", "md5", "sha1"; NULL for a value outside the enum. */
+const char *vrp_checksum_kind_to_string(vrp_checksum_kind kind);
+
+/* One object on a remote. Allocated by the library; owns its strings. */
+typedef struct vrp_remote_object {
+	char *remote_id;  /* the provider's id (for path-addressed providers, the path) */
+	char *path;       /* the relative remote path */
+	int64_t size;     /* bytes */
+	char *mime_type;  /* guessed from the name when the remote keeps none */
+	char *created_at; /* UTC, "YYYY-MM-DDTHH:MM:SS.sssZ", or NULL */
+	char *etag;       /* changes whenever the content changes, or NULL */
+	char *checksum;   /* lower-case hex, or NULL when not known */
+	vrp_checksum_kind checksum_kind;
+} vrp_remote_object;
+
+/* Frees the object and its strings; NULL is a no-op. */
+void vrp_remote_object_free(vrp_remote_object *object);
+
+/* One page of a listing. `next_page_token` is NULL on the last page. */
+typedef struct vrp_remote_page {
+	vrp_remote_object **items;
+	size_t count;
+	char *next_page_token;
+} vrp_remote_page;
+
+/* Frees the page and every item in it; NULL is a no-op. */
+void vrp_remote_page_free(vrp_remote_page *page);
+
+/* Space on a remote, in bytes; -1 where the remote does not say. */
+typedef struct vrp_storage_info {
+	int64_t used;
+	int64_t total;
+	int64_t free;
+} vrp_storage_info;
+
+/* Frees the record; NULL is a no-op. */
+void vrp_storage_info_free(vrp_storage_info *info);
+
+/* What a provider can do, so the engine and the UI can adapt. */
+typedef struct vrp_provider_capabilities {
+	bool resumable;          /* an interrupted upload continues where it stopped */
+	unsigned checksum_kinds; /* bit (1u << vrp_checksum_kind) per kind the remote reports */
+	bool checksum_readback;  /* the checksum is computed by reading the object back */
+	int64_t max_file_size;   /* bytes; 0 when unlimited */
+} vrp_provider_capabilities;
+
+/* Frees the record; NULL is a no-op. */
+void vrp_provider_capabilities_free(vrp_provider_capabilities *caps);
+
+/* The type keys the library knows ("localdir", "mock", ...), NULL-terminated, static. */
+const char *const *vrp_provider_types(void);
+
+/*
+ * Creates a provider of `type` named `name` (the remote's name, used in
+ * messages and secret lookups) from `settings`. VRP_ENOTSUP for an unknown
+ * type; VRP_EINVAL naming the setting that is unknown, missing or invalid.
+ * `secret` may be NULL for providers that need none. Free with vrp_provider_free().
+ */
+int vrp_provider_new(vrp_provider **out, const char *type, const char *name, const vrp_kv *settings,
+		     size_t settings_count, vrp_secret_fn secret, void *secret_ctx);
+
+/* NULL is a no-op. */
+void vrp_provider_free(vrp_provider *provider);
+
+/* The provider's type key and name; owned by the provider. */
+const char *vrp_provider_type(const vrp_provider *provider);
+const char *vrp_provider_name(const vrp_provider *provider);
+
+/* Obtains or refreshes credentials (may use the secret callback). */
+int vrp_provider_authenticate(vrp_provider *provider);
+
+/* Whether the provider holds usable credentials, without a network round trip. */
+int vrp_provider_is_authenticated(vrp_provider *provider, bool *out);
+
+/* What to upload. Zero-initialise it, then fill in what applies. */
+typedef struct vrp_upload_request {
+	const char *local_path;  /* a regular file */
+	const char *remote_path; /* relative; parent folders are created */
+	const char *sha256;      /* the catalogue's hash of the local file, or NULL */
+	const vrp_kv *metadata;  /* e.g. {"uuid", ...}, {"sha256", ...}; kept where possible */
+	size_t metadata_count;
+	const char *resume_state;          /* JSON from an earlier interrupted upload, or NULL */
+	vrp_transfer_progress_fn progress; /* may be NULL */
+	void *progress_ctx;
+} vrp_upload_request;
+
+/*
+ * Uploads a file, replacing whatever is at the remote path, and verifies
+ * the result: the remote size and, where the remote reports one, its
+ * checksum must match the local file (and `sha256` when given), else
+ * VRP_ECHECKSUM and the object is not left in place. On success `*out` is
+ * the stored object. On failure `*resume_state` may receive JSON (caller
+ * frees with free()) to persist and pass back to continue the upload;
+ * otherwise it is NULL. Either out-parameter may be NULL.
+ */
+int vrp_provider_upload(vrp_provider *provider, const vrp_upload_request *request,
+			vrp_remote_object **out, char **resume_state);
+
+/* What to download. Zero-initialise it, then fill in what applies. */
+typedef struct vrp_download_request {
+	const char *remote_id;
+	const char *local_path;      /* replaced only once the content is verified */
+	const char *expected_sha256; /* lower-case hex, or NULL to skip the check */
+	vrp_transfer_progress_fn progress;
+	void *progress_ctx;
+} vrp_download_request;
+
+/*
+ * Downloads into a temporary file beside `local_path`, fsyncs it, checks
+ * its sha256, then renames it into place. A mismatch is VRP_ECHECKSUM and,
+ * like every failure, leaves nothing at `local_path` or beside it.
+ */
+int vrp_provider_download(vrp_provider *provider, const vrp_download_request *request);
+
+/*
+ * Lists objects under `prefix` (a folder path, or NULL for the root), all
+ * levels down, in a stable order, at most `page_size` per call (0: the
+ * provider's default). Pass NULL as `page_token` for the first page and the
+ * previous page's next_page_token after. Free with vrp_remote_page_free().
+ */
+int vrp_provider_list(vrp_provider *provider, const char *prefix, const char *page_token,
+		      size_t page_size, vrp_remote_page **out);
+
+/* Ask stat for the content checksum even when the remote must read the object to get it. */
+#define VRP_STAT_CHECKSUM 1u
+
+/* The object at `remote_path`; VRP_EREMOTE_NOT_FOUND when there is none. */
+int vrp_provider_stat(vrp_provider *provider, const char *remote_path, unsigned flags,
+		      vrp_remote_object **out);
+
+/* Deletes the object; VRP_EREMOTE_NOT_FOUND when it is already gone. */
+int vrp_provider_delete(vrp_provider *provider, const char *remote_id);
+
+/* Used, total and free space. Free with vrp_storage_info_free(). */
+int vrp_provider_storage_info(vrp_provider *provider, vrp_storage_info **out);
+
+/* Free with vrp_provider_capabilities_free(). */
+int vrp_provider_capabilities_get(vrp_provider *provider, vrp_provider_capabilities **out);
+
+/*
+ * The canonical form of a provider id (so ids from listings, from the
+ * database and typed by a user compare equal); malloc'd, caller frees with
+ * free(). VRP_EINVAL for an id that cannot be one of this provider's.
+ */
+int vrp_provider_normalize_remote_id(vrp_provider *provider, const char *id, char **out);
+
+/*
+ * The Retry-After hint of the calling thread's last provider failure in
+ * milliseconds, or -1 when the remote gave none. Reset by every provider call.
+ */
+int64_t vrp_provider_retry_after_ms(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * vrp/sys/provider.h - the provider vtable, for those who implement a provider.
+ *
+ * Users of providers include <vrp/provider.h> only. Each provider is one
+ * `struct vrp_provider_ops` in its own file (src/lib/cloud/providers/<type>.c),
+ * listed in the registry; the core calls through the table and nothing else.
+ *
+ * `version` comes first so the table can grow: a table declaring an older
+ * version has NULL for every member added after it, and the core treats a
+ * NULL operation as VRP_ENOTSUP. Start from VRP_PROVIDER_OPS_INIT.
+ *
+ * Contracts every implementation keeps:
+ * - Return 0 or a VRP_E* code, after recording the detail (remote, path,
+ *   HTTP status) with the library's error functions. Classify remote
+ *   failures as described in <vrp/provider.h>; set a Retry-After hint with
+ *   the registry's helper when the remote sends one.
+ * - Remote paths arrive already checked (relative, no "..", no control
+ *   characters); providers may check again but need not.
+ * - upload must not leave a partial object at the final name: write to a
+ *   session or a temporary name and make it visible only when complete and
+ *   verified. When interrupted, return resume state if it can continue.
+ * - download writes the object's bytes to `fd` from its current offset and
+ *   nothing else; the core owns the temporary file, the fsync, the checksum
+ *   and the rename, so every provider gets the same guarantee.
+ * - A provider never touches the database.
+ * - Operations may be called from several threads on different instances;
+ *   one instance is used by one thread at a time.
+ */
+#ifndef VRP_SYS_PROVIDER_H
+#define VRP_SYS_PROVIDER_H
+
+#include "vrp/provider.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VRP_PROVIDER_OPS_VERSION 1
+
+/* A setting a provider accepts. Tables end with an entry whose name is NULL. */
+struct vrp_provider_setting {
+	const char *name;
+	bool required;
+	const char *help;
+};
+
+/* What open() receives; valid only during the call (copy what you keep). */
+struct vrp_provider_config {
+	const char *name; /* the remote's name */
+	const vrp_kv *settings;
+	size_t settings_count;
+	vrp_secret_fn secret;
+	void *secret_ctx;
+};
+
+struct vrp_provider_ops {
+	unsigned version; /* VRP_PROVIDER_OPS_VERSION when the table was written */
+	const char *type; /* the registry key: "localdir" */
+	const char *description;
+	const struct vrp_provider_setting *settings;
+
+	/* Creates the instance state from validated settings; close frees it. */
+	int (*open)(void **state, const struct vrp_provider_config *config);
+	void (*close)(void *state);
+
+	int (*authenticate)(void *state);
+	int (*is_authenticated)(void *state, bool *out);
+	int (*upload)(void *state, const vrp_upload_request *request, vrp_remote_object **out,
+		      char **resume_state);
+	/* Writes the object's bytes to `fd`; see the contract above. */
+	int (*download)(void *state, const char *remote_id, int fd,
+			vrp_transfer_progress_fn progress, void *progress_ctx);
+	int (*list)(void *state, const char *prefix, const char *page_token, size_t page_size,
+		    vrp_remote_page **out);
+	int (*stat)(void *state, const char *remote_path, unsigned flags, vrp_remote_object **out);
+	int (*delete_object)(void *state, const char *remote_id);
+	/* Fills `out` (initialised to -1 everywhere). */
+	int (*storage_info)(void *state, vrp_storage_info *out);
+	/* Fills `out` (initialised to zero). */
+	int (*capabilities)(void *state, vrp_provider_capabilities *out);
+	int (*normalize_remote_id)(void *state, const char *id, char **out);
+};
+
+#define VRP_PROVIDER_OPS_INIT                                                                      \
+	{                                                                                          \
+		.version = VRP_PROVIDER_OPS_VERSION                                                \
+	}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

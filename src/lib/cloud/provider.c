@@ -1,0 +1,272 @@
+/*
+ * provider.c - the calls every provider goes through: argument checks,
+ * remote path normalisation, and the parts of the contract that must not
+ * depend on each provider getting them right (verified downloads).
+ */
+#include "cloud/provider_internal.h"
+
+#include "cloud/remote_name.h"
+#include "core/error_set.h"
+#include "core/fsutil.h"
+#include "core/hash.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static _Thread_local int64_t retry_after_ms = -1;
+
+int64_t vrp_provider_retry_after_ms(void) { return retry_after_ms; }
+
+void vrp_provider_set_retry_after_ms(int64_t ms) { retry_after_ms = ms; }
+
+static int no_provider(void)
+{
+	retry_after_ms = -1;
+	vrp_error_set(VRP_EINVAL, "no provider given");
+	return VRP_EINVAL;
+}
+
+/* Every call starts from a clean slate so a stale hint is never acted on. */
+static int begin(bool supported, const char *type)
+{
+	retry_after_ms = -1;
+	if (supported)
+		return 0;
+	/* The constant, not vrp_error_set's result, so the analyser sees it is never 0. */
+	vrp_error_set(VRP_ENOTSUP, "the %s provider does not support this operation", type);
+	return VRP_ENOTSUP;
+}
+
+/* Names the remote in the error unless the provider already named something. */
+static int finish(const vrp_provider *provider, int rc)
+{
+	if (rc < 0 && vrp_error_last()->context[0] == '\0')
+		vrp_error_set_context("remote %s", provider->name);
+	return rc;
+}
+
+const char *vrp_provider_type(const vrp_provider *provider) { return provider->ops->type; }
+
+const char *vrp_provider_name(const vrp_provider *provider) { return provider->name; }
+
+int vrp_provider_authenticate(vrp_provider *provider)
+{
+	int rc = provider ? begin(provider->ops->authenticate != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	return finish(provider, provider->ops->authenticate(provider->state));
+}
+
+int vrp_provider_is_authenticated(vrp_provider *provider, bool *out)
+{
+	int rc = provider ? begin(provider->ops->is_authenticated != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	*out = false;
+	return finish(provider, provider->ops->is_authenticated(provider->state, out));
+}
+
+int vrp_provider_upload(vrp_provider *provider, const vrp_upload_request *request,
+			vrp_remote_object **out, char **resume_state)
+{
+	vrp_remote_object *object = NULL;
+	char *state = NULL;
+	char *path = NULL;
+	if (out)
+		*out = NULL;
+	if (resume_state)
+		*resume_state = NULL;
+	int rc = provider ? begin(provider->ops->upload != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	if (!request || !request->local_path || !request->remote_path)
+		return vrp_error_set(VRP_EINVAL, "an upload needs a local and a remote path");
+	rc = vrp_remote_path_normalize(request->remote_path, &path);
+	if (rc < 0)
+		return rc;
+	vrp_upload_request checked = *request;
+	checked.remote_path = path;
+	rc = finish(provider, provider->ops->upload(provider->state, &checked, &object, &state));
+	if (rc == 0 && out) {
+		*out = object;
+		object = NULL;
+	}
+	if (rc < 0 && resume_state) {
+		*resume_state = state;
+		state = NULL;
+	}
+	vrp_remote_object_free(object);
+	free(state);
+	free(path);
+	return rc;
+}
+
+/* "<dir>/.<name>.vrp-XXXXXX": beside the destination so the rename stays on one filesystem. */
+static char *temp_template(const char *local_path)
+{
+	const char *slash = strrchr(local_path, '/');
+	int dir_len = slash ? (int)(slash - local_path + 1) : 0;
+	const char *base = slash ? slash + 1 : local_path;
+	size_t size = strlen(local_path) + sizeof(".") + sizeof(".vrp-XXXXXX");
+	char *out = malloc(size);
+	if (out)
+		snprintf(out, size, "%.*s.%s.vrp-XXXXXX", dir_len, local_path, base);
+	return out;
+}
+
+static int verify_download(const char *temp, const char *expected, const char *remote_id)
+{
+	if (!expected)
+		return 0;
+	char actual[VRP_SHA256_HEX_LEN];
+	int rc = vrp_sha256_file(temp, actual);
+	if (rc < 0)
+		return rc;
+	if (strcmp(actual, expected) != 0)
+		return vrp_error_set(VRP_ECHECKSUM,
+				     "downloaded %s has sha256 %s, expected %s; nothing was kept",
+				     remote_id, actual, expected);
+	return 0;
+}
+
+static int download_into(vrp_provider *provider, const vrp_download_request *request,
+			 const char *temp, int fd)
+{
+	int rc = provider->ops->download(provider->state, request->remote_id, fd, request->progress,
+					 request->progress_ctx);
+	if (rc < 0)
+		return finish(provider, rc);
+	if (fsync(fd) != 0)
+		return vrp_error_from_errno(errno, "cannot sync %s", temp);
+	rc = verify_download(temp, request->expected_sha256, request->remote_id);
+	if (rc < 0)
+		return finish(provider, rc);
+	return vrp_fs_rename_durable(temp, request->local_path);
+}
+
+int vrp_provider_download(vrp_provider *provider, const vrp_download_request *request)
+{
+	int rc = provider ? begin(provider->ops->download != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	if (!request || !request->remote_id || !request->local_path)
+		return vrp_error_set(VRP_EINVAL, "a download needs a remote id and a local path");
+	char *temp = temp_template(request->local_path);
+	if (!temp)
+		return vrp_error_oom();
+	int fd = mkstemp(temp);
+	if (fd < 0) {
+		rc = vrp_error_from_errno(errno, "cannot create a temporary file for %s",
+					  request->local_path);
+		free(temp);
+		return rc;
+	}
+	rc = download_into(provider, request, temp, fd);
+	close(fd);
+	if (rc < 0)
+		unlink(temp);
+	free(temp);
+	return rc;
+}
+
+int vrp_provider_list(vrp_provider *provider, const char *prefix, const char *page_token,
+		      size_t page_size, vrp_remote_page **out)
+{
+	*out = NULL;
+	int rc = provider ? begin(provider->ops->list != NULL, provider->ops->type) : no_provider();
+	if (rc < 0)
+		return rc;
+	char *folder = NULL;
+	if (prefix && *prefix) {
+		rc = vrp_remote_path_normalize(prefix, &folder);
+		if (rc < 0)
+			return rc;
+	}
+	rc = finish(provider,
+		    provider->ops->list(provider->state, folder, page_token, page_size, out));
+	free(folder);
+	return rc;
+}
+
+int vrp_provider_stat(vrp_provider *provider, const char *remote_path, unsigned flags,
+		      vrp_remote_object **out)
+{
+	*out = NULL;
+	int rc = provider ? begin(provider->ops->stat != NULL, provider->ops->type) : no_provider();
+	if (rc < 0)
+		return rc;
+	char *path = NULL;
+	rc = vrp_remote_path_normalize(remote_path, &path);
+	if (rc < 0)
+		return rc;
+	rc = finish(provider, provider->ops->stat(provider->state, path, flags, out));
+	free(path);
+	return rc;
+}
+
+int vrp_provider_delete(vrp_provider *provider, const char *remote_id)
+{
+	int rc = provider ? begin(provider->ops->delete_object != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	if (!remote_id || !*remote_id)
+		return vrp_error_set(VRP_EINVAL, "no remote id given to delete");
+	return finish(provider, provider->ops->delete_object(provider->state, remote_id));
+}
+
+int vrp_provider_storage_info(vrp_provider *provider, vrp_storage_info **out)
+{
+	*out = NULL;
+	int rc = provider ? begin(provider->ops->storage_info != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	vrp_storage_info *info = malloc(sizeof(*info));
+	if (!info)
+		return vrp_error_oom();
+	*info = (vrp_storage_info){ .used = -1, .total = -1, .free = -1 };
+	rc = finish(provider, provider->ops->storage_info(provider->state, info));
+	if (rc < 0)
+		free(info);
+	else
+		*out = info;
+	return rc;
+}
+
+int vrp_provider_capabilities_get(vrp_provider *provider, vrp_provider_capabilities **out)
+{
+	*out = NULL;
+	int rc = provider ? begin(provider->ops->capabilities != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	vrp_provider_capabilities *caps = calloc(1, sizeof(*caps));
+	if (!caps)
+		return vrp_error_oom();
+	rc = finish(provider, provider->ops->capabilities(provider->state, caps));
+	if (rc < 0)
+		free(caps);
+	else
+		*out = caps;
+	return rc;
+}
+
+int vrp_provider_normalize_remote_id(vrp_provider *provider, const char *id, char **out)
+{
+	*out = NULL;
+	int rc = provider ? begin(provider->ops->normalize_remote_id != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	if (!id)
+		return vrp_error_set(VRP_EINVAL, "no remote id given");
+	return finish(provider, provider->ops->normalize_remote_id(provider->state, id, out));
+}
