@@ -3,7 +3,7 @@
 
 #include "core/ascii.h"
 #include "core/error_set.h"
-#include "core/utf8.h"
+#include "vrp/utf8.h"
 
 #include <stdbool.h>
 #include <stdio.h>
