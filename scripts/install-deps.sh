@@ -14,6 +14,7 @@ libsqlite3-dev
 sqlite3
 libjansson-dev
 libssl-dev
+zlib1g-dev
 libcmocka-dev
 util-linux
 libavformat-dev

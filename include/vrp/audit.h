@@ -10,6 +10,8 @@
 #ifndef VRP_AUDIT_H
 #define VRP_AUDIT_H
 
+#include "vrp/library.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +52,24 @@ typedef struct vrp_audit_list {
 
 /* Frees the list and every entry in it; NULL is a no-op. */
 void vrp_audit_list_free(vrp_audit_list *list);
+
+/* Which entries vrp_audit_read() gives. Zero/NULL members do not filter. */
+typedef struct vrp_audit_query {
+	const char *since; /* at >= since (the timestamp format, or a prefix such as "2026-11") */
+	const char *until; /* at < until */
+	const char *operation; /* e.g. "purge" */
+	const char *remote;
+	int64_t recording_id; /* > 0: only this recording (purged ones too) */
+	int64_t before_id;    /* > 0: only entries older than this one (the next page) */
+	int limit;            /* at most this many (0: all) */
+} vrp_audit_query;
+
+/*
+ * The entries `query` (may be NULL: all) selects, newest first. VRP_EINVAL
+ * for a negative limit, cursor or recording id. Caller frees `*out` with
+ * vrp_audit_list_free().
+ */
+int vrp_audit_read(vrp_library *lib, const vrp_audit_query *query, vrp_audit_list **out);
 
 #ifdef __cplusplus
 }

@@ -85,7 +85,17 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
  */
 int vrp_importer_add(vrp_importer *importer, const char *path);
 
-/* Commits whatever is still batched. Call it before vrp_importer_free(). */
+/*
+ * The correlation id of this import run: the caller's current one when the
+ * importer was made, else a new one. Every log line of the run and its audit
+ * entry carry it; NULL only when no random id could be made. Owned by `importer`.
+ */
+const char *vrp_importer_correlation_id(const vrp_importer *importer);
+
+/*
+ * Commits whatever is still batched, then appends an "import" entry with the
+ * run's counts to the audit log. Call it before vrp_importer_free().
+ */
 int vrp_importer_finish(vrp_importer *importer);
 
 /* Discards anything batched and not finished (its temporary files are removed). */

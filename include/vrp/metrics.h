@@ -10,6 +10,8 @@
 #ifndef VRP_METRICS_H
 #define VRP_METRICS_H
 
+#include "vrp/library.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +53,12 @@ typedef struct vrp_metric_list {
 
 /* Frees the list and every metric in it; NULL is a no-op. */
 void vrp_metric_list_free(vrp_metric_list *list);
+
+/*
+ * The metrics whose names start with `prefix` (NULL or "": all), by name.
+ * Caller frees `*out` with vrp_metric_list_free().
+ */
+int vrp_metrics_read(vrp_library *lib, const char *prefix, vrp_metric_list **out);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include "vrp/export.h"
 #include "vrp/import.h"
 #include "vrp/library.h"
+#include "vrp/log.h"
 #include "vrp/metrics.h"
 #include "vrp/provider.h"
 #include "vrp/purge.h"

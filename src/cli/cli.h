@@ -12,7 +12,7 @@
 struct cli {
 	const char *library; /* --library, or NULL for the default */
 	bool json;           /* --json: JSON Lines on stdout, JSON errors on stderr */
-	int verbosity;       /* -q: -1, default 0, -v: 1 */
+	int verbosity;       /* -q: -1, default 0, -v: 1, -vv: 2 */
 	const char *prog;    /* "vrp" */
 };
 
@@ -25,6 +25,12 @@ int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_purge(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_metrics(struct cli *cli, int argc, char **argv);
+int cmd_log(struct cli *cli, int argc, char **argv);
+
+/* Opens the file log as the config file says, and the -v copy on stderr; never fails. */
+void cli_start_logging(const struct cli *cli);
 
 /*
  * Resolves each ID or UUID argument to a recording id into a malloc'd

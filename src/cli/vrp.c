@@ -23,6 +23,9 @@ static const struct {
 	{ "purge", cmd_purge, "delete recordings for good (files included)" },
 	{ "export", cmd_export, "copy every recording out, with metadata.json" },
 	{ "db", cmd_db, "database status, migrations and backups" },
+	{ "audit", cmd_audit, "the audit log of deletions, purges, exports, imports" },
+	{ "metrics", cmd_metrics, "local counters, in Prometheus text format or JSON" },
+	{ "log", cmd_log, "read the diagnostic log; bundle it for a bug report" },
 };
 
 static void usage(FILE *out)
@@ -34,7 +37,8 @@ static void usage(FILE *out)
 		     "$XDG_DATA_HOME/vrp)\n"
 		     "  --json         JSON Lines on stdout; errors as JSON on stderr\n"
 		     "  -q, --quiet    print only errors\n"
-		     "  -v, --verbose  say more, including where an error happened\n\n"
+		     "  -v, --verbose  say more, including where an error happened, and copy\n"
+		     "                 the log to stderr (-vv: debug records too)\n\n"
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
@@ -65,7 +69,9 @@ static int take_global_options(struct cli *cli, int argc, char **argv)
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			cli->verbosity = -1;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			cli->verbosity = 1;
+			cli->verbosity = cli->verbosity > 0 ? 2 : 1;
+		} else if (!strcmp(a, "-vv")) {
+			cli->verbosity = 2;
 		} else if (!strncmp(a, "--library=", 10)) {
 			cli->library = a + 10;
 		} else if (!strcmp(a, "--library")) {
@@ -106,7 +112,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(&cli, argc - 1, argv + 1);
+		if (!strcmp(argv[1], commands[i].name)) {
+			cli_start_logging(&cli);
+			int status = commands[i].fn(&cli, argc - 1, argv + 1);
+			vrp_log_close();
+			return status;
+		}
 	return cli_usage_error(&cli, "unknown command '%s'", argv[1]);
 }

@@ -8,6 +8,9 @@ failed=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vrp-it-XXXXXX")
 chmod 755 "$WORK"
 trap 'rm -rf "$WORK"' EXIT
+# vrp logs to files on every command: keep each test's logs in its own directory.
+VRP_LOG_DIR="$WORK/logs"
+export VRP_LOG_DIR
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {

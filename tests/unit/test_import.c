@@ -173,6 +173,61 @@ static void test_freeing_an_unfinished_importer_leaves_nothing(void **state)
 	assert_int_equal(entries(f->lib, "recordings/raw"), 0);
 }
 
+struct run_log {
+	const char *correlation_id;
+	int records, others, warnings;
+};
+
+static int check_record(void *ctx, const vrp_log_record *r)
+{
+	struct run_log *l = ctx;
+	if (r->correlation_id && !strcmp(r->correlation_id, l->correlation_id))
+		l->records++;
+	else
+		l->others++;
+	l->warnings += r->level == VRP_LOG_LEVEL_WARNING;
+	return 0;
+}
+
+static void test_an_import_run_logs_and_audits_under_one_correlation_id(void **state)
+{
+	struct fixture *f = *state;
+	vrp_log_settings settings = { .dir = test_path(f->dir, "logs"),
+				      .level = VRP_LOG_LEVEL_DEBUG,
+				      .max_file_bytes = 1 << 20,
+				      .max_files = 2,
+				      .retention_days = 30 };
+	assert_ok(vrp_log_open(&settings));
+	vrp_importer *imp = NULL;
+	assert_ok(vrp_importer_new(&imp, f->lib, NULL));
+	const char *names[] = { "pcm16.wav", "text.txt" };
+	for (size_t i = 0; i < 2; i++) {
+		char *path = fixture(names[i]);
+		assert_ok(vrp_importer_add(imp, path));
+		free(path);
+	}
+	assert_ok(vrp_importer_finish(imp));
+	assert_null(vrp_correlation_current()); /* the run's id was current only during it */
+	struct run_log l = { vrp_importer_correlation_id(imp), 0, 0, 0 };
+	assert_ok(vrp_log_read(NULL, NULL, check_record, &l));
+	/* started, the WAV imported, the text rejected, one batch committed, finished */
+	assert_int_equal(l.records, 5);
+	assert_int_equal(l.others, 0);
+	assert_int_equal(l.warnings, 1);
+	vrp_audit_query q = { .operation = "import" };
+	vrp_audit_list *audit = NULL;
+	assert_ok(vrp_audit_read(f->lib, &q, &audit));
+	assert_int_equal(audit->count, 1);
+	assert_string_equal(audit->items[0]->correlation_id, l.correlation_id);
+	assert_string_equal(audit->items[0]->meta,
+			    "{\"imported\":1,\"duplicates\":0,\"rejected\":1}");
+	assert_non_null(strstr(audit->items[0]->actor, "***"));
+	vrp_audit_list_free(audit);
+	vrp_importer_free(imp);
+	vrp_log_close();
+	free(settings.dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +242,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_freeing_an_unfinished_importer_leaves_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_an_import_run_logs_and_audits_under_one_correlation_id, setup,
+			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "core/error_set.h"
 #include "core/ptrarray.h"
+#include "core/redact.h"
 #include "db/db_internal.h"
 
 #include <ctype.h>
@@ -36,53 +37,6 @@ void vrp_audit_list_free(vrp_audit_list *list)
 	free(list);
 }
 
-/* Separators people put inside key names: "access_token", "X-Auth-Token", "client.secret". */
-static bool is_key_separator(char c) { return c == '_' || c == '-' || c == '.' || c == ' '; }
-
-/*
- * Where `word` (lower-case) ends `key` once separators are ignored and case
- * folded; NULL when it does not.
- */
-static const char *key_tail_match(const char *key, const char *word)
-{
-	size_t i = strlen(key);
-	size_t j = strlen(word);
-	while (j > 0) {
-		if (i == 0)
-			return NULL;
-		char c = key[--i];
-		if (is_key_separator(c))
-			continue;
-		if (tolower((unsigned char)c) != word[--j])
-			return NULL;
-	}
-	return key + i;
-}
-
-static bool key_equals(const char *key, const char *word)
-{
-	const char *start = key_tail_match(key, word);
-	if (!start)
-		return false;
-	for (const char *p = key; p < start; p++)
-		if (!is_key_separator(*p))
-			return false;
-	return true;
-}
-
-static bool is_secret_key(const char *key)
-{
-	static const char *const suffixes[] = { "token", "secret", "password", "passwd" };
-	static const char *const names[] = { "authorization", "apikey", "cookie" };
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++)
-		if (key_tail_match(key, suffixes[i]))
-			return true;
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
-		if (key_equals(key, names[i]))
-			return true;
-	return false;
-}
-
 /* The first key (or "a Bearer value") that looks like a credential, or NULL. */
 static const char *find_secret(json_t *value)
 {
@@ -93,7 +47,7 @@ static const char *find_secret(json_t *value)
 		return "a Bearer credential";
 	json_object_foreach(value, key, child)
 	{
-		if (is_secret_key(key))
+		if (vrp_redact_is_secret_key(key))
 			return key;
 		const char *found = find_secret(child);
 		if (found)

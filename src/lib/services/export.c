@@ -4,9 +4,10 @@
 #include "core/error_set.h"
 #include "core/filecopy.h"
 #include "core/fsutil.h"
-#include "db/audit_repo.h"
+#include "core/log.h"
 #include "db/recording_repo.h"
 #include "model/recording_json.h"
+#include "services/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -118,6 +119,12 @@ static int export_one(struct export_run *run, const vrp_recording *rec)
 		json_array_append_new(run->metadata, o);
 		run->exported++;
 	}
+	if (rc < 0)
+		VRP_LOG_WARNING("export",
+				json_pack("{s:I, s:s}", "recording_id", (json_int_t)rec->id,
+					  "error", vrp_error_code_name(rc)),
+				"recording %lld not exported: %s", (long long)rec->id,
+				vrp_error_last()->message);
 	if (run->options->on_each)
 		run->options->on_each(run->options->ctx, rec, rc == 0 ? chosen : NULL, rc,
 				      rc ? vrp_error_last()->message : NULL);
@@ -169,8 +176,7 @@ static int audit_export(vrp_db *db, void *arg)
 	struct export_run *run = arg;
 	char meta[64];
 	snprintf(meta, sizeof(meta), "{\"files\":%lld}", (long long)run->exported);
-	vrp_audit_entry entry = { .operation = "export", .success = true, .meta = meta };
-	return vrp_audit_repo_append(db, &entry, NULL);
+	return vrp_audit_record(db, "export", 0, true, meta);
 }
 
 int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *options,
@@ -178,6 +184,12 @@ int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *opti
 {
 	vrp_export_options none = { 0 };
 	struct export_run run = { lib, dir, options ? options : &none, json_array(), 0 };
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, NULL);
+	VRP_LOG_INFO("export",
+		     json_pack("{s:o, s:b}", "dir", vrp_log_string(dir), "include_deleted",
+			       run.options->include_deleted),
+		     "export started");
 	int rc = run.metadata ? vrp_fs_mkdir_p(dir, 0755) : vrp_error_oom();
 	if (rc == 0)
 		rc = export_all(&run);
@@ -189,6 +201,14 @@ int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *opti
 		rc = vrp_db_transaction(vrp_library_db(lib), audit_export, &run);
 	if (exported)
 		*exported = run.exported;
+	if (rc == 0)
+		VRP_LOG_INFO("export", json_pack("{s:I}", "files", (json_int_t)run.exported),
+			     "export finished: %lld file(s)", (long long)run.exported);
+	else
+		VRP_LOG_ERROR("export", json_pack("{s:I}", "files", (json_int_t)run.exported),
+			      "export failed: %s [%s]", vrp_error_last()->message,
+			      vrp_error_code_name(rc));
 	json_decref(run.metadata);
+	vrp_correlation_leave(&scope);
 	return rc;
 }

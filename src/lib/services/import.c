@@ -4,10 +4,13 @@
 #include "core/error_set.h"
 #include "core/filecopy.h"
 #include "core/fsutil.h"
+#include "core/log.h"
 #include "core/ptrarray.h"
+#include "core/clock.h"
 #include "core/uuid.h"
 #include "db/recording_repo.h"
 #include "media/probe.h"
+#include "services/audit.h"
 #include "services/import_batch.h"
 #include "vrp/version.h"
 
@@ -31,6 +34,9 @@ struct vrp_importer {
 	int64_t total_bytes;        /* copied so far in this run */
 	int64_t pending_duplicates; /* counted into metrics with the next commit */
 	int64_t pending_rejects;
+	int64_t imported, duplicates, rejected; /* this run's outcomes, for the log and the audit */
+	int64_t started_ms;
+	char correlation_id[VRP_CORRELATION_ID_LEN]; /* every log line and audit entry of the run */
 };
 
 const char *vrp_import_status_to_string(enum vrp_import_status status)
@@ -61,12 +67,54 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
 		imp->options.batch_bytes = DEFAULT_BATCH_BYTES;
 	if (!imp->options.ingest_source)
 		imp->options.ingest_source = "import";
+	imp->started_ms = vrp_time_now_ms();
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, NULL);
+	const char *id = vrp_correlation_current();
+	snprintf(imp->correlation_id, sizeof(imp->correlation_id), "%s", id ? id : "");
+	VRP_LOG_INFO("import",
+		     json_pack("{s:b, s:I, s:s}", "recursive", imp->options.recursive, "tags",
+			       (json_int_t)imp->options.tag_count, "ingest_source",
+			       imp->options.ingest_source),
+		     "import started");
+	vrp_correlation_leave(&scope);
 	*out = imp;
 	return 0;
 }
 
+const char *vrp_importer_correlation_id(const vrp_importer *imp)
+{
+	return imp->correlation_id[0] ? imp->correlation_id : NULL;
+}
+
+/* Paths go into the context only, where they are kept apart from the message. */
+static void log_result(const vrp_import_result *r)
+{
+	bool rejected = r->status == VRP_IMPORT_REJECTED;
+	if (!vrp_log_enabled(rejected ? VRP_LOG_LEVEL_WARNING : VRP_LOG_LEVEL_INFO))
+		return;
+	json_t *context =
+		json_pack("{s:o, s:s, s:I, s:I}", "path", vrp_log_string(r->path), "status",
+			  vrp_import_status_to_string(r->status), "recording_id", (json_int_t)r->id,
+			  "bytes", (json_int_t)r->bytes);
+	if (r->status == VRP_IMPORT_REJECTED) {
+		json_object_set_new(context, "error", json_string(vrp_error_code_name(r->error)));
+		VRP_LOG_WARNING("import", context, "rejected: %s [%s]",
+				r->error_message ? r->error_message : "",
+				vrp_error_code_name(r->error));
+	} else if (r->status == VRP_IMPORT_DUPLICATE) {
+		VRP_LOG_INFO("import", context, "duplicate of recording %lld", (long long)r->id);
+	} else {
+		VRP_LOG_INFO("import", context, "imported as recording %lld", (long long)r->id);
+	}
+}
+
 static void report(vrp_importer *imp, const vrp_import_result *result)
 {
+	imp->imported += result->status == VRP_IMPORT_IMPORTED;
+	imp->duplicates += result->status == VRP_IMPORT_DUPLICATE;
+	imp->rejected += result->status == VRP_IMPORT_REJECTED;
+	log_result(result);
 	if (imp->options.on_result)
 		imp->options.on_result(imp->options.ctx, result);
 }
@@ -104,6 +152,12 @@ static int flush(vrp_importer *imp)
 					 imp->pending_rejects);
 	if (rc == 0)
 		imp->pending_duplicates = imp->pending_rejects = 0;
+	if (b->count)
+		VRP_LOG_DEBUG("import",
+			      json_pack("{s:I, s:I}", "files", (json_int_t)b->count, "bytes",
+					(json_int_t)b->bytes),
+			      "batch of %zu file(s) %s", b->count,
+			      rc == 0 ? "committed" : "failed");
 	for (size_t i = 0; i < b->count; i++) {
 		report_staged(imp, b->files[i]);
 		vrp_staged_file_discard(b->files[i]);
@@ -341,9 +395,54 @@ static int add_path(vrp_importer *imp, const char *path, bool top)
 	return add_file(imp, path);
 }
 
-int vrp_importer_add(vrp_importer *imp, const char *path) { return add_path(imp, path, true); }
+int vrp_importer_add(vrp_importer *imp, const char *path)
+{
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, vrp_importer_correlation_id(imp));
+	int rc = add_path(imp, path, true);
+	vrp_correlation_leave(&scope);
+	return rc;
+}
 
-int vrp_importer_finish(vrp_importer *imp) { return flush(imp); }
+static int audit_import(vrp_db *db, void *arg)
+{
+	const vrp_importer *imp = arg;
+	char meta[128];
+	snprintf(meta, sizeof(meta), "{\"imported\":%lld,\"duplicates\":%lld,\"rejected\":%lld}",
+		 (long long)imp->imported, (long long)imp->duplicates, (long long)imp->rejected);
+	return vrp_audit_record(db, "import", 0, true, meta);
+}
+
+static void log_finish(const vrp_importer *imp, int rc)
+{
+	if (!vrp_log_enabled(rc < 0 ? VRP_LOG_LEVEL_ERROR : VRP_LOG_LEVEL_INFO))
+		return;
+	json_t *context =
+		json_pack("{s:I, s:I, s:I, s:I, s:I}", "imported", (json_int_t)imp->imported,
+			  "duplicates", (json_int_t)imp->duplicates, "rejected",
+			  (json_int_t)imp->rejected, "bytes", (json_int_t)imp->total_bytes,
+			  "elapsed_ms", (json_int_t)(vrp_time_now_ms() - imp->started_ms));
+	if (rc < 0)
+		VRP_LOG_ERROR("import", context, "import failed: %s [%s]",
+			      vrp_error_last()->message, vrp_error_code_name(rc));
+	else
+		VRP_LOG_INFO("import", context,
+			     "import finished: %lld imported, %lld duplicate, %lld rejected",
+			     (long long)imp->imported, (long long)imp->duplicates,
+			     (long long)imp->rejected);
+}
+
+int vrp_importer_finish(vrp_importer *imp)
+{
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, vrp_importer_correlation_id(imp));
+	int rc = flush(imp);
+	if (rc == 0 && (imp->imported || imp->duplicates || imp->rejected))
+		rc = vrp_db_transaction(vrp_library_db(imp->lib), audit_import, imp);
+	log_finish(imp, rc);
+	vrp_correlation_leave(&scope);
+	return rc;
+}
 
 void vrp_importer_free(vrp_importer *imp)
 {

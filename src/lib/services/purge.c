@@ -3,9 +3,10 @@
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
-#include "db/audit_repo.h"
+#include "core/log.h"
 #include "db/derived_asset_repo.h"
 #include "db/recording_repo.h"
+#include "services/audit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,12 +24,9 @@ static int delete_row(vrp_db *db, void *arg)
 	char meta[256];
 	snprintf(meta, sizeof(meta), "{\"uuid\":\"%s\",\"checksum\":\"%s\",\"bytes\":%lld}",
 		 rec->uuid, rec->checksum, (long long)rec->filesize_bytes);
-	vrp_audit_entry entry = {
-		.operation = "purge", .recording_id = rec->id, .success = true, .meta = meta
-	};
 	int rc = vrp_recording_repo_delete(db, rec->id);
 	if (rc == 0)
-		rc = vrp_audit_repo_append(db, &entry, NULL);
+		rc = vrp_audit_record(db, "purge", rec->id, true, meta);
 	return rc;
 }
 
@@ -45,6 +43,21 @@ static int remove_file(vrp_library *lib, const char *relative)
 					  path);
 	free(path);
 	return rc;
+}
+
+static void log_purge(const vrp_recording *rec, int rc)
+{
+	enum vrp_log_level level = rc == 0 ? VRP_LOG_LEVEL_INFO : VRP_LOG_LEVEL_WARNING;
+	if (!vrp_log_enabled(level))
+		return;
+	json_t *context = json_pack("{s:I, s:s, s:I}", "recording_id", (json_int_t)rec->id, "uuid",
+				    rec->uuid, "bytes", (json_int_t)rec->filesize_bytes);
+	if (rc == 0)
+		VRP_LOG_INFO("purge", context, "purged recording %lld", (long long)rec->id);
+	else
+		VRP_LOG_WARNING("purge", context, "purging recording %lld failed: %s [%s]",
+				(long long)rec->id, vrp_error_last()->message,
+				vrp_error_code_name(rc));
 }
 
 static int purge_one(vrp_library *lib, const vrp_recording *rec)
@@ -67,16 +80,20 @@ static int purge_one(vrp_library *lib, const vrp_recording *rec)
 		rc = vrp_fs_fsync_dir(raw);
 	free(raw);
 	vrp_derived_asset_repo_paths_free(derived);
+	log_purge(rec, rc);
 	return rc;
 }
 
 int vrp_purge_recording(vrp_library *lib, int64_t id)
 {
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, NULL);
 	vrp_recording *rec = NULL;
 	int rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), id, &rec);
 	if (rc == 0)
 		rc = purge_one(lib, rec);
 	vrp_recording_free(rec);
+	vrp_correlation_leave(&scope);
 	return rc;
 }
 
@@ -85,6 +102,11 @@ int vrp_purge_deleted_before(vrp_library *lib, const char *before, bool by_polic
 {
 	if (purged)
 		*purged = 0;
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, NULL);
+	VRP_LOG_INFO("purge",
+		     json_pack("{s:s, s:b}", "deleted_before", before, "by_policy", by_policy),
+		     "purge of recordings deleted before %s started", before);
 	vrp_recording_list *list = NULL;
 	int rc = vrp_recording_repo_list_deleted_before(vrp_library_db(lib), before, &list);
 	for (size_t i = 0; rc == 0 && i < list->count; i++) {
@@ -101,5 +123,6 @@ int vrp_purge_deleted_before(vrp_library *lib, const char *before, bool by_polic
 			rc = one;
 	}
 	vrp_recording_list_free(list);
+	vrp_correlation_leave(&scope);
 	return rc;
 }

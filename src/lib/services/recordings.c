@@ -4,7 +4,8 @@
 
 #include "core/ascii.h"
 #include "core/error_set.h"
-#include "db/audit_repo.h"
+#include "core/log.h"
+#include "services/audit.h"
 #include "db/recording_repo.h"
 #include "db/tag_repo.h"
 
@@ -167,6 +168,7 @@ int vrp_recordings_edit(vrp_library *lib, int64_t id, const vrp_recording_edit *
 struct status_txn {
 	int64_t id;
 	enum vrp_recording_status status;
+	enum vrp_recording_status from; /* set by apply_status */
 };
 
 /* Deleting, and bringing a recording back from deletion or from the archive,
@@ -189,23 +191,18 @@ static int audit_status_change(vrp_db *db, int64_t id, enum vrp_recording_status
 	char meta[96];
 	snprintf(meta, sizeof(meta), "{\"from\":\"%s\",\"to\":\"%s\"}",
 		 vrp_recording_status_to_string(from), vrp_recording_status_to_string(to));
-	vrp_audit_entry entry = {
-		.operation = (char *)operation,
-		.recording_id = id,
-		.success = true,
-		.meta = meta,
-	};
-	return vrp_audit_repo_append(db, &entry, NULL);
+	return vrp_audit_record(db, operation, id, true, meta);
 }
 
 static int apply_status(vrp_db *db, void *ctx)
 {
-	const struct status_txn *t = ctx;
+	struct status_txn *t = ctx;
 	vrp_recording *current = NULL;
 	int rc = vrp_recording_repo_get_by_id(db, t->id, &current);
 	if (rc < 0)
 		return rc;
 	enum vrp_recording_status from = current->status;
+	t->from = from;
 	vrp_recording_free(current);
 	/* Already there: nothing changes, so nothing is bumped or audited (and a
 	 * deleted recording keeps the deleted_at its purge is counted from). */
@@ -221,6 +218,17 @@ int vrp_recordings_set_status(vrp_library *lib, int64_t id, enum vrp_recording_s
 {
 	if (!vrp_recording_status_to_string(status))
 		return vrp_error_set(VRP_EINVAL, "unknown recording status %d", (int)status);
-	struct status_txn t = { .id = id, .status = status };
-	return vrp_db_transaction(vrp_library_db(lib), apply_status, &t);
+	struct status_txn t = { .id = id, .status = status, .from = status };
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, NULL);
+	int rc = vrp_db_transaction(vrp_library_db(lib), apply_status, &t);
+	if (rc == 0 && t.from != status)
+		VRP_LOG_INFO("recordings",
+			     json_pack("{s:I, s:s, s:s}", "recording_id", (json_int_t)id, "from",
+				       vrp_recording_status_to_string(t.from), "to",
+				       vrp_recording_status_to_string(status)),
+			     "recording %lld is now %s", (long long)id,
+			     vrp_recording_status_to_string(status));
+	vrp_correlation_leave(&scope);
+	return rc;
 }

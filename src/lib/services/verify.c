@@ -4,6 +4,7 @@
 #include "core/error_set.h"
 #include "core/fsutil.h"
 #include "core/hash.h"
+#include "core/log.h"
 #include "db/recording_repo.h"
 
 #include <dirent.h>
@@ -42,6 +43,15 @@ static void emit(struct run *run, vrp_verify_item *item)
 				&s->unreadable, &s->orphan_files, &s->stale_temps };
 	(*counters[item->finding])++;
 	s->fixed += item->fixed;
+	if (item->finding != VRP_VERIFY_OK)
+		VRP_LOG_WARNING("verify",
+				json_pack("{s:s, s:I, s:o, s:s, s:b}", "finding",
+					  vrp_verify_finding_to_string(item->finding),
+					  "recording_id", (json_int_t)item->recording_id, "path",
+					  vrp_log_string(item->path), "error",
+					  vrp_error_code_name(item->error), "fixed", item->fixed),
+				"%s: %s", vrp_verify_finding_to_string(item->finding),
+				item->message ? item->message : "");
 	if (run->options->on_item)
 		run->options->on_item(run->options->ctx, item);
 }
@@ -205,17 +215,49 @@ static int check_tmp_entry(struct run *run, const char *dir, const char *name)
 	return 0;
 }
 
+static void log_summary(const vrp_verify_summary *s, int rc)
+{
+	if (!vrp_log_enabled(rc < 0 ? VRP_LOG_LEVEL_ERROR : VRP_LOG_LEVEL_INFO))
+		return;
+	json_t *context =
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "checked",
+			  (json_int_t)s->checked, "ok", (json_int_t)s->ok, "missing",
+			  (json_int_t)s->missing, "corrupt", (json_int_t)s->corrupt, "unreadable",
+			  (json_int_t)s->unreadable, "orphan_files", (json_int_t)s->orphan_files,
+			  "stale_temps", (json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed);
+	if (rc < 0)
+		VRP_LOG_ERROR("verify", context, "verify stopped: %s [%s]",
+			      vrp_error_last()->message, vrp_error_code_name(rc));
+	else
+		VRP_LOG_INFO("verify", context, "verify finished: %lld checked, %lld ok",
+			     (long long)s->checked, (long long)s->ok);
+}
+
+static int verify_run(struct run *run)
+{
+	if (run->options->ids)
+		return check_ids(run);
+	int rc = check_all(run);
+	if (rc == 0)
+		rc = scan_dir(run, "recordings/raw", check_raw_entry);
+	if (rc == 0)
+		rc = scan_dir(run, "tmp", check_tmp_entry);
+	return rc;
+}
+
 int vrp_verify(vrp_library *lib, const vrp_verify_options *options, vrp_verify_summary *summary)
 {
 	vrp_verify_options none = { 0 };
 	struct run run = { lib, options ? options : &none, summary };
 	memset(summary, 0, sizeof(*summary));
-	if (run.options->ids)
-		return check_ids(&run);
-	int rc = check_all(&run);
-	if (rc == 0)
-		rc = scan_dir(&run, "recordings/raw", check_raw_entry);
-	if (rc == 0)
-		rc = scan_dir(&run, "tmp", check_tmp_entry);
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, NULL);
+	VRP_LOG_INFO("verify",
+		     json_pack("{s:I, s:b}", "recordings", (json_int_t)run.options->id_count, "fix",
+			       run.options->fix),
+		     "verify started (%s)", run.options->ids ? "chosen recordings" : "everything");
+	int rc = verify_run(&run);
+	log_summary(summary, rc);
+	vrp_correlation_leave(&scope);
 	return rc;
 }
