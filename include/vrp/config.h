@@ -56,6 +56,15 @@ size_t vrp_config_section_count(const vrp_config *config);
 const char *vrp_config_section_name(const vrp_config *config, size_t index);
 
 /*
+ * Calls `fn` with each setting of `section` in file order (a key set twice
+ * is visited twice; the later one is the one in effect). Stops early and
+ * returns what `fn` returned when it is not 0.
+ */
+typedef int (*vrp_config_visit_fn)(void *ctx, const char *key, const char *value);
+int vrp_config_each(const vrp_config *config, const char *section, vrp_config_visit_fn fn,
+		    void *ctx);
+
+/*
  * Writes the configuration back to its file (mode 0600, creating the
  * directory): to a temporary file beside it, fsynced, then renamed, so the
  * file is never seen half-written.

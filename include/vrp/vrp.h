@@ -17,6 +17,7 @@
 #include "vrp/recording.h"
 #include "vrp/recordings.h"
 #include "vrp/remote.h"
+#include "vrp/remotes.h"
 #include "vrp/search.h"
 #include "vrp/sync_task.h"
 #include "vrp/tag.h"

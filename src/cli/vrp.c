@@ -22,6 +22,7 @@ static const struct {
 	{ "verify", cmd_verify, "re-hash files; find missing, damaged and stray files" },
 	{ "purge", cmd_purge, "delete recordings for good (files included)" },
 	{ "export", cmd_export, "copy every recording out, with metadata.json" },
+	{ "remote", cmd_remote, "add, list, remove and test remotes to sync to" },
 	{ "db", cmd_db, "database status, migrations and backups" },
 	{ "audit", cmd_audit, "the audit log of deletions, purges, exports, imports" },
 	{ "metrics", cmd_metrics, "local counters, in Prometheus text format or JSON" },

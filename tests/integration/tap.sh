@@ -11,6 +11,9 @@ trap 'rm -rf "$WORK"' EXIT
 # vrp logs to files on every command: keep each test's logs in its own directory.
 VRP_LOG_DIR="$WORK/logs"
 export VRP_LOG_DIR
+# Never touch the real user config either.
+VRP_CONFIG="$WORK/config.ini"
+export VRP_CONFIG
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {

@@ -299,6 +299,19 @@ const char *vrp_config_section_name(const vrp_config *c, size_t index)
 	return NULL;
 }
 
+int vrp_config_each(const vrp_config *c, const char *section, vrp_config_visit_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		const struct line *l = c->lines[i];
+		if (l->kind != LINE_SETTING || strcmp(l->section, section) != 0)
+			continue;
+		int rc = fn(ctx, l->key, l->value);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int write_lines(const vrp_config *c, const char *tmp)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -1,0 +1,77 @@
+/*
+ * remotes.h - the user's configured remotes: named instances of a provider
+ * type ("nas" of type localdir, "work-drive" of type gdrive...). One
+ * recording can be synced to several remotes, two of the same type included.
+ *
+ * A remote's settings live in the config file, as a section
+ * `[remote "NAME"]` with `type = TYPE` and the provider's key = value
+ * settings; the catalogue keeps a row per remote so sync state can refer to
+ * it. Secrets are never settings: providers ask the credential store.
+ */
+#ifndef VRP_REMOTES_H
+#define VRP_REMOTES_H
+
+#include "vrp/library.h"
+#include "vrp/provider.h"
+#include "vrp/remote.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Adds remote `name` of provider `type` with `settings`. The name is 1-64
+ * characters of letters, digits, "-", "_" and "."; the type must be
+ * registered (see vrp_provider_types()) and the settings must be ones it
+ * accepts (checked by opening the provider once). VRP_EEXISTS when the name
+ * is taken. The catalogue row and the config section are written together:
+ * if saving the config fails, the row is rolled back.
+ */
+int vrp_remotes_add(vrp_library *lib, const char *name, const char *type, const vrp_kv *settings,
+		    size_t settings_count);
+
+/* Every configured remote, by name; free with vrp_remote_list_free(). */
+int vrp_remotes_list(vrp_library *lib, vrp_remote_list **out);
+
+/*
+ * Removes remote `name` from the catalogue (with its per-recording sync
+ * state and queued tasks) and from the config file. Files already on the
+ * remote are left there. VRP_ENOTFOUND when there is no such remote.
+ */
+int vrp_remotes_remove(vrp_library *lib, const char *name);
+
+/*
+ * The value of `key` for remote `name` in the config file, malloc'd into
+ * `*out` (caller frees); VRP_ENOTFOUND when unset.
+ */
+int vrp_remotes_setting(vrp_library *lib, const char *name, const char *key, char **out);
+
+/* Opens a provider instance for remote `name` from its configuration. */
+int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out);
+
+/* What vrp_remotes_test() found. */
+typedef struct vrp_remote_test_result {
+	bool reachable;   /* the provider opened and authenticated */
+	bool writable;    /* a probe object was written, read back and removed */
+	char *probe_path; /* the probe's remote path (malloc'd) */
+} vrp_remote_test_result;
+
+/* Frees the strings of a result (not the struct); NULL is a no-op. */
+void vrp_remote_test_result_clear(vrp_remote_test_result *result);
+
+/*
+ * Checks connectivity, authentication and write permission: opens the
+ * provider, authenticates, uploads a small probe object under
+ * ".vrp-probe-<uuid>", stats it and deletes it. Returns the first failure's
+ * code (classified like any transfer error); `result` says how far it got.
+ */
+int vrp_remotes_test(vrp_library *lib, const char *name, vrp_remote_test_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

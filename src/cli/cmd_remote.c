@@ -1,0 +1,125 @@
+/* cmd_remote.c - `vrp remote add|ls|rm|test`: the configured remotes. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char remote_usage[] =
+	"usage: vrp remote add NAME TYPE [key=value...]\n"
+	"       vrp remote ls\n"
+	"       vrp remote rm NAME\n"
+	"       vrp remote test NAME\n\n"
+	"A remote is a named place recordings are synced to. Settings go into the\n"
+	"config file under [remote \"NAME\"]; secrets are never settings.\n"
+	"Types: ";
+
+static void print_usage(FILE *out)
+{
+	fputs(remote_usage, out);
+	for (const char *const *t = vrp_provider_types(); *t; t++)
+		fprintf(out, "%s%s", t == vrp_provider_types() ? "" : ", ", *t);
+	fputs("\n  localdir: path=DIR (a folder: NAS mount, USB disk)\n", out);
+}
+
+static int remote_add(struct cli *cli, vrp_library *lib, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error(cli, "remote add needs NAME and TYPE");
+	vrp_kv *kv = calloc((size_t)argc, sizeof(*kv));
+	if (!kv)
+		return cli_fail(cli, VRP_ENOMEM);
+	size_t n = 0;
+	for (int i = 2; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq || eq == argv[i]) {
+			free(kv);
+			return cli_usage_error(cli, "settings are key=value, not '%s'", argv[i]);
+		}
+		*eq = '\0';
+		kv[n++] = (vrp_kv){ argv[i], eq + 1 };
+	}
+	int rc = vrp_remotes_add(lib, argv[0], argv[1], kv, n);
+	free(kv);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	if (cli->json)
+		cli_print_json(json_pack("{s:s, s:s}", "name", argv[0], "type", argv[1]));
+	else
+		cli_say(cli, "remote %s (%s) added\n", argv[0], argv[1]);
+	return 0;
+}
+
+static int remote_ls(struct cli *cli, vrp_library *lib)
+{
+	vrp_remote_list *list = NULL;
+	int rc = vrp_remotes_list(lib, &list);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	for (size_t i = 0; i < list->count; i++) {
+		const vrp_remote *r = list->items[i];
+		char *path = NULL;
+		vrp_remotes_setting(lib, r->name, "path", &path);
+		if (cli->json) {
+			json_t *o = json_pack("{s:s, s:s, s:s}", "name", r->name, "type",
+					      r->provider_key, "created_at", r->created_at);
+			json_object_set_new(o, "path", path ? cli_json_string(path) : json_null());
+			cli_print_json(o);
+		} else {
+			printf("%-16s %-10s %s\n", r->name, r->provider_key, path ? path : "");
+		}
+		free(path);
+	}
+	vrp_remote_list_free(list);
+	return 0;
+}
+
+static int remote_test(struct cli *cli, vrp_library *lib, const char *name)
+{
+	vrp_remote_test_result result;
+	int rc = vrp_remotes_test(lib, name, &result);
+	if (cli->json) {
+		json_t *o = json_pack("{s:s, s:b, s:b}", "name", name, "reachable",
+				      result.reachable, "writable", result.writable);
+		cli_print_json(o);
+	} else if (rc == 0) {
+		cli_say(cli,
+			"%s: reachable, authenticated, writable (probe %s written and removed)\n",
+			name, result.probe_path);
+	}
+	vrp_remote_test_result_clear(&result);
+	return rc < 0 ? cli_fail(cli, rc) : 0;
+}
+
+int cmd_remote(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2 || cli_is_help(argv[1])) {
+		print_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? vrp_error_exit_status(VRP_EUSAGE) : 0;
+	}
+	const char *sub = argv[1];
+	bool known = !strcmp(sub, "add") || !strcmp(sub, "ls") || !strcmp(sub, "rm") ||
+		     !strcmp(sub, "test");
+	if (!known)
+		return cli_usage_error(cli, "unknown remote command '%s'", sub);
+	if ((!strcmp(sub, "rm") || !strcmp(sub, "test")) && argc != 3)
+		return cli_usage_error(cli, "remote %s needs exactly one NAME", sub);
+	vrp_library *lib = NULL;
+	int status = cli_open_library(cli, 0, &lib);
+	if (status)
+		return status;
+	if (!strcmp(sub, "add"))
+		status = remote_add(cli, lib, argc - 2, argv + 2);
+	else if (!strcmp(sub, "ls"))
+		status = remote_ls(cli, lib);
+	else if (!strcmp(sub, "test"))
+		status = remote_test(cli, lib, argv[2]);
+	else {
+		int rc = vrp_remotes_remove(lib, argv[2]);
+		status = rc < 0 ? cli_fail(cli, rc) : 0;
+		if (rc == 0)
+			cli_say(cli, "remote %s removed (files on it were left alone)\n", argv[2]);
+	}
+	vrp_library_free(lib);
+	return status;
+}
