@@ -43,11 +43,12 @@ static int check_settings(const char *name, const char *type, const vrp_kv *sett
 					     "\"type\" is not a setting: give it as TYPE");
 		/* A secret on the command line lands in shell history and ps. */
 		if (vrp_redact_is_secret_key(settings[i].key))
-			return vrp_error_set(VRP_EINVAL,
-					     "\"%s\" looks like a secret: secrets are never settings "
-					     "(they would be stored in the config file); the remote "
-					     "asks for them when it needs them",
-					     settings[i].key);
+			return vrp_error_set(
+				VRP_EINVAL,
+				"\"%s\" looks like a secret: secrets are never settings "
+				"(they would be stored in the config file); the remote "
+				"asks for them when it needs them",
+				settings[i].key);
 	}
 	vrp_provider *probe = NULL;
 	int rc = vrp_provider_new(&probe, type, name, settings, n, NULL, NULL);
