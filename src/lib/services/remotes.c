@@ -134,10 +134,10 @@ int vrp_remotes_setting(vrp_library *lib, const char *name, const char *key, cha
 	char section[NAME_MAX_LEN + 16];
 	section_of(name, section);
 	const char *value = rc == 0 ? vrp_config_get(config, section, key) : NULL;
-	if (rc == 0 && !value)
+	if (value)
+		rc = (*out = strdup(value)) ? 0 : vrp_error_oom();
+	else if (rc == 0)
 		rc = vrp_error_set(VRP_ENOTFOUND, "remote \"%s\" has no setting \"%s\"", name, key);
-	if (rc == 0 && !(*out = strdup(value)))
-		rc = vrp_error_oom();
 	vrp_config_free(config);
 	return rc;
 }
