@@ -4,6 +4,7 @@
 
 #include "vrp/audit.h"
 #include "vrp/config.h"
+#include "vrp/credentials.h"
 #include "vrp/db.h"
 #include "vrp/derived_asset.h"
 #include "vrp/error.h"

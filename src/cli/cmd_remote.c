@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 static const char remote_usage[] =
 	"usage: vrp remote add NAME TYPE [key=value...]\n"
 	"       vrp remote ls\n"
 	"       vrp remote rm NAME\n"
-	"       vrp remote test NAME\n\n"
+	"       vrp remote test NAME\n"
+	"       vrp remote secret NAME KEY   (reads the secret from stdin or a prompt)\n\n"
 	"A remote is a named place recordings are synced to. Settings go into the\n"
 	"config file under [remote \"NAME\"]; secrets are never settings.\n"
 	"Types: ";
@@ -74,6 +77,47 @@ static int remote_ls(struct cli *cli, vrp_library *lib)
 	return 0;
 }
 
+/* Reads one line without echoing it when stdin is a terminal. */
+static char *read_secret(const struct cli *cli, const char *name, const char *key)
+{
+	struct termios saved, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (tty) {
+		fprintf(stderr, "%s: %s for remote %s (not echoed): ", cli->prog, key, name);
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len = getline(&line, &cap, stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		fputc('\n', stderr);
+	}
+	if (len <= 0) {
+		free(line);
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	return line;
+}
+
+static int remote_secret(struct cli *cli, vrp_library *lib, const char *name, const char *key)
+{
+	char *secret = read_secret(cli, name, key);
+	if (!secret || !*secret) {
+		vrp_credentials_free_secret(secret);
+		return cli_usage_error(cli, "no secret given on stdin");
+	}
+	int rc = vrp_credentials_set(lib, name, key, secret);
+	vrp_credentials_free_secret(secret);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	cli_say(cli, "secret %s stored for %s (%s store)\n", key, name, vrp_credentials_store(lib));
+	return 0;
+}
+
 static int remote_test(struct cli *cli, vrp_library *lib, const char *name)
 {
 	vrp_remote_test_result result;
@@ -99,11 +143,13 @@ int cmd_remote(struct cli *cli, int argc, char **argv)
 	}
 	const char *sub = argv[1];
 	bool known = !strcmp(sub, "add") || !strcmp(sub, "ls") || !strcmp(sub, "rm") ||
-		     !strcmp(sub, "test");
+		     !strcmp(sub, "test") || !strcmp(sub, "secret");
 	if (!known)
 		return cli_usage_error(cli, "unknown remote command '%s'", sub);
 	if ((!strcmp(sub, "rm") || !strcmp(sub, "test")) && argc != 3)
 		return cli_usage_error(cli, "remote %s needs exactly one NAME", sub);
+	if (!strcmp(sub, "secret") && argc != 4)
+		return cli_usage_error(cli, "remote secret needs NAME and KEY");
 	vrp_library *lib = NULL;
 	int status = cli_open_library(cli, 0, &lib);
 	if (status)
@@ -114,6 +160,8 @@ int cmd_remote(struct cli *cli, int argc, char **argv)
 		status = remote_ls(cli, lib);
 	else if (!strcmp(sub, "test"))
 		status = remote_test(cli, lib, argv[2]);
+	else if (!strcmp(sub, "secret"))
+		status = remote_secret(cli, lib, argv[2], argv[3]);
 	else {
 		int rc = vrp_remotes_remove(lib, argv[2]);
 		status = rc < 0 ? cli_fail(cli, rc) : 0;

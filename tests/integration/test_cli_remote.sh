@@ -42,8 +42,12 @@ run "$VRP" --library "$LIB" --json remote test nas
 expect_status "remote test of a missing folder exits 69" 69
 expect_match "reports it unreachable" "$out" '"reachable":false'
 
+run sh -c 'printf "s3cr3t-pass\n" | "$1" --library "$2" remote secret nas password' _ "$VRP" "$LIB"
+expect_status "remote secret reads the secret from stdin" 0
+check "the secret is in the 0600 store, not the config" sh -c 'test "$(stat -c %a "$1/credentials.json")" = 600 && grep -q s3cr3t-pass "$1/credentials.json" && ! grep -q s3cr3t-pass "$2"' _ "$LIB" "$VRP_CONFIG"
 run "$VRP" --library "$LIB" remote rm nas
 expect_status "remote rm" 0
+check "its secrets go with it" sh -c '! grep -q s3cr3t-pass "$1/credentials.json"' _ "$LIB"
 check "its config section is gone" sh -c '! grep -q "remote \"nas\"" "$1"' _ "$VRP_CONFIG"
 check "the other remote stays" grep -q 'remote "usb"' "$VRP_CONFIG"
 run "$VRP" --library "$LIB" remote rm nas

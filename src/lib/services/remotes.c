@@ -7,6 +7,7 @@
 #include "core/uuid.h"
 #include "db/remote_repo.h"
 #include "vrp/config.h"
+#include "vrp/credentials.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -122,7 +123,11 @@ static int remove_in_txn(vrp_db *db, void *arg)
 
 int vrp_remotes_remove(vrp_library *lib, const char *name)
 {
-	return vrp_db_transaction(vrp_library_db(lib), remove_in_txn, (void *)name);
+	int rc = vrp_db_transaction(vrp_library_db(lib), remove_in_txn, (void *)name);
+	/* Its secrets go with it; a store that cannot be read keeps nothing worth keeping. */
+	if (rc == 0)
+		vrp_credentials_delete(lib, name, NULL);
+	return rc;
 }
 
 int vrp_remotes_setting(vrp_library *lib, const char *name, const char *key, char **out)
@@ -184,6 +189,12 @@ static int collect_settings(const vrp_config *config, const char *section, vrp_k
 	return 0;
 }
 
+/* Providers ask for secrets through this, never through settings. */
+static int lookup_secret(void *ctx, const char *remote, const char *key, char **out)
+{
+	return vrp_credentials_get(ctx, remote, key, out);
+}
+
 int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out)
 {
 	*out = NULL;
@@ -205,7 +216,7 @@ int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out)
 	if (rc == 0)
 		rc = collect_settings(config, section, &kv, &n);
 	if (rc == 0)
-		rc = vrp_provider_new(out, type, name, kv, n, NULL, NULL);
+		rc = vrp_provider_new(out, type, name, kv, n, lookup_secret, lib);
 	free(kv);
 	vrp_config_free(config);
 	vrp_remote_free(row);
