@@ -20,6 +20,10 @@ util-linux
 libavformat-dev
 libavcodec-dev
 libavutil-dev
+libsecret-1-dev
+gnome-keyring
+libsecret-tools
+dbus
 ffmpeg
 sox
 "

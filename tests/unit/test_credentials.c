@@ -19,6 +19,8 @@ static int setup(void **state)
 	assert_ok(vrp_library_open(&f->lib, root, VRP_LIBRARY_CREATE, NULL));
 	free(root);
 	unsetenv("VRP_CREDENTIAL_STORE");
+	/* No session bus: the keyring is unavailable and the file store is chosen. */
+	unsetenv("DBUS_SESSION_BUS_ADDRESS");
 	*state = f;
 	return 0;
 }
@@ -93,7 +95,9 @@ static void test_store_choice_comes_from_the_environment(void **state)
 	struct fixture *f = *state;
 	char *secret = NULL;
 	setenv("VRP_CREDENTIAL_STORE", "keyring", 1);
-	assert_int_equal(vrp_credentials_set(f->lib, "nas", "password", "x"), VRP_ENOTSUP);
+	int rc = vrp_credentials_set(f->lib, "nas", "password", "x");
+	assert_true(rc == VRP_EUNAVAILABLE || rc == VRP_ENOTSUP);
+	assert_non_null(strstr(vrp_error_last()->message, "VRP_CREDENTIAL_STORE=file"));
 	setenv("VRP_CREDENTIAL_STORE", "vault", 1);
 	assert_int_equal(vrp_credentials_get(f->lib, "nas", "password", &secret), VRP_EINVAL);
 	setenv("VRP_CREDENTIAL_STORE", "file", 1);

@@ -6,6 +6,7 @@
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
+#include "services/keyring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,26 +17,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STORE_FILE "credentials.json"
+#define STORE_FILENAME "credentials.json"
+
+enum store { STORE_FILE, STORE_KEYRING };
+
+/* $VRP_CREDENTIAL_STORE, else the keyring when a Secret Service answers, else the file. */
+static int choose(enum store *out)
+{
+	const char *choice = getenv("VRP_CREDENTIAL_STORE");
+	if (!choice || !*choice)
+		*out = vrp_keyring_available() ? STORE_KEYRING : STORE_FILE;
+	else if (!strcmp(choice, "file"))
+		*out = STORE_FILE;
+	else if (!strcmp(choice, "keyring"))
+		*out = STORE_KEYRING;
+	else
+		return vrp_error_set(VRP_EINVAL,
+				     "VRP_CREDENTIAL_STORE must be \"keyring\" or \"file\", not "
+				     "\"%s\"",
+				     choice);
+	return 0;
+}
 
 const char *vrp_credentials_store(vrp_library *lib)
 {
 	(void)lib;
-	return "file";
-}
-
-static int check_store_choice(void)
-{
-	const char *choice = getenv("VRP_CREDENTIAL_STORE");
-	if (!choice || !*choice || !strcmp(choice, "file"))
-		return 0;
-	if (!strcmp(choice, "keyring"))
-		return vrp_error_set(VRP_ENOTSUP, "the OS keyring store is not available in this "
-						  "version of vrp; use VRP_CREDENTIAL_STORE=file");
-	return vrp_error_set(VRP_EINVAL,
-			     "VRP_CREDENTIAL_STORE must be \"keyring\" or \"file\", not "
-			     "\"%s\"",
-			     choice);
+	enum store store = STORE_FILE;
+	choose(&store);
+	return store == STORE_KEYRING ? "keyring" : "file";
 }
 
 /* Holds an exclusive lock on <library>/.credentials.lock for a read-modify-write. */
@@ -55,7 +64,7 @@ static int lock_store(vrp_library *lib, int *fd)
 static int load(vrp_library *lib, json_t **out)
 {
 	*out = NULL;
-	char *path = vrp_library_path(lib, STORE_FILE);
+	char *path = vrp_library_path(lib, STORE_FILENAME);
 	if (!path)
 		return vrp_error_oom();
 	int rc = 0;
@@ -86,8 +95,8 @@ static int load(vrp_library *lib, json_t **out)
 
 static int save(vrp_library *lib, const json_t *store)
 {
-	char *path = vrp_library_path(lib, STORE_FILE);
-	char *tmp = vrp_library_path(lib, STORE_FILE ".tmp");
+	char *path = vrp_library_path(lib, STORE_FILENAME);
+	char *tmp = vrp_library_path(lib, STORE_FILENAME ".tmp");
 	int rc = path && tmp ? 0 : vrp_error_oom();
 	int fd = rc == 0 ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
 	if (rc == 0 && fd < 0)
@@ -114,9 +123,7 @@ static int edit(vrp_library *lib, edit_fn fn, const char *remote, const char *ke
 {
 	int lock = -1;
 	json_t *store = NULL;
-	int rc = check_store_choice();
-	if (rc == 0)
-		rc = lock_store(lib, &lock);
+	int rc = lock_store(lib, &lock);
 	if (rc == 0)
 		rc = load(lib, &store);
 	if (rc == 0)
@@ -156,21 +163,26 @@ static int drop(json_t *store, const char *remote, const char *key, const char *
 
 int vrp_credentials_set(vrp_library *lib, const char *remote, const char *key, const char *secret)
 {
-	return edit(lib, put, remote, key, secret);
+	enum store where = STORE_FILE;
+	int rc = choose(&where);
+	if (rc == 0 && where == STORE_KEYRING)
+		return vrp_keyring_set(vrp_library_root(lib), remote, key, secret);
+	return rc < 0 ? rc : edit(lib, put, remote, key, secret);
 }
 
 int vrp_credentials_delete(vrp_library *lib, const char *remote, const char *key)
 {
-	return edit(lib, drop, remote, key, NULL);
+	enum store where = STORE_FILE;
+	int rc = choose(&where);
+	if (rc == 0 && where == STORE_KEYRING)
+		return vrp_keyring_delete(vrp_library_root(lib), remote, key);
+	return rc < 0 ? rc : edit(lib, drop, remote, key, NULL);
 }
 
-int vrp_credentials_get(vrp_library *lib, const char *remote, const char *key, char **out)
+static int file_get(vrp_library *lib, const char *remote, const char *key, char **out)
 {
-	*out = NULL;
 	json_t *store = NULL;
-	int rc = check_store_choice();
-	if (rc == 0)
-		rc = load(lib, &store);
+	int rc = load(lib, &store);
 	const char *value =
 		rc == 0 ? json_string_value(json_object_get(json_object_get(store, remote), key))
 			: NULL;
@@ -181,6 +193,16 @@ int vrp_credentials_get(vrp_library *lib, const char *remote, const char *key, c
 				   remote);
 	json_decref(store);
 	return rc;
+}
+
+int vrp_credentials_get(vrp_library *lib, const char *remote, const char *key, char **out)
+{
+	*out = NULL;
+	enum store where = STORE_FILE;
+	int rc = choose(&where);
+	if (rc == 0 && where == STORE_KEYRING)
+		return vrp_keyring_get(vrp_library_root(lib), remote, key, out);
+	return rc < 0 ? rc : file_get(lib, remote, key, out);
 }
 
 void vrp_credentials_free_secret(char *secret)
