@@ -8,22 +8,27 @@
 #include <string.h>
 
 static const char sync_usage[] =
-	"usage: vrp sync [--remote NAME] [--concurrency N] [--max-attempts N] [ID...]\n"
+	"usage: vrp sync [--remote NAME] [--concurrency N] [--max-attempts N]\n"
+	"                [--lease SECONDS] [--enqueue-only] [ID...]\n"
 	"       vrp sync status [--remote NAME]\n\n"
 	"Queues every recording (or each ID) not yet synced to the remote (default:\n"
 	"every remote), then uploads until the queue is drained. Transient failures\n"
 	"and rate limits are retried with backoff; an expired login pauses the\n"
 	"remote (exit 77); a full remote stops uploads to it (exit 73); other\n"
-	"failures exit 69 or 75. `vrp queue` shows and changes the queue.\n";
+	"failures exit 69 or 75. `vrp queue` shows and changes the queue.\n"
+	"--enqueue-only: queue the uploads for `vrp worker` and return.\n"
+	"--lease: how long a claimed task stays with this run without a sign of\n"
+	"life (default 60); a killed run's tasks are taken over after it.\n";
 
 static const char worker_usage[] =
-	"usage: vrp worker [--remote NAME] [--concurrency N]\n\n"
+	"usage: vrp worker [--remote NAME] [--concurrency N] [--lease SECONDS]\n\n"
 	"Runs the sync queue until SIGINT or SIGTERM, picking up new tasks as they\n"
 	"are queued; in-flight transfers are handed back cleanly when it stops.\n";
 
 struct sync_args {
 	vrp_sync_options options;
 	bool help;
+	bool enqueue_only;
 };
 
 static int parse(struct cli *cli, int argc, char **argv, struct sync_args *a, const char *usage)
@@ -32,6 +37,8 @@ static int parse(struct cli *cli, int argc, char **argv, struct sync_args *a, co
 		{ "remote", required_argument, NULL, 'R' },
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "max-attempts", required_argument, NULL, 'm' },
+		{ "lease", required_argument, NULL, 'l' },
+		{ "enqueue-only", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -44,14 +51,18 @@ static int parse(struct cli *cli, int argc, char **argv, struct sync_args *a, co
 			fputs(usage, stdout);
 			a->help = true;
 			return 0;
+		} else if (c == 'e') {
+			a->enqueue_only = true;
 		} else if (c == 'R') {
 			a->options.remote = optarg;
 		} else if (c == 'c' && cli_parse_int(optarg, 1, 64, &n)) {
 			a->options.concurrency = (int)n;
 		} else if (c == 'm' && cli_parse_int(optarg, 1, 1000, &n)) {
 			a->options.max_attempts = (int)n;
-		} else if (c == 'c' || c == 'm') {
-			return cli_usage_error(cli, "%s needs a number (1-64 / 1-1000), not '%s'",
+		} else if (c == 'l' && cli_parse_int(optarg, 1, 86400, &n)) {
+			a->options.lease_ms = n * 1000;
+		} else if (c == 'c' || c == 'm' || c == 'l') {
+			return cli_usage_error(cli, "%s needs a whole number in range, not '%s'",
 					       argv[optind - 1], optarg);
 		} else {
 			return cli_usage_error(cli, "unknown option or missing value in '%s'",
@@ -95,6 +106,16 @@ static int sync_now(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		status = cli_fail(cli, rc);
 	vrp_sync_summary summary = { 0 };
+	if (!status && a.enqueue_only) {
+		if (cli->json)
+			cli_print_json(json_pack("{s:I}", "queued", (json_int_t)queued));
+		else
+			cli_say(cli, "queued %lld upload%s\n", (long long)queued,
+				queued == 1 ? "" : "s");
+		free(ids);
+		vrp_library_free(lib);
+		return 0;
+	}
 	if (!status)
 		status = cli_sync_run(cli, lib, &a.options, &summary);
 	if (!status || summary.worst_code || summary.released)
