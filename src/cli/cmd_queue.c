@@ -143,7 +143,7 @@ int cmd_queue(struct cli *cli, int argc, char **argv)
 		return argc < 2 ? vrp_error_exit_status(VRP_EUSAGE) : 0;
 	}
 	const char *sub = argv[1];
-	if (strcmp(sub, "ls") && strcmp(sub, "retry") && strcmp(sub, "cancel"))
+	if (strcmp(sub, "ls") != 0 && strcmp(sub, "retry") != 0 && strcmp(sub, "cancel") != 0)
 		return cli_usage_error(cli, "unknown queue command '%s'", sub);
 	struct queue_args a = { 0 };
 	int status = parse(cli, argc - 1, argv + 1, &a);

@@ -105,16 +105,17 @@ static void on_event(void *ctx, const vrp_sync_event *e)
 	fflush(stdout);
 }
 
-int cli_sync_run(const struct cli *cli, vrp_library *lib, vrp_sync_options *options,
+int cli_sync_run(const struct cli *cli, vrp_library *lib, const vrp_sync_options *options,
 		 vrp_sync_summary *summary)
 {
 	struct display d = { cli, !cli->json && cli->verbosity >= 0 && isatty(STDERR_FILENO),
 			     monotonic(), 0 };
 	install_handlers();
-	options->progress = on_event;
-	options->progress_ctx = &d;
-	options->stop = should_stop;
-	int rc = vrp_sync_run(lib, options, summary);
+	vrp_sync_options run = *options;
+	run.progress = on_event;
+	run.progress_ctx = &d;
+	run.stop = should_stop;
+	int rc = vrp_sync_run(lib, &run, summary);
 	if (d.terminal)
 		fputs("\r\033[K", stderr);
 	if (rc < 0)

@@ -11,7 +11,7 @@
  * else that of the worst failure (auth 77, quota 73, permanent 69,
  * transient 75), 75 when stopped with work left.
  */
-int cli_sync_run(const struct cli *cli, vrp_library *lib, vrp_sync_options *options,
+int cli_sync_run(const struct cli *cli, vrp_library *lib, const vrp_sync_options *options,
 		 vrp_sync_summary *summary);
 
 #endif

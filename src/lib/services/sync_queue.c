@@ -88,15 +88,19 @@ static int remotes_of(vrp_db *db, const char *name, vrp_remote_list **out)
 		return vrp_remote_repo_list(db, out);
 	vrp_remote *one = NULL;
 	int rc = vrp_remote_repo_get_by_name(db, name, &one);
-	vrp_remote_list *list = rc == 0 ? calloc(1, sizeof(*list)) : NULL;
-	if (rc == 0 && (!list || !(list->items = calloc(1, sizeof(*list->items)))))
-		rc = vrp_error_oom();
-	if (rc < 0) {
-		vrp_remote_free(one);
-		vrp_remote_list_free(list);
+	if (rc < 0)
 		return rc;
+	vrp_remote_list *list = calloc(1, sizeof(*list));
+	vrp_remote **items = calloc(1, sizeof(*items));
+	if (!list || !items) {
+		vrp_remote_free(one);
+		free(list);
+		free(items);
+		return vrp_error_oom();
 	}
-	list->items[list->count++] = one;
+	items[0] = one;
+	list->items = items;
+	list->count = 1;
 	*out = list;
 	return 0;
 }

@@ -372,8 +372,9 @@ static int transfer(struct task_ctx *t, char **resume_state)
 {
 	vrp_provider *p = NULL;
 	int rc = load_recording(t);
-	if (rc == 0)
-		rc = build_path(t);
+	if (rc < 0 || !t->rec)
+		return rc < 0 ? rc : VRP_ERROR;
+	rc = build_path(t);
 	if (rc == 0) {
 		vrp_sync_event e;
 		event_init(t, &e, VRP_SYNC_EVENT_STARTED);
