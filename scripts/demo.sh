@@ -1,6 +1,6 @@
 #!/bin/sh
 # make demo: a temporary library, the bundled sample recordings imported,
-# listed, searched and verified.
+# listed, searched, verified, then synced to a localdir remote.
 set -eu
 : "${VRP:=build/src/cli/vrp}"
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,5 +17,13 @@ say "$VRP" --library "$LIB" search voice
 say "$VRP" --library "$LIB" --json show 1
 say "$VRP" --library "$LIB" verify
 say "$VRP" --library "$LIB" db status
+# Sync to a folder standing in for a NAS; the demo's config stays in its own dir.
+VRP_CONFIG="$LIB/demo-config.ini"
+export VRP_CONFIG
+mkdir "$LIB-nas"
+say "$VRP" --library "$LIB" remote add nas localdir path="$LIB-nas"
+say "$VRP" --library "$LIB" sync --remote nas
+say find "$LIB-nas" -type f
+say "$VRP" --library "$LIB" sync status
 echo
-echo "The library is at $LIB (remove it with: rm -rf '$LIB')."
+echo "The library is at $LIB, its remote at $LIB-nas (remove them with: rm -rf '$LIB' '$LIB-nas')."

@@ -26,6 +26,7 @@ extern "C" {
 #define VRP_METRIC_UPLOADS_FAILED    "sync.uploads_failed"
 #define VRP_METRIC_AUTH_FAILURES     "sync.auth_failures"
 #define VRP_METRIC_RETRY_ATTEMPTS    "sync.retry_attempts"
+#define VRP_METRIC_BYTES_UPLOADED    "sync.bytes_uploaded"
 /* Sync latency: milliseconds summed over transfers, and how many transfers were summed. */
 #define VRP_METRIC_SYNC_LATENCY_MS_TOTAL "sync.latency_ms_total"
 #define VRP_METRIC_SYNC_LATENCY_COUNT    "sync.latency_count"

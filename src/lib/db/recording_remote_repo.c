@@ -352,3 +352,45 @@ int vrp_recording_remote_repo_count_by_status(vrp_db *db, const char *remote,
 	sqlite3_finalize(stmt);
 	return rc;
 }
+
+int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, int64_t **ids,
+						size_t *count)
+{
+	*ids = NULL;
+	*count = 0;
+	if (!remote || !*remote)
+		return vrp_error_set(VRP_EINVAL, "the remote name must not be empty");
+	int rc = remote_exists(db, remote);
+	sqlite3_stmt *stmt = NULL;
+	if (rc == 0)
+		rc = vrp_db_prepare(
+			db, &stmt,
+			"SELECT r.id FROM recordings r LEFT JOIN recording_remote rr "
+			"ON rr.recording_id = r.id AND rr.remote = ?1 "
+			"WHERE r.status <> 'deleted' "
+			"AND coalesce(rr.sync_status, 'unsynced') <> 'synced' ORDER BY r.id");
+	if (rc == 0)
+		sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+	size_t capacity = 0;
+	while (rc == 0 && (rc = vrp_db_step(db, stmt, "cannot list unsynced recordings")) == 1) {
+		rc = 0;
+		if (*count == capacity) {
+			size_t grown = capacity ? capacity * 2 : 64;
+			int64_t *bigger = realloc(*ids, grown * sizeof(**ids));
+			if (!bigger) {
+				rc = vrp_error_oom();
+				break;
+			}
+			*ids = bigger;
+			capacity = grown;
+		}
+		(*ids)[(*count)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	if (rc < 0) {
+		free(*ids);
+		*ids = NULL;
+		*count = 0;
+	}
+	return rc < 0 ? rc : 0;
+}

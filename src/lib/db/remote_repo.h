@@ -11,6 +11,7 @@
 #include "vrp/db.h"
 #include "vrp/remote.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -100,5 +101,13 @@ int vrp_recording_remote_repo_list_by_status(vrp_db *db, const char *remote, vrp
  */
 int vrp_recording_remote_repo_count_by_status(vrp_db *db, const char *remote,
 					      vrp_sync_status_counts *out);
+
+/*
+ * The ids of the recordings that are not deleted and not synced on `remote`
+ * (no row counts as unsynced), ascending, into a malloc'd `*ids` (caller
+ * frees; NULL when there are none). VRP_ENOTFOUND for an unknown remote.
+ */
+int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, int64_t **ids,
+						size_t *count);
 
 #endif

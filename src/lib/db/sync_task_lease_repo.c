@@ -9,6 +9,8 @@
 #include "db/db_internal.h"
 #include "db/sync_task_row.h"
 
+#include <stdio.h>
+
 /* What every lease holder's update is guarded by: task ?1, running, leased to ?2. */
 #define LEASED_BY_OWNER " WHERE id = ?1 AND state = 'running' AND lease_owner = ?2"
 
@@ -206,6 +208,58 @@ int vrp_sync_task_repo_save_resume_state(vrp_db *db, int64_t id, const char *own
 		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_TRANSIENT);
 		vrp_db_bind_text_or_null(stmt, 4, json);
 		rc = update_leased(db, stmt, id, owner);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_sync_task_repo_release(vrp_db *db, int64_t id, const char *owner, const char *error_code,
+			       const char *error_message, const char *retry_at, const char *now)
+{
+	char buf[VRP_TIME_ISO_LEN], retry_buf[VRP_TIME_ISO_LEN];
+	int rc = vrp_sync_task_resolve_time(retry_at, retry_buf, &retry_at, "the retry time");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *stmt = NULL;
+	/* Every claim counted one attempt; max() only guards a row edited by hand. */
+	rc = prepare_leased(db,
+			    "UPDATE sync_tasks SET state = 'queued', next_attempt_at = ?6, "
+			    "attempts = max(attempts - 1, 0), lease_until = NULL, "
+			    "error_code = ?4, error_message = ?5, modified_at = ?3" LEASED_BY_OWNER,
+			    owner, &now, buf, &stmt);
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_TRANSIENT);
+		vrp_db_bind_text_or_null(stmt, 4, error_code);
+		vrp_db_bind_text_or_null(stmt, 5, error_message);
+		sqlite3_bind_text(stmt, 6, retry_at, -1, SQLITE_TRANSIENT);
+		rc = update_leased(db, stmt, id, owner);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote, char out[VRP_TIME_ISO_LEN],
+				   bool *any)
+{
+	out[0] = '\0';
+	*any = false;
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(
+		db, &stmt,
+		"SELECT min(CASE state WHEN 'queued' THEN next_attempt_at "
+		"ELSE lease_until END) FROM sync_tasks "
+		"WHERE state IN ('queued', 'running') AND (?1 IS NULL OR remote = ?1)");
+	if (rc == 0) {
+		vrp_db_bind_text_or_null(stmt, 1, remote);
+		rc = vrp_db_step(db, stmt, "cannot read the sync queue");
+	}
+	if (rc == 1) {
+		const unsigned char *at = sqlite3_column_text(stmt, 0);
+		if (at) {
+			snprintf(out, VRP_TIME_ISO_LEN, "%s", (const char *)at);
+			*any = true;
+		}
+		rc = 0;
 	}
 	sqlite3_finalize(stmt);
 	return rc;

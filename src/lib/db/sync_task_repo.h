@@ -14,6 +14,7 @@
 #ifndef VRP_DB_SYNC_TASK_REPO_H
 #define VRP_DB_SYNC_TASK_REPO_H
 
+#include "core/clock.h"
 #include "vrp/db.h"
 #include "vrp/sync_task.h"
 
@@ -91,6 +92,25 @@ int vrp_sync_task_repo_cancel(vrp_db *db, int64_t id, const char *now);
  * live task already does the same work.
  */
 int vrp_sync_task_repo_retry(vrp_db *db, int64_t id, const char *now);
+
+/*
+ * Gives a leased task back without counting the claim as an attempt: it
+ * becomes queued, due at `retry_at` (NULL: now), keeping its resume state and
+ * recording `error_code`/`error_message` (may be NULL) as its last error. For
+ * failures that are not the task's (the remote's token expired, the worker is
+ * stopping). VRP_ECONFLICT when `owner` no longer holds the lease.
+ */
+int vrp_sync_task_repo_release(vrp_db *db, int64_t id, const char *owner, const char *error_code,
+			       const char *error_message, const char *retry_at, const char *now);
+
+/*
+ * When a worker waiting for `remote`'s (NULL: any remote's) queue should look
+ * again: the earliest next_attempt_at of a queued task or lease_until of a
+ * running one, into `out`; `*any` false (and `out` empty) when no task is
+ * queued or running.
+ */
+int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote, char out[VRP_TIME_ISO_LEN],
+				   bool *any);
 
 /*
  * Saves what a worker needs to resume the transfer (`json`: a JSON text, or

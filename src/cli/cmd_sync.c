@@ -1,0 +1,228 @@
+/* cmd_sync.c - `vrp sync [status]` and `vrp worker`: uploading recordings to remotes. */
+#include "cli.h"
+#include "sync_run.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char sync_usage[] =
+	"usage: vrp sync [--remote NAME] [--concurrency N] [--max-attempts N]\n"
+	"                [--lease SECONDS] [--enqueue-only] [ID...]\n"
+	"       vrp sync status [--remote NAME]\n\n"
+	"Queues every recording (or each ID) not yet synced to the remote (default:\n"
+	"every remote), then uploads until the queue is drained. Transient failures\n"
+	"and rate limits are retried with backoff; an expired login pauses the\n"
+	"remote (exit 77); a full remote stops uploads to it (exit 73); other\n"
+	"failures exit 69 or 75. `vrp queue` shows and changes the queue.\n"
+	"--enqueue-only: queue the uploads for `vrp worker` and return.\n"
+	"--lease: how long a claimed task stays with this run without a sign of\n"
+	"life (default 60); a killed run's tasks are taken over after it.\n";
+
+static const char worker_usage[] =
+	"usage: vrp worker [--remote NAME] [--concurrency N] [--lease SECONDS]\n\n"
+	"Runs the sync queue until SIGINT or SIGTERM, picking up new tasks as they\n"
+	"are queued; in-flight transfers are handed back cleanly when it stops.\n";
+
+struct sync_args {
+	vrp_sync_options options;
+	bool help;
+	bool enqueue_only;
+};
+
+static int parse(struct cli *cli, int argc, char **argv, struct sync_args *a, const char *usage)
+{
+	static const struct option options[] = {
+		{ "remote", required_argument, NULL, 'R' },
+		{ "concurrency", required_argument, NULL, 'c' },
+		{ "max-attempts", required_argument, NULL, 'm' },
+		{ "lease", required_argument, NULL, 'l' },
+		{ "enqueue-only", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	long long n = 0;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			a->help = true;
+			return 0;
+		} else if (c == 'e') {
+			a->enqueue_only = true;
+		} else if (c == 'R') {
+			a->options.remote = optarg;
+		} else if (c == 'c' && cli_parse_int(optarg, 1, 64, &n)) {
+			a->options.concurrency = (int)n;
+		} else if (c == 'm' && cli_parse_int(optarg, 1, 1000, &n)) {
+			a->options.max_attempts = (int)n;
+		} else if (c == 'l' && cli_parse_int(optarg, 1, 86400, &n)) {
+			a->options.lease_ms = n * 1000;
+		} else if (c == 'c' || c == 'm' || c == 'l') {
+			return cli_usage_error(cli, "%s needs a whole number in range, not '%s'",
+					       argv[optind - 1], optarg);
+		} else {
+			return cli_usage_error(cli, "unknown option or missing value in '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+static void say_summary(const struct cli *cli, const vrp_sync_summary *s)
+{
+	char bytes[CLI_SHORT_LEN];
+	cli_format_size(s->bytes_uploaded, bytes);
+	cli_say(cli, "synced %lld (%s), already there %lld, failed %lld", (long long)s->synced,
+		bytes, (long long)s->already, (long long)s->failed);
+	if (s->paused)
+		cli_say(cli, ", paused by expired auth %lld", (long long)s->paused);
+	if (s->quota)
+		cli_say(cli, ", stopped by a full remote %lld", (long long)s->quota);
+	if (s->released)
+		cli_say(cli, ", handed back %lld", (long long)s->released);
+	cli_say(cli, " (%lld retries)\n", (long long)s->retries);
+}
+
+static int sync_now(struct cli *cli, int argc, char **argv)
+{
+	struct sync_args a = { 0 };
+	int status = parse(cli, argc, argv, &a, sync_usage);
+	if (status || a.help)
+		return status;
+	vrp_library *lib = NULL;
+	if ((status = cli_open_library(cli, 0, &lib)))
+		return status;
+	int64_t *ids = NULL;
+	size_t count = 0;
+	status = cli_resolve_ids(cli, lib, argc - optind, argv + optind, &ids, &count);
+	int64_t queued = 0;
+	int rc = status ? 0
+			: vrp_sync_enqueue_pending(lib, a.options.remote, count ? ids : NULL, count,
+						   &queued);
+	if (rc < 0)
+		status = cli_fail(cli, rc);
+	vrp_sync_summary summary = { 0 };
+	if (!status && a.enqueue_only) {
+		if (cli->json)
+			cli_print_json(json_pack("{s:I}", "queued", (json_int_t)queued));
+		else
+			cli_say(cli, "queued %lld upload%s\n", (long long)queued,
+				queued == 1 ? "" : "s");
+		free(ids);
+		vrp_library_free(lib);
+		return 0;
+	}
+	if (!status)
+		status = cli_sync_run(cli, lib, &a.options, &summary);
+	if (!status || summary.worst_code || summary.released)
+		say_summary(cli, &summary);
+	free(ids);
+	vrp_library_free(lib);
+	return status;
+}
+
+static void print_problems(const vrp_sync_remote_report *r)
+{
+	for (size_t i = 0; i < r->problems->count; i++) {
+		const vrp_recording_remote *p = r->problems->items[i];
+		printf("  recording %lld %s: %s [%s] (%lld attempts, at %s)\n",
+		       (long long)p->recording_id, vrp_sync_status_to_string(p->sync_status),
+		       p->error_message ? p->error_message : "", p->error_code ? p->error_code : "",
+		       (long long)p->attempts, p->failed_at ? p->failed_at : "-");
+	}
+}
+
+static json_t *report_json(const vrp_sync_remote_report *r)
+{
+	json_t *o = json_pack("{s:s, s:s}", "remote", r->remote, "provider", r->provider_key);
+	for (int s = 0; s < VRP_SYNC_STATUS_COUNT; s++)
+		json_object_set_new(o, vrp_sync_status_to_string((vrp_sync_status)s),
+				    json_integer(r->counts.by_status[s]));
+	json_t *tasks = json_object(), *problems = json_array();
+	for (int s = 0; s < VRP_SYNC_TASK_STATE_COUNT; s++)
+		json_object_set_new(tasks, vrp_sync_task_state_to_string((vrp_sync_task_state)s),
+				    json_integer(r->tasks.by_state[s]));
+	for (size_t i = 0; i < r->problems->count; i++) {
+		const vrp_recording_remote *p = r->problems->items[i];
+		json_t *item =
+			json_pack("{s:I, s:s, s:I}", "recording_id", (json_int_t)p->recording_id,
+				  "sync_status", vrp_sync_status_to_string(p->sync_status),
+				  "attempts", (json_int_t)p->attempts);
+		json_object_set_new(item, "error_code", cli_json_string(p->error_code));
+		json_object_set_new(item, "error_message", cli_json_string(p->error_message));
+		json_object_set_new(item, "failed_at", cli_json_string(p->failed_at));
+		json_array_append_new(problems, item);
+	}
+	json_object_set_new(o, "tasks", tasks);
+	json_object_set_new(o, "problems", problems);
+	return o;
+}
+
+static int sync_status(struct cli *cli, int argc, char **argv)
+{
+	struct sync_args a = { 0 };
+	int status = parse(cli, argc, argv, &a, sync_usage);
+	if (status || a.help)
+		return status;
+	if (optind < argc)
+		return cli_usage_error(cli, "sync status takes no arguments ('%s')", argv[optind]);
+	vrp_library *lib = NULL;
+	if ((status = cli_open_library(cli, VRP_LIBRARY_READONLY, &lib)))
+		return status;
+	vrp_sync_report *report = NULL;
+	int rc = vrp_sync_status_read(lib, a.options.remote, &report);
+	if (rc < 0)
+		status = cli_fail(cli, rc);
+	for (size_t i = 0; rc == 0 && i < report->count; i++) {
+		const vrp_sync_remote_report *r = report->items[i];
+		const int64_t *c = r->counts.by_status;
+		if (cli->json) {
+			cli_print_json(report_json(r));
+			continue;
+		}
+		printf("%s (%s): synced %lld, queued %lld, syncing %lld, failed %lld, "
+		       "quota_exceeded %lld, unsynced %lld\n",
+		       r->remote, r->provider_key, (long long)c[VRP_SYNC_SYNCED],
+		       (long long)c[VRP_SYNC_QUEUED], (long long)c[VRP_SYNC_SYNCING],
+		       (long long)c[VRP_SYNC_FAILED], (long long)c[VRP_SYNC_QUOTA_EXCEEDED],
+		       (long long)c[VRP_SYNC_UNSYNCED]);
+		print_problems(r);
+	}
+	if (rc == 0 && report->count == 0)
+		cli_say(cli, "no remotes: add one with `vrp remote add NAME TYPE ...`\n");
+	vrp_sync_report_free(report);
+	vrp_library_free(lib);
+	return status;
+}
+
+int cmd_sync(struct cli *cli, int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "status"))
+		return sync_status(cli, argc - 1, argv + 1);
+	return sync_now(cli, argc, argv);
+}
+
+int cmd_worker(struct cli *cli, int argc, char **argv)
+{
+	struct sync_args a = { 0 };
+	int status = parse(cli, argc, argv, &a, worker_usage);
+	if (status || a.help)
+		return status;
+	if (optind < argc)
+		return cli_usage_error(cli, "worker takes no arguments ('%s')", argv[optind]);
+	vrp_library *lib = NULL;
+	if ((status = cli_open_library(cli, 0, &lib)))
+		return status;
+	a.options.forever = true;
+	a.options.poll_ms = 2000;
+	vrp_sync_summary summary = { 0 };
+	status = cli_sync_run(cli, lib, &a.options, &summary);
+	say_summary(cli, &summary);
+	vrp_library_free(lib);
+	/* Handing work back on a stop request is what a worker is meant to do. */
+	return status == vrp_error_exit_status(VRP_ETRANSIENT) && !summary.worst_code ? 0 : status;
+}

@@ -1,0 +1,418 @@
+/*
+ * sync_task_run.c - one upload task from claim to outcome: the idempotency
+ * check, the transfer with lease renewal and resume state, and what each
+ * kind of failure does to the task and the recording's row.
+ */
+#include "services/sync_internal.h"
+
+#include "cloud/remote_name.h"
+#include "core/error_set.h"
+#include "core/log.h"
+#include "core/retry.h"
+#include "db/metrics_repo.h"
+#include "db/recording_repo.h"
+#include "db/remote_repo.h"
+#include "db/sync_task_repo.h"
+#include "services/audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct task_ctx {
+	struct sync_worker *w;
+	vrp_db *db;
+	const vrp_sync_task *task;
+	vrp_recording *rec;
+	char *remote_path;
+	vrp_remote_object *object;
+	bool uploaded;   /* an upload call was made */
+	bool lease_lost; /* renewing failed: another worker has the task */
+	int64_t last_renew_ms;
+	int64_t bytes_done;
+};
+
+static void event_init(const struct task_ctx *t, vrp_sync_event *e, vrp_sync_event_kind kind)
+{
+	*e = (vrp_sync_event){
+		.kind = kind,
+		.task_id = t->task->id,
+		.recording_id = t->task->recording_id,
+		.remote = t->task->remote,
+		.remote_path = t->remote_path,
+		.attempt = t->task->attempts,
+		.bytes_done = t->bytes_done,
+		.bytes_total = t->rec ? t->rec->filesize_bytes : 0,
+		.retry_after_ms = -1,
+		.now_ms = sync_now_ms(t->w->run),
+	};
+}
+
+/* ---- success ---- */
+
+static int metric_add(vrp_db *db, const char *name, int64_t delta)
+{
+	return vrp_metrics_repo_increment(db, name, delta, NULL);
+}
+
+static int success_txn(vrp_db *db, void *arg)
+{
+	struct task_ctx *t = arg;
+	const vrp_remote_object *o = t->object;
+	char now[VRP_TIME_ISO_LEN], meta[256];
+	sync_now_iso(t->w->run, now);
+	int rc =
+		vrp_recording_remote_repo_mark_synced(db, t->rec->id, t->task->remote, o->remote_id,
+						      t->remote_path, o->etag, o->checksum);
+	if (rc == 0)
+		rc = vrp_sync_task_repo_complete(db, t->task->id, t->w->owner, now);
+	snprintf(meta, sizeof(meta), "{\"remote\":\"%s\",\"bytes\":%lld,\"uploaded\":%s}",
+		 t->task->remote, (long long)t->rec->filesize_bytes,
+		 t->uploaded ? "true" : "false");
+	if (rc == 0)
+		rc = vrp_audit_record(db, "upload", t->rec->id, true, meta);
+	int64_t created = sync_parse_iso(t->task->created_at);
+	if (rc == 0 && t->uploaded)
+		rc = metric_add(db, VRP_METRIC_BYTES_UPLOADED, t->rec->filesize_bytes);
+	if (rc == 0 && created >= 0) {
+		int64_t latency = sync_now_ms(t->w->run) - created;
+		rc = metric_add(db, VRP_METRIC_SYNC_LATENCY_MS_TOTAL, latency > 0 ? latency : 0);
+		if (rc == 0)
+			rc = metric_add(db, VRP_METRIC_SYNC_LATENCY_COUNT, 1);
+	}
+	return rc;
+}
+
+static int succeed(struct task_ctx *t)
+{
+	int rc = vrp_db_transaction(t->db, success_txn, t);
+	if (rc == VRP_ECONFLICT) {
+		/* Another worker took the task over; it will find the object and finish. */
+		VRP_LOG_WARNING("sync", NULL, "lost the lease on task %lld",
+				(long long)t->task->id);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	vrp_sync_event e;
+	event_init(t, &e, t->uploaded ? VRP_SYNC_EVENT_SYNCED : VRP_SYNC_EVENT_ALREADY);
+	e.bytes_done = e.bytes_total;
+	sync_emit(t->w->run, &e);
+	VRP_LOG_INFO("sync",
+		     json_pack("{s:I, s:s, s:o}", "recording_id", (json_int_t)t->rec->id, "remote",
+			       t->task->remote, "path", vrp_log_string(t->remote_path)),
+		     "%s", t->uploaded ? "uploaded" : "already on the remote");
+	return 0;
+}
+
+/* ---- failure ---- */
+
+struct failure {
+	struct task_ctx *t;
+	int code;
+	const char *code_name;
+	char message[512];
+	char *resume_state;
+	vrp_retry_decision decision;
+	vrp_sync_event_kind kind;
+	int64_t retry_after_ms;
+};
+
+static int64_t env_clock(void *ctx) { return sync_now_ms(ctx); }
+
+static uint64_t env_random(void *ctx)
+{
+	const struct sync_run *run = ctx;
+	return run->opt.random(run->opt.env_ctx);
+}
+
+/* What happens next, from the class of the failure and the attempts used. */
+static void decide(struct failure *f)
+{
+	struct sync_run *run = f->t->w->run;
+	vrp_retry_policy policy = { run->opt.base_delay_ms, run->opt.max_delay_ms,
+				    run->opt.max_attempts };
+	vrp_retry_env env = { env_clock, run->opt.random ? env_random : NULL, NULL, run };
+	vrp_retry_decide(&policy, &env, f->code, (int)f->t->task->attempts, f->retry_after_ms,
+			 &f->decision);
+	if (f->code == VRP_ECANCELLED && sync_stopping(run))
+		f->kind = VRP_SYNC_EVENT_RELEASED;
+	else if (f->decision.retry)
+		f->kind = VRP_SYNC_EVENT_RETRY;
+	else if (f->decision.cls == VRP_RETRY_CLASS_PAUSE_REMOTE)
+		f->kind = VRP_SYNC_EVENT_PAUSED;
+	else if (f->decision.cls == VRP_RETRY_CLASS_STOP_UPLOADS)
+		f->kind = VRP_SYNC_EVENT_QUOTA;
+	else
+		f->kind = VRP_SYNC_EVENT_FAILED;
+}
+
+/* The task's next state, per outcome. */
+static int record_task(vrp_db *db, const struct failure *f, const char *now)
+{
+	int64_t id = f->t->task->id;
+	const char *owner = f->t->w->owner;
+	char retry_at[VRP_TIME_ISO_LEN];
+	switch (f->kind) {
+	case VRP_SYNC_EVENT_RELEASED:
+		return vrp_sync_task_repo_release(db, id, owner, NULL, NULL, NULL, now);
+	case VRP_SYNC_EVENT_PAUSED:
+		/* Not the task's fault: the claim is given back, not counted. */
+		return vrp_sync_task_repo_release(db, id, owner, f->code_name, f->message, NULL,
+						  now);
+	case VRP_SYNC_EVENT_RETRY:
+		vrp_time_format_iso(f->decision.not_before_ms, retry_at);
+		return vrp_sync_task_repo_fail(db, id, owner, f->code_name, f->message, retry_at,
+					       now);
+	default:
+		return vrp_sync_task_repo_fail(db, id, owner, f->code_name, f->message, NULL, now);
+	}
+}
+
+/* The recording's row on the remote, per outcome; a retry keeps the error visible. */
+static int record_row(vrp_db *db, const struct failure *f)
+{
+	vrp_sync_status status = VRP_SYNC_FAILED;
+	const char *code = f->code_name, *message = f->message;
+	if (f->kind == VRP_SYNC_EVENT_RELEASED) {
+		status = VRP_SYNC_QUEUED;
+		code = message = NULL;
+	} else if (f->kind == VRP_SYNC_EVENT_RETRY) {
+		status = VRP_SYNC_QUEUED;
+	} else if (f->kind == VRP_SYNC_EVENT_QUOTA) {
+		status = VRP_SYNC_QUOTA_EXCEEDED;
+	}
+	return vrp_recording_remote_repo_set_status(db, f->t->task->recording_id,
+						    f->t->task->remote, status, code, message);
+}
+
+static const char *outcome_metric(vrp_sync_event_kind kind)
+{
+	if (kind == VRP_SYNC_EVENT_RETRY)
+		return VRP_METRIC_RETRY_ATTEMPTS;
+	if (kind == VRP_SYNC_EVENT_PAUSED)
+		return VRP_METRIC_AUTH_FAILURES;
+	return NULL;
+}
+
+static int failure_txn(vrp_db *db, void *arg)
+{
+	struct failure *f = arg;
+	char now[VRP_TIME_ISO_LEN];
+	sync_now_iso(f->t->w->run, now);
+	int rc = 0;
+	if (f->resume_state)
+		rc = vrp_sync_task_repo_save_resume_state(db, f->t->task->id, f->t->w->owner,
+							  f->resume_state, now);
+	if (rc == 0)
+		rc = record_task(db, f, now);
+	if (rc == 0)
+		rc = record_row(db, f);
+	if (rc == 0 && outcome_metric(f->kind))
+		rc = metric_add(db, outcome_metric(f->kind), 1);
+	if (rc == 0 && f->t->uploaded && f->kind != VRP_SYNC_EVENT_RELEASED)
+		rc = metric_add(db, VRP_METRIC_UPLOADS_FAILED, 1);
+	return rc;
+}
+
+/* `code` failed the task (the last error holds its message); takes `resume_state`. */
+static int fail_task(struct task_ctx *t, int code, char *resume_state)
+{
+	struct failure f = { .t = t, .code = code, .resume_state = resume_state };
+	f.retry_after_ms = vrp_provider_retry_after_ms();
+	f.code_name = vrp_error_code_name(code);
+	const vrp_error *e = vrp_error_last();
+	snprintf(f.message, sizeof(f.message), "%s",
+		 e->code == code && *e->message ? e->message : vrp_strerror(code));
+	if (t->lease_lost) {
+		free(resume_state);
+		return 0;
+	}
+	decide(&f);
+	int rc = vrp_db_transaction(t->db, failure_txn, &f);
+	free(resume_state);
+	if (rc == VRP_ECONFLICT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (f.kind == VRP_SYNC_EVENT_PAUSED || f.kind == VRP_SYNC_EVENT_QUOTA)
+		sync_stop_remote(t->w->run, t->task->remote);
+	vrp_sync_event ev;
+	event_init(t, &ev, f.kind);
+	ev.code = code;
+	ev.message = f.message;
+	ev.delay_ms = f.decision.delay_ms;
+	ev.retry_after_ms = f.retry_after_ms;
+	sync_emit(t->w->run, &ev);
+	VRP_LOG(f.kind == VRP_SYNC_EVENT_RETRY ? VRP_LOG_LEVEL_INFO : VRP_LOG_LEVEL_WARNING, "sync",
+		json_pack("{s:I, s:s, s:s, s:I}", "recording_id", (json_int_t)t->task->recording_id,
+			  "remote", t->task->remote, "code", f.code_name, "attempt",
+			  (json_int_t)t->task->attempts),
+		"upload %s: %s", vrp_sync_event_kind_to_string(f.kind), f.message);
+	return 0;
+}
+
+/* ---- the transfer ---- */
+
+static const char *extension_of(const char *name)
+{
+	const char *dot = name ? strrchr(name, '.') : NULL;
+	return dot && dot[1] ? dot + 1 : NULL;
+}
+
+static int build_path(struct task_ctx *t)
+{
+	if (t->task->remote_path)
+		return (t->remote_path = strdup(t->task->remote_path)) ? 0 : vrp_error_oom();
+	const vrp_recording *r = t->rec;
+	struct vrp_remote_name_parts parts = {
+		.created_at = r->created_at,
+		.title = r->title,
+		.original_filename = r->original_filename,
+		.uuid = r->uuid,
+		.extension = extension_of(r->stored_filename),
+	};
+	return vrp_remote_name_build(&parts, &t->remote_path);
+}
+
+/*
+ * The idempotency check: an object at our path with the recording's size and
+ * sha256 is the upload a crash kept us from recording. An object we cannot
+ * vouch for (no sha256, other size) is replaced by the upload.
+ */
+static int already_there(struct task_ctx *t, vrp_provider *p, bool *found)
+{
+	*found = false;
+	vrp_remote_object *o = NULL;
+	int rc = vrp_provider_stat(p, t->remote_path, VRP_STAT_CHECKSUM, &o);
+	if (rc == VRP_EREMOTE_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	*found = o->size == t->rec->filesize_bytes && o->checksum_kind == VRP_CHECKSUM_SHA256 &&
+		 o->checksum && strcmp(o->checksum, t->rec->checksum) == 0;
+	if (*found)
+		t->object = o;
+	else
+		vrp_remote_object_free(o);
+	return 0;
+}
+
+/* Renews the lease as bytes flow, and stops the transfer when asked to or when the lease is gone.
+ */
+static int on_progress(void *ctx, int64_t done, int64_t total)
+{
+	struct task_ctx *t = ctx;
+	struct sync_run *run = t->w->run;
+	(void)total;
+	t->bytes_done = done;
+	int64_t now = sync_now_ms(run);
+	if (now - t->last_renew_ms >= run->opt.lease_ms / 3) {
+		char iso[VRP_TIME_ISO_LEN];
+		vrp_time_format_iso(now, iso);
+		int rc = vrp_sync_task_repo_renew_lease(t->db, t->task->id, t->w->owner,
+							run->opt.lease_ms, iso);
+		if (rc == VRP_ECONFLICT)
+			t->lease_lost = true;
+		if (rc == 0)
+			t->last_renew_ms = now;
+	}
+	vrp_sync_event e;
+	event_init(t, &e, VRP_SYNC_EVENT_PROGRESS);
+	sync_emit(run, &e);
+	return t->lease_lost || sync_stopping(run);
+}
+
+static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
+{
+	char *local = vrp_library_path(t->w->lib, t->rec->local_path);
+	if (!local)
+		return vrp_error_oom();
+	vrp_kv metadata[] = { { "uuid", t->rec->uuid }, { "sha256", t->rec->checksum } };
+	vrp_upload_request request = {
+		.local_path = local,
+		.remote_path = t->remote_path,
+		.sha256 = t->rec->checksum,
+		.metadata = metadata,
+		.metadata_count = 2,
+		.resume_state = t->task->resume_state,
+		.progress = on_progress,
+		.progress_ctx = t,
+	};
+	t->uploaded = true;
+	int rc = metric_add(t->db, VRP_METRIC_UPLOADS_ATTEMPTED, 1);
+	if (rc == 0)
+		rc = vrp_provider_upload(p, &request, &t->object, resume_state);
+	free(local);
+	return rc;
+}
+
+static int load_recording(struct task_ctx *t)
+{
+	if (t->task->op != VRP_SYNC_OP_UPLOAD)
+		return vrp_error_set(VRP_ENOTSUP, "sync task %lld: %s tasks are not supported yet",
+				     (long long)t->task->id, vrp_sync_op_to_string(t->task->op));
+	if (t->task->recording_id == 0)
+		return vrp_error_set(VRP_ENOTFOUND, "sync task %lld has no recording (purged)",
+				     (long long)t->task->id);
+	int rc = vrp_recording_repo_get_by_id(t->db, t->task->recording_id, &t->rec);
+	if (rc == 0 && t->rec->status == VRP_RECORDING_DELETED)
+		rc = vrp_error_set(VRP_EINVAL, "recording %lld was deleted after it was queued",
+				   (long long)t->rec->id);
+	if (rc == 0)
+		rc = vrp_recording_remote_repo_ensure(t->db, t->rec->id, t->task->remote, NULL);
+	if (rc == 0)
+		rc = vrp_recording_remote_repo_set_status(t->db, t->rec->id, t->task->remote,
+							  VRP_SYNC_SYNCING, NULL, NULL);
+	return rc;
+}
+
+/* Everything up to the outcome; `*resume_state` may receive the provider's. */
+static int transfer(struct task_ctx *t, char **resume_state)
+{
+	vrp_provider *p = NULL;
+	int rc = load_recording(t);
+	if (rc < 0 || !t->rec)
+		return rc < 0 ? rc : VRP_ERROR;
+	rc = build_path(t);
+	if (rc == 0) {
+		vrp_sync_event e;
+		event_init(t, &e, VRP_SYNC_EVENT_STARTED);
+		sync_emit(t->w->run, &e);
+		rc = sync_worker_provider(t->w, t->task->remote, &p);
+	}
+	bool found = false;
+	if (rc == 0)
+		rc = already_there(t, p, &found);
+	if (rc == 0 && !found)
+		rc = upload(t, p, resume_state);
+	return rc;
+}
+
+/* A failure of the database itself stops the thread; any other is the task's. */
+static bool is_database_failure(int code)
+{
+	return code == VRP_EDB || code == VRP_ECORRUPTDB || code == VRP_ENOTADB ||
+	       code == VRP_EREADONLY || code == VRP_ENOMEM;
+}
+
+int sync_task_run(struct sync_worker *w, vrp_sync_task *task)
+{
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, task->correlation_id);
+	struct task_ctx t = { .w = w, .db = vrp_library_db(w->lib), .task = task };
+	t.last_renew_ms = sync_now_ms(w->run);
+	char *resume_state = NULL;
+	int rc = transfer(&t, &resume_state);
+	if (rc == 0)
+		rc = succeed(&t);
+	else if (!is_database_failure(rc) || t.uploaded)
+		rc = fail_task(&t, rc, resume_state);
+	else
+		free(resume_state);
+	vrp_remote_object_free(t.object);
+	vrp_recording_free(t.rec);
+	free(t.remote_path);
+	vrp_correlation_leave(&scope);
+	return rc;
+}

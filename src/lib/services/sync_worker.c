@@ -1,0 +1,423 @@
+/*
+ * sync_worker.c - vrp_sync_run(): the worker threads, claiming and waiting.
+ * What happens to one task is in sync_task_run.c.
+ */
+#include "services/sync_internal.h"
+
+#include "core/error_set.h"
+#include "core/log.h"
+#include "core/retry.h"
+#include "db/remote_repo.h"
+#include "db/sync_task_repo.h"
+#include "vrp/remotes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_CONCURRENCY 4
+#define MAX_CONCURRENCY     64
+#define DEFAULT_LEASE_MS    60000
+#define DEFAULT_POLL_MS     500
+/* The real sleep wakes this often to notice a stop request. */
+#define SLEEP_SLICE_MS 50
+
+static const char *const event_names[] = { "started", "progress", "synced", "already", "retry",
+					   "failed",  "paused",   "quota",  "released" };
+
+const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind)
+{
+	if ((unsigned)kind >= sizeof(event_names) / sizeof(*event_names))
+		return NULL;
+	return event_names[kind];
+}
+
+int64_t sync_now_ms(const struct sync_run *run)
+{
+	return run->opt.clock ? run->opt.clock(run->opt.env_ctx) : vrp_time_now_ms();
+}
+
+void sync_now_iso(const struct sync_run *run, char out[VRP_TIME_ISO_LEN])
+{
+	vrp_time_format_iso(sync_now_ms(run), out);
+}
+
+int64_t sync_parse_iso(const char *text)
+{
+	struct tm tm = { 0 };
+	int ms = 0;
+	if (!text || sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
+			    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+bool sync_stopping(const struct sync_run *run)
+{
+	return run->opt.stop && run->opt.stop(run->opt.stop_ctx);
+}
+
+/* Sleeps through the injected sleep, or for real in slices so a stop is noticed. */
+static void sync_sleep(const struct sync_run *run, int64_t ms)
+{
+	if (run->opt.sleep) {
+		run->opt.sleep(run->opt.env_ctx, ms);
+		return;
+	}
+	while (ms > 0 && !sync_stopping(run)) {
+		int64_t slice = ms < SLEEP_SLICE_MS ? ms : SLEEP_SLICE_MS;
+		struct timespec ts = { (time_t)(slice / 1000), (long)(slice % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		ms -= slice;
+	}
+}
+
+bool sync_remote_stopped(struct sync_run *run, const char *remote)
+{
+	pthread_mutex_lock(&run->lock);
+	bool found = false;
+	for (size_t i = 0; !found && i < run->stopped_count; i++)
+		found = strcmp(run->stopped[i], remote) == 0;
+	pthread_mutex_unlock(&run->lock);
+	return found;
+}
+
+void sync_stop_remote(struct sync_run *run, const char *remote)
+{
+	if (sync_remote_stopped(run, remote))
+		return;
+	pthread_mutex_lock(&run->lock);
+	char **grown = realloc(run->stopped, (run->stopped_count + 1) * sizeof(*grown));
+	char *copy = strdup(remote);
+	if (grown)
+		run->stopped = grown;
+	/* Out of memory only costs the pause: the remote's next failure pauses it again. */
+	if (grown && copy)
+		run->stopped[run->stopped_count++] = copy;
+	else
+		free(copy);
+	pthread_mutex_unlock(&run->lock);
+}
+
+/* How serious a final failure is, for the exit status: auth > quota > permanent > transient. */
+static int severity(int code)
+{
+	switch (vrp_retry_classify(code)) {
+	case VRP_RETRY_CLASS_PAUSE_REMOTE:
+		return 4;
+	case VRP_RETRY_CLASS_STOP_UPLOADS:
+		return 3;
+	case VRP_RETRY_CLASS_RETRY:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
+static void count_outcome(struct sync_run *run, const vrp_sync_event *e)
+{
+	vrp_sync_summary *s = &run->summary;
+	switch (e->kind) {
+	case VRP_SYNC_EVENT_SYNCED:
+		s->synced++;
+		run->files_done++;
+		break;
+	case VRP_SYNC_EVENT_ALREADY:
+		s->already++;
+		run->files_done++;
+		break;
+	case VRP_SYNC_EVENT_RETRY:
+		s->retries++;
+		break;
+	case VRP_SYNC_EVENT_FAILED:
+		s->failed++;
+		run->files_done++;
+		break;
+	case VRP_SYNC_EVENT_PAUSED:
+		s->paused++;
+		break;
+	case VRP_SYNC_EVENT_QUOTA:
+		s->quota++;
+		run->files_done++;
+		break;
+	case VRP_SYNC_EVENT_RELEASED:
+		s->released++;
+		break;
+	default:
+		break;
+	}
+	bool final = e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_PAUSED ||
+		     e->kind == VRP_SYNC_EVENT_QUOTA;
+	if (final && (!s->worst_code || severity(e->code) > severity(s->worst_code)))
+		s->worst_code = e->code;
+	if (run->files_total < run->files_done)
+		run->files_total = run->files_done;
+}
+
+void sync_emit(struct sync_run *run, vrp_sync_event *event)
+{
+	pthread_mutex_lock(&run->lock);
+	count_outcome(run, event);
+	if (event->kind == VRP_SYNC_EVENT_SYNCED)
+		run->summary.bytes_uploaded += event->bytes_total;
+	event->files_done = run->files_done;
+	event->files_total = run->files_total;
+	event->bytes_uploaded = run->summary.bytes_uploaded;
+	if (run->opt.progress)
+		run->opt.progress(run->opt.progress_ctx, event);
+	pthread_mutex_unlock(&run->lock);
+}
+
+int sync_worker_provider(struct sync_worker *w, const char *remote, vrp_provider **out)
+{
+	for (size_t i = 0; i < w->provider_count; i++)
+		if (strcmp(w->provider_names[i], remote) == 0) {
+			*out = w->providers[i];
+			return 0;
+		}
+	size_t n = w->provider_count + 1;
+	char **names = realloc(w->provider_names, n * sizeof(*names));
+	if (names)
+		w->provider_names = names;
+	vrp_provider **providers = realloc(w->providers, n * sizeof(*providers));
+	if (providers)
+		w->providers = providers;
+	char *name = names && providers ? strdup(remote) : NULL;
+	if (!name)
+		return vrp_error_oom();
+	vrp_provider *p = NULL;
+	int rc = vrp_remotes_open(w->lib, remote, &p);
+	if (rc < 0) {
+		free(name);
+		return rc;
+	}
+	w->provider_names[w->provider_count] = name;
+	w->providers[w->provider_count++] = p;
+	*out = p;
+	return 0;
+}
+
+/* The remotes this thread may take tasks for now, into a list (caller frees). */
+static int active_remotes(struct sync_worker *w, vrp_remote_list **out)
+{
+	vrp_db *db = vrp_library_db(w->lib);
+	vrp_remote_list *all = NULL;
+	int rc = vrp_remote_repo_list(db, &all);
+	if (rc < 0)
+		return rc;
+	size_t kept = 0;
+	for (size_t i = 0; i < all->count; i++) {
+		vrp_remote *r = all->items[i];
+		bool wanted = !w->run->opt.remote || strcmp(w->run->opt.remote, r->name) == 0;
+		if (wanted && !sync_remote_stopped(w->run, r->name))
+			all->items[kept++] = r;
+		else
+			vrp_remote_free(r);
+	}
+	all->count = kept;
+	*out = all;
+	return 0;
+}
+
+/* Claims the next due task of an active remote, round-robin; VRP_ENOTFOUND when none. */
+static int claim_next(struct sync_worker *w, vrp_sync_task **task)
+{
+	vrp_remote_list *remotes = NULL;
+	int rc = active_remotes(w, &remotes);
+	if (rc < 0)
+		return rc;
+	char now[VRP_TIME_ISO_LEN];
+	sync_now_iso(w->run, now);
+	rc = VRP_ENOTFOUND;
+	for (size_t k = 0; rc == VRP_ENOTFOUND && k < remotes->count; k++) {
+		const char *name = remotes->items[(w->next_remote + k) % remotes->count]->name;
+		rc = vrp_sync_task_repo_claim(vrp_library_db(w->lib), name, w->owner,
+					      w->run->opt.lease_ms, now, task);
+	}
+	w->next_remote++;
+	vrp_remote_list_free(remotes);
+	return rc;
+}
+
+/*
+ * Nothing is due: sleeps until the earliest queued task is due or a
+ * running one's lease ends (at most poll_ms, since another process may add
+ * work). Returns false when the run is over: drained (not forever) or stopping.
+ */
+static int wait_for_work(struct sync_worker *w, bool *more)
+{
+	*more = false;
+	vrp_remote_list *remotes = NULL;
+	int rc = active_remotes(w, &remotes);
+	int64_t wake = -1;
+	for (size_t i = 0; rc == 0 && i < remotes->count; i++) {
+		char at[VRP_TIME_ISO_LEN];
+		bool any = false;
+		rc = vrp_sync_task_repo_next_wakeup(vrp_library_db(w->lib), remotes->items[i]->name,
+						    at, &any);
+		int64_t ms = any ? sync_parse_iso(at) : -1;
+		if (ms >= 0 && (wake < 0 || ms < wake))
+			wake = ms;
+	}
+	vrp_remote_list_free(remotes);
+	if (rc < 0)
+		return rc;
+	const vrp_sync_options *opt = &w->run->opt;
+	if (sync_stopping(w->run) || (wake < 0 && !opt->forever))
+		return 0;
+	int64_t delay = wake < 0 ? opt->poll_ms : wake - sync_now_ms(w->run);
+	if (delay > opt->poll_ms)
+		delay = opt->poll_ms;
+	/* A due task another thread is about to take: look again shortly. */
+	if (delay < 5)
+		delay = 5;
+	sync_sleep(w->run, delay);
+	*more = !sync_stopping(w->run);
+	return 0;
+}
+
+/* files_total: what is done plus what is still queued or running. */
+static void update_total(struct sync_worker *w)
+{
+	vrp_sync_task_counts counts;
+	if (vrp_sync_task_repo_count_by_state(vrp_library_db(w->lib), w->run->opt.remote, &counts) <
+	    0)
+		return;
+	int64_t live =
+		counts.by_state[VRP_SYNC_TASK_QUEUED] + counts.by_state[VRP_SYNC_TASK_RUNNING];
+	pthread_mutex_lock(&w->run->lock);
+	w->run->files_total = w->run->files_done + live;
+	pthread_mutex_unlock(&w->run->lock);
+}
+
+static int work_loop(struct sync_worker *w)
+{
+	int rc = 0;
+	bool more = true;
+	update_total(w);
+	while (rc == 0 && more && !sync_stopping(w->run)) {
+		vrp_sync_task *task = NULL;
+		rc = claim_next(w, &task);
+		if (rc == 0) {
+			rc = sync_task_run(w, task);
+			update_total(w);
+		} else if (rc == VRP_ENOTFOUND || rc == VRP_EBUSY) {
+			rc = wait_for_work(w, &more);
+		}
+		vrp_sync_task_free(task);
+	}
+	return rc;
+}
+
+static void worker_clear(struct sync_worker *w)
+{
+	for (size_t i = 0; i < w->provider_count; i++) {
+		vrp_provider_free(w->providers[i]);
+		free(w->provider_names[i]);
+	}
+	free(w->providers);
+	free(w->provider_names);
+	vrp_library_free(w->lib);
+}
+
+static void *worker_main(void *arg)
+{
+	struct sync_worker *w = arg;
+	int rc = vrp_library_open(&w->lib, w->run->root, 0, NULL);
+	if (rc == 0)
+		rc = work_loop(w);
+	if (rc < 0) {
+		VRP_LOG_ERROR("sync", NULL, "sync worker %s stopped: %s", w->owner,
+			      vrp_error_last()->message);
+		pthread_mutex_lock(&w->run->lock);
+		if (!w->run->fatal) {
+			w->run->fatal = rc;
+			snprintf(w->run->fatal_message, sizeof(w->run->fatal_message), "%s",
+				 vrp_error_last()->message);
+		}
+		pthread_mutex_unlock(&w->run->lock);
+	}
+	worker_clear(w);
+	return NULL;
+}
+
+static void fill_defaults(vrp_sync_options *o)
+{
+	if (o->concurrency <= 0)
+		o->concurrency = DEFAULT_CONCURRENCY;
+	if (o->concurrency > MAX_CONCURRENCY)
+		o->concurrency = MAX_CONCURRENCY;
+	vrp_retry_policy policy = VRP_RETRY_POLICY_DEFAULT;
+	if (o->max_attempts <= 0)
+		o->max_attempts = policy.max_attempts;
+	if (o->base_delay_ms <= 0)
+		o->base_delay_ms = policy.base_ms;
+	if (o->max_delay_ms <= 0)
+		o->max_delay_ms = policy.cap_ms;
+	if (o->lease_ms <= 0)
+		o->lease_ms = DEFAULT_LEASE_MS;
+	if (o->poll_ms <= 0)
+		o->poll_ms = DEFAULT_POLL_MS;
+}
+
+static void run_threads(struct sync_run *run, struct sync_worker *workers, pthread_t *threads)
+{
+	int n = run->opt.concurrency;
+	int started = 0;
+	for (int i = 0; i < n; i++) {
+		workers[i].run = run;
+		snprintf(workers[i].owner, sizeof(workers[i].owner), "vrp-%ld-%lld-%d",
+			 (long)getpid(), (long long)sync_now_ms(run), i);
+		if (pthread_create(&threads[i], NULL, worker_main, &workers[i]) != 0)
+			break;
+		started++;
+	}
+	/* Fewer threads than asked for is slower, not wrong; none is an error. */
+	if (started == 0)
+		run->fatal = vrp_error_set(VRP_ENOMEM, "cannot start a sync worker thread");
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+}
+
+int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_summary *summary)
+{
+	if (summary)
+		*summary = (vrp_sync_summary){ 0 };
+	struct sync_run run = { .root = vrp_library_root(lib) };
+	if (options)
+		run.opt = *options;
+	fill_defaults(&run.opt);
+	if (run.opt.remote) {
+		vrp_remote *found = NULL;
+		int rc = vrp_remote_repo_get_by_name(vrp_library_db(lib), run.opt.remote, &found);
+		vrp_remote_free(found);
+		if (rc < 0)
+			return rc;
+	}
+	struct sync_worker *workers = calloc((size_t)run.opt.concurrency, sizeof(*workers));
+	pthread_t *threads = calloc((size_t)run.opt.concurrency, sizeof(*threads));
+	if (!workers || !threads) {
+		free(workers);
+		free(threads);
+		return vrp_error_oom();
+	}
+	pthread_mutex_init(&run.lock, NULL);
+	run_threads(&run, workers, threads);
+	pthread_mutex_destroy(&run.lock);
+	for (size_t i = 0; i < run.stopped_count; i++)
+		free(run.stopped[i]);
+	free(run.stopped);
+	free(workers);
+	free(threads);
+	if (summary)
+		*summary = run.summary;
+	return run.fatal ? vrp_error_set(run.fatal, "the sync run stopped early: %s",
+					 run.fatal_message)
+			 : 0;
+}

@@ -1,0 +1,117 @@
+#!/bin/sh
+# vrp sync / sync status / queue / worker against a localdir remote, and the
+# crash proof: SIGKILL the worker at random points, restart, and end with
+# every recording on the remote exactly once, no .part files, a sound database.
+. "$(dirname "$0")/tap.sh"
+: "${VRP:?set VRP to the vrp binary}"
+: "${FIXTURES:?set FIXTURES to the generated media fixtures}"
+LIB="$WORK/lib"
+NAS="$WORK/nas"
+"$VRP" -q --library "$LIB" init
+mkdir "$NAS"
+
+sha_list() { find "$1" -type f ! -name '*.part' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
+lib_shas() { sqlite3 "$LIB/library.db" "SELECT checksum FROM recordings ORDER BY checksum"; }
+
+"$VRP" -q --library "$LIB" import "$FIXTURES/pcm16.wav" "$FIXTURES/flac16k.flac" \
+	"$FIXTURES/memo.m4a"
+run "$VRP" --library "$LIB" remote add nas localdir path="$NAS"
+expect_status "remote add nas" 0
+
+run "$VRP" --library "$LIB" sync
+expect_status "vrp sync exits 0 when everything synced" 0
+expect_match "and says so" "$out" 'synced 3 .*failed 0'
+check "three files on the remote" test "$(find "$NAS" -type f | wc -l)" -eq 3
+check "named VoiceRecorderPro/YYYY/MM/<name> <short uuid>.<ext>" sh -c \
+	'find "$1" -type f | grep -Evq "/VoiceRecorderPro/[0-9]{4}/[0-9]{2}/[^/]+ [0-9a-f]{8}\.(wav|flac|m4a)$" && exit 1 || exit 0' _ "$NAS"
+check "with the library's sha256s" test "$(sha_list "$NAS")" = "$(lib_shas)"
+
+run "$VRP" --library "$LIB" sync status
+expect_status "sync status" 0
+expect_match "counts per status" "$out" '^nas \(localdir\): synced 3, queued 0, syncing 0, failed 0'
+run "$VRP" --library "$LIB" --json sync status
+expect_match "sync status --json" "$out" '"remote":"nas".*"synced":3.*"tasks":\{[^}]*"done":3'
+run "$VRP" --library "$LIB" --json ls --remote nas --sync-status synced
+check "ls --remote nas --sync-status synced lists the three" \
+	test "$(printf '%s\n' "$out" | grep -c '"id"')" -eq 3
+run "$VRP" --library "$LIB" --json queue ls --state done
+check "queue ls --state done shows three done uploads" \
+	test "$(printf '%s\n' "$out" | grep -c '"state":"done"')" -eq 3
+
+run "$VRP" --library "$LIB" sync
+expect_status "a second sync has nothing to do" 0
+expect_match "and uploads nothing" "$out" 'synced 0 '
+check "still three files" test "$(find "$NAS" -type f | wc -l)" -eq 3
+
+# A failure: the remote folder is replaced by a file, so every upload fails for good.
+"$VRP" -q --library "$LIB" import "$FIXTURES/pcm24.wav"
+mv "$NAS" "$WORK/nas.away"; : >"$NAS"
+run "$VRP" --library "$LIB" --json sync --max-attempts 2
+check "a failed upload exits non-zero" test "$status" -ne 0
+expect_match "one JSON line per outcome, with the error code" "$out" '"status":"failed".*"code":"ERR_'
+run "$VRP" --library "$LIB" sync status
+expect_match "sync status names the failure and its reason" "$out" 'failed 1.*
+  recording 4 failed: .*\[ERR_'
+run "$VRP" --library "$LIB" --json queue ls --state failed
+task=$(printf '%s\n' "$out" | sed -n 's/^{"id":\([0-9]*\).*/\1/p' | head -1)
+check "queue ls --state failed finds the task" test -n "$task"
+rm -f "$NAS"; mv "$WORK/nas.away" "$NAS"
+run "$VRP" --library "$LIB" queue retry "$task"
+expect_status "queue retry ID" 0
+run "$VRP" --library "$LIB" queue cancel "$task"
+expect_status "queue cancel ID" 0
+run "$VRP" --library "$LIB" queue cancel "$task"
+expect_status "cancelling it again is fine" 0
+run "$VRP" --library "$LIB" sync
+expect_status "the next sync picks the recording up again" 0
+check "four files on the remote" test "$(find "$NAS" -type f | wc -l)" -eq 4
+
+# ---- the crash proof ----
+CRASH_LIB="$WORK/crash"
+CRASH_NAS="$WORK/crash-nas"
+mkdir "$WORK/wavs" "$CRASH_NAS"
+python3 - "$WORK/wavs" <<'PY'
+import os, sys, wave
+for i in range(40):
+    with wave.open(os.path.join(sys.argv[1], "take-%02d.wav" % i), "wb") as w:
+        w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000)
+        w.writeframes(os.urandom(1500000))
+PY
+"$VRP" -q --library "$CRASH_LIB" init
+"$VRP" -q --library "$CRASH_LIB" import "$WORK"/wavs/*.wav
+"$VRP" -q --library "$CRASH_LIB" remote add crash localdir path="$CRASH_NAS"
+kills=0
+for delay in 0.12 0.05 0.3 0.08 0.2 0.15; do
+	"$VRP" -q --library "$CRASH_LIB" sync --lease 1 --concurrency 4 >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
+	wait "$pid" 2>/dev/null
+done
+check "the worker was killed mid-run at least twice ($kills)" test "$kills" -ge 2
+run "$VRP" --library "$CRASH_LIB" sync --lease 1
+expect_status "the restarted sync finishes" 0
+check "every recording is on the remote exactly once" \
+	test "$(find "$CRASH_NAS" -type f ! -name '*.part' | wc -l)" -eq 40
+check "with the right contents" test "$(sha_list "$CRASH_NAS")" = \
+	"$(sqlite3 "$CRASH_LIB/library.db" 'SELECT checksum FROM recordings ORDER BY checksum')"
+check "no stray .part files" test -z "$(find "$CRASH_NAS" -name '*.part')"
+check "the database is consistent" test \
+	"$(sqlite3 "$CRASH_LIB/library.db" 'PRAGMA integrity_check')" = ok
+check "every recording is synced, every task done" test \
+	"$(sqlite3 "$CRASH_LIB/library.db" "SELECT (SELECT count(*) FROM recording_remote WHERE sync_status = 'synced') || ' ' || (SELECT count(*) FROM sync_tasks WHERE state <> 'done')")" = "40 0"
+
+# ---- vrp worker: runs until SIGTERM, picking up new work ----
+"$VRP" -q --library "$LIB" import "$FIXTURES/float32.wav"
+"$VRP" --library "$LIB" worker --concurrency 2 >"$WORK/worker.out" 2>&1 &
+wpid=$!
+run "$VRP" --library "$LIB" --json sync --enqueue-only
+expect_match "sync --enqueue-only queues without uploading" "$out" '"queued":1'
+
+i=0
+while [ "$(find "$NAS" -type f | wc -l)" -lt 5 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM "$wpid"
+wait "$wpid" && wstatus=0 || wstatus=$?
+check "vrp worker stops cleanly on SIGTERM" test "$wstatus" -eq 0
+check "the worker uploaded what was queued while it ran" test "$(find "$NAS" -type f | wc -l)" -eq 5
+finish
