@@ -23,6 +23,10 @@ typedef struct vrp_remote {
 	char *provider_key; /* the provider implementation: "localdir", "sftp", "gdrive"... */
 	char *created_at;   /* UTC, "YYYY-MM-DDTHH:MM:SS.sssZ" like every timestamp here */
 	char *modified_at;
+	/* Why sync leaves this remote alone until the user acts (e.g. "ERR_AUTH_EXPIRED:
+	 * ..."), or NULL when it is not paused; and since when. */
+	char *paused_reason;
+	char *paused_at;
 } vrp_remote;
 
 /* Frees a remote and its strings; NULL is a no-op. */

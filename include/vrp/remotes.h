@@ -52,6 +52,13 @@ int vrp_remotes_setting(vrp_library *lib, const char *name, const char *key, cha
 /* Opens a provider instance for remote `name` from its configuration. */
 int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out);
 
+/*
+ * Clears a remote's pause (set by the sync worker when its authorisation
+ * expired), so its queued tasks run again. vrp_remotes_test() does this when
+ * the remote passes; storing a new secret for it does too.
+ */
+int vrp_remotes_resume(vrp_library *lib, const char *name);
+
 /* What vrp_remotes_test() found. */
 typedef struct vrp_remote_test_result {
 	bool reachable;   /* the provider opened and authenticated */

@@ -67,9 +67,12 @@ static int remote_ls(struct cli *cli, vrp_library *lib)
 			json_t *o = json_pack("{s:s, s:s, s:s}", "name", r->name, "type",
 					      r->provider_key, "created_at", r->created_at);
 			json_object_set_new(o, "path", path ? cli_json_string(path) : json_null());
+			json_object_set_new(o, "paused_reason", cli_json_string(r->paused_reason));
 			cli_print_json(o);
 		} else {
-			printf("%-16s %-10s %s\n", r->name, r->provider_key, path ? path : "");
+			printf("%-16s %-10s %s%s%s\n", r->name, r->provider_key, path ? path : "",
+			       r->paused_reason ? "  PAUSED: " : "",
+			       r->paused_reason ? r->paused_reason : "");
 		}
 		free(path);
 	}
@@ -112,6 +115,9 @@ static int remote_secret(struct cli *cli, vrp_library *lib, const char *name, co
 	}
 	int rc = vrp_credentials_set(lib, name, key, secret);
 	vrp_credentials_free_secret(secret);
+	/* A new secret is a re-authentication: let queued work for it run again. */
+	if (rc == 0)
+		rc = vrp_remotes_resume(lib, name);
 	if (rc < 0)
 		return cli_fail(cli, rc);
 	cli_say(cli, "secret %s stored for %s (%s store)\n", key, name, vrp_credentials_store(lib));

@@ -5,6 +5,7 @@
 #include "db/remote_repo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A minimal valid recordings row; returns its id. */
@@ -538,10 +539,39 @@ static void test_free_functions_accept_null(void **state)
 
 #define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, test_db_setup, test_db_teardown)
 
+static void test_pause_keeps_reason_and_first_time_until_resumed(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	assert_ok(vrp_remote_repo_insert(db, "drive", "gdrive", NULL));
+	vrp_remote *r = NULL;
+	assert_ok(vrp_remote_repo_get_by_name(db, "drive", &r));
+	assert_null(r->paused_reason);
+	assert_null(r->paused_at);
+	vrp_remote_free(r);
+	assert_ok(vrp_remote_repo_set_paused(db, "drive", "ERR_AUTH_EXPIRED: token revoked"));
+	assert_ok(vrp_remote_repo_get_by_name(db, "drive", &r));
+	assert_string_equal(r->paused_reason, "ERR_AUTH_EXPIRED: token revoked");
+	assert_non_null(r->paused_at);
+	char *first = strdup(r->paused_at);
+	vrp_remote_free(r);
+	assert_ok(vrp_remote_repo_set_paused(db, "drive", "ERR_AUTH_EXPIRED: again"));
+	assert_ok(vrp_remote_repo_get_by_name(db, "drive", &r));
+	assert_string_equal(r->paused_at, first);
+	vrp_remote_free(r);
+	free(first);
+	assert_ok(vrp_remote_repo_set_paused(db, "drive", NULL));
+	assert_ok(vrp_remote_repo_get_by_name(db, "drive", &r));
+	assert_null(r->paused_reason);
+	assert_null(r->paused_at);
+	vrp_remote_free(r);
+	assert_int_equal(vrp_remote_repo_set_paused(db, "nowhere", NULL), VRP_ENOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		DB_TEST(test_insert_returns_the_new_remote),
+		DB_TEST(test_pause_keeps_reason_and_first_time_until_resumed),
 		DB_TEST(test_insert_duplicate_name_is_eexists),
 		DB_TEST(test_insert_rejects_empty_name_and_provider),
 		DB_TEST(test_get_by_name_finds_the_remote),

@@ -1,6 +1,8 @@
 /* test_sync.c - the sync engine against the mock provider: the queue, the outcomes, the policy. */
 #include "sync_fixture.h"
 
+#include <string.h>
+
 #include "cloud/remote_name.h"
 
 static int setup(void **state)
@@ -151,8 +153,17 @@ static void test_auth_expiry_pauses_the_remote_without_using_attempts(void **sta
 	assert_string_equal(row->error_code, "ERR_AUTH_EXPIRED");
 	vrp_recording_remote_free(row);
 	assert_int_equal(sync_fixture_count(fx, VRP_SYNC_QUEUED), 2);
-	/* Re-authenticated, the next run finishes the lot. */
+	/* The pause outlives the run: a new run leaves the remote alone. */
+	vrp_remote_list *remotes = NULL;
+	assert_ok(vrp_remotes_list(fx->lib, &remotes));
+	assert_non_null(strstr(remotes->items[0]->paused_reason, "ERR_AUTH_EXPIRED"));
+	vrp_remote_list_free(remotes);
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.synced, 0);
+	assert_int_equal(vrp_mock_calls(fx->mock, "upload"), 1);
+	/* Re-authenticated (which resumes the remote), the next run finishes the lot. */
 	assert_ok(vrp_provider_authenticate(fx->mock));
+	assert_ok(vrp_remotes_resume(fx->lib, "m"));
 	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
 	assert_int_equal(s.synced, 3);
 	assert_int_equal(sync_fixture_count(fx, VRP_SYNC_SYNCED), 3);

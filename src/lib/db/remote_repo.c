@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-#define REMOTE_COLUMNS "id, name, provider_key, created_at, modified_at"
+#define REMOTE_COLUMNS "id, name, provider_key, created_at, modified_at, paused_reason, paused_at"
 
 static int read_remote(sqlite3_stmt *stmt, vrp_remote **out)
 {
@@ -16,7 +16,8 @@ static int read_remote(sqlite3_stmt *stmt, vrp_remote **out)
 	if (!r)
 		return vrp_error_oom();
 	r->id = sqlite3_column_int64(stmt, 0);
-	char **const texts[] = { &r->name, &r->provider_key, &r->created_at, &r->modified_at };
+	char **const texts[] = { &r->name,        &r->provider_key,  &r->created_at,
+				 &r->modified_at, &r->paused_reason, &r->paused_at };
 	for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
 		int rc = vrp_db_column_strdup(stmt, (int)i + 1, texts[i]);
 		if (rc < 0) {
@@ -166,5 +167,26 @@ int vrp_remote_repo_delete(vrp_db *db, const char *name)
 		rc = not_found(name);
 done:
 	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_remote_repo_set_paused(vrp_db *db, const char *name, const char *reason)
+{
+	char now[VRP_TIME_ISO_LEN];
+	vrp_time_now_iso(now);
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt,
+				"UPDATE remotes SET paused_reason = ?2, paused_at = "
+				"CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce(paused_at, ?3) END, "
+				"modified_at = ?3 WHERE name = ?1");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	vrp_db_bind_text_or_null(stmt, 2, reason);
+	sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+	rc = vrp_db_step_done(db, stmt, "cannot pause or resume a remote");
+	sqlite3_finalize(stmt);
+	if (rc == 0 && vrp_db_changes(db) == 0)
+		rc = not_found(name);
 	return rc;
 }

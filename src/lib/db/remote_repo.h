@@ -41,6 +41,12 @@ int vrp_remote_repo_rename(vrp_db *db, const char *old_name, const char *new_nam
 int vrp_remote_repo_delete(vrp_db *db, const char *name);
 
 /*
+ * Pauses remote `name` with `reason` (kept with the time it was first
+ * paused), or resumes it when `reason` is NULL. VRP_ENOTFOUND when absent.
+ */
+int vrp_remote_repo_set_paused(vrp_db *db, const char *name, const char *reason);
+
+/*
  * The state of a recording on a remote, creating it as 'unsynced' (with the
  * remote's provider_key) when there is none yet; calling it again returns the
  * existing row unchanged. VRP_ENOTFOUND when the recording or the remote does

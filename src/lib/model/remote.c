@@ -37,6 +37,8 @@ void vrp_remote_free(vrp_remote *remote)
 	free(remote->provider_key);
 	free(remote->created_at);
 	free(remote->modified_at);
+	free(remote->paused_reason);
+	free(remote->paused_at);
 	free(remote);
 }
 

@@ -271,6 +271,11 @@ static int probe_write(vrp_provider *p, vrp_remote_test_result *result)
 	return rc;
 }
 
+int vrp_remotes_resume(vrp_library *lib, const char *name)
+{
+	return vrp_remote_repo_set_paused(vrp_library_db(lib), name, NULL);
+}
+
 int vrp_remotes_test(vrp_library *lib, const char *name, vrp_remote_test_result *result)
 {
 	memset(result, 0, sizeof(*result));
@@ -282,5 +287,8 @@ int vrp_remotes_test(vrp_library *lib, const char *name, vrp_remote_test_result 
 	if (rc == 0)
 		rc = probe_write(p, result);
 	vrp_provider_free(p);
+	/* It authenticated and wrote: whatever paused it is over. */
+	if (rc == 0)
+		rc = vrp_remotes_resume(lib, name);
 	return rc;
 }

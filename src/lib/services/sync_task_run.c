@@ -195,6 +195,15 @@ static const char *outcome_metric(vrp_sync_event_kind kind)
 	return NULL;
 }
 
+/* The pause outlives this run: later runs and workers leave the remote alone
+ * until re-authentication (vrp_remotes_resume) clears it. */
+static int pause_remote(vrp_db *db, const struct failure *f)
+{
+	char reason[600];
+	snprintf(reason, sizeof(reason), "%s: %.500s", f->code_name, f->message);
+	return vrp_remote_repo_set_paused(db, f->t->task->remote, reason);
+}
+
 static int failure_txn(vrp_db *db, void *arg)
 {
 	struct failure *f = arg;
@@ -212,6 +221,8 @@ static int failure_txn(vrp_db *db, void *arg)
 		rc = metric_add(db, outcome_metric(f->kind), 1);
 	if (rc == 0 && f->t->uploaded && f->kind != VRP_SYNC_EVENT_RELEASED)
 		rc = metric_add(db, VRP_METRIC_UPLOADS_FAILED, 1);
+	if (rc == 0 && f->kind == VRP_SYNC_EVENT_PAUSED)
+		rc = pause_remote(db, f);
 	return rc;
 }
 

@@ -215,7 +215,7 @@ static int active_remotes(struct sync_worker *w, vrp_remote_list **out)
 	for (size_t i = 0; i < all->count; i++) {
 		vrp_remote *r = all->items[i];
 		bool wanted = !w->run->opt.remote || strcmp(w->run->opt.remote, r->name) == 0;
-		if (wanted && !sync_remote_stopped(w->run, r->name))
+		if (wanted && !r->paused_reason && !sync_remote_stopped(w->run, r->name))
 			all->items[kept++] = r;
 		else
 			vrp_remote_free(r);
