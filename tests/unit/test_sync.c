@@ -55,6 +55,20 @@ static void test_enqueue_upload_marks_queued_and_is_idempotent(void **state)
 	vrp_sync_task_free(b);
 }
 
+static void test_one_enqueue_gives_its_tasks_one_correlation_id(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t a = sync_fixture_recording(fx, 1, 300);
+	int64_t b = sync_fixture_recording(fx, 2, 400);
+	assert_ok(vrp_sync_enqueue_pending(fx->lib, "m", NULL, 0, NULL));
+	vrp_sync_task *ta = task_of(fx, a), *tb = task_of(fx, b);
+	assert_non_null(ta->correlation_id);
+	assert_int_equal(strlen(ta->correlation_id), 36);
+	assert_string_equal(ta->correlation_id, tb->correlation_id);
+	vrp_sync_task_free(ta);
+	vrp_sync_task_free(tb);
+}
+
 static void test_enqueue_refuses_a_deleted_recording(void **state)
 {
 	struct sync_fixture *fx = *state;
@@ -312,6 +326,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(test_enqueue_upload_marks_queued_and_is_idempotent),
+		T(test_one_enqueue_gives_its_tasks_one_correlation_id),
 		T(test_enqueue_refuses_a_deleted_recording),
 		T(test_run_uploads_everything_and_records_it),
 		T(test_object_already_on_the_remote_is_not_uploaded_again),

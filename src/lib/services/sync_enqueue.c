@@ -2,6 +2,7 @@
 #include "vrp/sync.h"
 
 #include "core/error_set.h"
+#include "core/log.h"
 #include "db/recording_repo.h"
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
@@ -137,8 +138,14 @@ int vrp_sync_enqueue_pending(vrp_library *lib, const char *remote, const int64_t
 		rc = vrp_remote_repo_get_by_name(db, remote, &found);
 		vrp_remote_free(found);
 	}
+	/* One correlation id for the whole enqueue (kept if the caller has one):
+	 * each task carries it to the worker, so `vrp log --correlation` shows a
+	 * sync from enqueue to synced. */
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, NULL);
 	if (rc == 0)
 		rc = vrp_db_transaction(db, pending_txn, &p);
+	vrp_correlation_leave(&scope);
 	if (rc == 0 && enqueued)
 		*enqueued = p.enqueued;
 	return rc;
