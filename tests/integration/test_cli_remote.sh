@@ -52,6 +52,10 @@ check "its config section is gone" sh -c '! grep -q "remote \"nas\"" "$1"' _ "$V
 check "the other remote stays" grep -q 'remote "usb"' "$VRP_CONFIG"
 run "$VRP" --library "$LIB" remote rm nas
 expect_status "removing it again exits 66" 66
+run "$VRP" --library "$LIB" --json audit
+expect_match "adding a remote is audited" "$out" '"operation":"remote.add"'
+expect_match "removing one too" "$out" '"operation":"remote.remove"'
+
 run "$VRP" --library "$LIB" remote frob
 expect_status "an unknown subcommand exits 64" 64
 finish

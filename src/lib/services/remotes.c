@@ -6,10 +6,12 @@
 #include "core/ptrarray.h"
 #include "core/uuid.h"
 #include "db/remote_repo.h"
+#include "services/audit.h"
 #include "vrp/config.h"
 #include "vrp/credentials.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,18 @@ static int check_settings(const char *name, const char *type, const vrp_kv *sett
 	return rc;
 }
 
+/* Remotes gaining or losing access to recordings is security-relevant. */
+static int audit_remote(vrp_db *db, const char *operation, const char *name, const char *type)
+{
+	json_t *meta = type ? json_pack("{s:s, s:s}", "remote", name, "type", type)
+			    : json_pack("{s:s}", "remote", name);
+	char *text = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
+	json_decref(meta);
+	int rc = text ? vrp_audit_record(db, operation, 0, true, text) : vrp_error_oom();
+	free(text);
+	return rc;
+}
+
 struct add_ctx {
 	const char *name, *type;
 	const vrp_kv *settings;
@@ -83,6 +97,8 @@ static int add_in_txn(vrp_db *db, void *arg)
 	if (rc == 0)
 		rc = vrp_config_save(config);
 	vrp_config_free(config);
+	if (rc == 0)
+		rc = audit_remote(db, "remote.add", a->name, a->type);
 	return rc;
 }
 
@@ -118,6 +134,8 @@ static int remove_in_txn(vrp_db *db, void *arg)
 	if (rc == 0 && vrp_config_remove_section(config, section) == 0)
 		rc = vrp_config_save(config);
 	vrp_config_free(config);
+	if (rc == 0)
+		rc = audit_remote(db, "remote.remove", name, NULL);
 	return rc;
 }
 
