@@ -1,0 +1,91 @@
+/*
+ * reconcile.h - comparing the catalogue with what a remote really holds.
+ *
+ * Both commands look only at objects under the remote's app folder
+ * ("VoiceRecorderPro/"), where vrp puts every upload; anything else on the
+ * remote is not ours to judge. They read the remote through its paged
+ * listing, so a large remote never has to fit in memory at once.
+ *
+ * `check` is `rclone check` for one library and one remote: it compares the
+ * rows the catalogue believes are on the remote (sync_status 'synced', or
+ * 'conflict' from an earlier check) with the objects listed there.
+ */
+#ifndef VRP_RECONCILE_H
+#define VRP_RECONCILE_H
+
+#include "vrp/library.h"
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a check found about one object or row. */
+typedef enum vrp_sync_check_kind {
+	VRP_SYNC_CHECK_MISSING = 0, /* a synced row whose object is gone (ERR_REMOTE_NOT_FOUND) */
+	VRP_SYNC_CHECK_EXTRA,       /* an object no recording maps to (ERR_CONFLICT) */
+	VRP_SYNC_CHECK_SIZE,        /* the object's size is not the recording's (ERR_CONFLICT) */
+	VRP_SYNC_CHECK_CHECKSUM,    /* same size, other sha256 (ERR_CHECKSUM_MISMATCH) */
+	VRP_SYNC_CHECK_UNVERIFIED,  /* same size, but no sha256 could be had (0) */
+	VRP_SYNC_CHECK_RESOLVED,    /* a 'conflict' row whose object now matches again (0) */
+} vrp_sync_check_kind;
+
+/* "missing", "extra", "size", "checksum", "unverified", "resolved"; NULL outside the enum. */
+const char *vrp_sync_check_kind_to_string(vrp_sync_check_kind kind);
+
+/* One finding; valid only during the callback. */
+typedef struct vrp_sync_check_item {
+	vrp_sync_check_kind kind;
+	const char *remote;
+	const char *remote_path;
+	int64_t recording_id;        /* 0 for an extra object */
+	int code;                    /* the stable VRP_E* code of the finding, 0 when none */
+	const char *message;         /* one line for a person */
+	int64_t local_size;          /* -1 when there is no recording */
+	int64_t remote_size;         /* -1 when there is no object */
+	const char *local_sha256;    /* NULL when there is no recording */
+	const char *remote_checksum; /* NULL when not known */
+} vrp_sync_check_item;
+
+typedef void (*vrp_sync_check_fn)(void *ctx, const vrp_sync_check_item *item);
+
+/* Totals of a check, over every remote it looked at. */
+typedef struct vrp_sync_check_summary {
+	int64_t remotes; /* remotes checked */
+	int64_t objects; /* objects listed under the app folder */
+	int64_t matched; /* rows whose object has the right size and sha256 */
+	int64_t missing, extra, size_mismatch, checksum_mismatch;
+	int64_t unverified; /* right size, sha256 not available (or stat budget spent) */
+	int64_t stats;      /* stat calls made to obtain a checksum */
+} vrp_sync_check_summary;
+
+/* How many objects one check may stat for a checksum the listing lacks, per remote. */
+#define VRP_SYNC_CHECK_MAX_STATS 1000
+
+/*
+ * Checks `remote` (NULL: every remote, by name) and reports each finding
+ * but a plain match through `fn` (may be NULL). The catalogue follows what
+ * was found, so that the next `vrp sync` repairs the remote:
+ *   missing          the row goes back to 'unsynced' with its mapping
+ *                    cleared (the next sync uploads it again)
+ *   size, checksum   the row becomes 'conflict' with ERR_CONFLICT or
+ *                    ERR_CHECKSUM_MISMATCH and a message; the next sync
+ *                    replaces the object from the local file (recordings are
+ *                    immutable: the verified local copy is the truth)
+ *   resolved         a 'conflict' row whose object matches is 'synced' again
+ *   extra            nothing changes; the object is left where it is
+ * Objects whose listing has no sha256 are stat'ed with VRP_STAT_CHECKSUM,
+ * at most VRP_SYNC_CHECK_MAX_STATS per remote; past that they count as
+ * unverified. Returns 0 when the check ran (findings are in `*summary`,
+ * which may be NULL), or the error that stopped it (an unknown remote is
+ * VRP_ENOTFOUND, an unreachable one the provider's code).
+ */
+int vrp_sync_check(vrp_library *lib, const char *remote, vrp_sync_check_fn fn, void *ctx,
+		   vrp_sync_check_summary *summary);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
