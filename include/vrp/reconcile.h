@@ -8,7 +8,8 @@
  *
  * `check` is `rclone check` for one library and one remote: it compares the
  * rows the catalogue believes are on the remote (sync_status 'synced', or
- * 'conflict' from an earlier check) with the objects listed there.
+ * 'conflict' from an earlier check) with the objects listed there. `pull`
+ * imports the objects another device uploaded.
  */
 #ifndef VRP_RECONCILE_H
 #define VRP_RECONCILE_H
@@ -83,6 +84,53 @@ typedef struct vrp_sync_check_summary {
  */
 int vrp_sync_check(vrp_library *lib, const char *remote, vrp_sync_check_fn fn, void *ctx,
 		   vrp_sync_check_summary *summary);
+
+/* What a pull did with one object. */
+typedef enum vrp_sync_pull_status {
+	VRP_SYNC_PULL_PULLED = 0, /* downloaded, verified and imported as a new recording */
+	VRP_SYNC_PULL_DUPLICATE,  /* its content is already catalogued (recording `id`) */
+	VRP_SYNC_PULL_REJECTED,   /* not imported; `code` says why */
+} vrp_sync_pull_status;
+
+/* "pulled", "duplicate", "rejected"; NULL outside the enum. */
+const char *vrp_sync_pull_status_to_string(vrp_sync_pull_status status);
+
+/* One pulled object; valid only during the callback. */
+typedef struct vrp_sync_pull_item {
+	vrp_sync_pull_status status;
+	const char *remote;
+	const char *remote_path;
+	int64_t recording_id; /* the new or existing recording; 0 when rejected */
+	const char *uuid;     /* the new recording's uuid, else NULL */
+	int64_t bytes;
+	int code;            /* a VRP_E* code when rejected, else 0 */
+	const char *message; /* NULL unless rejected */
+} vrp_sync_pull_item;
+
+typedef void (*vrp_sync_pull_fn)(void *ctx, const vrp_sync_pull_item *item);
+
+typedef struct vrp_sync_pull_summary {
+	int64_t pulled, duplicates, rejected;
+	int64_t skipped; /* objects a row of this library already maps to: not downloaded */
+	int64_t bytes;   /* downloaded */
+} vrp_sync_pull_summary;
+
+/*
+ * Brings in the recordings another device put on `remote`: every object
+ * under the app folder that no row of this library maps to. An object whose
+ * listed sha256 is already catalogued is a duplicate without a download;
+ * any other is downloaded into the library's tmp/ (verified against the
+ * listed sha256 when there is one) and imported like `vrp import` with
+ * ingest_source "cloud:<remote>": probed, deduplicated by content, durable.
+ * A new recording, and a duplicate whose recording has no row on the remote
+ * yet or an 'unsynced' one, gets a 'synced' row with the object's id and
+ * path, so it is neither uploaded again nor reported extra by `sync check`.
+ * Objects that cannot be fetched or imported (not audio...) are reported
+ * rejected and the pull goes on. Returns 0 when the pull ran (outcomes in
+ * `*summary`, which may be NULL), or the error that stopped it.
+ */
+int vrp_sync_pull(vrp_library *lib, const char *remote, vrp_sync_pull_fn fn, void *ctx,
+		  vrp_sync_pull_summary *summary);
 
 #ifdef __cplusplus
 }

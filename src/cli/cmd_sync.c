@@ -11,7 +11,8 @@ static const char sync_usage[] =
 	"usage: vrp sync [--remote NAME] [--concurrency N] [--max-attempts N]\n"
 	"                [--lease SECONDS] [--enqueue-only] [ID...]\n"
 	"       vrp sync status [--remote NAME]\n"
-	"       vrp sync check [--remote NAME]\n\n"
+	"       vrp sync check [--remote NAME]\n"
+	"       vrp sync pull --remote NAME\n\n"
 	"Queues every recording (or each ID) not yet synced to the remote (default:\n"
 	"every remote), then uploads until the queue is drained. Transient failures\n"
 	"and rate limits are retried with backoff; an expired login pauses the\n"
@@ -206,6 +207,8 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 		return sync_status(cli, argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "check"))
 		return cmd_sync_check(cli, argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "pull"))
+		return cmd_sync_pull(cli, argc - 1, argv + 1);
 	return sync_now(cli, argc, argv);
 }
 

@@ -116,3 +116,69 @@ int cmd_sync_check(struct cli *cli, int argc, char **argv)
 	vrp_library_free(lib);
 	return status;
 }
+
+static const char pull_usage[] =
+	"usage: vrp sync pull --remote NAME\n\n"
+	"Imports the recordings another device uploaded to the remote: every object\n"
+	"under VoiceRecorderPro/ that no recording of this library maps to is\n"
+	"downloaded, verified and imported like `vrp import` (ingest source\n"
+	"cloud:NAME), then recorded as synced there. Content already in the library\n"
+	"is a duplicate and is not imported again.\n"
+	"Exit status: 0 when nothing was rejected, 65 when some object was.\n";
+
+static void on_pulled(void *ctx, const vrp_sync_pull_item *item)
+{
+	const struct cli *cli = ctx;
+	const char *status = vrp_sync_pull_status_to_string(item->status);
+	if (cli->json) {
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "status", status, "remote",
+				      item->remote, "id", (json_int_t)item->recording_id, "bytes",
+				      (json_int_t)item->bytes);
+		json_object_set_new(o, "remote_path", cli_json_string(item->remote_path));
+		json_object_set_new(o, "uuid", cli_json_string(item->uuid));
+		if (item->code) {
+			json_object_set_new(o, "code",
+					    json_string(vrp_error_code_name(item->code)));
+			json_object_set_new(o, "message", cli_json_string(item->message));
+		}
+		cli_print_json(o);
+		return;
+	}
+	if (item->status == VRP_SYNC_PULL_REJECTED) {
+		fprintf(stderr, "%s: ", cli->prog);
+		cli_put_escaped(stderr, item->remote_path, false);
+		fprintf(stderr, ": %s [%s]\n", item->message ? item->message : "",
+			vrp_error_code_name(item->code));
+		return;
+	}
+	if (cli->verbosity < 0)
+		return;
+	printf("%-10s %-6lld ", status, (long long)item->recording_id);
+	cli_put_escaped(stdout, item->remote_path, false);
+	putchar('\n');
+}
+
+int cmd_sync_pull(struct cli *cli, int argc, char **argv)
+{
+	const char *remote = NULL;
+	int status = parse_remote(cli, argc, argv, pull_usage, &remote);
+	if (status)
+		return status < 0 ? 0 : status;
+	if (!remote)
+		return cli_usage_error(cli, "sync pull needs --remote NAME");
+	vrp_library *lib = NULL;
+	if ((status = cli_open_library(cli, 0, &lib)))
+		return status;
+	vrp_sync_pull_summary s = { 0 };
+	int rc = vrp_sync_pull(lib, remote, on_pulled, cli, &s);
+	if (rc < 0)
+		status = cli_fail(cli, rc);
+	else if (s.rejected)
+		status = vrp_error_exit_status(VRP_EUNSUPPORTED_MEDIA);
+	if (!cli->json)
+		cli_say(cli, "%lld pulled, %lld duplicate, %lld rejected, %lld already mapped\n",
+			(long long)s.pulled, (long long)s.duplicates, (long long)s.rejected,
+			(long long)s.skipped);
+	vrp_library_free(lib);
+	return status;
+}

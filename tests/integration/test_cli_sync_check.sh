@@ -58,4 +58,39 @@ expect_status "an extra object: exit 65" 65
 expect_match "reported as extra" "$out" '^extra +nas VoiceRecorderPro/notes.txt: .*\[ERR_CONFLICT\]'
 rm "$NAS/VoiceRecorderPro/notes.txt"
 
+# ---- sync pull: library B (another device) gets A's recordings ----
+B="$WORK/b"
+vb() { VRP_CONFIG="$WORK/b.ini" "$VRP" --library "$B" "$@"; }
+vb -q init
+vb -q remote add nas localdir path="$NAS"
+cp "$FIXTURES/pcm24.wav" "$WORK/only-b.wav"
+vb -q import "$FIXTURES/memo.m4a" "$WORK/only-b.wav"
+run vb --json sync pull --remote nas
+expect_status "B pulls from the shared remote" 0
+check "two recordings pulled" test "$(printf '%s\n' "$out" | grep -c '"status":"pulled"')" -eq 2
+check "the one B already had is a duplicate" \
+	test "$(printf '%s\n' "$out" | grep -c '"status":"duplicate"')" -eq 1
+lib_shas "$A" >"$WORK/a.sha"
+lib_shas "$B" >"$WORK/b.sha"
+check "B has every recording of A, with the same checksums" \
+	test -z "$(comm -23 "$WORK/a.sha" "$WORK/b.sha")"
+check "pulled recordings come from cloud:nas" test "$(sqlite3 "$B/library.db" \
+	"SELECT count(*) FROM recordings WHERE ingest_source = 'cloud:nas'")" -eq 2
+check "and are synced to nas with A's paths" test "$(sqlite3 "$B/library.db" \
+	"SELECT count(*) FROM recording_remote WHERE remote = 'nas' AND sync_status = 'synced' AND remote_path LIKE 'VoiceRecorderPro/%'")" -eq 3
+run vb sync pull --remote nas
+expect_match "a second pull has nothing to do" "$out" '0 pulled, 0 duplicate, 0 rejected, 3 already mapped'
+run vb sync
+expect_status "B syncs" 0
+expect_match "uploading only its own recording" "$out" 'synced 1 '
+check "the remote holds four files, none twice" test "$(find "$NAS" -type f | wc -l)" -eq 4
+run va sync pull --remote nas
+expect_match "A pulls B's recording" "$out" '1 pulled, 0 duplicate, 0 rejected, 3 already mapped'
+check "both libraries hold the same content" test "$(lib_shas "$A")" = "$(lib_shas "$B")"
+echo "not audio" >"$NAS/VoiceRecorderPro/notes.txt"
+run vb sync pull --remote nas
+expect_status "a non-audio object makes pull exit 65" 65
+expect_match "named with its code" "$err" 'notes.txt: .*\[ERR_UNSUPPORTED_MEDIA\]'
+rm "$NAS/VoiceRecorderPro/notes.txt"
+
 finish
