@@ -86,6 +86,9 @@ static void say_summary(const struct cli *cli, const vrp_sync_summary *s)
 		cli_say(cli, ", stopped by a full remote %lld", (long long)s->quota);
 	if (s->released)
 		cli_say(cli, ", handed back %lld", (long long)s->released);
+	if (s->deleted)
+		cli_say(cli, ", remote copies of purged recordings deleted %lld",
+			(long long)s->deleted);
 	cli_say(cli, " (%lld retries)\n", (long long)s->retries);
 }
 

@@ -93,4 +93,34 @@ expect_status "a non-audio object makes pull exit 65" 65
 expect_match "named with its code" "$err" 'notes.txt: .*\[ERR_UNSUPPORTED_MEDIA\]'
 rm "$NAS/VoiceRecorderPro/notes.txt"
 
+# ---- delete_policy ----
+count_nas() { find "$NAS" -type f | wc -l; }
+before=$(count_nas)
+run va rm 1
+run va sync
+check "vrp rm never deletes remotely" test "$(count_nas)" -eq "$before"
+run va purge --yes 1
+expect_status "purge with delete_policy keep (the default)" 0
+run va sync
+check "keep leaves the remote copy" test "$(count_nas)" -eq "$before"
+C="$WORK/c"
+BIN="$WORK/bin"
+mkdir "$BIN"
+vc() { VRP_CONFIG="$WORK/c.ini" "$VRP" --library "$C" "$@"; }
+vc -q init
+vc -q import "$FIXTURES/pcm16.wav"
+run vc remote add bin localdir path="$BIN" delete_policy=purge
+expect_status "a remote with delete_policy=purge" 0
+run vc sync
+check "C's recording is on it" test "$(find "$BIN" -type f | wc -l)" -eq 1
+run vc purge --yes 1
+expect_status "purge queues the remote delete" 0
+check "the purge itself does not touch the remote" test "$(find "$BIN" -type f | wc -l)" -eq 1
+run vc sync
+expect_status "the next sync runs the delete" 0
+expect_match "and says so" "$out" 'remote copies of purged recordings deleted 1'
+check "the remote copy is gone" test "$(find "$BIN" -type f | wc -l)" -eq 0
+run vc remote add bad localdir path="$BIN" delete_policy=shred
+expect_status "an unknown delete_policy is refused" 64
+
 finish
