@@ -22,6 +22,10 @@
  *                     run stops uploading to that remote
  *   anything else     failed at once (permanent refusals, missing local files)
  *
+ * Delete tasks (queued by `vrp purge` for remotes whose delete_policy is
+ * "purge") remove the object by the id they carry; an object that is
+ * already gone counts as deleted. Their failures follow the same policy.
+ *
  * Idempotency: before uploading, the worker stats the recording's remote
  * path; an object with the same size and sha256 is taken as the upload
  * (a crash after the upload but before the database update never makes a
@@ -74,9 +78,13 @@ typedef enum vrp_sync_event_kind {
 	VRP_SYNC_EVENT_PAUSED,      /* auth expired: requeued, the remote paused */
 	VRP_SYNC_EVENT_QUOTA,       /* the remote is full: the remote stopped */
 	VRP_SYNC_EVENT_RELEASED,    /* the worker is stopping: requeued for later */
+	VRP_SYNC_EVENT_DELETED,     /* a delete task removed the object (or it was gone already) */
 } vrp_sync_event_kind;
 
-/* "started", "progress", "synced", "already", "retry", "failed", "paused", "quota", "released". */
+/*
+ * "started", "progress", "synced", "already", "retry", "failed", "paused", "quota", "released",
+ * "deleted".
+ */
 const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind);
 
 /* One progress report. Valid only during the callback. */
@@ -137,7 +145,8 @@ typedef struct vrp_sync_summary {
 	int64_t quota;    /* tasks stopped by a full remote */
 	int64_t released; /* tasks handed back because the run was stopped */
 	int64_t bytes_uploaded;
-	int worst_code; /* the VRP_E* code of the most serious failure; 0 when none */
+	int64_t deleted; /* remote objects removed by delete tasks (after `vrp purge`) */
+	int worst_code;  /* the VRP_E* code of the most serious failure; 0 when none */
 } vrp_sync_summary;
 
 /*

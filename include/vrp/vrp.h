@@ -20,6 +20,7 @@
 #include "vrp/remote.h"
 #include "vrp/remotes.h"
 #include "vrp/search.h"
+#include "vrp/reconcile.h"
 #include "vrp/sync.h"
 #include "vrp/sync_task.h"
 #include "vrp/tag.h"

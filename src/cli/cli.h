@@ -30,6 +30,9 @@ int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_metrics(struct cli *cli, int argc, char **argv);
 int cmd_log(struct cli *cli, int argc, char **argv);
 int cmd_sync(struct cli *cli, int argc, char **argv);
+/* `vrp sync check` and `vrp sync pull` (argv from "check"/"pull" on). */
+int cmd_sync_check(struct cli *cli, int argc, char **argv);
+int cmd_sync_pull(struct cli *cli, int argc, char **argv);
 int cmd_queue(struct cli *cli, int argc, char **argv);
 int cmd_worker(struct cli *cli, int argc, char **argv);
 

@@ -10,7 +10,9 @@
 static const char sync_usage[] =
 	"usage: vrp sync [--remote NAME] [--concurrency N] [--max-attempts N]\n"
 	"                [--lease SECONDS] [--enqueue-only] [ID...]\n"
-	"       vrp sync status [--remote NAME]\n\n"
+	"       vrp sync status [--remote NAME]\n"
+	"       vrp sync check [--remote NAME]\n"
+	"       vrp sync pull --remote NAME\n\n"
 	"Queues every recording (or each ID) not yet synced to the remote (default:\n"
 	"every remote), then uploads until the queue is drained. Transient failures\n"
 	"and rate limits are retried with backoff; an expired login pauses the\n"
@@ -84,6 +86,9 @@ static void say_summary(const struct cli *cli, const vrp_sync_summary *s)
 		cli_say(cli, ", stopped by a full remote %lld", (long long)s->quota);
 	if (s->released)
 		cli_say(cli, ", handed back %lld", (long long)s->released);
+	if (s->deleted)
+		cli_say(cli, ", remote copies of purged recordings deleted %lld",
+			(long long)s->deleted);
 	cli_say(cli, " (%lld retries)\n", (long long)s->retries);
 }
 
@@ -203,6 +208,10 @@ int cmd_sync(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "status"))
 		return sync_status(cli, argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "check"))
+		return cmd_sync_check(cli, argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "pull"))
+		return cmd_sync_pull(cli, argc - 1, argv + 1);
 	return sync_now(cli, argc, argv);
 }
 

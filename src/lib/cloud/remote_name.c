@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define DEFAULT_FOLDER "VoiceRecorderPro"
+#define DEFAULT_FOLDER VRP_REMOTE_APP_FOLDER
 #define SHORT_UUID_LEN 8
 #define EXTENSION_MAX  8
 

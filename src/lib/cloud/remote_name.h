@@ -15,6 +15,9 @@
  */
 int vrp_remote_path_normalize(const char *path, char **out);
 
+/* The folder under a remote's root that holds every recording vrp uploads. */
+#define VRP_REMOTE_APP_FOLDER "VoiceRecorderPro"
+
 /* The longest title kept in a remote name, in bytes (cut at a character boundary). */
 #define VRP_REMOTE_TITLE_MAX 120
 

@@ -309,6 +309,27 @@ int vrp_recording_remote_repo_list_by_status(vrp_db *db, const char *remote, vrp
 	return collect(db, stmt, out);
 }
 
+int vrp_recording_remote_repo_list_mapped(vrp_db *db, const char *remote, int limit,
+					  int64_t after_id, vrp_recording_remote_list **out)
+{
+	*out = NULL;
+	if (!remote || !*remote)
+		return vrp_error_set(VRP_EINVAL, "the remote name must not be empty");
+	if (limit <= 0)
+		return vrp_error_set(VRP_EINVAL, "the limit must be positive, not %d", limit);
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt,
+				"SELECT " STATE_COLUMNS " FROM recording_remote "
+				"WHERE remote = ?1 AND remote_path IS NOT NULL AND id > ?2 "
+				"ORDER BY id LIMIT ?3");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, after_id);
+	sqlite3_bind_int(stmt, 3, limit);
+	return collect(db, stmt, out);
+}
+
 static int remote_exists(vrp_db *db, const char *remote)
 {
 	sqlite3_stmt *stmt = NULL;

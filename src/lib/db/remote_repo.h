@@ -101,6 +101,15 @@ int vrp_recording_remote_repo_list_by_status(vrp_db *db, const char *remote, vrp
 					     vrp_recording_remote_list **out);
 
 /*
+ * Up to `limit` rows of `remote` that know where their object is (remote_path
+ * set), whatever their status, by id after `after_id`. The reconciliation
+ * commands use it to tell our objects from foreign ones. VRP_EINVAL for an
+ * empty remote or limit <= 0.
+ */
+int vrp_recording_remote_repo_list_mapped(vrp_db *db, const char *remote, int limit,
+					  int64_t after_id, vrp_recording_remote_list **out);
+
+/*
  * How many recordings are in each status on `remote`. A recording with no row
  * for the remote counts as unsynced. Soft-deleted recordings are left out:
  * they are not meant to be on any remote. VRP_ENOTFOUND for an unknown remote.

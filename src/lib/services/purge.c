@@ -6,7 +6,10 @@
 #include "core/log.h"
 #include "db/derived_asset_repo.h"
 #include "db/recording_repo.h"
+#include "db/remote_repo.h"
+#include "db/sync_task_repo.h"
 #include "services/audit.h"
+#include "vrp/remotes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,16 +18,76 @@
 #include <unistd.h>
 
 struct purge_ctx {
+	vrp_library *lib;
 	const vrp_recording *rec;
 };
 
+/*
+ * The remote's delete_policy: true for "purge". "keep" (the default) and
+ * "trash" leave the object: no provider offers a trash yet, and keeping is
+ * the choice that loses nothing. A config that cannot be read keeps too.
+ */
+static bool policy_purges(vrp_library *lib, const char *remote)
+{
+	char *policy = NULL;
+	int rc = vrp_remotes_setting(lib, remote, "delete_policy", &policy);
+	bool purge = rc == 0 && strcmp(policy, "purge") == 0;
+	if (rc == 0 && strcmp(policy, "trash") == 0)
+		VRP_LOG_INFO("purge", json_pack("{s:s}", "remote", remote),
+			     "remote %s: delete_policy trash is not supported by its provider; the "
+			     "remote copy is kept",
+			     remote);
+	else if (rc < 0 && rc != VRP_ENOTFOUND)
+		VRP_LOG_WARNING("purge", json_pack("{s:s}", "remote", remote),
+				"remote %s: cannot read its delete_policy (%s); the remote copy is "
+				"kept",
+				remote, vrp_error_last()->message);
+	free(policy);
+	return purge;
+}
+
+/*
+ * A delete task per remote whose policy says so. The task carries the
+ * object's id and path: once the row is gone (the task's recording_id
+ * becomes NULL with it) they are all that is left to find the object by.
+ */
+static int enqueue_remote_deletes(vrp_library *lib, vrp_db *db, const vrp_recording *rec)
+{
+	vrp_recording_remote_list *rows = NULL;
+	int rc = vrp_recording_remote_repo_list_for_recording(db, rec->id, &rows);
+	for (size_t i = 0; rc == 0 && i < rows->count; i++) {
+		const vrp_recording_remote *row = rows->items[i];
+		const char *id = row->remote_id ? row->remote_id : row->remote_path;
+		if (!id || !policy_purges(lib, row->remote))
+			continue;
+		char key[600];
+		snprintf(key, sizeof(key), "delete:%s", id);
+		vrp_sync_task_request request = {
+			.op = VRP_SYNC_OP_DELETE,
+			.recording_id = rec->id,
+			.remote = row->remote,
+			.idempotency_key = key,
+			.correlation_id = vrp_correlation_current(),
+			.remote_id = id,
+			.remote_path = row->remote_path,
+		};
+		rc = vrp_sync_task_repo_enqueue(db, &request, NULL, NULL, NULL);
+	}
+	vrp_recording_remote_list_free(rows);
+	return rc;
+}
+
 static int delete_row(vrp_db *db, void *arg)
 {
-	const vrp_recording *rec = ((struct purge_ctx *)arg)->rec;
+	const struct purge_ctx *ctx = arg;
+	const vrp_recording *rec = ctx->rec;
 	char meta[256];
 	snprintf(meta, sizeof(meta), "{\"uuid\":\"%s\",\"checksum\":\"%s\",\"bytes\":%lld}",
 		 rec->uuid, rec->checksum, (long long)rec->filesize_bytes);
-	int rc = vrp_recording_repo_delete(db, rec->id);
+	/* Queued in the purge's transaction: a purge never forgets a remote copy it must remove. */
+	int rc = enqueue_remote_deletes(ctx->lib, db, rec);
+	if (rc == 0)
+		rc = vrp_recording_repo_delete(db, rec->id);
 	if (rc == 0)
 		rc = vrp_audit_record(db, "purge", rec->id, true, meta);
 	return rc;
@@ -65,7 +128,7 @@ static int purge_one(vrp_library *lib, const vrp_recording *rec)
 	vrp_db *db = vrp_library_db(lib);
 	char **derived = NULL;
 	int rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &derived, NULL);
-	struct purge_ctx ctx = { rec };
+	struct purge_ctx ctx = { lib, rec };
 	if (rc == 0)
 		rc = vrp_db_transaction(db, delete_row, &ctx);
 	/* The catalogue no longer knows these files; removing them now cannot

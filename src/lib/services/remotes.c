@@ -38,6 +38,12 @@ static int check_name(const char *name)
 	return 0;
 }
 
+static bool known_policy(const char *value)
+{
+	return strcmp(value, "keep") == 0 || strcmp(value, "trash") == 0 ||
+	       strcmp(value, "purge") == 0;
+}
+
 static int check_settings(const char *name, const char *type, const vrp_kv *settings, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -52,6 +58,11 @@ static int check_settings(const char *name, const char *type, const vrp_kv *sett
 				"(they would be stored in the config file); the remote "
 				"asks for them when it needs them",
 				settings[i].key);
+		if (!strcmp(settings[i].key, "delete_policy") && !known_policy(settings[i].value))
+			return vrp_error_set(
+				VRP_EINVAL,
+				"delete_policy must be keep, trash or purge, not \"%s\"",
+				settings[i].value);
 	}
 	vrp_provider *probe = NULL;
 	int rc = vrp_provider_new(&probe, type, name, settings, n, NULL, NULL);

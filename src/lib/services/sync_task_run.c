@@ -1,7 +1,8 @@
 /*
- * sync_task_run.c - one upload task from claim to outcome: the idempotency
- * check, the transfer with lease renewal and resume state, and what each
- * kind of failure does to the task and the recording's row.
+ * sync_task_run.c - one task from claim to outcome: for an upload the
+ * idempotency check and the transfer with lease renewal and resume state;
+ * for a delete the provider call; and what each kind of failure does to the
+ * task and the recording's row.
  */
 #include "services/sync_internal.h"
 
@@ -182,6 +183,9 @@ static int record_row(vrp_db *db, const struct failure *f)
 	} else if (f->kind == VRP_SYNC_EVENT_QUOTA) {
 		status = VRP_SYNC_QUOTA_EXCEEDED;
 	}
+	/* A delete task outlives its purged recording: the task alone keeps the error. */
+	if (f->t->task->recording_id == 0)
+		return 0;
 	return vrp_recording_remote_repo_set_status(db, f->t->task->recording_id,
 						    f->t->task->remote, status, code, message);
 }
@@ -400,6 +404,57 @@ static int transfer(struct task_ctx *t, char **resume_state)
 	return rc;
 }
 
+/* ---- delete tasks ---- */
+
+static int delete_done_txn(vrp_db *db, void *arg)
+{
+	struct task_ctx *t = arg;
+	char now[VRP_TIME_ISO_LEN], meta[256];
+	sync_now_iso(t->w->run, now);
+	int rc = vrp_sync_task_repo_complete(db, t->task->id, t->w->owner, now);
+	snprintf(meta, sizeof(meta), "{\"remote\":\"%s\",\"task\":%lld}", t->task->remote,
+		 (long long)t->task->id);
+	if (rc == 0)
+		rc = vrp_audit_record(db, "remote_delete", t->task->recording_id, true, meta);
+	return rc;
+}
+
+/* Removes the object the task names; one that is already gone is as good as removed. */
+static int delete_object(struct task_ctx *t)
+{
+	const char *id = t->task->remote_id ? t->task->remote_id : t->task->remote_path;
+	if (!id)
+		return vrp_error_set(VRP_EINVAL, "delete task %lld names no remote object",
+				     (long long)t->task->id);
+	if (!(t->remote_path = strdup(t->task->remote_path ? t->task->remote_path : id)))
+		return vrp_error_oom();
+	vrp_sync_event e;
+	event_init(t, &e, VRP_SYNC_EVENT_STARTED);
+	sync_emit(t->w->run, &e);
+	vrp_provider *p = NULL;
+	int rc = sync_worker_provider(t->w, t->task->remote, &p);
+	if (rc == 0)
+		rc = vrp_provider_delete(p, id);
+	return rc == VRP_EREMOTE_NOT_FOUND ? 0 : rc;
+}
+
+static int succeed_delete(struct task_ctx *t)
+{
+	int rc = vrp_db_transaction(t->db, delete_done_txn, t);
+	if (rc == VRP_ECONFLICT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	vrp_sync_event e;
+	event_init(t, &e, VRP_SYNC_EVENT_DELETED);
+	sync_emit(t->w->run, &e);
+	VRP_LOG_INFO("sync",
+		     json_pack("{s:s, s:o}", "remote", t->task->remote, "path",
+			       vrp_log_string(t->remote_path)),
+		     "deleted the remote copy of a purged recording");
+	return 0;
+}
+
 /* A failure of the database itself stops the thread; any other is the task's. */
 static bool is_database_failure(int code)
 {
@@ -414,9 +469,10 @@ int sync_task_run(struct sync_worker *w, vrp_sync_task *task)
 	struct task_ctx t = { .w = w, .db = vrp_library_db(w->lib), .task = task };
 	t.last_renew_ms = sync_now_ms(w->run);
 	char *resume_state = NULL;
-	int rc = transfer(&t, &resume_state);
+	bool deleting = task->op == VRP_SYNC_OP_DELETE;
+	int rc = deleting ? delete_object(&t) : transfer(&t, &resume_state);
 	if (rc == 0)
-		rc = succeed(&t);
+		rc = deleting ? succeed_delete(&t) : succeed(&t);
 	else if (!is_database_failure(rc) || t.uploaded)
 		rc = fail_task(&t, rc, resume_state);
 	else

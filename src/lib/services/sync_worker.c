@@ -25,8 +25,8 @@
 /* The real sleep wakes this often to notice a stop request. */
 #define SLEEP_SLICE_MS 50
 
-static const char *const event_names[] = { "started", "progress", "synced", "already", "retry",
-					   "failed",  "paused",   "quota",  "released" };
+static const char *const event_names[] = { "started", "progress", "synced", "already",  "retry",
+					   "failed",  "paused",   "quota",  "released", "deleted" };
 
 const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind)
 {
@@ -148,6 +148,10 @@ static void count_outcome(struct sync_run *run, const vrp_sync_event *e)
 		break;
 	case VRP_SYNC_EVENT_RELEASED:
 		s->released++;
+		break;
+	case VRP_SYNC_EVENT_DELETED:
+		s->deleted++;
+		run->files_done++;
 		break;
 	default:
 		break;

@@ -1,0 +1,184 @@
+/* cmd_sync_reconcile.c - `vrp sync check` and `vrp sync pull`: the catalogue against a remote. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char check_usage[] =
+	"usage: vrp sync check [--remote NAME]\n\n"
+	"Compares what the catalogue says is on the remote (default: every remote)\n"
+	"with the remote's listing under VoiceRecorderPro/, like `rclone check`:\n"
+	"missing objects [ERR_REMOTE_NOT_FOUND], extra objects no recording maps to\n"
+	"and size differences [ERR_CONFLICT], checksum differences\n"
+	"[ERR_CHECKSUM_MISMATCH]. Missing recordings go back to unsynced and\n"
+	"differing ones become 'conflict', so the next `vrp sync` uploads them again.\n"
+	"Exit status: 0 when the remote is in step, 65 when it is not.\n";
+
+/* --remote NAME and --help; returns 0, or -1 after printing help, or a usage status. */
+static int parse_remote(struct cli *cli, int argc, char **argv, const char *usage,
+			const char **remote)
+{
+	static const struct option options[] = {
+		{ "remote", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return -1;
+		}
+		if (c != 'R')
+			return cli_usage_error(cli, "unknown option or missing value in '%s'",
+					       argv[optind - 1]);
+		*remote = optarg;
+	}
+	if (optind < argc)
+		return cli_usage_error(cli, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static void on_finding(void *ctx, const vrp_sync_check_item *item)
+{
+	const struct cli *cli = ctx;
+	if (cli->json) {
+		json_t *o =
+			json_pack("{s:s, s:s}", "status", vrp_sync_check_kind_to_string(item->kind),
+				  "remote", item->remote);
+		json_object_set_new(o, "remote_path", cli_json_string(item->remote_path));
+		json_object_set_new(o, "recording_id",
+				    item->recording_id ? json_integer(item->recording_id)
+						       : json_null());
+		json_object_set_new(o, "local_size",
+				    item->local_size >= 0 ? json_integer(item->local_size)
+							  : json_null());
+		json_object_set_new(o, "remote_size",
+				    item->remote_size >= 0 ? json_integer(item->remote_size)
+							   : json_null());
+		json_object_set_new(o, "local_sha256", cli_json_string(item->local_sha256));
+		json_object_set_new(o, "remote_checksum", cli_json_string(item->remote_checksum));
+		json_object_set_new(o, "code",
+				    item->code ? json_string(vrp_error_code_name(item->code))
+					       : json_null());
+		json_object_set_new(o, "message", cli_json_string(item->message));
+		cli_print_json(o);
+		return;
+	}
+	printf("%-10s %s ", vrp_sync_check_kind_to_string(item->kind), item->remote);
+	cli_put_escaped(stdout, item->message, false);
+	if (item->code)
+		printf(" [%s]", vrp_error_code_name(item->code));
+	putchar('\n');
+}
+
+static void check_summary(const struct cli *cli, const vrp_sync_check_summary *s)
+{
+	if (cli->json) {
+		cli_print_json(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "remotes",
+					 (json_int_t)s->remotes, "objects", (json_int_t)s->objects,
+					 "matched", (json_int_t)s->matched, "missing",
+					 (json_int_t)s->missing, "extra", (json_int_t)s->extra,
+					 "size_mismatch", (json_int_t)s->size_mismatch,
+					 "checksum_mismatch", (json_int_t)s->checksum_mismatch,
+					 "unverified", (json_int_t)s->unverified));
+		return;
+	}
+	cli_say(cli,
+		"%lld object(s) on %lld remote(s): %lld matching, %lld missing, %lld extra, "
+		"%lld size mismatch(es), %lld checksum mismatch(es), %lld unverified\n",
+		(long long)s->objects, (long long)s->remotes, (long long)s->matched,
+		(long long)s->missing, (long long)s->extra, (long long)s->size_mismatch,
+		(long long)s->checksum_mismatch, (long long)s->unverified);
+}
+
+int cmd_sync_check(struct cli *cli, int argc, char **argv)
+{
+	const char *remote = NULL;
+	int status = parse_remote(cli, argc, argv, check_usage, &remote);
+	if (status)
+		return status < 0 ? 0 : status;
+	vrp_library *lib = NULL;
+	if ((status = cli_open_library(cli, 0, &lib)))
+		return status;
+	vrp_sync_check_summary s = { 0 };
+	int rc = vrp_sync_check(lib, remote, on_finding, cli, &s);
+	if (rc < 0)
+		status = cli_fail(cli, rc);
+	else
+		check_summary(cli, &s);
+	if (rc == 0 && s.missing + s.extra + s.size_mismatch + s.checksum_mismatch > 0)
+		status = vrp_error_exit_status(VRP_ECONFLICT);
+	vrp_library_free(lib);
+	return status;
+}
+
+static const char pull_usage[] =
+	"usage: vrp sync pull --remote NAME\n\n"
+	"Imports the recordings another device uploaded to the remote: every object\n"
+	"under VoiceRecorderPro/ that no recording of this library maps to is\n"
+	"downloaded, verified and imported like `vrp import` (ingest source\n"
+	"cloud:NAME), then recorded as synced there. Content already in the library\n"
+	"is a duplicate and is not imported again.\n"
+	"Exit status: 0 when nothing was rejected, 65 when some object was.\n";
+
+static void on_pulled(void *ctx, const vrp_sync_pull_item *item)
+{
+	const struct cli *cli = ctx;
+	const char *status = vrp_sync_pull_status_to_string(item->status);
+	if (cli->json) {
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "status", status, "remote",
+				      item->remote, "id", (json_int_t)item->recording_id, "bytes",
+				      (json_int_t)item->bytes);
+		json_object_set_new(o, "remote_path", cli_json_string(item->remote_path));
+		json_object_set_new(o, "uuid", cli_json_string(item->uuid));
+		if (item->code) {
+			json_object_set_new(o, "code",
+					    json_string(vrp_error_code_name(item->code)));
+			json_object_set_new(o, "message", cli_json_string(item->message));
+		}
+		cli_print_json(o);
+		return;
+	}
+	if (item->status == VRP_SYNC_PULL_REJECTED) {
+		fprintf(stderr, "%s: ", cli->prog);
+		cli_put_escaped(stderr, item->remote_path, false);
+		fprintf(stderr, ": %s [%s]\n", item->message ? item->message : "",
+			vrp_error_code_name(item->code));
+		return;
+	}
+	if (cli->verbosity < 0)
+		return;
+	printf("%-10s %-6lld ", status, (long long)item->recording_id);
+	cli_put_escaped(stdout, item->remote_path, false);
+	putchar('\n');
+}
+
+int cmd_sync_pull(struct cli *cli, int argc, char **argv)
+{
+	const char *remote = NULL;
+	int status = parse_remote(cli, argc, argv, pull_usage, &remote);
+	if (status)
+		return status < 0 ? 0 : status;
+	if (!remote)
+		return cli_usage_error(cli, "sync pull needs --remote NAME");
+	vrp_library *lib = NULL;
+	if ((status = cli_open_library(cli, 0, &lib)))
+		return status;
+	vrp_sync_pull_summary s = { 0 };
+	int rc = vrp_sync_pull(lib, remote, on_pulled, cli, &s);
+	if (rc < 0)
+		status = cli_fail(cli, rc);
+	else if (s.rejected)
+		status = vrp_error_exit_status(VRP_EUNSUPPORTED_MEDIA);
+	if (!cli->json)
+		cli_say(cli, "%lld pulled, %lld duplicate, %lld rejected, %lld already mapped\n",
+			(long long)s.pulled, (long long)s.duplicates, (long long)s.rejected,
+			(long long)s.skipped);
+	vrp_library_free(lib);
+	return status;
+}

@@ -1,0 +1,287 @@
+/*
+ * sync_check.c - vrp_sync_check(): the catalogue's synced rows against the
+ * remote's listing, and the rows set to what was found.
+ */
+#include "vrp/reconcile.h"
+
+#include "cloud/remote_name.h"
+#include "core/error_set.h"
+#include "core/log.h"
+#include "db/recording_repo.h"
+#include "db/remote_repo.h"
+#include "services/sync_mapped.h"
+#include "vrp/remotes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_PAGE 500
+
+static const char *const kind_names[] = { "missing",  "extra",      "size",
+					  "checksum", "unverified", "resolved" };
+
+const char *vrp_sync_check_kind_to_string(vrp_sync_check_kind kind)
+{
+	if ((unsigned)kind >= sizeof(kind_names) / sizeof(*kind_names))
+		return NULL;
+	return kind_names[kind];
+}
+
+struct check {
+	vrp_db *db;
+	const char *remote;
+	vrp_provider *provider;
+	struct sync_mapped mapped;
+	vrp_sync_check_fn fn;
+	void *ctx;
+	vrp_sync_check_summary *summary;
+	int64_t stats_left;
+};
+
+/* Only these rows claim that the remote holds their content. */
+static bool claims_object(vrp_sync_status status)
+{
+	return status == VRP_SYNC_SYNCED || status == VRP_SYNC_CONFLICT;
+}
+
+static void report(struct check *c, vrp_sync_check_item *item)
+{
+	item->remote = c->remote;
+	VRP_LOG(item->code ? VRP_LOG_LEVEL_WARNING : VRP_LOG_LEVEL_INFO, "sync",
+		json_pack("{s:s, s:s, s:o, s:I}", "remote", c->remote, "finding",
+			  vrp_sync_check_kind_to_string(item->kind), "path",
+			  vrp_log_string(item->remote_path), "recording_id",
+			  (json_int_t)item->recording_id),
+		"check: %s", item->message);
+	if (c->fn)
+		c->fn(c->ctx, item);
+}
+
+static int report_extra(struct check *c, const vrp_remote_object *o)
+{
+	char message[512];
+	snprintf(message, sizeof(message), "%s: no recording maps to this object", o->path);
+	vrp_sync_check_item item = {
+		.kind = VRP_SYNC_CHECK_EXTRA,
+		.remote_path = o->path,
+		.code = VRP_ECONFLICT,
+		.message = message,
+		.local_size = -1,
+		.remote_size = o->size,
+		.remote_checksum = o->checksum,
+	};
+	c->summary->extra++;
+	report(c, &item);
+	return 0;
+}
+
+/* The object's sha256: from the listing, else from a stat while the budget lasts. */
+static int remote_sha256(struct check *c, const vrp_remote_object *o, vrp_remote_object **stat,
+			 const char **out)
+{
+	*out = NULL;
+	if (o->checksum && o->checksum_kind == VRP_CHECKSUM_SHA256) {
+		*out = o->checksum;
+		return 0;
+	}
+	if (c->stats_left <= 0)
+		return 0;
+	c->stats_left--;
+	c->summary->stats++;
+	int rc = vrp_provider_stat(c->provider, o->path, VRP_STAT_CHECKSUM, stat);
+	if (rc == VRP_EREMOTE_NOT_FOUND)
+		return 0; /* gone since the listing: the next check reports it */
+	if (rc == 0 && (*stat)->checksum && (*stat)->checksum_kind == VRP_CHECKSUM_SHA256)
+		*out = (*stat)->checksum;
+	return rc;
+}
+
+/*
+ * Counts the finding and sets the row to it; 1 when the row is simply in
+ * step (nothing to report).
+ */
+static int record(struct check *c, const struct sync_mapped_row *row, const vrp_recording *rec,
+		  const vrp_remote_object *o, vrp_sync_check_item *item)
+{
+	switch (item->kind) {
+	case VRP_SYNC_CHECK_UNVERIFIED:
+		c->summary->unverified++;
+		return 0;
+	case VRP_SYNC_CHECK_RESOLVED:
+		c->summary->matched++;
+		if (row->status != VRP_SYNC_CONFLICT)
+			return 1;
+		return vrp_recording_remote_repo_mark_synced(c->db, rec->id, c->remote,
+							     o->remote_id, o->path, o->etag,
+							     item->remote_checksum);
+	case VRP_SYNC_CHECK_SIZE:
+		item->code = VRP_ECONFLICT;
+		c->summary->size_mismatch++;
+		break;
+	default:
+		item->code = VRP_ECHECKSUM;
+		c->summary->checksum_mismatch++;
+		break;
+	}
+	return vrp_recording_remote_repo_set_status(c->db, rec->id, c->remote, VRP_SYNC_CONFLICT,
+						    vrp_error_code_name(item->code), item->message);
+}
+
+static vrp_sync_check_kind kind_of(const vrp_recording *rec, const vrp_remote_object *o,
+				   const char *sha256)
+{
+	if (o->size != rec->filesize_bytes)
+		return VRP_SYNC_CHECK_SIZE;
+	if (!sha256)
+		return VRP_SYNC_CHECK_UNVERIFIED;
+	return strcmp(sha256, rec->checksum) ? VRP_SYNC_CHECK_CHECKSUM : VRP_SYNC_CHECK_RESOLVED;
+}
+
+static void describe(vrp_sync_check_item *item, char *message, size_t len)
+{
+	const char *path = item->remote_path;
+	if (item->kind == VRP_SYNC_CHECK_SIZE)
+		snprintf(message, len, "%s: %lld bytes on the remote, %lld in the library", path,
+			 (long long)item->remote_size, (long long)item->local_size);
+	else if (item->kind == VRP_SYNC_CHECK_CHECKSUM)
+		snprintf(message, len, "%s: sha256 %.12s... on the remote, %.12s... in the library",
+			 path, item->remote_checksum, item->local_sha256);
+	else if (item->kind == VRP_SYNC_CHECK_UNVERIFIED)
+		snprintf(message, len, "%s: same size, no sha256 available to compare", path);
+	else
+		snprintf(message, len, "%s: matches the library again", path);
+}
+
+static int compare(struct check *c, const struct sync_mapped_row *row, const vrp_remote_object *o)
+{
+	vrp_recording *rec = NULL;
+	vrp_remote_object *stat = NULL;
+	const char *sha256 = NULL;
+	int rc = vrp_recording_repo_get_by_id(c->db, row->recording_id, &rec);
+	if (rc == 0 && o->size == rec->filesize_bytes)
+		rc = remote_sha256(c, o, &stat, &sha256);
+	char message[512] = "";
+	vrp_sync_check_item item = {
+		.remote_path = o->path,
+		.recording_id = row->recording_id,
+		.message = message,
+		.local_size = rec ? rec->filesize_bytes : -1,
+		.remote_size = o->size,
+		.local_sha256 = rec ? rec->checksum : NULL,
+		.remote_checksum = sha256 ? sha256 : o->checksum,
+	};
+	/* The message is written first: a conflict row keeps it as its error_message. */
+	if (rc == 0) {
+		item.kind = kind_of(rec, o, sha256);
+		describe(&item, message, sizeof(message));
+		rc = record(c, row, rec, o, &item);
+	}
+	if (rc == 0)
+		report(c, &item);
+	vrp_remote_object_free(stat);
+	vrp_recording_free(rec);
+	return rc < 0 ? rc : 0;
+}
+
+static int check_object(struct check *c, const vrp_remote_object *o)
+{
+	c->summary->objects++;
+	struct sync_mapped_row *row = sync_mapped_find(&c->mapped, o->path);
+	if (!row)
+		return report_extra(c, o);
+	row->seen = true;
+	return claims_object(row->status) ? compare(c, row, o) : 0;
+}
+
+static int scan_listing(struct check *c)
+{
+	char *token = NULL;
+	int rc = 0;
+	do {
+		vrp_remote_page *page = NULL;
+		rc = vrp_provider_list(c->provider, VRP_REMOTE_APP_FOLDER, token, LIST_PAGE, &page);
+		free(token);
+		token = NULL;
+		for (size_t i = 0; rc == 0 && i < page->count; i++)
+			rc = check_object(c, page->items[i]);
+		if (rc == 0 && page->next_page_token)
+			token = strdup(page->next_page_token);
+		if (rc == 0 && page->next_page_token && !token)
+			rc = vrp_error_oom();
+		vrp_remote_page_free(page);
+	} while (rc == 0 && token);
+	free(token);
+	return rc;
+}
+
+/* Rows that claim an object the listing did not have: unsynced, so the next sync uploads. */
+static int report_missing(struct check *c)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < c->mapped.count; i++) {
+		const struct sync_mapped_row *row = &c->mapped.rows[i];
+		if (row->seen || !claims_object(row->status))
+			continue;
+		char message[512];
+		snprintf(message, sizeof(message), "%s: not on the remote (recording %lld)",
+			 row->remote_path, (long long)row->recording_id);
+		vrp_sync_check_item item = {
+			.kind = VRP_SYNC_CHECK_MISSING,
+			.remote_path = row->remote_path,
+			.recording_id = row->recording_id,
+			.code = VRP_EREMOTE_NOT_FOUND,
+			.message = message,
+			.local_size = -1,
+			.remote_size = -1,
+		};
+		c->summary->missing++;
+		rc = vrp_recording_remote_repo_clear_mapping(c->db, row->recording_id, c->remote);
+		if (rc == 0)
+			report(c, &item);
+	}
+	return rc;
+}
+
+static int check_remote(vrp_library *lib, const char *remote, struct check *c)
+{
+	c->remote = remote;
+	c->stats_left = VRP_SYNC_CHECK_MAX_STATS;
+	int rc = vrp_remotes_open(lib, remote, &c->provider);
+	if (rc == 0)
+		rc = sync_mapped_load(c->db, remote, &c->mapped);
+	if (rc == 0)
+		rc = scan_listing(c);
+	if (rc == 0)
+		rc = report_missing(c);
+	if (rc == 0)
+		c->summary->remotes++;
+	sync_mapped_clear(&c->mapped);
+	vrp_provider_free(c->provider);
+	c->provider = NULL;
+	return rc;
+}
+
+int vrp_sync_check(vrp_library *lib, const char *remote, vrp_sync_check_fn fn, void *ctx,
+		   vrp_sync_check_summary *summary)
+{
+	vrp_sync_check_summary totals = { 0 };
+	struct check c = { .db = vrp_library_db(lib), .fn = fn, .ctx = ctx, .summary = &totals };
+	vrp_remote_list *remotes = NULL;
+	int rc = 0;
+	if (remote) {
+		vrp_remote *one = NULL;
+		rc = vrp_remote_repo_get_by_name(c.db, remote, &one);
+		vrp_remote_free(one);
+		if (rc == 0)
+			rc = check_remote(lib, remote, &c);
+	} else {
+		rc = vrp_remote_repo_list(c.db, &remotes);
+		for (size_t i = 0; rc == 0 && i < remotes->count; i++)
+			rc = check_remote(lib, remotes->items[i]->name, &c);
+	}
+	vrp_remote_list_free(remotes);
+	if (summary)
+		*summary = totals;
+	return rc;
+}

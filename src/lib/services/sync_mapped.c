@@ -1,0 +1,82 @@
+/* sync_mapped.c - the remote paths a library's rows point at, for lookups by path. */
+#include "services/sync_mapped.h"
+
+#include "core/error_set.h"
+#include "db/remote_repo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE 500
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct sync_mapped_row *)a)->remote_path,
+		      ((const struct sync_mapped_row *)b)->remote_path);
+}
+
+/* Moves the page's rows into `out`, taking their remote_path strings. */
+static int take_page(vrp_recording_remote_list *page, struct sync_mapped *out, size_t *capacity)
+{
+	if (out->count + page->count > *capacity) {
+		size_t grown = (*capacity ? *capacity * 2 : PAGE) + page->count;
+		struct sync_mapped_row *rows = realloc(out->rows, grown * sizeof(*rows));
+		if (!rows)
+			return vrp_error_oom();
+		out->rows = rows;
+		*capacity = grown;
+	}
+	for (size_t i = 0; i < page->count; i++) {
+		vrp_recording_remote *r = page->items[i];
+		out->rows[out->count++] = (struct sync_mapped_row){
+			.remote_path = r->remote_path,
+			.recording_id = r->recording_id,
+			.status = r->sync_status,
+		};
+		r->remote_path = NULL;
+	}
+	return 0;
+}
+
+int sync_mapped_load(vrp_db *db, const char *remote, struct sync_mapped *out)
+{
+	*out = (struct sync_mapped){ 0 };
+	size_t capacity = 0;
+	int64_t after = 0;
+	int rc = 0;
+	for (;;) {
+		vrp_recording_remote_list *page = NULL;
+		rc = vrp_recording_remote_repo_list_mapped(db, remote, PAGE, after, &page);
+		if (rc == 0)
+			rc = take_page(page, out, &capacity);
+		size_t got = rc == 0 ? page->count : 0;
+		if (got)
+			after = page->items[got - 1]->id;
+		vrp_recording_remote_list_free(page);
+		if (rc < 0 || got < PAGE)
+			break;
+	}
+	if (rc < 0) {
+		sync_mapped_clear(out);
+		return rc;
+	}
+	if (out->count > 1)
+		qsort(out->rows, out->count, sizeof(*out->rows), by_path);
+	return 0;
+}
+
+struct sync_mapped_row *sync_mapped_find(const struct sync_mapped *mapped, const char *path)
+{
+	if (!mapped->count)
+		return NULL;
+	struct sync_mapped_row key = { .remote_path = (char *)path };
+	return bsearch(&key, mapped->rows, mapped->count, sizeof(key), by_path);
+}
+
+void sync_mapped_clear(struct sync_mapped *mapped)
+{
+	for (size_t i = 0; i < mapped->count; i++)
+		free(mapped->rows[i].remote_path);
+	free(mapped->rows);
+	*mapped = (struct sync_mapped){ 0 };
+}
