@@ -258,6 +258,10 @@ static int fail_task(struct task_ctx *t, int code, char *resume_state)
 	ev.message = f.message;
 	ev.delay_ms = f.decision.delay_ms;
 	ev.retry_after_ms = f.retry_after_ms;
+	/* "At now_ms, retry after delay_ms": the time of the decision, not of this
+	 * report, which other threads' progress may have moved on since. */
+	if (f.kind == VRP_SYNC_EVENT_RETRY)
+		ev.now_ms = f.decision.not_before_ms - f.decision.delay_ms;
 	sync_emit(t->w->run, &ev);
 	VRP_LOG(f.kind == VRP_SYNC_EVENT_RETRY ? VRP_LOG_LEVEL_INFO : VRP_LOG_LEVEL_WARNING, "sync",
 		json_pack("{s:I, s:s, s:s, s:I}", "recording_id", (json_int_t)t->task->recording_id,
