@@ -30,6 +30,14 @@ extern "C" {
 /* Sync latency: milliseconds summed over transfers, and how many transfers were summed. */
 #define VRP_METRIC_SYNC_LATENCY_MS_TOTAL "sync.latency_ms_total"
 #define VRP_METRIC_SYNC_LATENCY_COUNT    "sync.latency_count"
+/*
+ * The enqueue-to-synced latency histogram: cumulative buckets named
+ * "sync.latency_ms.le_<bound>" (milliseconds) and "sync.latency_ms.le_inf",
+ * with VRP_METRIC_SYNC_LATENCY_MS_TOTAL as its sum and
+ * VRP_METRIC_SYNC_LATENCY_COUNT as its count. `vrp metrics` prints it as a
+ * Prometheus histogram.
+ */
+#define VRP_METRIC_SYNC_LATENCY_BUCKET_PREFIX "sync.latency_ms.le_"
 
 /* Import (counters): files imported, skipped as duplicates, rejected as not audio or damaged. */
 #define VRP_METRIC_IMPORTS    "import.imported"

@@ -32,8 +32,9 @@ static char *prometheus_name(const char *name)
 }
 
 /*
- * Every metric vrp keeps is a counter: it only grows, and a latency is kept
- * as a total and a count (both counters), so rates and means come out right.
+ * Every metric vrp keeps is a counter: it only grows. The sync latency is
+ * kept as cumulative bucket counters with a sum and a count, printed as one
+ * Prometheus histogram.
  */
 static int print_metric(const struct cli *cli, const vrp_metric *m)
 {
@@ -50,6 +51,45 @@ static int print_metric(const struct cli *cli, const vrp_metric *m)
 	}
 	free(name);
 	return 0;
+}
+
+static bool in_histogram(const char *name)
+{
+	return !strncmp(name, VRP_METRIC_SYNC_LATENCY_BUCKET_PREFIX,
+			strlen(VRP_METRIC_SYNC_LATENCY_BUCKET_PREFIX)) ||
+	       !strcmp(name, VRP_METRIC_SYNC_LATENCY_MS_TOTAL) ||
+	       !strcmp(name, VRP_METRIC_SYNC_LATENCY_COUNT);
+}
+
+static int64_t value_of(const vrp_metric_list *list, const char *name)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (!strcmp(list->items[i]->name, name))
+			return list->items[i]->value;
+	return 0;
+}
+
+/* The enqueue-to-synced latency as one Prometheus histogram, buckets in bound order. */
+static void print_latency_histogram(const vrp_metric_list *list)
+{
+	static const char *const bounds[] = { "1000",    "10000",    "60000", "600000",
+					      "3600000", "86400000", "inf" };
+	const char *base = "vrp_sync_latency_ms";
+	char name[64];
+	snprintf(name, sizeof(name), "%sinf", VRP_METRIC_SYNC_LATENCY_BUCKET_PREFIX);
+	if (!value_of(list, name) && !value_of(list, VRP_METRIC_SYNC_LATENCY_COUNT))
+		return;
+	printf("# TYPE %s histogram\n", base);
+	for (size_t i = 0; i < sizeof(bounds) / sizeof(*bounds); i++) {
+		snprintf(name, sizeof(name), "%s%s", VRP_METRIC_SYNC_LATENCY_BUCKET_PREFIX,
+			 bounds[i]);
+		printf("%s_bucket{le=\"%s\"} %lld\n", base,
+		       strcmp(bounds[i], "inf") ? bounds[i] : "+Inf",
+		       (long long)value_of(list, name));
+	}
+	printf("%s_sum %lld\n%s_count %lld\n", base,
+	       (long long)value_of(list, VRP_METRIC_SYNC_LATENCY_MS_TOTAL), base,
+	       (long long)value_of(list, VRP_METRIC_SYNC_LATENCY_COUNT));
 }
 
 int cmd_metrics(struct cli *cli, int argc, char **argv)
@@ -69,7 +109,10 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		status = cli_fail(cli, rc);
 	for (size_t i = 0; rc == 0 && status == 0 && i < list->count; i++)
-		status = print_metric(cli, list->items[i]);
+		if (cli->json || !in_histogram(list->items[i]->name))
+			status = print_metric(cli, list->items[i]);
+	if (rc == 0 && status == 0 && !cli->json)
+		print_latency_histogram(list);
 	vrp_metric_list_free(list);
 	vrp_library_free(lib);
 	return status;

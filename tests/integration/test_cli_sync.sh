@@ -26,6 +26,11 @@ check "named VoiceRecorderPro/YYYY/MM/<name> <short uuid>.<ext>" sh -c \
 	'find "$1" -type f | grep -Evq "/VoiceRecorderPro/[0-9]{4}/[0-9]{2}/[^/]+ [0-9a-f]{8}\.(wav|flac|m4a)$" && exit 1 || exit 0' _ "$NAS"
 check "with the library's sha256s" test "$(sha_list "$NAS")" = "$(lib_shas)"
 
+run "$VRP" --library "$LIB" metrics
+expect_match "the sync latency is a Prometheus histogram" "$out" '# TYPE vrp_sync_latency_ms histogram'
+expect_match "whose +Inf bucket counts every synced recording" "$out" 'vrp_sync_latency_ms_bucket\{le="\+Inf"\} 3'
+expect_match "with its count" "$out" 'vrp_sync_latency_ms_count 3'
+
 run "$VRP" --library "$LIB" sync status
 expect_status "sync status" 0
 expect_match "counts per status" "$out" '^nas \(localdir\): synced 3, queued 0, syncing 0, failed 0'

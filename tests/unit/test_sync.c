@@ -108,6 +108,13 @@ static void test_run_uploads_everything_and_records_it(void **state)
 	assert_int_equal(test_query_int(db, "SELECT value FROM metrics WHERE name = "
 					    "'sync.latency_count'"),
 			 5);
+	/* The histogram's buckets are cumulative: +Inf holds every observation. */
+	assert_int_equal(test_query_int(db, "SELECT value FROM metrics WHERE name = "
+					    "'sync.latency_ms.le_inf'"),
+			 5);
+	assert_true(test_query_int(db, "SELECT coalesce(max(value), 0) FROM metrics WHERE name "
+				       "LIKE 'sync.latency_ms.le_%' AND name <> "
+				       "'sync.latency_ms.le_inf'") <= 5);
 	assert_ok(vrp_sync_enqueue_pending(fx->lib, "m", NULL, 0, &queued));
 	assert_int_equal(queued, 0);
 }

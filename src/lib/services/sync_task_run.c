@@ -56,6 +56,26 @@ static int metric_add(vrp_db *db, const char *name, int64_t delta)
 	return vrp_metrics_repo_increment(db, name, delta, NULL);
 }
 
+/* Bounds of the latency histogram's buckets, in ms: a second to a day. */
+static const int64_t latency_bounds[] = { 1000, 10000, 60000, 600000, 3600000, 86400000 };
+
+/* Cumulative buckets, as Prometheus has them: every bucket the latency fits in counts it. */
+static int observe_latency(vrp_db *db, int64_t latency)
+{
+	char name[64];
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof(latency_bounds) / sizeof(*latency_bounds); i++) {
+		if (latency > latency_bounds[i])
+			continue;
+		snprintf(name, sizeof(name), VRP_METRIC_SYNC_LATENCY_BUCKET_PREFIX "%lld",
+			 (long long)latency_bounds[i]);
+		rc = metric_add(db, name, 1);
+	}
+	if (rc == 0)
+		rc = metric_add(db, VRP_METRIC_SYNC_LATENCY_BUCKET_PREFIX "inf", 1);
+	return rc;
+}
+
 static int success_txn(vrp_db *db, void *arg)
 {
 	struct task_ctx *t = arg;
@@ -80,6 +100,8 @@ static int success_txn(vrp_db *db, void *arg)
 		rc = metric_add(db, VRP_METRIC_SYNC_LATENCY_MS_TOTAL, latency > 0 ? latency : 0);
 		if (rc == 0)
 			rc = metric_add(db, VRP_METRIC_SYNC_LATENCY_COUNT, 1);
+		if (rc == 0)
+			rc = observe_latency(db, latency);
 	}
 	return rc;
 }
