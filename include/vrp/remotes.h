@@ -59,6 +59,13 @@ int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out);
  */
 int vrp_remotes_resume(vrp_library *lib, const char *name);
 
+/*
+ * Records that remote `name` was (re-)authenticated with credential `key`
+ * (the name of the secret, never its value): an audit entry "remote.auth",
+ * and the remote resumed if it was paused.
+ */
+int vrp_remotes_authenticated(vrp_library *lib, const char *name, const char *key);
+
 /* What vrp_remotes_test() found. */
 typedef struct vrp_remote_test_result {
 	bool reachable;   /* the provider opened and authenticated */

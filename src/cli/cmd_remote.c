@@ -115,9 +115,9 @@ static int remote_secret(struct cli *cli, vrp_library *lib, const char *name, co
 	}
 	int rc = vrp_credentials_set(lib, name, key, secret);
 	vrp_credentials_free_secret(secret);
-	/* A new secret is a re-authentication: let queued work for it run again. */
+	/* A new secret is a re-authentication: audited, and queued work runs again. */
 	if (rc == 0)
-		rc = vrp_remotes_resume(lib, name);
+		rc = vrp_remotes_authenticated(lib, name, key);
 	if (rc < 0)
 		return cli_fail(cli, rc);
 	cli_say(cli, "secret %s stored for %s (%s store)\n", key, name, vrp_credentials_store(lib));

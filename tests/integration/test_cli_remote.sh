@@ -55,6 +55,8 @@ expect_status "removing it again exits 66" 66
 run "$VRP" --library "$LIB" --json audit
 expect_match "adding a remote is audited" "$out" '"operation":"remote.add"'
 expect_match "removing one too" "$out" '"operation":"remote.remove"'
+expect_match "storing a secret is audited as an authentication" "$out" '"operation":"remote.auth"'
+check "the audit log never holds the secret" sh -c '! "$1" --library "$2" --json audit | grep -q s3cr3t-pass' _ "$VRP" "$LIB"
 
 run "$VRP" --library "$LIB" remote frob
 expect_status "an unknown subcommand exits 64" 64

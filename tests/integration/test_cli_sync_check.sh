@@ -70,6 +70,9 @@ expect_status "B pulls from the shared remote" 0
 check "two recordings pulled" test "$(printf '%s\n' "$out" | grep -c '"status":"pulled"')" -eq 2
 check "the one B already had is a duplicate" \
 	test "$(printf '%s\n' "$out" | grep -c '"status":"duplicate"')" -eq 1
+run vb --json audit --operation download
+check "each pulled recording is a download in the audit log" \
+	test "$(printf '%s\n' "$out" | grep -c '"operation":"download"')" -eq 2
 lib_shas "$A" >"$WORK/a.sha"
 lib_shas "$B" >"$WORK/b.sha"
 check "B has every recording of A, with the same checksums" \

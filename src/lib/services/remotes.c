@@ -305,6 +305,29 @@ int vrp_remotes_resume(vrp_library *lib, const char *name)
 	return vrp_remote_repo_set_paused(vrp_library_db(lib), name, NULL);
 }
 
+struct auth_ctx {
+	const char *name, *key;
+};
+
+static int audit_auth_txn(vrp_db *db, void *arg)
+{
+	const struct auth_ctx *a = arg;
+	json_t *meta = json_pack("{s:s, s:s}", "remote", a->name, "credential", a->key);
+	char *text = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
+	json_decref(meta);
+	int rc = text ? vrp_audit_record(db, "remote.auth", 0, true, text) : vrp_error_oom();
+	free(text);
+	if (rc == 0)
+		rc = vrp_remote_repo_set_paused(db, a->name, NULL);
+	return rc;
+}
+
+int vrp_remotes_authenticated(vrp_library *lib, const char *name, const char *key)
+{
+	struct auth_ctx a = { name, key };
+	return vrp_db_transaction(vrp_library_db(lib), audit_auth_txn, &a);
+}
+
 int vrp_remotes_test(vrp_library *lib, const char *name, vrp_remote_test_result *result)
 {
 	memset(result, 0, sizeof(*result));

@@ -6,6 +6,7 @@
 
 #include "cloud/remote_name.h"
 #include "core/error_set.h"
+#include "services/audit.h"
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "core/uuid.h"
@@ -17,6 +18,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -81,6 +83,18 @@ static int map_to_object(struct pull *p, int64_t recording_id, const vrp_remote_
 	return rc;
 }
 
+/* A recording fetched from a remote is a security-relevant transfer like an upload. */
+static int audit_download(struct pull *p, int64_t recording_id, const vrp_remote_object *o)
+{
+	json_t *meta = json_pack("{s:s, s:I}", "remote", p->remote, "bytes", (json_int_t)o->size);
+	char *text = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
+	json_decref(meta);
+	int rc = text ? vrp_audit_record(p->db, "download", recording_id, true, text)
+		      : vrp_error_oom();
+	free(text);
+	return rc;
+}
+
 /* A duplicate's recording takes the object as its copy unless it has or is getting its own. */
 static int adopt(struct pull *p, int64_t recording_id, const vrp_remote_object *o)
 {
@@ -106,6 +120,8 @@ static void on_import(void *ctx, const vrp_import_result *r)
 		item.status = VRP_SYNC_PULL_PULLED;
 		item.uuid = r->uuid;
 		p->rc = map_to_object(p, r->id, o);
+		if (p->rc == 0)
+			p->rc = audit_download(p, r->id, o);
 	} else if (r->status == VRP_IMPORT_DUPLICATE) {
 		item.status = VRP_SYNC_PULL_DUPLICATE;
 		p->rc = adopt(p, r->id, o);
