@@ -110,6 +110,17 @@ static void test_set_may_quote_the_current_message(void **state)
 	assert_string_equal(vrp_error_last()->message, "migration failed: disk said no");
 }
 
+static void test_messages_never_carry_credentials_or_addresses(void **state)
+{
+	(void)state;
+	vrp_error_set(VRP_EAUTH, "server said: Authorization: Bearer ya29.a0AfH6SMBx for %s",
+		      "jane.doe@example.com");
+	const char *m = vrp_error_last()->message;
+	assert_null(strstr(m, "ya29.a0AfH6SMBx"));
+	assert_null(strstr(m, "jane.doe@example.com"));
+	assert_non_null(strstr(m, "server said"));
+}
+
 static void test_long_messages_are_truncated_not_overflowed(void **state)
 {
 	(void)state;
@@ -183,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_errno_maps_to_codes_with_strerror),
 		cmocka_unit_test(test_prefix_keeps_code_and_context),
 		cmocka_unit_test(test_set_may_quote_the_current_message),
+		cmocka_unit_test(test_messages_never_carry_credentials_or_addresses),
 		cmocka_unit_test(test_long_messages_are_truncated_not_overflowed),
 		cmocka_unit_test(test_transient_codes_are_the_retryable_ones),
 		cmocka_unit_test(test_exit_statuses_follow_sysexits),

@@ -1,9 +1,11 @@
 /* error.c - codes, their stable names, and the thread-local last error. */
 #include "core/error_set.h"
+#include "core/redact.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct code_info {
@@ -98,6 +100,13 @@ static int set_v(int code, const char *fmt, va_list ap)
 	/* Formatted aside first: the arguments may point into the current message. */
 	char message[MESSAGE_MAX];
 	vsnprintf(message, sizeof(message), fmt, ap);
+	/* Messages reach users, --json output and logs: a server's reply or a
+	 * path may carry a token or an e-mail address, and none may get out. */
+	char *clean = vrp_redact_text(message);
+	if (clean) {
+		snprintf(message, sizeof(message), "%s", clean);
+		free(clean);
+	}
 	memcpy(last.message, message, sizeof(message));
 	last.pub.code = code;
 	last.context[0] = '\0';
