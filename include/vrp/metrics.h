@@ -27,6 +27,10 @@ extern "C" {
 #define VRP_METRIC_AUTH_FAILURES     "sync.auth_failures"
 #define VRP_METRIC_RETRY_ATTEMPTS    "sync.retry_attempts"
 #define VRP_METRIC_BYTES_UPLOADED    "sync.bytes_uploaded"
+#define VRP_METRIC_UPLOADS_SUCCEEDED "sync.uploads_succeeded"
+#define VRP_METRIC_BYTES_DOWNLOADED  "sync.bytes_downloaded"
+/* Failed transfer attempts by error code: "sync.failures.err_transient"... */
+#define VRP_METRIC_FAILURES_PREFIX "sync.failures."
 /* Sync latency: milliseconds summed over transfers, and how many transfers were summed. */
 #define VRP_METRIC_SYNC_LATENCY_MS_TOTAL "sync.latency_ms_total"
 #define VRP_METRIC_SYNC_LATENCY_COUNT    "sync.latency_count"

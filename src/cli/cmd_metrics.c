@@ -36,8 +36,27 @@ static char *prometheus_name(const char *name)
  * kept as cumulative bucket counters with a sum and a count, printed as one
  * Prometheus histogram.
  */
+/* "sync.failures.err_transient" -> vrp_sync_failures_total{code="ERR_TRANSIENT"}. */
+static bool print_failure_by_code(const vrp_metric *m)
+{
+	size_t prefix = strlen(VRP_METRIC_FAILURES_PREFIX);
+	if (strncmp(m->name, VRP_METRIC_FAILURES_PREFIX, prefix) != 0)
+		return false;
+	static bool typed;
+	if (!typed)
+		printf("# TYPE vrp_sync_failures_total counter\n");
+	typed = true;
+	printf("vrp_sync_failures_total{code=\"");
+	for (const char *c = m->name + prefix; *c; c++)
+		putchar(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+	printf("\"} %lld\n", (long long)m->value);
+	return true;
+}
+
 static int print_metric(const struct cli *cli, const vrp_metric *m)
 {
+	if (!cli->json && print_failure_by_code(m))
+		return 0;
 	char *name = prometheus_name(m->name);
 	if (!name)
 		return cli_out_of_memory(cli);

@@ -104,6 +104,14 @@ static void test_two_hundred_recordings_sync_exactly_once_through_random_faults(
 	int64_t failed = test_query_int(db, "SELECT value FROM metrics WHERE name = "
 					    "'sync.uploads_failed'");
 	assert_int_equal(attempted - failed, s.synced);
+	assert_int_equal(test_query_int(db, "SELECT value FROM metrics WHERE name = "
+					    "'sync.uploads_succeeded'"),
+			 s.synced);
+	/* Failures are counted by error code, one counter each. */
+	assert_true(test_query_int(db, "SELECT value FROM metrics WHERE name = "
+				       "'sync.failures.err_upload_rate_limit'") > 0);
+	assert_true(test_query_int(db, "SELECT sum(value) FROM metrics WHERE name LIKE "
+				       "'sync.failures.%'") >= o->retries);
 	/* The faults really happened, and the backoff was honoured. */
 	assert_true(o->retries >= FAULTS / 2);
 	assert_true(o->rate_limited > 0);

@@ -6,6 +6,8 @@
 
 #include "cloud/remote_name.h"
 #include "core/error_set.h"
+#include "db/metrics_repo.h"
+#include "vrp/metrics.h"
 #include "services/audit.h"
 #include "core/fsutil.h"
 #include "core/log.h"
@@ -188,6 +190,8 @@ static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const ch
 		.expected_sha256 = sha256,
 	};
 	int rc = vrp_provider_download(p->provider, &request);
+	if (rc == 0)
+		rc = vrp_metrics_repo_increment(p->db, VRP_METRIC_BYTES_DOWNLOADED, o->size, NULL);
 	if (rc == 0) {
 		p->summary->bytes += o->size;
 		p->current = o;

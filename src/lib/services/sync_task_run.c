@@ -56,6 +56,18 @@ static int metric_add(vrp_db *db, const char *name, int64_t delta)
 	return vrp_metrics_repo_increment(db, name, delta, NULL);
 }
 
+/* "sync.failures.err_upload_rate_limit": one counter per error code. */
+static int count_failure_code(vrp_db *db, const char *code_name)
+{
+	char name[VRP_METRIC_NAME_MAX + 1];
+	int n = snprintf(name, sizeof(name), VRP_METRIC_FAILURES_PREFIX "%s", code_name);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return 0;
+	for (char *c = name; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+	return metric_add(db, name, 1);
+}
+
 /* Bounds of the latency histogram's buckets, in ms: a second to a day. */
 static const int64_t latency_bounds[] = { 1000, 10000, 60000, 600000, 3600000, 86400000 };
 
@@ -95,6 +107,8 @@ static int success_txn(vrp_db *db, void *arg)
 	int64_t created = sync_parse_iso(t->task->created_at);
 	if (rc == 0 && t->uploaded)
 		rc = metric_add(db, VRP_METRIC_BYTES_UPLOADED, t->rec->filesize_bytes);
+	if (rc == 0 && t->uploaded)
+		rc = metric_add(db, VRP_METRIC_UPLOADS_SUCCEEDED, 1);
 	if (rc == 0 && created >= 0) {
 		int64_t latency = sync_now_ms(t->w->run) - created;
 		rc = metric_add(db, VRP_METRIC_SYNC_LATENCY_MS_TOTAL, latency > 0 ? latency : 0);
@@ -247,6 +261,8 @@ static int failure_txn(vrp_db *db, void *arg)
 		rc = metric_add(db, outcome_metric(f->kind), 1);
 	if (rc == 0 && f->t->uploaded && f->kind != VRP_SYNC_EVENT_RELEASED)
 		rc = metric_add(db, VRP_METRIC_UPLOADS_FAILED, 1);
+	if (rc == 0 && f->kind != VRP_SYNC_EVENT_RELEASED)
+		rc = count_failure_code(db, f->code_name);
 	if (rc == 0 && f->kind == VRP_SYNC_EVENT_PAUSED)
 		rc = pause_remote(db, f);
 	return rc;
