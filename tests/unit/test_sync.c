@@ -1,9 +1,11 @@
 /* test_sync.c - the sync engine against the mock provider: the queue, the outcomes, the policy. */
 #include "sync_fixture.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cloud/remote_name.h"
+#include "vrp/log.h"
 
 static int setup(void **state)
 {
@@ -67,6 +69,48 @@ static void test_one_enqueue_gives_its_tasks_one_correlation_id(void **state)
 	assert_string_equal(ta->correlation_id, tb->correlation_id);
 	vrp_sync_task_free(ta);
 	vrp_sync_task_free(tb);
+}
+
+struct sync_story {
+	const char *correlation_id;
+	int sync_records, other_records;
+};
+
+static int count_story(void *ctx, const vrp_log_record *r)
+{
+	struct sync_story *st = ctx;
+	if (r->logger && !strcmp(r->logger, "sync")) {
+		if (r->correlation_id && !strcmp(r->correlation_id, st->correlation_id))
+			st->sync_records++;
+		else
+			st->other_records++;
+	}
+	return 0;
+}
+
+static void test_the_worker_logs_under_the_enqueues_correlation_id(void **state)
+{
+	struct sync_fixture *fx = *state;
+	vrp_log_settings settings = { .dir = test_path(fx->dir, "logs"),
+				      .level = VRP_LOG_LEVEL_DEBUG,
+				      .max_file_bytes = 1 << 20,
+				      .max_files = 2,
+				      .retention_days = 30 };
+	assert_ok(vrp_log_open(&settings));
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_pending(fx->lib, "m", NULL, 0, NULL));
+	vrp_sync_task *task = task_of(fx, id);
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.synced, 1);
+	struct sync_story st = { task->correlation_id, 0, 0 };
+	assert_ok(vrp_log_read(NULL, NULL, count_story, &st));
+	assert_true(st.sync_records >= 1);
+	assert_int_equal(st.other_records, 0);
+	vrp_sync_task_free(task);
+	vrp_log_close();
+	free(settings.dir);
 }
 
 static void test_enqueue_refuses_a_deleted_recording(void **state)
@@ -334,6 +378,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(test_enqueue_upload_marks_queued_and_is_idempotent),
 		T(test_one_enqueue_gives_its_tasks_one_correlation_id),
+		T(test_the_worker_logs_under_the_enqueues_correlation_id),
 		T(test_enqueue_refuses_a_deleted_recording),
 		T(test_run_uploads_everything_and_records_it),
 		T(test_object_already_on_the_remote_is_not_uploaded_again),
