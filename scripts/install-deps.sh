@@ -24,6 +24,7 @@ libsecret-1-dev
 gnome-keyring
 libsecret-tools
 dbus
+dbus-daemon
 ffmpeg
 sox
 "
