@@ -8,14 +8,17 @@
 
 static const char audit_usage[] =
 	"usage: vrp audit [--since DATE] [--until DATE] [--operation OP] [--recording ID]\n"
-	"                 [--limit N]\n\n"
-	"Lists the audit log, newest first: deletions, restores, purges, exports and\n"
-	"imports, with when, who (a masked user name), the recording, the result,\n"
-	"the correlation id (see `vrp log --correlation`) and details.\n\n"
+	"                 [--remote NAME] [--limit N]\n\n"
+	"Lists the audit log, newest first: imports, deletions, restores, purges,\n"
+	"exports, uploads, downloads and remote changes, with when, who (a masked\n"
+	"user name), the recording, the remote, the result, the correlation id (see\n"
+	"`vrp log --correlation`) and details.\n\n"
 	"  --since DATE, --until DATE   at or after / before DATE (as for `vrp ls`)\n"
-	"  --operation OP               only this operation (delete, restore, purge,\n"
-	"                               export, import)\n"
+	"  --operation OP               only this operation (import, delete, restore,\n"
+	"                               purge, export, upload, download, remote_delete,\n"
+	"                               remote.add, remote.remove, remote.auth)\n"
 	"  --recording ID               only entries about recording ID (purged ones too)\n"
+	"  --remote NAME                only entries about remote NAME\n"
 	"  --limit N                    at most N entries, 1 to 100000 (default 100)\n";
 
 struct audit_args {
@@ -35,6 +38,9 @@ static int parse_option(struct cli *cli, int c, char **argv, struct audit_args *
 		return 0;
 	case 'o':
 		a->query.operation = optarg;
+		return 0;
+	case 'm':
+		a->query.remote = optarg;
 		return 0;
 	case 'r':
 		if (!cli_parse_int(optarg, 1, INT64_MAX, &n))
@@ -61,6 +67,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct audit_args *a)
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "operation", required_argument, NULL, 'o' },
+		{ "remote", required_argument, NULL, 'm' },
 		{ "recording", required_argument, NULL, 'r' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },

@@ -56,6 +56,8 @@ run "$VRP" --library "$LIB" --json audit
 expect_match "adding a remote is audited" "$out" '"operation":"remote.add"'
 expect_match "removing one too" "$out" '"operation":"remote.remove"'
 expect_match "storing a secret is audited as an authentication" "$out" '"operation":"remote.auth"'
+run "$VRP" --library "$LIB" --json audit --remote usb
+check "audit --remote keeps only that remote's entries" sh -c 'printf "%s\n" "$1" | grep -q "\"remote\":\"usb\"" && ! printf "%s\n" "$1" | grep -q "\"remote\":\"nas\""' _ "$out"
 check "the audit log never holds the secret" sh -c '! "$1" --library "$2" --json audit | grep -q s3cr3t-pass' _ "$VRP" "$LIB"
 
 run "$VRP" --library "$LIB" remote frob

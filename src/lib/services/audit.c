@@ -23,20 +23,33 @@ static void masked_user(char *out, size_t size)
 	vrp_redact_user(found->pw_name, out, size);
 }
 
-int vrp_audit_record(vrp_db *db, const char *operation, int64_t recording_id, bool success,
-		     const char *meta)
+int vrp_audit_record(vrp_db *db, const char *operation, int64_t recording_id, const char *remote,
+		     bool success, const char *meta)
 {
 	char actor[64];
 	masked_user(actor, sizeof(actor));
 	vrp_audit_entry entry = {
 		.operation = (char *)operation,
 		.recording_id = recording_id,
+		.remote = (char *)remote,
 		.success = success,
 		.actor = actor[0] ? actor : NULL,
 		.correlation_id = (char *)vrp_correlation_current(),
 		.meta = (char *)meta,
 	};
 	return vrp_audit_repo_append(db, &entry, NULL);
+}
+
+int vrp_audit_record_json(vrp_db *db, const char *operation, int64_t recording_id,
+			  const char *remote, bool success, json_t *meta)
+{
+	char *text = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
+	int rc = meta && !text
+			 ? vrp_error_oom()
+			 : vrp_audit_record(db, operation, recording_id, remote, success, text);
+	free(text);
+	json_decref(meta);
+	return rc;
 }
 
 int vrp_audit_read(vrp_library *lib, const vrp_audit_query *query, vrp_audit_list **out)

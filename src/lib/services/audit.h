@@ -11,13 +11,19 @@
 #include "vrp/db.h"
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stdint.h>
 
 /*
  * Appends an entry (see vrp_audit_repo_append for `meta`, which may be
- * NULL); call it inside the transaction of the change it records.
+ * NULL); `remote` names the remote concerned, or NULL. Call it inside the
+ * transaction of the change it records.
  */
-int vrp_audit_record(vrp_db *db, const char *operation, int64_t recording_id, bool success,
-		     const char *meta);
+int vrp_audit_record(vrp_db *db, const char *operation, int64_t recording_id, const char *remote,
+		     bool success, const char *meta);
+
+/* The same with `meta` a JSON object, which it takes over (NULL: none). */
+int vrp_audit_record_json(vrp_db *db, const char *operation, int64_t recording_id,
+			  const char *remote, bool success, json_t *meta);
 
 #endif

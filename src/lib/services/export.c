@@ -176,7 +176,7 @@ static int audit_export(vrp_db *db, void *arg)
 	struct export_run *run = arg;
 	char meta[64];
 	snprintf(meta, sizeof(meta), "{\"files\":%lld}", (long long)run->exported);
-	return vrp_audit_record(db, "export", 0, true, meta);
+	return vrp_audit_record(db, "export", 0, NULL, true, meta);
 }
 
 int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *options,

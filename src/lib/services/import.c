@@ -410,7 +410,7 @@ static int audit_import(vrp_db *db, void *arg)
 	char meta[128];
 	snprintf(meta, sizeof(meta), "{\"imported\":%lld,\"duplicates\":%lld,\"rejected\":%lld}",
 		 (long long)imp->imported, (long long)imp->duplicates, (long long)imp->rejected);
-	return vrp_audit_record(db, "import", 0, true, meta);
+	return vrp_audit_record(db, "import", 0, NULL, true, meta);
 }
 
 static void log_finish(const vrp_importer *imp, int rc)

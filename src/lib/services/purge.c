@@ -89,7 +89,7 @@ static int delete_row(vrp_db *db, void *arg)
 	if (rc == 0)
 		rc = vrp_recording_repo_delete(db, rec->id);
 	if (rc == 0)
-		rc = vrp_audit_record(db, "purge", rec->id, true, meta);
+		rc = vrp_audit_record(db, "purge", rec->id, NULL, true, meta);
 	return rc;
 }
 

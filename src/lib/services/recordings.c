@@ -191,7 +191,7 @@ static int audit_status_change(vrp_db *db, int64_t id, enum vrp_recording_status
 	char meta[96];
 	snprintf(meta, sizeof(meta), "{\"from\":\"%s\",\"to\":\"%s\"}",
 		 vrp_recording_status_to_string(from), vrp_recording_status_to_string(to));
-	return vrp_audit_record(db, operation, id, true, meta);
+	return vrp_audit_record(db, operation, id, NULL, true, meta);
 }
 
 static int apply_status(vrp_db *db, void *ctx)

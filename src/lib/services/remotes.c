@@ -73,13 +73,8 @@ static int check_settings(const char *name, const char *type, const vrp_kv *sett
 /* Remotes gaining or losing access to recordings is security-relevant. */
 static int audit_remote(vrp_db *db, const char *operation, const char *name, const char *type)
 {
-	json_t *meta = type ? json_pack("{s:s, s:s}", "remote", name, "type", type)
-			    : json_pack("{s:s}", "remote", name);
-	char *text = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
-	json_decref(meta);
-	int rc = text ? vrp_audit_record(db, operation, 0, true, text) : vrp_error_oom();
-	free(text);
-	return rc;
+	return vrp_audit_record_json(db, operation, 0, name, true,
+				     type ? json_pack("{s:s}", "type", type) : NULL);
 }
 
 struct add_ctx {
@@ -312,11 +307,8 @@ struct auth_ctx {
 static int audit_auth_txn(vrp_db *db, void *arg)
 {
 	const struct auth_ctx *a = arg;
-	json_t *meta = json_pack("{s:s, s:s}", "remote", a->name, "credential", a->key);
-	char *text = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
-	json_decref(meta);
-	int rc = text ? vrp_audit_record(db, "remote.auth", 0, true, text) : vrp_error_oom();
-	free(text);
+	int rc = vrp_audit_record_json(db, "remote.auth", 0, a->name, true,
+				       json_pack("{s:s}", "credential", a->key));
 	if (rc == 0)
 		rc = vrp_remote_repo_set_paused(db, a->name, NULL);
 	return rc;

@@ -88,13 +88,8 @@ static int map_to_object(struct pull *p, int64_t recording_id, const vrp_remote_
 /* A recording fetched from a remote is a security-relevant transfer like an upload. */
 static int audit_download(struct pull *p, int64_t recording_id, const vrp_remote_object *o)
 {
-	json_t *meta = json_pack("{s:s, s:I}", "remote", p->remote, "bytes", (json_int_t)o->size);
-	char *text = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
-	json_decref(meta);
-	int rc = text ? vrp_audit_record(p->db, "download", recording_id, true, text)
-		      : vrp_error_oom();
-	free(text);
-	return rc;
+	return vrp_audit_record_json(p->db, "download", recording_id, p->remote, true,
+				     json_pack("{s:I}", "bytes", (json_int_t)o->size));
 }
 
 /* A duplicate's recording takes the object as its copy unless it has or is getting its own. */

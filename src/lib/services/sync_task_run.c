@@ -92,18 +92,18 @@ static int success_txn(vrp_db *db, void *arg)
 {
 	struct task_ctx *t = arg;
 	const vrp_remote_object *o = t->object;
-	char now[VRP_TIME_ISO_LEN], meta[256];
+	char now[VRP_TIME_ISO_LEN];
 	sync_now_iso(t->w->run, now);
 	int rc =
 		vrp_recording_remote_repo_mark_synced(db, t->rec->id, t->task->remote, o->remote_id,
 						      t->remote_path, o->etag, o->checksum);
 	if (rc == 0)
 		rc = vrp_sync_task_repo_complete(db, t->task->id, t->w->owner, now);
-	snprintf(meta, sizeof(meta), "{\"remote\":\"%s\",\"bytes\":%lld,\"uploaded\":%s}",
-		 t->task->remote, (long long)t->rec->filesize_bytes,
-		 t->uploaded ? "true" : "false");
 	if (rc == 0)
-		rc = vrp_audit_record(db, "upload", t->rec->id, true, meta);
+		rc = vrp_audit_record_json(db, "upload", t->rec->id, t->task->remote, true,
+					   json_pack("{s:I, s:b}", "bytes",
+						     (json_int_t)t->rec->filesize_bytes, "uploaded",
+						     t->uploaded));
 	int64_t created = sync_parse_iso(t->task->created_at);
 	if (rc == 0 && t->uploaded)
 		rc = metric_add(db, VRP_METRIC_BYTES_UPLOADED, t->rec->filesize_bytes);
@@ -451,13 +451,13 @@ static int transfer(struct task_ctx *t, char **resume_state)
 static int delete_done_txn(vrp_db *db, void *arg)
 {
 	struct task_ctx *t = arg;
-	char now[VRP_TIME_ISO_LEN], meta[256];
+	char now[VRP_TIME_ISO_LEN];
 	sync_now_iso(t->w->run, now);
 	int rc = vrp_sync_task_repo_complete(db, t->task->id, t->w->owner, now);
-	snprintf(meta, sizeof(meta), "{\"remote\":\"%s\",\"task\":%lld}", t->task->remote,
-		 (long long)t->task->id);
 	if (rc == 0)
-		rc = vrp_audit_record(db, "remote_delete", t->task->recording_id, true, meta);
+		rc = vrp_audit_record_json(db, "remote_delete", t->task->recording_id,
+					   t->task->remote, true,
+					   json_pack("{s:I}", "task", (json_int_t)t->task->id));
 	return rc;
 }
 
