@@ -26,3 +26,15 @@ void vrp_time_format_iso(int64_t unix_ms, char out[VRP_TIME_ISO_LEN])
 }
 
 void vrp_time_now_iso(char out[VRP_TIME_ISO_LEN]) { vrp_time_format_iso(vrp_time_now_ms(), out); }
+
+int64_t vrp_time_parse_iso(const char *text)
+{
+	struct tm tm = { 0 };
+	int ms = 0;
+	if (!text || sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
+			    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}

@@ -13,6 +13,9 @@ void vrp_time_now_iso(char out[VRP_TIME_ISO_LEN]);
 /* Writes `unix_ms` (milliseconds since the epoch) in the same format. */
 void vrp_time_format_iso(int64_t unix_ms, char out[VRP_TIME_ISO_LEN]);
 
+/* Milliseconds since the epoch of a timestamp in the format above, or -1 when it is not one. */
+int64_t vrp_time_parse_iso(const char *text);
+
 /* Milliseconds since the epoch, from the real-time clock. */
 int64_t vrp_time_now_ms(void);
 

@@ -40,8 +40,6 @@ struct sync_worker {
 /* The run's clock in ms since the epoch, and the same time as a timestamp. */
 int64_t sync_now_ms(const struct sync_run *run);
 void sync_now_iso(const struct sync_run *run, char out[VRP_TIME_ISO_LEN]);
-/* "YYYY-MM-DDTHH:MM:SS.sssZ" to ms since the epoch; -1 when unreadable. */
-int64_t sync_parse_iso(const char *text);
 
 /* Whether the caller asked the run to stop. */
 bool sync_stopping(const struct sync_run *run);

@@ -104,7 +104,7 @@ static int success_txn(vrp_db *db, void *arg)
 					   json_pack("{s:I, s:b}", "bytes",
 						     (json_int_t)t->rec->filesize_bytes, "uploaded",
 						     t->uploaded));
-	int64_t created = sync_parse_iso(t->task->created_at);
+	int64_t created = vrp_time_parse_iso(t->task->created_at);
 	if (rc == 0 && t->uploaded)
 		rc = metric_add(db, VRP_METRIC_BYTES_UPLOADED, t->rec->filesize_bytes);
 	if (rc == 0 && t->uploaded)

@@ -45,18 +45,6 @@ void sync_now_iso(const struct sync_run *run, char out[VRP_TIME_ISO_LEN])
 	vrp_time_format_iso(sync_now_ms(run), out);
 }
 
-int64_t sync_parse_iso(const char *text)
-{
-	struct tm tm = { 0 };
-	int ms = 0;
-	if (!text || sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
-			    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) * 1000 + ms;
-}
-
 bool sync_stopping(const struct sync_run *run)
 {
 	return run->opt.stop && run->opt.stop(run->opt.stop_ctx);
@@ -265,7 +253,7 @@ static int wait_for_work(struct sync_worker *w, bool *more)
 		bool any = false;
 		rc = vrp_sync_task_repo_next_wakeup(vrp_library_db(w->lib), remotes->items[i]->name,
 						    at, &any);
-		int64_t ms = any ? sync_parse_iso(at) : -1;
+		int64_t ms = any ? vrp_time_parse_iso(at) : -1;
 		if (ms >= 0 && (wake < 0 || ms < wake))
 			wake = ms;
 	}
