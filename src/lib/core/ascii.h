@@ -9,6 +9,8 @@
 #define VRP_CORE_ASCII_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
 
 static inline bool vrp_ascii_isspace(unsigned char c)
 {
@@ -18,6 +20,18 @@ static inline bool vrp_ascii_isspace(unsigned char c)
 static inline bool vrp_ascii_isalnum(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The span of `s` without ASCII blanks at either end: its start, and its length in `*len`. */
+static inline const char *vrp_ascii_trim(const char *s, size_t *len)
+{
+	while (vrp_ascii_isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && vrp_ascii_isspace((unsigned char)s[n - 1]))
+		n--;
+	*len = n;
+	return s;
 }
 
 #endif

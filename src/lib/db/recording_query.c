@@ -145,11 +145,8 @@ static int check_filter(const vrp_recording_filter *f)
 
 static int trim_copy(const char *text, char **out)
 {
-	while (vrp_ascii_isspace((unsigned char)*text))
-		text++;
-	size_t len = strlen(text);
-	while (len > 0 && vrp_ascii_isspace((unsigned char)text[len - 1]))
-		len--;
+	size_t len;
+	text = vrp_ascii_trim(text, &len);
 	*out = strndup(text, len);
 	return *out ? 0 : vrp_error_oom();
 }

@@ -18,11 +18,8 @@ static int trimmed_name(const char *name, char **out)
 	*out = NULL;
 	if (!name)
 		return vrp_error_set(VRP_EINVAL, "no tag name given");
-	while (vrp_ascii_isspace((unsigned char)*name))
-		name++;
-	size_t len = strlen(name);
-	while (len > 0 && vrp_ascii_isspace((unsigned char)name[len - 1]))
-		len--;
+	size_t len;
+	name = vrp_ascii_trim(name, &len);
 	if (len == 0)
 		return vrp_error_set(VRP_EINVAL, "a tag name cannot be empty");
 	*out = strndup(name, len);

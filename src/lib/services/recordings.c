@@ -92,15 +92,9 @@ int vrp_recordings_search(vrp_library *lib, const char *query, const vrp_search_
 /* Tag names compare as the catalogue compares them: trimmed, ignoring ASCII case. */
 static bool same_tag(const char *a, const char *b)
 {
-	while (vrp_ascii_isspace((unsigned char)*a))
-		a++;
-	while (vrp_ascii_isspace((unsigned char)*b))
-		b++;
-	size_t la = strlen(a), lb = strlen(b);
-	while (la > 0 && vrp_ascii_isspace((unsigned char)a[la - 1]))
-		la--;
-	while (lb > 0 && vrp_ascii_isspace((unsigned char)b[lb - 1]))
-		lb--;
+	size_t la, lb;
+	a = vrp_ascii_trim(a, &la);
+	b = vrp_ascii_trim(b, &lb);
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
