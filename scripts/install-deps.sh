@@ -21,6 +21,10 @@ libavformat-dev
 libavcodec-dev
 libavutil-dev
 libsecret-1-dev
+libssh2-1-dev
+libcurl4-openssl-dev
+openssh-server
+openssh-client
 gnome-keyring
 libsecret-tools
 dbus
@@ -32,7 +36,7 @@ sox
 LINT_PACKAGES="clang-tidy cppcheck clang-format"
 # Only for `make bench` (the peers it measures vrp against, GNU time for peak
 # RSS); install with INSTALL_BENCH=1.
-BENCH_PACKAGES="git git-annex time openssl coreutils sqlite3 strace"
+BENCH_PACKAGES="git git-annex time openssl coreutils sqlite3 strace rclone"
 
 want="$PACKAGES"
 if [ "${INSTALL_LINT:-0}" = 1 ]; then want="$want $LINT_PACKAGES"; fi
