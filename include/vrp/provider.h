@@ -77,6 +77,14 @@ typedef struct vrp_remote_object {
 	char *etag;       /* changes whenever the content changes, or NULL */
 	char *checksum;   /* lower-case hex, or NULL when not known */
 	vrp_checksum_kind checksum_kind;
+	/*
+	 * Set by upload: how the stored bytes were checked against the local
+	 * file, e.g. "sha256" (the remote computed it), "md5", "size+sample"
+	 * (size, then a read-back of sampled ranges), "size+full" (the whole
+	 * object read back and hashed), "sha256-exec" (sha256sum run on the
+	 * server). NULL when nothing but the transfer itself vouches for them.
+	 */
+	char *verification;
 } vrp_remote_object;
 
 /* Frees the object and its strings; NULL is a no-op. */

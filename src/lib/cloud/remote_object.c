@@ -27,6 +27,7 @@ void vrp_remote_object_free(vrp_remote_object *object)
 	free(object->created_at);
 	free(object->etag);
 	free(object->checksum);
+	free(object->verification);
 	free(object);
 }
 

@@ -327,7 +327,8 @@ static int finish_upload(struct upload *up, vrp_remote_object **out)
 	if (rc < 0)
 		return rc;
 	*out = localdir_object(up->request->remote_path, &st);
-	if (!*out || vrp_field_set(&(*out)->checksum, sha256) < 0)
+	if (!*out || vrp_field_set(&(*out)->checksum, sha256) < 0 ||
+	    vrp_field_set(&(*out)->verification, "size+full") < 0)
 		return VRP_ENOMEM;
 	(*out)->checksum_kind = VRP_CHECKSUM_SHA256;
 	return 0;
