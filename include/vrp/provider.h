@@ -156,6 +156,14 @@ typedef struct vrp_upload_request {
 	const char *resume_state;          /* JSON from an earlier interrupted upload, or NULL */
 	vrp_transfer_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
+	/*
+	 * May be NULL. Called (with progress_ctx) with resume state JSON as soon
+	 * as the upload could be continued from it, e.g. once an upload session
+	 * exists, so the caller can persist it before the bytes flow: a process
+	 * killed mid-upload then resumes instead of starting over. A non-zero
+	 * return is not an error for the upload; the state is merely not kept.
+	 */
+	int (*checkpoint)(void *ctx, const char *resume_state);
 } vrp_upload_request;
 
 /*

@@ -334,6 +334,48 @@ static void test_a_dropped_upload_resumes_from_the_persisted_state(void **state)
 	vrp_sync_task_free(task);
 }
 
+struct checkpoint_probe {
+	const char *root;
+	char *seen; /* the task's resume state as another process saw it mid-upload */
+};
+
+/* Reads the task as a second process would, while the upload is still running. */
+static void read_task_mid_upload(void *ctx, const vrp_sync_event *event)
+{
+	struct checkpoint_probe *probe = ctx;
+	if (event->kind != VRP_SYNC_EVENT_PROGRESS || event->bytes_done == 0 || probe->seen)
+		return;
+	vrp_library *other = NULL;
+	assert_ok(vrp_library_open(&other, probe->root, 0, NULL));
+	vrp_sync_task_filter filter = { .limit = 1 };
+	vrp_sync_task_list *list = NULL;
+	assert_ok(vrp_sync_task_repo_list(vrp_library_db(other), &filter, &list));
+	assert_int_equal(list->count, 1);
+	probe->seen = strdup(list->items[0]->resume_state ? list->items[0]->resume_state : "");
+	vrp_sync_task_list_free(list);
+	vrp_library_free(other);
+}
+
+static void test_the_resume_state_is_kept_before_the_bytes_flow(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 1000);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	char *root = test_path(fx->dir, "lib");
+	struct checkpoint_probe probe = { .root = root };
+	fx->opt.progress = read_task_mid_upload;
+	fx->opt.progress_ctx = &probe;
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.synced, 1);
+	/* A worker killed at that moment would have found its session again. */
+	assert_non_null(probe.seen);
+	assert_non_null(strstr(probe.seen, "\"session\""));
+	free(probe.seen);
+	free(root);
+}
+
 static void test_cancel_returns_the_recording_to_unsynced(void **state)
 {
 	struct sync_fixture *fx = *state;
@@ -387,6 +429,7 @@ int main(void)
 		T(test_transient_failures_use_up_attempts_then_fail_with_the_error_kept),
 		T(test_permanent_failure_fails_at_once),
 		T(test_a_dropped_upload_resumes_from_the_persisted_state),
+		T(test_the_resume_state_is_kept_before_the_bytes_flow),
 		T(test_cancel_returns_the_recording_to_unsynced),
 		T(test_an_expired_lease_is_taken_over),
 #undef T

@@ -380,6 +380,22 @@ static int on_progress(void *ctx, int64_t done, int64_t total)
 	return t->lease_lost || sync_stopping(run);
 }
 
+/* Persists a provider's resume state while the upload runs, so a killed worker resumes. */
+static int on_checkpoint(void *ctx, const char *resume_state)
+{
+	struct task_ctx *t = ctx;
+	char now[VRP_TIME_ISO_LEN];
+	sync_now_iso(t->w->run, now);
+	int rc = vrp_sync_task_repo_save_resume_state(t->db, t->task->id, t->w->owner, resume_state,
+						      now);
+	if (rc < 0)
+		VRP_LOG(VRP_LOG_LEVEL_WARNING, "sync",
+			json_pack("{s:I, s:s}", "task", (json_int_t)t->task->id, "code",
+				  vrp_error_code_name(rc)),
+			"cannot keep the upload's resume state: %s", vrp_error_last()->message);
+	return rc;
+}
+
 static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
 {
 	char *local = vrp_library_path(t->w->lib, t->rec->local_path);
@@ -395,6 +411,7 @@ static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
 		.resume_state = t->task->resume_state,
 		.progress = on_progress,
 		.progress_ctx = t,
+		.checkpoint = on_checkpoint,
 	};
 	t->uploaded = true;
 	int rc = metric_add(t->db, VRP_METRIC_UPLOADS_ATTEMPTED, 1);

@@ -203,9 +203,16 @@ int mock_upload(void *state, const vrp_upload_request *request, vrp_remote_objec
 		goto done;
 	pthread_mutex_lock(&mock->store->lock);
 	rc = open_session(mock, request, data, size, &session);
+	char *checkpoint = rc == 0 && mock->resumable && request->checkpoint
+				   ? session_json(session->id, session->received)
+				   : NULL;
 	pthread_mutex_unlock(&mock->store->lock);
 	if (rc < 0)
 		goto done;
+	/* As a real API's session URL would be, kept before the first byte is sent. */
+	if (checkpoint)
+		request->checkpoint(request->progress_ctx, checkpoint);
+	free(checkpoint);
 	struct mock_transfer t = {
 		mock, &fault, request->progress, request->progress_ctx, session->received, size
 	};
