@@ -77,6 +77,9 @@ typedef struct vrp_recording_remote {
 	char *failed_at;      /* when the last failure happened, or NULL */
 	char *created_at;
 	char *modified_at;
+	/* How the remote copy was checked at the last sync ("sha256", "size+sample",
+	 * "download+sha256"... see vrp_remote_object.verification), or NULL. */
+	char *verification;
 } vrp_recording_remote;
 
 /* Frees the record and its strings; NULL is a no-op. */

@@ -183,6 +183,14 @@ void vrp_sync_report_free(vrp_sync_report *report);
 int vrp_sync_status_read(vrp_library *lib, const char *remote, vrp_sync_report **out);
 
 /*
+ * Recording `recording_id`'s state on each remote it has one on, by remote
+ * name (where it is, when it was synced, how that copy was verified, the
+ * last error), into `*out` (caller frees with vrp_recording_remote_list_free()).
+ */
+int vrp_sync_recording_state(vrp_library *lib, int64_t recording_id,
+			     vrp_recording_remote_list **out);
+
+/*
  * Up to `limit` queue tasks in `states` (bits 1u << vrp_sync_task_state; 0:
  * all) of `remote` (NULL: all) with an id above `after_id`, by id. Caller
  * frees `*out` with vrp_sync_task_list_free().

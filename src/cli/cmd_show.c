@@ -2,12 +2,69 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char show_usage[] =
 	"usage: vrp show ID|UUID\n"
 	"\n"
 	"Prints every field of one recording (deleted and archived ones too), one\n"
-	"`field: value` line each, or one JSON object with --json.\n";
+	"`field: value` line each, then its state on each remote it was synced to\n"
+	"(where, when, how the copy was verified, the last error); or one JSON\n"
+	"object with --json, the remote states under \"remotes\".\n";
+
+static json_t *remote_state_json(const vrp_recording_remote *r)
+{
+	json_t *o = json_pack("{s:s, s:s}", "remote", r->remote, "sync_status",
+			      vrp_sync_status_to_string(r->sync_status));
+	const struct {
+		const char *key, *value;
+	} fields[] = {
+		{ "remote_id", r->remote_id },
+		{ "remote_path", r->remote_path },
+		{ "remote_checksum", r->remote_checksum },
+		{ "verification", r->verification },
+		{ "last_synced_at", r->last_synced_at },
+		{ "error_code", r->error_code },
+		{ "error_message", r->error_message },
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		json_object_set_new(o, fields[i].key, cli_json_string(fields[i].value));
+	return o;
+}
+
+static void print_remote_state(const vrp_recording_remote *r)
+{
+	/* Aligned with cli_print_recording's "field: value" column. */
+	printf("remote %-16s %s", r->remote, vrp_sync_status_to_string(r->sync_status));
+	if (r->last_synced_at)
+		printf(" %s", r->last_synced_at);
+	if (r->remote_path) {
+		fputs(" ", stdout);
+		cli_put_escaped(stdout, r->remote_path, false);
+	}
+	if (r->verification)
+		printf(" (verified: %s)", r->verification);
+	if (r->error_code)
+		printf(" [%s: %s]", r->error_code, r->error_message ? r->error_message : "");
+	fputc('\n', stdout);
+}
+
+static void show(const struct cli *cli, const vrp_recording *rec,
+		 const vrp_recording_remote_list *remotes)
+{
+	if (!cli->json) {
+		cli_print_recording(rec);
+		for (size_t i = 0; i < remotes->count; i++)
+			print_remote_state(remotes->items[i]);
+		return;
+	}
+	json_t *o = cli_recording_json(rec);
+	json_t *list = json_array();
+	for (size_t i = 0; i < remotes->count; i++)
+		json_array_append_new(list, remote_state_json(remotes->items[i]));
+	json_object_set_new(o, "remotes", list);
+	cli_print_json(o);
+}
 
 int cmd_show(struct cli *cli, int argc, char **argv)
 {
@@ -24,13 +81,15 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	if (status)
 		return status;
 	vrp_recording *rec = NULL;
+	vrp_recording_remote_list *remotes = NULL;
 	int rc = vrp_recordings_find(lib, argv[1], &rec);
+	if (rc == 0)
+		rc = vrp_sync_recording_state(lib, rec->id, &remotes);
 	if (rc < 0)
 		status = cli_fail(cli, rc);
-	else if (cli->json)
-		cli_print_json(cli_recording_json(rec));
 	else
-		cli_print_recording(rec);
+		show(cli, rec, remotes);
+	vrp_recording_remote_list_free(remotes);
 	vrp_recording_free(rec);
 	vrp_library_free(lib);
 	return status;

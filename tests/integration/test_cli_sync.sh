@@ -26,6 +26,12 @@ check "named VoiceRecorderPro/YYYY/MM/<name> <short uuid>.<ext>" sh -c \
 	'find "$1" -type f | grep -Evq "/VoiceRecorderPro/[0-9]{4}/[0-9]{2}/[^/]+ [0-9a-f]{8}\.(wav|flac|m4a)$" && exit 1 || exit 0' _ "$NAS"
 check "with the library's sha256s" test "$(sha_list "$NAS")" = "$(lib_shas)"
 
+run "$VRP" --library "$LIB" --json show 1
+expect_match "show --json gives the recording's state on the remote, with how it was verified" \
+	"$out" '"remotes":\[\{"remote":"nas","sync_status":"synced",.*"verification":"size\+full"'
+run "$VRP" --library "$LIB" show 1
+expect_match "and show says it for humans" "$out" 'remote nas +synced .*VoiceRecorderPro/.* \(verified: size\+full\)'
+
 run "$VRP" --library "$LIB" metrics
 expect_match "the sync latency is a Prometheus histogram" "$out" '# TYPE vrp_sync_latency_ms histogram'
 expect_match "whose +Inf bucket counts every synced recording" "$out" 'vrp_sync_latency_ms_bucket\{le="\+Inf"\} 3'

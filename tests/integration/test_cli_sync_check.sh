@@ -70,6 +70,10 @@ expect_status "B pulls from the shared remote" 0
 check "two recordings pulled" test "$(printf '%s\n' "$out" | grep -c '"status":"pulled"')" -eq 2
 check "the one B already had is a duplicate" \
 	test "$(printf '%s\n' "$out" | grep -c '"status":"duplicate"')" -eq 1
+pulled=$(printf '%s\n' "$out" | sed -n 's/.*"status":"pulled".*"id":\([0-9]*\).*/\1/p' | head -1)
+run vb --json show "$pulled"
+expect_match "a pulled recording's copy is recorded as verified by download and sha256" \
+	"$out" '"remote":"nas","sync_status":"synced",.*"verification":"download\+sha256"'
 run vb --json audit --operation download
 check "each pulled recording is a download in the audit log" \
 	test "$(printf '%s\n' "$out" | grep -c '"operation":"download"')" -eq 2

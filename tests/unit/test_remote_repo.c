@@ -230,7 +230,8 @@ static void test_ensure_is_idempotent_and_keeps_the_state(void **state)
 	add_remote(db, "nas", "sftp");
 	vrp_recording_remote *first = NULL, *second = NULL;
 	assert_ok(vrp_recording_remote_repo_ensure(db, rec, "nas", &first));
-	assert_ok(vrp_recording_remote_repo_mark_synced(db, rec, "nas", "id1", "/a", "e", NULL));
+	assert_ok(vrp_recording_remote_repo_mark_synced(
+		db, rec, "nas", &(struct vrp_remote_mark){ "id1", "/a", "e", NULL, NULL }));
 	assert_ok(vrp_recording_remote_repo_ensure(db, rec, "nas", &second));
 	assert_int_equal(second->id, first->id);
 	assert_int_equal(second->sync_status, VRP_SYNC_SYNCED);
@@ -369,8 +370,9 @@ static void test_mark_synced_records_the_remote_object(void **state)
 	assert_ok(vrp_recording_remote_repo_ensure(db, rec, "nas", NULL));
 	assert_ok(vrp_recording_remote_repo_set_status(db, rec, "nas", VRP_SYNC_FAILED, "E", "m"));
 
-	assert_ok(vrp_recording_remote_repo_mark_synced(db, rec, "nas", "obj-1", "/v/r1.wav",
-							"etag-1", "abc"));
+	assert_ok(vrp_recording_remote_repo_mark_synced(
+		db, rec, "nas",
+		&(struct vrp_remote_mark){ "obj-1", "/v/r1.wav", "etag-1", "abc", "size+sample" }));
 
 	vrp_recording_remote *s = get_state(db, rec, "nas");
 	assert_int_equal(s->sync_status, VRP_SYNC_SYNCED);
@@ -378,6 +380,7 @@ static void test_mark_synced_records_the_remote_object(void **state)
 	assert_string_equal(s->remote_path, "/v/r1.wav");
 	assert_string_equal(s->remote_etag, "etag-1");
 	assert_string_equal(s->remote_checksum, "abc");
+	assert_string_equal(s->verification, "size+sample");
 	assert_non_null(s->last_synced_at);
 	assert_null(s->error_code);
 	assert_null(s->error_message);
@@ -389,8 +392,10 @@ static void test_mark_synced_without_a_row_is_enotfound(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
 	add_remote(db, "nas", "sftp");
-	assert_int_equal(vrp_recording_remote_repo_mark_synced(db, 5, "nas", "a", "b", NULL, NULL),
-			 VRP_ENOTFOUND);
+	assert_int_equal(
+		vrp_recording_remote_repo_mark_synced(
+			db, 5, "nas", &(struct vrp_remote_mark){ "a", "b", NULL, NULL, NULL }),
+		VRP_ENOTFOUND);
 }
 
 static void test_clear_mapping_forgets_the_remote_object(void **state)
@@ -399,7 +404,8 @@ static void test_clear_mapping_forgets_the_remote_object(void **state)
 	int64_t rec = add_recording(db, 1, "active");
 	add_remote(db, "nas", "sftp");
 	assert_ok(vrp_recording_remote_repo_ensure(db, rec, "nas", NULL));
-	assert_ok(vrp_recording_remote_repo_mark_synced(db, rec, "nas", "obj", "/p", "e", "c"));
+	assert_ok(vrp_recording_remote_repo_mark_synced(
+		db, rec, "nas", &(struct vrp_remote_mark){ "obj", "/p", "e", "c", "sha256" }));
 
 	assert_ok(vrp_recording_remote_repo_clear_mapping(db, rec, "nas"));
 
@@ -409,6 +415,7 @@ static void test_clear_mapping_forgets_the_remote_object(void **state)
 	assert_null(s->remote_path);
 	assert_null(s->remote_etag);
 	assert_null(s->remote_checksum);
+	assert_null(s->verification);
 	assert_non_null(s->last_synced_at);
 	vrp_recording_remote_free(s);
 	assert_int_equal(vrp_recording_remote_repo_clear_mapping(db, rec, "other"), VRP_ENOTFOUND);
@@ -498,7 +505,8 @@ static void test_count_by_status_counts_missing_rows_as_unsynced(void **state)
 	add_recording(db, 4, "active");                 /* no row: unsynced */
 	int64_t gone = add_recording(db, 5, "deleted"); /* left out */
 	assert_ok(vrp_recording_remote_repo_ensure(db, r1, "nas", NULL));
-	assert_ok(vrp_recording_remote_repo_mark_synced(db, r1, "nas", "x", NULL, NULL, NULL));
+	assert_ok(vrp_recording_remote_repo_mark_synced(
+		db, r1, "nas", &(struct vrp_remote_mark){ "x", NULL, NULL, NULL, NULL }));
 	assert_ok(vrp_recording_remote_repo_ensure(db, r2, "nas", NULL));
 	assert_ok(vrp_recording_remote_repo_set_status(db, r2, "nas", VRP_SYNC_FAILED, "E", "m"));
 	assert_ok(vrp_recording_remote_repo_ensure(db, r3, "nas", NULL)); /* unsynced row */

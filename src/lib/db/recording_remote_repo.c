@@ -11,7 +11,7 @@
 #define STATE_COLUMNS                                                                              \
 	"id, recording_id, sync_status, attempts, remote, provider_key, remote_id, remote_path, "  \
 	"remote_etag, remote_checksum, last_synced_at, error_code, error_message, failed_at, "     \
-	"created_at, modified_at"
+	"created_at, modified_at, verification"
 
 static int read_state(sqlite3_stmt *stmt, vrp_recording_remote **out)
 {
@@ -26,7 +26,8 @@ static int read_state(sqlite3_stmt *stmt, vrp_recording_remote **out)
 	char **const texts[] = { &s->remote,         &s->provider_key, &s->remote_id,
 				 &s->remote_path,    &s->remote_etag,  &s->remote_checksum,
 				 &s->last_synced_at, &s->error_code,   &s->error_message,
-				 &s->failed_at,      &s->created_at,   &s->modified_at };
+				 &s->failed_at,      &s->created_at,   &s->modified_at,
+				 &s->verification };
 	for (size_t i = 0; rc == 0 && i < sizeof(texts) / sizeof(*texts); i++)
 		rc = vrp_db_column_strdup(stmt, (int)i + 4, texts[i]);
 	if (rc < 0) {
@@ -189,8 +190,7 @@ int vrp_recording_remote_repo_set_status(vrp_db *db, int64_t recording_id, const
 }
 
 int vrp_recording_remote_repo_mark_synced(vrp_db *db, int64_t recording_id, const char *remote,
-					  const char *remote_id, const char *remote_path,
-					  const char *etag, const char *checksum)
+					  const struct vrp_remote_mark *mark)
 {
 	int rc = check_key(recording_id, remote);
 	if (rc < 0)
@@ -200,13 +200,15 @@ int vrp_recording_remote_repo_mark_synced(vrp_db *db, int64_t recording_id, cons
 			    "UPDATE recording_remote SET sync_status = 'synced', "
 			    "last_synced_at = ?3, modified_at = ?3, remote_id = ?4, "
 			    "remote_path = ?5, remote_etag = ?6, remote_checksum = ?7, "
-			    "error_code = NULL, error_message = NULL, failed_at = NULL "
+			    "verification = ?8, error_code = NULL, error_message = NULL, "
+			    "failed_at = NULL "
 			    "WHERE recording_id = ?1 AND remote = ?2");
 	if (rc == 0) {
-		vrp_db_bind_text_or_null(stmt, 4, remote_id);
-		vrp_db_bind_text_or_null(stmt, 5, remote_path);
-		vrp_db_bind_text_or_null(stmt, 6, etag);
-		vrp_db_bind_text_or_null(stmt, 7, checksum);
+		vrp_db_bind_text_or_null(stmt, 4, mark->remote_id);
+		vrp_db_bind_text_or_null(stmt, 5, mark->remote_path);
+		vrp_db_bind_text_or_null(stmt, 6, mark->etag);
+		vrp_db_bind_text_or_null(stmt, 7, mark->checksum);
+		vrp_db_bind_text_or_null(stmt, 8, mark->verification);
 		rc = update_keyed(db, stmt, recording_id, remote);
 	}
 	sqlite3_finalize(stmt);
@@ -223,8 +225,8 @@ int vrp_recording_remote_repo_clear_mapping(vrp_db *db, int64_t recording_id, co
 		db, &stmt,
 		"UPDATE recording_remote SET sync_status = 'unsynced', modified_at = ?3, "
 		"remote_id = NULL, remote_path = NULL, remote_etag = NULL, "
-		"remote_checksum = NULL, error_code = NULL, error_message = NULL, "
-		"failed_at = NULL "
+		"remote_checksum = NULL, verification = NULL, error_code = NULL, "
+		"error_message = NULL, failed_at = NULL "
 		"WHERE recording_id = ?1 AND remote = ?2");
 	if (rc == 0)
 		rc = update_keyed(db, stmt, recording_id, remote);

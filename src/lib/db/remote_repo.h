@@ -70,14 +70,22 @@ int vrp_recording_remote_repo_set_status(vrp_db *db, int64_t recording_id, const
 					 vrp_sync_status status, const char *error_code,
 					 const char *error_message);
 
+/* What a successful transfer left on the remote; each field may be NULL. */
+struct vrp_remote_mark {
+	const char *remote_id;
+	const char *remote_path;
+	const char *etag;
+	const char *checksum;
+	const char *verification; /* how the copy was checked (vrp_remote_object.verification) */
+};
+
 /*
  * Records a successful transfer: status 'synced', last_synced_at now, the
- * remote object's id, path, etag and checksum (each may be NULL), and no
- * error. VRP_ENOTFOUND when there is no row.
+ * remote object's id, path, etag, checksum and verification, and no error.
+ * VRP_ENOTFOUND when there is no row.
  */
 int vrp_recording_remote_repo_mark_synced(vrp_db *db, int64_t recording_id, const char *remote,
-					  const char *remote_id, const char *remote_path,
-					  const char *etag, const char *checksum);
+					  const struct vrp_remote_mark *mark);
 
 /*
  * Forgets the remote object after it was deleted there: status 'unsynced',

@@ -62,6 +62,7 @@ void vrp_recording_remote_free(vrp_recording_remote *state)
 	free(state->remote_path);
 	free(state->remote_etag);
 	free(state->remote_checksum);
+	free(state->verification);
 	free(state->last_synced_at);
 	free(state->error_code);
 	free(state->error_message);

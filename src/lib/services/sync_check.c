@@ -112,9 +112,10 @@ static int record(struct check *c, const struct sync_mapped_row *row, const vrp_
 		c->summary->matched++;
 		if (row->status != VRP_SYNC_CONFLICT)
 			return 1;
-		return vrp_recording_remote_repo_mark_synced(c->db, rec->id, c->remote,
-							     o->remote_id, o->path, o->etag,
-							     item->remote_checksum);
+		return vrp_recording_remote_repo_mark_synced(
+			c->db, rec->id, c->remote,
+			&(struct vrp_remote_mark){ o->remote_id, o->path, o->etag,
+						   item->remote_checksum, "check+sha256" });
 	case VRP_SYNC_CHECK_SIZE:
 		item->code = VRP_ECONFLICT;
 		c->summary->size_mismatch++;

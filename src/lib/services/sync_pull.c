@@ -79,9 +79,10 @@ static int map_to_object(struct pull *p, int64_t recording_id, const vrp_remote_
 {
 	int rc = vrp_recording_remote_repo_ensure(p->db, recording_id, p->remote, NULL);
 	if (rc == 0)
-		rc = vrp_recording_remote_repo_mark_synced(p->db, recording_id, p->remote,
-							   o->remote_id, o->path, o->etag,
-							   o->checksum);
+		rc = vrp_recording_remote_repo_mark_synced(
+			p->db, recording_id, p->remote,
+			&(struct vrp_remote_mark){ o->remote_id, o->path, o->etag, o->checksum,
+						   "download+sha256" });
 	return rc;
 }
 

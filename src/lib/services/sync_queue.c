@@ -129,6 +129,12 @@ int vrp_sync_status_read(vrp_library *lib, const char *remote, vrp_sync_report *
 	return 0;
 }
 
+int vrp_sync_recording_state(vrp_library *lib, int64_t recording_id,
+			     vrp_recording_remote_list **out)
+{
+	return vrp_recording_remote_repo_list_for_recording(vrp_library_db(lib), recording_id, out);
+}
+
 int vrp_sync_queue_list(vrp_library *lib, unsigned states, const char *remote, int64_t after_id,
 			int limit, vrp_sync_task_list **out)
 {

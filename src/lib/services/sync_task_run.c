@@ -94,9 +94,12 @@ static int success_txn(vrp_db *db, void *arg)
 	const vrp_remote_object *o = t->object;
 	char now[VRP_TIME_ISO_LEN];
 	sync_now_iso(t->w->run, now);
-	int rc =
-		vrp_recording_remote_repo_mark_synced(db, t->rec->id, t->task->remote, o->remote_id,
-						      t->remote_path, o->etag, o->checksum);
+	struct vrp_remote_mark mark = { o->remote_id, t->remote_path, o->etag, o->checksum,
+					o->verification };
+	/* Found already there by its sha256: that comparison is the verification. */
+	if (!t->uploaded || !mark.verification)
+		mark.verification = o->checksum_kind == VRP_CHECKSUM_SHA256 ? "sha256" : NULL;
+	int rc = vrp_recording_remote_repo_mark_synced(db, t->rec->id, t->task->remote, &mark);
 	if (rc == 0)
 		rc = vrp_sync_task_repo_complete(db, t->task->id, t->w->owner, now);
 	if (rc == 0)
