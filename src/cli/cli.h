@@ -2,6 +2,7 @@
 #ifndef VRP_CLI_H
 #define VRP_CLI_H
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,6 +36,28 @@ int cmd_sync_check(struct cli *cli, int argc, char **argv);
 int cmd_sync_pull(struct cli *cli, int argc, char **argv);
 int cmd_queue(struct cli *cli, int argc, char **argv);
 int cmd_worker(struct cli *cli, int argc, char **argv);
+
+/* Takes one parsed option (`arg` is its value or NULL); 0, or an exit status to stop. */
+typedef int (*cli_option_fn)(struct cli *cli, int c, const char *arg, void *ctx);
+
+/* A command's options. `options` ends with a zero entry and maps "help" to 'h'. */
+struct cli_option_spec {
+	const char *command; /* "ls", "sync pull": named in usage errors */
+	const char
+		*shortopts; /* getopt's; "h" at least; a leading "+" stops at the first operand */
+	const struct option *options;
+	const char *usage; /* printed for -h / --help */
+	cli_option_fn on_option;
+};
+
+/*
+ * Parses argv's options (argv[0] is the command): help prints the usage and
+ * returns -1 (the command then exits 0); an unknown option or a missing value
+ * is a usage error; every other option goes to spec->on_option with `ctx`.
+ * Returns 0 with optind at the first operand, else the exit status.
+ */
+int cli_options(struct cli *cli, const struct cli_option_spec *spec, int argc, char **argv,
+		void *ctx);
 
 /* Opens the file log as the config file says, and the -v copy on stderr; never fails. */
 void cli_start_logging(const struct cli *cli);

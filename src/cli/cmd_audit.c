@@ -1,7 +1,6 @@
 /* cmd_audit.c - `vrp audit`: the append-only audit log, newest first. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,38 +25,34 @@ struct audit_args {
 	char since[CLI_TIME_LEN], until[CLI_TIME_LEN];
 };
 
-static int parse_option(struct cli *cli, int c, char **argv, struct audit_args *a)
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 {
+	struct audit_args *a = ctx;
 	long long n = 0;
 	switch (c) {
 	case 's':
 	case 'u':
-		if (cli_parse_time(optarg, c == 'u', c == 's' ? a->since : a->until) < 0)
-			return cli_usage_error(cli, "not a date or time: '%s'", optarg);
+		if (cli_parse_time(arg, c == 'u', c == 's' ? a->since : a->until) < 0)
+			return cli_usage_error(cli, "not a date or time: '%s'", arg);
 		*(c == 's' ? &a->query.since : &a->query.until) = c == 's' ? a->since : a->until;
 		return 0;
 	case 'o':
-		a->query.operation = optarg;
+		a->query.operation = arg;
 		return 0;
 	case 'm':
-		a->query.remote = optarg;
+		a->query.remote = arg;
 		return 0;
 	case 'r':
-		if (!cli_parse_int(optarg, 1, INT64_MAX, &n))
+		if (!cli_parse_int(arg, 1, INT64_MAX, &n))
 			return cli_usage_error(cli, "--recording needs a recording id, not '%s'",
-					       optarg);
+					       arg);
 		a->query.recording_id = n;
 		return 0;
-	case 'l':
-		if (!cli_parse_int(optarg, 1, 100000, &n))
+	default: /* --limit */
+		if (!cli_parse_int(arg, 1, 100000, &n))
 			return cli_usage_error(cli, "--limit needs a number from 1 to 100000");
 		a->query.limit = (int)n;
 		return 0;
-	case 'h':
-		fputs(audit_usage, stdout);
-		return -1;
-	default:
-		return cli_usage_error(cli, "unknown option '%s' for audit", argv[optind - 1]);
 	}
 }
 
@@ -73,15 +68,12 @@ static int parse(struct cli *cli, int argc, char **argv, struct audit_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct cli_option_spec spec = { "audit", "h", options, audit_usage,
+						     on_option };
 	a->query.limit = 100;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		int status = parse_option(cli, c, argv, a);
-		if (status)
-			return status;
-	}
+	int status = cli_options(cli, &spec, argc, argv, a);
+	if (status)
+		return status;
 	if (optind < argc)
 		return cli_usage_error(cli, "audit takes no arguments, only options");
 	return 0;

@@ -1,7 +1,6 @@
 /* cmd_db.c - `vrp db status|migrate|backup`. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +97,20 @@ struct db_args {
 	int target;
 };
 
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	struct db_args *args = ctx;
+	if (c == 'o') {
+		args->output = arg;
+		return 0;
+	}
+	char *end = NULL;
+	args->target = (int)strtol(arg, &end, 10);
+	if (!*arg || *end || args->target <= 0)
+		return cli_usage_error(cli, "--to needs a positive version number");
+	return 0;
+}
+
 static int parse(struct cli *cli, int argc, char **argv, struct db_args *args)
 {
 	static const struct option options[] = {
@@ -106,28 +119,10 @@ static int parse(struct cli *cli, int argc, char **argv, struct db_args *args)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:h", options, NULL)) != -1) {
-		char *end = NULL;
-		switch (c) {
-		case 't':
-			args->target = (int)strtol(optarg, &end, 10);
-			if (!*optarg || *end || args->target <= 0)
-				return cli_usage_error(cli, "--to needs a positive version number");
-			break;
-		case 'o':
-			args->output = optarg;
-			break;
-		case 'h':
-			fputs(db_usage, stdout);
-			return -1;
-		default:
-			return cli_usage_error(cli, "unknown option '%s' for db %s",
-					       argv[optind - 1], args->sub);
-		}
-	}
+	static const struct cli_option_spec spec = { "db", "+o:h", options, db_usage, on_option };
+	int status = cli_options(cli, &spec, argc, argv, args);
+	if (status)
+		return status;
 	if (optind < argc)
 		return cli_usage_error(cli, "unexpected argument '%s'", argv[optind]);
 	return 0;

@@ -1,7 +1,6 @@
 /* cmd_edit.c - `vrp edit ID`: change a recording's title, description and tags. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,6 +21,21 @@ struct edit_args {
 	const char *target;
 };
 
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	struct edit_args *a = ctx;
+	(void)cli;
+	if (c == 't')
+		a->edit.title = arg;
+	else if (c == 'd')
+		a->edit.description = arg;
+	else if (c == 'a')
+		a->add[a->edit.add_tag_count++] = arg;
+	else /* --untag */
+		a->remove[a->edit.remove_tag_count++] = arg;
+	return 0;
+}
+
 static int parse(struct cli *cli, int argc, char **argv, struct edit_args *a)
 {
 	static const struct option options[] = {
@@ -32,31 +46,10 @@ static int parse(struct cli *cli, int argc, char **argv, struct edit_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			a->edit.title = optarg;
-			break;
-		case 'd':
-			a->edit.description = optarg;
-			break;
-		case 'a':
-			a->add[a->edit.add_tag_count++] = optarg;
-			break;
-		case 'r':
-			a->remove[a->edit.remove_tag_count++] = optarg;
-			break;
-		case 'h':
-			fputs(edit_usage, stdout);
-			return -1;
-		default:
-			return cli_usage_error(cli, "edit: unknown option or missing value in '%s'",
-					       argv[optind - 1]);
-		}
-	}
+	static const struct cli_option_spec spec = { "edit", "h", options, edit_usage, on_option };
+	int status = cli_options(cli, &spec, argc, argv, a);
+	if (status)
+		return status;
 	if (optind >= argc)
 		return cli_usage_error(cli, "edit needs a recording id or uuid");
 	if (optind + 1 < argc)

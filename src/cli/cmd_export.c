@@ -1,7 +1,6 @@
 /* cmd_export.c - `vrp export DIR`: every recording under its original name + metadata.json. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -33,6 +32,16 @@ static void on_each(void *ctx, const vrp_recording *rec, const char *exported_as
 	}
 }
 
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	vrp_export_options *o = ctx;
+	(void)cli;
+	(void)c;
+	(void)arg;
+	o->include_deleted = true;
+	return 0;
+}
+
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -41,23 +50,15 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	vrp_export_options o = { .on_each = on_each, .ctx = cli };
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (c == 'd')
-			o.include_deleted = true;
-		else if (c == 'h') {
-			fputs(export_usage, stdout);
-			return 0;
-		} else
-			return cli_usage_error(cli, "unknown option '%s' for export",
-					       argv[optind - 1]);
-	}
+	static const struct cli_option_spec spec = { "export", "h", options, export_usage,
+						     on_option };
+	int status = cli_options(cli, &spec, argc, argv, &o);
+	if (status)
+		return status < 0 ? 0 : status;
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "export needs one DIR");
 	vrp_library *lib = NULL;
-	int status = cli_open_library(cli, 0, &lib);
+	status = cli_open_library(cli, 0, &lib);
 	if (status)
 		return status;
 	int64_t exported = 0;

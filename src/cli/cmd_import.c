@@ -2,7 +2,6 @@
 #include "cli.h"
 #include "progress.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +69,26 @@ static void on_progress(void *ctx, const char *path, int64_t file_bytes, int64_t
 	cli_progress_update(&run->progress, total_bytes);
 }
 
+struct import_args {
+	vrp_import_options *options;
+	const char **tags;
+};
+
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	struct import_args *a = ctx;
+	(void)cli;
+	if (c == 'r')
+		a->options->recursive = true;
+	else if (c == 't')
+		a->options->title = arg;
+	else if (c == 'd')
+		a->options->description = arg;
+	else /* --tag */
+		a->tags[a->options->tag_count++] = arg;
+	return 0;
+}
+
 static int parse(struct cli *cli, int argc, char **argv, vrp_import_options *o, const char ***tags)
 {
 	static const struct option options[] = {
@@ -80,31 +99,12 @@ static int parse(struct cli *cli, int argc, char **argv, vrp_import_options *o, 
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "rh", options, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			o->recursive = true;
-			break;
-		case 't':
-			o->title = optarg;
-			break;
-		case 'd':
-			o->description = optarg;
-			break;
-		case 'g':
-			(*tags)[o->tag_count++] = optarg;
-			break;
-		case 'h':
-			fputs(import_usage, stdout);
-			return -1;
-		default:
-			return cli_usage_error(cli, "unknown option '%s' for import",
-					       argv[optind - 1]);
-		}
-	}
+	static const struct cli_option_spec spec = { "import", "rh", options, import_usage,
+						     on_option };
+	struct import_args a = { o, *tags };
+	int status = cli_options(cli, &spec, argc, argv, &a);
+	if (status)
+		return status;
 	if (optind >= argc)
 		return cli_usage_error(cli, "import needs at least one PATH");
 	o->tags = *tags;

@@ -1,7 +1,6 @@
 /* cmd_log.c - `vrp log`: read the diagnostic log; `vrp log bundle`: pack it for a bug report. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,28 +25,24 @@ struct log_args {
 	char since[CLI_TIME_LEN], until[CLI_TIME_LEN];
 };
 
-static int parse_option(struct cli *cli, int c, char **argv, struct log_args *a)
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 {
+	struct log_args *a = ctx;
 	switch (c) {
 	case 'c':
-		a->filter.correlation_id = optarg;
+		a->filter.correlation_id = arg;
 		return 0;
 	case 's':
 	case 'u':
-		if (cli_parse_time(optarg, c == 'u', c == 's' ? a->since : a->until) < 0)
-			return cli_usage_error(cli, "not a date or time: '%s'", optarg);
+		if (cli_parse_time(arg, c == 'u', c == 's' ? a->since : a->until) < 0)
+			return cli_usage_error(cli, "not a date or time: '%s'", arg);
 		*(c == 's' ? &a->filter.since : &a->filter.until) = c == 's' ? a->since : a->until;
 		return 0;
-	case 'l':
-		if (vrp_log_level_from_string(optarg, &a->filter.min_level) < 0 ||
+	default: /* --level */
+		if (vrp_log_level_from_string(arg, &a->filter.min_level) < 0 ||
 		    a->filter.min_level == VRP_LOG_LEVEL_OFF)
 			return cli_usage_error(cli, "--level is debug, info, warning or error");
 		return 0;
-	case 'h':
-		fputs(log_usage, stdout);
-		return -1;
-	default:
-		return cli_usage_error(cli, "unknown option '%s' for log", argv[optind - 1]);
 	}
 }
 
@@ -61,15 +56,8 @@ static int parse(struct cli *cli, int argc, char **argv, struct log_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		int status = parse_option(cli, c, argv, a);
-		if (status)
-			return status;
-	}
-	return 0;
+	static const struct cli_option_spec spec = { "log", "h", options, log_usage, on_option };
+	return cli_options(cli, &spec, argc, argv, a);
 }
 
 static int print_record(void *ctx, const vrp_log_record *r)

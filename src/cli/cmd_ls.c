@@ -1,7 +1,6 @@
 /* cmd_ls.c - `vrp ls`: one page of recordings, filtered and sorted, as a table or JSON Lines. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +101,9 @@ static int parse_number_options(struct cli *cli, int c, const char *arg, struct 
 	}
 }
 
-static int parse_option(struct cli *cli, int c, const char *arg, struct ls_args *a)
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 {
+	struct ls_args *a = ctx;
 	vrp_recording_filter *f = &a->filter;
 	int i;
 	switch (c) {
@@ -175,21 +175,10 @@ static int parse(struct cli *cli, int argc, char **argv, struct ls_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+rh", options, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(ls_usage, stdout);
-			return -1;
-		}
-		if (c == '?' || c == ':')
-			return cli_usage_error(cli, "ls: unknown option or missing value in '%s'",
-					       argv[optind - 1]);
-		int status = parse_option(cli, c, optarg, a);
-		if (status)
-			return status;
-	}
+	static const struct cli_option_spec spec = { "ls", "+rh", options, ls_usage, on_option };
+	int status = cli_options(cli, &spec, argc, argv, a);
+	if (status)
+		return status;
 	if (optind < argc)
 		return cli_usage_error(cli, "ls takes no arguments ('%s'); see vrp ls --help",
 				       argv[optind]);

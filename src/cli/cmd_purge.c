@@ -1,7 +1,6 @@
 /* cmd_purge.c - `vrp purge`: delete recordings for good, after confirmation. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,19 @@ struct purge_args {
 	bool expired, yes;
 };
 
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	struct purge_args *a = ctx;
+	(void)cli;
+	if (c == 'b')
+		a->before = arg;
+	else if (c == 'e')
+		a->expired = true;
+	else /* --yes */
+		a->yes = true;
+	return 0;
+}
+
 static int parse(struct cli *cli, int argc, char **argv, struct purge_args *a)
 {
 	static const struct option options[] = {
@@ -38,23 +50,11 @@ static int parse(struct cli *cli, int argc, char **argv, struct purge_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "yh", options, NULL)) != -1) {
-		if (c == 'b')
-			a->before = optarg;
-		else if (c == 'e')
-			a->expired = true;
-		else if (c == 'y')
-			a->yes = true;
-		else if (c == 'h') {
-			fputs(purge_usage, stdout);
-			return -1;
-		} else
-			return cli_usage_error(cli, "unknown option '%s' for purge",
-					       argv[optind - 1]);
-	}
+	static const struct cli_option_spec spec = { "purge", "yh", options, purge_usage,
+						     on_option };
+	int status = cli_options(cli, &spec, argc, argv, a);
+	if (status)
+		return status;
 	int modes = (optind < argc) + (a->before != NULL) + a->expired;
 	if (modes != 1)
 		return cli_usage_error(cli, "purge needs exactly one of: IDs, --deleted-before "

@@ -1,7 +1,6 @@
 /* cmd_queue.c - `vrp queue ls|retry|cancel`: looking at and steering the sync queue. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,25 @@ struct queue_args {
 	bool all_failed;
 };
 
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	struct queue_args *a = ctx;
+	vrp_sync_task_state state;
+	long long n = 0;
+	if (c == 's' && vrp_sync_task_state_from_string(arg, &state) == 0)
+		a->states |= 1u << state;
+	else if (c == 'R')
+		a->remote = arg;
+	else if (c == 'l' && cli_parse_int(arg, 1, 1000000, &n))
+		a->limit = (int)n;
+	else if (c == 'a')
+		a->all_failed = true;
+	else
+		return cli_usage_error(cli, "queue: bad value '%s' for --%s", arg,
+				       c == 's' ? "state" : "limit");
+	return 0;
+}
+
 static int parse(struct cli *cli, int argc, char **argv, struct queue_args *a)
 {
 	static const struct option options[] = {
@@ -26,27 +44,12 @@ static int parse(struct cli *cli, int argc, char **argv, struct queue_args *a)
 		{ "remote", required_argument, NULL, 'R' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "all-failed", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	long long n = 0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-		vrp_sync_task_state state;
-		if (c == 's' && vrp_sync_task_state_from_string(optarg, &state) == 0)
-			a->states |= 1u << state;
-		else if (c == 'R')
-			a->remote = optarg;
-		else if (c == 'l' && cli_parse_int(optarg, 1, 1000000, &n))
-			a->limit = (int)n;
-		else if (c == 'a')
-			a->all_failed = true;
-		else
-			return cli_usage_error(cli, "queue: bad option or value in '%s'",
-					       argv[optind - 1]);
-	}
-	return 0;
+	static const struct cli_option_spec spec = { "queue", "+h", options, queue_usage,
+						     on_option };
+	return cli_options(cli, &spec, argc, argv, a);
 }
 
 static void print_task(const struct cli *cli, const vrp_sync_task *t)
@@ -148,7 +151,7 @@ int cmd_queue(struct cli *cli, int argc, char **argv)
 	struct queue_args a = { 0 };
 	int status = parse(cli, argc - 1, argv + 1, &a);
 	if (status)
-		return status;
+		return status < 0 ? 0 : status;
 	if (!strcmp(sub, "ls") && optind < argc - 1)
 		return cli_usage_error(cli, "queue ls takes no arguments");
 	vrp_library *lib = NULL;

@@ -1,7 +1,6 @@
 /* cmd_search.c - `vrp search QUERY...`: full-text search, best match first. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,18 +28,19 @@ struct search_args {
 	char *query;
 };
 
-static int parse_option(struct cli *cli, int c, struct search_args *a)
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 {
+	struct search_args *a = ctx;
 	long long n = 0;
 	switch (c) {
 	case 'l':
-		if (!cli_parse_int(optarg, 1, VRP_SEARCH_MAX_LIMIT, &n))
+		if (!cli_parse_int(arg, 1, VRP_SEARCH_MAX_LIMIT, &n))
 			return cli_usage_error(cli, "--limit needs a number from 1 to %d",
 					       VRP_SEARCH_MAX_LIMIT);
 		a->options.limit = (int)n;
 		return 0;
 	case 'o':
-		if (!cli_parse_int(optarg, 0, 1000000000, &n))
+		if (!cli_parse_int(arg, 0, 1000000000, &n))
 			return cli_usage_error(cli, "--offset needs a number of hits to skip");
 		a->options.offset = (int)n;
 		return 0;
@@ -80,25 +80,13 @@ static int parse(struct cli *cli, int argc, char **argv, struct search_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	/* Options may follow the words (`vrp search budget --limit 5`); a word
-	 * that starts with '-' goes after `--`. */
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(search_usage, stdout);
-			return -1;
-		}
-		if (c == '?')
-			return cli_usage_error(cli,
-					       "search: unknown option or missing value in "
-					       "'%s'",
-					       argv[optind - 1]);
-		int status = parse_option(cli, c, a);
-		if (status)
-			return status;
-	}
+	/* No "+": options may follow the words (`vrp search budget --limit 5`);
+	 * a word that starts with '-' goes after `--`. */
+	static const struct cli_option_spec spec = { "search", "h", options, search_usage,
+						     on_option };
+	int status = cli_options(cli, &spec, argc, argv, a);
+	if (status)
+		return status;
 	if (optind >= argc)
 		return cli_usage_error(cli, "search needs words to look for");
 	return join_words(cli, argc - optind, argv + optind, a);

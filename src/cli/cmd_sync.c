@@ -2,7 +2,6 @@
 #include "cli.h"
 #include "sync_run.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,29 @@ struct sync_args {
 	bool enqueue_only;
 };
 
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	struct sync_args *a = ctx;
+	long long n = 0;
+	if (c == 'e')
+		a->enqueue_only = true;
+	else if (c == 'R')
+		a->options.remote = arg;
+	else if (c == 'c' && cli_parse_int(arg, 1, 64, &n))
+		a->options.concurrency = (int)n;
+	else if (c == 'm' && cli_parse_int(arg, 1, 1000, &n))
+		a->options.max_attempts = (int)n;
+	else if (c == 'l' && cli_parse_int(arg, 1, 86400, &n))
+		a->options.lease_ms = n * 1000;
+	else
+		return cli_usage_error(cli, "--%s needs a whole number in range, not '%s'",
+				       c == 'c'   ? "concurrency"
+				       : c == 'm' ? "max-attempts"
+						  : "lease",
+				       arg);
+	return 0;
+}
+
 static int parse(struct cli *cli, int argc, char **argv, struct sync_args *a, const char *usage)
 {
 	static const struct option options[] = {
@@ -44,34 +66,10 @@ static int parse(struct cli *cli, int argc, char **argv, struct sync_args *a, co
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	long long n = 0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			a->help = true;
-			return 0;
-		} else if (c == 'e') {
-			a->enqueue_only = true;
-		} else if (c == 'R') {
-			a->options.remote = optarg;
-		} else if (c == 'c' && cli_parse_int(optarg, 1, 64, &n)) {
-			a->options.concurrency = (int)n;
-		} else if (c == 'm' && cli_parse_int(optarg, 1, 1000, &n)) {
-			a->options.max_attempts = (int)n;
-		} else if (c == 'l' && cli_parse_int(optarg, 1, 86400, &n)) {
-			a->options.lease_ms = n * 1000;
-		} else if (c == 'c' || c == 'm' || c == 'l') {
-			return cli_usage_error(cli, "%s needs a whole number in range, not '%s'",
-					       argv[optind - 1], optarg);
-		} else {
-			return cli_usage_error(cli, "unknown option or missing value in '%s'",
-					       argv[optind - 1]);
-		}
-	}
-	return 0;
+	const struct cli_option_spec spec = { argv[0], "+h", options, usage, on_option };
+	int status = cli_options(cli, &spec, argc, argv, a);
+	a->help = status < 0;
+	return status < 0 ? 0 : status;
 }
 
 static void say_summary(const struct cli *cli, const vrp_sync_summary *s)

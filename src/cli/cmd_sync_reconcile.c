@@ -1,7 +1,6 @@
 /* cmd_sync_reconcile.c - `vrp sync check` and `vrp sync pull`: the catalogue against a remote. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,14 @@ static const char check_usage[] =
 	"Exit status: 0 when the remote is in step, 65 when it is not.\n";
 
 /* --remote NAME and --help; returns 0, or -1 after printing help, or a usage status. */
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	(void)cli;
+	(void)c;
+	*(const char **)ctx = arg; /* --remote */
+	return 0;
+}
+
 static int parse_remote(struct cli *cli, int argc, char **argv, const char *usage,
 			const char **remote)
 {
@@ -25,19 +32,10 @@ static int parse_remote(struct cli *cli, int argc, char **argv, const char *usag
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return -1;
-		}
-		if (c != 'R')
-			return cli_usage_error(cli, "unknown option or missing value in '%s'",
-					       argv[optind - 1]);
-		*remote = optarg;
-	}
+	const struct cli_option_spec spec = { argv[0], "+h", options, usage, on_option };
+	int status = cli_options(cli, &spec, argc, argv, (void *)remote);
+	if (status)
+		return status;
 	if (optind < argc)
 		return cli_usage_error(cli, "unexpected argument '%s'", argv[optind]);
 	return 0;

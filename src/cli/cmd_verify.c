@@ -1,7 +1,6 @@
 /* cmd_verify.c - `vrp verify`: re-hash recordings, find orphaned and stale files. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +45,19 @@ static void on_item(void *ctx, const vrp_verify_item *item)
 	       vrp_error_code_name(item->error));
 }
 
+struct verify_args {
+	bool *fix, *all;
+};
+
+static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	struct verify_args *a = ctx;
+	(void)cli;
+	(void)arg;
+	*(c == 'f' ? a->fix : a->all) = true;
+	return 0;
+}
+
 static int parse(struct cli *cli, int argc, char **argv, bool *fix, bool *all)
 {
 	static const struct option options[] = {
@@ -54,21 +66,12 @@ static int parse(struct cli *cli, int argc, char **argv, bool *fix, bool *all)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (c == 'f')
-			*fix = true;
-		else if (c == 'a')
-			*all = true;
-		else if (c == 'h') {
-			fputs(verify_usage, stdout);
-			return -1;
-		} else
-			return cli_usage_error(cli, "unknown option '%s' for verify",
-					       argv[optind - 1]);
-	}
+	static const struct cli_option_spec spec = { "verify", "h", options, verify_usage,
+						     on_option };
+	struct verify_args a = { fix, all };
+	int status = cli_options(cli, &spec, argc, argv, &a);
+	if (status)
+		return status;
 	if (*all && optind < argc)
 		return cli_usage_error(cli, "give either --all or IDs, not both");
 	return 0;

@@ -368,6 +368,16 @@ for cmd in rm restore archive; do
 	run v $cmd --help
 	expect_status "$cmd --help exits 0" 0
 done
+# Every command's options go through one parser: same help, same usage errors.
+for cmd in ls search edit import purge verify export audit log sync worker; do
+	run v $cmd --no-such-option
+	expect_status "$cmd --no-such-option exits 64" 64
+	expect_match "and names the command and the option" "$err" "$cmd: unknown option or missing value in '--no-such-option'"
+	run v $cmd --help
+	expect_match "$cmd --help prints its usage" "$out" "^usage: vrp $cmd"
+done
+run v ls --limit
+expect_match "an option without its value is a usage error too" "$err" "ls: unknown option or missing value in '--limit'"
 check "the database is sound after all this" sqlite3 "$DB" "PRAGMA quick_check"
 
 finish
