@@ -52,15 +52,16 @@ static void print_remote_state(const vrp_recording_remote *r)
 static void show(const struct cli *cli, const vrp_recording *rec,
 		 const vrp_recording_remote_list *remotes)
 {
+	size_t n = remotes ? remotes->count : 0;
 	if (!cli->json) {
 		cli_print_recording(rec);
-		for (size_t i = 0; i < remotes->count; i++)
+		for (size_t i = 0; i < n; i++)
 			print_remote_state(remotes->items[i]);
 		return;
 	}
 	json_t *o = cli_recording_json(rec);
 	json_t *list = json_array();
-	for (size_t i = 0; i < remotes->count; i++)
+	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, remote_state_json(remotes->items[i]));
 	json_object_set_new(o, "remotes", list);
 	cli_print_json(o);
