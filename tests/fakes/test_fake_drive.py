@@ -696,6 +696,34 @@ def test_keepalive(tok):
        'connection')
 
 
+def test_concurrency(tok):
+    import threading
+    results = {}
+
+    def one(i):
+        data = os.urandom(150000 + i)
+        r = multipart(tok, {'name': 'par%d.ogg' % i}, data, 'id,md5Checksum')
+        results[i] = (r.status, (r.json() or {}).get('md5Checksum') ==
+                      hashlib.md5(data).hexdigest(), (r.json() or {}).get('id'))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    ok(len(results) == 8 and all(st == 200 and good for st, good, _ in results.values())
+       and len({fid for _, _, fid in results.values()}) == 8,
+       '8 concurrent multipart uploads all stored intact', results)
+
+
+def test_reset():
+    control('config', {'quota_limit': 5})
+    control('reset')
+    st = state()
+    ok(st['files'] == [] and st['sessions'] == 0 and st['config']['quota_limit'] ==
+       16106127360, '/__control/reset empties the drive and restores the config')
+
+
 def test_state(log_path):
     st = state()
     ok(isinstance(st.get('files'), list) and isinstance(st.get('sessions'), int)
@@ -761,7 +789,9 @@ def main():
         run('about', test_about, tok)
         run('omit_sha256', test_omit_sha256, tok)
         run('keep-alive', test_keepalive, tok)
+        run('concurrency', test_concurrency, tok)
         run('state', test_state, log_path)
+        run('reset', test_reset)
     finally:
         if proc.poll() is None:
             proc.terminate()

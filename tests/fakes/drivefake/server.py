@@ -246,7 +246,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _finish(self, resp, method, path, query, nbytes):
         try:
-            self.send_response(resp.status)
+            # Google's upload servers call 308 "Resume Incomplete".
+            self.send_response(resp.status, 'Resume Incomplete' if resp.status == 308 else None)
             for k, v in resp.headers.items():
                 self.send_header(k, v)
             if resp.status != 204:
