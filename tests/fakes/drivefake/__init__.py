@@ -1,0 +1,1 @@
+"""Pieces of the fake Google Drive + OAuth server (see ../fake_drive.py)."""
