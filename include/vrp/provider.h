@@ -124,6 +124,8 @@ typedef struct vrp_provider_capabilities {
 	unsigned checksum_kinds; /* bit (1u << vrp_checksum_kind) per kind the remote reports */
 	bool checksum_readback;  /* the checksum is computed by reading the object back */
 	int64_t max_file_size;   /* bytes; 0 when unlimited */
+	bool trash; /* delete moves objects to a trash the user can restore from, unless the
+		       remote's delete_policy is "purge" */
 } vrp_provider_capabilities;
 
 /* Frees the record; NULL is a no-op. */

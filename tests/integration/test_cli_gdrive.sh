@@ -12,7 +12,7 @@ lib_shas() { sqlite3 "$1/library.db" "SELECT checksum FROM recordings ORDER BY c
 
 check "the fake Drive is up" curl -sf "$FAKE/__control/state" -o /dev/null
 
-run gdrive_add "$LIB" gd
+run gdrive_add "$LIB" gd delete_policy=trash
 expect_status "remote add gd gdrive with the fake's endpoints" 0
 run "$VRP" --library "$LIB" remote add bad gdrive api_url=http://example.com/drive/v3
 expect_status "plain http to anything but loopback is refused" 64
@@ -103,6 +103,17 @@ expect_match "pulls both recordings" "$out" '2 pulled'
 check "with the same contents" test "$(lib_shas "$LIB2")" = "$(lib_shas "$LIB")"
 run "$VRP" --library "$LIB2" verify
 expect_status "the pulled library verifies" 0
+
+# ---- purge with delete_policy=trash: the Drive copy goes to the trash ----
+small_id=$(sqlite3 "$LIB/library.db" "SELECT id FROM recordings WHERE title = 'small'")
+small_file=$(sqlite3 "$LIB/library.db" "SELECT remote_id FROM recording_remote WHERE recording_id = $small_id")
+"$VRP" -q --library "$LIB" rm "$small_id"
+run "$VRP" --library "$LIB" purge --yes "$small_id"
+expect_status "purge" 0
+run "$VRP" --library "$LIB" sync --remote gd
+expect_status "sync runs the queued remote delete" 0
+check "the Drive file is in the trash, not gone" test "$(fake_state \
+	"[f['trashed'] for f in s['files'] if f['id'] == '$small_file']")" = "[True]"
 
 # ---- secrets stay secret ----
 check "no token in the config file" sh -c '! grep -Eq "ya29\.fake-|1//fake-" "$1"' _ "$VRP_CONFIG"

@@ -172,6 +172,7 @@ static int gdrive_capabilities(void *state, vrp_provider_capabilities *out)
 	out->checksum_kinds = 1u << VRP_CHECKSUM_SHA256 | 1u << VRP_CHECKSUM_MD5;
 	out->checksum_readback = false;
 	out->max_file_size = 5LL * 1024 * 1024 * MIB; /* Drive's 5 TB per file */
+	out->trash = true;
 	return 0;
 }
 
