@@ -106,6 +106,16 @@ expect_match "as ERR_PERMANENT with the server's message" "$out" '"code":"ERR_PE
 "$VRP" -q --library "$LIB" queue retry --all-failed >/dev/null 2>&1
 "$VRP" -q --library "$LIB" sync >/dev/null 2>&1
 
+# ---- a Drive that reports only md5Checksum ----
+fake_post /__control/config '{"omit_sha256":true}'
+make_wav "$WORK/md5.wav" 100000
+"$VRP" -q --library "$LIB" import "$WORK/md5.wav"
+run "$VRP" --library "$LIB" sync
+expect_status "an upload Drive vouches for with md5 only is accepted" 0
+check "the catalogue keeps Drive's md5 for it" test "$(sqlite3 "$LIB/library.db" \
+	"SELECT length(remote_checksum) FROM recording_remote WHERE remote_path LIKE '%/md5 %'")" -eq 32
+fake_post /__control/config '{"omit_sha256":false}'
+
 lap "a full Drive"
 # ---- a full Drive ----
 fake_post /__control/config '{"quota_limit":1000}'
