@@ -275,11 +275,13 @@ static int parse_device(const struct vrp_oauth_client *client, const char *body,
 	json_int_t expires = json_integer_value(json_object_get(root, "expires_in"));
 	json_int_t interval = json_integer_value(json_object_get(root, "interval"));
 	int rc = 0;
-	if (!device_code || !user_code || !url)
-		rc = vrp_error_set(VRP_EPERMANENT,
-				   "remote %s: the device endpoint's answer lacks a code or URL",
-				   client->remote);
-	if (rc == 0) {
+	if (!device_code || !user_code || !url) {
+		vrp_error_set(VRP_EPERMANENT,
+			      "remote %s: the device endpoint's answer lacks a code or URL",
+			      client->remote);
+		rc = VRP_EPERMANENT; /* the constant, so the analyser sees the strings are set below
+				      */
+	} else {
 		out->device_code = strdup(device_code);
 		out->user_code = strdup(user_code);
 		out->verification_url = strdup(url);

@@ -34,9 +34,9 @@ int gdrive_digest_update(struct gdrive_digest *d, const void *data, size_t len)
 
 static void to_hex(const unsigned char *bytes, unsigned len, char *out)
 {
-	for (unsigned i = 0; i < len; i++)
+	for (size_t i = 0; i < len; i++)
 		sprintf(out + 2 * i, "%02x", bytes[i]);
-	out[2 * len] = '\0';
+	out[2 * (size_t)len] = '\0';
 }
 
 int gdrive_digest_final(struct gdrive_digest *d, char *sha256, char *md5)

@@ -216,7 +216,7 @@ static void trash_older(struct gdrive_upload *up, const char *keep_id)
 	{
 		const char *id = json_string_value(json_object_get(f, "id"));
 		const char *mime = json_string_value(json_object_get(f, "mimeType"));
-		if (rc == 0 && id && strcmp(id, keep_id) &&
+		if (rc == 0 && id && strcmp(id, keep_id) != 0 &&
 		    !(mime && !strcmp(mime, GDRIVE_FOLDER_MIME)))
 			rc = gdrive_remove(up->gd, id, false);
 	}
