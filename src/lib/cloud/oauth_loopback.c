@@ -105,20 +105,26 @@ static bool read_head(int fd, char *buf, size_t size, int64_t deadline_ms)
 
 static void answer(int fd, int status, const char *reason, const char *message)
 {
-	char page[1024];
+	char page[512], whole[1024];
 	int body = snprintf(page, sizeof(page),
 			    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>vrp</title>"
 			    "</head><body><p>%s</p></body></html>\n",
 			    message);
-	char head[256];
 	int n = snprintf(
-		head, sizeof(head),
+		whole, sizeof(whole),
 		"HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
-		"Content-Length: %d\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n",
-		status, reason, body);
+		"Content-Length: %d\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n%s",
+		status, reason, body, page);
 	/* A browser that went away is no failure of ours: the code is what matters. */
-	if (write(fd, head, (size_t)n) == n)
-		(void)!write(fd, page, (size_t)body);
+	for (const char *p = whole; n > 0;) {
+		ssize_t w = write(fd, p, (size_t)n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		p += w;
+		n -= (int)w;
+	}
 }
 
 /* The decoded value of query parameter `key` in "GET /?a=b&c=d HTTP/1.1"; malloc'd or NULL. */
