@@ -50,6 +50,14 @@ typedef struct vrp_kv {
 typedef int (*vrp_secret_fn)(void *ctx, const char *remote, const char *key, char **out);
 
 /*
+ * Stores secret `key` for remote `remote` (a token obtained by
+ * vrp_provider_authorize(), a refreshed access token), replacing any earlier
+ * value. 0 or a VRP_E* code.
+ */
+typedef int (*vrp_secret_put_fn)(void *ctx, const char *remote, const char *key,
+				 const char *value);
+
+/*
  * Called as a transfer progresses with the bytes done and the total (-1 when
  * unknown), at least once before the first byte. A non-zero return cancels
  * the transfer with VRP_ECANCELLED; an upload keeps its resumable state.
@@ -116,6 +124,8 @@ typedef struct vrp_provider_capabilities {
 	unsigned checksum_kinds; /* bit (1u << vrp_checksum_kind) per kind the remote reports */
 	bool checksum_readback;  /* the checksum is computed by reading the object back */
 	int64_t max_file_size;   /* bytes; 0 when unlimited */
+	bool trash; /* delete moves objects to a trash the user can restore from, unless the
+		       remote's delete_policy is "purge" */
 } vrp_provider_capabilities;
 
 /* Frees the record; NULL is a no-op. */
@@ -133,6 +143,15 @@ const char *const *vrp_provider_types(void);
 int vrp_provider_new(vrp_provider **out, const char *type, const char *name, const vrp_kv *settings,
 		     size_t settings_count, vrp_secret_fn secret, void *secret_ctx);
 
+/*
+ * vrp_provider_new() for providers that also store secrets (OAuth tokens):
+ * `put_secret` (may be NULL) writes them where `secret` reads them, with the
+ * same `secret_ctx`.
+ */
+int vrp_provider_new_with_store(vrp_provider **out, const char *type, const char *name,
+				const vrp_kv *settings, size_t settings_count, vrp_secret_fn secret,
+				vrp_secret_put_fn put_secret, void *secret_ctx);
+
 /* NULL is a no-op. */
 void vrp_provider_free(vrp_provider *provider);
 
@@ -145,6 +164,39 @@ int vrp_provider_authenticate(vrp_provider *provider);
 
 /* Whether the provider holds usable credentials, without a network round trip. */
 int vrp_provider_is_authenticated(vrp_provider *provider, bool *out);
+
+/* How vrp_provider_authorize() asks the user. */
+typedef enum vrp_authorize_flow {
+	VRP_AUTHORIZE_LOOPBACK = 0, /* a browser on this machine, redirected back to 127.0.0.1 */
+	VRP_AUTHORIZE_DEVICE,       /* a code the user enters on any other device (RFC 8628) */
+} vrp_authorize_flow;
+
+/* What the user must do; valid during the callback only. */
+typedef struct vrp_authorize_prompt {
+	const char *url;       /* the page to open */
+	const char *user_code; /* the code to enter there (device flow), else NULL */
+	int64_t expires_in_s;  /* how long the URL or code stays good; -1 when unknown */
+	bool browser_opened;   /* a browser was started on `url` */
+} vrp_authorize_prompt;
+
+typedef void (*vrp_authorize_prompt_fn)(void *ctx, const vrp_authorize_prompt *prompt);
+
+/* Zero-initialise it, then fill in what applies. */
+typedef struct vrp_authorize_request {
+	vrp_authorize_flow flow;
+	vrp_authorize_prompt_fn prompt; /* called once the URL (and code) is known; may be NULL */
+	void *prompt_ctx;
+	int timeout_s;     /* how long to wait for the user; 0: 300 */
+	bool open_browser; /* start a browser on the URL when a graphical session is there */
+} vrp_authorize_request;
+
+/*
+ * Obtains credentials interactively (OAuth: the user consents in a browser)
+ * and stores them through the provider's secret store. VRP_ENOTSUP for a
+ * provider without interactive authorization; VRP_EAUTH when the user
+ * refused or did not answer in time.
+ */
+int vrp_provider_authorize(vrp_provider *provider, const vrp_authorize_request *request);
 
 /* What to upload. Zero-initialise it, then fill in what applies. */
 typedef struct vrp_upload_request {

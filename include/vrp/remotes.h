@@ -66,6 +66,16 @@ int vrp_remotes_resume(vrp_library *lib, const char *name);
  */
 int vrp_remotes_authenticated(vrp_library *lib, const char *name, const char *key);
 
+/*
+ * Signs remote `name` in interactively (OAuth for gdrive: a browser on this
+ * machine, or a code entered elsewhere with VRP_AUTHORIZE_DEVICE), stores
+ * the tokens in the credential store, then records it as
+ * vrp_remotes_authenticated() does (audit "remote.auth", pause lifted).
+ * VRP_ENOTSUP for a type without interactive sign-in.
+ */
+int vrp_remotes_authorize(vrp_library *lib, const char *name,
+			  const vrp_authorize_request *request);
+
 /* What vrp_remotes_test() found. */
 typedef struct vrp_remote_test_result {
 	bool reachable;   /* the provider opened and authenticated */

@@ -1,4 +1,4 @@
-/* cmd_remote.c - `vrp remote add|ls|rm|test`: the configured remotes. */
+/* cmd_remote.c - `vrp remote add|ls|rm|test|secret|auth`: the configured remotes. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -12,7 +12,10 @@ static const char remote_usage[] =
 	"       vrp remote ls\n"
 	"       vrp remote rm NAME\n"
 	"       vrp remote test NAME\n"
-	"       vrp remote secret NAME KEY   (reads the secret from stdin or a prompt)\n\n"
+	"       vrp remote secret NAME KEY   (reads the secret from stdin or a prompt)\n"
+	"       vrp remote auth NAME [--device] [--no-browser] [--timeout SECONDS]\n"
+	"                 (signs in with OAuth: a browser on this machine, or with\n"
+	"                  --device a code entered on any other device)\n\n"
 	"A remote is a named place recordings are synced to. Settings go into the\n"
 	"config file under [remote \"NAME\"]; secrets are never settings.\n"
 	"Types: ";
@@ -23,6 +26,7 @@ static void print_usage(FILE *out)
 	for (const char *const *t = vrp_provider_types(); *t; t++)
 		fprintf(out, "%s%s", t == vrp_provider_types() ? "" : ", ", *t);
 	fputs("\n  localdir: path=DIR (a folder: NAS mount, USB disk)\n", out);
+	fputs("  gdrive:   [folder=NAME] [client_id=ID]; then `vrp remote auth NAME`\n", out);
 }
 
 static int remote_add(struct cli *cli, vrp_library *lib, int argc, char **argv)
@@ -141,6 +145,59 @@ static int remote_test(struct cli *cli, vrp_library *lib, const char *name)
 	return rc < 0 ? cli_fail(cli, rc) : 0;
 }
 
+/* Shows the user where to go: always on stderr, so --json output stays clean. */
+static void show_prompt(void *ctx, const vrp_authorize_prompt *prompt)
+{
+	const char *name = ctx;
+	if (prompt->user_code)
+		fprintf(stderr,
+			"To let vrp use Google Drive for remote %s, open\n  %s\non any device and "
+			"enter the code\n  %s\n",
+			name, prompt->url, prompt->user_code);
+	else
+		fprintf(stderr,
+			"To let vrp use Google Drive for remote %s, open this URL%s:\n  %s\n", name,
+			prompt->browser_opened ? " (a browser was started on it)" : "",
+			prompt->url);
+	if (prompt->expires_in_s > 0)
+		fprintf(stderr, "Waiting up to %lld seconds...\n", (long long)prompt->expires_in_s);
+	fflush(stderr);
+}
+
+static int remote_auth(struct cli *cli, vrp_library *lib, int argc, char **argv)
+{
+	vrp_authorize_request request = { .prompt = show_prompt, .open_browser = true };
+	const char *name = NULL;
+	for (int i = 0; i < argc; i++) {
+		long long n = 0;
+		if (!strcmp(argv[i], "--device"))
+			request.flow = VRP_AUTHORIZE_DEVICE;
+		else if (!strcmp(argv[i], "--no-browser"))
+			request.open_browser = false;
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc &&
+			 cli_parse_int(argv[i + 1], 1, 86400, &n)) {
+			request.timeout_s = (int)n;
+			i++;
+		} else if (argv[i][0] == '-' || name)
+			return cli_usage_error(cli, "remote auth: unexpected '%s'", argv[i]);
+		else
+			name = argv[i];
+	}
+	if (!name)
+		return cli_usage_error(cli, "remote auth needs NAME");
+	request.prompt_ctx = (void *)name;
+	int rc = vrp_remotes_authorize(lib, name, &request);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	if (cli->json)
+		cli_print_json(json_pack("{s:s, s:b, s:s}", "name", name, "authorized", 1, "store",
+					 vrp_credentials_store(lib)));
+	else
+		cli_say(cli, "remote %s is signed in (tokens in the %s store)\n", name,
+			vrp_credentials_store(lib));
+	return 0;
+}
+
 int cmd_remote(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2 || cli_is_help(argv[1])) {
@@ -149,7 +206,7 @@ int cmd_remote(struct cli *cli, int argc, char **argv)
 	}
 	const char *sub = argv[1];
 	bool known = !strcmp(sub, "add") || !strcmp(sub, "ls") || !strcmp(sub, "rm") ||
-		     !strcmp(sub, "test") || !strcmp(sub, "secret");
+		     !strcmp(sub, "test") || !strcmp(sub, "secret") || !strcmp(sub, "auth");
 	if (!known)
 		return cli_usage_error(cli, "unknown remote command '%s'", sub);
 	if ((!strcmp(sub, "rm") || !strcmp(sub, "test")) && argc != 3)
@@ -168,6 +225,8 @@ int cmd_remote(struct cli *cli, int argc, char **argv)
 		status = remote_test(cli, lib, argv[2]);
 	else if (!strcmp(sub, "secret"))
 		status = remote_secret(cli, lib, argv[2], argv[3]);
+	else if (!strcmp(sub, "auth"))
+		status = remote_auth(cli, lib, argc - 2, argv + 2);
 	else {
 		int rc = vrp_remotes_remove(lib, argv[2]);
 		status = rc < 0 ? cli_fail(cli, rc) : 0;

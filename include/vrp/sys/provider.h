@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define VRP_PROVIDER_OPS_VERSION 1
+#define VRP_PROVIDER_OPS_VERSION 2
 
 /* A setting a provider accepts. Tables end with an entry whose name is NULL. */
 struct vrp_provider_setting {
@@ -51,6 +51,7 @@ struct vrp_provider_config {
 	size_t settings_count;
 	vrp_secret_fn secret;
 	void *secret_ctx;
+	vrp_secret_put_fn put_secret; /* may be NULL: the provider cannot store secrets */
 };
 
 struct vrp_provider_ops {
@@ -79,6 +80,9 @@ struct vrp_provider_ops {
 	/* Fills `out` (initialised to zero). */
 	int (*capabilities)(void *state, vrp_provider_capabilities *out);
 	int (*normalize_remote_id)(void *state, const char *id, char **out);
+
+	/* Version 2. Interactive sign-in (OAuth); stores what it gets with put_secret. */
+	int (*authorize)(void *state, const vrp_authorize_request *request);
 };
 
 #define VRP_PROVIDER_OPS_INIT                                                                      \

@@ -71,6 +71,17 @@ int vrp_provider_is_authenticated(vrp_provider *provider, bool *out)
 	return finish(provider, provider->ops->is_authenticated(provider->state, out));
 }
 
+int vrp_provider_authorize(vrp_provider *provider, const vrp_authorize_request *request)
+{
+	bool supported = provider && provider->ops->version >= 2 && provider->ops->authorize;
+	int rc = provider ? begin(supported, provider->ops->type) : no_provider();
+	if (rc < 0)
+		return rc;
+	if (!request)
+		return vrp_error_set(VRP_EINVAL, "no authorization request given");
+	return finish(provider, provider->ops->authorize(provider->state, request));
+}
+
 int vrp_provider_upload(vrp_provider *provider, const vrp_upload_request *request,
 			vrp_remote_object **out, char **resume_state)
 {

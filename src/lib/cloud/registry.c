@@ -14,11 +14,12 @@
 static const struct vrp_provider_ops *const registered[] = {
 	&vrp_provider_localdir_ops,
 	&vrp_provider_mock_ops,
+	&vrp_provider_gdrive_ops,
 };
 
 #define REGISTERED_COUNT (sizeof(registered) / sizeof(registered[0]))
 
-static const char *const type_keys[] = { "localdir", "mock", NULL };
+static const char *const type_keys[] = { "localdir", "mock", "gdrive", NULL };
 
 /*
  * Settings every remote may carry that belong to the sync engine, not the
@@ -85,6 +86,14 @@ static int check_settings(const struct vrp_provider_ops *ops, const struct vrp_p
 int vrp_provider_new(vrp_provider **out, const char *type, const char *name, const vrp_kv *settings,
 		     size_t settings_count, vrp_secret_fn secret, void *secret_ctx)
 {
+	return vrp_provider_new_with_store(out, type, name, settings, settings_count, secret, NULL,
+					   secret_ctx);
+}
+
+int vrp_provider_new_with_store(vrp_provider **out, const char *type, const char *name,
+				const vrp_kv *settings, size_t settings_count, vrp_secret_fn secret,
+				vrp_secret_put_fn put_secret, void *secret_ctx)
+{
 	*out = NULL;
 	if (!name || !*name)
 		return vrp_error_set(VRP_EINVAL, "a remote needs a name");
@@ -92,7 +101,8 @@ int vrp_provider_new(vrp_provider **out, const char *type, const char *name, con
 	if (!ops)
 		return vrp_error_set(VRP_ENOTSUP, "unknown provider type '%s' (known: %s, %s)",
 				     type ? type : "", type_keys[0], type_keys[1]);
-	struct vrp_provider_config config = { name, settings, settings_count, secret, secret_ctx };
+	struct vrp_provider_config config = { name,   settings,   settings_count,
+					      secret, secret_ctx, put_secret };
 	int rc = check_settings(ops, &config);
 	if (rc < 0)
 		return vrp_error_set_context("remote %s", name);

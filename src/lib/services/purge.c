@@ -22,17 +22,31 @@ struct purge_ctx {
 	const vrp_recording *rec;
 };
 
+/* Whether the remote's provider deletes into a trash (opening it needs no network). */
+static bool has_trash(vrp_library *lib, const char *remote)
+{
+	vrp_provider *p = NULL;
+	vrp_provider_capabilities *caps = NULL;
+	bool trash = vrp_remotes_open(lib, remote, &p) == 0 &&
+		     vrp_provider_capabilities_get(p, &caps) == 0 && caps->trash;
+	vrp_provider_capabilities_free(caps);
+	vrp_provider_free(p);
+	return trash;
+}
+
 /*
- * The remote's delete_policy: true for "purge". "keep" (the default) and
- * "trash" leave the object: no provider offers a trash yet, and keeping is
- * the choice that loses nothing. A config that cannot be read keeps too.
+ * The remote's delete_policy: true for "purge", and for "trash" where the
+ * provider has one (the provider then deletes into it). "keep" (the
+ * default) and "trash" without a trash leave the object: keeping is the
+ * choice that loses nothing. A config that cannot be read keeps too.
  */
 static bool policy_purges(vrp_library *lib, const char *remote)
 {
 	char *policy = NULL;
 	int rc = vrp_remotes_setting(lib, remote, "delete_policy", &policy);
-	bool purge = rc == 0 && strcmp(policy, "purge") == 0;
-	if (rc == 0 && strcmp(policy, "trash") == 0)
+	bool purge = rc == 0 && (strcmp(policy, "purge") == 0 ||
+				 (strcmp(policy, "trash") == 0 && has_trash(lib, remote)));
+	if (rc == 0 && strcmp(policy, "trash") == 0 && !purge)
 		VRP_LOG_INFO("purge", json_pack("{s:s}", "remote", remote),
 			     "remote %s: delete_policy trash is not supported by its provider; the "
 			     "remote copy is kept",

@@ -219,6 +219,12 @@ static int lookup_secret(void *ctx, const char *remote, const char *key, char **
 	return vrp_credentials_get(ctx, remote, key, out);
 }
 
+/* Providers that sign in (OAuth) keep their tokens through this. */
+static int store_secret(void *ctx, const char *remote, const char *key, const char *value)
+{
+	return vrp_credentials_set(ctx, remote, key, value);
+}
+
 int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out)
 {
 	*out = NULL;
@@ -240,7 +246,8 @@ int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out)
 	if (rc == 0)
 		rc = collect_settings(config, section, &kv, &n);
 	if (rc == 0)
-		rc = vrp_provider_new(out, type, name, kv, n, lookup_secret, lib);
+		rc = vrp_provider_new_with_store(out, type, name, kv, n, lookup_secret,
+						 store_secret, lib);
 	free(kv);
 	vrp_config_free(config);
 	vrp_remote_free(row);
@@ -318,6 +325,19 @@ int vrp_remotes_authenticated(vrp_library *lib, const char *name, const char *ke
 {
 	struct auth_ctx a = { name, key };
 	return vrp_db_transaction(vrp_library_db(lib), audit_auth_txn, &a);
+}
+
+int vrp_remotes_authorize(vrp_library *lib, const char *name,
+			  const vrp_authorize_request *request)
+{
+	vrp_provider *p = NULL;
+	int rc = vrp_remotes_open(lib, name, &p);
+	if (rc == 0)
+		rc = vrp_provider_authorize(p, request);
+	vrp_provider_free(p);
+	if (rc == 0)
+		rc = vrp_remotes_authenticated(lib, name, "refresh_token");
+	return rc;
 }
 
 int vrp_remotes_test(vrp_library *lib, const char *name, vrp_remote_test_result *result)

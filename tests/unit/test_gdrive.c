@@ -1,0 +1,201 @@
+/* test_gdrive.c - the Drive provider's offline parts: settings, error mapping, paths, ranges. */
+#include "test_support.h"
+
+#include "cloud/providers/gdrive_upload.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int new_gdrive(vrp_provider **p, const vrp_kv *settings, size_t n)
+{
+	return vrp_provider_new(p, "gdrive", "gd", settings, n, NULL, NULL);
+}
+
+static void test_defaults_open_without_network_or_secrets(void **state)
+{
+	(void)state;
+	vrp_provider *p = NULL;
+	assert_ok(new_gdrive(&p, NULL, 0));
+	bool authed = true;
+	assert_ok(vrp_provider_is_authenticated(p, &authed));
+	assert_false(authed);
+	assert_int_equal(vrp_provider_authenticate(p), VRP_EAUTH_EXPIRED);
+	assert_non_null(strstr(vrp_error_last()->message, "vrp remote auth gd"));
+	vrp_provider_capabilities *caps = NULL;
+	assert_ok(vrp_provider_capabilities_get(p, &caps));
+	assert_true(caps->resumable);
+	assert_true(caps->checksum_kinds & (1u << VRP_CHECKSUM_SHA256));
+	vrp_provider_capabilities_free(caps);
+	vrp_provider_free(p);
+}
+
+static void test_bad_settings_are_refused(void **state)
+{
+	(void)state;
+	vrp_provider *p = NULL;
+	const vrp_kv plain_http[] = { { "api_url", "http://www.googleapis.com/drive/v3" } };
+	assert_int_equal(new_gdrive(&p, plain_http, 1), VRP_EINVAL);
+	const vrp_kv odd_chunk[] = { { "chunk_size", "300000" } };
+	assert_int_equal(new_gdrive(&p, odd_chunk, 1), VRP_EINVAL);
+	const vrp_kv nested[] = { { "folder", "a/b" } };
+	assert_int_equal(new_gdrive(&p, nested, 1), VRP_EINVAL);
+	const vrp_kv secret[] = { { "client_secret", "x" } };
+	assert_int_equal(new_gdrive(&p, secret, 1), VRP_EINVAL);
+	const vrp_kv loopback[] = { { "api_url", "http://127.0.0.1:9/drive/v3/" },
+				    { "chunk_size", "524288" },
+				    { "folder", "Memos" } };
+	assert_ok(new_gdrive(&p, loopback, 3));
+	vrp_provider_free(p);
+}
+
+static void test_authorize_needs_a_credential_store(void **state)
+{
+	(void)state;
+	vrp_provider *p = NULL;
+	assert_ok(new_gdrive(&p, NULL, 0));
+	vrp_authorize_request request = { .flow = VRP_AUTHORIZE_DEVICE };
+	assert_int_equal(vrp_provider_authorize(p, &request), VRP_EINVAL);
+	vrp_provider_free(p);
+	assert_ok(vrp_provider_new(&p, "localdir", "nas", (vrp_kv[]){ { "path", "/tmp" } }, 1, NULL,
+				   NULL));
+	assert_int_equal(vrp_provider_authorize(p, &request), VRP_ENOTSUP);
+	vrp_provider_free(p);
+}
+
+static void test_remote_ids_are_drive_ids(void **state)
+{
+	(void)state;
+	vrp_provider *p = NULL;
+	assert_ok(new_gdrive(&p, NULL, 0));
+	char *id = NULL;
+	assert_ok(vrp_provider_normalize_remote_id(p, "1AbC-d_9", &id));
+	assert_string_equal(id, "1AbC-d_9");
+	free(id);
+	assert_int_equal(vrp_provider_normalize_remote_id(p, "../x", &id), VRP_EINVAL);
+	assert_int_equal(vrp_provider_normalize_remote_id(p, "a b", &id), VRP_EINVAL);
+	vrp_provider_free(p);
+}
+
+static int error_of(long status, const char *body, const char *retry_after)
+{
+	struct vrp_http_response r = { .status = status };
+	r.body = body ? strdup(body) : NULL;
+	r.retry_after = retry_after ? strdup(retry_after) : NULL;
+	vrp_provider_set_retry_after_ms(-1);
+	int rc = gdrive_error("gd", "uploading", &r);
+	vrp_http_response_clear(&r);
+	return rc;
+}
+
+#define GOOGLE_ERROR(code, reason, message)                                                        \
+	"{\"error\":{\"code\":" #code ",\"message\":\"" message                                    \
+	"\",\"errors\":[{\"reason\":\"" reason                                                     \
+	"\",\"domain\":\"usageLimits\",\"message\":\"" message "\"}]}}"
+
+static void test_drive_errors_map_to_vrp_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(error_of(401, GOOGLE_ERROR(401, "authError", "Invalid Credentials"), NULL),
+			 VRP_EAUTH_EXPIRED);
+	assert_int_equal(error_of(429, GOOGLE_ERROR(429, "rateLimitExceeded", "Slow down"), "7"),
+			 VRP_ERATE_LIMIT);
+	assert_int_equal(vrp_provider_retry_after_ms(), 7000);
+	assert_int_equal(error_of(403, GOOGLE_ERROR(403, "userRateLimitExceeded", "Slow"), NULL),
+			 VRP_ERATE_LIMIT);
+	assert_int_equal(vrp_provider_retry_after_ms(), -1);
+	assert_int_equal(error_of(403, GOOGLE_ERROR(403, "rateLimitExceeded", "Slow"), "1"),
+			 VRP_ERATE_LIMIT);
+	assert_int_equal(error_of(403, GOOGLE_ERROR(403, "storageQuotaExceeded", "Full"), NULL),
+			 VRP_EQUOTA);
+	assert_int_equal(
+		error_of(403, GOOGLE_ERROR(403, "insufficientFilePermissions", "No"), NULL),
+		VRP_EPERMANENT);
+	assert_int_equal(error_of(404, GOOGLE_ERROR(404, "notFound", "File not found: x."), NULL),
+			 VRP_EREMOTE_NOT_FOUND);
+	assert_int_equal(error_of(500, GOOGLE_ERROR(500, "backendError", "Oops"), NULL),
+			 VRP_ETRANSIENT);
+	assert_int_equal(error_of(503, "<html>busy</html>", "3"), VRP_ETRANSIENT);
+	assert_int_equal(vrp_provider_retry_after_ms(), 3000);
+	assert_int_equal(
+		error_of(400, GOOGLE_ERROR(400, "invalid", "Invalid field selection"), NULL),
+		VRP_EPERMANENT);
+	const char *message = vrp_error_last()->message;
+	assert_non_null(strstr(message, "remote gd"));
+	assert_non_null(strstr(message, "HTTP 400"));
+	assert_non_null(strstr(message, "Invalid field selection"));
+}
+
+static void test_308_ranges_give_the_next_offset(void **state)
+{
+	(void)state;
+	assert_int_equal(gdrive_parse_range(NULL), 0);
+	assert_int_equal(gdrive_parse_range(""), 0);
+	assert_int_equal(gdrive_parse_range("bytes=0-262143"), 262144);
+	assert_int_equal(gdrive_parse_range("bytes=0-0"), 1);
+	assert_int_equal(gdrive_parse_range("bytes=5-10"), -1);
+	assert_int_equal(gdrive_parse_range("bytes=0-"), -1);
+	assert_int_equal(gdrive_parse_range("bytes=0-9x"), -1);
+	assert_int_equal(gdrive_parse_range("items=0-9"), -1);
+}
+
+static void test_paths_drop_the_app_folder_component(void **state)
+{
+	(void)state;
+	char *dir = NULL, *name = NULL;
+	assert_ok(gdrive_split_path("VoiceRecorderPro/2026/11/memo 1a2b3c4d.m4a", &dir, &name));
+	assert_string_equal(dir, "2026/11");
+	assert_string_equal(name, "memo 1a2b3c4d.m4a");
+	free(dir);
+	free(name);
+	assert_ok(gdrive_split_path(".vrp-probe-x", &dir, &name));
+	assert_string_equal(dir, "");
+	assert_string_equal(name, ".vrp-probe-x");
+	free(dir);
+	free(name);
+	char *path = gdrive_vrp_path("2026/11/a.wav");
+	assert_string_equal(path, "VoiceRecorderPro/2026/11/a.wav");
+	free(path);
+}
+
+static void test_query_values_are_quoted(void **state)
+{
+	(void)state;
+	char *q = gdrive_quote("it's a \\ test");
+	assert_string_equal(q, "'it\\'s a \\\\ test'");
+	free(q);
+}
+
+static void test_uploads_are_verified_by_sha256_else_md5(void **state)
+{
+	(void)state;
+	char message[256];
+	const char *sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	const char *md5 = "098f6bcd4621d373cade4e832627b4f6";
+	json_t *both = json_pack("{s:s, s:s, s:s}", "size", "4", "sha256Checksum", sha,
+				 "md5Checksum", md5);
+	assert_string_equal(gdrive_verify(both, 4, sha, md5, message, sizeof(message)), "sha256");
+	assert_null(gdrive_verify(both, 5, sha, md5, message, sizeof(message)));
+	assert_non_null(strstr(message, "4 bytes"));
+	json_t *md5_only = json_pack("{s:s, s:s}", "size", "4", "md5Checksum", md5);
+	assert_string_equal(gdrive_verify(md5_only, 4, sha, md5, message, sizeof(message)), "md5");
+	assert_null(gdrive_verify(md5_only, 4, sha, "00000000000000000000000000000000", message,
+				  sizeof(message)));
+	json_decref(both);
+	json_decref(md5_only);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_open_without_network_or_secrets),
+		cmocka_unit_test(test_bad_settings_are_refused),
+		cmocka_unit_test(test_authorize_needs_a_credential_store),
+		cmocka_unit_test(test_remote_ids_are_drive_ids),
+		cmocka_unit_test(test_drive_errors_map_to_vrp_codes),
+		cmocka_unit_test(test_308_ranges_give_the_next_offset),
+		cmocka_unit_test(test_paths_drop_the_app_folder_component),
+		cmocka_unit_test(test_query_values_are_quoted),
+		cmocka_unit_test(test_uploads_are_verified_by_sha256_else_md5),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
