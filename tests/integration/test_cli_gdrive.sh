@@ -81,6 +81,9 @@ check "the large one went through a resumable session in 8 MiB chunks" test "$(f
 run sqlite3 "$LIB/library.db" "SELECT DISTINCT remote_id FROM recording_remote WHERE remote = 'gd'"
 expect_match "the catalogue keeps Drive's file ids" "$out" '^[A-Za-z0-9_-]+$'
 
+check "each copy is recorded as verified by Drive's sha256" test "$(sqlite3 "$LIB/library.db" \
+	"SELECT group_concat(DISTINCT verification) FROM recording_remote WHERE remote = 'gd'")" = sha256
+
 run "$VRP" --library "$LIB" sync --remote gd
 expect_match "a second sync uploads nothing" "$out" 'synced 0 '
 check "and makes no second copy" test "$(live_files)" -eq 2

@@ -114,6 +114,8 @@ run "$VRP" --library "$LIB" sync
 expect_status "an upload Drive vouches for with md5 only is accepted" 0
 check "the catalogue keeps Drive's md5 for it" test "$(sqlite3 "$LIB/library.db" \
 	"SELECT length(remote_checksum) FROM recording_remote WHERE remote_path LIKE '%/md5 %'")" -eq 32
+check "and records that md5 was all that verified it" test "$(sqlite3 "$LIB/library.db" \
+	"SELECT verification FROM recording_remote WHERE remote_path LIKE '%/md5 %'")" = md5
 fake_post /__control/config '{"omit_sha256":false}'
 
 lap "a full Drive"
