@@ -189,14 +189,13 @@ static int sftp_accept(void *state, char **fingerprint)
 	return sftp_accept_host_key(state, fingerprint);
 }
 
-static int sftp_stat(void *state, const char *remote_path, unsigned flags, vrp_remote_object **out)
+static int stat_once(struct sftp *s, const char *full, const char *remote_path, unsigned flags,
+		     vrp_remote_object **out)
 {
-	struct sftp *s = state;
-	char *full = sftp_full_path(s, remote_path);
 	LIBSSH2_SFTP_ATTRIBUTES attrs;
 	char sha256[65];
 	const char *how = NULL;
-	int rc = full ? sftp_connect(s) : vrp_error_oom();
+	int rc = sftp_connect(s);
 	if (rc == 0 && libssh2_sftp_stat_ex(s->sftp, full, (unsigned)strlen(full),
 					    LIBSSH2_SFTP_STAT, &attrs) != 0)
 		rc = sftp_fail(s, "cannot read the status of", full);
@@ -211,7 +210,27 @@ static int sftp_stat(void *state, const char *remote_path, unsigned flags, vrp_r
 		(*out)->checksum_kind = VRP_CHECKSUM_SHA256;
 		rc = vrp_field_set(&(*out)->checksum, sha256);
 	}
+	return rc;
+}
+
+static int sftp_stat(void *state, const char *remote_path, unsigned flags, vrp_remote_object **out)
+{
+	struct sftp *s = state;
+	char *full = sftp_full_path(s, remote_path);
+	if (!full)
+		return vrp_error_oom();
+	int rc = stat_once(s, full, remote_path, flags, out);
+	if (sftp_retry_stale(s, rc, 0))
+		rc = stat_once(s, full, remote_path, flags, out);
 	free(full);
+	return rc;
+}
+
+static int delete_once(struct sftp *s, const char *full)
+{
+	int rc = sftp_connect(s);
+	if (rc == 0 && libssh2_sftp_unlink_ex(s->sftp, full, (unsigned)strlen(full)) != 0)
+		rc = sftp_fail(s, "cannot delete", full);
 	return rc;
 }
 
@@ -223,26 +242,33 @@ static int sftp_delete(void *state, const char *remote_id)
 	if (rc == 0 && !(full = sftp_full_path(s, rel)))
 		rc = vrp_error_oom();
 	if (rc == 0)
-		rc = sftp_connect(s);
-	if (rc == 0 && libssh2_sftp_unlink_ex(s->sftp, full, (unsigned)strlen(full)) != 0)
-		rc = sftp_fail(s, "cannot delete", full);
+		rc = delete_once(s, full);
+	if (sftp_retry_stale(s, rc, 0))
+		rc = delete_once(s, full);
 	free(rel);
 	free(full);
 	return rc;
+}
+
+static int statvfs_once(struct sftp *s, LIBSSH2_SFTP_STATVFS *vfs)
+{
+	int rc = sftp_connect(s);
+	if (rc < 0 || libssh2_sftp_statvfs(s->sftp, s->set.root, strlen(s->set.root), vfs) == 0)
+		return rc;
+	if (sftp_status(s) == LIBSSH2_FX_OP_UNSUPPORTED)
+		return vrp_error_set(VRP_ENOTSUP,
+				     "%s does not report free space (no statvfs@openssh.com)",
+				     s->set.host);
+	return sftp_fail(s, "cannot read the free space of", s->set.root);
 }
 
 static int sftp_storage_info(void *state, vrp_storage_info *out)
 {
 	struct sftp *s = state;
 	LIBSSH2_SFTP_STATVFS vfs;
-	int rc = sftp_connect(s);
-	if (rc == 0 && libssh2_sftp_statvfs(s->sftp, s->set.root, strlen(s->set.root), &vfs) != 0)
-		rc = sftp_status(s) == LIBSSH2_FX_OP_UNSUPPORTED
-			     ? vrp_error_set(
-				       VRP_ENOTSUP,
-				       "%s does not report free space (no statvfs@openssh.com)",
-				       s->set.host)
-			     : sftp_fail(s, "cannot read the free space of", s->set.root);
+	int rc = statvfs_once(s, &vfs);
+	if (sftp_retry_stale(s, rc, 0))
+		rc = statvfs_once(s, &vfs);
 	if (rc < 0)
 		return rc;
 	out->total = (int64_t)(vfs.f_blocks * vfs.f_frsize);
