@@ -11,6 +11,7 @@
 #                         it (a server that vanishes mid-transfer)
 #   sshd_stop DIR         stops it the same way; quiet when it is not running
 # The server accepts only DIR/user_ed25519 (public key auth, no passwords) and
+# (SSHD_USE_PAM=yes: through PAM, for a system account sshd would call locked)
 # logs to DIR/sshd.log. When we are root it serves root (PermitRootLogin
 # prohibit-password); otherwise it can only serve the user it runs as.
 # Processes are only ever signalled by the PID this file recorded.
@@ -35,7 +36,7 @@ AuthorizedKeysFile $_d/authorized_keys
 PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
-UsePAM no
+UsePAM ${SSHD_USE_PAM:-no}
 StrictModes no
 PermitRootLogin prohibit-password
 MaxStartups 64:30:128

@@ -331,8 +331,13 @@ int sftp_upload(void *state, const vrp_upload_request *request, vrp_remote_objec
 	if (rc == 0)
 		rc = open_remote(&up);
 	/* Nothing was sent yet: a connection that died while kept is simply replaced. */
-	if (sftp_retry_stale(up.s, rc, 0) && (rc = sftp_connect(up.s)) == 0)
-		rc = open_remote(&up);
+	if (sftp_retry_stale(up.s, rc, 0)) {
+		if (up.h)
+			libssh2_sftp_close_handle(up.h);
+		up.h = NULL;
+		if ((rc = sftp_connect(up.s)) == 0)
+			rc = open_remote(&up);
+	}
 	if (rc == 0 && up.done > 0)
 		rc = hash_prefix(&up);
 	if (rc == 0)
