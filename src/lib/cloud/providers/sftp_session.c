@@ -104,6 +104,37 @@ static const char *session_message(struct sftp *s)
 	return msg && *msg ? msg : "no detail";
 }
 
+/*
+ * Sets the host key preference to the methods of `methods` this libssh2
+ * supports: libssh2 1.10 corrupts the list while dropping one it does not
+ * know (an overlapping memcpy), so none is left for it to drop.
+ */
+static void set_host_key_methods(LIBSSH2_SESSION *session, char *methods)
+{
+	const char **algs = NULL;
+	int n = libssh2_session_supported_algs(session, LIBSSH2_METHOD_HOSTKEY, &algs);
+	char *out = methods;
+	for (char *m = methods; n > 0 && *m;) {
+		size_t len = strcspn(m, ",");
+		bool known = false;
+		for (int i = 0; i < n && !known; i++)
+			known = strlen(algs[i]) == len && strncmp(algs[i], m, len) == 0;
+		char *next = m + len + (m[len] == ',');
+		if (known) {
+			if (out != methods)
+				*out++ = ',';
+			memmove(out, m, len);
+			out += len;
+		}
+		m = next;
+	}
+	*out = '\0';
+	if (algs)
+		libssh2_free(session, (void *)algs);
+	if (n > 0 && *methods)
+		libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, methods);
+}
+
 /* Known key types are offered first so the server shows a key we can check. */
 static int start_session(struct sftp *s, const char *known_name)
 {
@@ -122,7 +153,7 @@ static int start_session(struct sftp *s, const char *known_name)
 	}
 	libssh2_session_set_blocking(s->session, 1);
 	libssh2_session_set_timeout(s->session, s->set.timeout_ms);
-	libssh2_session_method_pref(s->session, LIBSSH2_METHOD_HOSTKEY, methods);
+	set_host_key_methods(s->session, methods);
 	free(methods);
 	if (libssh2_session_handshake(s->session, s->sock) != 0)
 		return vrp_error_set(VRP_EUNAVAILABLE, "SSH handshake with %s:%d failed: %s",
