@@ -241,11 +241,12 @@ static int sftp_delete(void *state, const char *remote_id)
 	int rc = vrp_remote_path_normalize(remote_id, &rel);
 	if (rc == 0 && !(full = sftp_full_path(s, rel)))
 		rc = vrp_error_oom();
-	if (rc == 0)
-		rc = delete_once(s, full);
+	free(rel);
+	if (rc != 0)
+		return rc;
+	rc = delete_once(s, full);
 	if (sftp_retry_stale(s, rc, 0))
 		rc = delete_once(s, full);
-	free(rel);
 	free(full);
 	return rc;
 }

@@ -63,7 +63,7 @@ static int channel_refused(struct sftp *s, const char *what)
 static int read_all(struct sftp *s, LIBSSH2_CHANNEL *ch, int stream, char *buf)
 {
 	size_t got = 0;
-	char scratch[1024];
+	char scratch[1024] = "";
 	for (;;) {
 		bool keep = got < OUTPUT_MAX - 1;
 		char *into = keep ? buf + got : scratch;

@@ -59,7 +59,7 @@ static int to_fd(void *arg, const unsigned char *data, size_t len)
 static int download_once(struct sftp *s, const char *full, struct download *d)
 {
 	int rc = sftp_connect(s);
-	if (rc < 0)
+	if (rc != 0)
 		return rc;
 	LIBSSH2_SFTP_HANDLE *h = libssh2_sftp_open_ex(s->sftp, full, (unsigned)strlen(full),
 						      LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
@@ -88,14 +88,14 @@ int sftp_download(void *state, const char *remote_id, int fd, vrp_transfer_progr
 	int rc = vrp_remote_path_normalize(remote_id, &rel);
 	if (rc == 0 && !(full = sftp_full_path(s, rel)))
 		rc = vrp_error_oom();
+	free(rel);
+	if (rc != 0)
+		return rc;
 	struct download d = { .fd = fd, .progress = progress, .ctx = progress_ctx, .path = full };
-	if (rc == 0)
-		rc = download_once(s, full, &d);
-	/* Only when nothing was written yet: the fd must hold the object's bytes and nothing else.
-	 */
+	rc = download_once(s, full, &d);
+	/* Only while nothing was written: the fd must hold the object's bytes and nothing else. */
 	if (d.done == 0 && sftp_retry_stale(s, rc, 0))
 		rc = download_once(s, full, &d);
-	free(rel);
 	free(full);
 	return rc;
 }

@@ -306,11 +306,14 @@ static int prepare(struct upload *up)
 {
 	struct sftp *s = up->s;
 	struct stat st;
-	if (sftp_is_part(up->request->remote_path))
-		return vrp_error_set(VRP_EINVAL, "remote names ending in %s are reserved",
-				     SFTP_PART_SUFFIX);
+	if (sftp_is_part(up->request->remote_path)) {
+		/* The constant, not vrp_error_set's result, so the analyser sees it is never 0. */
+		vrp_error_set(VRP_EINVAL, "remote names ending in %s are reserved",
+			      SFTP_PART_SUFFIX);
+		return VRP_EINVAL;
+	}
 	int rc = vrp_fs_open_regular(up->request->local_path, &up->fd, &st);
-	if (rc < 0)
+	if (rc != 0)
 		return rc;
 	up->size = st.st_size;
 	up->full = sftp_full_path(s, up->request->remote_path);
@@ -328,10 +331,11 @@ int sftp_upload(void *state, const vrp_upload_request *request, vrp_remote_objec
 {
 	struct upload up = { .s = state, .request = request, .fd = -1 };
 	int rc = prepare(&up);
-	if (rc == 0)
+	bool prepared = rc == 0;
+	if (prepared)
 		rc = open_remote(&up);
 	/* Nothing was sent yet: a connection that died while kept is simply replaced. */
-	if (sftp_retry_stale(up.s, rc, 0)) {
+	if (prepared && sftp_retry_stale(up.s, rc, 0)) {
 		if (up.h)
 			libssh2_sftp_close_handle(up.h);
 		up.h = NULL;

@@ -38,7 +38,7 @@ static void pick_offsets(int64_t size, int64_t offsets[SAMPLE_COUNT])
 	if (getrandom(random, sizeof(random), 0) != (ssize_t)sizeof(random))
 		for (int i = 0; i < SAMPLE_COUNT; i++)
 			random[i] = (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull;
-	int64_t span = size - 2 * SAMPLE_BLOCK;
+	int64_t span = size - (int64_t)2 * SAMPLE_BLOCK;
 	offsets[0] = 0;
 	offsets[1] = size - SAMPLE_BLOCK;
 	for (int i = 2; i < SAMPLE_COUNT; i++)
@@ -127,7 +127,7 @@ int sftp_prefix_matches(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *part
 {
 	*keep = false;
 	if (s->set.hash_command) {
-		char local[65], remote[65];
+		char local[65] = "", remote[65] = "";
 		int rc = local_prefix_sha256(fd, existing, local);
 		if (rc == 0)
 			rc = sftp_exec_sha256(s, part, remote);
