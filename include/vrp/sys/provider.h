@@ -81,8 +81,18 @@ struct vrp_provider_ops {
 	int (*capabilities)(void *state, vrp_provider_capabilities *out);
 	int (*normalize_remote_id)(void *state, const char *id, char **out);
 
-	/* Version 2. Interactive sign-in (OAuth); stores what it gets with put_secret. */
+	/* ---- version 2 ---- */
+
+	/* Interactive sign-in (OAuth); stores what it gets with put_secret. */
 	int (*authorize)(void *state, const vrp_authorize_request *request);
+
+	/*
+	 * For providers that check a server's host key (sftp): connects, and
+	 * when the key is not yet known records it as trusted; `*fingerprint`
+	 * receives the key's fingerprint (malloc'd). A key that differs from the
+	 * recorded one is VRP_EAUTH and is never recorded. NULL: VRP_ENOTSUP.
+	 */
+	int (*accept_host_key)(void *state, char **fingerprint);
 };
 
 #define VRP_PROVIDER_OPS_INIT                                                                      \

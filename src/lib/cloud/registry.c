@@ -8,18 +8,20 @@
 
 #include "core/error_set.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const struct vrp_provider_ops *const registered[] = {
 	&vrp_provider_localdir_ops,
 	&vrp_provider_mock_ops,
+	&vrp_provider_sftp_ops,
 	&vrp_provider_gdrive_ops,
 };
 
 #define REGISTERED_COUNT (sizeof(registered) / sizeof(registered[0]))
 
-static const char *const type_keys[] = { "localdir", "mock", "gdrive", NULL };
+static const char *const type_keys[] = { "localdir", "mock", "sftp", "gdrive", NULL };
 
 /*
  * Settings every remote may carry that belong to the sync engine, not the
@@ -28,6 +30,17 @@ static const char *const type_keys[] = { "localdir", "mock", "gdrive", NULL };
 static const char *const common_settings[] = { "delete_policy", "concurrency", NULL };
 
 const char *const *vrp_provider_types(void) { return type_keys; }
+
+/* VRP_ENOTSUP naming `type` and every type there is. */
+static int unknown_type(const char *type)
+{
+	char known[128] = "";
+	for (const char *const *t = type_keys; *t; t++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+			 t == type_keys ? "" : ", ", *t);
+	return vrp_error_set(VRP_ENOTSUP, "unknown provider type '%s' (known: %s)",
+			     type ? type : "", known);
+}
 
 const struct vrp_provider_ops *vrp_provider_registry_find(const char *type)
 {
@@ -99,8 +112,7 @@ int vrp_provider_new_with_store(vrp_provider **out, const char *type, const char
 		return vrp_error_set(VRP_EINVAL, "a remote needs a name");
 	const struct vrp_provider_ops *ops = vrp_provider_registry_find(type);
 	if (!ops)
-		return vrp_error_set(VRP_ENOTSUP, "unknown provider type '%s' (known: %s, %s)",
-				     type ? type : "", type_keys[0], type_keys[1]);
+		return unknown_type(type);
 	struct vrp_provider_config config = { name,   settings,   settings_count,
 					      secret, secret_ctx, put_secret };
 	int rc = check_settings(ops, &config);
