@@ -2,7 +2,10 @@
 #ifndef VRP_CORE_FSUTIL_H
 #define VRP_CORE_FSUTIL_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/types.h>
 
 /* Returns "a/b" (a single slash between them), malloc'd; NULL when out of memory. */
@@ -30,5 +33,14 @@ int vrp_fs_rename_durable(const char *from, const char *to);
  * socket, device or symlink loop. `st` receives the file's status.
  */
 int vrp_fs_open_regular(const char *path, int *fd, struct stat *st);
+
+/* Writes all `len` bytes, retrying after signals; 0, or -1 with errno set. */
+int vrp_fs_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Reads up to `len` bytes at `offset`, short only at the end of the file,
+ * retrying after signals; the count, or -1 with errno set.
+ */
+ssize_t vrp_fs_pread_full(int fd, void *buf, size_t len, int64_t offset);
 
 #endif

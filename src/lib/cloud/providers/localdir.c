@@ -168,20 +168,6 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t len)
 	return (ssize_t)got;
 }
 
-static int write_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 struct upload {
 	const vrp_upload_request *request;
 	char *dest, *part;
@@ -251,7 +237,7 @@ static int copy_rest(struct upload *up)
 						    up->request->local_path);
 		if (n == 0)
 			break;
-		if (write_all(up->part_fd, up->buf, (size_t)n) != 0)
+		if (vrp_fs_write_all(up->part_fd, up->buf, (size_t)n) != 0)
 			return localdir_errno(errno, "cannot write %s", up->part);
 		rc = vrp_sha256_update(up->local_hash, up->buf, (size_t)n);
 		up->done += n;
@@ -412,7 +398,7 @@ static int send_to(int src, const char *src_name, int dst, int64_t total,
 		ssize_t n = read_full(src, buf, CHUNK);
 		if (n < 0)
 			rc = localdir_errno(errno, "cannot read %s", src_name);
-		else if (n > 0 && write_all(dst, buf, (size_t)n) != 0)
+		else if (n > 0 && vrp_fs_write_all(dst, buf, (size_t)n) != 0)
 			rc = vrp_error_from_errno(errno, "cannot write the download of %s",
 						  src_name);
 		if (n <= 0 || rc < 0)

@@ -234,15 +234,8 @@ done:
 
 static int write_all(int fd, const unsigned char *buf, int64_t len)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, buf, (size_t)len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return vrp_error_from_errno(errno, "cannot write the download");
-		buf += n;
-		len -= n;
-	}
+	if (vrp_fs_write_all(fd, buf, (size_t)len) != 0)
+		return vrp_error_from_errno(errno, "cannot write the download");
 	return 0;
 }
 

@@ -99,12 +99,6 @@ int sftp_check_full(struct sftp *s, const char *dir, int64_t remaining, int rc);
 
 /* ---- sftp_io.c ---- */
 
-/* Writes `len` bytes to `fd`; -1 with errno on failure. */
-int sftp_write_fd(int fd, const unsigned char *buf, size_t len);
-
-/* Reads up to `len` bytes at `offset`, short only at the end; -1 with errno on failure. */
-ssize_t sftp_pread_full(int fd, unsigned char *buf, size_t len, int64_t offset);
-
 /* Reads `len` bytes at `offset` of the open remote file into `buf`; short only at EOF. */
 ssize_t sftp_read_at(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, unsigned char *buf, size_t len,
 		     int64_t offset, const char *path);

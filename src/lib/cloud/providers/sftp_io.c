@@ -1,6 +1,6 @@
 /*
- * sftp_io.c - reading remote files (ranges, streams, whole-file hashes) and
- * the local reads and writes around them.
+ * sftp_io.c - reading remote files: ranges, streams, and whole-file
+ * hashing them.
  *
  * libssh2 pipelines reads itself: each call keeps up to four times the
  * buffer it is given requested ahead. Streams use a large buffer to keep the
@@ -17,34 +17,6 @@
 #include <unistd.h>
 
 #define STREAM_BUFFER (1 << 20)
-
-int sftp_write_fd(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-ssize_t sftp_pread_full(int fd, unsigned char *buf, size_t len, int64_t offset)
-{
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = pread(fd, buf + got, len - got, (off_t)offset + (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -1 : (ssize_t)got;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
 
 ssize_t sftp_read_at(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, unsigned char *buf, size_t len,
 		     int64_t offset, const char *path)

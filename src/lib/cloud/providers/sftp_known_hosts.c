@@ -256,20 +256,6 @@ int sftp_known_hosts_check(const char *path, const char *name, const struct sftp
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Whether the file's last byte is a newline (or the file is empty). */
 static bool ends_in_newline(int fd)
 {
@@ -300,7 +286,7 @@ int sftp_known_hosts_append(const char *path, const char *name, const struct sft
 			   key->base64);
 	if (len < 0)
 		rc = vrp_error_oom();
-	else if (write_all(fd, line, (size_t)len) < 0 || fsync(fd) != 0)
+	else if (vrp_fs_write_all(fd, line, (size_t)len) < 0 || fsync(fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot write the known hosts file %s", path);
 	free(line);
 	close(fd);

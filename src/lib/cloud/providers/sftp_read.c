@@ -5,6 +5,8 @@
  */
 #include "cloud/providers/sftp.h"
 
+#include "core/fsutil.h"
+
 #include "cloud/remote_name.h"
 #include "core/clock.h"
 #include "core/error_set.h"
@@ -48,7 +50,7 @@ struct download {
 static int to_fd(void *arg, const unsigned char *data, size_t len)
 {
 	struct download *d = arg;
-	if (sftp_write_fd(d->fd, data, len) != 0)
+	if (vrp_fs_write_all(d->fd, data, len) != 0)
 		return vrp_error_from_errno(errno, "cannot write the download of %s", d->path);
 	d->done += (int64_t)len;
 	if (d->progress && d->progress(d->ctx, d->done, d->total) != 0)

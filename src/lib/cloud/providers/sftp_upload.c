@@ -143,7 +143,7 @@ static int refill(struct upload *up, unsigned char *buf, size_t *start, size_t *
 		*start = 0;
 	}
 	size_t room = SFTP_IO_BUFFER - *end;
-	ssize_t n = sftp_pread_full(up->fd, buf + *end, room, *read_at);
+	ssize_t n = vrp_fs_pread_full(up->fd, buf + *end, room, *read_at);
 	if (n < 0)
 		return vrp_error_from_errno(errno, "cannot read %s", up->request->local_path);
 	*eof = (size_t)n < room;
@@ -162,7 +162,7 @@ static int hash_prefix(struct upload *up)
 	for (int64_t at = 0; rc == 0 && at < up->done;) {
 		size_t want =
 			up->done - at < SFTP_IO_BUFFER ? (size_t)(up->done - at) : SFTP_IO_BUFFER;
-		ssize_t n = sftp_pread_full(up->fd, s->io_buf, want, at);
+		ssize_t n = vrp_fs_pread_full(up->fd, s->io_buf, want, at);
 		if (n != (ssize_t)want)
 			return vrp_error_from_errno(n < 0 ? errno : EIO, "cannot read %s",
 						    up->request->local_path);

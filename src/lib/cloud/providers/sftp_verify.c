@@ -13,6 +13,8 @@
  */
 #include "cloud/providers/sftp.h"
 
+#include "core/fsutil.h"
+
 #include "core/error_set.h"
 #include "core/hash.h"
 
@@ -56,7 +58,7 @@ static int compare_samples(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *p
 	*equal = true;
 	for (int i = 0; rc == 0 && *equal && i < SAMPLE_COUNT; i++) {
 		ssize_t r = sftp_read_at(s, h, remote, SAMPLE_BLOCK, offsets[i], part);
-		ssize_t l = r < 0 ? 0 : sftp_pread_full(fd, local, SAMPLE_BLOCK, offsets[i]);
+		ssize_t l = r < 0 ? 0 : vrp_fs_pread_full(fd, local, SAMPLE_BLOCK, offsets[i]);
 		if (r < 0)
 			rc = (int)r;
 		else if (l < 0)
@@ -81,7 +83,7 @@ struct compare {
 static int compare_sink(void *arg, const unsigned char *data, size_t len)
 {
 	struct compare *c = arg;
-	ssize_t l = sftp_pread_full(c->fd, c->local, len, c->offset);
+	ssize_t l = vrp_fs_pread_full(c->fd, c->local, len, c->offset);
 	if (l < 0)
 		return vrp_error_set(VRP_EIO, "cannot read the local file back");
 	c->equal = c->equal && (size_t)l == len && memcmp(c->local, data, len) == 0;
@@ -108,7 +110,7 @@ static int local_prefix_sha256(int fd, int64_t size, char out[65])
 	int rc = buf ? vrp_sha256_new(&hash) : vrp_error_oom();
 	for (int64_t done = 0; rc == 0 && done < size;) {
 		size_t want = size - done < (1 << 20) ? (size_t)(size - done) : (1 << 20);
-		ssize_t n = sftp_pread_full(fd, buf, want, done);
+		ssize_t n = vrp_fs_pread_full(fd, buf, want, done);
 		if (n != (ssize_t)want)
 			rc = vrp_error_set(VRP_EIO, "cannot read the local file to resume");
 		else
