@@ -1,6 +1,5 @@
 /*
- * sftp_io.c - reading remote files: ranges, streams, and whole-file
- * hashing them.
+ * sftp_io.c - reading remote files: ranges, streams and whole-file hashes.
  *
  * libssh2 pipelines reads itself: each call keeps up to four times the
  * buffer it is given requested ahead. Streams use a large buffer to keep the
