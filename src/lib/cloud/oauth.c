@@ -180,9 +180,9 @@ int vrp_oauth_error(const char *remote, const char *what, long status, const cha
 	return rc;
 }
 
-/* POSTs `form` to the token endpoint; 0 with tokens, else the mapped error. */
-static int token_request(struct vrp_http *http, const struct vrp_oauth_client *client,
-			 const char *form, const char *what, struct vrp_oauth_tokens *out)
+/* POSTs `form` to the token endpoint; the response is the caller's to clear with done_with(). */
+static int post_token_form(struct vrp_http *http, const struct vrp_oauth_client *client,
+			   const char *form, struct vrp_http_response *r)
 {
 	static const char *const headers[] = { "Content-Type: application/x-www-form-urlencoded",
 					       NULL };
@@ -192,15 +192,28 @@ static int token_request(struct vrp_http *http, const struct vrp_oauth_client *c
 	q.headers = headers;
 	q.body = form;
 	q.body_len = strlen(form);
+	return vrp_http_perform(http, &q, r);
+}
+
+/* Token responses hold secrets: wiped before the memory goes back. */
+static void done_with(struct vrp_http_response *r)
+{
+	if (r->body)
+		OPENSSL_cleanse(r->body, r->body_len);
+	vrp_http_response_clear(r);
+}
+
+/* POSTs `form` to the token endpoint; 0 with tokens, else the mapped error. */
+static int token_request(struct vrp_http *http, const struct vrp_oauth_client *client,
+			 const char *form, const char *what, struct vrp_oauth_tokens *out)
+{
 	struct vrp_http_response r;
-	int rc = vrp_http_perform(http, &q, &r);
+	int rc = post_token_form(http, client, form, &r);
 	if (rc == 0 && r.status == 200)
 		rc = vrp_oauth_parse_tokens(client->remote, r.body, vrp_oauth_now_ms(), out);
 	else if (rc == 0)
 		rc = vrp_oauth_error(client->remote, what, r.status, r.body);
-	if (r.body)
-		OPENSSL_cleanse(r.body, r.body_len);
-	vrp_http_response_clear(&r);
+	done_with(&r);
 	return rc;
 }
 
@@ -346,16 +359,8 @@ static int poll_once(struct vrp_http *http, const struct vrp_oauth_client *clien
 		     struct vrp_oauth_device *device, const char *form,
 		     struct vrp_oauth_tokens *out)
 {
-	static const char *const headers[] = { "Content-Type: application/x-www-form-urlencoded",
-					       NULL };
-	struct vrp_http_request q = VRP_HTTP_REQUEST_INIT;
-	q.method = "POST";
-	q.url = client->token_url;
-	q.headers = headers;
-	q.body = form;
-	q.body_len = strlen(form);
 	struct vrp_http_response r;
-	int rc = vrp_http_perform(http, &q, &r);
+	int rc = post_token_form(http, client, form, &r);
 	char error[64] = "";
 	if (rc == 0 && r.status == 200) {
 		rc = vrp_oauth_parse_tokens(client->remote, r.body, vrp_oauth_now_ms(), out);
@@ -380,9 +385,7 @@ static int poll_once(struct vrp_http *http, const struct vrp_oauth_client *clien
 	} else if (rc == VRP_ETRANSIENT) {
 		rc = 1; /* a network blip while we wait is no reason to give up */
 	}
-	if (r.body)
-		OPENSSL_cleanse(r.body, r.body_len);
-	vrp_http_response_clear(&r);
+	done_with(&r);
 	return rc;
 }
 
