@@ -227,6 +227,16 @@ int vrp_provider_capabilities_get(vrp_provider *provider, vrp_provider_capabilit
 int vrp_provider_normalize_remote_id(vrp_provider *provider, const char *id, char **out);
 
 /*
+ * Connects to the remote's server and, when its host key is not known yet,
+ * records it as trusted (the user has seen the fingerprint and said yes).
+ * `*fingerprint` receives the key's fingerprint, "SHA256:..." as OpenSSH
+ * prints it (caller frees with free()). A key that differs from the one
+ * recorded is VRP_EAUTH and is never recorded. VRP_ENOTSUP for providers
+ * that have no host keys.
+ */
+int vrp_provider_accept_host_key(vrp_provider *provider, char **fingerprint);
+
+/*
  * The Retry-After hint of the calling thread's last provider failure in
  * milliseconds, or -1 when the remote gave none. Reset by every provider call.
  */

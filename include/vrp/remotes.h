@@ -71,6 +71,7 @@ typedef struct vrp_remote_test_result {
 	bool reachable;   /* the provider opened and authenticated */
 	bool writable;    /* a probe object was written, read back and removed */
 	char *probe_path; /* the probe's remote path (malloc'd) */
+	char *host_key;   /* with VRP_REMOTE_TEST_ACCEPT_HOST_KEY: the server key's fingerprint */
 } vrp_remote_test_result;
 
 /* Frees the strings of a result (not the struct); NULL is a no-op. */
@@ -83,6 +84,16 @@ void vrp_remote_test_result_clear(vrp_remote_test_result *result);
  * code (classified like any transfer error); `result` says how far it got.
  */
 int vrp_remotes_test(vrp_library *lib, const char *name, vrp_remote_test_result *result);
+
+/*
+ * vrp_remotes_test() with flags: VRP_REMOTE_TEST_ACCEPT_HOST_KEY first
+ * records the server's host key as trusted if it is not known yet (see
+ * vrp_provider_accept_host_key(); a changed key still fails with VRP_EAUTH),
+ * its fingerprint in `result->host_key`.
+ */
+#define VRP_REMOTE_TEST_ACCEPT_HOST_KEY 1u
+int vrp_remotes_test_opts(vrp_library *lib, const char *name, unsigned flags,
+			  vrp_remote_test_result *result);
 
 #ifdef __cplusplus
 }

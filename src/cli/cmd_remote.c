@@ -11,7 +11,7 @@ static const char remote_usage[] =
 	"usage: vrp remote add NAME TYPE [key=value...]\n"
 	"       vrp remote ls\n"
 	"       vrp remote rm NAME\n"
-	"       vrp remote test NAME\n"
+	"       vrp remote test NAME [--accept-host-key]\n"
 	"       vrp remote secret NAME KEY   (reads the secret from stdin or a prompt)\n\n"
 	"A remote is a named place recordings are synced to. Settings go into the\n"
 	"config file under [remote \"NAME\"]; secrets are never settings.\n"
@@ -23,6 +23,11 @@ static void print_usage(FILE *out)
 	for (const char *const *t = vrp_provider_types(); *t; t++)
 		fprintf(out, "%s%s", t == vrp_provider_types() ? "" : ", ", *t);
 	fputs("\n  localdir: path=DIR (a folder: NAS mount, USB disk)\n", out);
+	fputs("  sftp: host=H path=DIR [port=22] [user=U] [key_file=F] [known_hosts=F]\n"
+	      "        [verify=size|sample|full] [hash_command=sha256sum] [timeout=S]\n"
+	      "        secrets: key_passphrase, password; --accept-host-key trusts a new\n"
+	      "        server's host key after showing its fingerprint\n",
+	      out);
 }
 
 static int remote_add(struct cli *cli, vrp_library *lib, int argc, char **argv)
@@ -124,13 +129,17 @@ static int remote_secret(struct cli *cli, vrp_library *lib, const char *name, co
 	return 0;
 }
 
-static int remote_test(struct cli *cli, vrp_library *lib, const char *name)
+static int remote_test(struct cli *cli, vrp_library *lib, const char *name, unsigned flags)
 {
 	vrp_remote_test_result result;
-	int rc = vrp_remotes_test(lib, name, &result);
+	int rc = vrp_remotes_test_opts(lib, name, flags, &result);
+	if (result.host_key && !cli->json)
+		cli_say(cli, "%s: host key %s trusted\n", name, result.host_key);
 	if (cli->json) {
 		json_t *o = json_pack("{s:s, s:b, s:b}", "name", name, "reachable",
 				      result.reachable, "writable", result.writable);
+		if (result.host_key)
+			json_object_set_new(o, "host_key", cli_json_string(result.host_key));
 		cli_print_json(o);
 	} else if (rc == 0) {
 		cli_say(cli,
@@ -152,6 +161,11 @@ int cmd_remote(struct cli *cli, int argc, char **argv)
 		     !strcmp(sub, "test") || !strcmp(sub, "secret");
 	if (!known)
 		return cli_usage_error(cli, "unknown remote command '%s'", sub);
+	unsigned test_flags = 0;
+	if (!strcmp(sub, "test") && argc == 4 && !strcmp(argv[3], "--accept-host-key")) {
+		test_flags = VRP_REMOTE_TEST_ACCEPT_HOST_KEY;
+		argc--;
+	}
 	if ((!strcmp(sub, "rm") || !strcmp(sub, "test")) && argc != 3)
 		return cli_usage_error(cli, "remote %s needs exactly one NAME", sub);
 	if (!strcmp(sub, "secret") && argc != 4)
@@ -165,7 +179,7 @@ int cmd_remote(struct cli *cli, int argc, char **argv)
 	else if (!strcmp(sub, "ls"))
 		status = remote_ls(cli, lib);
 	else if (!strcmp(sub, "test"))
-		status = remote_test(cli, lib, argv[2]);
+		status = remote_test(cli, lib, argv[2], test_flags);
 	else if (!strcmp(sub, "secret"))
 		status = remote_secret(cli, lib, argv[2], argv[3]);
 	else {

@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void test_types_lists_localdir_and_mock(void **state)
+static void test_types_lists_localdir_mock_and_sftp(void **state)
 {
 	(void)state;
 	const char *const *types = vrp_provider_types();
 	assert_string_equal(types[0], "localdir");
 	assert_string_equal(types[1], "mock");
-	assert_null(types[2]);
+	assert_string_equal(types[2], "sftp");
+	assert_null(types[3]);
 }
 
 static void test_unknown_type_is_not_supported(void **state)
@@ -104,7 +105,7 @@ static void test_checksum_kind_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_types_lists_localdir_and_mock),
+		cmocka_unit_test(test_types_lists_localdir_mock_and_sftp),
 		cmocka_unit_test(test_unknown_type_is_not_supported),
 		cmocka_unit_test(test_unknown_setting_is_invalid_and_named),
 		cmocka_unit_test(test_missing_required_setting_is_invalid_and_named),

@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define VRP_PROVIDER_OPS_VERSION 1
+#define VRP_PROVIDER_OPS_VERSION 2
 
 /* A setting a provider accepts. Tables end with an entry whose name is NULL. */
 struct vrp_provider_setting {
@@ -79,6 +79,16 @@ struct vrp_provider_ops {
 	/* Fills `out` (initialised to zero). */
 	int (*capabilities)(void *state, vrp_provider_capabilities *out);
 	int (*normalize_remote_id)(void *state, const char *id, char **out);
+
+	/* ---- version 2 ---- */
+
+	/*
+	 * For providers that check a server's host key (sftp): connects, and
+	 * when the key is not yet known records it as trusted; `*fingerprint`
+	 * receives the key's fingerprint (malloc'd). A key that differs from the
+	 * recorded one is VRP_EAUTH and is never recorded. NULL: VRP_ENOTSUP.
+	 */
+	int (*accept_host_key)(void *state, char **fingerprint);
 };
 
 #define VRP_PROVIDER_OPS_INIT                                                                      \

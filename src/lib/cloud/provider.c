@@ -259,6 +259,16 @@ int vrp_provider_capabilities_get(vrp_provider *provider, vrp_provider_capabilit
 	return rc;
 }
 
+int vrp_provider_accept_host_key(vrp_provider *provider, char **fingerprint)
+{
+	*fingerprint = NULL;
+	bool has = provider && provider->ops->version >= 2 && provider->ops->accept_host_key;
+	int rc = provider ? begin(has, provider->ops->type) : no_provider();
+	if (rc < 0)
+		return rc;
+	return finish(provider, provider->ops->accept_host_key(provider->state, fingerprint));
+}
+
 int vrp_provider_normalize_remote_id(vrp_provider *provider, const char *id, char **out)
 {
 	*out = NULL;

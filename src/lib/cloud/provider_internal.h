@@ -40,5 +40,6 @@ const char *vrp_mime_type_for_path(const char *path);
 /* The registered providers. */
 extern const struct vrp_provider_ops vrp_provider_localdir_ops;
 extern const struct vrp_provider_ops vrp_provider_mock_ops;
+extern const struct vrp_provider_ops vrp_provider_sftp_ops;
 
 #endif

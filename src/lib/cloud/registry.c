@@ -14,11 +14,12 @@
 static const struct vrp_provider_ops *const registered[] = {
 	&vrp_provider_localdir_ops,
 	&vrp_provider_mock_ops,
+	&vrp_provider_sftp_ops,
 };
 
 #define REGISTERED_COUNT (sizeof(registered) / sizeof(registered[0]))
 
-static const char *const type_keys[] = { "localdir", "mock", NULL };
+static const char *const type_keys[] = { "localdir", "mock", "sftp", NULL };
 
 /*
  * Settings every remote may carry that belong to the sync engine, not the
@@ -90,8 +91,8 @@ int vrp_provider_new(vrp_provider **out, const char *type, const char *name, con
 		return vrp_error_set(VRP_EINVAL, "a remote needs a name");
 	const struct vrp_provider_ops *ops = vrp_provider_registry_find(type);
 	if (!ops)
-		return vrp_error_set(VRP_ENOTSUP, "unknown provider type '%s' (known: %s, %s)",
-				     type ? type : "", type_keys[0], type_keys[1]);
+		return vrp_error_set(VRP_ENOTSUP, "unknown provider type '%s' (known: %s, %s, %s)",
+				     type ? type : "", type_keys[0], type_keys[1], type_keys[2]);
 	struct vrp_provider_config config = { name, settings, settings_count, secret, secret_ctx };
 	int rc = check_settings(ops, &config);
 	if (rc < 0)

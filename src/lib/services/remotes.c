@@ -253,6 +253,8 @@ void vrp_remote_test_result_clear(vrp_remote_test_result *result)
 		return;
 	free(result->probe_path);
 	result->probe_path = NULL;
+	free(result->host_key);
+	result->host_key = NULL;
 }
 
 /* A small local file to upload as the probe; removed by the caller. */
@@ -322,9 +324,17 @@ int vrp_remotes_authenticated(vrp_library *lib, const char *name, const char *ke
 
 int vrp_remotes_test(vrp_library *lib, const char *name, vrp_remote_test_result *result)
 {
+	return vrp_remotes_test_opts(lib, name, 0, result);
+}
+
+int vrp_remotes_test_opts(vrp_library *lib, const char *name, unsigned flags,
+			  vrp_remote_test_result *result)
+{
 	memset(result, 0, sizeof(*result));
 	vrp_provider *p = NULL;
 	int rc = vrp_remotes_open(lib, name, &p);
+	if (rc == 0 && (flags & VRP_REMOTE_TEST_ACCEPT_HOST_KEY))
+		rc = vrp_provider_accept_host_key(p, &result->host_key);
 	if (rc == 0)
 		rc = vrp_provider_authenticate(p);
 	result->reachable = rc == 0;

@@ -1,0 +1,289 @@
+/*
+ * sftp.c - an SSH server as a remote, over SFTP (libssh2): the settings, the
+ * instance, and the small operations. Uploads are in sftp_upload.c, listing
+ * in sftp_list.c, downloads and read-back in sftp_read.c, the connection in
+ * sftp_session.c.
+ *
+ * Settings: host, port (22), user (the local user), path (the remote root,
+ * absolute or relative to the login folder), key_file, known_hosts
+ * (~/.ssh/known_hosts), verify (size | sample | full), hash_command (a
+ * command the server may run to hash a file, e.g. sha256sum; without it no
+ * command is ever run), timeout (seconds, 30). Secrets, from the credential
+ * store: key_passphrase, password.
+ */
+#include "cloud/providers/sftp.h"
+
+#include "cloud/remote_name.h"
+#include "core/error_set.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_TIMEOUT_S 30
+
+static const struct vrp_provider_setting sftp_settings[] = {
+	{ "host", true, "the SSH server's host name or address" },
+	{ "port", false, "the SSH port (22)" },
+	{ "user", false, "the login name (the local user's)" },
+	{ "path", true, "the folder to sync into, absolute or relative to the login folder" },
+	{ "key_file", false, "a private key file (passphrase: secret key_passphrase)" },
+	{ "known_hosts", false, "the known hosts file (~/.ssh/known_hosts)" },
+	{ "verify", false, "size, sample (default) or full: how much of an upload is read back" },
+	{ "hash_command", false, "a command the server may run to hash a file, e.g. sha256sum" },
+	{ "timeout", false, "seconds to wait for the server (30)" },
+	{ NULL, false, NULL },
+};
+
+/* "~/x" is the user's home, as ssh and the shell have it. */
+static char *expand_home(const char *path)
+{
+	if (strncmp(path, "~/", 2) != 0)
+		return strdup(path);
+	const char *home = getenv("HOME");
+	const struct passwd *pw = home && *home ? NULL : getpwuid(getuid());
+	if (pw)
+		home = pw->pw_dir;
+	char *out = NULL;
+	if (asprintf(&out, "%s%s", home ? home : "", path + 1) < 0)
+		return NULL;
+	return out;
+}
+
+static int parse_int(const char *text, int min, int max, const char *name, int *out)
+{
+	char *end = NULL;
+	long v = strtol(text, &end, 10);
+	if (!*text || *end || v < min || v > max)
+		return vrp_error_set(VRP_EINVAL,
+				     "setting '%s' must be a number from %d to %d, not '%s'", name,
+				     min, max, text);
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_verify(const char *text, enum sftp_verify_mode *out)
+{
+	static const char *const names[] = { "size", "sample", "full" };
+	for (int i = 0; i < 3; i++)
+		if (strcmp(text, names[i]) == 0) {
+			*out = (enum sftp_verify_mode)i;
+			return 0;
+		}
+	return vrp_error_set(VRP_EINVAL, "setting 'verify' must be size, sample or full, not '%s'",
+			     text);
+}
+
+static char *default_user(void)
+{
+	const struct passwd *pw = getpwuid(getuid());
+	const char *user = pw ? pw->pw_name : getenv("USER");
+	return strdup(user ? user : "root");
+}
+
+static int copy_settings(struct sftp_settings *set, const struct vrp_provider_config *c)
+{
+	const char *get;
+	int rc = 0;
+	set->port = 22;
+	set->timeout_ms = DEFAULT_TIMEOUT_S * 1000;
+	set->verify = SFTP_VERIFY_SAMPLE;
+	if ((get = vrp_provider_config_get(c, "port")))
+		rc = parse_int(get, 1, 65535, "port", &set->port);
+	if (rc == 0 && (get = vrp_provider_config_get(c, "timeout")) &&
+	    (rc = parse_int(get, 1, 3600, "timeout", &set->timeout_ms)) == 0)
+		set->timeout_ms *= 1000;
+	if (rc == 0 && (get = vrp_provider_config_get(c, "verify")))
+		rc = parse_verify(get, &set->verify);
+	if (rc < 0)
+		return rc;
+	set->host = strdup(vrp_provider_config_get(c, "host"));
+	get = vrp_provider_config_get(c, "user");
+	set->user = get ? strdup(get) : default_user();
+	set->root = strdup(vrp_provider_config_get(c, "path"));
+	get = vrp_provider_config_get(c, "known_hosts");
+	set->known_hosts = expand_home(get ? get : "~/.ssh/known_hosts");
+	get = vrp_provider_config_get(c, "key_file");
+	set->key_file = get ? expand_home(get) : NULL;
+	get = vrp_provider_config_get(c, "hash_command");
+	set->hash_command = get ? strdup(get) : NULL;
+	if (!set->host || !set->user || !set->root || !set->known_hosts ||
+	    (get && !set->hash_command))
+		return vrp_error_oom();
+	/* "x/" and "x" are the same root; "/" stays "/". */
+	for (size_t n = strlen(set->root); n > 1 && set->root[n - 1] == '/'; n--)
+		set->root[n - 1] = '\0';
+	return 0;
+}
+
+static void sftp_close(void *state)
+{
+	struct sftp *s = state;
+	if (!s)
+		return;
+	sftp_disconnect(s);
+	free(s->io_buf);
+	free(s->name);
+	free(s->set.host);
+	free(s->set.user);
+	free(s->set.root);
+	free(s->set.key_file);
+	free(s->set.known_hosts);
+	free(s->set.hash_command);
+	free(s);
+}
+
+static int sftp_open(void **state, const struct vrp_provider_config *config)
+{
+	struct sftp *s = calloc(1, sizeof(*s));
+	if (!s)
+		return vrp_error_oom();
+	s->sock = -1;
+	s->secret = config->secret;
+	s->secret_ctx = config->secret_ctx;
+	int rc =
+		(s->name = strdup(config->name)) ? copy_settings(&s->set, config) : vrp_error_oom();
+	if (rc == 0 && (!*s->set.host || !*s->set.root || !*s->set.user))
+		rc = vrp_error_set(VRP_EINVAL,
+				   "settings 'host', 'user' and 'path' cannot be empty");
+	if (rc == 0 && s->set.key_file && !*s->set.key_file)
+		rc = vrp_error_set(VRP_EINVAL, "setting 'key_file' cannot be empty");
+	if (rc < 0) {
+		sftp_close(s);
+		return rc;
+	}
+	*state = s;
+	return 0;
+}
+
+char *sftp_full_path(const struct sftp *s, const char *rel)
+{
+	char *out = NULL;
+	const char *root = s->set.root;
+	bool slash = root[strlen(root) - 1] == '/';
+	if (asprintf(&out, "%s%s%s", root, rel && !slash ? "/" : "", rel ? rel : "") < 0)
+		return NULL;
+	return out;
+}
+
+bool sftp_is_part(const char *name)
+{
+	size_t n = strlen(name), s = strlen(SFTP_PART_SUFFIX);
+	return n >= s && strcmp(name + n - s, SFTP_PART_SUFFIX) == 0;
+}
+
+static int sftp_authenticate(void *state) { return sftp_connect(state); }
+
+/* Whether the instance holds a live session; no round trip is made to find out. */
+static int sftp_is_authenticated(void *state, bool *out)
+{
+	const struct sftp *s = state;
+	*out = s->sftp != NULL;
+	return 0;
+}
+
+static int sftp_accept(void *state, char **fingerprint)
+{
+	return sftp_accept_host_key(state, fingerprint);
+}
+
+static int sftp_stat(void *state, const char *remote_path, unsigned flags, vrp_remote_object **out)
+{
+	struct sftp *s = state;
+	char *full = sftp_full_path(s, remote_path);
+	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	char sha256[65];
+	const char *how = NULL;
+	int rc = full ? sftp_connect(s) : vrp_error_oom();
+	if (rc == 0 && libssh2_sftp_stat_ex(s->sftp, full, (unsigned)strlen(full),
+					    LIBSSH2_SFTP_STAT, &attrs) != 0)
+		rc = sftp_fail(s, "cannot read the status of", full);
+	if (rc == 0 && !LIBSSH2_SFTP_S_ISREG(attrs.permissions))
+		rc = vrp_error_set(VRP_EREMOTE_NOT_FOUND, "%s on %s is not a file", full,
+				   s->set.host);
+	if (rc == 0 && (flags & VRP_STAT_CHECKSUM))
+		rc = sftp_remote_sha256(s, full, sha256, &how);
+	if (rc == 0 && !(*out = sftp_object(remote_path, &attrs)))
+		rc = VRP_ENOMEM;
+	if (rc == 0 && (flags & VRP_STAT_CHECKSUM)) {
+		(*out)->checksum_kind = VRP_CHECKSUM_SHA256;
+		rc = vrp_field_set(&(*out)->checksum, sha256);
+	}
+	free(full);
+	return rc;
+}
+
+static int sftp_delete(void *state, const char *remote_id)
+{
+	struct sftp *s = state;
+	char *rel = NULL, *full = NULL;
+	int rc = vrp_remote_path_normalize(remote_id, &rel);
+	if (rc == 0 && !(full = sftp_full_path(s, rel)))
+		rc = vrp_error_oom();
+	if (rc == 0)
+		rc = sftp_connect(s);
+	if (rc == 0 && libssh2_sftp_unlink_ex(s->sftp, full, (unsigned)strlen(full)) != 0)
+		rc = sftp_fail(s, "cannot delete", full);
+	free(rel);
+	free(full);
+	return rc;
+}
+
+static int sftp_storage_info(void *state, vrp_storage_info *out)
+{
+	struct sftp *s = state;
+	LIBSSH2_SFTP_STATVFS vfs;
+	int rc = sftp_connect(s);
+	if (rc == 0 && libssh2_sftp_statvfs(s->sftp, s->set.root, strlen(s->set.root), &vfs) != 0)
+		rc = sftp_status(s) == LIBSSH2_FX_OP_UNSUPPORTED
+			     ? vrp_error_set(
+				       VRP_ENOTSUP,
+				       "%s does not report free space (no statvfs@openssh.com)",
+				       s->set.host)
+			     : sftp_fail(s, "cannot read the free space of", s->set.root);
+	if (rc < 0)
+		return rc;
+	out->total = (int64_t)(vfs.f_blocks * vfs.f_frsize);
+	out->free = (int64_t)(vfs.f_bavail * vfs.f_frsize);
+	out->used = out->total - (int64_t)(vfs.f_bfree * vfs.f_frsize);
+	return 0;
+}
+
+static int sftp_capabilities(void *state, vrp_provider_capabilities *out)
+{
+	const struct sftp *s = state;
+	out->resumable = true;
+	out->checksum_kinds = 1u << VRP_CHECKSUM_SHA256;
+	/* Without a hash command, a checksum means reading the whole file back. */
+	out->checksum_readback = s->set.hash_command == NULL;
+	out->max_file_size = 0;
+	return 0;
+}
+
+static int sftp_normalize_remote_id(void *state, const char *id, char **out)
+{
+	(void)state;
+	return vrp_remote_path_normalize(id, out);
+}
+
+const struct vrp_provider_ops vrp_provider_sftp_ops = {
+	.version = VRP_PROVIDER_OPS_VERSION,
+	.type = "sftp",
+	.description = "an SSH server, over SFTP",
+	.settings = sftp_settings,
+	.open = sftp_open,
+	.close = sftp_close,
+	.authenticate = sftp_authenticate,
+	.is_authenticated = sftp_is_authenticated,
+	.upload = sftp_upload,
+	.download = sftp_download,
+	.list = sftp_list,
+	.stat = sftp_stat,
+	.delete_object = sftp_delete,
+	.storage_info = sftp_storage_info,
+	.capabilities = sftp_capabilities,
+	.normalize_remote_id = sftp_normalize_remote_id,
+	.accept_host_key = sftp_accept,
+};

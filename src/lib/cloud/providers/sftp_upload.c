@@ -1,0 +1,350 @@
+/*
+ * sftp_upload.c - uploads: "<path>/<name>.part", written through libssh2's
+ * write pipeline, fsynced (fsync@openssh.com where the server has it),
+ * verified (sftp_verify.c), then renamed into place. The final name only
+ * ever holds a complete, verified file.
+ *
+ * An interrupted upload leaves its .part; the next attempt keeps the part's
+ * bytes when they are the start of the local file (checked as the verify
+ * mode allows) and sends the rest. The request's resume state is only
+ * informative: the part on the server is the truth.
+ *
+ * Renaming: OpenSSH speaks SFTP v3, whose rename fails when the target
+ * exists, and libssh2 1.10 cannot send posix-rename@openssh.com. When the
+ * first rename fails, the old object is removed and the rename retried: for
+ * that short window the name is absent (never partial), and the next sync
+ * finds the object missing and uploads it again if we stop in between.
+ */
+#include "cloud/providers/sftp.h"
+
+#include "core/error_set.h"
+#include "core/fsutil.h"
+#include "core/hash.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Progress is reported at most once per this many bytes. */
+#define PROGRESS_STEP (1 << 20)
+
+struct upload {
+	struct sftp *s;
+	const vrp_upload_request *request;
+	char *full, *part, *dir;
+	int fd;
+	int64_t size, done, reported;
+	vrp_sha256 *hash;
+	LIBSSH2_SFTP_HANDLE *h;
+	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	char sha256[VRP_SHA256_HEX_LEN];
+};
+
+static int report(struct upload *up, bool force)
+{
+	const vrp_upload_request *r = up->request;
+	if (!r->progress || (!force && up->done - up->reported < PROGRESS_STEP))
+		return 0;
+	up->reported = up->done;
+	if (r->progress(r->progress_ctx, up->done, up->size) != 0)
+		return vrp_error_set(VRP_ECANCELLED, "upload of %s cancelled", r->remote_path);
+	return 0;
+}
+
+/* Creates `dir` and its missing parents; an existing folder is fine. */
+static int mkdir_p(struct sftp *s, char *dir)
+{
+	if (libssh2_sftp_mkdir_ex(s->sftp, dir, (unsigned)strlen(dir), 0755) == 0)
+		return 0;
+	unsigned long status = sftp_status(s);
+	char *slash = strrchr(dir, '/');
+	if (status == LIBSSH2_FX_NO_SUCH_FILE && slash && slash != dir) {
+		*slash = '\0';
+		int rc = mkdir_p(s, dir);
+		*slash = '/';
+		if (rc < 0)
+			return rc;
+		if (libssh2_sftp_mkdir_ex(s->sftp, dir, (unsigned)strlen(dir), 0755) == 0)
+			return 0;
+		status = sftp_status(s);
+	}
+	/* OpenSSH reports an existing folder (EEXIST) as a plain failure; the open that
+	 * follows tells the real story if it was something else. */
+	if (status == LIBSSH2_FX_FAILURE || status == LIBSSH2_FX_FILE_ALREADY_EXISTS)
+		return 0;
+	return sftp_fail(s, "cannot create the folder", dir);
+}
+
+static LIBSSH2_SFTP_HANDLE *open_part(struct sftp *s, const char *part)
+{
+	return libssh2_sftp_open_ex(s->sftp, part, (unsigned)strlen(part),
+				    LIBSSH2_FXF_READ | LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT, 0644,
+				    LIBSSH2_SFTP_OPENFILE);
+}
+
+static int truncate_part(struct upload *up)
+{
+	LIBSSH2_SFTP_ATTRIBUTES a = { .flags = LIBSSH2_SFTP_ATTR_SIZE, .filesize = 0 };
+	if (libssh2_sftp_fsetstat(up->h, &a) != 0)
+		return sftp_fail(up->s, "cannot restart", up->part);
+	up->done = 0;
+	return 0;
+}
+
+/* Keeps the part's bytes when they are the start of the local file, else starts over. */
+static int resume_or_restart(struct upload *up, int64_t existing)
+{
+	bool keep = false;
+	int rc = 0;
+	if (existing > 0 && existing <= up->size)
+		rc = sftp_prefix_matches(up->s, up->h, up->part, up->fd, existing, &keep);
+	if (rc < 0 || existing == 0)
+		return rc;
+	if (!keep)
+		return truncate_part(up);
+	up->done = existing;
+	VRP_LOG_INFO("sftp",
+		     json_pack("{s:s, s:s, s:I}", "remote", up->s->name, "path",
+			       up->request->remote_path, "bytes", (json_int_t)existing),
+		     "resuming the upload of %s at byte %lld: the .part's bytes match",
+		     up->request->remote_path, (long long)existing);
+	return 0;
+}
+
+static int open_remote(struct upload *up)
+{
+	struct sftp *s = up->s;
+	up->h = open_part(s, up->part);
+	if (!up->h && sftp_status(s) == LIBSSH2_FX_NO_SUCH_FILE) {
+		int rc = mkdir_p(s, up->dir);
+		if (rc < 0)
+			return rc;
+		up->h = open_part(s, up->part);
+	}
+	if (!up->h)
+		return sftp_fail(s, "cannot create", up->part);
+	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	if (libssh2_sftp_fstat_ex(up->h, &attrs, 0) != 0)
+		return sftp_fail(s, "cannot read the status of", up->part);
+	return resume_or_restart(up, (int64_t)attrs.filesize);
+}
+
+/* Reads more of the local file after the bytes still in the buffer, hashing them. */
+static int refill(struct upload *up, unsigned char *buf, size_t *start, size_t *end,
+		  int64_t *read_at, bool *eof)
+{
+	if (*start > 0) {
+		memmove(buf, buf + *start, *end - *start);
+		*end -= *start;
+		*start = 0;
+	}
+	size_t room = SFTP_IO_BUFFER - *end;
+	ssize_t n = sftp_pread_full(up->fd, buf + *end, room, *read_at);
+	if (n < 0)
+		return vrp_error_from_errno(errno, "cannot read %s", up->request->local_path);
+	*eof = (size_t)n < room;
+	*end += (size_t)n;
+	*read_at += n;
+	return vrp_sha256_update(up->hash, buf + *end - n, (size_t)n);
+}
+
+/* A resumed upload's hash still covers the whole file: the kept prefix is hashed locally. */
+static int hash_prefix(struct upload *up)
+{
+	struct sftp *s = up->s;
+	if (!s->io_buf && !(s->io_buf = malloc(SFTP_IO_BUFFER)))
+		return vrp_error_oom();
+	int rc = 0;
+	for (int64_t at = 0; rc == 0 && at < up->done;) {
+		size_t want =
+			up->done - at < SFTP_IO_BUFFER ? (size_t)(up->done - at) : SFTP_IO_BUFFER;
+		ssize_t n = sftp_pread_full(up->fd, s->io_buf, want, at);
+		if (n != (ssize_t)want)
+			return vrp_error_from_errno(n < 0 ? errno : EIO, "cannot read %s",
+						    up->request->local_path);
+		rc = vrp_sha256_update(up->hash, s->io_buf, want);
+		at += (int64_t)want;
+	}
+	return rc;
+}
+
+/*
+ * libssh2_sftp_write() turns what it is given into requests that are all in
+ * flight at once and returns as soon as some are acknowledged; it must then
+ * be called with the same bytes from the first unacknowledged one. So the
+ * buffer holds everything unacknowledged, topped up as acknowledgements
+ * arrive: the link never waits for the disk or for a round trip.
+ */
+static int send_rest(struct upload *up)
+{
+	struct sftp *s = up->s;
+	if (!s->io_buf && !(s->io_buf = malloc(SFTP_IO_BUFFER)))
+		return vrp_error_oom();
+	unsigned char *buf = s->io_buf;
+	size_t start = 0, end = 0;
+	int64_t read_at = up->done;
+	bool eof = false;
+	libssh2_sftp_seek64(up->h, (libssh2_uint64_t)up->done);
+	int rc = report(up, true);
+	while (rc == 0) {
+		if (!eof && end - start < SFTP_IO_BUFFER / 2 &&
+		    (rc = refill(up, buf, &start, &end, &read_at, &eof)) < 0)
+			break;
+		if (start == end)
+			break;
+		ssize_t n = libssh2_sftp_write(up->h, (const char *)buf + start, end - start);
+		if (n < 0) {
+			rc = sftp_fail(s, "cannot write", up->part);
+			rc = sftp_check_full(s, up->dir, up->size - up->done, rc);
+			break;
+		}
+		start += (size_t)n;
+		up->done += n;
+		rc = report(up, up->done == up->size);
+	}
+	return rc;
+}
+
+static int sync_part(struct upload *up)
+{
+	struct sftp *s = up->s;
+	if (!s->fsync_unsupported && libssh2_sftp_fsync(up->h) != 0) {
+		if (sftp_status(s) != LIBSSH2_FX_OP_UNSUPPORTED) {
+			int rc = sftp_fail(s, "cannot sync", up->part);
+			return sftp_check_full(s, up->dir, 0, rc);
+		}
+		s->fsync_unsupported = true;
+		VRP_LOG_WARNING("sftp", json_pack("{s:s}", "remote", s->name),
+				"%s has no fsync@openssh.com: uploads are verified but not "
+				"forced to disk",
+				s->set.host);
+	}
+	if (libssh2_sftp_fstat_ex(up->h, &up->attrs, 0) != 0)
+		return sftp_fail(s, "cannot read the status of", up->part);
+	if ((int64_t)up->attrs.filesize != up->size)
+		return vrp_error_set(VRP_ECHECKSUM,
+				     "%s on %s has %llu bytes after the upload, sent %lld",
+				     up->part, s->set.host, (unsigned long long)up->attrs.filesize,
+				     (long long)up->size);
+	return 0;
+}
+
+/* The local bytes sent must be the catalogue's: a file changed under us is not uploaded. */
+static int check_local_hash(struct upload *up)
+{
+	int rc = vrp_sha256_final_hex(up->hash, up->sha256);
+	const char *expected = up->request->sha256;
+	if (rc == 0 && expected && strcmp(up->sha256, expected) != 0)
+		rc = vrp_error_set(VRP_ECHECKSUM, "%s has sha256 %s, the catalogue says %s",
+				   up->request->local_path, up->sha256, expected);
+	return rc;
+}
+
+static int rename_into_place(struct upload *up)
+{
+	struct sftp *s = up->s;
+	unsigned plen = (unsigned)strlen(up->part), flen = (unsigned)strlen(up->full);
+	long flags = LIBSSH2_SFTP_RENAME_OVERWRITE | LIBSSH2_SFTP_RENAME_ATOMIC |
+		     LIBSSH2_SFTP_RENAME_NATIVE;
+	if (libssh2_sftp_rename_ex(s->sftp, up->part, plen, up->full, flen, flags) == 0)
+		return 0;
+	if (sftp_status(s) == 0)
+		return sftp_fail(s, "cannot rename into place", up->part);
+	/* SFTP v3: the target exists. See the comment at the top for the window. */
+	libssh2_sftp_unlink_ex(s->sftp, up->full, flen);
+	if (libssh2_sftp_rename_ex(s->sftp, up->part, plen, up->full, flen, flags) != 0)
+		return sftp_fail(s, "cannot rename into place", up->part);
+	return 0;
+}
+
+static int finish(struct upload *up, vrp_remote_object **out)
+{
+	const char *verification = NULL;
+	int rc = check_local_hash(up);
+	if (rc == 0)
+		rc = sync_part(up);
+	if (rc == 0)
+		rc = sftp_verify_upload(up->s, up->h, up->part, up->fd, up->size, up->sha256,
+					&verification);
+	/* A part whose bytes are wrong must not be resumed from: remove it. */
+	if (rc == VRP_ECHECKSUM) {
+		libssh2_sftp_close_handle(up->h);
+		up->h = NULL;
+		libssh2_sftp_unlink_ex(up->s->sftp, up->part, (unsigned)strlen(up->part));
+	}
+	if (rc < 0)
+		return rc;
+	libssh2_sftp_close_handle(up->h);
+	up->h = NULL;
+	rc = rename_into_place(up);
+	if (rc == 0 && !(*out = sftp_object(up->request->remote_path, &up->attrs)))
+		rc = VRP_ENOMEM;
+	if (rc == 0)
+		rc = vrp_field_set(&(*out)->checksum, up->sha256);
+	if (rc == 0)
+		rc = vrp_field_set(&(*out)->verification, verification);
+	if (rc == 0)
+		(*out)->checksum_kind = VRP_CHECKSUM_SHA256;
+	return rc;
+}
+
+static char *resume_json(const struct upload *up)
+{
+	json_t *state =
+		json_pack("{s:i, s:s, s:s, s:I}", "version", 1, "provider", "sftp", "remote_path",
+			  up->request->remote_path, "bytes", (json_int_t)up->done);
+	char *text = state ? json_dumps(state, JSON_COMPACT) : NULL;
+	json_decref(state);
+	return text;
+}
+
+static int prepare(struct upload *up)
+{
+	struct sftp *s = up->s;
+	struct stat st;
+	if (sftp_is_part(up->request->remote_path))
+		return vrp_error_set(VRP_EINVAL, "remote names ending in %s are reserved",
+				     SFTP_PART_SUFFIX);
+	int rc = vrp_fs_open_regular(up->request->local_path, &up->fd, &st);
+	if (rc < 0)
+		return rc;
+	up->size = st.st_size;
+	up->full = sftp_full_path(s, up->request->remote_path);
+	if (up->full && asprintf(&up->part, "%s%s", up->full, SFTP_PART_SUFFIX) < 0)
+		up->part = NULL;
+	up->dir = up->full ? strdup(up->full) : NULL;
+	if (!up->full || !up->part || !up->dir || vrp_sha256_new(&up->hash) < 0)
+		return vrp_error_oom();
+	*strrchr(up->dir, '/') = '\0';
+	return sftp_connect(s);
+}
+
+int sftp_upload(void *state, const vrp_upload_request *request, vrp_remote_object **out,
+		char **resume_state)
+{
+	struct upload up = { .s = state, .request = request, .fd = -1 };
+	int rc = prepare(&up);
+	if (rc == 0)
+		rc = open_remote(&up);
+	if (rc == 0 && up.done > 0)
+		rc = hash_prefix(&up);
+	if (rc == 0)
+		rc = send_rest(&up);
+	if (rc == 0)
+		rc = finish(&up, out);
+	else if (up.done > 0)
+		*resume_state = resume_json(&up);
+	if (up.h)
+		libssh2_sftp_close_handle(up.h);
+	if (up.fd >= 0)
+		close(up.fd);
+	vrp_sha256_free(up.hash);
+	free(up.full);
+	free(up.part);
+	free(up.dir);
+	return rc;
+}
