@@ -49,8 +49,10 @@ stop_sshd() {
 }
 trap 'stop_sshd; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
-# No agent, no user ssh or rclone configuration: only the keys made here.
+# No agent, no user ssh, rclone or vrp configuration: only the keys made
+# here; the remotes vrp adds and its log stay in $WORK too.
 unset SSH_AUTH_SOCK
+export VRP_CONFIG="$WORK/config.ini" VRP_LOG_DIR="$WORK/log"
 export RCLONE_CONFIG="$WORK/rclone.conf"
 : >"$RCLONE_CONFIG"
 USER_NAME=$(id -un)
