@@ -144,7 +144,7 @@ int vrp_audit_repo_append(vrp_db *db, const vrp_audit_entry *entry, int64_t *out
 	if (rc == 0 && out_id)
 		*out_id = vrp_db_last_insert_id(db);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	free(meta);
 	return rc;
 }
@@ -292,7 +292,7 @@ int vrp_audit_repo_list(vrp_db *db, const struct vrp_audit_filter *filter, int64
 		bind_filter(stmt, filter, before_id, limit);
 		rc = collect_entries(db, stmt, out);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -316,6 +316,6 @@ int vrp_audit_repo_count(vrp_db *db, const struct vrp_audit_filter *filter, int6
 		rc = vrp_error_set(VRP_ERROR, "counting audit entries returned no row");
 	}
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }

@@ -10,21 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Statements kept prepared between uses; a sync task runs some twenty. */
-#define STMT_CACHE_SIZE 48
-
-struct cached_stmt {
-	sqlite3_stmt *stmt;
-	uint32_t hash; /* of its SQL text */
-};
-
 struct vrp_db {
 	sqlite3 *handle;
 	char *path;
 	int busy_timeout_ms;
 	int savepoint_depth;
-	struct cached_stmt cache[STMT_CACHE_SIZE]; /* idle, reset, unbound; oldest first */
-	size_t cache_count;
 };
 
 sqlite3 *vrp_db_handle(vrp_db *db) { return db->handle; }
@@ -99,61 +89,12 @@ int vrp_db_fail(vrp_db *db, int rc, const char *what)
 	return code;
 }
 
-/* FNV-1a: cheap next to parsing the SQL, which is what the cache saves. */
-static uint32_t sql_hash(const char *sql)
-{
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	return h;
-}
-
-static void cache_take(vrp_db *db, size_t i)
-{
-	memmove(&db->cache[i], &db->cache[i + 1], (db->cache_count - i - 1) * sizeof(db->cache[0]));
-	db->cache_count--;
-}
-
-/*
- * A statement in use is out of the cache, so a nested use of the same SQL
- * (a repository calling another) simply prepares a second one.
- */
 int vrp_db_prepare(vrp_db *db, sqlite3_stmt **out, const char *sql)
 {
-	uint32_t hash = sql_hash(sql);
-	for (size_t i = db->cache_count; i-- > 0;) {
-		if (db->cache[i].hash == hash && strcmp(sqlite3_sql(db->cache[i].stmt), sql) == 0) {
-			*out = db->cache[i].stmt;
-			cache_take(db, i);
-			return 0;
-		}
-	}
-	int rc = sqlite3_prepare_v3(db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+	int rc = sqlite3_prepare_v2(db->handle, sql, -1, out, NULL);
 	if (rc != SQLITE_OK)
 		return vrp_db_fail(db, rc, "cannot prepare a statement");
 	return 0;
-}
-
-void vrp_db_release(vrp_db *db, sqlite3_stmt *stmt)
-{
-	if (!stmt)
-		return;
-	/* Ends the statement (and its read snapshot) like finalize would. */
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	uint32_t hash = sql_hash(sqlite3_sql(stmt));
-	for (size_t i = 0; i < db->cache_count; i++) {
-		if (db->cache[i].hash == hash &&
-		    strcmp(sqlite3_sql(db->cache[i].stmt), sqlite3_sql(stmt)) == 0) {
-			sqlite3_finalize(stmt); /* a second copy, from a nested use */
-			return;
-		}
-	}
-	if (db->cache_count == STMT_CACHE_SIZE) {
-		sqlite3_finalize(db->cache[0].stmt);
-		cache_take(db, 0);
-	}
-	db->cache[db->cache_count++] = (struct cached_stmt){ stmt, hash };
 }
 
 int vrp_db_exec(vrp_db *db, const char *sql)
@@ -321,8 +262,6 @@ void vrp_db_close(vrp_db *db)
 {
 	if (!db)
 		return;
-	for (size_t i = 0; i < db->cache_count; i++)
-		sqlite3_finalize(db->cache[i].stmt);
 	/* sqlite3_close_v2 defers the close until stray statements are finalized,
 	 * so a leaked statement cannot leave the file half-closed. */
 	sqlite3_close_v2(db->handle);

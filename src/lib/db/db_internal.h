@@ -25,16 +25,8 @@ int vrp_db_code_from_sqlite(int rc);
  */
 int vrp_db_fail(vrp_db *db, int rc, const char *what);
 
-/*
- * Prepares `sql` into `*out`, or hands out the idle prepared copy the
- * connection keeps of it; on failure records it and returns the code. Give
- * the statement back with vrp_db_release() (sqlite3_finalize() is also
- * correct, it only loses the reuse).
- */
+/* Prepares `sql` into `*out`; on failure records it and returns the code. */
 int vrp_db_prepare(vrp_db *db, sqlite3_stmt **out, const char *sql);
-
-/* Resets `stmt` and keeps it for the next vrp_db_prepare() of the same SQL; NULL is a no-op. */
-void vrp_db_release(vrp_db *db, sqlite3_stmt *stmt);
 
 /* Runs one or more statements that return no rows. */
 int vrp_db_exec(vrp_db *db, const char *sql);

@@ -207,7 +207,7 @@ int vrp_derived_asset_repo_upsert(vrp_db *db, const struct vrp_derived_asset_spe
 	if (rc == 0)
 		rc = vrp_db_step_done(db, stmt, "recording a derived asset");
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc == 0 && out)
 		*out = asset;
 	else
@@ -236,7 +236,7 @@ int vrp_derived_asset_repo_get(vrp_db *db, int64_t recording_id, enum vrp_derive
 	if (rc == 1)
 		rc = read_asset(stmt, out);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -251,7 +251,7 @@ int vrp_derived_asset_repo_list_for_recording(vrp_db *db, int64_t recording_id,
 		sqlite3_bind_int64(stmt, 1, recording_id);
 		rc = collect_assets(db, stmt, out);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -272,7 +272,7 @@ int vrp_derived_asset_repo_delete(vrp_db *db, int64_t recording_id, enum vrp_der
 		rc = vrp_error_set(VRP_ENOTFOUND, "no %s asset for recording %lld", kind_name,
 				   (long long)recording_id);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -286,7 +286,7 @@ int vrp_derived_asset_repo_delete_for_recording(vrp_db *db, int64_t recording_id
 	}
 	if (rc == 0 && deleted)
 		*deleted = vrp_db_changes(db);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -315,7 +315,7 @@ int vrp_derived_asset_repo_list_stale(vrp_db *db, const char *generator,
 		sqlite3_bind_int(stmt, 4, limit ? limit : -1);
 		rc = collect_assets(db, stmt, out);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -351,7 +351,7 @@ int vrp_derived_asset_repo_list_paths_for_recording(vrp_db *db, int64_t recordin
 		n++;
 	}
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc) {
 		vrp_derived_asset_repo_paths_free(out);
 		return rc;

@@ -85,7 +85,7 @@ int vrp_metrics_repo_increment(vrp_db *db, const char *name, int64_t delta, int6
 		rc = vrp_db_step_done(db, stmt, "incrementing a metric");
 	}
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -107,7 +107,7 @@ int vrp_metrics_repo_set(vrp_db *db, const char *name, int64_t value)
 		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
 		rc = vrp_db_step_done(db, stmt, "setting a metric");
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -130,7 +130,7 @@ int vrp_metrics_repo_get(vrp_db *db, const char *name, int64_t *value)
 		rc = vrp_error_set(VRP_ENOTFOUND, "metric %s has never been recorded", name);
 	}
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -187,7 +187,7 @@ int vrp_metrics_repo_list(vrp_db *db, const char *prefix, vrp_metric_list **out)
 		sqlite3_bind_text(stmt, 1, prefix ? prefix : "", -1, SQLITE_STATIC);
 		rc = collect_metrics(db, stmt, out);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -209,6 +209,6 @@ int vrp_metrics_repo_reset(vrp_db *db, const char *name)
 	if (rc == 0 && vrp_db_changes(db) == 0)
 		rc = vrp_error_set(VRP_ENOTFOUND, "metric %s has never been recorded", name);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }

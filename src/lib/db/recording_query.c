@@ -230,7 +230,7 @@ static int check_cursor(vrp_db *db, int64_t cursor)
 		sqlite3_bind_int64(stmt, 1, cursor);
 		rc = vrp_db_step(db, stmt, "cannot read the listing cursor");
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc == 0)
 		return vrp_error_set(VRP_ENOTFOUND,
 				     "the listing cursor names recording %lld, which no longer "
@@ -267,7 +267,7 @@ static int run_list(vrp_db *db, const vrp_recording_filter *f, vrp_recording_lis
 	}
 	if (rc == 0)
 		rc = vrp_recording_load_tags(db, list->items, list->count);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	free(q.tag);
 	return rc;
 }
@@ -315,7 +315,7 @@ int vrp_recording_repo_count(vrp_db *db, const vrp_recording_filter *filter, int
 		*out = sqlite3_column_int64(stmt, 0);
 		rc = 0;
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	free(q.tag);
 	return rc;
 }
@@ -339,7 +339,7 @@ int vrp_recording_repo_list_deleted_before(vrp_db *db, const char *before, vrp_r
 	}
 	if (rc == 0)
 		rc = vrp_recording_load_tags(db, list->items, list->count);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc < 0)
 		vrp_recording_list_free(list);
 	else
@@ -380,7 +380,7 @@ int vrp_recording_repo_list_ids_by_integrity(vrp_db *db, enum vrp_integrity inte
 			    0)
 				break;
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc < 0) {
 		free(*ids);
 		*ids = NULL;

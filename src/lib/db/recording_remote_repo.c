@@ -84,7 +84,7 @@ int vrp_recording_remote_repo_get(vrp_db *db, int64_t recording_id, const char *
 		rc = read_state(stmt, out);
 	else if (rc == 0)
 		rc = no_row(recording_id, remote);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -106,7 +106,7 @@ static int check_both_exist(vrp_db *db, int64_t recording_id, const char *remote
 		else if (!sqlite3_column_int(stmt, 1))
 			rc = vrp_error_set(VRP_ENOTFOUND, "no remote named '%s'", remote);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -135,7 +135,7 @@ int vrp_recording_remote_repo_ensure(vrp_db *db, int64_t recording_id, const cha
 		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
 		rc = vrp_db_step_done(db, stmt, "cannot record a recording's sync state");
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc == 0 && out)
 		rc = vrp_recording_remote_repo_get(db, recording_id, remote, out);
 	return rc;
@@ -185,7 +185,7 @@ int vrp_recording_remote_repo_set_status(vrp_db *db, int64_t recording_id, const
 		sqlite3_bind_int(stmt, 8, synced);
 		rc = update_keyed(db, stmt, recording_id, remote);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -211,7 +211,7 @@ int vrp_recording_remote_repo_mark_synced(vrp_db *db, int64_t recording_id, cons
 		vrp_db_bind_text_or_null(stmt, 8, mark->verification);
 		rc = update_keyed(db, stmt, recording_id, remote);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -230,7 +230,7 @@ int vrp_recording_remote_repo_clear_mapping(vrp_db *db, int64_t recording_id, co
 		"WHERE recording_id = ?1 AND remote = ?2");
 	if (rc == 0)
 		rc = update_keyed(db, stmt, recording_id, remote);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -248,7 +248,7 @@ static int collect(vrp_db *db, sqlite3_stmt *stmt, vrp_recording_remote_list **o
 {
 	vrp_recording_remote_list *list = calloc(1, sizeof(*list));
 	if (!list) {
-		vrp_db_release(db, stmt);
+		sqlite3_finalize(stmt);
 		return vrp_error_oom();
 	}
 	int rc = 0;
@@ -259,7 +259,7 @@ static int collect(vrp_db *db, sqlite3_stmt *stmt, vrp_recording_remote_list **o
 		if (rc == 0 && (rc = append(list, &capacity, item)) < 0)
 			vrp_recording_remote_free(item);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc < 0) {
 		vrp_recording_remote_list_free(list);
 		return rc;
@@ -340,7 +340,7 @@ static int remote_exists(vrp_db *db, const char *remote)
 		sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
 		rc = vrp_db_step(db, stmt, "cannot look up a remote");
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc == 0)
 		return vrp_error_set(VRP_ENOTFOUND, "no remote named '%s'", remote);
 	return rc < 0 ? rc : 0;
@@ -372,7 +372,7 @@ int vrp_recording_remote_repo_count_by_status(vrp_db *db, const char *remote,
 		if (rc == 0)
 			out->by_status[status] = sqlite3_column_int64(stmt, 1);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -409,7 +409,7 @@ int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, 
 		}
 		(*ids)[(*count)++] = sqlite3_column_int64(stmt, 0);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc < 0) {
 		free(*ids);
 		*ids = NULL;

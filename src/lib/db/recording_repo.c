@@ -129,7 +129,7 @@ int vrp_recording_repo_insert(vrp_db *db, vrp_recording *rec)
 	if (rc == 0)
 		rec->id = vrp_db_last_insert_id(db);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -159,7 +159,7 @@ static int get_one(vrp_db *db, const char *sql, const char *what, int64_t id, co
 	if (rc == 0)
 		rc = vrp_recording_load_tags(db, out, 1);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc < 0) {
 		vrp_recording_free(*out);
 		*out = NULL;
@@ -196,7 +196,7 @@ static int finish_write(vrp_db *db, sqlite3_stmt *stmt, int64_t id, const char *
 	if (rc == 0 && vrp_db_changes(db) == 0)
 		rc = vrp_error_set(VRP_ENOTFOUND, "%s: no recording with id %lld", what,
 				   (long long)id);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 

@@ -162,7 +162,7 @@ int vrp_recording_load_tags(vrp_db *db, vrp_recording **items, size_t count)
 			break;
 	}
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	free(sorted);
 	free(json);
 	return rc;

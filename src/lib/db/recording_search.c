@@ -126,7 +126,7 @@ static int window_start(vrp_db *db, const char *match, int window, int64_t *out)
 	rc = vrp_db_step(db, stmt, "cannot search the recordings");
 	if (rc == 1)
 		*out = sqlite3_column_int64(stmt, 0);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc < 0 ? rc : 0;
 }
 
@@ -159,7 +159,7 @@ static int rank(vrp_db *db, const char *match, const vrp_search_options *o, int6
 	while ((rc = vrp_db_step(db, stmt, "cannot search the recordings")) == 1)
 		if ((rc = append_hit(results, &capacity, stmt)) < 0)
 			break;
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -217,7 +217,7 @@ static int add_snippets(vrp_db *db, const char *match, const vrp_search_options 
 	}
 	while (rc == 0 && (rc = vrp_db_step(db, stmt, "cannot make search excerpts")) == 1)
 		rc = store_snippet(results, stmt);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	free(ids);
 	for (size_t i = 0; rc == 0 && i < results->count; i++)
 		if (!results->items[i]->snippet && !(results->items[i]->snippet = strdup("")))

@@ -58,7 +58,7 @@ int vrp_remote_repo_get_by_name(vrp_db *db, const char *name, vrp_remote **out)
 	else if (rc == 0)
 		rc = not_found(name);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -88,7 +88,7 @@ int vrp_remote_repo_insert(vrp_db *db, const char *name, const char *provider_ke
 	if (rc == 0 && out)
 		rc = vrp_remote_repo_get_by_name(db, name, out);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -116,7 +116,7 @@ int vrp_remote_repo_list(vrp_db *db, vrp_remote_list **out)
 		if (rc == 0 && (rc = append(list, &capacity, item)) < 0)
 			vrp_remote_free(item);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc < 0) {
 		vrp_remote_list_free(list);
 		return rc;
@@ -148,7 +148,7 @@ int vrp_remote_repo_rename(vrp_db *db, const char *old_name, const char *new_nam
 	else if (rc == 0 && vrp_db_changes(db) == 0)
 		rc = not_found(old_name);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -166,7 +166,7 @@ int vrp_remote_repo_delete(vrp_db *db, const char *name)
 	if (rc == 0 && vrp_db_changes(db) == 0)
 		rc = not_found(name);
 done:
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -185,7 +185,7 @@ int vrp_remote_repo_set_paused(vrp_db *db, const char *name, const char *reason)
 	vrp_db_bind_text_or_null(stmt, 2, reason);
 	sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
 	rc = vrp_db_step_done(db, stmt, "cannot pause or resume a remote");
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc == 0 && vrp_db_changes(db) == 0)
 		rc = not_found(name);
 	return rc;

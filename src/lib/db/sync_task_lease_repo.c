@@ -120,7 +120,7 @@ int vrp_sync_task_repo_renew_lease(vrp_db *db, int64_t id, const char *owner, in
 		sqlite3_bind_int64(stmt, 4, lease_ms);
 		rc = update_leased(db, stmt, id, owner);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -137,7 +137,7 @@ int vrp_sync_task_repo_complete(vrp_db *db, int64_t id, const char *owner, const
 		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_TRANSIENT);
 		rc = update_leased(db, stmt, id, owner);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -167,7 +167,7 @@ int vrp_sync_task_repo_fail(vrp_db *db, int64_t id, const char *owner, const cha
 		vrp_db_bind_text_or_null(stmt, 6, retry_at);
 		rc = update_leased(db, stmt, id, owner);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -183,7 +183,7 @@ static int is_valid_json(vrp_db *db, const char *json, int *valid)
 		*valid = sqlite3_column_int(stmt, 0);
 		rc = 0;
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -209,7 +209,7 @@ int vrp_sync_task_repo_save_resume_state(vrp_db *db, int64_t id, const char *own
 		vrp_db_bind_text_or_null(stmt, 4, json);
 		rc = update_leased(db, stmt, id, owner);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -234,7 +234,7 @@ int vrp_sync_task_repo_release(vrp_db *db, int64_t id, const char *owner, const 
 		sqlite3_bind_text(stmt, 6, retry_at, -1, SQLITE_TRANSIENT);
 		rc = update_leased(db, stmt, id, owner);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -261,6 +261,6 @@ int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote, char out[VRP_
 		}
 		rc = 0;
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }

@@ -90,7 +90,7 @@ static int check_references(vrp_db *db, const vrp_sync_task_request *r)
 			rc = vrp_error_set(VRP_ENOTFOUND, "no recording with id %lld",
 					   (long long)r->recording_id);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -199,7 +199,7 @@ static int update_task(vrp_db *db, const char *sql, int64_t id, const char *now,
 		sqlite3_bind_text(stmt, 2, now, -1, SQLITE_TRANSIENT);
 		rc = vrp_db_step_done(db, stmt, what);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	*changed = rc == 0 && vrp_db_changes(db) > 0;
 	return rc;
 }
@@ -317,7 +317,7 @@ int vrp_sync_task_repo_list(vrp_db *db, const vrp_sync_task_filter *filter,
 		if (rc == 0 && (rc = append(list, &capacity, item)) < 0)
 			vrp_sync_task_free(item);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc < 0) {
 		vrp_sync_task_list_free(list);
 		return rc;
@@ -342,7 +342,7 @@ int vrp_sync_task_repo_count_by_state(vrp_db *db, const char *remote, vrp_sync_t
 		if (rc == 0)
 			out->by_state[state] = sqlite3_column_int64(stmt, 1);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -363,7 +363,7 @@ int vrp_sync_task_repo_prune_finished(vrp_db *db, const char *before, int64_t *d
 		sqlite3_bind_text(stmt, 1, before, -1, SQLITE_TRANSIENT);
 		rc = vrp_db_step_done(db, stmt, "cannot prune finished sync tasks");
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc == 0 && deleted)
 		*deleted = vrp_db_changes(db);
 	return rc;

@@ -44,7 +44,7 @@ int vrp_sync_task_row_fetch(vrp_db *db, sqlite3_stmt *stmt, const char *what, vr
 	/* A RETURNING statement's write is only settled once it has run to the end. */
 	while (rc == 0 && (rc = vrp_db_step(db, stmt, what)) == 1)
 		rc = 0;
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc < 0) {
 		vrp_sync_task_free(*out);
 		*out = NULL;
@@ -65,7 +65,7 @@ int vrp_sync_task_row_state(vrp_db *db, int64_t id, vrp_sync_task_state *out)
 						     out);
 	else if (rc == 0)
 		rc = vrp_error_set(VRP_ENOTFOUND, "no sync task with id %lld", (long long)id);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 

@@ -37,7 +37,7 @@ static int exec_bound(vrp_db *db, const char *sql, const char *text, int64_t num
 		sqlite3_bind_int64(stmt, 2, number);
 		rc = vrp_db_step_done(db, stmt, what);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -56,7 +56,7 @@ static int find_tag(vrp_db *db, const char *name, int64_t *id)
 	} else if (rc == 0) {
 		rc = vrp_error_set(VRP_ENOTFOUND, "no tag called '%s'", name);
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -68,7 +68,7 @@ static int require_recording(vrp_db *db, int64_t recording_id)
 		sqlite3_bind_int64(stmt, 1, recording_id);
 		rc = vrp_db_step(db, stmt, "cannot look up a recording");
 	}
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc == 0)
 		return vrp_error_set(VRP_ENOTFOUND, "no recording with id %lld",
 				     (long long)recording_id);
@@ -187,7 +187,7 @@ static int list_tags(vrp_db *db, const char *sql, int64_t recording_id, vrp_tag_
 		sqlite3_bind_int64(stmt, 1, recording_id);
 	while (rc == 0 && (rc = vrp_db_step(db, stmt, "cannot list tags")) == 1)
 		rc = append_tag(list, &capacity, stmt);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	if (rc < 0) {
 		vrp_tag_list_free(list);
 		return rc;
@@ -245,6 +245,6 @@ int vrp_tag_repo_delete_unused(vrp_db *db, int64_t *deleted)
 		rc = vrp_db_step_done(db, stmt, "cannot delete unused tags");
 	if (rc == 0 && deleted)
 		*deleted = vrp_db_changes(db);
-	vrp_db_release(db, stmt);
+	sqlite3_finalize(stmt);
 	return rc;
 }
