@@ -812,6 +812,20 @@ static void test_count_by_state_counts_per_remote_and_overall(void **state)
 		assert_int_equal(c.by_state[s], 0);
 }
 
+static void test_count_live_counts_queued_and_running_only(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	make_mixed_queue(db);
+	assert_ok(vrp_sync_task_repo_cancel(db, 1, T(2)));
+	int64_t live = -1;
+	assert_ok(vrp_sync_task_repo_count_live(db, NULL, &live));
+	assert_int_equal(live, 2);
+	assert_ok(vrp_sync_task_repo_count_live(db, "nas", &live));
+	assert_int_equal(live, 1);
+	assert_ok(vrp_sync_task_repo_count_live(db, "unknown", &live));
+	assert_int_equal(live, 0);
+}
+
 static void test_prune_deletes_old_done_and_cancelled_tasks_only(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
@@ -974,6 +988,7 @@ int main(void)
 		DB_TEST(test_list_pages_with_the_last_id),
 		DB_TEST(test_list_rejects_a_bad_filter),
 		DB_TEST(test_count_by_state_counts_per_remote_and_overall),
+		DB_TEST(test_count_live_counts_queued_and_running_only),
 		DB_TEST(test_prune_deletes_old_done_and_cancelled_tasks_only),
 		DB_TEST(test_two_connections_never_claim_the_same_task),
 		DB_TEST(test_concurrent_claimers_split_the_queue),

@@ -277,12 +277,9 @@ static int wait_for_work(struct sync_worker *w, bool *more)
 /* files_total: what is done plus what is still queued or running. */
 static void update_total(struct sync_worker *w)
 {
-	vrp_sync_task_counts counts;
-	if (vrp_sync_task_repo_count_by_state(vrp_library_db(w->lib), w->run->opt.remote, &counts) <
-	    0)
+	int64_t live = 0;
+	if (vrp_sync_task_repo_count_live(vrp_library_db(w->lib), w->run->opt.remote, &live) < 0)
 		return;
-	int64_t live =
-		counts.by_state[VRP_SYNC_TASK_QUEUED] + counts.by_state[VRP_SYNC_TASK_RUNNING];
 	pthread_mutex_lock(&w->run->lock);
 	w->run->files_total = w->run->files_done + live;
 	pthread_mutex_unlock(&w->run->lock);
