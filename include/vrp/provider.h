@@ -54,8 +54,7 @@ typedef int (*vrp_secret_fn)(void *ctx, const char *remote, const char *key, cha
  * vrp_provider_authorize(), a refreshed access token), replacing any earlier
  * value. 0 or a VRP_E* code.
  */
-typedef int (*vrp_secret_put_fn)(void *ctx, const char *remote, const char *key,
-				 const char *value);
+typedef int (*vrp_secret_put_fn)(void *ctx, const char *remote, const char *key, const char *value);
 
 /*
  * Called as a transfer progresses with the bytes done and the total (-1 when

@@ -73,8 +73,7 @@ int vrp_remotes_authenticated(vrp_library *lib, const char *name, const char *ke
  * vrp_remotes_authenticated() does (audit "remote.auth", pause lifted).
  * VRP_ENOTSUP for a type without interactive sign-in.
  */
-int vrp_remotes_authorize(vrp_library *lib, const char *name,
-			  const vrp_authorize_request *request);
+int vrp_remotes_authorize(vrp_library *lib, const char *name, const vrp_authorize_request *request);
 
 /* What vrp_remotes_test() found. */
 typedef struct vrp_remote_test_result {

@@ -329,8 +329,7 @@ int vrp_remotes_authenticated(vrp_library *lib, const char *name, const char *ke
 	return vrp_db_transaction(vrp_library_db(lib), audit_auth_txn, &a);
 }
 
-int vrp_remotes_authorize(vrp_library *lib, const char *name,
-			  const vrp_authorize_request *request)
+int vrp_remotes_authorize(vrp_library *lib, const char *name, const vrp_authorize_request *request)
 {
 	vrp_provider *p = NULL;
 	int rc = vrp_remotes_open(lib, name, &p);
