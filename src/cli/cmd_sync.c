@@ -28,7 +28,6 @@ static const char worker_usage[] =
 
 struct sync_args {
 	vrp_sync_options options;
-	bool help;
 	bool enqueue_only;
 };
 
@@ -67,9 +66,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct sync_args *a, co
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_option_spec spec = { argv[0], "+h", options, usage, on_option };
-	int status = cli_options(cli, &spec, argc, argv, a);
-	a->help = status < 0;
-	return status < 0 ? 0 : status;
+	return cli_options(cli, &spec, argc, argv, a);
 }
 
 static void say_summary(const struct cli *cli, const vrp_sync_summary *s)
@@ -94,8 +91,8 @@ static int sync_now(struct cli *cli, int argc, char **argv)
 {
 	struct sync_args a = { 0 };
 	int status = parse(cli, argc, argv, &a, sync_usage);
-	if (status || a.help)
-		return status;
+	if (status)
+		return status < 0 ? 0 : status;
 	vrp_library *lib = NULL;
 	if ((status = cli_open_library(cli, 0, &lib)))
 		return status;
@@ -169,8 +166,8 @@ static int sync_status(struct cli *cli, int argc, char **argv)
 {
 	struct sync_args a = { 0 };
 	int status = parse(cli, argc, argv, &a, sync_usage);
-	if (status || a.help)
-		return status;
+	if (status)
+		return status < 0 ? 0 : status;
 	if (optind < argc)
 		return cli_usage_error(cli, "sync status takes no arguments ('%s')", argv[optind]);
 	vrp_library *lib = NULL;
@@ -217,8 +214,8 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 {
 	struct sync_args a = { 0 };
 	int status = parse(cli, argc, argv, &a, worker_usage);
-	if (status || a.help)
-		return status;
+	if (status)
+		return status < 0 ? 0 : status;
 	if (optind < argc)
 		return cli_usage_error(cli, "worker takes no arguments ('%s')", argv[optind]);
 	vrp_library *lib = NULL;

@@ -10,6 +10,7 @@
 #include "cloud/oauth.h"
 
 #include "core/error_set.h"
+#include "core/fsutil.h"
 #include "core/log.h"
 
 #include <arpa/inet.h>
@@ -116,15 +117,8 @@ static void answer(int fd, int status, const char *reason, const char *message)
 		"Content-Length: %d\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n%s",
 		status, reason, body, page);
 	/* A browser that went away is no failure of ours: the code is what matters. */
-	for (const char *p = whole; n > 0;) {
-		ssize_t w = write(fd, p, (size_t)n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		p += w;
-		n -= (int)w;
-	}
+	if (n > 0)
+		(void)vrp_fs_write_all(fd, whole, (size_t)n);
 }
 
 /* The decoded value of query parameter `key` in "GET /?a=b&c=d HTTP/1.1"; malloc'd or NULL. */

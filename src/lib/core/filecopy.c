@@ -2,6 +2,7 @@
 #include "core/filecopy.h"
 
 #include "core/error_set.h"
+#include "core/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,39 +17,6 @@
 #define COPY_BUFFER (2 << 20)
 /* How much written data may pile up before write-back is kicked off. */
 #define WRITEBACK_WINDOW (8 << 20)
-
-/* Returns 0 or the errno of the failed write (the caller records it: this
- * may run on the I/O thread, and the last error is per thread). */
-static int write_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Fills `buf` as far as the source allows (short only at the end). */
-static ssize_t read_full(int fd, unsigned char *buf, size_t len)
-{
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
 
 /* Starts asynchronous write-back of what was written since the last call, so
  * the disk works while we hash and the final fsync is short. */
@@ -79,9 +47,11 @@ struct io_step {
 static void *do_io_step(void *arg)
 {
 	struct io_step *s = arg;
-	s->write_errno = write_all(s->dst, s->chunk, s->chunk_len);
+	/* The errno, not the last error: this runs on the I/O thread, and the
+	 * last error is per thread; the caller records it. */
+	s->write_errno = vrp_fs_write_all(s->dst, s->chunk, s->chunk_len) == 0 ? 0 : errno;
 	if (s->write_errno == 0) {
-		s->next_len = read_full(s->src, s->next, COPY_BUFFER);
+		s->next_len = vrp_fs_read_full(s->src, s->next, COPY_BUFFER);
 		s->read_errno = s->next_len < 0 ? errno : 0;
 	}
 	return NULL;
@@ -111,7 +81,7 @@ static int copy_loop(int src_fd, int dst_fd, const char *dst_name, vrp_sha256 *h
 		     vrp_copy_progress_fn progress, void *ctx)
 {
 	int64_t flushed = 0;
-	ssize_t len = read_full(src_fd, bufs[0], COPY_BUFFER);
+	ssize_t len = vrp_fs_read_full(src_fd, bufs[0], COPY_BUFFER);
 	if (len < 0)
 		return vrp_error_from_errno(errno, "cannot read the source file");
 	for (int cur = 0; len > 0; cur = !cur) {

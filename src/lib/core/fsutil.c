@@ -150,6 +150,20 @@ int vrp_fs_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+ssize_t vrp_fs_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -1 : (ssize_t)got;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
 ssize_t vrp_fs_pread_full(int fd, void *buf, size_t len, int64_t offset)
 {
 	size_t got = 0;

@@ -38,6 +38,12 @@ int vrp_fs_open_regular(const char *path, int *fd, struct stat *st);
 int vrp_fs_write_all(int fd, const void *buf, size_t len);
 
 /*
+ * Reads up to `len` bytes from the current offset, short only at the end of
+ * the file, retrying after signals; the count, or -1 with errno set.
+ */
+ssize_t vrp_fs_read_full(int fd, void *buf, size_t len);
+
+/*
  * Reads up to `len` bytes at `offset`, short only at the end of the file,
  * retrying after signals; the count, or -1 with errno set.
  */

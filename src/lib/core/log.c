@@ -194,26 +194,13 @@ static void rotate_if_full(struct file_sink *s, size_t incoming)
 	vrp_log_prune(s->dir, s->retention_days, s->max_files, now);
 }
 
-static void write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		text += n;
-		len -= (size_t)n;
-	}
-}
-
 /* Called with `lock` held. `line` ends in a newline, so one write appends one record. */
 static void sink_write(struct file_sink *s, const char *line, size_t len)
 {
 	flock(s->lock_fd, LOCK_EX);
 	follow_rotation(s);
 	rotate_if_full(s, len);
-	write_all(s->fd, line, len);
+	(void)vrp_fs_write_all(s->fd, line, len);
 	flock(s->lock_fd, LOCK_UN);
 }
 

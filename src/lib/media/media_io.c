@@ -2,6 +2,7 @@
 #include "media/media_io.h"
 
 #include "core/error_set.h"
+#include "core/fsutil.h"
 #include "media/ffmpeg.h"
 
 #include <errno.h>
@@ -82,16 +83,8 @@ void vrp_media_io_free(struct vrp_media_io *io)
 
 int64_t vrp_media_io_pread(struct vrp_media_io *io, void *buf, size_t len, int64_t offset)
 {
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = pread(io->fd, (char *)buf + done, len - done, offset + (int64_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return vrp_error_from_errno(errno, "cannot read the file");
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (int64_t)done;
+	ssize_t n = vrp_fs_pread_full(io->fd, buf, len, offset);
+	if (n < 0)
+		return vrp_error_from_errno(errno, "cannot read the file");
+	return (int64_t)n;
 }

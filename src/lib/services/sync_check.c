@@ -4,7 +4,6 @@
  */
 #include "vrp/reconcile.h"
 
-#include "cloud/remote_name.h"
 #include "core/error_set.h"
 #include "core/log.h"
 #include "db/recording_repo.h"
@@ -185,35 +184,15 @@ static int compare(struct check *c, const struct sync_mapped_row *row, const vrp
 	return rc < 0 ? rc : 0;
 }
 
-static int check_object(struct check *c, const vrp_remote_object *o)
+static int check_object(void *ctx, const vrp_remote_object *o)
 {
+	struct check *c = ctx;
 	c->summary->objects++;
 	struct sync_mapped_row *row = sync_mapped_find(&c->mapped, o->path);
 	if (!row)
 		return report_extra(c, o);
 	row->seen = true;
 	return claims_object(row->status) ? compare(c, row, o) : 0;
-}
-
-static int scan_listing(struct check *c)
-{
-	char *token = NULL;
-	int rc = 0;
-	do {
-		vrp_remote_page *page = NULL;
-		rc = vrp_provider_list(c->provider, VRP_REMOTE_APP_FOLDER, token, LIST_PAGE, &page);
-		free(token);
-		token = NULL;
-		for (size_t i = 0; rc == 0 && i < page->count; i++)
-			rc = check_object(c, page->items[i]);
-		if (rc == 0 && page->next_page_token)
-			token = strdup(page->next_page_token);
-		if (rc == 0 && page->next_page_token && !token)
-			rc = vrp_error_oom();
-		vrp_remote_page_free(page);
-	} while (rc == 0 && token);
-	free(token);
-	return rc;
 }
 
 /* Rows that claim an object the listing did not have: unsynced, so the next sync uploads. */
@@ -252,7 +231,7 @@ static int check_remote(vrp_library *lib, const char *remote, struct check *c)
 	if (rc == 0)
 		rc = sync_mapped_load(c->db, remote, &c->mapped);
 	if (rc == 0)
-		rc = scan_listing(c);
+		rc = sync_each_remote_object(c->provider, LIST_PAGE, check_object, c);
 	if (rc == 0)
 		rc = report_missing(c);
 	if (rc == 0)

@@ -1,6 +1,7 @@
 /* sync_mapped.c - the remote paths a library's rows point at, for lookups by path. */
 #include "services/sync_mapped.h"
 
+#include "cloud/remote_name.h"
 #include "core/error_set.h"
 #include "db/remote_repo.h"
 
@@ -79,4 +80,24 @@ void sync_mapped_clear(struct sync_mapped *mapped)
 		free(mapped->rows[i].remote_path);
 	free(mapped->rows);
 	*mapped = (struct sync_mapped){ 0 };
+}
+
+int sync_each_remote_object(vrp_provider *provider, size_t page_size,
+			    int (*fn)(void *ctx, const vrp_remote_object *object), void *ctx)
+{
+	char *token = NULL;
+	int rc = 0;
+	do {
+		vrp_remote_page *page = NULL;
+		rc = vrp_provider_list(provider, VRP_REMOTE_APP_FOLDER, token, page_size, &page);
+		free(token);
+		token = NULL;
+		for (size_t i = 0; rc == 0 && i < page->count; i++)
+			rc = fn(ctx, page->items[i]);
+		if (rc == 0 && page->next_page_token && !(token = strdup(page->next_page_token)))
+			rc = vrp_error_oom();
+		vrp_remote_page_free(page);
+	} while (rc == 0 && token);
+	free(token);
+	return rc;
 }

@@ -1,11 +1,13 @@
 /*
- * sync_mapped.h - the remote paths a library's rows point at on one remote,
- * as a sorted table the reconciliation commands look objects up in (internal).
+ * sync_mapped.h - what the reconciliation commands (check, pull) share: the
+ * remote paths a library's rows point at on one remote, as a sorted table to
+ * look objects up in, and the walk over the remote's listing (internal).
  */
 #ifndef VRP_SERVICES_SYNC_MAPPED_H
 #define VRP_SERVICES_SYNC_MAPPED_H
 
 #include "vrp/db.h"
+#include "vrp/provider.h"
 #include "vrp/remote.h"
 
 #include <stdbool.h>
@@ -31,5 +33,12 @@ int sync_mapped_load(vrp_db *db, const char *remote, struct sync_mapped *out);
 struct sync_mapped_row *sync_mapped_find(const struct sync_mapped *mapped, const char *path);
 
 void sync_mapped_clear(struct sync_mapped *mapped);
+
+/*
+ * Calls `fn` with every object in the remote's app folder, page by page of
+ * `page_size`; stops at the first non-zero return (listing or `fn`) and returns it.
+ */
+int sync_each_remote_object(vrp_provider *provider, size_t page_size,
+			    int (*fn)(void *ctx, const vrp_remote_object *object), void *ctx);
 
 #endif

@@ -4,7 +4,6 @@
  */
 #include "vrp/reconcile.h"
 
-#include "cloud/remote_name.h"
 #include "core/error_set.h"
 #include "db/metrics_repo.h"
 #include "vrp/metrics.h"
@@ -205,8 +204,9 @@ static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const ch
 	return rc;
 }
 
-static int pull_object(struct pull *p, const vrp_remote_object *o)
+static int pull_object(void *ctx, const vrp_remote_object *o)
 {
+	struct pull *p = ctx;
 	if (sync_mapped_find(&p->mapped, o->path)) {
 		p->summary->skipped++;
 		return 0;
@@ -227,25 +227,6 @@ static int pull_object(struct pull *p, const vrp_remote_object *o)
 		report(p, &item);
 	}
 	vrp_recording_free(known);
-	return rc;
-}
-
-static int scan_listing(struct pull *p)
-{
-	char *token = NULL;
-	int rc = 0;
-	do {
-		vrp_remote_page *page = NULL;
-		rc = vrp_provider_list(p->provider, VRP_REMOTE_APP_FOLDER, token, LIST_PAGE, &page);
-		free(token);
-		token = NULL;
-		for (size_t i = 0; rc == 0 && i < page->count; i++)
-			rc = pull_object(p, page->items[i]);
-		if (rc == 0 && page->next_page_token && !(token = strdup(page->next_page_token)))
-			rc = vrp_error_oom();
-		vrp_remote_page_free(page);
-	} while (rc == 0 && token);
-	free(token);
 	return rc;
 }
 
@@ -300,7 +281,7 @@ int vrp_sync_pull(vrp_library *lib, const char *remote, vrp_sync_pull_fn fn, voi
 	p.summary = &totals;
 	int rc = start(&p);
 	if (rc == 0)
-		rc = scan_listing(&p);
+		rc = sync_each_remote_object(p.provider, LIST_PAGE, pull_object, &p);
 	int finished = p.importer ? vrp_importer_finish(p.importer) : 0;
 	if (rc == 0)
 		rc = finished;

@@ -11,6 +11,7 @@
 
 #include "cloud/remote_name.h"
 #include "core/error_set.h"
+#include "core/fsutil.h"
 #include "core/hash.h"
 
 #include <errno.h>
@@ -259,16 +260,9 @@ struct download {
 static int sink(void *ctx, const void *data, size_t len)
 {
 	struct download *d = ctx;
-	for (const char *p = data; len > 0;) {
-		ssize_t n = write(d->fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return vrp_error_from_errno(errno, "cannot write the download");
-		p += n;
-		len -= (size_t)n;
-		d->bytes += n;
-	}
+	if (vrp_fs_write_all(d->fd, data, len) != 0)
+		return vrp_error_from_errno(errno, "cannot write the download");
+	d->bytes += (int64_t)len;
 	return 0;
 }
 

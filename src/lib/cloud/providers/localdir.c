@@ -153,21 +153,6 @@ static int localdir_is_authenticated(void *state, bool *out)
 	return 0;
 }
 
-/* Reads up to `len` bytes, short only at the end of the file; -1 with errno on failure. */
-static ssize_t read_full(int fd, unsigned char *buf, size_t len)
-{
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -1 : (ssize_t)got;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
 struct upload {
 	const vrp_upload_request *request;
 	char *dest, *part;
@@ -195,11 +180,11 @@ static int resume_offset(struct upload *up, int64_t existing)
 	int64_t kept = 0;
 	while (existing <= up->size && kept < existing) {
 		size_t want = existing - kept < CHUNK ? (size_t)(existing - kept) : CHUNK;
-		ssize_t a = read_full(up->local_fd, up->buf, want);
+		ssize_t a = vrp_fs_read_full(up->local_fd, up->buf, want);
 		if (a < 0)
 			return vrp_error_from_errno(errno, "cannot read %s",
 						    up->request->local_path);
-		ssize_t b = read_full(up->part_fd, up->other, want);
+		ssize_t b = vrp_fs_read_full(up->part_fd, up->other, want);
 		if (b < 0)
 			return localdir_errno(errno, "cannot read %s", up->part);
 		if (a != (ssize_t)want || b != a || memcmp(up->buf, up->other, want) != 0)
@@ -231,7 +216,7 @@ static int copy_rest(struct upload *up)
 {
 	int rc = progress(up);
 	while (rc == 0) {
-		ssize_t n = read_full(up->local_fd, up->buf, CHUNK);
+		ssize_t n = vrp_fs_read_full(up->local_fd, up->buf, CHUNK);
 		if (n < 0)
 			return vrp_error_from_errno(errno, "cannot read %s",
 						    up->request->local_path);
@@ -395,7 +380,7 @@ static int send_to(int src, const char *src_name, int dst, int64_t total,
 			rc = vrp_error_set(VRP_ECANCELLED, "download of %s cancelled", src_name);
 			break;
 		}
-		ssize_t n = read_full(src, buf, CHUNK);
+		ssize_t n = vrp_fs_read_full(src, buf, CHUNK);
 		if (n < 0)
 			rc = localdir_errno(errno, "cannot read %s", src_name);
 		else if (n > 0 && vrp_fs_write_all(dst, buf, (size_t)n) != 0)

@@ -40,16 +40,11 @@ static int read_local(const char *path, unsigned char **data, int64_t *size)
 	*data = malloc((size_t)st.st_size + 1);
 	if (!*data)
 		rc = vrp_error_oom();
-	for (int64_t got = 0; rc == 0 && got < *size;) {
-		ssize_t n = read(fd, *data + got, (size_t)(*size - got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			rc = n < 0 ? vrp_error_from_errno(errno, "cannot read %s", path)
-				   : vrp_error_set(VRP_EIO, "%s shrank while being read", path);
-		else
-			got += n;
-	}
+	ssize_t n = rc == 0 ? vrp_fs_read_full(fd, *data, (size_t)*size) : 0;
+	if (rc == 0 && n < 0)
+		rc = vrp_error_from_errno(errno, "cannot read %s", path);
+	else if (rc == 0 && n < *size)
+		rc = vrp_error_set(VRP_EIO, "%s shrank while being read", path);
 	close(fd);
 	return rc;
 }

@@ -168,6 +168,16 @@ char *sftp_full_path(const struct sftp *s, const char *rel)
 	return out;
 }
 
+int sftp_path_of_id(const struct sftp *s, const char *remote_id, char **full)
+{
+	char *rel = NULL;
+	int rc = vrp_remote_path_normalize(remote_id, &rel);
+	if (rc == 0 && !(*full = sftp_full_path(s, rel)))
+		rc = vrp_error_oom();
+	free(rel);
+	return rc;
+}
+
 bool sftp_is_part(const char *name)
 {
 	size_t n = strlen(name), s = strlen(SFTP_PART_SUFFIX);
@@ -237,11 +247,8 @@ static int delete_once(struct sftp *s, const char *full)
 static int sftp_delete(void *state, const char *remote_id)
 {
 	struct sftp *s = state;
-	char *rel = NULL, *full = NULL;
-	int rc = vrp_remote_path_normalize(remote_id, &rel);
-	if (rc == 0 && !(full = sftp_full_path(s, rel)))
-		rc = vrp_error_oom();
-	free(rel);
+	char *full = NULL;
+	int rc = sftp_path_of_id(s, remote_id, &full);
 	if (rc != 0)
 		return rc;
 	rc = delete_once(s, full);

@@ -56,6 +56,9 @@ struct sftp {
 /* "<root>/<rel>" (or <root> for NULL); malloc'd, NULL when out of memory. */
 char *sftp_full_path(const struct sftp *s, const char *rel);
 
+/* The server path of object `remote_id` (checked like any remote path) into `*full` (malloc'd). */
+int sftp_path_of_id(const struct sftp *s, const char *remote_id, char **full);
+
 /* ---- sftp_session.c ---- */
 
 /* Connects, checks the host key and authenticates unless already connected. */

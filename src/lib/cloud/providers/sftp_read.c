@@ -86,11 +86,8 @@ int sftp_download(void *state, const char *remote_id, int fd, vrp_transfer_progr
 		  void *progress_ctx)
 {
 	struct sftp *s = state;
-	char *rel = NULL, *full = NULL;
-	int rc = vrp_remote_path_normalize(remote_id, &rel);
-	if (rc == 0 && !(full = sftp_full_path(s, rel)))
-		rc = vrp_error_oom();
-	free(rel);
+	char *full = NULL;
+	int rc = sftp_path_of_id(s, remote_id, &full);
 	if (rc != 0)
 		return rc;
 	struct download d = { .fd = fd, .progress = progress, .ctx = progress_ctx, .path = full };
