@@ -65,6 +65,12 @@ typedef struct vrp_import_options {
 	/* A batch commits when it holds this many files or bytes (0: 64 files, 256 MiB). */
 	size_t batch_files;
 	int64_t batch_bytes;
+	/*
+	 * Files copied, hashed and identified at once, each on a thread of its
+	 * own (0: one per core, at most 4). Callbacks still run only on the
+	 * thread that calls the importer.
+	 */
+	unsigned threads;
 } vrp_import_options;
 
 typedef struct vrp_importer vrp_importer;
@@ -82,8 +88,18 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
  * cannot go on (e.g. the library's database failed while committing a batch,
  * in which case that batch's files are reported rejected and nothing of them
  * is left on disk).
+ *
+ * Files are staged in the background: a file's result may be reported by a
+ * later call (add, flush or finish), and the file must stay in place until
+ * it has been.
  */
 int vrp_importer_add(vrp_importer *importer, const char *path);
+
+/*
+ * Waits for every file added so far, commits them and reports their results
+ * (the import goes on). Returns 0, or an error as vrp_importer_add() does.
+ */
+int vrp_importer_flush(vrp_importer *importer);
 
 /*
  * The correlation id of this import run: the caller's current one when the
@@ -93,7 +109,7 @@ int vrp_importer_add(vrp_importer *importer, const char *path);
 const char *vrp_importer_correlation_id(const vrp_importer *importer);
 
 /*
- * Commits whatever is still batched, then appends an "import" entry with the
+ * Flushes (see above), then appends an "import" entry with the
  * run's counts to the audit log. Call it before vrp_importer_free().
  */
 int vrp_importer_finish(vrp_importer *importer);

@@ -2,6 +2,8 @@
 #include "test_support.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +159,124 @@ static void test_importer_batches_and_reports_every_file(void **state)
 	assert_int_equal(count, 5);
 }
 
+/* The fixtures, good and bad, several of each, in one run. */
+static const char *const mixed[] = {
+	"pcm16.wav",  "text.txt",   "flac16k.flac", "id3v2.mp3",  "half.flac", "memo.m4a",
+	"pcm24.wav",  "vorbis.ogg", "opus.ogg",     "image.wav",  "opus.webm", "tone.aiff",
+	"amr-nb.amr", "empty.wav",  "float32.wav",  "random.mp3", "pcm16.wav", "no-id3.mp3",
+};
+#define MIXED_COUNT (sizeof(mixed) / sizeof(*mixed))
+
+struct ordered {
+	pthread_t caller;
+	char *expected[MIXED_COUNT];
+	int reported[MIXED_COUNT];
+	size_t results;
+	bool wrong_thread;
+};
+
+static void check_order(void *ctx, const vrp_import_result *r)
+{
+	struct ordered *o = ctx;
+	o->wrong_thread = o->wrong_thread || !pthread_equal(pthread_self(), o->caller);
+	o->results++;
+	/* The second pcm16.wav is the duplicate of the first, which is imported. */
+	for (size_t i = 0; i < MIXED_COUNT; i++) {
+		if (strcmp(r->path, o->expected[i]) != 0 || o->reported[i])
+			continue;
+		o->reported[i] = (int)r->status + 1;
+		return;
+	}
+	fail_msg("%s reported once too often", r->path);
+}
+
+static void check_progress_thread(void *ctx, const char *path, int64_t file_bytes, int64_t total)
+{
+	(void)path;
+	(void)file_bytes;
+	(void)total;
+	struct ordered *o = ctx;
+	o->wrong_thread = o->wrong_thread || !pthread_equal(pthread_self(), o->caller);
+}
+
+/* Files are staged on several threads, but each result comes once, on the caller's thread. */
+static void test_results_come_once_each_on_the_calling_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct ordered o = { .caller = pthread_self() };
+	vrp_import_options opts = { .on_result = check_order,
+				    .on_progress = check_progress_thread,
+				    .ctx = &o,
+				    .batch_files = 3,
+				    .threads = 4 };
+	vrp_importer *imp = NULL;
+	assert_ok(vrp_importer_new(&imp, f->lib, &opts));
+	for (size_t i = 0; i < MIXED_COUNT; i++) {
+		o.expected[i] = fixture(mixed[i]);
+		assert_ok(vrp_importer_add(imp, o.expected[i]));
+	}
+	assert_ok(vrp_importer_finish(imp));
+	vrp_importer_free(imp);
+	assert_int_equal(o.results, MIXED_COUNT);
+	assert_false(o.wrong_thread);
+	for (size_t i = 0; i < MIXED_COUNT; i++) {
+		int status = o.reported[i] - 1;
+		bool bad = strstr(mixed[i], "half") || strstr(mixed[i], "text") ||
+			   strstr(mixed[i], "image") || strstr(mixed[i], "empty") ||
+			   strstr(mixed[i], "random");
+		if (i == 16) /* the second pcm16.wav */
+			assert_int_equal(status, VRP_IMPORT_DUPLICATE);
+		else if (bad)
+			assert_int_equal(status, VRP_IMPORT_REJECTED);
+		else
+			assert_int_equal(status, VRP_IMPORT_IMPORTED);
+		free(o.expected[i]);
+	}
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+}
+
+/* After a flush every file added so far has its result, and may be removed. */
+static void test_flush_reports_every_file_added_so_far(void **state)
+{
+	struct fixture *f = *state;
+	struct tally t = { 0 };
+	vrp_import_options o = { .on_result = count_result, .ctx = &t };
+	vrp_importer *imp = NULL;
+	assert_ok(vrp_importer_new(&imp, f->lib, &o));
+	for (size_t i = 0; i < 6; i++) {
+		char *path = fixture(mixed[i]);
+		assert_ok(vrp_importer_add(imp, path));
+		free(path);
+	}
+	assert_ok(vrp_importer_flush(imp));
+	assert_int_equal(t.imported + t.duplicate + t.rejected, 6);
+	assert_int_equal(t.imported, 4);
+	int64_t count = 0;
+	assert_ok(vrp_recordings_count(f->lib, NULL, &count));
+	assert_int_equal(count, 4);
+	assert_ok(vrp_importer_finish(imp));
+	vrp_importer_free(imp);
+	assert_int_equal(t.imported + t.duplicate + t.rejected, 6);
+}
+
+/* Freed while files are still being staged: the workers stop and leave nothing behind. */
+static void test_freeing_while_staging_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct tally t = { 0 };
+	vrp_import_options o = { .on_result = count_result, .ctx = &t, .threads = 4 };
+	vrp_importer *imp = NULL;
+	assert_ok(vrp_importer_new(&imp, f->lib, &o));
+	for (size_t i = 0; i < MIXED_COUNT; i++) {
+		char *path = fixture(mixed[i]);
+		assert_ok(vrp_importer_add(imp, path));
+		free(path);
+	}
+	vrp_importer_free(imp);
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+	assert_int_equal(entries(f->lib, "recordings/raw"), 0);
+}
+
 static void test_freeing_an_unfinished_importer_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -239,6 +359,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_rejected_file_returns_its_code_and_stores_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_importer_batches_and_reports_every_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_results_come_once_each_on_the_calling_thread,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_reports_every_file_added_so_far, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_freeing_while_staging_leaves_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_freeing_an_unfinished_importer_leaves_nothing,
 						setup, teardown),

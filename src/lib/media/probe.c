@@ -5,6 +5,7 @@
 #include "media/ffmpeg.h"
 #include "media/media_io.h"
 #include "media/truncation.h"
+#include "media/wav.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +58,7 @@ struct probe {
 	const struct vrp_ffmpeg *ffmpeg;
 	const char *path;
 	int fd;
+	int64_t size;
 	struct vrp_media_io io;
 	const struct container *container;
 	AVFormatContext *ic;
@@ -121,7 +123,8 @@ static int open_file(struct probe *p)
 		return media_error(p, VRP_EUNSUPPORTED_MEDIA, "not a regular file");
 	if (st.st_size == 0)
 		return media_error(p, VRP_EUNSUPPORTED_MEDIA, "empty file");
-	return vrp_media_io_init(&p->io, p->ffmpeg, p->fd, st.st_size);
+	p->size = st.st_size;
+	return 0;
 }
 
 /* FFmpeg only looks past an ID3v2 tag it has read whole, so the probe must cover it. */
@@ -548,10 +551,46 @@ static void describe(struct probe *p, struct vrp_media_info *out)
 		out->bit_rate = (int64_t)((double)p->io.size * 8 / out->duration);
 }
 
-int vrp_probe_file(const char *path, struct vrp_media_info *out)
+static int probe_with_ffmpeg(struct probe *p, struct vrp_media_info *out)
+{
+	const AVInputFormat *fmt = NULL;
+	int rc = vrp_ffmpeg_load(&p->ffmpeg);
+	if (rc < 0)
+		return vrp_error_set_context("%s", p->path);
+	if ((rc = vrp_media_io_init(&p->io, p->ffmpeg, p->fd, p->size)) < 0)
+		return rc;
+	if ((rc = recognise(p, &fmt)) < 0 || (rc = open_demuxer(p, fmt)) < 0)
+		return rc;
+	if ((rc = select_audio_stream(p)) < 0 || (rc = name_format(p, out)) < 0)
+		return rc;
+	if ((rc = open_decoder(p)) < 0)
+		return rc;
+	p->pkt = p->ffmpeg->av_packet_alloc();
+	p->frame = p->ffmpeg->av_frame_alloc();
+	if (!p->pkt || !p->frame)
+		return vrp_error_oom();
+	if ((rc = validate(p, out->format_name)) < 0)
+		return rc;
+	describe(p, out);
+	return 0;
+}
+
+static void probe_close(struct probe *p)
+{
+	if (p->ffmpeg) {
+		p->ffmpeg->av_frame_free(&p->frame);
+		p->ffmpeg->av_packet_free(&p->pkt);
+		p->ffmpeg->avcodec_free_context(&p->dec);
+		p->ffmpeg->avformat_close_input(&p->ic);
+	}
+	vrp_media_io_free(&p->io);
+	if (p->fd >= 0)
+		close(p->fd);
+}
+
+static int probe_path(const char *path, bool plain_wav_first, struct vrp_media_info *out)
 {
 	memset(out, 0, sizeof(*out));
-	const AVInputFormat *fmt = NULL;
 	struct probe p = {
 		.path = path,
 		.fd = -1,
@@ -561,35 +600,23 @@ int vrp_probe_file(const char *path, struct vrp_media_info *out)
 		.last_pts = AV_NOPTS_VALUE,
 		.packet_end = AV_NOPTS_VALUE,
 	};
-	int rc = vrp_ffmpeg_load(&p.ffmpeg);
-	if (rc < 0)
-		return vrp_error_set_context("%s", path);
-	if ((rc = open_file(&p)) < 0)
-		goto done;
-	if ((rc = recognise(&p, &fmt)) < 0 || (rc = open_demuxer(&p, fmt)) < 0)
-		goto done;
-	if ((rc = select_audio_stream(&p)) < 0 || (rc = name_format(&p, out)) < 0)
-		goto done;
-	if ((rc = open_decoder(&p)) < 0)
-		goto done;
-	p.pkt = p.ffmpeg->av_packet_alloc();
-	p.frame = p.ffmpeg->av_frame_alloc();
-	if (!p.pkt || !p.frame) {
-		rc = vrp_error_oom();
-		goto done;
-	}
-	if ((rc = validate(&p, out->format_name)) < 0)
-		goto done;
-	describe(&p, out);
-done:
-	p.ffmpeg->av_frame_free(&p.frame);
-	p.ffmpeg->av_packet_free(&p.pkt);
-	p.ffmpeg->avcodec_free_context(&p.dec);
-	p.ffmpeg->avformat_close_input(&p.ic);
-	vrp_media_io_free(&p.io);
-	if (p.fd >= 0)
-		close(p.fd);
+	int rc = open_file(&p);
+	if (rc == 0 && plain_wav_first && (rc = vrp_wav_read_plain(p.fd, p.size, out)) < 0)
+		vrp_error_set_context("%s", path);
+	if (rc == 0)
+		rc = probe_with_ffmpeg(&p, out);
+	probe_close(&p);
 	if (rc < 0)
 		memset(out, 0, sizeof(*out));
-	return rc;
+	return rc < 0 ? rc : 0;
+}
+
+int vrp_probe_file(const char *path, struct vrp_media_info *out)
+{
+	return probe_path(path, true, out);
+}
+
+int vrp_probe_file_with_ffmpeg(const char *path, struct vrp_media_info *out)
+{
+	return probe_path(path, false, out);
 }

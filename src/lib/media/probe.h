@@ -47,7 +47,8 @@ struct vrp_media_info {
  * Identifies the audio file at `path` and fills `out`. The file is opened
  * read-only and never modified.
  *
- * The probe reads the headers, decodes a few packets at the start and reads
+ * A plain PCM WAV is read from its header alone (media/wav.h). For the
+ * rest the probe reads the headers, decodes a few packets at the start and reads
  * and decodes the last second, so it takes about the same time for any
  * size. The exceptions are files that declare no length (an MP3 without a
  * Xing or VBRI frame, raw AMR, a WAV whose header gives no data size): their
@@ -73,5 +74,12 @@ struct vrp_media_info {
  * On failure `out` is left zeroed and the last error names the file.
  */
 int vrp_probe_file(const char *path, struct vrp_media_info *out);
+
+/*
+ * The same, always through FFmpeg: what vrp_probe_file() does for every
+ * file but a plain PCM WAV, which it reads from the header (media/wav.h)
+ * without loading FFmpeg. The tests hold the two to the same answers.
+ */
+int vrp_probe_file_with_ffmpeg(const char *path, struct vrp_media_info *out);
 
 #endif

@@ -12,6 +12,7 @@
 #include "media/probe.h"
 #include "services/audit.h"
 #include "services/import_batch.h"
+#include "services/import_stage.h"
 #include "vrp/version.h"
 
 #include <dirent.h>
@@ -26,10 +27,13 @@
 
 #define DEFAULT_BATCH_FILES 64
 #define DEFAULT_BATCH_BYTES (256LL << 20)
+/* How often progress is reported while waiting for a file being staged. */
+#define PROGRESS_MS 100
 
 struct vrp_importer {
 	vrp_library *lib;
 	vrp_import_options options;
+	struct vrp_stager *stager;
 	struct vrp_import_batch batch;
 	int64_t total_bytes;        /* copied so far in this run */
 	int64_t pending_duplicates; /* counted into metrics with the next commit */
@@ -68,6 +72,11 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
 	if (!imp->options.ingest_source)
 		imp->options.ingest_source = "import";
 	imp->started_ms = vrp_time_now_ms();
+	int rc = vrp_stager_new(&imp->stager, lib, imp->options.threads);
+	if (rc < 0) {
+		free(imp);
+		return rc;
+	}
 	struct vrp_correlation_scope scope;
 	vrp_correlation_enter(&scope, NULL);
 	const char *id = vrp_correlation_current();
@@ -119,13 +128,14 @@ static void report(vrp_importer *imp, const vrp_import_result *result)
 		imp->options.on_result(imp->options.ctx, result);
 }
 
-static void report_rejected(vrp_importer *imp, const char *path, int code, int64_t bytes)
+static void report_rejected(vrp_importer *imp, const char *path, int code, const char *message,
+			    int64_t bytes)
 {
 	vrp_import_result r = { .path = path,
 				.status = VRP_IMPORT_REJECTED,
 				.bytes = bytes,
 				.error = code,
-				.error_message = vrp_error_last()->message };
+				.error_message = message };
 	imp->pending_rejects++;
 	report(imp, &r);
 }
@@ -165,20 +175,6 @@ static int flush(vrp_importer *imp)
 	b->count = 0;
 	b->bytes = 0;
 	return rc;
-}
-
-struct progress_ctx {
-	vrp_importer *imp;
-	const char *path;
-};
-
-static int on_copy_progress(void *arg, int64_t done)
-{
-	struct progress_ctx *p = arg;
-	vrp_importer *imp = p->imp;
-	if (imp->options.on_progress)
-		imp->options.on_progress(imp->options.ctx, p->path, done, imp->total_bytes + done);
-	return 0;
 }
 
 static const char *base_name(const char *path)
@@ -226,57 +222,10 @@ static int fill_record(vrp_importer *imp, struct vrp_staged_file *f, const char 
 	return ok ? 0 : vrp_error_oom();
 }
 
-/* Creates tmp/<uuid>.part, locked for as long as this process stages it. */
-static int create_tmp(vrp_importer *imp, struct vrp_staged_file *f, const char *uuid)
+static void report_duplicate(vrp_importer *imp, const char *path, const vrp_recording *existing,
+			     int64_t bytes)
 {
-	char name[64];
-	snprintf(name, sizeof(name), "tmp/%s.part", uuid);
-	if (!(f->tmp_path = vrp_library_path(imp->lib, name)))
-		return vrp_error_oom();
-	f->lock_fd = open(f->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (f->lock_fd < 0) {
-		int rc = vrp_error_from_errno(errno, "cannot create %s", f->tmp_path);
-		free(f->tmp_path);
-		f->tmp_path = NULL;
-		return rc;
-	}
-	flock(f->lock_fd, LOCK_EX);
-	return 0;
-}
-
-/* Copies and hashes the source into tmp/, then identifies it by content. */
-static int copy_and_probe(vrp_importer *imp, struct vrp_staged_file *f, int src,
-			  struct vrp_copy_result *copy, struct vrp_media_info *media)
-{
-	char uuid[VRP_UUID_LEN];
-	int rc = vrp_uuid_v4(uuid);
-	if (rc == 0)
-		rc = create_tmp(imp, f, uuid);
-	struct progress_ctx progress = { imp, f->source };
-	if (rc == 0)
-		rc = vrp_fd_copy_hashed(src, f->lock_fd, f->tmp_path, copy, on_copy_progress,
-					&progress);
-	if (rc == 0)
-		imp->total_bytes += copy->bytes;
-	/* A twin still in this batch has no id to report yet: commit the batch first. */
-	if (rc == 0 && vrp_import_batch_find(&imp->batch, copy->sha256))
-		rc = flush(imp);
-	if (rc == 0 && vrp_recording_repo_get_by_checksum(vrp_library_db(imp->lib), copy->sha256,
-							  &f->rec) == 0)
-		return VRP_EEXISTS;
-	if (rc == 0)
-		rc = vrp_probe_file(f->tmp_path, media);
-	if (rc == 0)
-		rc = vrp_recording_new(&f->rec);
-	if (rc == 0)
-		rc = fill_record(imp, f, uuid, copy, media);
-	return rc;
-}
-
-static void report_duplicate(vrp_importer *imp, const struct vrp_staged_file *f,
-			     const vrp_recording *existing, int64_t bytes)
-{
-	vrp_import_result r = { .path = f->source,
+	vrp_import_result r = { .path = path,
 				.status = VRP_IMPORT_DUPLICATE,
 				.bytes = bytes,
 				.id = existing->id,
@@ -285,44 +234,93 @@ static void report_duplicate(vrp_importer *imp, const struct vrp_staged_file *f,
 	report(imp, &r);
 }
 
-static int add_file(vrp_importer *imp, const char *path)
+static void report_progress(vrp_importer *imp)
 {
-	struct vrp_staged_file *f = calloc(1, sizeof(*f));
-	if (!f || !(f->source = strdup(path))) {
-		free(f);
-		return vrp_error_oom();
-	}
-	f->lock_fd = -1;
-	struct stat st = { 0 };
-	int src = -1;
-	int rc = vrp_fs_open_regular(path, &src, &st);
-	if (rc == 0 && st.st_size == 0)
-		rc = vrp_error_set(VRP_EEMPTY, "%s is empty (0 bytes)", path);
-	struct vrp_copy_result copy = { 0 };
-	struct vrp_media_info media;
-	if (rc == 0)
-		rc = copy_and_probe(imp, f, src, &copy, &media);
-	if (src >= 0)
-		close(src);
-	if (rc == VRP_EEXISTS && f->rec)
-		report_duplicate(imp, f, f->rec, copy.bytes);
-	else if (rc < 0)
-		report_rejected(imp, path, rc, (int64_t)st.st_size);
-	if (rc < 0) {
-		vrp_staged_file_discard(f);
+	if (!imp->options.on_progress)
+		return;
+	int64_t oldest = 0, copying = 0;
+	const char *path = vrp_stager_progress(imp->stager, &oldest, &copying);
+	if (path)
+		imp->options.on_progress(imp->options.ctx, path, oldest,
+					 imp->total_bytes + copying);
+}
+
+/* Batches a staged file, unless it is a duplicate; the job's staged file moves to the batch. */
+static int batch_staged(vrp_importer *imp, struct vrp_stage_job *job)
+{
+	struct vrp_staged_file *f = job->file;
+	vrp_db *db = vrp_library_db(imp->lib);
+	int rc = 0;
+	/* A twin still in this batch has no id to report yet: commit the batch first. */
+	if (vrp_import_batch_find(&imp->batch, job->copy.sha256))
+		rc = flush(imp);
+	if (rc == 0 && vrp_recording_repo_get_by_checksum(db, job->copy.sha256, &f->rec) == 0) {
+		report_duplicate(imp, f->source, f->rec, job->copy.bytes);
 		return 0;
 	}
-	rc = vrp_ptr_array_reserve(&imp->batch.files, &imp->batch.capacity, imp->batch.count + 1);
+	if (rc == 0)
+		rc = vrp_recording_new(&f->rec);
+	if (rc == 0)
+		rc = fill_record(imp, f, job->uuid, &job->copy, &job->media);
+	if (rc == 0)
+		rc = vrp_ptr_array_reserve(&imp->batch.files, &imp->batch.capacity,
+					   imp->batch.count + 1);
 	if (rc < 0) {
-		vrp_staged_file_discard(f);
-		return rc;
+		report_rejected(imp, f->source, rc, vrp_error_last()->message, job->size);
+		return rc == VRP_ENOMEM ? rc : 0;
 	}
 	imp->batch.files[imp->batch.count++] = f;
-	imp->batch.bytes += copy.bytes;
+	imp->batch.bytes += job->copy.bytes;
+	job->file = NULL;
 	if (imp->batch.count >= imp->options.batch_files ||
 	    imp->batch.bytes >= imp->options.batch_bytes)
 		return flush(imp);
 	return 0;
+}
+
+/* Takes back one staged file: reports it if it was refused, else batches it. */
+static int take_back(vrp_importer *imp, struct vrp_stage_job *job)
+{
+	int rc = 0;
+	if (job->rc < 0) {
+		report_rejected(imp, job->file->source, job->rc,
+				job->error_message ? job->error_message : "", job->size);
+	} else {
+		imp->total_bytes += job->copy.bytes;
+		report_progress(imp);
+		rc = batch_staged(imp, job);
+	}
+	vrp_stage_job_free(job);
+	return rc;
+}
+
+/*
+ * Takes back every file staged so far, in the order they were added; with
+ * `wait`, also those still being staged (reporting progress meanwhile), and
+ * otherwise waits only while the stager is full.
+ */
+static int take_staged(vrp_importer *imp, bool wait)
+{
+	while (vrp_stager_pending(imp->stager)) {
+		bool must = wait || vrp_stager_full(imp->stager);
+		struct vrp_stage_job *job = vrp_stager_take(imp->stager, must ? PROGRESS_MS : 0);
+		if (!job && !must)
+			return 0;
+		if (!job) {
+			report_progress(imp);
+			continue;
+		}
+		int rc = take_back(imp, job);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int add_file(vrp_importer *imp, const char *path)
+{
+	int rc = vrp_stager_submit(imp->stager, path);
+	return rc < 0 ? rc : take_staged(imp, false);
 }
 
 static int by_name(const void *a, const void *b)
@@ -364,7 +362,7 @@ static int add_tree(vrp_importer *imp, const char *dir)
 	size_t count = 0;
 	int rc = list_dir(dir, &names, &count);
 	if (rc < 0)
-		report_rejected(imp, dir, rc, 0);
+		report_rejected(imp, dir, rc, vrp_error_last()->message, 0);
 	for (size_t i = 0; rc == 0 && i < count; i++) {
 		char *child = vrp_path_join(dir, names[i]);
 		rc = child ? add_path(imp, child, false) : vrp_error_oom();
@@ -385,11 +383,9 @@ static int add_path(vrp_importer *imp, const char *path, bool top)
 	if (found == 0 && S_ISDIR(st.st_mode)) {
 		if (imp->options.recursive)
 			return add_tree(imp, path);
-		report_rejected(imp, path,
-				vrp_error_set(VRP_ENOTFILE,
-					      "%s is a directory (use -r to import what it holds)",
-					      path),
-				0);
+		int code = vrp_error_set(
+			VRP_ENOTFILE, "%s is a directory (use -r to import what it holds)", path);
+		report_rejected(imp, path, code, vrp_error_last()->message, 0);
 		return 0;
 	}
 	return add_file(imp, path);
@@ -432,11 +428,26 @@ static void log_finish(const vrp_importer *imp, int rc)
 			     (long long)imp->rejected);
 }
 
+static int take_and_commit_all(vrp_importer *imp)
+{
+	int rc = take_staged(imp, true);
+	return rc < 0 ? rc : flush(imp);
+}
+
+int vrp_importer_flush(vrp_importer *imp)
+{
+	struct vrp_correlation_scope scope;
+	vrp_correlation_enter(&scope, vrp_importer_correlation_id(imp));
+	int rc = take_and_commit_all(imp);
+	vrp_correlation_leave(&scope);
+	return rc;
+}
+
 int vrp_importer_finish(vrp_importer *imp)
 {
 	struct vrp_correlation_scope scope;
 	vrp_correlation_enter(&scope, vrp_importer_correlation_id(imp));
-	int rc = flush(imp);
+	int rc = take_and_commit_all(imp);
 	if (rc == 0 && (imp->imported || imp->duplicates || imp->rejected))
 		rc = vrp_db_transaction(vrp_library_db(imp->lib), audit_import, imp);
 	log_finish(imp, rc);
@@ -448,6 +459,7 @@ void vrp_importer_free(vrp_importer *imp)
 {
 	if (!imp)
 		return;
+	vrp_stager_free(imp->stager);
 	for (size_t i = 0; i < imp->batch.count; i++)
 		vrp_staged_file_discard(imp->batch.files[i]);
 	free(imp->batch.files);

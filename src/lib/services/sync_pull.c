@@ -193,6 +193,8 @@ static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const ch
 		p->rc = 0;
 		rc = vrp_importer_add(p->importer, local);
 		if (rc == 0)
+			rc = vrp_importer_flush(p->importer);
+		if (rc == 0)
 			rc = p->rc;
 		p->current = NULL;
 		unlink(local);
@@ -254,7 +256,8 @@ static int start(struct pull *p)
 		.ingest_source = p->source,
 		.on_result = on_import,
 		.ctx = p,
-		/* One file per commit: its mapping is written right after its row. */
+		/* One file per commit (see the flush after each add): its mapping is
+		 * written right after its row. */
 		.batch_files = 1,
 	};
 	int rc = vrp_remotes_open(p->lib, p->remote, &p->provider);

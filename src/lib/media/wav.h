@@ -1,0 +1,32 @@
+/*
+ * wav.h - reads a plain PCM WAV file from its header alone (internal).
+ *
+ * Most recorders write uncompressed WAV, and for it the header says all
+ * there is: any bytes are valid samples, and the length is the data chunk's
+ * size. Reading that directly spares an import loading FFmpeg (about 130
+ * shared libraries, 31 MiB of a process's memory) and running a demuxer and
+ * a decoder per file, which was a quarter of the time of importing many
+ * short memos. Anything less plain is left to FFmpeg: other codecs, RF64,
+ * a data size that is unknown, too large for the file or not a whole number
+ * of samples, more than one fmt or data chunk. The tests hold both readers
+ * to the same answers.
+ */
+#ifndef VRP_MEDIA_WAV_H
+#define VRP_MEDIA_WAV_H
+
+#include <stdint.h>
+
+struct vrp_media_info;
+
+/*
+ * Reads the regular file `fd` of `size` bytes (its position is not used).
+ * Returns 1 with `out` filled as vrp_probe_file() would fill it, 0 when the
+ * file is not a plain PCM WAV (`out` untouched; FFmpeg must decide), or a
+ * negative code with the error set when reading fails.
+ *
+ * 16-bit PCM that hides an S/PDIF burst (DTS or AC-3 on a CD image) is
+ * described as the PCM it is stored as; FFmpeg would name the hidden codec.
+ */
+int vrp_wav_read_plain(int fd, int64_t size, struct vrp_media_info *out);
+
+#endif
