@@ -130,20 +130,25 @@ static const char *codec_of(const struct fmt *f)
 	return NULL;
 }
 
-static bool is_plain(const struct layout *l, int64_t size)
+/* The samples per channel of a plain file; 0 when the file is not plain. */
+static int64_t plain_samples(const struct layout *l, int64_t size)
 {
 	const struct fmt *f = &l->fmt;
 	if (l->fmt_chunks != 1 || l->data_chunks != 1 || l->other_stream || !codec_of(f))
-		return false;
-	if (f->channels == 0 || f->sample_rate == 0 || f->block_align != f->channels * f->bits / 8)
-		return false;
+		return 0;
+	if (f->channels == 0 || f->sample_rate == 0 || f->block_align == 0 ||
+	    f->block_align != f->channels * f->bits / 8)
+		return 0;
 	/* 0 and 0xFFFFFFFF stand for "unknown": a recorder that never rewrote its header. */
 	if (l->data_size == 0 || l->data_size == UINT32_MAX || l->data_size % f->block_align != 0)
-		return false;
-	return l->data_offset + (int64_t)l->data_size <= size;
+		return 0;
+	if (l->data_offset + (int64_t)l->data_size > size)
+		return 0;
+	return l->data_size / f->block_align;
 }
 
-static void describe(const struct layout *l, int64_t size, struct vrp_media_info *out)
+static void describe(const struct layout *l, int64_t samples, int64_t size,
+		     struct vrp_media_info *out)
 {
 	const struct fmt *f = &l->fmt;
 	memset(out, 0, sizeof(*out));
@@ -151,7 +156,6 @@ static void describe(const struct layout *l, int64_t size, struct vrp_media_info
 	snprintf(out->mime_type, sizeof(out->mime_type), "audio/wav");
 	snprintf(out->extension, sizeof(out->extension), "wav");
 	snprintf(out->codec, sizeof(out->codec), "%s", codec_of(f));
-	int64_t samples = l->data_size / f->block_align;
 	out->duration = (double)samples * (1.0 / f->sample_rate);
 	out->sample_rate = (int)f->sample_rate;
 	out->channels = (int)f->channels;
@@ -172,8 +176,9 @@ int vrp_wav_read_plain(int fd, int64_t size, struct vrp_media_info *out)
 	struct layout l = { 0 };
 	if ((rc = walk_chunks(fd, size, &l)) <= 0)
 		return rc;
-	if (!is_plain(&l, size))
+	int64_t samples = plain_samples(&l, size);
+	if (samples == 0)
 		return 0;
-	describe(&l, size, out);
+	describe(&l, samples, size, out);
 	return 1;
 }
