@@ -6,6 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Runs first: linking libvrp does not load libcurl; the first handle does. */
+static void test_libcurl_is_loaded_by_the_first_handle(void **state)
+{
+	(void)state;
+	assert_false(test_library_is_loaded("libcurl"));
+	struct vrp_http *http = NULL;
+	assert_ok(vrp_http_new(&http, "test"));
+	assert_true(test_library_is_loaded("libcurl"));
+	vrp_http_free(http);
+}
+
 static void test_https_is_allowed_anywhere(void **state)
 {
 	(void)state;
@@ -111,6 +122,7 @@ static void test_connection_refused_is_transient(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_libcurl_is_loaded_by_the_first_handle),
 		cmocka_unit_test(test_https_is_allowed_anywhere),
 		cmocka_unit_test(test_plain_http_only_to_loopback),
 		cmocka_unit_test(test_other_schemes_and_garbage_are_refused),

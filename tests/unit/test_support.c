@@ -93,3 +93,15 @@ int test_db_teardown(void **state)
 	free(f);
 	return 0;
 }
+
+bool test_library_is_loaded(const char *name)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	assert_non_null(maps);
+	char line[1024];
+	bool loaded = false;
+	while (fgets(line, sizeof(line), maps))
+		loaded = loaded || strstr(line, name);
+	fclose(maps);
+	return loaded;
+}

@@ -8,6 +8,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,9 @@
 
 /* Makes a new empty directory under $TMPDIR (or /tmp); malloc'd path. */
 char *test_tmpdir(void);
+
+/* Whether a shared library whose file name contains `name` is mapped into this process. */
+bool test_library_is_loaded(const char *name);
 
 /* Removes a directory tree; NULL is a no-op. Frees `path`. */
 void test_rmtree(char *path);

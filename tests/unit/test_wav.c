@@ -188,14 +188,7 @@ static void assert_left_to_ffmpeg(const char *path)
 
 static bool ffmpeg_is_loaded(void)
 {
-	FILE *maps = fopen("/proc/self/maps", "r");
-	assert_non_null(maps);
-	char line[1024];
-	bool loaded = false;
-	while (fgets(line, sizeof(line), maps))
-		loaded = loaded || strstr(line, "libavformat") || strstr(line, "libavcodec");
-	fclose(maps);
-	return loaded;
+	return test_library_is_loaded("libavformat") || test_library_is_loaded("libavcodec");
 }
 
 /* Runs first, while nothing in this process has loaded FFmpeg. */

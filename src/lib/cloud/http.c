@@ -5,11 +5,12 @@
  */
 #include "cloud/http.h"
 
+#include "cloud/curl_lib.h"
+
 #include "core/error_set.h"
 #include "core/log.h"
 #include "vrp/version.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,12 +24,14 @@
 #define LOW_SPEED_TIME_S 60
 
 struct vrp_http {
+	const struct vrp_curl *api;
 	CURL *curl;
 	char *remote;
 };
 
 /* What the callbacks of one transfer share. */
 struct transfer {
+	const struct vrp_curl *api;
 	CURL *curl;
 	const struct vrp_http_request *request;
 	struct vrp_http_response *response;
@@ -38,22 +41,18 @@ struct transfer {
 	int read_errno;
 };
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc = CURLE_OK;
-
-/* curl_global_init is not thread-safe on old libcurl: once, before any handle. */
-static void global_init(void) { global_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
-
 int vrp_http_new(struct vrp_http **out, const char *remote)
 {
 	*out = NULL;
-	pthread_once(&global_once, global_init);
-	if (global_rc != CURLE_OK)
-		return vrp_error_set(VRP_ERROR, "cannot initialise libcurl: %s",
-				     curl_easy_strerror(global_rc));
+	const struct vrp_curl *api = NULL;
+	int rc = vrp_curl_load(&api);
+	if (rc < 0)
+		return rc;
 	struct vrp_http *http = calloc(1, sizeof(*http));
+	if (http)
+		http->api = api;
 	if (!http || !(http->remote = strdup(remote ? remote : "")) ||
-	    !(http->curl = curl_easy_init())) {
+	    !(http->curl = api->easy_init())) {
 		vrp_http_free(http);
 		return vrp_error_oom();
 	}
@@ -66,7 +65,7 @@ void vrp_http_free(struct vrp_http *http)
 	if (!http)
 		return;
 	if (http->curl)
-		curl_easy_cleanup(http->curl);
+		http->api->easy_cleanup(http->curl);
 	free(http->remote);
 	free(http);
 }
@@ -95,40 +94,50 @@ static bool host_is_loopback(const char *host)
 	       c < 256 && d < 256;
 }
 
-/* The URL's scheme and host, lower-case scheme; false when it does not parse. */
-static bool url_parts(const char *url, char **scheme, char **host)
+/* A URL's scheme and host, as libcurl parses it (the parser that will connect). */
+struct url_parts {
+	const struct vrp_curl *api;
+	char *scheme, *host; /* lower-case scheme */
+};
+
+/* False when the URL does not parse, or libcurl cannot be loaded: no URL is allowed then. */
+static bool url_parse(const char *url, struct url_parts *parts)
 {
-	*scheme = *host = NULL;
-	CURLU *u = curl_url();
-	bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-		  curl_url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
-		  curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK;
-	curl_url_cleanup(u);
-	if (!ok) {
-		curl_free(*scheme);
-		curl_free(*host);
-		*scheme = *host = NULL;
-	}
+	*parts = (struct url_parts){ 0 };
+	if (!url || vrp_curl_load(&parts->api) < 0)
+		return false;
+	const struct vrp_curl *api = parts->api;
+	CURLU *u = api->url();
+	bool ok = u && api->url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		  api->url_get(u, CURLUPART_SCHEME, &parts->scheme, 0) == CURLUE_OK &&
+		  api->url_get(u, CURLUPART_HOST, &parts->host, 0) == CURLUE_OK;
+	api->url_cleanup(u);
 	return ok;
+}
+
+static void url_parts_clear(struct url_parts *parts)
+{
+	if (!parts->api)
+		return;
+	parts->api->free(parts->scheme);
+	parts->api->free(parts->host);
 }
 
 bool vrp_http_url_is_loopback(const char *url)
 {
-	char *scheme = NULL, *host = NULL;
-	bool ok = url && url_parts(url, &scheme, &host) &&
-		  (!strcmp(scheme, "http") || !strcmp(scheme, "https")) && host_is_loopback(host);
-	curl_free(scheme);
-	curl_free(host);
+	struct url_parts u;
+	bool ok = url_parse(url, &u) && (!strcmp(u.scheme, "http") || !strcmp(u.scheme, "https")) &&
+		  host_is_loopback(u.host);
+	url_parts_clear(&u);
 	return ok;
 }
 
 bool vrp_http_url_allowed(const char *url)
 {
-	char *scheme = NULL, *host = NULL;
-	bool ok = url && url_parts(url, &scheme, &host) &&
-		  (!strcmp(scheme, "https") || (!strcmp(scheme, "http") && host_is_loopback(host)));
-	curl_free(scheme);
-	curl_free(host);
+	struct url_parts u;
+	bool ok = url_parse(url, &u) && (!strcmp(u.scheme, "https") ||
+					 (!strcmp(u.scheme, "http") && host_is_loopback(u.host)));
+	url_parts_clear(&u);
 	return ok;
 }
 
@@ -203,7 +212,7 @@ static size_t on_body(char *data, size_t size, size_t count, void *arg)
 	size_t len = size * count;
 	if (t->status_checked == 0) {
 		long status = 0;
-		curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+		t->api->easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
 		t->status_checked = status >= 200 && status < 300 && t->request->sink ? 1 : -1;
 	}
 	if (t->status_checked < 0) {
@@ -269,14 +278,15 @@ static bool has_body(const struct vrp_http_request *q)
 	       !strcmp(q->method, "PUT") || !strcmp(q->method, "PATCH");
 }
 
-static int set_options(CURL *c, const struct vrp_http_request *q, struct transfer *t,
-		       struct curl_slist *headers)
+static int set_options(struct transfer *t, struct curl_slist *headers)
 {
+	const struct vrp_http_request *q = t->request;
+	CURL *c = t->curl;
 	bool loopback = vrp_http_url_is_loopback(q->url);
 	CURLcode e = CURLE_OK;
 #define SET(opt, value)                                                                            \
 	if (e == CURLE_OK)                                                                         \
-	e = curl_easy_setopt(c, opt, value)
+	e = t->api->easy_setopt(c, opt, value)
 	SET(CURLOPT_URL, q->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	SET(CURLOPT_PROTOCOLS_STR, loopback ? "http,https" : "https");
@@ -318,29 +328,30 @@ static int set_options(CURL *c, const struct vrp_http_request *q, struct transfe
 #undef SET
 	if (e != CURLE_OK)
 		return vrp_error_set(VRP_ERROR, "cannot set up a request: %s",
-				     curl_easy_strerror(e));
+				     t->api->easy_strerror(e));
 	return 0;
 }
 
-static struct curl_slist *build_headers(const struct vrp_http_request *q, bool *oom)
+static struct curl_slist *build_headers(const struct vrp_curl *api,
+					const struct vrp_http_request *q, bool *oom)
 {
 	struct curl_slist *list = NULL, *next;
 	/* Uploads must not wait a second for a 100 Continue that Google never needs. */
 	static const char *const fixed[] = { "Expect:", "Accept: application/json, */*", NULL };
 	for (const char *const *h = fixed; *h; h++) {
-		if (!(next = curl_slist_append(list, *h)))
+		if (!(next = api->slist_append(list, *h)))
 			goto oom;
 		list = next;
 	}
 	for (const char *const *h = q->headers; h && *h; h++) {
-		if (!(next = curl_slist_append(list, *h)))
+		if (!(next = api->slist_append(list, *h)))
 			goto oom;
 		list = next;
 	}
 	return list;
 oom:
 	*oom = true;
-	curl_slist_free_all(list);
+	api->slist_free_all(list);
 	return NULL;
 }
 
@@ -365,9 +376,9 @@ static int transport_error(const struct vrp_http *http, const struct transfer *t
 		return vrp_error_from_errno(t->read_errno, "cannot read the file to upload");
 	if (e == CURLE_UNSUPPORTED_PROTOCOL || e == CURLE_URL_MALFORMAT)
 		return vrp_error_set(VRP_EPERMANENT, "remote %s: bad URL %s: %s", http->remote,
-				     where, curl_easy_strerror(e));
+				     where, t->api->easy_strerror(e));
 	return vrp_error_set(VRP_ETRANSIENT, "remote %s: %s %s: %s", http->remote,
-			     t->request->method, where, curl_easy_strerror(e));
+			     t->request->method, where, t->api->easy_strerror(e));
 }
 
 int vrp_http_perform(struct vrp_http *http, const struct vrp_http_request *request,
@@ -383,21 +394,24 @@ int vrp_http_perform(struct vrp_http *http, const struct vrp_http_request *reque
 				     http->remote, where);
 	}
 	bool oom = false;
-	struct curl_slist *headers = build_headers(request, &oom);
+	const struct vrp_curl *api = http->api;
+	struct curl_slist *headers = build_headers(api, request, &oom);
 	if (oom)
 		return vrp_error_oom();
-	struct transfer t = { .curl = http->curl, .request = request, .response = response };
-	curl_easy_reset(http->curl); /* keeps the connection cache: the point of one handle */
-	int rc = set_options(http->curl, request, &t, headers);
+	struct transfer t = {
+		.api = api, .curl = http->curl, .request = request, .response = response
+	};
+	api->easy_reset(http->curl); /* keeps the connection cache: the point of one handle */
+	int rc = set_options(&t, headers);
 	CURLcode e = CURLE_OK;
 	if (rc == 0)
-		e = curl_easy_perform(http->curl);
+		e = api->easy_perform(http->curl);
 	if (rc == 0 && e != CURLE_OK)
 		rc = transport_error(http, &t, e, request->url);
 	if (rc == 0)
-		curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &response->status);
-	curl_easy_setopt(http->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(headers);
+		api->easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &response->status);
+	api->easy_setopt(http->curl, CURLOPT_HTTPHEADER, NULL);
+	api->slist_free_all(headers);
 	if (rc < 0) {
 		vrp_http_response_clear(response);
 		return rc;
@@ -499,7 +513,10 @@ int64_t vrp_http_retry_after_ms(const char *value, int64_t now_s)
 	long long seconds = strtoll(value, &end, 10);
 	if (end != value && *end == '\0' && errno == 0)
 		return seconds < 0 ? -1 : (seconds > 86400 ? 86400 : seconds) * 1000;
-	time_t when = curl_getdate(value, NULL);
+	const struct vrp_curl *api = NULL;
+	if (vrp_curl_load(&api) < 0)
+		return -1;
+	time_t when = api->getdate(value, NULL);
 	if (when < 0)
 		return -1;
 	return when <= now_s ? 0 : ((int64_t)when - now_s) * 1000;
