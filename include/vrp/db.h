@@ -42,7 +42,11 @@ void vrp_db_close(vrp_db *db);
 /* The path the database was opened with; owned by `db`. */
 const char *vrp_db_path(const vrp_db *db);
 
-/* Sets how long a writer waits for another process's lock before VRP_EBUSY. */
+/*
+ * Sets how long a writer waits for another connection's lock (of this
+ * process or another) before VRP_EBUSY. A commit in this process wakes its
+ * waiters at once; others are looked for every millisecond.
+ */
 int vrp_db_set_busy_timeout(vrp_db *db, int milliseconds);
 
 /*

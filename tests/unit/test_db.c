@@ -6,6 +6,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +49,7 @@ static void test_open_sets_wal_foreign_keys_and_busy_timeout(void **state)
 	assert_int_equal(test_query_int(db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"),
 			 1);
 	assert_int_equal(test_query_int(db, "PRAGMA synchronous"), 2 /* FULL */);
-	assert_int_equal(test_query_int(db, "PRAGMA busy_timeout"), VRP_DB_DEFAULT_BUSY_TIMEOUT_MS);
+	assert_int_equal(vrp_db_busy_timeout(db), VRP_DB_DEFAULT_BUSY_TIMEOUT_MS);
 	assert_string_equal(vrp_db_path(db), path);
 	vrp_db_close(db);
 	vrp_db_close(NULL);
@@ -237,6 +239,67 @@ static void test_writer_waits_busy_timeout_then_reports_busy(void **state)
 	assert_int_equal(test_query_int(db, "SELECT count(*) FROM t"), 1);
 }
 
+/* Another connection of this process, holding the write lock for a while. */
+struct holder {
+	vrp_db *db;
+	int hold_ms;
+	bool roll_back;
+	int rc;
+};
+
+static void *hold_then_end(void *arg)
+{
+	struct holder *h = arg;
+	struct timespec pause = { 0, (long)h->hold_ms * 1000000L };
+	nanosleep(&pause, NULL);
+	h->rc = vrp_db_exec(h->db, h->roll_back ? "ROLLBACK" : "COMMIT");
+	return NULL;
+}
+
+static void wait_for_holder(vrp_db *db, bool roll_back)
+{
+	struct holder h = { .hold_ms = 150, .roll_back = roll_back };
+	assert_ok(vrp_db_open(&h.db, vrp_db_path(db), 0));
+	assert_ok(vrp_db_exec(h.db, "BEGIN IMMEDIATE; INSERT INTO t VALUES (2)"));
+	pthread_t thread;
+	assert_int_equal(pthread_create(&thread, NULL, hold_then_end, &h), 0);
+	int result = 0;
+	double start = now_seconds();
+	assert_ok(vrp_db_transaction(db, insert_then, &result));
+	assert_true(now_seconds() - start >= 0.1);
+	pthread_join(thread, NULL);
+	assert_ok(h.rc);
+	vrp_db_close(h.db);
+}
+
+/* A writer behind another connection of this process goes on when that one ends, either way. */
+static void test_writer_waits_for_a_connection_of_this_process(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	test_exec(db, "CREATE TABLE t (x)");
+	wait_for_holder(db, false);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM t WHERE x = 2"), 1);
+	wait_for_holder(db, true);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM t WHERE x = 2"), 1);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM t WHERE x = 1"), 2);
+}
+
+/* Replacing SQLite's WAL hook must not stop its automatic checkpoints. */
+static void test_the_wal_is_still_checkpointed(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	test_exec(db, "CREATE TABLE big (b BLOB)");
+	for (int i = 0; i < 300; i++)
+		test_exec(db, "INSERT INTO big VALUES (zeroblob(16384))");
+	char *wal = NULL;
+	assert_true(asprintf(&wal, "%s-wal", vrp_db_path(db)) > 0);
+	struct stat st;
+	assert_int_equal(stat(wal, &st), 0);
+	/* 300 commits of 4+ pages: without checkpoints the WAL would pass 1,200 pages. */
+	assert_true(st.st_size < 1100 * 4096 + 4096);
+	free(wal);
+}
+
 static void test_sqlite_codes_map_to_stable_codes(void **state)
 {
 	(void)state;
@@ -392,6 +455,10 @@ int main(void)
 		cmocka_unit_test(test_readonly_connection_refuses_writes),
 		cmocka_unit_test_setup_teardown(test_writer_waits_busy_timeout_then_reports_busy,
 						test_db_setup, test_db_teardown),
+		cmocka_unit_test_setup_teardown(test_writer_waits_for_a_connection_of_this_process,
+						test_db_setup, test_db_teardown),
+		cmocka_unit_test_setup_teardown(test_the_wal_is_still_checkpointed, test_db_setup,
+						test_db_teardown),
 		cmocka_unit_test(test_sqlite_codes_map_to_stable_codes),
 		cmocka_unit_test_setup_teardown(test_quick_check_passes_a_sound_database,
 						test_db_setup, test_db_teardown),

@@ -2,6 +2,7 @@
 #include "db/db_internal.h"
 
 #include "core/error_set.h"
+#include "db/busy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 struct vrp_db {
 	sqlite3 *handle;
 	char *path;
-	int busy_timeout_ms;
+	struct vrp_db_busy busy;
 	int savepoint_depth;
 };
 
@@ -165,12 +166,12 @@ int vrp_db_schema_version(vrp_db *db, int *out)
 
 int vrp_db_set_busy_timeout(vrp_db *db, int milliseconds)
 {
-	int rc = sqlite3_busy_timeout(db->handle, milliseconds);
-	if (rc != SQLITE_OK)
-		return vrp_db_fail(db, rc, "cannot set the busy timeout");
-	db->busy_timeout_ms = milliseconds;
+	db->busy.timeout_ms = milliseconds;
+	vrp_db_busy_install(db->handle, &db->busy);
 	return 0;
 }
+
+int vrp_db_busy_timeout(const vrp_db *db) { return db->busy.timeout_ms; }
 
 static int check_not_too_new(vrp_db *db)
 {

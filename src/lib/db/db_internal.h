@@ -16,6 +16,9 @@
 /* The connection handle; owned by `db`. */
 sqlite3 *vrp_db_handle(vrp_db *db);
 
+/* How long a writer waits for another connection's lock (vrp_db_set_busy_timeout), in ms. */
+int vrp_db_busy_timeout(const vrp_db *db);
+
 /* The VRP_E* code for a SQLite (extended) result code. */
 int vrp_db_code_from_sqlite(int rc);
 
