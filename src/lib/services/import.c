@@ -234,12 +234,20 @@ static void report_duplicate(vrp_importer *imp, const char *path, const vrp_reco
 	report(imp, &r);
 }
 
-static void report_progress(vrp_importer *imp)
+/*
+ * Progress of the file being staged longest (or of `done`, just taken back,
+ * when none is); the total counts what every staging file has copied so far.
+ */
+static void report_progress(vrp_importer *imp, const struct vrp_stage_job *done)
 {
 	if (!imp->options.on_progress)
 		return;
 	int64_t oldest = 0, copying = 0;
 	const char *path = vrp_stager_progress(imp->stager, &oldest, &copying);
+	if (!path && done) {
+		path = done->file->source;
+		oldest = done->copy.bytes;
+	}
 	if (path)
 		imp->options.on_progress(imp->options.ctx, path, oldest,
 					 imp->total_bytes + copying);
@@ -287,7 +295,7 @@ static int take_back(vrp_importer *imp, struct vrp_stage_job *job)
 				job->error_message ? job->error_message : "", job->size);
 	} else {
 		imp->total_bytes += job->copy.bytes;
-		report_progress(imp);
+		report_progress(imp, job);
 		rc = batch_staged(imp, job);
 	}
 	vrp_stage_job_free(job);
@@ -307,7 +315,7 @@ static int take_staged(vrp_importer *imp, bool wait)
 		if (!job && !must)
 			return 0;
 		if (!job) {
-			report_progress(imp);
+			report_progress(imp, NULL);
 			continue;
 		}
 		int rc = take_back(imp, job);
