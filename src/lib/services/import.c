@@ -290,11 +290,12 @@ static int batch_staged(vrp_importer *imp, struct vrp_stage_job *job)
 static int take_back(vrp_importer *imp, struct vrp_stage_job *job)
 {
 	int rc = 0;
+	/* Copied, even if it is then refused: the progress total must never go back. */
+	imp->total_bytes += atomic_load(&job->copied);
 	if (job->rc < 0) {
 		report_rejected(imp, job->file->source, job->rc,
 				job->error_message ? job->error_message : "", job->size);
 	} else {
-		imp->total_bytes += job->copy.bytes;
 		report_progress(imp, job);
 		rc = batch_staged(imp, job);
 	}
