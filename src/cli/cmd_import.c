@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 static const char import_usage[] =
-	"usage: vrp import [-r] [--title T] [--description D] [--tag X]... PATH...\n\n"
+	"usage: vrp import [-r] [-j N] [--title T] [--description D] [--tag X]... PATH...\n\n"
 	"Copies each audio file into the library (checksummed, identified by its\n"
 	"content, durable before it is catalogued). Same content already in the\n"
 	"library is reported as a duplicate and not stored twice.\n\n"
 	"  -r, --recursive     import what directories hold (skipping dot-files)\n"
+	"  -j, --jobs N        files copied and identified at once, 1 to 4\n"
+	"                      (default: one per core, at most 4)\n"
 	"  --title T           title for every file (default: the file name)\n"
 	"  --description D     description for every file\n"
 	"  --tag X             add tag X (repeatable)\n\n"
@@ -77,9 +79,14 @@ struct import_args {
 static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 {
 	struct import_args *a = ctx;
-	(void)cli;
+	long long n = 0;
 	if (c == 'r')
 		a->options->recursive = true;
+	else if (c == 'j' && cli_parse_int(arg, 1, 4, &n))
+		a->options->threads = (unsigned)n;
+	else if (c == 'j')
+		return cli_usage_error(cli, "--jobs needs a whole number from 1 to 4, not '%s'",
+				       arg);
 	else if (c == 't')
 		a->options->title = arg;
 	else if (c == 'd')
@@ -93,13 +100,14 @@ static int parse(struct cli *cli, int argc, char **argv, vrp_import_options *o, 
 {
 	static const struct option options[] = {
 		{ "recursive", no_argument, NULL, 'r' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "title", required_argument, NULL, 't' },
 		{ "description", required_argument, NULL, 'd' },
 		{ "tag", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct cli_option_spec spec = { "import", "rh", options, import_usage,
+	static const struct cli_option_spec spec = { "import", "rj:h", options, import_usage,
 						     on_option };
 	struct import_args a = { o, *tags };
 	int status = cli_options(cli, &spec, argc, argv, &a);

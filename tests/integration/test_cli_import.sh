@@ -178,4 +178,16 @@ expect_status "a full import after the kills succeeds" 0
 check "every source is catalogued exactly once" test "$(count_rows "$CRASH")" -eq 40
 check "raw/ holds the 40 recordings plus the reported orphans" test "$(count_raw "$CRASH")" -eq $((40 + orphans))
 
+# --jobs: one file at a time gives the same library; out of range is a usage error.
+ONE="$WORK/one-job"
+"$VRP" -q --library "$ONE" init
+run "$VRP" --library "$ONE" --json import --jobs 1 "$WORK/good"/*
+expect_status "import --jobs 1 exits 0" 0
+check "--jobs 1 imports every file" test "$(count_rows "$ONE")" -eq 16 -a -z "$(ls "$ONE/tmp")"
+check "holding exactly the sources' contents" test \
+	"$(sqlite3 "$ONE/library.db" "SELECT checksum FROM recordings ORDER BY checksum")" = \
+	"$(sha256sum "$WORK/good"/* | cut -d' ' -f1 | sort)"
+run "$VRP" --library "$ONE" import -j 5 "$WORK/good/pcm16.wav"
+expect_status "--jobs outside 1 to 4 is a usage error" 64
+
 finish
