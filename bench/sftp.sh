@@ -39,15 +39,9 @@ bench_need "$SSHD" "$SFTP_SERVER" ssh-keygen sftp rclone md5sum sha1sum python3 
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vrp-bench-XXXXXX")
 SSH=$WORK/ssh
-stop_sshd() {
-	pid=$(cat "$SSH/sshd.pid" 2>/dev/null) || return 0
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || true
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	rm -f "$SSH/sshd.pid"
-}
-trap 'stop_sshd; rm -rf "$WORK"' EXIT
+# shellcheck source=tests/servers/sshd.sh
+. "$HERE/../tests/servers/sshd.sh"
+trap 'sshd_stop "$SSH"; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 # No agent, no user ssh, rclone or vrp configuration: only the keys made
 # here; the remotes vrp adds and its log stay in $WORK too.
@@ -58,55 +52,16 @@ export RCLONE_CONFIG="$WORK/rclone.conf"
 USER_NAME=$(id -un)
 
 # ---- the server -------------------------------------------------------
-mkdir -p "$SSH"
-ssh-keygen -q -t ed25519 -N '' -C vrp-bench-host -f "$SSH/host_ed25519"
-ssh-keygen -q -t ed25519 -N '' -C vrp-bench-user -f "$SSH/user_ed25519"
+# The tests' server (tests/servers/sshd.sh: generated keys, key-only, a free
+# port, VERBOSE logs, which is how rclone's remote md5sum runs are counted),
+# with OpenSSH's sftp-server program as its SFTP subsystem.
+SSHD_BIN=$SSHD
+SSHD_SFTP=$SFTP_SERVER
+sshd_setup "$SSH"
+sshd_start "$SSH" || { echo "bench: sshd did not start" >&2; exit 2; }
 KEY=$SSH/user_ed25519
 KH=$SSH/known_hosts
-cp "$KEY.pub" "$SSH/authorized_keys"
-PORT=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-printf '[127.0.0.1]:%s %s\n' "$PORT" "$(cut -d' ' -f1-2 "$SSH/host_ed25519.pub")" >"$KH"
-# VERBOSE logs every session and whether it ran a command or the sftp
-# subsystem: that is how rclone's remote md5sum runs are counted.
-cat >"$SSH/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $PORT
-HostKey $SSH/host_ed25519
-PidFile $SSH/sshd.pid
-AuthorizedKeysFile $SSH/authorized_keys
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PermitRootLogin prohibit-password
-MaxStartups 64:30:128
-MaxSessions 32
-LogLevel VERBOSE
-Subsystem sftp $SFTP_SERVER
-EOF
-# Privilege separation wants this directory when sshd starts as root.
-[ "$(id -u)" -ne 0 ] || mkdir -p /run/sshd
-"$SSHD" -D -f "$SSH/sshd_config" -E "$SSH/sshd.log" </dev/null >/dev/null 2>&1 &
-echo $! >"$SSH/sshd.pid"
-if ! python3 - "$PORT" <<'PY'
-import socket, sys, time
-for _ in range(200):
-    try:
-        with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1) as s:
-            if s.recv(4).startswith(b"SSH-"):
-                sys.exit(0)
-    except OSError:
-        pass
-    time.sleep(0.05)
-sys.exit(1)
-PY
-then
-	echo "bench: sshd did not start; its log:" >&2
-	cat "$SSH/sshd.log" >&2
-	exit 2
-fi
+PORT=$(cat "$SSH/port")
 
 # sftp as a user would run it, with only our key and known_hosts; a script
 # so that GNU time can run it: sftp-batch BATCHFILE.

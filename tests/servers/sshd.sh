@@ -12,8 +12,10 @@
 #   sshd_stop DIR         stops it the same way; quiet when it is not running
 # The server accepts only DIR/user_ed25519 (public key auth, no passwords) and
 # (SSHD_USE_PAM=yes: through PAM, for a system account sshd would call locked)
-# logs to DIR/sshd.log. When we are root it serves root (PermitRootLogin
-# prohibit-password); otherwise it can only serve the user it runs as.
+# logs to DIR/sshd.log. SSHD_SFTP names another SFTP server than sshd's
+# internal one (the benchmark uses OpenSSH's sftp-server program). When we
+# are root it serves root (PermitRootLogin prohibit-password); otherwise it
+# can only serve the user it runs as.
 # Processes are only ever signalled by the PID this file recorded.
 
 SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
@@ -26,7 +28,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 
 sshd_write_config() {
 	_d=$1
-	_sftp=internal-sftp
+	_sftp=${SSHD_SFTP:-internal-sftp}
 	cat >"$_d/sshd_config" <<EOF
 ListenAddress 127.0.0.1
 Port $(cat "$_d/port")
@@ -119,7 +121,7 @@ sshd_signal() {
 	_sig=$2
 	_pid=$(cat "$_d/sshd.pid" 2>/dev/null) || return 0
 	[ -n "$_pid" ] || return 0
-	for _p in $(sshd_tree "$_pid"); do kill "-$_sig" "$_p" 2>/dev/null; done
+	for _p in $(sshd_tree "$_pid"); do kill "-$_sig" "$_p" 2>/dev/null || true; done
 	_i=0
 	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
 	rm -f "$_d/sshd.pid"
