@@ -123,22 +123,29 @@ static void url_parts_clear(struct url_parts *parts)
 	parts->api->free(parts->host);
 }
 
-bool vrp_http_url_is_loopback(const char *url)
+/* Whether `url` may be fetched: https anywhere, http only to this machine (`*loopback`). */
+static bool url_policy(const char *url, bool *loopback)
 {
 	struct url_parts u;
-	bool ok = url_parse(url, &u) && (!strcmp(u.scheme, "http") || !strcmp(u.scheme, "https")) &&
-		  host_is_loopback(u.host);
+	bool parsed = url_parse(url, &u);
+	bool https = parsed && !strcmp(u.scheme, "https");
+	bool http = parsed && !strcmp(u.scheme, "http");
+	*loopback = (https || http) && host_is_loopback(u.host);
 	url_parts_clear(&u);
-	return ok;
+	return https || (http && *loopback);
+}
+
+bool vrp_http_url_is_loopback(const char *url)
+{
+	bool loopback = false;
+	url_policy(url, &loopback);
+	return loopback;
 }
 
 bool vrp_http_url_allowed(const char *url)
 {
-	struct url_parts u;
-	bool ok = url_parse(url, &u) && (!strcmp(u.scheme, "https") ||
-					 (!strcmp(u.scheme, "http") && host_is_loopback(u.host)));
-	url_parts_clear(&u);
-	return ok;
+	bool loopback = false;
+	return url_policy(url, &loopback);
 }
 
 /* ---- callbacks ---- */
@@ -278,11 +285,10 @@ static bool has_body(const struct vrp_http_request *q)
 	       !strcmp(q->method, "PUT") || !strcmp(q->method, "PATCH");
 }
 
-static int set_options(struct transfer *t, struct curl_slist *headers)
+static int set_options(struct transfer *t, struct curl_slist *headers, bool loopback)
 {
 	const struct vrp_http_request *q = t->request;
 	CURL *c = t->curl;
-	bool loopback = vrp_http_url_is_loopback(q->url);
 	CURLcode e = CURLE_OK;
 #define SET(opt, value)                                                                            \
 	if (e == CURLE_OK)                                                                         \
@@ -385,7 +391,8 @@ int vrp_http_perform(struct vrp_http *http, const struct vrp_http_request *reque
 		     struct vrp_http_response *response)
 {
 	memset(response, 0, sizeof(*response));
-	if (!vrp_http_url_allowed(request->url)) {
+	bool loopback = false;
+	if (!url_policy(request->url, &loopback)) {
 		char where[256];
 		url_for_humans(request->url ? request->url : "", where, sizeof(where));
 		return vrp_error_set(VRP_EPERMANENT,
@@ -402,7 +409,7 @@ int vrp_http_perform(struct vrp_http *http, const struct vrp_http_request *reque
 		.api = api, .curl = http->curl, .request = request, .response = response
 	};
 	api->easy_reset(http->curl); /* keeps the connection cache: the point of one handle */
-	int rc = set_options(&t, headers);
+	int rc = set_options(&t, headers, loopback);
 	CURLcode e = CURLE_OK;
 	if (rc == 0)
 		e = api->easy_perform(http->curl);
