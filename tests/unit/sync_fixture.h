@@ -112,6 +112,21 @@ static inline void sync_fixture_free(struct sync_fixture *fx)
 	unsetenv("VRP_CONFIG");
 }
 
+/* cmocka setup and teardown: a fixture with no extra setting, around empty mock stores. */
+static inline int sync_fixture_setup(void **state)
+{
+	vrp_mock_stores_reset();
+	*state = sync_fixture_new(NULL, NULL);
+	return 0;
+}
+
+static inline int sync_fixture_teardown(void **state)
+{
+	sync_fixture_free(*state);
+	vrp_mock_stores_reset();
+	return 0;
+}
+
 /* A recording n with a real file of `size` bytes under the library; returns its id. */
 static inline int64_t sync_fixture_recording(struct sync_fixture *fx, int n, size_t size)
 {

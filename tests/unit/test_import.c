@@ -34,13 +34,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static char *fixture(const char *name)
-{
-	const char *dir = getenv("VRP_TEST_FIXTURES");
-	assert_non_null(dir);
-	return test_path(dir, name);
-}
-
 static size_t entries(vrp_library *lib, const char *relative)
 {
 	char *path = vrp_library_path(lib, relative);
@@ -58,7 +51,7 @@ static size_t entries(vrp_library *lib, const char *relative)
 static void test_create_from_file_returns_the_new_recording(void **state)
 {
 	struct fixture *f = *state;
-	char *path = fixture("pcm24.wav");
+	char *path = test_fixture_path("pcm24.wav");
 	const char *tags[] = { "lecture" };
 	vrp_import_options o = { .description = "week 3", .tags = tags, .tag_count = 1 };
 	vrp_recording *rec = NULL;
@@ -82,7 +75,7 @@ static void test_create_from_file_returns_the_new_recording(void **state)
 static void test_same_content_gives_eexists_and_the_existing_recording(void **state)
 {
 	struct fixture *f = *state;
-	char *path = fixture("opus.ogg");
+	char *path = test_fixture_path("opus.ogg");
 	vrp_recording *first = NULL, *second = NULL;
 	assert_ok(vrp_recording_create_from_file(f->lib, path, NULL, &first));
 	assert_int_equal(vrp_recording_create_from_file(f->lib, path, NULL, &second), VRP_EEXISTS);
@@ -97,7 +90,7 @@ static void test_same_content_gives_eexists_and_the_existing_recording(void **st
 static void test_rejected_file_returns_its_code_and_stores_nothing(void **state)
 {
 	struct fixture *f = *state;
-	char *path = fixture("half.flac");
+	char *path = test_fixture_path("half.flac");
 	vrp_recording *rec = NULL;
 	assert_int_equal(vrp_recording_create_from_file(f->lib, path, NULL, &rec),
 			 VRP_ECORRUPT_MEDIA);
@@ -144,7 +137,7 @@ static void test_importer_batches_and_reports_every_file(void **state)
 	vrp_importer *imp = NULL;
 	assert_ok(vrp_importer_new(&imp, f->lib, &o));
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		char *path = fixture(names[i]);
+		char *path = test_fixture_path(names[i]);
 		assert_ok(vrp_importer_add(imp, path));
 		free(path);
 	}
@@ -212,7 +205,7 @@ static void test_results_come_once_each_on_the_calling_thread(void **state)
 	vrp_importer *imp = NULL;
 	assert_ok(vrp_importer_new(&imp, f->lib, &opts));
 	for (size_t i = 0; i < MIXED_COUNT; i++) {
-		o.expected[i] = fixture(mixed[i]);
+		o.expected[i] = test_fixture_path(mixed[i]);
 		assert_ok(vrp_importer_add(imp, o.expected[i]));
 	}
 	assert_ok(vrp_importer_finish(imp));
@@ -244,7 +237,7 @@ static void test_flush_reports_every_file_added_so_far(void **state)
 	vrp_importer *imp = NULL;
 	assert_ok(vrp_importer_new(&imp, f->lib, &o));
 	for (size_t i = 0; i < 6; i++) {
-		char *path = fixture(mixed[i]);
+		char *path = test_fixture_path(mixed[i]);
 		assert_ok(vrp_importer_add(imp, path));
 		free(path);
 	}
@@ -268,7 +261,7 @@ static void test_freeing_while_staging_leaves_nothing(void **state)
 	vrp_importer *imp = NULL;
 	assert_ok(vrp_importer_new(&imp, f->lib, &o));
 	for (size_t i = 0; i < MIXED_COUNT; i++) {
-		char *path = fixture(mixed[i]);
+		char *path = test_fixture_path(mixed[i]);
 		assert_ok(vrp_importer_add(imp, path));
 		free(path);
 	}
@@ -284,7 +277,7 @@ static void test_freeing_an_unfinished_importer_leaves_nothing(void **state)
 	vrp_import_options o = { .on_result = count_result, .ctx = &t };
 	vrp_importer *imp = NULL;
 	assert_ok(vrp_importer_new(&imp, f->lib, &o));
-	char *path = fixture("tone.aiff");
+	char *path = test_fixture_path("tone.aiff");
 	assert_ok(vrp_importer_add(imp, path));
 	free(path);
 	vrp_importer_free(imp);
@@ -322,7 +315,7 @@ static void test_an_import_run_logs_and_audits_under_one_correlation_id(void **s
 	assert_ok(vrp_importer_new(&imp, f->lib, NULL));
 	const char *names[] = { "pcm16.wav", "text.txt" };
 	for (size_t i = 0; i < 2; i++) {
-		char *path = fixture(names[i]);
+		char *path = test_fixture_path(names[i]);
 		assert_ok(vrp_importer_add(imp, path));
 		free(path);
 	}

@@ -94,6 +94,13 @@ int test_db_teardown(void **state)
 	return 0;
 }
 
+char *test_fixture_path(const char *name)
+{
+	const char *dir = getenv("VRP_TEST_FIXTURES");
+	assert_non_null(dir);
+	return test_path(dir, name);
+}
+
 bool test_library_is_loaded(const char *name)
 {
 	FILE *maps = fopen("/proc/self/maps", "r");

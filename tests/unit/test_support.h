@@ -19,6 +19,10 @@
 /* Makes a new empty directory under $TMPDIR (or /tmp); malloc'd path. */
 char *test_tmpdir(void);
 
+/* The path of media fixture `name` in $VRP_TEST_FIXTURES (tests/data/make-fixtures.sh); caller
+ * frees. */
+char *test_fixture_path(const char *name);
+
 /* Whether a shared library whose file name contains `name` is mapped into this process. */
 bool test_library_is_loaded(const char *name);
 

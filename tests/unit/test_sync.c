@@ -7,20 +7,6 @@
 #include "cloud/remote_name.h"
 #include "vrp/log.h"
 
-static int setup(void **state)
-{
-	vrp_mock_stores_reset();
-	*state = sync_fixture_new(NULL, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	sync_fixture_free(*state);
-	vrp_mock_stores_reset();
-	return 0;
-}
-
 static vrp_sync_task *task_of(struct sync_fixture *fx, int64_t recording_id)
 {
 	vrp_sync_task_filter filter = { .recording_id = recording_id, .limit = 10 };
@@ -417,7 +403,7 @@ static void test_an_expired_lease_is_taken_over(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, sync_fixture_setup, sync_fixture_teardown)
 		T(test_enqueue_upload_marks_queued_and_is_idempotent),
 		T(test_one_enqueue_gives_its_tasks_one_correlation_id),
 		T(test_the_worker_logs_under_the_enqueues_correlation_id),

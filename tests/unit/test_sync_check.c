@@ -3,20 +3,6 @@
 
 #include "vrp/reconcile.h"
 
-static int setup(void **state)
-{
-	vrp_mock_stores_reset();
-	*state = sync_fixture_new(NULL, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	sync_fixture_free(*state);
-	vrp_mock_stores_reset();
-	return 0;
-}
-
 struct findings {
 	int count;
 	vrp_sync_check_kind kind[8];
@@ -234,7 +220,7 @@ static void test_check_of_an_unknown_remote_is_not_found(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, sync_fixture_setup, sync_fixture_teardown)
 		T(test_check_of_a_remote_in_step_finds_nothing),
 		T(test_check_reports_a_missing_object_and_unsyncs_its_row),
 		T(test_check_reports_an_object_no_recording_maps_to),

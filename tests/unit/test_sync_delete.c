@@ -16,13 +16,6 @@ static int setup_keep(void **state) { return setup_with(state, NULL); }
 static int setup_purge(void **state) { return setup_with(state, "purge"); }
 static int setup_trash(void **state) { return setup_with(state, "trash"); }
 
-static int teardown(void **state)
-{
-	sync_fixture_free(*state);
-	vrp_mock_stores_reset();
-	return 0;
-}
-
 /* One recording of 300 bytes synced to "m"; returns its id. */
 static int64_t synced_recording(struct sync_fixture *fx)
 {
@@ -149,25 +142,25 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_keep_policy_leaves_the_remote_copy_after_purge,
-						setup_keep, teardown),
+						setup_keep, sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_purge_policy_deletes_the_remote_copy_through_the_queue, setup_purge,
-			teardown),
+			sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_a_delete_of_an_object_already_gone_is_done,
-						setup_purge, teardown),
+						setup_purge, sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_failed_remote_delete_is_retried_like_an_upload, setup_purge,
-			teardown),
+			sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_soft_delete_never_deletes_remotely,
-						setup_purge, teardown),
+						setup_purge, sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_trash_policy_keeps_the_copy_where_the_provider_has_no_trash,
-			setup_trash, teardown),
+			setup_trash, sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_purge_of_a_recording_never_synced_queues_nothing, setup_purge,
-			teardown),
+			sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_an_unknown_delete_policy_is_refused,
-						setup_keep, teardown),
+						setup_keep, sync_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,31 +7,10 @@
 
 #include <dirent.h>
 
-static int setup(void **state)
-{
-	vrp_mock_stores_reset();
-	*state = sync_fixture_new(NULL, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	sync_fixture_free(*state);
-	vrp_mock_stores_reset();
-	return 0;
-}
-
-static char *fixture(const char *name)
-{
-	const char *dir = getenv("VRP_TEST_FIXTURES");
-	assert_non_null(dir);
-	return test_path(dir, name);
-}
-
 /* Uploads fixture `name` to `remote_path` on `p`, as another device would have. */
 static void put_fixture(vrp_provider *p, const char *name, const char *remote_path)
 {
-	char *local = fixture(name);
+	char *local = test_fixture_path(name);
 	vrp_upload_request r = { .local_path = local, .remote_path = remote_path };
 	assert_ok(vrp_provider_upload(p, &r, NULL, NULL));
 	free(local);
@@ -70,7 +49,7 @@ static void test_pull_imports_an_object_from_another_device_and_maps_it(void **s
 	assert_string_equal(rec->ingest_source, "cloud:m");
 	assert_string_equal(rec->title, "memo");
 	assert_string_equal(rec->original_filename, "memo.m4a");
-	char *local = fixture("memo.m4a");
+	char *local = test_fixture_path("memo.m4a");
 	char sha[VRP_SHA256_HEX_LEN];
 	sha256_of(local, sha);
 	assert_string_equal(rec->checksum, sha);
@@ -95,7 +74,7 @@ static void test_pull_imports_an_object_from_another_device_and_maps_it(void **s
 static void test_pull_skips_content_already_in_the_library_without_downloading(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *local = fixture("memo.m4a");
+	char *local = test_fixture_path("memo.m4a");
 	vrp_recording *mine = NULL;
 	assert_ok(vrp_recording_create_from_file(fx->lib, local, NULL, &mine));
 	put_fixture(fx->mock, "memo.m4a", MEMO_PATH);
@@ -192,7 +171,7 @@ static void test_pull_needs_a_known_remote(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, sync_fixture_setup, sync_fixture_teardown)
 		T(test_pull_imports_an_object_from_another_device_and_maps_it),
 		T(test_pull_skips_content_already_in_the_library_without_downloading),
 		T(test_pull_rejects_an_object_that_is_not_audio),
