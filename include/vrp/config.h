@@ -18,9 +18,10 @@ extern "C" {
 typedef struct vrp_config vrp_config;
 
 /*
- * Loads `path`, or the default location when `path` is NULL. A line that is
- * neither a section, a setting nor a comment is VRP_EINVAL naming the line.
- * Free with vrp_config_free().
+ * Loads `path`, or the default location when `path` is NULL. Lines may be
+ * of any length. VRP_EINVAL naming the line: a line that is neither a
+ * section, a setting nor a comment; a section header repeated (naming the
+ * first); a NUL or carriage return inside a line. Free with vrp_config_free().
  */
 int vrp_config_load(vrp_config **out, const char *path);
 

@@ -21,8 +21,8 @@ static void test_reads_sections_keys_and_comments(void **state)
 	char *dir = test_tmpdir();
 	char *path = write_config(
 		dir, "# comment\n; another\n[retention]\n"
-		     "  purge_deleted_after_days =  30 \n\n[remote \"nas\"]\n"
-		     "path = /mnt/nas/voice memos\n[retention]\npurge_deleted_after_days = 45\n");
+		     "  purge_deleted_after_days =  30 \npurge_deleted_after_days = 45\n\n[remote \"nas\"]\n"
+		     "path = /mnt/nas/voice memos\n");
 	vrp_config *c = NULL;
 	assert_ok(vrp_config_load(&c, path));
 	assert_string_equal(vrp_config_get(c, "remote \"nas\"", "path"), "/mnt/nas/voice memos");
@@ -152,6 +152,119 @@ static void test_save_creates_the_directory_with_private_mode(void **state)
 	test_rmtree(dir);
 }
 
+/* A line as long as `len`: `head`, then `fill` bytes, then `tail`. */
+static char *long_line(const char *head, size_t len, char fill, const char *tail)
+{
+	size_t h = strlen(head), t = strlen(tail);
+	char *s = malloc(len + 1);
+	memcpy(s, head, h);
+	memset(s + h, fill, len - h - t);
+	memcpy(s + len - t, tail, t + 1);
+	return s;
+}
+
+static int count_setting(void *ctx, const char *key, const char *value)
+{
+	(void)key;
+	(void)value;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_a_long_comment_stays_a_comment(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	/* The tail begins past byte 4095, where a 4 KiB line buffer split it. */
+	char *comment = long_line("# ", 4096 + 13, 'x', "path = /evil");
+	char *text = NULL;
+	assert_true(asprintf(&text, "[remote \"nas\"]\n%s\npath = /mnt/nas\n", comment) > 0);
+	char *path = write_config(dir, text);
+	vrp_config *c = NULL;
+	assert_ok(vrp_config_load(&c, path));
+	assert_string_equal(vrp_config_get(c, "remote \"nas\"", "path"), "/mnt/nas");
+	int settings = 0;
+	assert_ok(vrp_config_each(c, "remote \"nas\"", count_setting, &settings));
+	assert_int_equal(settings, 1);
+	vrp_config_free(c);
+	free(text);
+	free(comment);
+	free(path);
+	test_rmtree(dir);
+}
+
+static void test_long_values_and_names_round_trip(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	char *path = test_path(dir, "config.ini");
+	char *value = long_line("/", 4100, 'v', "/end");
+	char *section = long_line("remote ", 300, 's', "!");
+	vrp_config *c = NULL;
+	assert_ok(vrp_config_load(&c, path));
+	assert_ok(vrp_config_set(c, section, "path", value));
+	assert_ok(vrp_config_set(c, "other", "a", "b"));
+	assert_ok(vrp_config_save(c));
+	vrp_config_free(c);
+	/* What was written reads back whole, and can be edited and removed again. */
+	assert_ok(vrp_config_load(&c, path));
+	assert_string_equal(vrp_config_get(c, section, "path"), value);
+	assert_string_equal(vrp_config_section_name(c, 0), section);
+	assert_ok(vrp_config_remove_section(c, section));
+	assert_ok(vrp_config_save(c));
+	vrp_config_free(c);
+	assert_ok(vrp_config_load(&c, path));
+	assert_int_equal(vrp_config_section_count(c), 1);
+	assert_string_equal(vrp_config_get(c, "other", "a"), "b");
+	vrp_config_free(c);
+	free(section);
+	free(value);
+	free(path);
+	test_rmtree(dir);
+}
+
+static void test_a_repeated_section_is_refused_naming_both_lines(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	char *path = write_config(dir, "[a]\nx = 1\n[b]\ny = 2\n\n[ a ]\nx = 3\n");
+	vrp_config *c = NULL;
+	assert_int_equal(vrp_config_load(&c, path), VRP_EINVAL);
+	assert_null(c);
+	const char *msg = vrp_error_last()->message;
+	assert_non_null(strstr(msg, "config.ini:6: section [a] appears again (first at line 1)"));
+	free(path);
+	test_rmtree(dir);
+}
+
+static void test_nul_or_carriage_return_inside_a_line_is_refused(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	char *path = test_path(dir, "config.ini");
+	const char *cases[][2] = { { "[a]\nb = c\nd = e\0f\n", ":3: the line holds a NUL byte" },
+				   { "[a]\nd = e\rf\n", ":2: the line holds a carriage return" } };
+	size_t sizes[] = { 18, 12 };
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(path, "wb");
+		assert_int_equal(fwrite(cases[i][0], 1, sizes[i], f), sizes[i]);
+		fclose(f);
+		vrp_config *c = NULL;
+		assert_int_equal(vrp_config_load(&c, path), VRP_EINVAL);
+		assert_non_null(strstr(vrp_error_last()->message, cases[i][1]));
+	}
+	/* Windows line ends are fine. */
+	FILE *f = fopen(path, "wb");
+	fputs("[a]\r\nb = c\r\n", f);
+	fclose(f);
+	vrp_config *c = NULL;
+	assert_ok(vrp_config_load(&c, path));
+	assert_string_equal(vrp_config_get(c, "a", "b"), "c");
+	vrp_config_free(c);
+	free(path);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +275,10 @@ int main(void)
 		cmocka_unit_test(test_edits_keep_comments_and_order),
 		cmocka_unit_test(test_set_refuses_multi_line_values_and_bad_names),
 		cmocka_unit_test(test_save_creates_the_directory_with_private_mode),
+		cmocka_unit_test(test_a_long_comment_stays_a_comment),
+		cmocka_unit_test(test_long_values_and_names_round_trip),
+		cmocka_unit_test(test_a_repeated_section_is_refused_naming_both_lines),
+		cmocka_unit_test(test_nul_or_carriage_return_inside_a_line_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,8 +83,37 @@ static int insert_line(vrp_config *c, size_t at, struct line *l)
 	return 0;
 }
 
-static int parse_line(vrp_config *c, const char *raw, char *section, size_t section_len,
-		      const char *path, int number)
+/* A header naming a section that an earlier header already opened: its line, or 0. */
+static size_t earlier_header(const vrp_config *c, const char *section)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (c->lines[i]->kind == LINE_HEADER && !strcmp(c->lines[i]->section, section))
+			return i + 1;
+	return 0;
+}
+
+/*
+ * A repeated section is refused rather than merged: `vrp` edits the first
+ * one, so a setting in the second would silently stop or start applying.
+ */
+static int parse_header(vrp_config *c, char *s, char *end, char **section, int number)
+{
+	*end = '\0';
+	char *name = strdup(trim(s + 1));
+	if (!name)
+		return vrp_error_oom();
+	free(*section);
+	*section = name;
+	size_t first = earlier_header(c, name);
+	if (first)
+		return vrp_error_set(VRP_EINVAL,
+				     "%s:%d: section [%s] appears again (first at line %zu); "
+				     "merge the two",
+				     c->path, number, name, first);
+	return 0;
+}
+
+static int parse_line(vrp_config *c, const char *raw, char **section, int number)
 {
 	char *copy = strdup(raw);
 	if (!copy)
@@ -97,14 +126,13 @@ static int parse_line(vrp_config *c, const char *raw, char *section, size_t sect
 	if (!*s || *s == '#' || *s == ';') {
 		l = line_new(LINE_OTHER, raw, NULL, NULL, NULL);
 	} else if (*s == '[' && *end == ']') {
-		*end = '\0';
-		snprintf(section, section_len, "%s", trim(s + 1));
-		l = line_new(LINE_HEADER, raw, section, NULL, NULL);
+		rc = parse_header(c, s, end, section, number);
+		l = rc == 0 ? line_new(LINE_HEADER, raw, *section, NULL, NULL) : NULL;
 	} else if (eq) {
 		*eq = '\0';
-		l = line_new(LINE_SETTING, raw, section, trim(s), trim(eq + 1));
+		l = line_new(LINE_SETTING, raw, *section, trim(s), trim(eq + 1));
 	} else {
-		rc = vrp_error_set(VRP_EINVAL, "%s:%d: expected [section] or key = value", path,
+		rc = vrp_error_set(VRP_EINVAL, "%s:%d: expected [section] or key = value", c->path,
 				   number);
 	}
 	free(copy);
@@ -123,14 +151,33 @@ static char *default_path(void)
 	return NULL;
 }
 
+/*
+ * Lines of any length: a fixed buffer would split a long line and make its
+ * tail (of a comment, even) a line of its own. A NUL or a carriage return
+ * inside a line is refused: either would cut the value short where C
+ * strings and `vrp config` see it, unlike the editor that wrote it.
+ */
 static int read_lines(vrp_config *c, FILE *f)
 {
-	char line[4096], section[256] = "";
-	int rc = 0;
-	for (int n = 1; rc == 0 && fgets(line, sizeof(line), f); n++) {
-		line[strcspn(line, "\r\n")] = '\0';
-		rc = parse_line(c, line, section, sizeof(section), c->path, n);
+	char *line = NULL, *section = strdup("");
+	size_t size = 0;
+	ssize_t len;
+	int rc = section ? 0 : vrp_error_oom();
+	for (int n = 1; rc == 0 && (len = getline(&line, &size, f)) >= 0; n++) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (strlen(line) != (size_t)len || strchr(line, '\r'))
+			rc = vrp_error_set(VRP_EINVAL, "%s:%d: the line holds a %s byte", c->path, n,
+					   strlen(line) != (size_t)len ? "NUL" : "carriage return");
+		else
+			rc = parse_line(c, line, &section, n);
 	}
+	if (rc == 0 && ferror(f))
+		rc = vrp_error_from_errno(errno, "cannot read the configuration %s", c->path);
+	free(line);
+	free(section);
 	return rc;
 }
 
@@ -253,12 +300,16 @@ int vrp_config_set(vrp_config *c, const char *section, const char *key, const ch
 	at = section_end(c, section);
 	if (at >= 0)
 		return insert_line(c, (size_t)at + 1, l);
-	char header[300];
-	snprintf(header, sizeof(header), "[%s]", section);
+	char *header = NULL;
+	if (asprintf(&header, "[%s]", section) < 0) {
+		line_free(l);
+		return vrp_error_oom();
+	}
 	int rc =
 		c->count ? insert_line(c, c->count, line_new(LINE_OTHER, "", NULL, NULL, NULL)) : 0;
 	if (rc == 0)
 		rc = insert_line(c, c->count, line_new(LINE_HEADER, header, section, NULL, NULL));
+	free(header);
 	if (rc == 0)
 		return insert_line(c, c->count, l);
 	line_free(l);
