@@ -104,6 +104,43 @@ static int not_regular(const char *path, mode_t mode)
 	return vrp_error_set(VRP_ENOTFILE, "%s is %s", path, what);
 }
 
+static int symlink_refused(const char *shown)
+{
+	return vrp_error_set(VRP_EPERM,
+			     "%s is a symbolic link; links are not followed here (make it a real "
+			     "folder or file)",
+			     shown);
+}
+
+/*
+ * Opens what a stat found to be a regular file, checking again on the
+ * descriptor: it may have been swapped since. O_NONBLOCK: if it became a
+ * FIFO meanwhile, do not hang.
+ */
+static int open_checked(int dirfd, const char *name, const char *shown, int flags, int *fd,
+			struct stat *st)
+{
+	int f = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | flags);
+	if (f < 0 && errno == ELOOP && (flags & O_NOFOLLOW))
+		return symlink_refused(shown);
+	if (f < 0)
+		return vrp_error_from_errno(errno, "cannot open %s", shown);
+	struct stat again;
+	int rc = 0;
+	if (fstat(f, &again) != 0)
+		rc = vrp_error_from_errno(errno, "cannot read the status of %s", shown);
+	else if (!S_ISREG(again.st_mode))
+		rc = not_regular(shown, again.st_mode);
+	if (rc < 0) {
+		close(f);
+		return rc;
+	}
+	fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK);
+	*st = again;
+	*fd = f;
+	return 0;
+}
+
 int vrp_fs_open_regular(const char *path, int *fd, struct stat *st)
 {
 	*fd = -1;
@@ -115,24 +152,106 @@ int vrp_fs_open_regular(const char *path, int *fd, struct stat *st)
 	}
 	if (!S_ISREG(st->st_mode))
 		return not_regular(path, st->st_mode);
-	/* O_NONBLOCK: if it was swapped for a FIFO since the stat, do not hang. */
-	int f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (f < 0)
-		return vrp_error_from_errno(errno, "cannot open %s", path);
-	struct stat again;
+	return open_checked(AT_FDCWD, path, path, 0, fd, st);
+}
+
+int vrp_fs_openat_regular(int dirfd, const char *name, const char *shown, int *fd,
+			  struct stat *st)
+{
+	*fd = -1;
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0)
+		return vrp_error_from_errno(errno, "cannot open %s", shown);
+	if (S_ISLNK(st->st_mode))
+		return symlink_refused(shown);
+	if (!S_ISREG(st->st_mode))
+		return not_regular(shown, st->st_mode);
+	return open_checked(dirfd, name, shown, O_NOFOLLOW, fd, st);
+}
+
+static int dir_open_failure(int dirfd, const char *name, const char *shown, int err)
+{
+	struct stat st;
+	if ((err == ELOOP || err == ENOTDIR) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return S_ISLNK(st.st_mode) ? symlink_refused(shown)
+					   : vrp_error_set(VRP_ENOTFILE, "%s is not a folder", shown);
+	return vrp_error_from_errno(err, "cannot open the folder %s", shown);
+}
+
+int vrp_fs_openat_dir(int dirfd, const char *name, const char *shown, bool create, int *out)
+{
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(dirfd, name, flags);
+	/* EEXIST: made meanwhile by someone else, which is as good. */
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(dirfd, name, 0755) != 0 && errno != EEXIST)
+			return vrp_error_from_errno(errno, "cannot create the folder %s", shown);
+		fd = openat(dirfd, name, flags);
+	}
+	if (fd < 0)
+		return dir_open_failure(dirfd, name, shown, errno);
+	*out = fd;
+	return 0;
+}
+
+/* Opens the next component of `rel` (starting at `*at`) from `*fd`, replacing it. */
+static int open_component(const char *root, const char *rel, const char **at, bool create,
+			  int *fd)
+{
+	const char *p = *at;
+	size_t len = strcspn(p, "/");
+	*at = p + len + (p[len] == '/');
+	if (len == 0 || (len == 1 && p[0] == '.'))
+		return 0;
+	if (len == 2 && p[0] == '.' && p[1] == '.')
+		return vrp_error_set(VRP_EINVAL, "%s: '..' cannot be used under %s", rel, root);
+	char *name = strndup(p, len);
+	char *shown = NULL;
+	if (!name || asprintf(&shown, "%s/%.*s", root, (int)(p + len - rel), rel) < 0) {
+		free(name);
+		return vrp_error_oom();
+	}
+	int next = -1;
+	int rc = vrp_fs_openat_dir(*fd, name, shown, create, &next);
+	if (rc == 0) {
+		close(*fd);
+		*fd = next;
+	}
+	free(name);
+	free(shown);
+	return rc;
+}
+
+int vrp_fs_open_dir_beneath(const char *root, const char *rel, bool create, int *dirfd)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return vrp_error_from_errno(errno, "cannot open the folder %s", root);
 	int rc = 0;
-	if (fstat(f, &again) != 0)
-		rc = vrp_error_from_errno(errno, "cannot read the status of %s", path);
-	else if (!S_ISREG(again.st_mode))
-		rc = not_regular(path, again.st_mode);
+	for (const char *at = rel ? rel : ""; rc == 0 && *at;)
+		rc = open_component(root, rel, &at, create, &fd);
 	if (rc < 0) {
-		close(f);
+		close(fd);
 		return rc;
 	}
-	fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK);
-	*st = again;
-	*fd = f;
+	*dirfd = fd;
 	return 0;
+}
+
+int vrp_fs_open_parent_beneath(const char *root, const char *rel, bool create, int *dirfd,
+			       const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+	const char *base = slash ? slash + 1 : rel;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return vrp_error_set(VRP_EINVAL, "'%s' does not name a file under %s", rel, root);
+	char *dir = strndup(rel, (size_t)(base - rel));
+	if (!dir)
+		return vrp_error_oom();
+	int rc = vrp_fs_open_dir_beneath(root, dir, create, dirfd);
+	free(dir);
+	if (rc == 0)
+		*name = base;
+	return rc;
 }
 
 int vrp_fs_write_all(int fd, const void *buf, size_t len)

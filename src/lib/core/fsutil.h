@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
-#include <sys/types.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* Returns "a/b" (a single slash between them), malloc'd; NULL when out of memory. */
@@ -33,6 +33,41 @@ int vrp_fs_rename_durable(const char *from, const char *to);
  * socket, device or symlink loop. `st` receives the file's status.
  */
 int vrp_fs_open_regular(const char *path, int *fd, struct stat *st);
+
+/*
+ * Opens `name` in the directory `dirfd` (AT_FDCWD: the current one) for
+ * reading, as vrp_fs_open_regular() does, except that a symlink is never
+ * followed: it is VRP_EPERM ("... is a symbolic link"). `shown` names the
+ * file in messages.
+ */
+int vrp_fs_openat_regular(int dirfd, const char *name, const char *shown, int *fd,
+			  struct stat *st);
+
+/*
+ * Opens the directory holding `rel` (a relative path, "a/b/c.wav") under the
+ * directory `root` without following a symlink in any component of `rel`:
+ * each is opened from the one before with O_NOFOLLOW | O_DIRECTORY, so a
+ * link swapped in at any moment is refused, never followed out of the root.
+ * `root` itself is followed: it is the user's choice. With `create`, missing
+ * directories are made with mode 0755. `*dirfd` gets the directory (close
+ * it) and `*name` the last component (a pointer into `rel`).
+ *
+ * Gives VRP_EPERM for a component that is a symlink ("... is a symbolic
+ * link; vrp does not follow links under <root>"), VRP_ENOTFOUND for a
+ * missing one, VRP_ENOTFILE for one that is not a directory, VRP_EINVAL for
+ * an empty path or a ".." component.
+ */
+int vrp_fs_open_parent_beneath(const char *root, const char *rel, bool create, int *dirfd,
+			       const char **name);
+
+/* The same for the directory `rel` itself (NULL or "" is `root`). */
+int vrp_fs_open_dir_beneath(const char *root, const char *rel, bool create, int *dirfd);
+
+/*
+ * Opens the directory `name` in `dirfd` without following a symlink, with
+ * the errors of vrp_fs_open_dir_beneath(); `shown` names it in messages.
+ */
+int vrp_fs_openat_dir(int dirfd, const char *name, const char *shown, bool create, int *out);
 
 /* Writes all `len` bytes, retrying after signals; 0, or -1 with errno set. */
 int vrp_fs_write_all(int fd, const void *buf, size_t len);

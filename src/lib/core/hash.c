@@ -62,29 +62,36 @@ void vrp_sha256_free(vrp_sha256 *h)
 
 #define HASH_BUFFER (1 << 20)
 
-int vrp_sha256_file(const char *path, char out[VRP_SHA256_HEX_LEN])
+int vrp_sha256_fd(int fd, const char *shown, char out[VRP_SHA256_HEX_LEN])
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return vrp_error_from_errno(errno, "cannot open %s", path);
 	vrp_sha256 *h = NULL;
 	unsigned char *buf = malloc(HASH_BUFFER);
 	int rc = buf ? vrp_sha256_new(&h) : vrp_error_oom();
-	while (rc == 0) {
-		ssize_t n = read(fd, buf, HASH_BUFFER);
+	for (off_t at = 0; rc == 0;) {
+		ssize_t n = pread(fd, buf, HASH_BUFFER, at);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			rc = vrp_error_from_errno(errno, "cannot read %s", path);
+			rc = vrp_error_from_errno(errno, "cannot read %s", shown);
 		else if (n == 0)
 			break;
 		else
 			rc = vrp_sha256_update(h, buf, (size_t)n);
+		at += n > 0 ? n : 0;
 	}
 	if (rc == 0)
 		rc = vrp_sha256_final_hex(h, out);
 	vrp_sha256_free(h);
 	free(buf);
+	return rc;
+}
+
+int vrp_sha256_file(const char *path, char out[VRP_SHA256_HEX_LEN])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vrp_error_from_errno(errno, "cannot open %s", path);
+	int rc = vrp_sha256_fd(fd, path, out);
 	close(fd);
 	return rc;
 }

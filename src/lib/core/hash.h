@@ -24,4 +24,7 @@ void vrp_sha256_free(vrp_sha256 *h);
 /* Hashes the whole file at `path` with a fixed-size buffer. */
 int vrp_sha256_file(const char *path, char out[VRP_SHA256_HEX_LEN]);
 
+/* Hashes the open file `fd` from its start, whatever its offset; `shown` names it in errors. */
+int vrp_sha256_fd(int fd, const char *shown, char out[VRP_SHA256_HEX_LEN]);
+
 #endif

@@ -2,6 +2,12 @@
  * localdir.c - a folder as a remote: a NAS mount, a USB disk, another sync
  * tool's folder. Setting: `path`, the absolute path of the remote root.
  *
+ * Every path under the root is opened one component at a time without
+ * following symlinks (core/fsutil's *_beneath), for reads, writes and
+ * deletes alike: a link inside the remote (an app folder pointing elsewhere,
+ * a file swapped for a link after a listing) is refused with ERR_PERMANENT,
+ * never followed out of the root. The root itself may be a link.
+ *
  * An upload is written to "<path>/<remote path>.part", fsynced, read back and
  * hashed, and only then renamed into place (and the directory fsynced), so
  * the final name only ever holds a complete, verified file. An interrupted
@@ -155,8 +161,10 @@ static int localdir_is_authenticated(void *state, bool *out)
 
 struct upload {
 	const vrp_upload_request *request;
-	char *dest, *part;
-	int local_fd, part_fd;
+	char *dest, *part; /* full paths, for messages */
+	const char *name;  /* the last component of the remote path */
+	char *part_name;
+	int local_fd, part_fd, dir_fd;
 	int64_t size, done;
 	vrp_sha256 *local_hash;
 	unsigned char *buf, *other;
@@ -239,7 +247,7 @@ static int verify_part(struct upload *up, char sha256[VRP_SHA256_HEX_LEN])
 {
 	char local[VRP_SHA256_HEX_LEN];
 	int rc = vrp_sha256_final_hex(up->local_hash, local);
-	if (rc == 0 && (rc = vrp_sha256_file(up->part, sha256)) < 0)
+	if (rc == 0 && (rc = vrp_sha256_fd(up->part_fd, up->part, sha256)) < 0)
 		rc = localdir_remap(rc);
 	if (rc < 0)
 		return rc;
@@ -251,29 +259,58 @@ static int verify_part(struct upload *up, char sha256[VRP_SHA256_HEX_LEN])
 		rc = vrp_error_set(VRP_ECHECKSUM, "%s read back as sha256 %s, sent %s", up->part,
 				   sha256, local);
 	if (rc < 0)
-		unlink(up->part);
+		unlinkat(up->dir_fd, up->part_name, 0);
 	return rc;
 }
 
-static int open_files(struct upload *up)
+/* A file where a folder should be cannot be fixed by retrying, unlike a missing file. */
+static int remap_for_upload(int rc)
+{
+	if (rc == VRP_ENOTFILE)
+		return vrp_error_set(VRP_EPERMANENT, "%s", vrp_error_last()->message);
+	return localdir_remap(rc);
+}
+
+/* The destination and its .part may not be links either: both are opened or renamed over. */
+static int open_part(struct upload *up)
+{
+	struct stat st;
+	if (fstatat(up->dir_fd, up->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return vrp_error_set(VRP_EPERMANENT,
+				     "%s is a symbolic link; links are not followed here (make it "
+				     "a real file)",
+				     up->dest);
+	up->part_fd = openat(up->dir_fd, up->part_name,
+			     O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (up->part_fd < 0 && errno == ELOOP)
+		return vrp_error_set(VRP_EPERMANENT, "%s is a symbolic link; links are not followed",
+				     up->part);
+	if (up->part_fd < 0)
+		return localdir_errno(errno, "cannot open %s", up->part);
+	if (fstat(up->part_fd, &st) != 0)
+		return localdir_errno(errno, "cannot read the status of %s", up->part);
+	if (!S_ISREG(st.st_mode))
+		return vrp_error_set(VRP_EPERMANENT, "%s is not a regular file", up->part);
+	fcntl(up->part_fd, F_SETFL, fcntl(up->part_fd, F_GETFL) & ~O_NONBLOCK);
+	return resume_offset(up, st.st_size);
+}
+
+static int open_files(struct upload *up, const struct localdir *ld)
 {
 	struct stat st;
 	int rc = vrp_fs_open_regular(up->request->local_path, &up->local_fd, &st);
 	if (rc < 0)
 		return rc;
 	up->size = st.st_size;
-	char *slash = strrchr(up->dest, '/');
-	*slash = '\0';
-	rc = vrp_fs_mkdir_p(up->dest, 0755);
-	*slash = '/';
+	rc = vrp_fs_open_parent_beneath(ld->root, up->request->remote_path, true, &up->dir_fd,
+					&up->name);
 	if (rc < 0)
-		return localdir_remap(rc);
-	up->part_fd = open(up->part, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (up->part_fd < 0)
-		return localdir_errno(errno, "cannot open %s", up->part);
-	if (fstat(up->part_fd, &st) != 0)
-		return localdir_errno(errno, "cannot read the status of %s", up->part);
-	return resume_offset(up, st.st_size);
+		return remap_for_upload(rc);
+	if (asprintf(&up->part_name, "%s%s", up->name, PART_SUFFIX) < 0) {
+		up->part_name = NULL;
+		return vrp_error_oom();
+	}
+	return open_part(up);
 }
 
 static char *resume_json(const struct upload *up)
@@ -290,10 +327,13 @@ static int finish_upload(struct upload *up, vrp_remote_object **out)
 {
 	char sha256[VRP_SHA256_HEX_LEN];
 	int rc = verify_part(up, sha256);
-	if (rc == 0 && (rc = vrp_fs_rename_durable(up->part, up->dest)) < 0)
-		rc = localdir_remap(rc);
+	if (rc == 0 && renameat(up->dir_fd, up->part_name, up->dir_fd, up->name) != 0)
+		rc = localdir_errno(errno, "cannot rename %s into place", up->part);
+	if (rc == 0 && fsync(up->dir_fd) != 0)
+		rc = localdir_errno(errno, "cannot sync the folder of %s", up->dest);
+	/* The descriptor is still the file now under the final name. */
 	struct stat st = { 0 };
-	if (rc == 0 && stat(up->dest, &st) != 0)
+	if (rc == 0 && fstat(up->part_fd, &st) != 0)
 		rc = localdir_errno(errno, "cannot read the status of %s", up->dest);
 	if (rc < 0)
 		return rc;
@@ -313,7 +353,7 @@ static int localdir_upload(void *state, const vrp_upload_request *request, vrp_r
 			   char **resume_state)
 {
 	const struct localdir *ld = state;
-	struct upload up = { .request = request, .local_fd = -1, .part_fd = -1 };
+	struct upload up = { .request = request, .local_fd = -1, .part_fd = -1, .dir_fd = -1 };
 	int rc = localdir_check_root(ld);
 	if (rc < 0)
 		return rc;
@@ -329,7 +369,7 @@ static int localdir_upload(void *state, const vrp_upload_request *request, vrp_r
 		rc = vrp_error_oom();
 		goto done;
 	}
-	rc = open_files(&up);
+	rc = open_files(&up, ld);
 	if (rc == 0)
 		rc = copy_rest(&up);
 	if (rc == 0)
@@ -341,7 +381,10 @@ done:
 		close(up.local_fd);
 	if (up.part_fd >= 0)
 		close(up.part_fd);
+	if (up.dir_fd >= 0)
+		close(up.dir_fd);
 	vrp_sha256_free(up.local_hash);
+	free(up.part_name);
 	free(up.buf);
 	free(up.other);
 	free(up.dest);
@@ -349,21 +392,37 @@ done:
 	return rc;
 }
 
-/* Opens the remote file for `id` after checking the id cannot leave the root. */
-static int open_remote(const struct localdir *ld, const char *id, int *fd, struct stat *st,
-		       char **full)
+struct remote_file {
+	char *rel, *full; /* full: for messages */
+	const char *name; /* the last component, in rel */
+	int dir_fd, fd;
+	struct stat st;
+};
+
+static void remote_file_close(struct remote_file *f)
 {
-	char *rel = NULL;
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->dir_fd >= 0)
+		close(f->dir_fd);
+	free(f->rel);
+	free(f->full);
+}
+
+/* Opens the remote file for `id` after checking the id cannot leave the root. */
+static int open_remote(const struct localdir *ld, const char *id, struct remote_file *f)
+{
+	*f = (struct remote_file){ .dir_fd = -1, .fd = -1 };
 	int rc = localdir_check_root(ld);
 	if (rc == 0)
-		rc = vrp_remote_path_normalize(id, &rel);
+		rc = vrp_remote_path_normalize(id, &f->rel);
 	if (rc < 0)
 		return rc;
-	*full = vrp_path_join(ld->root, rel);
-	free(rel);
-	if (!*full)
+	if (!(f->full = vrp_path_join(ld->root, f->rel)))
 		return vrp_error_oom();
-	rc = vrp_fs_open_regular(*full, fd, st);
+	rc = vrp_fs_open_parent_beneath(ld->root, f->rel, false, &f->dir_fd, &f->name);
+	if (rc == 0)
+		rc = vrp_fs_openat_regular(f->dir_fd, f->name, f->full, &f->fd, &f->st);
 	return rc < 0 ? localdir_remap(rc) : 0;
 }
 
@@ -397,56 +456,42 @@ static int send_to(int src, const char *src_name, int dst, int64_t total,
 static int localdir_download(void *state, const char *remote_id, int fd,
 			     vrp_transfer_progress_fn progress_fn, void *ctx)
 {
-	int src = -1;
-	struct stat st = { 0 };
-	char *full = NULL;
-	int rc = open_remote(state, remote_id, &src, &st, &full);
+	struct remote_file f;
+	int rc = open_remote(state, remote_id, &f);
 	if (rc == 0)
-		rc = send_to(src, full, fd, st.st_size, progress_fn, ctx);
-	if (src >= 0)
-		close(src);
-	free(full);
+		rc = send_to(f.fd, f.full, fd, f.st.st_size, progress_fn, ctx);
+	remote_file_close(&f);
 	return rc;
 }
 
 static int localdir_stat(void *state, const char *remote_path, unsigned flags,
 			 vrp_remote_object **out)
 {
-	int fd = -1;
-	struct stat st = { 0 };
-	char *full = NULL;
+	struct remote_file f;
 	char sha256[VRP_SHA256_HEX_LEN];
-	int rc = open_remote(state, remote_path, &fd, &st, &full);
-	if (rc == 0 && (flags & VRP_STAT_CHECKSUM) && (rc = vrp_sha256_file(full, sha256)) < 0)
+	int rc = open_remote(state, remote_path, &f);
+	if (rc == 0 && (flags & VRP_STAT_CHECKSUM) &&
+	    (rc = vrp_sha256_fd(f.fd, f.full, sha256)) < 0)
 		rc = localdir_remap(rc);
-	if (rc == 0 && !(*out = localdir_object(remote_path, &st)))
+	if (rc == 0 && !(*out = localdir_object(remote_path, &f.st)))
 		rc = VRP_ENOMEM;
 	if (rc == 0 && (flags & VRP_STAT_CHECKSUM)) {
 		rc = vrp_field_set(&(*out)->checksum, sha256);
 		(*out)->checksum_kind = VRP_CHECKSUM_SHA256;
 	}
-	if (fd >= 0)
-		close(fd);
-	free(full);
+	remote_file_close(&f);
 	return rc;
 }
 
 static int localdir_delete(void *state, const char *remote_id)
 {
-	int fd = -1;
-	struct stat st = { 0 };
-	char *full = NULL;
-	int rc = open_remote(state, remote_id, &fd, &st, &full);
-	if (fd >= 0)
-		close(fd);
-	if (rc == 0 && unlink(full) != 0)
-		rc = localdir_errno(errno, "cannot delete %s", full);
-	if (rc == 0) {
-		*strrchr(full, '/') = '\0';
-		if ((rc = vrp_fs_fsync_dir(full)) < 0)
-			rc = localdir_remap(rc);
-	}
-	free(full);
+	struct remote_file f;
+	int rc = open_remote(state, remote_id, &f);
+	if (rc == 0 && unlinkat(f.dir_fd, f.name, 0) != 0)
+		rc = localdir_errno(errno, "cannot delete %s", f.full);
+	if (rc == 0 && fsync(f.dir_fd) != 0)
+		rc = localdir_errno(errno, "cannot sync the folder of %s", f.full);
+	remote_file_close(&f);
 	return rc;
 }
 

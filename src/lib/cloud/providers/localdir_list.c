@@ -9,151 +9,166 @@
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
-#include "core/ptrarray.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_PAGE_SIZE 1000
 
-struct path_list {
-	char **items;
+struct found {
+	char *rel;
+	struct stat st;
+};
+
+struct found_list {
+	struct found *items;
 	size_t count, capacity;
 };
 
-static void path_list_clear(struct path_list *list)
+static void found_list_clear(struct found_list *list)
 {
 	for (size_t i = 0; i < list->count; i++)
-		free(list->items[i]);
+		free(list->items[i].rel);
 	free(list->items);
 }
 
-static int path_list_add(struct path_list *list, const char *rel)
+static int found_list_add(struct found_list *list, char *rel, const struct stat *st)
 {
-	char *copy = strdup(rel);
-	if (!copy || vrp_ptr_array_reserve(&list->items, &list->capacity, list->count + 1) < 0) {
-		free(copy);
-		return vrp_error_oom();
+	if (list->count == list->capacity) {
+		size_t grown = list->capacity ? list->capacity * 2 : 64;
+		struct found *items = realloc(list->items, grown * sizeof(*items));
+		if (!items)
+			return vrp_error_oom();
+		list->items = items;
+		list->capacity = grown;
 	}
-	list->items[list->count++] = copy;
+	list->items[list->count++] = (struct found){ rel, *st };
 	return 0;
 }
 
-static int walk(const char *root, const char *rel, struct path_list *out);
+static int walk(int dirfd, const char *root, const char *rel, struct found_list *out);
 
-/* Symlinks are skipped: following them could list (and later serve) files outside the root. */
-static int walk_entry(const char *root, const char *rel, const char *name, struct path_list *out)
+/*
+ * Symlinks are skipped, never followed: one could list (and later serve)
+ * files outside the root. Folders are entered through their descriptor
+ * without following links, so a folder swapped for a link after the
+ * fstatat is refused rather than walked.
+ */
+static int walk_entry(int dirfd, const char *root, const char *rel, const char *name,
+		      struct found_list *out)
 {
-	char *child = rel ? vrp_path_join(rel, name) : strdup(name);
-	char *full = child ? vrp_path_join(root, child) : NULL;
 	struct stat st;
-	int rc = 0;
-	if (!full)
-		rc = vrp_error_oom();
-	else if (lstat(full, &st) != 0)
-		rc = errno == ENOENT ? 0 : localdir_errno(errno, "cannot read %s", full);
-	else if (S_ISDIR(st.st_mode))
-		rc = walk(root, child, out);
-	else if (S_ISREG(st.st_mode) && !localdir_is_part(name))
-		rc = path_list_add(out, child);
+	char *child = rel ? vrp_path_join(rel, name) : strdup(name);
+	if (!child)
+		return vrp_error_oom();
+	int rc = 0, sub = -1;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		/* Removed since the readdir: it is simply not there. */
+		if (errno != ENOENT)
+			rc = localdir_errno(errno, "cannot read %s/%s", root, child);
+	} else if (S_ISDIR(st.st_mode)) {
+		rc = vrp_fs_openat_dir(dirfd, name, child, false, &sub);
+		if (rc == 0)
+			rc = walk(sub, root, child, out);
+		else if (rc == VRP_ENOTFOUND || rc == VRP_ENOTFILE)
+			rc = 0;
+		else
+			rc = localdir_remap(rc);
+	} else if (S_ISREG(st.st_mode) && !localdir_is_part(name)) {
+		rc = found_list_add(out, child, &st);
+		if (rc == 0)
+			return 0;
+	}
 	free(child);
-	free(full);
 	return rc;
 }
 
-static int walk(const char *root, const char *rel, struct path_list *out)
+/* Lists the folder open as `dirfd` (closed here) and those under it. */
+static int walk(int dirfd, const char *root, const char *rel, struct found_list *out)
 {
-	char *dir_path = rel ? vrp_path_join(root, rel) : strdup(root);
-	if (!dir_path)
-		return vrp_error_oom();
-	int rc = 0;
-	DIR *dir = opendir(dir_path);
+	DIR *dir = fdopendir(dirfd);
 	if (!dir) {
-		/* A folder that does not exist yet holds nothing. */
-		if (errno != ENOENT && errno != ENOTDIR)
-			rc = localdir_errno(errno, "cannot list %s", dir_path);
-		goto done;
+		int err = errno;
+		close(dirfd);
+		return localdir_errno(err, "cannot list %s/%s", root, rel ? rel : "");
 	}
+	int rc = 0;
 	const struct dirent *entry;
 	while (rc == 0 && (entry = readdir(dir)) != NULL) {
 		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
 			continue;
-		rc = walk_entry(root, rel, entry->d_name, out);
+		rc = walk_entry(dirfd, root, rel, entry->d_name, out);
 	}
 	closedir(dir);
-done:
-	free(dir_path);
 	return rc;
 }
 
-static int compare_paths(const void *a, const void *b)
+static int compare_found(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct found *)a)->rel, ((const struct found *)b)->rel);
 }
 
-static int add_object(const char *root, const char *rel, vrp_remote_page *page, size_t *capacity)
-{
-	char *full = vrp_path_join(root, rel);
-	if (!full)
-		return vrp_error_oom();
-	struct stat st;
-	int rc = 0;
-	/* Removed since the walk: leave it out rather than fail the page. */
-	if (lstat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-		vrp_remote_object *object = localdir_object(rel, &st);
-		rc = object ? vrp_remote_page_append(page, capacity, object) : VRP_ENOMEM;
-		if (rc < 0)
-			vrp_remote_object_free(object);
-	}
-	free(full);
-	return rc;
-}
-
-static int fill_page(const char *root, const struct path_list *paths, const char *token,
-		     size_t page_size, vrp_remote_page *page)
+static int fill_page(const struct found_list *found, const char *token, size_t page_size,
+		     vrp_remote_page *page)
 {
 	size_t capacity = 0, i = 0;
-	while (token && i < paths->count && strcmp(paths->items[i], token) <= 0)
+	while (token && i < found->count && strcmp(found->items[i].rel, token) <= 0)
 		i++;
-	size_t end = i + page_size < paths->count ? i + page_size : paths->count;
+	size_t end = i + page_size < found->count ? i + page_size : found->count;
 	for (; i < end; i++) {
-		int rc = add_object(root, paths->items[i], page, &capacity);
-		if (rc < 0)
+		vrp_remote_object *object = localdir_object(found->items[i].rel, &found->items[i].st);
+		int rc = object ? vrp_remote_page_append(page, &capacity, object) : VRP_ENOMEM;
+		if (rc < 0) {
+			vrp_remote_object_free(object);
 			return rc;
+		}
 	}
-	if (end < paths->count) {
-		page->next_page_token = strdup(paths->items[end - 1]);
-		if (!page->next_page_token)
-			return vrp_error_oom();
-	}
+	if (end < found->count && !(page->next_page_token = strdup(found->items[end - 1].rel)))
+		return vrp_error_oom();
 	return 0;
+}
+
+/*
+ * The prefix is opened component by component without following links: a
+ * symlinked app folder is refused (ERR_PERMANENT) as uploads into it are,
+ * so listing and upload agree. A prefix not there yet holds nothing.
+ */
+static int walk_prefix(const struct localdir *ld, const char *prefix, struct found_list *out)
+{
+	int fd = -1;
+	int rc = vrp_fs_open_dir_beneath(ld->root, prefix, false, &fd);
+	if (rc == VRP_ENOTFOUND || rc == VRP_ENOTFILE)
+		return 0;
+	if (rc < 0)
+		return localdir_remap(rc);
+	return walk(fd, ld->root, prefix && *prefix ? prefix : NULL, out);
 }
 
 int localdir_list(void *state, const char *prefix, const char *page_token, size_t page_size,
 		  vrp_remote_page **out)
 {
 	const struct localdir *ld = state;
-	struct path_list paths = { 0 };
+	struct found_list found = { 0 };
 	vrp_remote_page *page = NULL;
 	int rc = localdir_check_root(ld);
+	if (rc == 0)
+		rc = walk_prefix(ld, prefix, &found);
 	if (rc < 0)
 		goto done;
-	rc = walk(ld->root, prefix, &paths);
-	if (rc < 0)
-		goto done;
-	if (paths.count > 1)
-		qsort(paths.items, paths.count, sizeof(*paths.items), compare_paths);
+	if (found.count > 1)
+		qsort(found.items, found.count, sizeof(*found.items), compare_found);
 	page = calloc(1, sizeof(*page));
 	if (!page) {
 		rc = vrp_error_oom();
 		goto done;
 	}
-	rc = fill_page(ld->root, &paths, page_token, page_size ? page_size : DEFAULT_PAGE_SIZE,
-		       page);
+	rc = fill_page(&found, page_token, page_size ? page_size : DEFAULT_PAGE_SIZE, page);
 done:
-	path_list_clear(&paths);
+	found_list_clear(&found);
 	if (rc < 0)
 		vrp_remote_page_free(page);
 	else
