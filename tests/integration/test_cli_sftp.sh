@@ -108,6 +108,21 @@ check "it resumed from the .part's bytes" grep -q 'resuming the upload of .* at 
 check "with the right content and no .part" test "$(sha_list "$REMOTE")" = "$(lib_shas "$LIB")" -a \
 	-z "$(find "$REMOTE" -name '*.part')"
 
+# ---- a symlinked app folder on the server is refused, never followed ----
+LINKED="$WORK/linked"
+mkdir -p "$LINKED" "$WORK/elsewhere"
+ln -s "$WORK/elsewhere" "$LINKED/VoiceRecorderPro"
+LIB4="$WORK/lib4"
+"$VRP" -q --library "$LIB4" init
+add "$LIB4" linked "$LINKED"
+"$VRP" -q --library "$LIB4" import "$FIXTURES/pcm16.wav"
+run "$VRP" --library "$LIB4" sync --max-attempts 1
+expect_status "an upload through a symlinked app folder fails for good (exit 69)" 69
+expect_match "as ERR_PERMANENT naming the link" "$err" 'VoiceRecorderPro on 127.0.0.1 is a symbolic link.*ERR_PERMANENT'
+check "nothing was written where the link points" test -z "$(ls -A "$WORK/elsewhere")"
+run "$VRP" --library "$LIB4" sync check
+expect_match "sync check refuses the same folder instead of calling it missing" "$err" 'is a symbolic link.*ERR_PERMANENT'
+
 # ---- a changed host key is refused, even when asked to accept ----
 mv "$SRV/host_ed25519" "$SRV/host_ed25519.orig"
 mv "$SRV/host_ed25519.pub" "$SRV/host_ed25519.pub.orig"

@@ -178,6 +178,59 @@ int sftp_path_of_id(const struct sftp *s, const char *remote_id, char **full)
 	return rc;
 }
 
+int sftp_lstat(struct sftp *s, const char *path, LIBSSH2_SFTP_ATTRIBUTES *attrs)
+{
+	if (libssh2_sftp_stat_ex(s->sftp, path, (unsigned)strlen(path), LIBSSH2_SFTP_LSTAT, attrs) !=
+	    0)
+		return sftp_fail(s, "cannot read the status of", path);
+	if (!(attrs->flags & LIBSSH2_SFTP_ATTR_PERMISSIONS))
+		attrs->permissions = 0;
+	return 0;
+}
+
+int sftp_refuse_link(struct sftp *s, const char *path)
+{
+	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	int rc = sftp_lstat(s, path, &attrs);
+	if (rc == 0 && LIBSSH2_SFTP_S_ISLNK(attrs.permissions))
+		return vrp_error_set(VRP_EPERMANENT,
+				     "%s on %s is a symbolic link; links are not followed under the "
+				     "remote folder (make it a real folder or file)",
+				     path, s->set.host);
+	return rc;
+}
+
+/*
+ * SFTP has no openat: each component below the root is lstat'ed before the
+ * operation uses the path. A component swapped for a link between this
+ * check and the use is still followed; that window is accepted (only
+ * someone who can write the remote folder can use it, and they could write
+ * the files themselves). The root itself may be a link: the user chose it.
+ */
+int sftp_refuse_links(struct sftp *s, const char *full)
+{
+	char *path = strdup(full);
+	if (!path)
+		return vrp_error_oom();
+	size_t root = strlen(s->set.root);
+	char *p = path + (strncmp(path, s->set.root, root) == 0 ? root : strlen(path));
+	int rc = 0;
+	while (rc == 0 && *p) {
+		p += *p == '/';
+		char *slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		rc = sftp_refuse_link(s, path);
+		if (!slash)
+			break;
+		*slash = '/';
+		p = slash;
+	}
+	free(path);
+	/* What is not there is no link; the operation itself reports or creates it. */
+	return rc == VRP_EREMOTE_NOT_FOUND ? 0 : rc;
+}
+
 bool sftp_is_part(const char *name)
 {
 	size_t n = strlen(name), s = strlen(SFTP_PART_SUFFIX);
@@ -206,6 +259,8 @@ static int stat_once(struct sftp *s, const char *full, const char *remote_path, 
 	char sha256[65];
 	const char *how = NULL;
 	int rc = sftp_connect(s);
+	if (rc == 0)
+		rc = sftp_refuse_links(s, full);
 	if (rc == 0 && libssh2_sftp_stat_ex(s->sftp, full, (unsigned)strlen(full),
 					    LIBSSH2_SFTP_STAT, &attrs) != 0)
 		rc = sftp_fail(s, "cannot read the status of", full);
@@ -239,6 +294,8 @@ static int sftp_stat(void *state, const char *remote_path, unsigned flags, vrp_r
 static int delete_once(struct sftp *s, const char *full)
 {
 	int rc = sftp_connect(s);
+	if (rc == 0)
+		rc = sftp_refuse_links(s, full);
 	if (rc == 0 && libssh2_sftp_unlink_ex(s->sftp, full, (unsigned)strlen(full)) != 0)
 		rc = sftp_fail(s, "cannot delete", full);
 	return rc;

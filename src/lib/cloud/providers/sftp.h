@@ -11,7 +11,8 @@
  * are VRP_EUNAVAILABLE; a connection lost mid-operation VRP_ETRANSIENT;
  * refused credentials, an unknown or changed host key VRP_EAUTH; SFTP
  * "permission denied" VRP_EPERMANENT naming the path; a missing file
- * VRP_EREMOTE_NOT_FOUND; a full disk VRP_EQUOTA (OpenSSH reports ENOSPC only
+ * VRP_EREMOTE_NOT_FOUND; a symlink under the root VRP_EPERMANENT (never
+ * followed, for reads, writes, deletes and listings); a full disk VRP_EQUOTA (OpenSSH reports ENOSPC only
  * as a generic failure, so a failed write asks statvfs how much room is left).
  */
 #ifndef VRP_CLOUD_SFTP_H
@@ -58,6 +59,19 @@ char *sftp_full_path(const struct sftp *s, const char *rel);
 
 /* The server path of object `remote_id` (checked like any remote path) into `*full` (malloc'd). */
 int sftp_path_of_id(const struct sftp *s, const char *remote_id, char **full);
+
+/* lstat of `path` (no link followed); permissions are 0 when the server sent none. */
+int sftp_lstat(struct sftp *s, const char *path, LIBSSH2_SFTP_ATTRIBUTES *attrs);
+
+/* VRP_EPERMANENT when `path` is a symlink; VRP_EREMOTE_NOT_FOUND when it is not there. */
+int sftp_refuse_link(struct sftp *s, const char *path);
+
+/*
+ * VRP_EPERMANENT when a component of `full` below the root is a symlink
+ * (lstat'ed one by one; see sftp.c for the race this leaves); 0 when none
+ * is, including when one is not there yet.
+ */
+int sftp_refuse_links(struct sftp *s, const char *full);
 
 /* ---- sftp_session.c ---- */
 

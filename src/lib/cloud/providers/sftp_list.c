@@ -4,7 +4,10 @@
  * path seen (so files added between pages neither repeat nor hide others).
  *
  * Uploads in progress (*.part) and symlinks are left out: a symlink could
- * lead outside the remote root.
+ * lead outside the remote root. OpenSSH's readdir attributes are lstat's,
+ * but a folder is lstat'ed again before it is entered, for servers whose
+ * are not. A symlinked prefix is refused (ERR_PERMANENT), as uploads into
+ * it are, so listing and upload agree.
  */
 #include "cloud/providers/sftp.h"
 
@@ -50,6 +53,22 @@ static int entries_add(struct entries *e, char *rel, const LIBSSH2_SFTP_ATTRIBUT
 
 static int walk(struct sftp *s, const char *rel, struct entries *out);
 
+/* Enters the folder `rel` only when it is still a folder and not a link. */
+static int walk_folder(struct sftp *s, const char *rel, struct entries *out)
+{
+	char *full = sftp_full_path(s, rel);
+	if (!full)
+		return vrp_error_oom();
+	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	int rc = sftp_lstat(s, full, &attrs);
+	free(full);
+	if (rc == VRP_EREMOTE_NOT_FOUND)
+		return 0;
+	if (rc == 0 && LIBSSH2_SFTP_S_ISDIR(attrs.permissions))
+		rc = walk(s, rel, out);
+	return rc;
+}
+
 static int walk_entry(struct sftp *s, const char *rel, const char *name,
 		      const LIBSSH2_SFTP_ATTRIBUTES *attrs, struct entries *out)
 {
@@ -60,7 +79,7 @@ static int walk_entry(struct sftp *s, const char *rel, const char *name,
 		return vrp_error_oom();
 	int rc = 0;
 	if (LIBSSH2_SFTP_S_ISDIR(attrs->permissions))
-		rc = walk(s, child, out);
+		rc = walk_folder(s, child, out);
 	else if (LIBSSH2_SFTP_S_ISREG(attrs->permissions) && !sftp_is_part(name))
 		return entries_add(out, child, attrs) < 0 ? (free(child), VRP_ENOMEM) : 0;
 	free(child);
@@ -136,8 +155,14 @@ static int fill_page(const struct entries *e, const char *token, size_t page_siz
 static int list_once(struct sftp *s, const char *prefix, struct entries *e)
 {
 	int rc = sftp_connect(s);
+	char *full = rc == 0 && prefix ? sftp_full_path(s, prefix) : NULL;
+	if (rc == 0 && prefix && !full)
+		rc = vrp_error_oom();
+	if (rc == 0 && full)
+		rc = sftp_refuse_links(s, full);
 	if (rc == 0)
 		rc = walk(s, prefix, e);
+	free(full);
 	return rc;
 }
 

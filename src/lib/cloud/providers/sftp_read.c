@@ -61,6 +61,8 @@ static int to_fd(void *arg, const unsigned char *data, size_t len)
 static int download_once(struct sftp *s, const char *full, struct download *d)
 {
 	int rc = sftp_connect(s);
+	if (rc == 0)
+		rc = sftp_refuse_links(s, full);
 	if (rc != 0)
 		return rc;
 	LIBSSH2_SFTP_HANDLE *h = libssh2_sftp_open_ex(s->sftp, full, (unsigned)strlen(full),

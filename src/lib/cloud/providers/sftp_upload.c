@@ -115,12 +115,24 @@ static int resume_or_restart(struct upload *up, int64_t existing)
 	return 0;
 }
 
+/* The folders on the way, the name renamed over and the .part opened may not be links. */
+static int refuse_links(struct upload *up)
+{
+	int rc = sftp_refuse_links(up->s, up->full);
+	if (rc == 0)
+		rc = sftp_refuse_link(up->s, up->part);
+	return rc == VRP_EREMOTE_NOT_FOUND ? 0 : rc;
+}
+
 static int open_remote(struct upload *up)
 {
 	struct sftp *s = up->s;
+	int rc = refuse_links(up);
+	if (rc < 0)
+		return rc;
 	up->h = open_part(s, up->part);
 	if (!up->h && sftp_status(s) == LIBSSH2_FX_NO_SUCH_FILE) {
-		int rc = mkdir_p(s, up->dir);
+		rc = mkdir_p(s, up->dir);
 		if (rc < 0)
 			return rc;
 		up->h = open_part(s, up->part);
