@@ -27,17 +27,30 @@ typedef struct vrp_export_options {
 	void *ctx;
 } vrp_export_options;
 
+typedef struct vrp_export_summary {
+	int64_t exported; /* recordings in the export: written now, or already there */
+	int64_t kept;     /* of those, files already in `dir` with the right sha256 */
+	int64_t left_out; /* recordings whose file is missing or damaged (see on_each) */
+} vrp_export_summary;
+
 /*
  * Exports into `dir` (created if missing). Names are the original file names
- * made safe ("/" and control bytes replaced); a name already taken, in the
- * directory or by an earlier recording, becomes "name (2).ext", "name (3).ext"...
- * Each copy is checked against the stored checksum and fsynced; a recording
- * whose file is missing or damaged is reported and left out. metadata.json
- * is written last, atomically. The export is written to the audit log.
- * `*exported` (may be NULL) receives how many files were written.
+ * made safe ("/" and control bytes replaced); a name taken by another file,
+ * in the directory or by an earlier recording, becomes "name (2).ext",
+ * "name (3).ext"... Each file is written under a temporary name in `dir`,
+ * checked against the stored checksum, fsynced and renamed, so a killed
+ * export never leaves a partial file under a real name. Exporting again into
+ * the same directory resumes it: a file already there with the recording's
+ * sha256 is kept (not copied again, no "name (2)"), one holding only the
+ * start of the recording is replaced, and temporary files of a killed run
+ * are removed. The directory is locked: a second export into it at the same
+ * time is VRP_EBUSY. A recording whose file is missing or damaged is
+ * reported through on_each, counted in `left_out` and left out; it does not
+ * fail the export. metadata.json is written last, atomically. The export is
+ * written to the audit log. `summary` may be NULL.
  */
 int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *options,
-	       int64_t *exported);
+	       vrp_export_summary *summary);
 
 #ifdef __cplusplus
 }

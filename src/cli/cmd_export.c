@@ -9,16 +9,37 @@ static const char export_usage[] =
 	"Writes every recording's file into DIR under its original name (names\n"
 	"already taken become \"name (2).ext\"), each checked against its checksum,\n"
 	"and DIR/metadata.json with every field of every recording. For a data\n"
-	"export request, or to take your recordings elsewhere.\n\n"
-	"  --include-deleted   also export soft-deleted recordings\n";
+	"export request, or to take your recordings elsewhere. Running it again\n"
+	"into the same DIR finishes an interrupted export: files already there\n"
+	"are kept, not copied twice.\n\n"
+	"  --include-deleted   also export soft-deleted recordings\n\n"
+	"Exit status: 0 when every recording was exported, 65 when some were left\n"
+	"out (a missing or damaged file; see `vrp verify`).\n";
+
+/* The recordings left out, to name them at the end. */
+struct left_out {
+	const struct cli *cli;
+	int64_t *ids;
+	size_t count, capacity;
+};
 
 static void on_each(void *ctx, const vrp_recording *rec, const char *exported_as, int error,
 		    const char *message)
 {
-	const struct cli *cli = ctx;
+	struct left_out *left = ctx;
+	const struct cli *cli = left->cli;
+	(void)message;
 	if (error) {
-		(void)message;
 		cli_fail(cli, error);
+		if (left->count == left->capacity) {
+			size_t grown = left->capacity ? left->capacity * 2 : 16;
+			int64_t *ids = realloc(left->ids, grown * sizeof(*ids));
+			if (!ids)
+				return;
+			left->ids = ids;
+			left->capacity = grown;
+		}
+		left->ids[left->count++] = rec->id;
 		return;
 	}
 	if (cli->json) {
@@ -30,6 +51,33 @@ static void on_each(void *ctx, const vrp_recording *rec, const char *exported_as
 		printf("%-6lld %s\n", (long long)rec->id, shown);
 		free(shown);
 	}
+}
+
+/* The summary line; 65 when recordings were left out, naming them by id. */
+static int report(const struct cli *cli, const char *dir, const vrp_export_summary *s,
+		  const struct left_out *left)
+{
+	if (cli->json) {
+		json_t *ids = json_array();
+		for (size_t i = 0; i < left->count; i++)
+			json_array_append_new(ids, json_integer(left->ids[i]));
+		cli_print_json(json_pack("{s:{s:I, s:I, s:I, s:o}}", "summary", "exported",
+					 (json_int_t)s->exported, "kept", (json_int_t)s->kept,
+					 "left_out", (json_int_t)s->left_out, "left_out_ids", ids));
+	} else {
+		cli_say(cli, "%lld file(s) and metadata.json written to %s (%lld already there)\n",
+			(long long)s->exported, dir, (long long)s->kept);
+	}
+	if (s->left_out == 0)
+		return 0;
+	if (!cli->json) {
+		fprintf(stderr, "%lld recording(s) left out (missing or damaged; see `vrp verify`):",
+			(long long)s->left_out);
+		for (size_t i = 0; i < left->count; i++)
+			fprintf(stderr, " %lld", (long long)left->ids[i]);
+		fputc('\n', stderr);
+	}
+	return vrp_error_exit_status(VRP_ECHECKSUM);
 }
 
 static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
@@ -49,7 +97,8 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	vrp_export_options o = { .on_each = on_each, .ctx = cli };
+	struct left_out left = { .cli = cli };
+	vrp_export_options o = { .on_each = on_each, .ctx = &left };
 	static const struct cli_option_spec spec = { "export", "h", options, export_usage,
 						     on_option };
 	int status = cli_options(cli, &spec, argc, argv, &o);
@@ -61,13 +110,13 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	status = cli_open_library(cli, 0, &lib);
 	if (status)
 		return status;
-	int64_t exported = 0;
-	int rc = vrp_export(lib, argv[optind], &o, &exported);
+	vrp_export_summary summary = { 0 };
+	int rc = vrp_export(lib, argv[optind], &o, &summary);
 	if (rc < 0)
 		status = cli_fail(cli, rc);
-	else if (!cli->json)
-		cli_say(cli, "%lld file(s) and metadata.json written to %s\n", (long long)exported,
-			argv[optind]);
+	else
+		status = report(cli, argv[optind], &summary, &left);
+	free(left.ids);
 	vrp_library_free(lib);
 	return status;
 }

@@ -43,7 +43,8 @@ expect_status "--all with ids is a usage error" 64
 
 # Export: original names, collisions numbered, metadata.json with every field.
 run "$VRP" --library "$LIB" --json export "$WORK/out"
-expect_status "export with a damaged recording still exits 0" 0
+expect_status "export with a damaged and a missing recording exits 65" 65
+expect_match "and names the two left out by id" "$out" '"summary":\{.*"left_out": *2.*"left_out_ids": *\[2, *3\]'
 check "sound recordings are exported under their names" test -f "$WORK/out/memo1.wav" -a -f "$WORK/out/memo4.wav"
 check "a name collision gets a number" test -f "$WORK/out/memo1 (2).wav"
 check "the exported files are the originals" cmp "$WORK/out/memo4.wav" "$WORK/in/memo4.wav"
@@ -57,8 +58,36 @@ for r in m:
         assert k in r, k
 " "$WORK/out/metadata.json"
 check "the export is in the audit log" test "$(rows "SELECT count(*) FROM audit_log WHERE operation = 'export'")" -eq 1
-"$VRP" -q --library "$LIB" export "$WORK/out"
-check "exporting again into the same folder never overwrites" test -f "$WORK/out/memo4 (2).wav"
+run "$VRP" --library "$LIB" export "$WORK/out"
+check "exporting again into the same folder keeps the files, without copies beside them" \
+	test ! -e "$WORK/out/memo4 (2).wav" -a ! -e "$WORK/out/memo1 (3).wav" -a "$(ls "$WORK/out" | wc -l)" -eq 4
+expect_match "and says so" "$out" '3 file\(s\) and metadata.json written .*\(3 already there\)'
+mkdir "$WORK/out-text"
+echo "not the recording" >"$WORK/out-text/memo4.wav"
+run "$VRP" --library "$LIB" export "$WORK/out-text"
+expect_match "recordings left out are named in words too" "$err" '2 recording\(s\) left out .*: 2 3$'
+check "a file of the user's under a recording's name is never overwritten" \
+	test "$(cat "$WORK/out-text/memo4.wav")" = "not the recording" -a -f "$WORK/out-text/memo4 (2).wav"
+
+# Export killed mid-file: SIGXFSZ at a fixed byte (RLIMIT_FSIZE) kills it as
+# abruptly as kill -9, but always inside the big file. The rerun finishes it.
+LIBK="$WORK/libk"
+"$VRP" -q --library "$LIBK" init
+sox -n -r 16000 -c 1 -b 16 "$WORK/big.wav" synth 120 sine 440 2>/dev/null
+"$VRP" -q --library "$LIBK" import "$WORK/in/memo1.wav" "$WORK/big.wav"
+run prlimit --fsize=1048576 "$VRP" -q --library "$LIBK" export "$WORK/outk"
+check "the export dies inside the 3.8 MB file (status $status)" test "$status" -gt 128
+check "leaving no partial file under a real name" test ! -e "$WORK/outk/big.wav" -a ! -e "$WORK/outk/metadata.json"
+check "only its temporary file" test "$(ls -A "$WORK/outk" | grep -c '^\.vrp-export-.*\.part$')" -eq 1
+run "$VRP" --library "$LIBK" export "$WORK/outk"
+expect_status "the rerun into the same folder succeeds" 0
+check "and leaves each recording once, whole, and no temporary file" \
+	test "$(ls -A "$WORK/outk" | sort | tr '\n' ' ')" = "big.wav memo1.wav metadata.json " -a \
+	"$(sha256sum <"$WORK/outk/big.wav")" = "$(sha256sum <"$WORK/big.wav")"
+head -c 300000 "$WORK/big.wav" >"$WORK/outk/big.wav"
+"$VRP" -q --library "$LIBK" export "$WORK/outk"
+check "a truncated copy an older vrp left under the real name is replaced, not numbered" \
+	test ! -e "$WORK/outk/big (2).wav" -a "$(sha256sum <"$WORK/outk/big.wav")" = "$(sha256sum <"$WORK/big.wav")"
 
 # Purge: explicit ids, by date, and by the retention policy.
 run "$VRP" --library "$LIB" purge --yes 4
