@@ -19,10 +19,10 @@ static void test_reads_sections_keys_and_comments(void **state)
 {
 	(void)state;
 	char *dir = test_tmpdir();
-	char *path = write_config(
-		dir, "# comment\n; another\n[retention]\n"
-		     "  purge_deleted_after_days =  30 \npurge_deleted_after_days = 45\n\n[remote \"nas\"]\n"
-		     "path = /mnt/nas/voice memos\n");
+	char *path = write_config(dir, "# comment\n; another\n[retention]\n"
+				       "  purge_deleted_after_days =  30 "
+				       "\npurge_deleted_after_days = 45\n\n[remote \"nas\"]\n"
+				       "path = /mnt/nas/voice memos\n");
 	vrp_config *c = NULL;
 	assert_ok(vrp_config_load(&c, path));
 	assert_string_equal(vrp_config_get(c, "remote \"nas\"", "path"), "/mnt/nas/voice memos");

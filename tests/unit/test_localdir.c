@@ -472,7 +472,8 @@ static void test_symlinked_app_folder_is_refused_everywhere(void **state)
 	assert_int_equal(page->count, 0);
 	vrp_remote_page_free(page);
 
-	vrp_upload_request r = { .local_path = local, .remote_path = "VoiceRecorderPro/2026/a.wav" };
+	vrp_upload_request r = { .local_path = local,
+				 .remote_path = "VoiceRecorderPro/2026/a.wav" };
 	assert_refused_as_symlink(vrp_provider_upload(f->p, &r, NULL, NULL));
 	assert_int_equal(count_entries(outside), 1);
 

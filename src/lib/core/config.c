@@ -169,7 +169,8 @@ static int read_lines(vrp_config *c, FILE *f)
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
 		if (strlen(line) != (size_t)len || strchr(line, '\r'))
-			rc = vrp_error_set(VRP_EINVAL, "%s:%d: the line holds a %s byte", c->path, n,
+			rc = vrp_error_set(VRP_EINVAL, "%s:%d: the line holds a %s byte", c->path,
+					   n,
 					   strlen(line) != (size_t)len ? "NUL" : "carriage return");
 		else
 			rc = parse_line(c, line, &section, n);

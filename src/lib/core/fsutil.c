@@ -155,8 +155,7 @@ int vrp_fs_open_regular(const char *path, int *fd, struct stat *st)
 	return open_checked(AT_FDCWD, path, path, 0, fd, st);
 }
 
-int vrp_fs_openat_regular(int dirfd, const char *name, const char *shown, int *fd,
-			  struct stat *st)
+int vrp_fs_openat_regular(int dirfd, const char *name, const char *shown, int *fd, struct stat *st)
 {
 	*fd = -1;
 	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -172,8 +171,9 @@ static int dir_open_failure(int dirfd, const char *name, const char *shown, int 
 {
 	struct stat st;
 	if ((err == ELOOP || err == ENOTDIR) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return S_ISLNK(st.st_mode) ? symlink_refused(shown)
-					   : vrp_error_set(VRP_ENOTFILE, "%s is not a folder", shown);
+		return S_ISLNK(st.st_mode)
+			       ? symlink_refused(shown)
+			       : vrp_error_set(VRP_ENOTFILE, "%s is not a folder", shown);
 	return vrp_error_from_errno(err, "cannot open the folder %s", shown);
 }
 
@@ -194,8 +194,7 @@ int vrp_fs_openat_dir(int dirfd, const char *name, const char *shown, bool creat
 }
 
 /* Opens the next component of `rel` (starting at `*at`) from `*fd`, replacing it. */
-static int open_component(const char *root, const char *rel, const char **at, bool create,
-			  int *fd)
+static int open_component(const char *root, const char *rel, const char **at, bool create, int *fd)
 {
 	const char *p = *at;
 	size_t len = strcspn(p, "/");

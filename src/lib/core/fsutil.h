@@ -40,8 +40,7 @@ int vrp_fs_open_regular(const char *path, int *fd, struct stat *st);
  * followed: it is VRP_EPERM ("... is a symbolic link"). `shown` names the
  * file in messages.
  */
-int vrp_fs_openat_regular(int dirfd, const char *name, const char *shown, int *fd,
-			  struct stat *st);
+int vrp_fs_openat_regular(int dirfd, const char *name, const char *shown, int *fd, struct stat *st);
 
 /*
  * Opens the directory holding `rel` (a relative path, "a/b/c.wav") under the

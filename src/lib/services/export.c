@@ -130,7 +130,7 @@ static int classify(struct export_run *run, const vrp_recording *rec, int src, c
 	return rc;
 }
 
-/* The first name, plain or numbered, that is free, already this recording, or its truncated copy. */
+/* The first name, plain or numbered, that is free, this recording, or its truncated copy. */
 static int choose_name(struct export_run *run, const vrp_recording *rec, int src, char **chosen,
 		       enum existing *found)
 {
@@ -210,10 +210,11 @@ static int copy_out(struct export_run *run, const vrp_recording *rec, int src, c
 	if (rc == 0)
 		rc = vrp_fd_copy_hashed(src, dst, name, &copy, NULL, NULL);
 	if (rc == 0 && strcmp(copy.sha256, rec->checksum) != 0)
-		rc = vrp_error_set(VRP_ECHECKSUM,
-				   "the file of recording %lld does not match its checksum; run `vrp "
-				   "verify` (left out of the export)",
-				   (long long)rec->id);
+		rc = vrp_error_set(
+			VRP_ECHECKSUM,
+			"the file of recording %lld does not match its checksum; run `vrp "
+			"verify` (left out of the export)",
+			(long long)rec->id);
 	if (rc == 0 && fsync(dst) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync %s", name);
 	if (dst >= 0 && close(dst) != 0 && rc == 0)
@@ -392,7 +393,8 @@ int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *opti
 			     "export finished: %lld file(s), %lld left out",
 			     (long long)run.summary.exported, (long long)run.summary.left_out);
 	else
-		VRP_LOG_ERROR("export", json_pack("{s:I}", "files", (json_int_t)run.summary.exported),
+		VRP_LOG_ERROR("export",
+			      json_pack("{s:I}", "files", (json_int_t)run.summary.exported),
 			      "export failed: %s [%s]", vrp_error_last()->message,
 			      vrp_error_code_name(rc));
 	if (run.dir_fd >= 0)

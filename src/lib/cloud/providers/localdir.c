@@ -283,8 +283,8 @@ static int open_part(struct upload *up)
 	up->part_fd = openat(up->dir_fd, up->part_name,
 			     O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (up->part_fd < 0 && errno == ELOOP)
-		return vrp_error_set(VRP_EPERMANENT, "%s is a symbolic link; links are not followed",
-				     up->part);
+		return vrp_error_set(VRP_EPERMANENT,
+				     "%s is a symbolic link; links are not followed", up->part);
 	if (up->part_fd < 0)
 		return localdir_errno(errno, "cannot open %s", up->part);
 	if (fstat(up->part_fd, &st) != 0)

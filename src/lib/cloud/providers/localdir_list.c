@@ -120,7 +120,8 @@ static int fill_page(const struct found_list *found, const char *token, size_t p
 		i++;
 	size_t end = i + page_size < found->count ? i + page_size : found->count;
 	for (; i < end; i++) {
-		vrp_remote_object *object = localdir_object(found->items[i].rel, &found->items[i].st);
+		vrp_remote_object *object =
+			localdir_object(found->items[i].rel, &found->items[i].st);
 		int rc = object ? vrp_remote_page_append(page, &capacity, object) : VRP_ENOMEM;
 		if (rc < 0) {
 			vrp_remote_object_free(object);

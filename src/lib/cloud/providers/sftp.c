@@ -180,8 +180,8 @@ int sftp_path_of_id(const struct sftp *s, const char *remote_id, char **full)
 
 int sftp_lstat(struct sftp *s, const char *path, LIBSSH2_SFTP_ATTRIBUTES *attrs)
 {
-	if (libssh2_sftp_stat_ex(s->sftp, path, (unsigned)strlen(path), LIBSSH2_SFTP_LSTAT, attrs) !=
-	    0)
+	if (libssh2_sftp_stat_ex(s->sftp, path, (unsigned)strlen(path), LIBSSH2_SFTP_LSTAT,
+				 attrs) != 0)
 		return sftp_fail(s, "cannot read the status of", path);
 	if (!(attrs->flags & LIBSSH2_SFTP_ATTR_PERMISSIONS))
 		attrs->permissions = 0;
@@ -193,10 +193,11 @@ int sftp_refuse_link(struct sftp *s, const char *path)
 	LIBSSH2_SFTP_ATTRIBUTES attrs;
 	int rc = sftp_lstat(s, path, &attrs);
 	if (rc == 0 && LIBSSH2_SFTP_S_ISLNK(attrs.permissions))
-		return vrp_error_set(VRP_EPERMANENT,
-				     "%s on %s is a symbolic link; links are not followed under the "
-				     "remote folder (make it a real folder or file)",
-				     path, s->set.host);
+		return vrp_error_set(
+			VRP_EPERMANENT,
+			"%s on %s is a symbolic link; links are not followed under the "
+			"remote folder (make it a real folder or file)",
+			path, s->set.host);
 	return rc;
 }
 

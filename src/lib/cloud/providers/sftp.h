@@ -12,8 +12,9 @@
  * refused credentials, an unknown or changed host key VRP_EAUTH; SFTP
  * "permission denied" VRP_EPERMANENT naming the path; a missing file
  * VRP_EREMOTE_NOT_FOUND; a symlink under the root VRP_EPERMANENT (never
- * followed, for reads, writes, deletes and listings); a full disk VRP_EQUOTA (OpenSSH reports ENOSPC only
- * as a generic failure, so a failed write asks statvfs how much room is left).
+ * followed, for reads, writes, deletes and listings); a full disk
+ * VRP_EQUOTA (OpenSSH reports ENOSPC only as a generic failure, so a failed
+ * write asks statvfs how much room is left).
  */
 #ifndef VRP_CLOUD_SFTP_H
 #define VRP_CLOUD_SFTP_H
