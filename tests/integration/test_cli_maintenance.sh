@@ -108,6 +108,9 @@ else
 	n=$((n + 1)); echo "ok $n - kill -9 before the rename # SKIP no strace here"
 	n=$((n + 1)); echo "ok $n - kill -9 rerun # SKIP"
 fi
+run flock "$WORK/outk" "$VRP" --library "$LIBK" export "$WORK/outk"
+expect_status "a second export into a folder being exported to is refused (exit 75)" 75
+expect_match "as ERR_BUSY" "$err" 'another export is writing into .*ERR_BUSY'
 head -c 300000 "$WORK/big.wav" >"$WORK/outk/big.wav"
 "$VRP" -q --library "$LIBK" export "$WORK/outk"
 check "a truncated copy an older vrp left under the real name is replaced, not numbered" \

@@ -1,4 +1,5 @@
 /* test_localdir.c - the localdir provider: a folder as a remote. */
+#include "provider_symlink_tests.h"
 #include "provider_test_util.h"
 
 #include <dirent.h>
@@ -443,148 +444,33 @@ static void test_read_only_remote_is_a_permanent_failure(void **state)
 	run_in_tmpfs(*state, 1000, MS_RDONLY, "size=512k", VRP_EPERMANENT);
 }
 
-/* A folder outside the remote holding one file, for the symlink tests; malloc'd path. */
-static char *outside_folder(const struct fixture *f)
+static struct symlink_case symlink_case_of(const struct fixture *f)
 {
-	char *outside = test_path(f->dir, "outside");
-	mkdir(outside, 0755);
-	free(make_file(outside, "x.wav", 100, 20));
-	return outside;
-}
-
-static void assert_refused_as_symlink(int rc)
-{
-	assert_int_equal(rc, VRP_EPERMANENT);
-	assert_non_null(strstr(vrp_error_last()->message, "is a symbolic link"));
+	return (struct symlink_case){ f->p, f->remote, f->local, f->dir };
 }
 
 static void test_symlinked_app_folder_is_refused_everywhere(void **state)
 {
-	struct fixture *f = *state;
-	char *outside = outside_folder(f);
-	char *app = remote_file(f, "VoiceRecorderPro");
-	assert_int_equal(symlink(outside, app), 0);
-	char *local = make_file(f->local, "a.wav", 1000, 21);
-
-	vrp_remote_page *page = NULL;
-	assert_refused_as_symlink(vrp_provider_list(f->p, "VoiceRecorderPro", NULL, 0, &page));
-	assert_ok(vrp_provider_list(f->p, NULL, NULL, 0, &page));
-	assert_int_equal(page->count, 0);
-	vrp_remote_page_free(page);
-
-	vrp_upload_request r = { .local_path = local,
-				 .remote_path = "VoiceRecorderPro/2026/a.wav" };
-	assert_refused_as_symlink(vrp_provider_upload(f->p, &r, NULL, NULL));
-	assert_int_equal(count_entries(outside), 1);
-
-	char *back = test_path(f->local, "back.wav");
-	vrp_download_request d = { .remote_id = "VoiceRecorderPro/x.wav", .local_path = back };
-	assert_refused_as_symlink(vrp_provider_download(f->p, &d));
-	assert_int_equal(access(back, F_OK), -1);
-	vrp_remote_object *o = NULL;
-	assert_refused_as_symlink(vrp_provider_stat(f->p, "VoiceRecorderPro/x.wav", 0, &o));
-	assert_refused_as_symlink(vrp_provider_delete(f->p, "VoiceRecorderPro/x.wav"));
-	assert_int_equal(count_entries(outside), 1);
-	free(back);
-	free(local);
-	free(app);
-	free(outside);
+	struct symlink_case c = symlink_case_of(*state);
+	symlinked_app_folder_is_refused_everywhere(&c);
 }
 
 static void test_upload_is_refused_through_a_symlinked_subfolder_or_name(void **state)
 {
-	struct fixture *f = *state;
-	char *outside = outside_folder(f);
-	char *local = make_file(f->local, "a.wav", 1000, 22);
-	char *v = remote_file(f, "V");
-	mkdir(v, 0755);
-	char *year = remote_file(f, "V/2026");
-	assert_int_equal(symlink(outside, year), 0);
-	char *target = test_path(outside, "x.wav");
-	char *name = remote_file(f, "V/b.wav");
-	assert_int_equal(symlink(target, name), 0);
-	char *part = remote_file(f, "V/c.wav.part");
-	assert_int_equal(symlink(target, part), 0);
-
-	const char *paths[] = { "V/2026/11/a.wav", "V/2026/a.wav", "V/b.wav", "V/c.wav" };
-	for (int i = 0; i < 4; i++) {
-		vrp_upload_request r = { .local_path = local, .remote_path = paths[i] };
-		assert_refused_as_symlink(vrp_provider_upload(f->p, &r, NULL, NULL));
-	}
-	assert_int_equal(count_entries(outside), 1);
-	assert_int_equal(file_size(target), 100);
-	free(part);
-	free(name);
-	free(target);
-	free(year);
-	free(v);
-	free(local);
-	free(outside);
+	struct symlink_case c = symlink_case_of(*state);
+	upload_is_refused_through_symlinks(&c);
 }
 
 static void test_file_swapped_for_a_symlink_after_listing_is_not_read(void **state)
 {
-	struct fixture *f = *state;
-	char *outside = outside_folder(f);
-	char *local = make_file(f->local, "a.wav", 1000, 23);
-	vrp_remote_object_free(upload(f, local, "V/a.wav", NULL));
-	vrp_remote_page *page = NULL;
-	assert_ok(vrp_provider_list(f->p, "V", NULL, 0, &page));
-	assert_int_equal(page->count, 1);
-	vrp_remote_page_free(page);
-
-	char *stored = remote_file(f, "V/a.wav");
-	char *target = test_path(outside, "x.wav");
-	assert_int_equal(unlink(stored), 0);
-	assert_int_equal(symlink(target, stored), 0);
-	char *back = test_path(f->local, "back.wav");
-	vrp_download_request d = { .remote_id = "V/a.wav", .local_path = back };
-	assert_refused_as_symlink(vrp_provider_download(f->p, &d));
-	assert_int_equal(access(back, F_OK), -1);
-	vrp_remote_object *o = NULL;
-	assert_refused_as_symlink(vrp_provider_stat(f->p, "V/a.wav", VRP_STAT_CHECKSUM, &o));
-	assert_refused_as_symlink(vrp_provider_delete(f->p, "V/a.wav"));
-	assert_int_equal(file_size(target), 100);
-
-	/* A folder on the way swapped for a link is refused the same way. */
-	char *v = remote_file(f, "V");
-	char *moved = remote_file(f, "V.old");
-	assert_int_equal(rename(v, moved), 0);
-	assert_int_equal(symlink(moved, v), 0);
-	assert_refused_as_symlink(vrp_provider_download(f->p, &d));
-	free(moved);
-	free(v);
-	free(back);
-	free(target);
-	free(stored);
-	free(local);
-	free(outside);
+	struct symlink_case c = symlink_case_of(*state);
+	file_swapped_for_a_symlink_is_not_read(&c);
 }
 
 static void test_listing_skips_symlinked_files_and_folders(void **state)
 {
-	struct fixture *f = *state;
-	char *outside = outside_folder(f);
-	char *local = make_file(f->local, "a.wav", 10, 24);
-	vrp_remote_object_free(upload(f, local, "V/a.wav", NULL));
-	char *dir_link = remote_file(f, "V/elsewhere");
-	assert_int_equal(symlink(outside, dir_link), 0);
-	char *target = test_path(outside, "x.wav");
-	char *file_link = remote_file(f, "V/x.wav");
-	assert_int_equal(symlink(target, file_link), 0);
-	const char *prefixes[] = { NULL, "V" };
-	for (int i = 0; i < 2; i++) {
-		vrp_remote_page *page = NULL;
-		assert_ok(vrp_provider_list(f->p, prefixes[i], NULL, 0, &page));
-		assert_int_equal(page->count, 1);
-		assert_string_equal(page->items[0]->path, "V/a.wav");
-		vrp_remote_page_free(page);
-	}
-	free(file_link);
-	free(target);
-	free(dir_link);
-	free(local);
-	free(outside);
+	struct symlink_case c = symlink_case_of(*state);
+	listing_skips_symlinked_files_and_folders(&c);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -3,6 +3,7 @@
  * 127.0.0.1 (tests/servers/sshd.sh), started once for the file and stopped
  * by its PID at the end. Each test gets its own remote folder.
  */
+#include "provider_symlink_tests.h"
 #include "provider_test_util.h"
 
 #include <fcntl.h>
@@ -535,146 +536,33 @@ static void test_settings_are_checked(void **state)
 	vrp_provider_free(p);
 }
 
-/* A folder outside the remote holding one 100-byte file; malloc'd path. */
-static char *outside_folder(struct fixture *f)
+static struct symlink_case symlink_case_of(const struct fixture *f)
 {
-	char *outside = test_path(f->dir, "outside");
-	mkdir(outside, 0755);
-	free(make_file(outside, "x.wav", 100, 30));
-	mkdir(f->remote, 0755);
-	return outside;
-}
-
-static void assert_refused_as_symlink(int rc)
-{
-	assert_int_equal(rc, VRP_EPERMANENT);
-	assert_non_null(strstr(vrp_error_last()->message, "is a symbolic link"));
-}
-
-static int entries_in(const char *dir)
-{
-	char command[1024];
-	snprintf(command, sizeof(command), "ls -A '%s' | wc -l", dir);
-	FILE *p = popen(command, "r");
-	int n = -1;
-	assert_int_equal(fscanf(p, "%d", &n), 1);
-	pclose(p);
-	return n;
+	return (struct symlink_case){ f->p, f->remote, f->local, f->dir };
 }
 
 static void test_symlinked_app_folder_is_refused_everywhere(void **state)
 {
-	struct fixture *f = *state;
-	char *outside = outside_folder(f);
-	char *app = test_path(f->remote, "VoiceRecorderPro");
-	assert_int_equal(symlink(outside, app), 0);
-	char *local = make_file(f->local, "a.wav", 1000, 31);
-
-	vrp_remote_page *page = NULL;
-	assert_refused_as_symlink(vrp_provider_list(f->p, "VoiceRecorderPro", NULL, 0, &page));
-	assert_ok(vrp_provider_list(f->p, NULL, NULL, 0, &page));
-	assert_int_equal(page->count, 0);
-	vrp_remote_page_free(page);
-	vrp_remote_object *o = NULL;
-	assert_refused_as_symlink(upload(f, local, "VoiceRecorderPro/2026/a.wav", NULL, &o));
-	assert_int_equal(entries_in(outside), 1);
-	char *back = test_path(f->local, "back.wav");
-	vrp_download_request d = { .remote_id = "VoiceRecorderPro/x.wav", .local_path = back };
-	assert_refused_as_symlink(vrp_provider_download(f->p, &d));
-	assert_int_equal(file_size(back), -1);
-	assert_refused_as_symlink(vrp_provider_stat(f->p, "VoiceRecorderPro/x.wav", 0, &o));
-	assert_refused_as_symlink(vrp_provider_delete(f->p, "VoiceRecorderPro/x.wav"));
-	assert_int_equal(entries_in(outside), 1);
-	free(back);
-	free(local);
-	free(app);
-	free(outside);
+	struct symlink_case c = symlink_case_of(*state);
+	symlinked_app_folder_is_refused_everywhere(&c);
 }
 
 static void test_upload_is_refused_through_a_symlinked_subfolder_or_name(void **state)
 {
-	struct fixture *f = *state;
-	char *outside = outside_folder(f);
-	char *local = make_file(f->local, "a.wav", 1000, 32);
-	char *v = test_path(f->remote, "V");
-	mkdir(v, 0755);
-	char *year = test_path(f->remote, "V/2026");
-	assert_int_equal(symlink(outside, year), 0);
-	char *target = test_path(outside, "x.wav");
-	char *part = test_path(f->remote, "V/c.wav.part");
-	assert_int_equal(symlink(target, part), 0);
-	const char *paths[] = { "V/2026/11/a.wav", "V/2026/a.wav", "V/c.wav" };
-	for (int i = 0; i < 3; i++) {
-		vrp_remote_object *o = NULL;
-		assert_refused_as_symlink(upload(f, local, paths[i], NULL, &o));
-	}
-	assert_int_equal(entries_in(outside), 1);
-	assert_int_equal(file_size(target), 100);
-	free(part);
-	free(target);
-	free(year);
-	free(v);
-	free(local);
-	free(outside);
+	struct symlink_case c = symlink_case_of(*state);
+	upload_is_refused_through_symlinks(&c);
 }
 
-static void test_file_swapped_for_a_symlink_before_download_is_not_read(void **state)
+static void test_file_swapped_for_a_symlink_after_listing_is_not_read(void **state)
 {
-	struct fixture *f = *state;
-	char *outside = outside_folder(f);
-	char *local = make_file(f->local, "a.wav", 1000, 33);
-	vrp_remote_object *o = NULL;
-	assert_ok(upload(f, local, "V/a.wav", NULL, &o));
-	vrp_remote_object_free(o);
-	vrp_remote_page *page = NULL;
-	assert_ok(vrp_provider_list(f->p, "V", NULL, 0, &page));
-	assert_int_equal(page->count, 1);
-	vrp_remote_page_free(page);
-
-	char *stored = test_path(f->remote, "V/a.wav");
-	char *target = test_path(outside, "x.wav");
-	assert_int_equal(unlink(stored), 0);
-	assert_int_equal(symlink(target, stored), 0);
-	char *back = test_path(f->local, "back.wav");
-	vrp_download_request d = { .remote_id = "V/a.wav", .local_path = back };
-	assert_refused_as_symlink(vrp_provider_download(f->p, &d));
-	assert_int_equal(file_size(back), -1);
-	assert_refused_as_symlink(vrp_provider_stat(f->p, "V/a.wav", VRP_STAT_CHECKSUM, &o));
-	assert_refused_as_symlink(vrp_provider_delete(f->p, "V/a.wav"));
-	assert_int_equal(file_size(target), 100);
-	free(back);
-	free(target);
-	free(stored);
-	free(local);
-	free(outside);
+	struct symlink_case c = symlink_case_of(*state);
+	file_swapped_for_a_symlink_is_not_read(&c);
 }
 
 static void test_listing_skips_symlinked_files_and_folders(void **state)
 {
-	struct fixture *f = *state;
-	char *outside = outside_folder(f);
-	char *local = make_file(f->local, "a.wav", 10, 34);
-	vrp_remote_object *o = NULL;
-	assert_ok(upload(f, local, "V/a.wav", NULL, &o));
-	vrp_remote_object_free(o);
-	char *dir_link = test_path(f->remote, "V/elsewhere");
-	assert_int_equal(symlink(outside, dir_link), 0);
-	char *target = test_path(outside, "x.wav");
-	char *file_link = test_path(f->remote, "V/x.wav");
-	assert_int_equal(symlink(target, file_link), 0);
-	const char *prefixes[] = { NULL, "V" };
-	for (int i = 0; i < 2; i++) {
-		vrp_remote_page *page = NULL;
-		assert_ok(vrp_provider_list(f->p, prefixes[i], NULL, 0, &page));
-		assert_int_equal(page->count, 1);
-		assert_string_equal(page->items[0]->path, "V/a.wav");
-		vrp_remote_page_free(page);
-	}
-	free(file_link);
-	free(target);
-	free(dir_link);
-	free(local);
-	free(outside);
+	struct symlink_case c = symlink_case_of(*state);
+	listing_skips_symlinked_files_and_folders(&c);
 }
 
 int main(void)
@@ -699,7 +587,7 @@ int main(void)
 		T(test_kept_connection_that_died_is_replaced),
 		T(test_symlinked_app_folder_is_refused_everywhere),
 		T(test_upload_is_refused_through_a_symlinked_subfolder_or_name),
-		T(test_file_swapped_for_a_symlink_before_download_is_not_read),
+		T(test_file_swapped_for_a_symlink_after_listing_is_not_read),
 		T(test_listing_skips_symlinked_files_and_folders),
 #undef T
 	};

@@ -330,11 +330,9 @@ static int open_folder(struct export_run *run)
 	run->dir_fd = open(run->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (run->dir_fd < 0)
 		return vrp_error_from_errno(errno, "cannot open the folder %s", run->dir);
-	if (flock(run->dir_fd, LOCK_EX | LOCK_NB) != 0)
-		return errno == EWOULDBLOCK
-			       ? vrp_error_set(VRP_EBUSY, "another export is writing into %s",
-					       run->dir)
-			       : vrp_error_from_errno(errno, "cannot lock the folder %s", run->dir);
+	/* A filesystem that cannot lock (some network mounts) still gets its export. */
+	if (flock(run->dir_fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+		return vrp_error_set(VRP_EBUSY, "another export is writing into %s", run->dir);
 	int fd = dup(run->dir_fd);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
