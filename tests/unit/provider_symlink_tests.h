@@ -172,4 +172,23 @@ static inline void listing_skips_symlinked_files_and_folders(const struct symlin
 	free(outside);
 }
 
+/* Runs one of the tests above on the case `symlink_case_of(*state)` gives. */
+#define SYMLINK_TEST(name, body)                                                                   \
+	static void name(void **state)                                                             \
+	{                                                                                          \
+		struct symlink_case c = symlink_case_of(*state);                                   \
+		body(&c);                                                                          \
+	}
+
+/* Defines the four tests in a file that has symlink_case_of(). */
+#define SYMLINK_TESTS                                                                              \
+	SYMLINK_TEST(test_symlinked_app_folder_is_refused_everywhere,                              \
+		     symlinked_app_folder_is_refused_everywhere)                                   \
+	SYMLINK_TEST(test_upload_is_refused_through_a_symlinked_subfolder_or_name,                 \
+		     upload_is_refused_through_symlinks)                                           \
+	SYMLINK_TEST(test_file_swapped_for_a_symlink_after_listing_is_not_read,                    \
+		     file_swapped_for_a_symlink_is_not_read)                                       \
+	SYMLINK_TEST(test_listing_skips_symlinked_files_and_folders,                               \
+		     listing_skips_symlinked_files_and_folders)
+
 #endif

@@ -541,29 +541,7 @@ static struct symlink_case symlink_case_of(const struct fixture *f)
 	return (struct symlink_case){ f->p, f->remote, f->local, f->dir };
 }
 
-static void test_symlinked_app_folder_is_refused_everywhere(void **state)
-{
-	struct symlink_case c = symlink_case_of(*state);
-	symlinked_app_folder_is_refused_everywhere(&c);
-}
-
-static void test_upload_is_refused_through_a_symlinked_subfolder_or_name(void **state)
-{
-	struct symlink_case c = symlink_case_of(*state);
-	upload_is_refused_through_symlinks(&c);
-}
-
-static void test_file_swapped_for_a_symlink_after_listing_is_not_read(void **state)
-{
-	struct symlink_case c = symlink_case_of(*state);
-	file_swapped_for_a_symlink_is_not_read(&c);
-}
-
-static void test_listing_skips_symlinked_files_and_folders(void **state)
-{
-	struct symlink_case c = symlink_case_of(*state);
-	listing_skips_symlinked_files_and_folders(&c);
-}
+SYMLINK_TESTS
 
 int main(void)
 {
