@@ -286,6 +286,119 @@ static void test_freeing_an_unfinished_importer_leaves_nothing(void **state)
 	assert_int_equal(entries(f->lib, "recordings/raw"), 0);
 }
 
+/* Each file's outcome by name, for runs that mix good and bad files in one batch. */
+struct outcomes {
+	char names[8][32];
+	int status[8], error[8];
+	size_t count;
+};
+
+static void note_outcome(void *ctx, const vrp_import_result *r)
+{
+	struct outcomes *o = ctx;
+	assert_true(o->count < 8);
+	const char *slash = strrchr(r->path, '/');
+	snprintf(o->names[o->count], sizeof(o->names[0]), "%s", slash ? slash + 1 : r->path);
+	o->status[o->count] = (int)r->status;
+	o->error[o->count++] = r->error;
+}
+
+static const struct outcomes *import_in_one_batch(vrp_library *lib, struct outcomes *o,
+						  const char *const *names, size_t count)
+{
+	vrp_import_options opts = { .on_result = note_outcome, .ctx = o, .threads = 1 };
+	vrp_importer *imp = NULL;
+	assert_ok(vrp_importer_new(&imp, lib, &opts));
+	for (size_t i = 0; i < count; i++) {
+		char *path = test_fixture_path(names[i]);
+		assert_ok(vrp_importer_add(imp, path));
+		free(path);
+	}
+	assert_ok(vrp_importer_finish(imp));
+	vrp_importer_free(imp);
+	assert_int_equal(o->count, count);
+	return o;
+}
+
+static void assert_outcome(const struct outcomes *o, const char *name, int status, int error)
+{
+	for (size_t i = 0; i < o->count; i++) {
+		if (strcmp(o->names[i], name) != 0)
+			continue;
+		if (o->status[i] != status || o->error[i] != error)
+			fail_msg("%s: status %d error %s, expected %d %s", name, o->status[i],
+				 vrp_error_code_name(o->error[i]), status,
+				 vrp_error_code_name(error));
+		return;
+	}
+	fail_msg("%s: no result", name);
+}
+
+static int64_t metric(vrp_library *lib, const char *name)
+{
+	vrp_metric_list *list = NULL;
+	assert_ok(vrp_metrics_read(lib, name, &list));
+	int64_t value = list->count ? list->items[0]->value : -1;
+	vrp_metric_list_free(list);
+	return value;
+}
+
+/* A 3 GHz rate once reached the catalogue as a negative number and failed every file with it. */
+static void test_crafted_wavs_are_rejected_alone_and_the_others_commit(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "pcm16.wav", "rate-3g.wav", "flac16k.flac", "rate-max.wav",
+				"channels-1000.wav", "memo.m4a" };
+	struct outcomes o = { 0 };
+	import_in_one_batch(f->lib, &o, names, 6);
+	assert_outcome(&o, "pcm16.wav", VRP_IMPORT_IMPORTED, 0);
+	assert_outcome(&o, "flac16k.flac", VRP_IMPORT_IMPORTED, 0);
+	assert_outcome(&o, "memo.m4a", VRP_IMPORT_IMPORTED, 0);
+	assert_outcome(&o, "rate-3g.wav", VRP_IMPORT_REJECTED, VRP_ECORRUPT_MEDIA);
+	assert_outcome(&o, "rate-max.wav", VRP_IMPORT_REJECTED, VRP_ECORRUPT_MEDIA);
+	assert_outcome(&o, "channels-1000.wav", VRP_IMPORT_REJECTED, VRP_ECORRUPT_MEDIA);
+	assert_int_equal(entries(f->lib, "recordings/raw"), 3);
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+}
+
+/* Whatever makes the catalogue refuse a row, it is that file's rejection, not the batch's. */
+static void test_a_row_the_catalogue_refuses_rejects_that_file_alone(void **state)
+{
+	struct fixture *f = *state;
+	test_exec(vrp_library_db(f->lib),
+		  "CREATE TEMP TRIGGER refuse BEFORE INSERT ON recordings "
+		  "WHEN NEW.title = 'flac16k' "
+		  "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+	const char *names[] = { "pcm16.wav", "flac16k.flac", "memo.m4a" };
+	struct outcomes o = { 0 };
+	import_in_one_batch(f->lib, &o, names, 3);
+	assert_outcome(&o, "pcm16.wav", VRP_IMPORT_IMPORTED, 0);
+	assert_outcome(&o, "flac16k.flac", VRP_IMPORT_REJECTED, VRP_EDB);
+	assert_outcome(&o, "memo.m4a", VRP_IMPORT_IMPORTED, 0);
+	int64_t count = 0;
+	assert_ok(vrp_recordings_count(f->lib, NULL, &count));
+	assert_int_equal(count, 2);
+	assert_int_equal(entries(f->lib, "recordings/raw"), 2);
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+	assert_int_equal(metric(f->lib, VRP_METRIC_IMPORTS), 2);
+	assert_int_equal(metric(f->lib, VRP_METRIC_REJECTS), 1);
+}
+
+/* A run that commits nothing still counts what it found. */
+static void test_a_run_of_only_duplicates_and_rejections_is_counted(void **state)
+{
+	struct fixture *f = *state;
+	const char *first[] = { "pcm16.wav" };
+	struct outcomes o = { 0 };
+	import_in_one_batch(f->lib, &o, first, 1);
+	const char *second[] = { "pcm16.wav", "text.txt", "pcm16.wav" };
+	struct outcomes again = { 0 };
+	import_in_one_batch(f->lib, &again, second, 3);
+	assert_int_equal(metric(f->lib, VRP_METRIC_IMPORTS), 1);
+	assert_int_equal(metric(f->lib, VRP_METRIC_DUPLICATES), 2);
+	assert_int_equal(metric(f->lib, VRP_METRIC_REJECTS), 1);
+}
+
 struct run_log {
 	const char *correlation_id;
 	int records, others, warnings;
@@ -361,6 +474,13 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_freeing_an_unfinished_importer_leaves_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_crafted_wavs_are_rejected_alone_and_the_others_commit, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_row_the_catalogue_refuses_rejects_that_file_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_run_of_only_duplicates_and_rejections_is_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_an_import_run_logs_and_audits_under_one_correlation_id, setup,
 			teardown),

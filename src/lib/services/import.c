@@ -162,6 +162,8 @@ static int flush(vrp_importer *imp)
 					 imp->pending_rejects);
 	if (rc == 0)
 		imp->pending_duplicates = imp->pending_rejects = 0;
+	else /* the batch's files are rejected: counted with the next commit that works */
+		imp->pending_rejects += (int64_t)b->count;
 	if (b->count)
 		VRP_LOG_DEBUG("import",
 			      json_pack("{s:I, s:I}", "files", (json_int_t)b->count, "bytes",
