@@ -2,7 +2,11 @@
 #include "test_support.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,6 +403,150 @@ static void test_a_run_of_only_duplicates_and_rejections_is_counted(void **state
 	assert_int_equal(metric(f->lib, VRP_METRIC_REJECTS), 1);
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&t, NULL);
+}
+
+/* Waits (at most 10 s) until `relative` holds `count` entries. */
+static void wait_for_entries(vrp_library *lib, const char *relative, size_t count)
+{
+	for (int i = 0; i < 1000 && entries(lib, relative) != count; i++)
+		sleep_ms(10);
+	assert_int_equal(entries(lib, relative), count);
+}
+
+static char *write_tmp(vrp_library *lib, const char *name)
+{
+	char rel[128];
+	snprintf(rel, sizeof(rel), "tmp/%s", name);
+	char *path = vrp_library_path(lib, rel);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "partial", 7), 7);
+	close(fd);
+	return path;
+}
+
+/* A pid that was a process's and is no longer anyone's (a child, reaped). */
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+#define UUID_A "0a1b2c3d-0000-4000-8000-000000000001"
+#define UUID_B "0a1b2c3d-0000-4000-8000-000000000002"
+
+/* A Ctrl-C'd or killed import left its staging files; the next import takes them out. */
+static void test_a_new_import_removes_staging_files_of_dead_imports_only(void **state)
+{
+	struct fixture *f = *state;
+	/* A live import, in the middle of its run: its staged file is locked in tmp/. */
+	struct tally t = { 0 };
+	vrp_import_options o = { .on_result = count_result, .ctx = &t };
+	vrp_importer *live = NULL;
+	assert_ok(vrp_importer_new(&live, f->lib, &o));
+	char *source = test_fixture_path("pcm16.wav");
+	assert_ok(vrp_importer_add(live, source));
+	wait_for_entries(f->lib, "tmp", 1);
+	char name[96];
+	snprintf(name, sizeof(name), UUID_A ".%ld.part", (long)dead_pid());
+	char *dead = write_tmp(f->lib, name);
+	char *legacy = write_tmp(f->lib, UUID_B ".part");
+	/* Alive and not locked yet: an import between creating its file and locking it. */
+	snprintf(name, sizeof(name), UUID_B ".%ld.part", (long)getppid());
+	char *fresh = write_tmp(f->lib, name);
+
+	vrp_importer *next = NULL;
+	assert_ok(vrp_importer_new(&next, f->lib, NULL));
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(legacy, F_OK), -1);
+	assert_int_equal(access(fresh, F_OK), 0);
+	assert_int_equal(entries(f->lib, "tmp"), 2);
+	assert_ok(vrp_importer_finish(live));
+	assert_int_equal(t.imported, 1);
+	vrp_importer_free(live);
+	vrp_importer_free(next);
+	free(source);
+	free(dead);
+	free(legacy);
+	free(fresh);
+}
+
+struct background_import {
+	vrp_library *lib;
+	const char *const *names;
+	size_t count;
+	struct tally tally;
+	int rc;
+};
+
+static void *import_in_background(void *arg)
+{
+	struct background_import *b = arg;
+	vrp_import_options o = { .on_result = count_result, .ctx = &b->tally };
+	vrp_importer *imp = NULL;
+	b->rc = vrp_importer_new(&imp, b->lib, &o);
+	for (size_t i = 0; b->rc == 0 && i < b->count; i++) {
+		char *path = test_fixture_path(b->names[i]);
+		b->rc = vrp_importer_add(imp, path);
+		free(path);
+	}
+	if (b->rc == 0)
+		b->rc = vrp_importer_finish(imp);
+	vrp_importer_free(imp);
+	return NULL;
+}
+
+static void count_orphans(void *ctx, const vrp_verify_item *item)
+{
+	*(int *)ctx += item->finding == VRP_VERIFY_ORPHAN_FILE || item->finding == VRP_VERIFY_STALE_TEMP;
+}
+
+static int verify_findings(vrp_library *lib)
+{
+	int found = 0;
+	vrp_verify_options o = { .on_item = count_orphans, .ctx = &found };
+	vrp_verify_summary summary;
+	assert_ok(vrp_verify(lib, &o, &summary));
+	return found;
+}
+
+/*
+ * An import renames its files into recordings/raw/ before their rows commit.
+ * Holding the database's write lock from another connection stops it right
+ * there, where `vrp verify` used to report every one of them as an orphan.
+ */
+static void test_verify_reports_no_file_of_an_import_that_is_committing(void **state)
+{
+	struct fixture *f = *state;
+	char *root = test_path(f->dir, "lib");
+	vrp_library *other = NULL;
+	assert_ok(vrp_library_open(&other, root, 0, NULL));
+	test_exec(vrp_library_db(other), "BEGIN IMMEDIATE");
+	const char *names[] = { "pcm16.wav", "flac16k.flac" };
+	struct background_import b = { f->lib, names, 2, { 0 }, 0 };
+	pthread_t thread;
+	assert_int_equal(pthread_create(&thread, NULL, import_in_background, &b), 0);
+	wait_for_entries(f->lib, "recordings/raw", 2);
+
+	int during = verify_findings(other);
+	test_exec(vrp_library_db(other), "ROLLBACK");
+	pthread_join(thread, NULL);
+	assert_int_equal(during, 0);
+	assert_ok(b.rc);
+	assert_int_equal(b.tally.imported, 2);
+	assert_int_equal(verify_findings(other), 0);
+	vrp_library_free(other);
+	free(root);
+}
+
 struct run_log {
 	const char *correlation_id;
 	int records, others, warnings;
@@ -481,6 +629,12 @@ int main(void)
 			test_a_row_the_catalogue_refuses_rejects_that_file_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_run_of_only_duplicates_and_rejections_is_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_new_import_removes_staging_files_of_dead_imports_only, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_verify_reports_no_file_of_an_import_that_is_committing, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_an_import_run_logs_and_audits_under_one_correlation_id, setup,
 			teardown),

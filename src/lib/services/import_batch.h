@@ -18,7 +18,7 @@
 
 struct vrp_staged_file {
 	char *source;     /* the path as given */
-	char *tmp_path;   /* <root>/tmp/<uuid>.part, locked by lock_fd */
+	char *tmp_path;   /* <root>/tmp/<uuid>.<pid>.part, locked by lock_fd (import_tmp.h) */
 	char *final_path; /* <root>/recordings/raw/<uuid>.<ext> */
 	int lock_fd;
 	vrp_recording *rec;            /* the row to insert; local_path relative to the root */

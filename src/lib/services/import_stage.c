@@ -4,15 +4,14 @@
 #include "core/error_set.h"
 #include "core/fsutil.h"
 #include "services/import_batch.h"
+#include "services/import_tmp.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,24 +43,6 @@ void vrp_stage_job_free(struct vrp_stage_job *job)
 	free(job);
 }
 
-/* Creates tmp/<uuid>.part, locked for as long as this process stages it. */
-static int create_tmp(vrp_library *lib, struct vrp_staged_file *f, const char *uuid)
-{
-	char name[64];
-	snprintf(name, sizeof(name), "tmp/%s.part", uuid);
-	if (!(f->tmp_path = vrp_library_path(lib, name)))
-		return vrp_error_oom();
-	f->lock_fd = open(f->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (f->lock_fd < 0) {
-		int rc = vrp_error_from_errno(errno, "cannot create %s", f->tmp_path);
-		free(f->tmp_path);
-		f->tmp_path = NULL;
-		return rc;
-	}
-	flock(f->lock_fd, LOCK_EX);
-	return 0;
-}
-
 static int on_copy_progress(void *arg, int64_t done)
 {
 	struct vrp_stage_job *job = arg;
@@ -82,7 +63,7 @@ static int stage(vrp_library *lib, struct vrp_stage_job *job)
 	if (rc == 0)
 		rc = vrp_uuid_v4(job->uuid);
 	if (rc == 0)
-		rc = create_tmp(lib, f, job->uuid);
+		rc = vrp_import_tmp_create(lib, job->uuid, &f->tmp_path, &f->lock_fd);
 	if (rc == 0)
 		rc = vrp_fd_copy_hashed(src, f->lock_fd, f->tmp_path, &job->copy, on_copy_progress,
 					job);
