@@ -547,6 +547,102 @@ static void test_verify_reports_no_file_of_an_import_that_is_committing(void **s
 	free(root);
 }
 
+/* A WAV of `bytes` of silence that takes no disk: its data is one hole. */
+static char *sparse_wav(const char *dir, const char *name, int64_t bytes)
+{
+	char *path = test_path(dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	uint32_t data = (uint32_t)(bytes - 44), riff = (uint32_t)(bytes - 8);
+	unsigned char h[44] = "RIFF....WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0"
+			      "\x02\0\x10\0data....";
+	for (int i = 0; i < 4; i++) {
+		h[4 + i] = (unsigned char)(riff >> (8 * i));
+		h[40 + i] = (unsigned char)(data >> (8 * i));
+	}
+	assert_int_equal(write(fd, h, sizeof(h)), (ssize_t)sizeof(h));
+	assert_int_equal(ftruncate(fd, bytes), 0);
+	close(fd);
+	return path;
+}
+
+struct interruption {
+	struct tally tally;
+	const char *big;
+	bool stop;
+	int64_t big_bytes_seen;
+	bool big_reported;
+};
+
+static void on_interrupted_result(void *ctx, const vrp_import_result *r)
+{
+	struct interruption *i = ctx;
+	i->big_reported = i->big_reported || !strcmp(r->path, i->big);
+	count_result(&i->tally, r);
+}
+
+/* The "user" presses Ctrl-C once the big file is being copied. */
+static void stop_when_the_big_file_copies(void *ctx, const char *path, int64_t file_bytes,
+					  int64_t total)
+{
+	(void)total;
+	struct interruption *i = ctx;
+	if (!strcmp(path, i->big) && file_bytes > 0) {
+		i->big_bytes_seen = file_bytes;
+		i->stop = true;
+	}
+}
+
+static bool interrupted(void *ctx) { return ((struct interruption *)ctx)->stop; }
+
+/*
+ * Stopped while a 2 GiB file is being copied: the copy stops at once, its
+ * partial file goes, the files staged whole before it commit, and finish
+ * says the run was interrupted. A Ctrl-C used to leave a 416 MiB .part.
+ */
+static void test_a_stopped_import_commits_what_is_whole_and_removes_partial_copies(void **state)
+{
+	struct fixture *f = *state;
+	char *big = sparse_wav(f->dir, "big.wav", (int64_t)2 << 30);
+	struct interruption i = { .big = big };
+	vrp_import_options o = { .on_result = on_interrupted_result,
+				 .on_progress = stop_when_the_big_file_copies,
+				 .stop = interrupted,
+				 .ctx = &i,
+				 .threads = 1 };
+	vrp_importer *imp = NULL;
+	assert_ok(vrp_importer_new(&imp, f->lib, &o));
+	const char *small[] = { "pcm16.wav", "flac16k.flac" };
+	for (size_t n = 0; n < 2; n++) {
+		char *path = test_fixture_path(small[n]);
+		assert_ok(vrp_importer_add(imp, path));
+		free(path);
+	}
+	int rc = vrp_importer_add(imp, big);
+	if (rc == 0)
+		rc = vrp_importer_flush(imp);
+	assert_int_equal(rc, VRP_ECANCELLED);
+	char *later = test_fixture_path("memo.m4a");
+	assert_int_equal(vrp_importer_add(imp, later), VRP_ECANCELLED);
+	assert_int_equal(vrp_importer_finish(imp), VRP_ECANCELLED);
+	vrp_importer_free(imp);
+	assert_true(i.big_bytes_seen > 0 && i.big_bytes_seen < (int64_t)1 << 30);
+	assert_false(i.big_reported);
+	assert_int_equal(i.tally.imported, 2);
+	assert_int_equal(i.tally.rejected, 0);
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+	assert_int_equal(entries(f->lib, "recordings/raw"), 2);
+	vrp_audit_query q = { .operation = "import" };
+	vrp_audit_list *audit = NULL;
+	assert_ok(vrp_audit_read(f->lib, &q, &audit));
+	assert_int_equal(audit->count, 1);
+	assert_string_equal(audit->items[0]->meta, "{\"imported\":2,\"duplicates\":0,"
+						   "\"rejected\":0,\"interrupted\":true}");
+	vrp_audit_list_free(audit);
+	free(later);
+	free(big);
+}
+
 struct run_log {
 	const char *correlation_id;
 	int records, others, warnings;
@@ -635,6 +731,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_verify_reports_no_file_of_an_import_that_is_committing, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_stopped_import_commits_what_is_whole_and_removes_partial_copies,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_an_import_run_logs_and_audits_under_one_correlation_id, setup,
 			teardown),
