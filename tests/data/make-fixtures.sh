@@ -143,6 +143,14 @@ def crafted(name, rate, channels):
 crafted("rate-3g.wav", 3000000000, 1)
 crafted("rate-max.wav", 0xFFFFFFFF, 1)
 crafted("channels-1000.wav", 8000, 1000)
+
+# AIFF stores its rate as an 80-bit float: FFmpeg takes 2 GHz from it.
+frames = 800
+comm = struct.pack(">hIh", 1, frames, 16) + struct.pack(">HQ", 16383 + 30, int(2e9 / 2**30 * 2**63))
+ssnd = struct.pack(">II", 0, 0) + bytes(frames * 2)
+body = (b"AIFF" + b"COMM" + struct.pack(">I", len(comm)) + comm
+        + b"SSND" + struct.pack(">I", len(ssnd)) + ssnd)
+open("rate-2g.aiff", "wb").write(b"FORM" + struct.pack(">I", len(body)) + body)
 EOF
 
 rm -f src-mono.wav vbr-src.wav
