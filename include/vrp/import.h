@@ -64,14 +64,6 @@ typedef struct vrp_import_options {
 	bool recursive;            /* descend into directories (skipping dot-files) */
 	vrp_import_result_fn on_result;
 	vrp_import_progress_fn on_progress;
-	/*
-	 * Polled between files and at least every 100 ms while waiting for one
-	 * (NULL: never stop). Once it returns true (e.g. after SIGINT), no more
-	 * files are staged, copies under way are given up and their partial
-	 * files removed, and files staged whole still commit; see
-	 * vrp_importer_finish(). Files not imported are not reported.
-	 */
-	vrp_import_stop_fn stop;
 	void *ctx; /* passed to every callback */
 	/* A batch commits when it holds this many files or bytes (0: 64 files, 256 MiB). */
 	size_t batch_files;
@@ -82,6 +74,14 @@ typedef struct vrp_import_options {
 	 * thread that calls the importer.
 	 */
 	unsigned threads;
+	/*
+	 * Polled between files and at least every 100 ms while waiting for one
+	 * (NULL: never stop). Once it returns true (e.g. after SIGINT), no more
+	 * files are staged, copies under way are given up and their partial
+	 * files removed, and files staged whole still commit; see
+	 * vrp_importer_finish(). Files not imported are not reported. Gets `ctx`.
+	 */
+	vrp_import_stop_fn stop;
 } vrp_import_options;
 
 typedef struct vrp_importer vrp_importer;
@@ -95,7 +95,8 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
 /*
  * Adds one path: a file, or with options->recursive a directory tree. A file
  * that cannot be imported is reported as rejected through on_result and is
- * not an error of this call; a negative return means the import as a whole
+ * not an error of this call (so is a row the catalogue refuses: that file
+ * alone is rejected); a negative return means the import as a whole
  * cannot go on (e.g. the library's database failed while committing a batch,
  * in which case that batch's files are reported rejected and nothing of them
  * is left on disk).

@@ -172,18 +172,19 @@ static int scan_dir(struct run *run, const char *relative, entry_fn fn)
  * rename. Once the import lets go the row is there, so ownership is asked
  * again after the lock was found free.
  */
-static int is_owned_or_importing(struct run *run, const char *rel, const char *name, bool *owned)
+static int is_owned_or_importing(struct run *run, const char *rel, const char *name,
+				 bool *claimed)
 {
 	vrp_db *db = vrp_library_db(run->lib);
-	int rc = is_owned(db, name, owned);
-	if (rc < 0 || *owned)
+	int rc = is_owned(db, name, claimed);
+	if (rc < 0 || *claimed)
 		return rc;
 	char *path = vrp_library_path(run->lib, rel);
 	if (!path)
 		return vrp_error_oom();
-	*owned = vrp_import_file_is_live(path);
+	*claimed = vrp_import_file_is_live(path);
 	free(path);
-	return *owned ? 0 : is_owned(db, name, owned);
+	return *claimed ? 0 : is_owned(db, name, claimed);
 }
 
 static int check_raw_entry(struct run *run, const char *dir, const char *name)
@@ -191,9 +192,9 @@ static int check_raw_entry(struct run *run, const char *dir, const char *name)
 	char *rel = vrp_path_join(dir, name);
 	if (!rel)
 		return vrp_error_oom();
-	bool owned = false;
-	int rc = is_owned_or_importing(run, rel, name, &owned);
-	if (rc < 0 || owned) {
+	bool claimed = false;
+	int rc = is_owned_or_importing(run, rel, name, &claimed);
+	if (rc < 0 || claimed) {
 		free(rel);
 		return rc;
 	}
