@@ -48,7 +48,8 @@ static void install_handlers(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND | SA_RESTART; /* the import polls; no call need fail with EINTR */
+	/* The import polls the flag, so no call needs to fail with EINTR. */
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -106,7 +107,8 @@ static void on_progress(void *ctx, const char *path, int64_t file_bytes, int64_t
 static int report_interrupted(const struct cli *cli, const struct import_run *run)
 {
 	char message[96];
-	snprintf(message, sizeof(message), "interrupted: %ld imported, the rest not", run->imported);
+	snprintf(message, sizeof(message), "interrupted: %ld imported, the rest not",
+		 run->imported);
 	if (cli->json)
 		fprintf(stderr, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n",
 			vrp_error_code_name(VRP_ECANCELLED), message);
@@ -169,10 +171,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	if (!tags)
 		return cli_fail(cli, VRP_ENOMEM);
 	struct import_run run = { .cli = cli };
-	vrp_import_options o = { .on_result = on_result,
-				 .on_progress = on_progress,
-				 .stop = should_stop,
-				 .ctx = &run };
+	vrp_import_options o = {
+		.on_result = on_result, .on_progress = on_progress, .stop = should_stop, .ctx = &run
+	};
 	int status = parse(cli, argc, argv, &o, &tags);
 	if (status) {
 		free(tags);

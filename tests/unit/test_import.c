@@ -351,8 +351,8 @@ static int64_t metric(vrp_library *lib, const char *name)
 static void test_crafted_wavs_are_rejected_alone_and_the_others_commit(void **state)
 {
 	struct fixture *f = *state;
-	const char *names[] = { "pcm16.wav", "rate-3g.wav", "flac16k.flac", "rate-max.wav",
-				"channels-1000.wav", "memo.m4a" };
+	const char *names[] = { "pcm16.wav",    "rate-3g.wav",       "flac16k.flac",
+				"rate-max.wav", "channels-1000.wav", "memo.m4a" };
 	struct outcomes o = { 0 };
 	import_in_one_batch(f->lib, &o, names, 6);
 	assert_outcome(&o, "pcm16.wav", VRP_IMPORT_IMPORTED, 0);
@@ -369,10 +369,9 @@ static void test_crafted_wavs_are_rejected_alone_and_the_others_commit(void **st
 static void test_a_row_the_catalogue_refuses_rejects_that_file_alone(void **state)
 {
 	struct fixture *f = *state;
-	test_exec(vrp_library_db(f->lib),
-		  "CREATE TEMP TRIGGER refuse BEFORE INSERT ON recordings "
-		  "WHEN NEW.title = 'flac16k' "
-		  "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+	test_exec(vrp_library_db(f->lib), "CREATE TEMP TRIGGER refuse BEFORE INSERT ON recordings "
+					  "WHEN NEW.title = 'flac16k' "
+					  "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
 	const char *names[] = { "pcm16.wav", "flac16k.flac", "memo.m4a" };
 	struct outcomes o = { 0 };
 	import_in_one_batch(f->lib, &o, names, 3);
@@ -506,7 +505,8 @@ static void *import_in_background(void *arg)
 
 static void count_orphans(void *ctx, const vrp_verify_item *item)
 {
-	*(int *)ctx += item->finding == VRP_VERIFY_ORPHAN_FILE || item->finding == VRP_VERIFY_STALE_TEMP;
+	*(int *)ctx +=
+		item->finding == VRP_VERIFY_ORPHAN_FILE || item->finding == VRP_VERIFY_STALE_TEMP;
 }
 
 static int verify_findings(vrp_library *lib)

@@ -386,11 +386,12 @@ static void test_sample_rates_out_of_range_are_corrupt_as_ffmpeg_says(void **sta
 	for (size_t i = 0; i < sizeof(rates) / sizeof(*rates); i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "rate-%u.wav", (unsigned)rates[i]);
-		char *path = wav_of_frames(
-			name,
-			&(struct fmt){
-				.tag = WAVE_FORMAT_PCM, .channels = 1, .bits = 16, .rate = rates[i] },
-			800);
+		char *path = wav_of_frames(name,
+					   &(struct fmt){ .tag = WAVE_FORMAT_PCM,
+							  .channels = 1,
+							  .bits = 16,
+							  .rate = rates[i] },
+					   800);
 		assert_corrupt_as_ffmpeg_says(path, "sample rate");
 		free(path);
 	}
@@ -403,11 +404,12 @@ static void test_sample_rates_at_the_edges_of_the_range_read_as_ffmpeg_reads_the
 	for (size_t i = 0; i < sizeof(rates) / sizeof(*rates); i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "edge-%u.wav", (unsigned)rates[i]);
-		char *path = wav_of_frames(
-			name,
-			&(struct fmt){
-				.tag = WAVE_FORMAT_PCM, .channels = 1, .bits = 16, .rate = rates[i] },
-			800);
+		char *path = wav_of_frames(name,
+					   &(struct fmt){ .tag = WAVE_FORMAT_PCM,
+							  .channels = 1,
+							  .bits = 16,
+							  .rate = rates[i] },
+					   800);
 		assert_plain_and_same(path);
 		free(path);
 	}
@@ -421,19 +423,21 @@ static void test_channel_counts_out_of_range_are_corrupt_as_ffmpeg_says(void **s
 	for (size_t i = 0; i < sizeof(counts) / sizeof(*counts); i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "channels-%u.wav", counts[i]);
-		char *path = wav_of_frames(
-			name,
-			&(struct fmt){
-				.tag = WAVE_FORMAT_PCM, .channels = counts[i], .bits = 8, .rate = 8000 },
-			counts[i] ? 16 : 800);
+		char *path = wav_of_frames(name,
+					   &(struct fmt){ .tag = WAVE_FORMAT_PCM,
+							  .channels = counts[i],
+							  .bits = 8,
+							  .rate = 8000 },
+					   counts[i] ? 16 : 800);
 		assert_corrupt_as_ffmpeg_says(path, "channels");
 		free(path);
 	}
-	char *path = wav_of_frames(
-		"channels-max.wav",
-		&(struct fmt){
-			.tag = WAVE_FORMAT_PCM, .channels = VRP_MEDIA_CHANNELS_MAX, .bits = 8, .rate = 8000 },
-		16);
+	char *path = wav_of_frames("channels-max.wav",
+				   &(struct fmt){ .tag = WAVE_FORMAT_PCM,
+						  .channels = VRP_MEDIA_CHANNELS_MAX,
+						  .bits = 8,
+						  .rate = 8000 },
+				   16);
 	assert_plain_and_same(path);
 	free(path);
 }
@@ -492,7 +496,8 @@ int main(void)
 		cmocka_unit_test(test_wavs_that_are_not_plain_are_left_to_ffmpeg),
 		cmocka_unit_test(test_cut_wav_is_left_to_ffmpeg_which_refuses_it),
 		cmocka_unit_test(test_sample_rates_out_of_range_are_corrupt_as_ffmpeg_says),
-		cmocka_unit_test(test_sample_rates_at_the_edges_of_the_range_read_as_ffmpeg_reads_them),
+		cmocka_unit_test(
+			test_sample_rates_at_the_edges_of_the_range_read_as_ffmpeg_reads_them),
 		cmocka_unit_test(test_channel_counts_out_of_range_are_corrupt_as_ffmpeg_says),
 		cmocka_unit_test(test_inconsistent_byte_rate_is_left_to_ffmpeg),
 		cmocka_unit_test(test_other_files_are_not_wav),

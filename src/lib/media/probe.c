@@ -585,15 +585,16 @@ static int probe_with_ffmpeg(struct probe *p, struct vrp_media_info *out)
 static int check_ranges(const char *path, const struct vrp_media_info *m)
 {
 	int rc = 0;
-	if (m->sample_rate < VRP_MEDIA_SAMPLE_RATE_MIN || m->sample_rate > VRP_MEDIA_SAMPLE_RATE_MAX)
-		rc = vrp_error_set(VRP_ECORRUPT_MEDIA,
-				   "the header declares a sample rate of %d Hz (vrp reads %d to %d Hz)",
-				   m->sample_rate, VRP_MEDIA_SAMPLE_RATE_MIN,
-				   VRP_MEDIA_SAMPLE_RATE_MAX);
+	if (m->sample_rate < VRP_MEDIA_SAMPLE_RATE_MIN ||
+	    m->sample_rate > VRP_MEDIA_SAMPLE_RATE_MAX)
+		rc = vrp_error_set(
+			VRP_ECORRUPT_MEDIA,
+			"the header declares a sample rate of %d Hz (vrp reads %d to %d Hz)",
+			m->sample_rate, VRP_MEDIA_SAMPLE_RATE_MIN, VRP_MEDIA_SAMPLE_RATE_MAX);
 	else if (m->channels < 1 || m->channels > VRP_MEDIA_CHANNELS_MAX)
 		rc = vrp_error_set(VRP_ECORRUPT_MEDIA,
-				   "the header declares %d channels (vrp reads 1 to %d)", m->channels,
-				   VRP_MEDIA_CHANNELS_MAX);
+				   "the header declares %d channels (vrp reads 1 to %d)",
+				   m->channels, VRP_MEDIA_CHANNELS_MAX);
 	else if (m->bit_depth < 0 || m->bit_depth > VRP_MEDIA_BIT_DEPTH_MAX)
 		rc = vrp_error_set(VRP_ECORRUPT_MEDIA, "the header declares %d-bit samples",
 				   m->bit_depth);

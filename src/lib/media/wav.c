@@ -158,7 +158,8 @@ static int64_t plain_samples(const struct layout *l, int64_t size)
  */
 static int check_ranges(const struct fmt *f)
 {
-	if (f->sample_rate < VRP_MEDIA_SAMPLE_RATE_MIN || f->sample_rate > VRP_MEDIA_SAMPLE_RATE_MAX)
+	if (f->sample_rate < VRP_MEDIA_SAMPLE_RATE_MIN ||
+	    f->sample_rate > VRP_MEDIA_SAMPLE_RATE_MAX)
 		return vrp_error_set(VRP_ECORRUPT_MEDIA,
 				     "the WAV header declares a sample rate of %" PRIu32
 				     " Hz (vrp reads %d to %d Hz)",

@@ -283,10 +283,7 @@ static bool stop_requested(vrp_importer *imp)
 	return imp->stopped;
 }
 
-static int interrupted(void)
-{
-	return vrp_error_set(VRP_ECANCELLED, "the import was interrupted");
-}
+static int interrupted(void) { return vrp_error_set(VRP_ECANCELLED, "the import was interrupted"); }
 
 /* Batches a staged file, unless it is a duplicate; the job's staged file moves to the batch. */
 static int batch_staged(vrp_importer *imp, struct vrp_stage_job *job)

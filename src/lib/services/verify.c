@@ -172,8 +172,7 @@ static int scan_dir(struct run *run, const char *relative, entry_fn fn)
  * rename. Once the import lets go the row is there, so ownership is asked
  * again after the lock was found free.
  */
-static int is_owned_or_importing(struct run *run, const char *rel, const char *name,
-				 bool *claimed)
+static int is_owned_or_importing(struct run *run, const char *rel, const char *name, bool *claimed)
 {
 	vrp_db *db = vrp_library_db(run->lib);
 	int rc = is_owned(db, name, claimed);
