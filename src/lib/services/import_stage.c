@@ -86,8 +86,7 @@ static int stage(struct vrp_stager *s, struct vrp_stage_job *job)
 					&ctx);
 	if (src >= 0)
 		close(src);
-	if (rc == 0)
-		rc = check_cancelled(s);
+	/* Copied whole: identified and committed even when cancelled meanwhile. */
 	if (rc == 0)
 		rc = vrp_probe_file(f->tmp_path, &job->media);
 	return rc;
