@@ -375,6 +375,26 @@ static void assert_corrupt_as_ffmpeg_says(const char *path, const char *field)
 	assert_same_as_ffmpeg(path);
 }
 
+/* 800 frames of 16-bit mono PCM at `rate`. */
+static char *wav_at_rate(uint32_t rate)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "rate-%u.wav", (unsigned)rate);
+	const struct fmt f = { .tag = WAVE_FORMAT_PCM, .channels = 1, .bits = 16, .rate = rate };
+	return wav_of_frames(name, &f, 800);
+}
+
+/* 16 frames of 8-bit PCM at 8 kHz in `channels` channels. */
+static char *wav_of_channels(unsigned channels)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "channels-%u.wav", channels);
+	const struct fmt f = {
+		.tag = WAVE_FORMAT_PCM, .channels = channels, .bits = 8, .rate = 8000
+	};
+	return wav_of_frames(name, &f, 16);
+}
+
 /* A 32-bit rate that is no int (3 GHz, 0xFFFFFFFF) or no real recorder's once became a
  * negative sample rate, which the catalogue refused, failing the whole import batch. */
 static void test_sample_rates_out_of_range_are_corrupt_as_ffmpeg_says(void **state)
@@ -384,14 +404,7 @@ static void test_sample_rates_out_of_range_are_corrupt_as_ffmpeg_says(void **sta
 					  0x7FFFFFFF, 0x80000000,
 					  3000000000, 0xFFFFFFFF };
 	for (size_t i = 0; i < sizeof(rates) / sizeof(*rates); i++) {
-		char name[32];
-		snprintf(name, sizeof(name), "rate-%u.wav", (unsigned)rates[i]);
-		char *path = wav_of_frames(name,
-					   &(struct fmt){ .tag = WAVE_FORMAT_PCM,
-							  .channels = 1,
-							  .bits = 16,
-							  .rate = rates[i] },
-					   800);
+		char *path = wav_at_rate(rates[i]);
 		assert_corrupt_as_ffmpeg_says(path, "sample rate");
 		free(path);
 	}
@@ -402,14 +415,7 @@ static void test_sample_rates_at_the_edges_of_the_range_read_as_ffmpeg_reads_the
 	(void)state;
 	static const uint32_t rates[] = { VRP_MEDIA_SAMPLE_RATE_MIN, VRP_MEDIA_SAMPLE_RATE_MAX };
 	for (size_t i = 0; i < sizeof(rates) / sizeof(*rates); i++) {
-		char name[32];
-		snprintf(name, sizeof(name), "edge-%u.wav", (unsigned)rates[i]);
-		char *path = wav_of_frames(name,
-					   &(struct fmt){ .tag = WAVE_FORMAT_PCM,
-							  .channels = 1,
-							  .bits = 16,
-							  .rate = rates[i] },
-					   800);
+		char *path = wav_at_rate(rates[i]);
 		assert_plain_and_same(path);
 		free(path);
 	}
@@ -421,23 +427,11 @@ static void test_channel_counts_out_of_range_are_corrupt_as_ffmpeg_says(void **s
 	(void)state;
 	static const unsigned counts[] = { 0, VRP_MEDIA_CHANNELS_MAX + 1, 1000, 65535 };
 	for (size_t i = 0; i < sizeof(counts) / sizeof(*counts); i++) {
-		char name[32];
-		snprintf(name, sizeof(name), "channels-%u.wav", counts[i]);
-		char *path = wav_of_frames(name,
-					   &(struct fmt){ .tag = WAVE_FORMAT_PCM,
-							  .channels = counts[i],
-							  .bits = 8,
-							  .rate = 8000 },
-					   counts[i] ? 16 : 800);
+		char *path = wav_of_channels(counts[i]);
 		assert_corrupt_as_ffmpeg_says(path, "channels");
 		free(path);
 	}
-	char *path = wav_of_frames("channels-max.wav",
-				   &(struct fmt){ .tag = WAVE_FORMAT_PCM,
-						  .channels = VRP_MEDIA_CHANNELS_MAX,
-						  .bits = 8,
-						  .rate = 8000 },
-				   16);
+	char *path = wav_of_channels(VRP_MEDIA_CHANNELS_MAX);
 	assert_plain_and_same(path);
 	free(path);
 }
@@ -446,24 +440,19 @@ static void test_channel_counts_out_of_range_are_corrupt_as_ffmpeg_says(void **s
 static void test_inconsistent_byte_rate_is_left_to_ffmpeg(void **state)
 {
 	(void)state;
-	char *path = wav_of_frames("byte-rate.wav",
-				   &(struct fmt){ .tag = WAVE_FORMAT_PCM,
-						  .channels = 1,
-						  .bits = 16,
-						  .rate = 8000,
-						  .byte_rate = 12345 },
-				   8000);
-	assert_left_to_ffmpeg(path);
-	free(path);
-	path = wav_of_frames("byte-rate-max.wav",
-			     &(struct fmt){ .tag = WAVE_FORMAT_PCM,
-					    .channels = 2,
-					    .bits = 16,
-					    .rate = 8000,
-					    .byte_rate = 0xFFFFFFFF },
-			     8000);
-	assert_left_to_ffmpeg(path);
-	free(path);
+	static const uint32_t byte_rates[] = { 12345, 0xFFFFFFFF };
+	for (size_t i = 0; i < sizeof(byte_rates) / sizeof(*byte_rates); i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "byte-rate-%u.wav", (unsigned)byte_rates[i]);
+		const struct fmt f = { .tag = WAVE_FORMAT_PCM,
+				       .channels = 2,
+				       .bits = 16,
+				       .rate = 8000,
+				       .byte_rate = byte_rates[i] };
+		char *path = wav_of_frames(name, &f, 8000);
+		assert_left_to_ffmpeg(path);
+		free(path);
+	}
 }
 
 static void test_other_files_are_not_wav(void **state)
