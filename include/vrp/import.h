@@ -5,7 +5,8 @@
  * the same pass, identified by its content (never its extension), fsynced,
  * renamed to recordings/raw/<uuid>.<ext>, and only then described by a row.
  * A crash at any point leaves either nothing or a complete recording (at
- * worst a complete file without its row, which `vrp verify` reports).
+ * worst a complete file without its row, which `vrp verify` reports); the
+ * partial copies a killed import leaves in tmp/ are removed by the next one.
  *
  * An importer batches files so that many small imports share one filesystem
  * sync and one transaction: each file is still durable before its row
