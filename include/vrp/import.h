@@ -5,7 +5,8 @@
  * the same pass, identified by its content (never its extension), fsynced,
  * renamed to recordings/raw/<uuid>.<ext>, and only then described by a row.
  * A crash at any point leaves either nothing or a complete recording (at
- * worst a complete file without its row, which `vrp verify` reports).
+ * worst a complete file without its row, which `vrp verify` reports); the
+ * partial copies a killed import leaves in tmp/ are removed by the next one.
  *
  * An importer batches files so that many small imports share one filesystem
  * sync and one transaction: each file is still durable before its row
@@ -52,6 +53,9 @@ typedef void (*vrp_import_result_fn)(void *ctx, const vrp_import_result *result)
 typedef void (*vrp_import_progress_fn)(void *ctx, const char *path, int64_t file_bytes,
 				       int64_t total_bytes);
 
+/* Polled on the importer's thread (see `stop` below); true: stop the import. */
+typedef bool (*vrp_import_stop_fn)(void *ctx);
+
 typedef struct vrp_import_options {
 	const char *title;       /* NULL: the file name without its extension */
 	const char *description; /* NULL: none */
@@ -61,7 +65,7 @@ typedef struct vrp_import_options {
 	bool recursive;            /* descend into directories (skipping dot-files) */
 	vrp_import_result_fn on_result;
 	vrp_import_progress_fn on_progress;
-	void *ctx; /* passed to both callbacks */
+	void *ctx; /* passed to every callback */
 	/* A batch commits when it holds this many files or bytes (0: 64 files, 256 MiB). */
 	size_t batch_files;
 	int64_t batch_bytes;
@@ -71,6 +75,14 @@ typedef struct vrp_import_options {
 	 * thread that calls the importer.
 	 */
 	unsigned threads;
+	/*
+	 * Polled between files and at least every 100 ms while waiting for one
+	 * (NULL: never stop). Once it returns true (e.g. after SIGINT), no more
+	 * files are staged, copies under way are given up and their partial
+	 * files removed, and files staged whole still commit; see
+	 * vrp_importer_finish(). Files not imported are not reported. Gets `ctx`.
+	 */
+	vrp_import_stop_fn stop;
 } vrp_import_options;
 
 typedef struct vrp_importer vrp_importer;
@@ -84,7 +96,8 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
 /*
  * Adds one path: a file, or with options->recursive a directory tree. A file
  * that cannot be imported is reported as rejected through on_result and is
- * not an error of this call; a negative return means the import as a whole
+ * not an error of this call (so is a row the catalogue refuses: that file
+ * alone is rejected); a negative return means the import as a whole
  * cannot go on (e.g. the library's database failed while committing a batch,
  * in which case that batch's files are reported rejected and nothing of them
  * is left on disk).
@@ -92,12 +105,16 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
  * Files are staged in the background: a file's result may be reported by a
  * later call (add, flush or finish), and the file must stay in place until
  * it has been.
+ *
+ * Once options->stop has asked to stop, returns VRP_ECANCELLED (and adds
+ * nothing more); call vrp_importer_finish() to commit what was staged.
  */
 int vrp_importer_add(vrp_importer *importer, const char *path);
 
 /*
  * Waits for every file added so far, commits them and reports their results
- * (the import goes on). Returns 0, or an error as vrp_importer_add() does.
+ * (the import goes on). Returns 0, or an error (VRP_ECANCELLED once stopped)
+ * as vrp_importer_add() does.
  */
 int vrp_importer_flush(vrp_importer *importer);
 
@@ -111,6 +128,8 @@ const char *vrp_importer_correlation_id(const vrp_importer *importer);
 /*
  * Flushes (see above), then appends an "import" entry with the
  * run's counts to the audit log. Call it before vrp_importer_free().
+ * Returns VRP_ECANCELLED, once that is done, when options->stop stopped the
+ * run: what was reported imported is in the library, the rest is not.
  */
 int vrp_importer_finish(vrp_importer *importer);
 

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "progress.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +19,41 @@ static const char import_usage[] =
 	"  --title T           title for every file (default: the file name)\n"
 	"  --description D     description for every file\n"
 	"  --tag X             add tag X (repeatable)\n\n"
-	"Exit status: 0 when nothing was rejected, 65 when some file was.\n";
+	"Results go to stdout (rejections to stderr), one line per file as it\n"
+	"commits; the summary goes to stderr. SIGINT or SIGTERM stops the import:\n"
+	"files copied whole are committed, partial copies removed.\n\n"
+	"Exit status: 0 when nothing was rejected, 65 when some file was,\n"
+	"130 (SIGINT) or 143 (SIGTERM) when interrupted.\n";
 
 struct import_run {
 	struct cli *cli;
 	struct cli_progress progress;
 	long imported, duplicates, rejected;
 };
+
+static volatile sig_atomic_t stopped_by; /* the signal that asked the import to stop */
+
+static void on_signal(int sig) { stopped_by = sig; }
+
+static bool should_stop(void *ctx)
+{
+	(void)ctx;
+	return stopped_by != 0;
+}
+
+/* The first SIGINT/SIGTERM stops the import cleanly; a second one kills (its
+ * partial files are removed by the next import). */
+static void install_handlers(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	/* The import polls the flag, so no call needs to fail with EINTR. */
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 static void print_result(struct import_run *run, const vrp_import_result *r)
 {
@@ -60,6 +89,9 @@ static void on_result(void *ctx, const vrp_import_result *r)
 	run->rejected += r->status == VRP_IMPORT_REJECTED;
 	cli_progress_clear(&run->progress);
 	print_result(run, r);
+	/* The line is out as its row commits: before the summary on stderr, and
+	 * before an interruption could lose it in stdout's buffer. */
+	fflush(stdout);
 	cli_progress_file_done(&run->progress, r->bytes);
 }
 
@@ -69,6 +101,20 @@ static void on_progress(void *ctx, const char *path, int64_t file_bytes, int64_t
 	(void)file_bytes;
 	struct import_run *run = ctx;
 	cli_progress_update(&run->progress, total_bytes);
+}
+
+/* What was committed stays; the shell's convention gives the exit status. */
+static int report_interrupted(const struct cli *cli, const struct import_run *run)
+{
+	char message[96];
+	snprintf(message, sizeof(message), "interrupted: %ld imported, the rest not",
+		 run->imported);
+	if (cli->json)
+		fprintf(stderr, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n",
+			vrp_error_code_name(VRP_ECANCELLED), message);
+	else
+		fprintf(stderr, "%s\n", message);
+	return 128 + stopped_by;
 }
 
 struct import_args {
@@ -125,7 +171,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	if (!tags)
 		return cli_fail(cli, VRP_ENOMEM);
 	struct import_run run = { .cli = cli };
-	vrp_import_options o = { .on_result = on_result, .on_progress = on_progress, .ctx = &run };
+	vrp_import_options o = {
+		.on_result = on_result, .on_progress = on_progress, .stop = should_stop, .ctx = &run
+	};
 	int status = parse(cli, argc, argv, &o, &tags);
 	if (status) {
 		free(tags);
@@ -138,19 +186,22 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	}
 	cli_progress_start(&run.progress, cli, (const char *const *)argv + optind,
 			   (size_t)(argc - optind), o.recursive);
+	install_handlers();
 	vrp_importer *imp = NULL;
 	int rc = vrp_importer_new(&imp, lib, &o);
 	for (int i = optind; rc == 0 && i < argc; i++)
 		rc = vrp_importer_add(imp, argv[i]);
-	if (rc == 0)
+	if (rc == 0 || rc == VRP_ECANCELLED)
 		rc = vrp_importer_finish(imp);
 	vrp_importer_free(imp);
 	cli_progress_clear(&run.progress);
-	if (rc < 0)
+	if (rc == VRP_ECANCELLED && stopped_by)
+		status = report_interrupted(cli, &run);
+	else if (rc < 0)
 		status = cli_fail(cli, rc);
 	else if (run.rejected)
 		status = vrp_error_exit_status(VRP_EUNSUPPORTED_MEDIA);
-	if (!cli->json && cli->verbosity >= 0)
+	if (!cli->json && cli->verbosity >= 0 && rc != VRP_ECANCELLED)
 		fprintf(stderr, "%ld imported, %ld duplicate, %ld rejected\n", run.imported,
 			run.duplicates, run.rejected);
 	vrp_library_free(lib);

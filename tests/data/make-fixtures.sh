@@ -127,5 +127,31 @@ garble("flac16k.flac", "garbled.flac", flac_header_len(open("flac16k.flac", "rb"
 garble("faststart.m4a", "garbled.m4a", mdat_payload(open("faststart.m4a", "rb").read()))
 EOF
 
+# A PCM header whose fields no real recorder writes (a 32-bit rate past an
+# int, 1,000 channels), the samples whole: damaged, however plain it looks.
+python3 - <<'EOF'
+import struct
+
+def crafted(name, rate, channels):
+    align = channels * 2
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, (rate * align) & 0xFFFFFFFF, align, 16)
+    data = bytes(align * 800)
+    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
+            + b"data" + struct.pack("<I", len(data)) + data)
+    open(name, "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+crafted("rate-3g.wav", 3000000000, 1)
+crafted("rate-max.wav", 0xFFFFFFFF, 1)
+crafted("channels-1000.wav", 8000, 1000)
+
+# AIFF stores its rate as an 80-bit float: FFmpeg takes 2 GHz from it.
+frames = 800
+comm = struct.pack(">hIh", 1, frames, 16) + struct.pack(">HQ", 16383 + 30, int(2e9 / 2**30 * 2**63))
+ssnd = struct.pack(">II", 0, 0) + bytes(frames * 2)
+body = (b"AIFF" + b"COMM" + struct.pack(">I", len(comm)) + comm
+        + b"SSND" + struct.pack(">I", len(ssnd)) + ssnd)
+open("rate-2g.aiff", "wb").write(b"FORM" + struct.pack(">I", len(body)) + body)
+EOF
+
 rm -f src-mono.wav vbr-src.wav
 if [ -n "$stamp" ]; then : >"$stamp"; fi

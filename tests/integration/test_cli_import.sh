@@ -178,6 +178,87 @@ expect_status "a full import after the kills succeeds" 0
 check "every source is catalogued exactly once" test "$(count_rows "$CRASH")" -eq 40
 check "raw/ holds the 40 recordings plus the reported orphans" test "$(count_raw "$CRASH")" -eq $((40 + orphans))
 
+# One crafted WAV among good ones: rejected alone, the others imported (the
+# whole batch used to be refused, exit 64, and `import -r` imported nothing).
+CRAFT="$WORK/crafted-lib"
+"$VRP" -q --library "$CRAFT" init
+mkdir "$WORK/crafted"
+sox -n -r 8000 -c 1 "$WORK/crafted/good1.wav" synth 0.5 sine 410 2>/dev/null
+sox -n -r 8000 -c 1 "$WORK/crafted/good2.wav" synth 0.5 sine 420 2>/dev/null
+cp "$FIXTURES/rate-3g.wav" "$WORK/crafted/rate_3g.wav"
+run "$VRP" --library "$CRAFT" import -j 1 "$WORK/crafted/good1.wav" "$WORK/crafted/rate_3g.wav" "$WORK/crafted/good2.wav"
+expect_status "a crafted WAV among good ones: exit 65" 65
+check "the two good files are imported" test "$(printf '%s\n' "$out" | grep -c '^imported ')" -eq 2 -a "$(count_rows "$CRAFT")" -eq 2
+expect_match "the crafted one is rejected as ERR_CORRUPT_MEDIA" "$err" 'rejected +[^ ]*rate_3g\.wav: .*sample rate.*\[ERR_CORRUPT_MEDIA\]'
+cp "$FIXTURES/rate-max.wav" "$FIXTURES/channels-1000.wav" "$WORK/crafted/"
+sox -n -r 8000 -c 1 "$WORK/crafted/good3.wav" synth 0.5 sine 430 2>/dev/null
+run "$VRP" --library "$CRAFT" --json import -r "$WORK/crafted"
+expect_status "import -r of a folder with crafted files: exit 65" 65
+for f in rate_3g.wav rate-max.wav channels-1000.wav; do
+	check "-r: $f is ERR_CORRUPT_MEDIA" test "$(code_of "$f")" = ERR_CORRUPT_MEDIA
+done
+check "-r: the new good file is imported, the others are duplicates" test \
+	"$(printf '%s\n' "$out" | grep -c '"status":"imported"')" -eq 1 -a \
+	"$(printf '%s\n' "$out" | grep -c '"status":"duplicate"')" -eq 2 -a "$(count_rows "$CRAFT")" -eq 3
+check "-r: nothing of the crafted files is kept" test "$(count_raw "$CRAFT")" -eq 3 -a -z "$(ls "$CRAFT/tmp")"
+run "$VRP" --library "$CRAFT" metrics
+expect_match "a run of only duplicates and rejections is counted" "$out" 'vrp_import_duplicates 2'
+
+# Piped, the per-file lines come before the summary (stdout is flushed per line).
+run sh -c '"$1" --library "$2" import "$3"/good1.wav "$3"/rate_3g.wav "$3"/good3.wav 2>&1 | cat' _ "$VRP" "$CRAFT" "$WORK/crafted"
+check "piped output: the summary is the last line" sh -c '
+	printf "%s\n" "$1" | tail -n 1 | grep -Eq "^0 imported, 2 duplicate, 1 rejected$" &&
+	test "$(printf "%s\n" "$1" | head -n 3 | grep -Ec "^(duplicate|rejected) ")" -eq 3' _ "$out"
+
+# Ctrl-C (SIGINT) or SIGTERM in the middle: what committed is what was printed,
+# no partial file stays, and the user is told. Many small files and -j 4, so
+# files are in flight at every moment.
+python3 - "$WORK/sig" <<'EOF'
+import os, struct, sys
+os.makedirs(sys.argv[1])
+for i in range(1500):
+    data = bytes((j * (i + 3)) & 0xFF for j in range(1600))
+    fmt = struct.pack("<HHIIHH", 1, 1, 8000, 8000, 1, 8)
+    body = b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    with open(os.path.join(sys.argv[1], "s%04d.wav" % i), "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", len(body)) + body)
+EOF
+interrupt_import() { # $1 library, $2 signal: import -r, signalled once results appear
+	"$VRP" -q --library "$1" init
+	rm -f "$WORK/sig.out" "$WORK/sig.err"
+	"$VRP" --library "$1" import -j 4 -r "$WORK/sig" >"$WORK/sig.out" 2>"$WORK/sig.err" &
+	pid=$!
+	i=0
+	while [ ! -s "$WORK/sig.out" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i + 1)); done
+	start=$(date +%s%N)
+	kill -"$2" $pid
+	wait $pid && status=0 || status=$?
+	stop_ms=$((($(date +%s%N) - start) / 1000000))
+}
+interrupt_import "$WORK/sigint" INT
+check "SIGINT: exit 130" test "$status" -eq 130
+lines=$(grep -c '^imported ' "$WORK/sig.out")
+rows=$(count_rows "$WORK/sigint")
+check "SIGINT: it stopped part-way" test "$rows" -gt 0 -a "$rows" -lt 1500
+check "SIGINT: one line printed per recording committed ($lines lines, $rows rows)" test "$lines" -eq "$rows"
+check "SIGINT: says so on stderr" grep -qx "interrupted: $rows imported, the rest not" "$WORK/sig.err"
+check "SIGINT: no partial file in tmp/" test -z "$(ls "$WORK/sigint/tmp")"
+check "SIGINT: raw/ holds exactly the committed files" test "$(count_raw "$WORK/sigint")" -eq "$rows"
+check "SIGINT: stopped within 5 s (${stop_ms} ms)" test "$stop_ms" -lt 5000
+interrupt_import "$WORK/sigterm" TERM
+check "SIGTERM: exit 143, told, nothing partial" sh -c '
+	test "$1" -eq 143 && grep -q "^interrupted: [0-9]* imported, the rest not$" "$2" &&
+	test -z "$(ls "$3/tmp")"' _ "$status" "$WORK/sig.err" "$WORK/sigterm"
+
+# A killed import's staging files (named with its pid, which is gone) are
+# removed by the next import, without `verify --fix`.
+sh -c 'exit 0' &
+dead=$!
+wait $dead
+: >"$WORK/sigint/tmp/0a1b2c3d-0000-4000-8000-00000000000a.$dead.part"
+run "$VRP" --library "$WORK/sigint" import "$WORK/crafted/good1.wav"
+check "the next import removes a dead import's .part" test -z "$(ls "$WORK/sigint/tmp")"
+
 # --jobs: one file at a time gives the same library; out of range is a usage error.
 ONE="$WORK/one-job"
 "$VRP" -q --library "$ONE" init

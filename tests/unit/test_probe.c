@@ -347,6 +347,13 @@ static void test_large_wav_probes_from_its_ends(void **state)
 	test_rmtree(dir);
 }
 
+/* FFmpeg's answer is held to the header reader's ranges: it takes a 2 GHz AIFF. */
+static void test_ffmpeg_answers_out_of_range_are_corrupt(void **state)
+{
+	(void)state;
+	assert_refused("rate-2g.aiff", CORRUPT, "sample rate of 2000000000 Hz");
+}
+
 int main(void)
 {
 	fixtures = getenv("VRP_TEST_FIXTURES");
@@ -386,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_ogg_without_its_last_page_is_corrupt),
 		cmocka_unit_test(test_audio_that_does_not_decode_is_corrupt),
 		cmocka_unit_test(test_large_wav_probes_from_its_ends),
+		cmocka_unit_test(test_ffmpeg_answers_out_of_range_are_corrupt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,6 +66,7 @@ struct fmt {
 	bool extensible;
 	unsigned valid_bits; /* of an extensible header */
 	bool no_byte_rate;
+	uint32_t byte_rate; /* when not 0, written instead of rate * block_align */
 };
 
 static void put_fmt(struct buf *b, const struct fmt *f)
@@ -75,7 +76,7 @@ static void put_fmt(struct buf *b, const struct fmt *f)
 	put_le(&body, f->extensible ? 0xFFFE : f->tag, 2);
 	put_le(&body, f->channels, 2);
 	put_le(&body, f->rate, 4);
-	put_le(&body, f->no_byte_rate ? 0 : f->rate * align, 4);
+	put_le(&body, f->no_byte_rate ? 0 : f->byte_rate ? f->byte_rate : f->rate * align, 4);
 	put_le(&body, align, 2);
 	put_le(&body, f->bits, 2);
 	if (f->extensible) {
@@ -130,6 +131,16 @@ static char *simple_wav(const char *name, const struct fmt *f, double seconds)
 	struct buf b = { 0 };
 	put_fmt(&b, f);
 	put_data(&b, (size_t)(seconds * f->rate) * f->channels * f->bits / 8);
+	return write_wav(name, &b);
+}
+
+/* A WAV of one fmt chunk then `frames` samples of every channel (a crafted rate makes
+ * seconds meaningless). */
+static char *wav_of_frames(const char *name, const struct fmt *f, size_t frames)
+{
+	struct buf b = { 0 };
+	put_fmt(&b, f);
+	put_data(&b, frames * f->channels * f->bits / 8);
 	return write_wav(name, &b);
 }
 
@@ -352,6 +363,98 @@ static void test_cut_wav_is_left_to_ffmpeg_which_refuses_it(void **state)
 	free(path);
 }
 
+/* Both readers refuse `path` as damaged; the header reader answers itself, naming `field`. */
+static void assert_corrupt_as_ffmpeg_says(const char *path, const char *field)
+{
+	struct vrp_media_info info;
+	if (read_plain(path, &info) != VRP_ECORRUPT_MEDIA)
+		fail_msg("%s: the header reader did not refuse it", path);
+	if (!strstr(vrp_error_last()->message, field))
+		fail_msg("%s: \"%s\" does not name the %s", path, vrp_error_last()->message, field);
+	assert_int_equal(vrp_probe_file(path, &info), VRP_ECORRUPT_MEDIA);
+	assert_same_as_ffmpeg(path);
+}
+
+/* 800 frames of 16-bit mono PCM at `rate`. */
+static char *wav_at_rate(uint32_t rate)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "rate-%u.wav", (unsigned)rate);
+	const struct fmt f = { .tag = WAVE_FORMAT_PCM, .channels = 1, .bits = 16, .rate = rate };
+	return wav_of_frames(name, &f, 800);
+}
+
+/* 16 frames of 8-bit PCM at 8 kHz in `channels` channels. */
+static char *wav_of_channels(unsigned channels)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "channels-%u.wav", channels);
+	const struct fmt f = {
+		.tag = WAVE_FORMAT_PCM, .channels = channels, .bits = 8, .rate = 8000
+	};
+	return wav_of_frames(name, &f, 16);
+}
+
+/* A 32-bit rate that is no int (3 GHz, 0xFFFFFFFF) or no real recorder's once became a
+ * negative sample rate, which the catalogue refused, failing the whole import batch. */
+static void test_sample_rates_out_of_range_are_corrupt_as_ffmpeg_says(void **state)
+{
+	(void)state;
+	static const uint32_t rates[] = { 0,          VRP_MEDIA_SAMPLE_RATE_MAX + 1,
+					  0x7FFFFFFF, 0x80000000,
+					  3000000000, 0xFFFFFFFF };
+	for (size_t i = 0; i < sizeof(rates) / sizeof(*rates); i++) {
+		char *path = wav_at_rate(rates[i]);
+		assert_corrupt_as_ffmpeg_says(path, "sample rate");
+		free(path);
+	}
+}
+
+static void test_sample_rates_at_the_edges_of_the_range_read_as_ffmpeg_reads_them(void **state)
+{
+	(void)state;
+	static const uint32_t rates[] = { VRP_MEDIA_SAMPLE_RATE_MIN, VRP_MEDIA_SAMPLE_RATE_MAX };
+	for (size_t i = 0; i < sizeof(rates) / sizeof(*rates); i++) {
+		char *path = wav_at_rate(rates[i]);
+		assert_plain_and_same(path);
+		free(path);
+	}
+}
+
+/* FFmpeg says "Too many channels" past VRP_MEDIA_CHANNELS_MAX; the header reader took 1,000. */
+static void test_channel_counts_out_of_range_are_corrupt_as_ffmpeg_says(void **state)
+{
+	(void)state;
+	static const unsigned counts[] = { 0, VRP_MEDIA_CHANNELS_MAX + 1, 1000, 65535 };
+	for (size_t i = 0; i < sizeof(counts) / sizeof(*counts); i++) {
+		char *path = wav_of_channels(counts[i]);
+		assert_corrupt_as_ffmpeg_says(path, "channels");
+		free(path);
+	}
+	char *path = wav_of_channels(VRP_MEDIA_CHANNELS_MAX);
+	assert_plain_and_same(path);
+	free(path);
+}
+
+/* A byte rate that is not rate x block_align is not a plain header: FFmpeg decides. */
+static void test_inconsistent_byte_rate_is_left_to_ffmpeg(void **state)
+{
+	(void)state;
+	static const uint32_t byte_rates[] = { 12345, 0xFFFFFFFF };
+	for (size_t i = 0; i < sizeof(byte_rates) / sizeof(*byte_rates); i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "byte-rate-%u.wav", (unsigned)byte_rates[i]);
+		const struct fmt f = { .tag = WAVE_FORMAT_PCM,
+				       .channels = 2,
+				       .bits = 16,
+				       .rate = 8000,
+				       .byte_rate = byte_rates[i] };
+		char *path = wav_of_frames(name, &f, 8000);
+		assert_left_to_ffmpeg(path);
+		free(path);
+	}
+}
+
 static void test_other_files_are_not_wav(void **state)
 {
 	(void)state;
@@ -381,6 +484,11 @@ int main(void)
 		cmocka_unit_test(test_chunks_in_any_order_read_as_ffmpeg_reads_them),
 		cmocka_unit_test(test_wavs_that_are_not_plain_are_left_to_ffmpeg),
 		cmocka_unit_test(test_cut_wav_is_left_to_ffmpeg_which_refuses_it),
+		cmocka_unit_test(test_sample_rates_out_of_range_are_corrupt_as_ffmpeg_says),
+		cmocka_unit_test(
+			test_sample_rates_at_the_edges_of_the_range_read_as_ffmpeg_reads_them),
+		cmocka_unit_test(test_channel_counts_out_of_range_are_corrupt_as_ffmpeg_says),
+		cmocka_unit_test(test_inconsistent_byte_rate_is_left_to_ffmpeg),
 		cmocka_unit_test(test_other_files_are_not_wav),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,8 @@
  */
 #define END_SLACK_PACKETS 3
 #define END_SLACK_SECONDS 0.05
+/* A longer recording is a header's invention: a year of audio. */
+#define DURATION_MAX (366.0 * 24 * 3600)
 
 /* What a file must contain to be one of ours: a demuxer and what its files are called. */
 struct container {
@@ -575,6 +577,32 @@ static int probe_with_ffmpeg(struct probe *p, struct vrp_media_info *out)
 	return 0;
 }
 
+/*
+ * Every answer, the header reader's or FFmpeg's, is held to the same ranges
+ * before anything is stored: FFmpeg takes a 2 GHz WAV, and a value the
+ * catalogue refuses must be this file's rejection, found here.
+ */
+static int check_ranges(const char *path, const struct vrp_media_info *m)
+{
+	int rc = 0;
+	if (m->sample_rate < VRP_MEDIA_SAMPLE_RATE_MIN ||
+	    m->sample_rate > VRP_MEDIA_SAMPLE_RATE_MAX)
+		rc = vrp_error_set(
+			VRP_ECORRUPT_MEDIA,
+			"the header declares a sample rate of %d Hz (vrp reads %d to %d Hz)",
+			m->sample_rate, VRP_MEDIA_SAMPLE_RATE_MIN, VRP_MEDIA_SAMPLE_RATE_MAX);
+	else if (m->channels < 1 || m->channels > VRP_MEDIA_CHANNELS_MAX)
+		rc = vrp_error_set(VRP_ECORRUPT_MEDIA,
+				   "the header declares %d channels (vrp reads 1 to %d)",
+				   m->channels, VRP_MEDIA_CHANNELS_MAX);
+	else if (m->bit_depth < 0 || m->bit_depth > VRP_MEDIA_BIT_DEPTH_MAX)
+		rc = vrp_error_set(VRP_ECORRUPT_MEDIA, "the header declares %d-bit samples",
+				   m->bit_depth);
+	else if (!(m->duration >= 0 && m->duration <= DURATION_MAX) || m->bit_rate < 0)
+		rc = vrp_error_set(VRP_ECORRUPT_MEDIA, "the header declares an impossible length");
+	return rc < 0 ? vrp_error_set_context("%s", path) : 0;
+}
+
 static void probe_close(struct probe *p)
 {
 	if (p->ffmpeg) {
@@ -605,6 +633,8 @@ static int probe_path(const char *path, bool plain_wav_first, struct vrp_media_i
 		vrp_error_set_context("%s", path);
 	if (rc == 0)
 		rc = probe_with_ffmpeg(&p, out);
+	if (rc >= 0)
+		rc = check_ranges(path, out);
 	probe_close(&p);
 	if (rc < 0)
 		memset(out, 0, sizeof(*out));

@@ -44,6 +44,18 @@ struct vrp_media_info {
 };
 
 /*
+ * The ranges every probe's answer is held to, however the file was read. A
+ * header outside them is damaged or crafted, never a real recording: FFmpeg
+ * itself refuses a rate that does not fit an int and more channels than its
+ * decoders take (FF_SANE_NB_CHANNELS); the rest keeps the catalogue sane.
+ * The fastest real recorders (ultrasonic, for bats) sample at 1 MHz.
+ */
+#define VRP_MEDIA_SAMPLE_RATE_MIN 1
+#define VRP_MEDIA_SAMPLE_RATE_MAX 1536000
+#define VRP_MEDIA_CHANNELS_MAX    512
+#define VRP_MEDIA_BIT_DEPTH_MAX   64
+
+/*
  * Identifies the audio file at `path` and fills `out`. The file is opened
  * read-only and never modified.
  *
@@ -65,9 +77,10 @@ struct vrp_media_info {
  *   VRP_EUNSUPPORTED_MEDIA  not audio vrp reads: empty, text, an image, random
  *                           bytes, video, a container outside the table above,
  *                           or a codec FFmpeg cannot decode;
- *   VRP_ECORRUPT_MEDIA      a supported container, but its header is damaged,
- *                           its audio does not decode, or it ends before its
- *                           header says it should;
+ *   VRP_ECORRUPT_MEDIA      a supported container, but its header is damaged
+ *                           or declares a rate, channel count or bit depth
+ *                           outside the ranges above, its audio does not
+ *                           decode, or it ends before its header says it should;
  *   VRP_ENOTFOUND, VRP_EPERM, VRP_EIO...  opening or reading failed (errno);
  *   VRP_ENOTSUP             FFmpeg's libraries cannot be loaded (media/ffmpeg.h);
  *   VRP_ENOMEM.

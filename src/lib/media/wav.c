@@ -6,6 +6,7 @@
 #include "media/probe.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,8 +137,10 @@ static int64_t plain_samples(const struct layout *l, int64_t size)
 	const struct fmt *f = &l->fmt;
 	if (l->fmt_chunks != 1 || l->data_chunks != 1 || l->other_stream || !codec_of(f))
 		return 0;
-	if (f->channels == 0 || f->sample_rate == 0 || f->block_align == 0 ||
-	    f->block_align != f->channels * f->bits / 8)
+	if (f->block_align == 0 || f->block_align != f->channels * f->bits / 8)
+		return 0;
+	/* A byte rate that disagrees is FFmpeg's to judge (it trusts the header's). */
+	if (f->byte_rate != 0 && f->byte_rate != (uint64_t)f->sample_rate * f->block_align)
 		return 0;
 	/* 0 and 0xFFFFFFFF stand for "unknown": a recorder that never rewrote its header. */
 	if (l->data_size == 0 || l->data_size == UINT32_MAX || l->data_size % f->block_align != 0)
@@ -145,6 +148,28 @@ static int64_t plain_samples(const struct layout *l, int64_t size)
 	if (l->data_offset + (int64_t)l->data_size > size)
 		return 0;
 	return l->data_size / f->block_align;
+}
+
+/*
+ * Whatever its codec, a header whose rate or channel count is out of range is
+ * damaged: FFmpeg refuses it too (or the probe's final check does), so the
+ * answer is the same without loading FFmpeg. The fields are unsigned here;
+ * copied unchecked into an int, 3 GHz became a negative rate.
+ */
+static int check_ranges(const struct fmt *f)
+{
+	if (f->sample_rate < VRP_MEDIA_SAMPLE_RATE_MIN ||
+	    f->sample_rate > VRP_MEDIA_SAMPLE_RATE_MAX)
+		return vrp_error_set(VRP_ECORRUPT_MEDIA,
+				     "the WAV header declares a sample rate of %" PRIu32
+				     " Hz (vrp reads %d to %d Hz)",
+				     f->sample_rate, VRP_MEDIA_SAMPLE_RATE_MIN,
+				     VRP_MEDIA_SAMPLE_RATE_MAX);
+	if (f->channels < 1 || f->channels > VRP_MEDIA_CHANNELS_MAX)
+		return vrp_error_set(VRP_ECORRUPT_MEDIA,
+				     "the WAV header declares %u channels (vrp reads 1 to %d)",
+				     f->channels, VRP_MEDIA_CHANNELS_MAX);
+	return 0;
 }
 
 static void describe(const struct layout *l, int64_t samples, int64_t size,
@@ -175,6 +200,8 @@ int vrp_wav_read_plain(int fd, int64_t size, struct vrp_media_info *out)
 		return 0;
 	struct layout l = { 0 };
 	if ((rc = walk_chunks(fd, size, &l)) <= 0)
+		return rc;
+	if (l.fmt_chunks == 1 && (rc = check_ranges(&l.fmt)) < 0)
 		return rc;
 	int64_t samples = plain_samples(&l, size);
 	if (samples == 0)

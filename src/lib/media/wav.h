@@ -21,8 +21,11 @@ struct vrp_media_info;
 /*
  * Reads the regular file `fd` of `size` bytes (its position is not used).
  * Returns 1 with `out` filled as vrp_probe_file() would fill it, 0 when the
- * file is not a plain PCM WAV (`out` untouched; FFmpeg must decide), or a
- * negative code with the error set when reading fails.
+ * file is not a plain PCM WAV (`out` untouched; FFmpeg must decide),
+ * VRP_ECORRUPT_MEDIA when its one fmt chunk declares a sample rate or a
+ * channel count outside media/probe.h's ranges (whatever the codec: FFmpeg
+ * refuses those as well), or a negative code with the error set when
+ * reading fails.
  *
  * 16-bit PCM that hides an S/PDIF burst (DTS or AC-3 on a CD image) is
  * described as the PCM it is stored as; FFmpeg would name the hidden codec.

@@ -13,6 +13,7 @@
 #include "services/audit.h"
 #include "services/import_batch.h"
 #include "services/import_stage.h"
+#include "services/import_tmp.h"
 #include "vrp/version.h"
 
 #include <dirent.h>
@@ -40,6 +41,7 @@ struct vrp_importer {
 	int64_t pending_rejects;
 	int64_t imported, duplicates, rejected; /* this run's outcomes, for the log and the audit */
 	int64_t started_ms;
+	bool stopped; /* options.stop asked to stop: nothing more is staged */
 	char correlation_id[VRP_CORRELATION_ID_LEN]; /* every log line and audit entry of the run */
 };
 
@@ -54,6 +56,20 @@ const char *vrp_import_status_to_string(enum vrp_import_status status)
 		return "rejected";
 	}
 	return NULL;
+}
+
+/* What a killed import left in tmp/ goes now, not at the next `verify --fix`. */
+static void remove_stale_temps(vrp_library *lib)
+{
+	int64_t removed = 0;
+	int rc = vrp_import_tmp_clean(lib, &removed);
+	if (rc < 0)
+		VRP_LOG_WARNING("import", NULL, "cannot look for stale temporary files: %s [%s]",
+				vrp_error_last()->message, vrp_error_code_name(rc));
+	else if (removed)
+		VRP_LOG_INFO("import", json_pack("{s:I}", "files", (json_int_t)removed),
+			     "removed %lld temporary file(s) of interrupted imports",
+			     (long long)removed);
 }
 
 int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_options *options)
@@ -86,6 +102,7 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
 			       (json_int_t)imp->options.tag_count, "ingest_source",
 			       imp->options.ingest_source),
 		     "import started");
+	remove_stale_temps(lib);
 	vrp_correlation_leave(&scope);
 	*out = imp;
 	return 0;
@@ -162,6 +179,8 @@ static int flush(vrp_importer *imp)
 					 imp->pending_rejects);
 	if (rc == 0)
 		imp->pending_duplicates = imp->pending_rejects = 0;
+	else /* the batch's files are rejected: counted with the next commit that works */
+		imp->pending_rejects += (int64_t)b->count;
 	if (b->count)
 		VRP_LOG_DEBUG("import",
 			      json_pack("{s:I, s:I}", "files", (json_int_t)b->count, "bytes",
@@ -253,6 +272,19 @@ static void report_progress(vrp_importer *imp, const struct vrp_stage_job *done)
 					 imp->total_bytes + copying);
 }
 
+/* Whether the caller asked to stop; from then on nothing more is staged. */
+static bool stop_requested(vrp_importer *imp)
+{
+	if (!imp->stopped && imp->options.stop && imp->options.stop(imp->options.ctx)) {
+		imp->stopped = true;
+		vrp_stager_cancel(imp->stager);
+		VRP_LOG_INFO("import", NULL, "import interrupted: committing what is staged whole");
+	}
+	return imp->stopped;
+}
+
+static int interrupted(void) { return vrp_error_set(VRP_ECANCELLED, "the import was interrupted"); }
+
 /* Batches a staged file, unless it is a duplicate; the job's staged file moves to the batch. */
 static int batch_staged(vrp_importer *imp, struct vrp_stage_job *job)
 {
@@ -292,7 +324,9 @@ static int take_back(vrp_importer *imp, struct vrp_stage_job *job)
 	int rc = 0;
 	/* Copied, even if it is then refused: the progress total must never go back. */
 	imp->total_bytes += atomic_load(&job->copied);
-	if (job->rc < 0) {
+	if (job->rc == VRP_ECANCELLED && imp->stopped) {
+		/* Given up, not rejected: one of "the rest". */
+	} else if (job->rc < 0) {
 		report_rejected(imp, job->file->source, job->rc,
 				job->error_message ? job->error_message : "", job->size);
 	} else {
@@ -306,16 +340,18 @@ static int take_back(vrp_importer *imp, struct vrp_stage_job *job)
 /*
  * Takes back every file staged so far, in the order they were added; with
  * `wait`, also those still being staged (reporting progress meanwhile), and
- * otherwise waits only while the stager is full.
+ * otherwise waits only while the stager is full. Once stopped, it waits for
+ * every file: those given up end at once.
  */
 static int take_staged(vrp_importer *imp, bool wait)
 {
 	while (vrp_stager_pending(imp->stager)) {
-		bool must = wait || vrp_stager_full(imp->stager);
+		bool must = wait || vrp_stager_full(imp->stager) || stop_requested(imp);
 		struct vrp_stage_job *job = vrp_stager_take(imp->stager, must ? PROGRESS_MS : 0);
 		if (!job && !must)
 			return 0;
 		if (!job) {
+			stop_requested(imp);
 			report_progress(imp, NULL);
 			continue;
 		}
@@ -372,7 +408,7 @@ static int add_tree(vrp_importer *imp, const char *dir)
 	int rc = list_dir(dir, &names, &count);
 	if (rc < 0)
 		report_rejected(imp, dir, rc, vrp_error_last()->message, 0);
-	for (size_t i = 0; rc == 0 && i < count; i++) {
+	for (size_t i = 0; rc == 0 && i < count && !stop_requested(imp); i++) {
 		char *child = vrp_path_join(dir, names[i]);
 		rc = child ? add_path(imp, child, false) : vrp_error_oom();
 		free(child);
@@ -404,7 +440,9 @@ int vrp_importer_add(vrp_importer *imp, const char *path)
 {
 	struct vrp_correlation_scope scope;
 	vrp_correlation_enter(&scope, vrp_importer_correlation_id(imp));
-	int rc = add_path(imp, path, true);
+	int rc = stop_requested(imp) ? 0 : add_path(imp, path, true);
+	if (rc == 0 && imp->stopped)
+		rc = interrupted();
 	vrp_correlation_leave(&scope);
 	return rc;
 }
@@ -412,29 +450,31 @@ int vrp_importer_add(vrp_importer *imp, const char *path)
 static int audit_import(vrp_db *db, void *arg)
 {
 	const vrp_importer *imp = arg;
-	char meta[128];
-	snprintf(meta, sizeof(meta), "{\"imported\":%lld,\"duplicates\":%lld,\"rejected\":%lld}",
-		 (long long)imp->imported, (long long)imp->duplicates, (long long)imp->rejected);
+	char meta[160];
+	snprintf(meta, sizeof(meta), "{\"imported\":%lld,\"duplicates\":%lld,\"rejected\":%lld%s}",
+		 (long long)imp->imported, (long long)imp->duplicates, (long long)imp->rejected,
+		 imp->stopped ? ",\"interrupted\":true" : "");
 	return vrp_audit_record(db, "import", 0, NULL, true, meta);
 }
 
 static void log_finish(const vrp_importer *imp, int rc)
 {
-	if (!vrp_log_enabled(rc < 0 ? VRP_LOG_LEVEL_ERROR : VRP_LOG_LEVEL_INFO))
+	bool failed = rc < 0 && rc != VRP_ECANCELLED;
+	if (!vrp_log_enabled(failed ? VRP_LOG_LEVEL_ERROR : VRP_LOG_LEVEL_INFO))
 		return;
 	json_t *context =
 		json_pack("{s:I, s:I, s:I, s:I, s:I}", "imported", (json_int_t)imp->imported,
 			  "duplicates", (json_int_t)imp->duplicates, "rejected",
 			  (json_int_t)imp->rejected, "bytes", (json_int_t)imp->total_bytes,
 			  "elapsed_ms", (json_int_t)(vrp_time_now_ms() - imp->started_ms));
-	if (rc < 0)
+	if (failed)
 		VRP_LOG_ERROR("import", context, "import failed: %s [%s]",
 			      vrp_error_last()->message, vrp_error_code_name(rc));
 	else
 		VRP_LOG_INFO("import", context,
-			     "import finished: %lld imported, %lld duplicate, %lld rejected",
-			     (long long)imp->imported, (long long)imp->duplicates,
-			     (long long)imp->rejected);
+			     "import %s: %lld imported, %lld duplicate, %lld rejected",
+			     rc < 0 ? "interrupted" : "finished", (long long)imp->imported,
+			     (long long)imp->duplicates, (long long)imp->rejected);
 }
 
 static int take_and_commit_all(vrp_importer *imp)
@@ -448,6 +488,8 @@ int vrp_importer_flush(vrp_importer *imp)
 	struct vrp_correlation_scope scope;
 	vrp_correlation_enter(&scope, vrp_importer_correlation_id(imp));
 	int rc = take_and_commit_all(imp);
+	if (rc == 0 && imp->stopped)
+		rc = interrupted();
 	vrp_correlation_leave(&scope);
 	return rc;
 }
@@ -457,8 +499,10 @@ int vrp_importer_finish(vrp_importer *imp)
 	struct vrp_correlation_scope scope;
 	vrp_correlation_enter(&scope, vrp_importer_correlation_id(imp));
 	int rc = take_and_commit_all(imp);
-	if (rc == 0 && (imp->imported || imp->duplicates || imp->rejected))
+	if (rc == 0 && (imp->imported || imp->duplicates || imp->rejected || imp->stopped))
 		rc = vrp_db_transaction(vrp_library_db(imp->lib), audit_import, imp);
+	if (rc == 0 && imp->stopped)
+		rc = interrupted();
 	log_finish(imp, rc);
 	vrp_correlation_leave(&scope);
 	return rc;

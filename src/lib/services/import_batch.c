@@ -9,6 +9,7 @@
 #include "vrp/metrics.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,59 +117,106 @@ static int mark_duplicate(vrp_db *db, struct vrp_staged_file *file)
 	return rc;
 }
 
+static void reject(struct vrp_staged_file *file, int code)
+{
+	file->status = VRP_IMPORT_REJECTED;
+	file->error = code;
+	free(file->error_message);
+	file->error_message = strdup(vrp_error_last()->message);
+}
+
+/*
+ * Failures of the database itself, which no other row would escape either.
+ * Anything else (a row the repository or a constraint refuses) is that one
+ * file's rejection: its savepoint is rolled back and the others commit.
+ */
+static bool fails_the_batch(int rc)
+{
+	switch (rc) {
+	case VRP_ENOMEM:
+	case VRP_EIO:
+	case VRP_ENOSPC:
+	case VRP_EPERM:
+	case VRP_EREADONLY:
+	case VRP_EBUSY:
+	case VRP_ENOTADB:
+	case VRP_ECORRUPTDB:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Inserts one file's row in a savepoint of its own; 0 unless the whole batch must fail. */
+static int commit_one(vrp_db *db, struct vrp_staged_file *f, const vrp_import_options *options)
+{
+	struct insert_ctx one = { f, options };
+	int rc = vrp_db_transaction(db, insert_one, &one);
+	if (rc == VRP_EEXISTS)
+		rc = mark_duplicate(db, f);
+	else if (rc == 0) {
+		f->status = VRP_IMPORT_IMPORTED;
+		f->id = f->rec->id;
+	}
+	if (rc < 0 && !fails_the_batch(rc)) {
+		reject(f, rc);
+		rc = 0;
+	}
+	return rc;
+}
+
 struct commit_ctx {
 	struct vrp_import_batch *batch;
 	const vrp_import_options *options;
 	int64_t duplicates, rejects;
 };
 
+/* Every outcome is counted, also of a run that found only duplicates or rejections. */
+static int count_outcomes(vrp_db *db, int64_t imported, int64_t duplicates, int64_t rejects)
+{
+	int rc = imported ? vrp_metrics_repo_increment(db, VRP_METRIC_IMPORTS, imported, NULL) : 0;
+	if (rc == 0 && duplicates)
+		rc = vrp_metrics_repo_increment(db, VRP_METRIC_DUPLICATES, duplicates, NULL);
+	if (rc == 0 && rejects)
+		rc = vrp_metrics_repo_increment(db, VRP_METRIC_REJECTS, rejects, NULL);
+	return rc;
+}
+
 static int insert_rows(vrp_db *db, void *arg)
 {
 	struct commit_ctx *ctx = arg;
-	int64_t imported = 0, duplicates = ctx->duplicates;
+	int64_t imported = 0, duplicates = ctx->duplicates, rejects = ctx->rejects;
 	for (size_t i = 0; i < ctx->batch->count; i++) {
 		struct vrp_staged_file *f = ctx->batch->files[i];
-		struct insert_ctx one = { f, ctx->options };
-		int rc = vrp_db_transaction(db, insert_one, &one);
-		if (rc == VRP_EEXISTS)
-			rc = mark_duplicate(db, f);
-		else if (rc == 0) {
-			f->status = VRP_IMPORT_IMPORTED;
-			f->id = f->rec->id;
-		}
+		int rc = commit_one(db, f, ctx->options);
 		if (rc < 0)
 			return rc;
 		imported += f->status == VRP_IMPORT_IMPORTED;
 		duplicates += f->status == VRP_IMPORT_DUPLICATE;
+		rejects += f->status == VRP_IMPORT_REJECTED;
 	}
-	int rc = imported ? vrp_metrics_repo_increment(db, VRP_METRIC_IMPORTS, imported, NULL) : 0;
-	if (rc == 0 && duplicates)
-		rc = vrp_metrics_repo_increment(db, VRP_METRIC_DUPLICATES, duplicates, NULL);
-	if (rc == 0 && ctx->rejects)
-		rc = vrp_metrics_repo_increment(db, VRP_METRIC_REJECTS, ctx->rejects, NULL);
-	return rc;
+	return count_outcomes(db, imported, duplicates, rejects);
 }
 
 static void reject_all(struct vrp_import_batch *batch, int code)
 {
-	const char *message = vrp_error_last()->message;
-	for (size_t i = 0; i < batch->count; i++) {
-		struct vrp_staged_file *f = batch->files[i];
-		f->status = VRP_IMPORT_REJECTED;
-		f->error = code;
-		free(f->error_message);
-		f->error_message = strdup(message);
-	}
+	for (size_t i = 0; i < batch->count; i++)
+		reject(batch->files[i], code);
+}
+
+/* Makes every staged file durable under its final name. */
+static int place_batch(struct vrp_import_batch *batch)
+{
+	int rc = sync_files(batch);
+	return rc < 0 ? rc : place_files(batch);
 }
 
 int vrp_import_batch_commit(vrp_library *lib, struct vrp_import_batch *batch,
 			    const vrp_import_options *options, int64_t duplicates, int64_t rejects)
 {
-	if (batch->count == 0)
+	if (batch->count == 0 && duplicates == 0 && rejects == 0)
 		return 0;
-	int rc = sync_files(batch);
-	if (rc == 0)
-		rc = place_files(batch);
+	int rc = batch->count ? place_batch(batch) : 0;
 	if (rc == 0) {
 		struct commit_ctx ctx = { batch, options, duplicates, rejects };
 		rc = vrp_db_transaction(vrp_library_db(lib), insert_rows, &ctx);
@@ -182,7 +230,7 @@ int vrp_import_batch_commit(vrp_library *lib, struct vrp_import_batch *batch,
 		return rc;
 	}
 	for (size_t i = 0; i < batch->count; i++)
-		if (batch->files[i]->status == VRP_IMPORT_DUPLICATE)
+		if (batch->files[i]->status != VRP_IMPORT_IMPORTED)
 			unlink(batch->files[i]->final_path);
 	return 0;
 }

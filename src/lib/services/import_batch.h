@@ -5,7 +5,8 @@
  * --fix` never mistakes it for debris of a crash) with its recording row
  * prepared. Committing a batch syncs the files, renames them into
  * recordings/raw/, syncs that directory, and inserts the rows in one
- * transaction; if the transaction fails the placed files are removed again.
+ * transaction, each in a savepoint of its own; if the transaction fails the
+ * placed files are removed again, and so is the file of a row refused alone.
  */
 #ifndef VRP_SERVICES_IMPORT_BATCH_H
 #define VRP_SERVICES_IMPORT_BATCH_H
@@ -17,7 +18,7 @@
 
 struct vrp_staged_file {
 	char *source;     /* the path as given */
-	char *tmp_path;   /* <root>/tmp/<uuid>.part, locked by lock_fd */
+	char *tmp_path;   /* <root>/tmp/<uuid>.<pid>.part, locked by lock_fd (import_tmp.h) */
 	char *final_path; /* <root>/recordings/raw/<uuid>.<ext> */
 	int lock_fd;
 	vrp_recording *rec;            /* the row to insert; local_path relative to the root */
@@ -43,9 +44,13 @@ struct vrp_staged_file *vrp_import_batch_find(const struct vrp_import_batch *bat
 
 /*
  * Commits every staged file of `batch` into `lib` (see above), filling in
- * each file's status, id and error. Returns 0 when the batch's transaction
- * committed (some files may still be duplicates found by a concurrent
- * import), or the error that made the whole batch fail.
+ * each file's status, id and error, and counts the run's outcomes into the
+ * metrics: the batch's and the `duplicates` and `rejects` found before it
+ * (an empty batch still counts those). A row the catalogue refuses rejects
+ * that file alone, with the repository's code; the others commit. Returns 0
+ * when the batch's transaction committed (some files may be duplicates
+ * found by a concurrent import, or rejected), or the failure of the
+ * database that made the whole batch fail.
  */
 int vrp_import_batch_commit(vrp_library *lib, struct vrp_import_batch *batch,
 			    const vrp_import_options *options, int64_t duplicates, int64_t rejects);

@@ -4,15 +4,14 @@
 #include "core/error_set.h"
 #include "core/fsutil.h"
 #include "services/import_batch.h"
+#include "services/import_tmp.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +32,12 @@ struct vrp_stager {
 	unsigned threads_max, threads;
 	pthread_t thread[THREADS_MAX];
 	bool stopping;
+	atomic_bool cancelled; /* read by the workers without the lock */
+};
+
+struct copy_ctx {
+	struct vrp_stage_job *job;
+	const struct vrp_stager *stager;
 };
 
 void vrp_stage_job_free(struct vrp_stage_job *job)
@@ -44,50 +49,44 @@ void vrp_stage_job_free(struct vrp_stage_job *job)
 	free(job);
 }
 
-/* Creates tmp/<uuid>.part, locked for as long as this process stages it. */
-static int create_tmp(vrp_library *lib, struct vrp_staged_file *f, const char *uuid)
-{
-	char name[64];
-	snprintf(name, sizeof(name), "tmp/%s.part", uuid);
-	if (!(f->tmp_path = vrp_library_path(lib, name)))
-		return vrp_error_oom();
-	f->lock_fd = open(f->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (f->lock_fd < 0) {
-		int rc = vrp_error_from_errno(errno, "cannot create %s", f->tmp_path);
-		free(f->tmp_path);
-		f->tmp_path = NULL;
-		return rc;
-	}
-	flock(f->lock_fd, LOCK_EX);
-	return 0;
-}
-
+/* A cancelled copy stops at its next chunk: a 416 MiB file is not copied to its end first. */
 static int on_copy_progress(void *arg, int64_t done)
 {
-	struct vrp_stage_job *job = arg;
-	atomic_store(&job->copied, done);
-	return 0;
+	struct copy_ctx *ctx = arg;
+	atomic_store(&ctx->job->copied, done);
+	return atomic_load(&ctx->stager->cancelled);
+}
+
+static int check_cancelled(const struct vrp_stager *s)
+{
+	if (!atomic_load(&s->cancelled))
+		return 0;
+	return vrp_error_set(VRP_ECANCELLED, "the import was interrupted");
 }
 
 /* Copies and hashes the source into tmp/, then identifies it by its content. */
-static int stage(vrp_library *lib, struct vrp_stage_job *job)
+static int stage(struct vrp_stager *s, struct vrp_stage_job *job)
 {
 	struct vrp_staged_file *f = job->file;
+	struct copy_ctx ctx = { job, s };
 	struct stat st = { 0 };
 	int src = -1;
-	int rc = vrp_fs_open_regular(f->source, &src, &st);
+	int rc = check_cancelled(s);
+	if (rc == 0)
+		rc = vrp_fs_open_regular(f->source, &src, &st);
 	job->size = st.st_size;
 	if (rc == 0 && st.st_size == 0)
 		rc = vrp_error_set(VRP_EEMPTY, "%s is empty (0 bytes)", f->source);
 	if (rc == 0)
 		rc = vrp_uuid_v4(job->uuid);
 	if (rc == 0)
-		rc = create_tmp(lib, f, job->uuid);
+		rc = vrp_import_tmp_create(s->lib, job->uuid, &f->tmp_path, &f->lock_fd);
 	if (rc == 0)
 		rc = vrp_fd_copy_hashed(src, f->lock_fd, f->tmp_path, &job->copy, on_copy_progress,
-					job);
+					&ctx);
 	if (src >= 0)
 		close(src);
+	/* Copied whole: identified and committed even when cancelled meanwhile. */
 	if (rc == 0)
 		rc = vrp_probe_file(f->tmp_path, &job->media);
 	return rc;
@@ -113,7 +112,7 @@ static void *worker(void *arg)
 		}
 		job->state = JOB_RUNNING;
 		pthread_mutex_unlock(&s->lock);
-		int rc = stage(s->lib, job);
+		int rc = stage(s, job);
 		if (rc == 0)
 			atomic_store(&job->copied, job->copy.bytes);
 		if (rc < 0) {
@@ -172,6 +171,8 @@ void vrp_stager_free(struct vrp_stager *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
+
+void vrp_stager_cancel(struct vrp_stager *s) { atomic_store(&s->cancelled, true); }
 
 bool vrp_stager_full(const struct vrp_stager *s)
 {

@@ -51,6 +51,14 @@ int vrp_stager_new(struct vrp_stager **out, vrp_library *lib, unsigned threads);
 /* Stops the workers after their current file and discards every job not taken. NULL is a no-op. */
 void vrp_stager_free(struct vrp_stager *stager);
 
+/*
+ * Gives up every file not staged yet: a copy under way stops at its next
+ * chunk, and each such job (and every one submitted later) ends with
+ * VRP_ECANCELLED, its partial copy removed when the job is freed. Jobs
+ * already staged stay as they are. Safe to call from any thread.
+ */
+void vrp_stager_cancel(struct vrp_stager *stager);
+
 /* Whether as many files are in flight as the stager holds; take one before submitting more. */
 bool vrp_stager_full(const struct vrp_stager *stager);
 

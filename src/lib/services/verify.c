@@ -6,13 +6,12 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "db/recording_repo.h"
+#include "services/import_tmp.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #define PAGE 500
@@ -168,15 +167,36 @@ static int scan_dir(struct run *run, const char *relative, entry_fn fn)
 	return rc;
 }
 
+/*
+ * A file a live import holds is on its way in: its row commits after the
+ * rename. Once the import lets go the row is there, so ownership is asked
+ * again after the lock was found free.
+ */
+static int is_owned_or_importing(struct run *run, const char *rel, const char *name, bool *claimed)
+{
+	vrp_db *db = vrp_library_db(run->lib);
+	int rc = is_owned(db, name, claimed);
+	if (rc < 0 || *claimed)
+		return rc;
+	char *path = vrp_library_path(run->lib, rel);
+	if (!path)
+		return vrp_error_oom();
+	*claimed = vrp_import_file_is_live(path);
+	free(path);
+	return *claimed ? 0 : is_owned(db, name, claimed);
+}
+
 static int check_raw_entry(struct run *run, const char *dir, const char *name)
 {
-	bool owned = false;
-	int rc = is_owned(vrp_library_db(run->lib), name, &owned);
-	if (rc < 0 || owned)
-		return rc;
 	char *rel = vrp_path_join(dir, name);
 	if (!rel)
 		return vrp_error_oom();
+	bool claimed = false;
+	int rc = is_owned_or_importing(run, rel, name, &claimed);
+	if (rc < 0 || claimed) {
+		free(rel);
+		return rc;
+	}
 	vrp_error_set(VRP_ENOTFOUND,
 		      "%s belongs to no recording (left by an interrupted import or purge; "
 		      "the file was kept)",
@@ -188,8 +208,7 @@ static int check_raw_entry(struct run *run, const char *dir, const char *name)
 	return 0;
 }
 
-/* A running import holds an exclusive lock on its temporary file; one we can
- * lock belongs to nobody. */
+/* Whose a temporary file is, import_tmp.h tells: a live import's is left alone. */
 static int check_tmp_entry(struct run *run, const char *dir, const char *name)
 {
 	char *rel = vrp_path_join(dir, name);
@@ -198,11 +217,8 @@ static int check_tmp_entry(struct run *run, const char *dir, const char *name)
 		free(rel);
 		return vrp_error_oom();
 	}
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	bool stale = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+	bool stale = vrp_import_tmp_is_stale(path, name);
 	bool fixed = stale && run->options->fix && unlink(path) == 0;
-	if (fd >= 0)
-		close(fd);
 	if (stale) {
 		vrp_error_set(VRP_EIO, "%s is left over from an interrupted import%s", rel,
 			      fixed ? " (removed)" : "; `vrp verify --fix` removes it");
