@@ -125,6 +125,10 @@ int vrp_db_migrate_with(vrp_db *db, const struct vrp_migration *list, size_t cou
 				     target);
 	if (target == current)
 		return 0;
+	if ((rc = vrp_db_refuse_write(db)) < 0)
+		return vrp_error_prefix("the library database must be upgraded from version %d to "
+					"%d first",
+					current, target);
 	int populated = 0;
 	rc = has_schema(db, &populated);
 	if (rc == 0 && populated)
