@@ -85,6 +85,15 @@ kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 "$VRP" -q --library "$LIB" db backup
 check "and removed once it is stale" test ! -e "$held"
 
+# Ids are never reused: the newest recording purged, the next import gets a new id.
+IDS="$WORK/ids"
+"$VRP" -q --library "$IDS" init
+for f in 1 2 3; do sox -n -r 8000 -c 1 "$WORK/id$f.wav" synth 1 sine $((300 + f * 50)) 2>/dev/null; done
+"$VRP" -q --library "$IDS" import "$WORK/id1.wav" "$WORK/id2.wav"
+"$VRP" -q --library "$IDS" purge --yes 2
+run "$VRP" --library "$IDS" --json import "$WORK/id3.wav"
+expect_match "after purging id 2 the next import gets id 3, not 2 again" "$out" '"status":"imported","id":3,'
+
 # Upgrade a version-1 database with a row in it.
 OLD="$WORK/old"
 mkdir -p "$OLD"
@@ -150,7 +159,8 @@ while [ $((off * 4096 + 4096)) -lt "$size" ]; do
 done
 run "$VRP" --library "$BAD" db status
 expect_status "a corrupt database exits 65" 65
-expect_match "and names ERR_CORRUPT_DB with advice" "$err" 'backups/.*\[ERR_CORRUPT_DB\]'
+expect_match "and names ERR_CORRUPT_DB with advice" "$(printf '%s' "$err" | tr '\n' ' ')" \
+	'backups/.*\[ERR_CORRUPT_DB\]'
 
 # Permissions (as an unprivileged user when running as root).
 mkdir -p "$WORK/locked"
