@@ -128,6 +128,14 @@ check "the logs say which file by its uuid instead" sh -c \
 check "no log line names the title (-v on stderr neither)" sh -c \
 	"! grep -rq Quokka '$WORK/logs' && ! printf '%s' \"\$1\" | grep -q Quokka" _ "$err"
 
+# make demo logs beside its own temporary library, never into the user's state dir.
+mkdir -p "$WORK/demo-home" "$WORK/demo-tmp"
+run env -u VRP_LOG_DIR -u VRP_CONFIG -u XDG_STATE_HOME HOME="$WORK/demo-home" \
+	TMPDIR="$WORK/demo-tmp" VRP="$VRP" "$(dirname "$0")/../../scripts/demo.sh"
+expect_status "the demo runs" 0
+check "the demo wrote nothing under HOME" test -z "$(find "$WORK/demo-home" -mindepth 1)"
+check "it logged into its own library's logs/" sh -c "ls '$WORK'/demo-tmp/vrp-demo-*/logs/vrp.log"
+
 # The bug-report bundle, and rotation under a small size limit.
 run "$VRP" log bundle "$WORK/bundle.jsonl.gz"
 expect_status "vrp log bundle exits 0" 0
