@@ -154,13 +154,14 @@ static void test_upgrade_from_v1_keeps_every_row_and_backs_up_first(void **state
 static int64_t insert_recording(vrp_db *db, int n)
 {
 	char sql[1024];
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO recordings (uuid, original_filename, stored_filename, local_path, "
-		 "filesize_bytes, mime_type, checksum, created_at, modified_at) VALUES "
-		 "('00000000-0000-4000-8000-%012d', 'r%d.wav', 'r%d.wav', 'recordings/raw/r%d.wav', "
-		 "1, 'audio/wav', printf('%%064d', %d), '2026-01-02T03:04:05.000Z', "
-		 "'2026-01-02T03:04:05.000Z')",
-		 n, n, n, n, n);
+	snprintf(
+		sql, sizeof(sql),
+		"INSERT INTO recordings (uuid, original_filename, stored_filename, local_path, "
+		"filesize_bytes, mime_type, checksum, created_at, modified_at) VALUES "
+		"('00000000-0000-4000-8000-%012d', 'r%d.wav', 'r%d.wav', 'recordings/raw/r%d.wav', "
+		"1, 'audio/wav', printf('%%064d', %d), '2026-01-02T03:04:05.000Z', "
+		"'2026-01-02T03:04:05.000Z')",
+		n, n, n, n, n);
 	test_exec(db, sql);
 	return vrp_db_last_insert_id(db);
 }

@@ -192,9 +192,8 @@ static size_t redact_word(struct buf *b, const char *s, size_t i, size_t end)
 		put_str(b, "***");
 		return end;
 	}
-	size_t value = is_secret_key_n(s + i, len)
-			       ? secret_value_start(s, end, follows_a_word(s, i))
-			       : 0;
+	size_t value =
+		is_secret_key_n(s + i, len) ? secret_value_start(s, end, follows_a_word(s, i)) : 0;
 	if (!value) {
 		put(b, s + i, len);
 		return end;

@@ -112,7 +112,8 @@ int vrp_db_backup_remove_stale(const char *dir)
 		return errno == ENOENT ? 0 : vrp_error_from_errno(errno, "cannot list %s", dir);
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "library-v", 9) != 0 || !has_suffix(e->d_name, ".db" TMP_SUFFIX))
+		if (strncmp(e->d_name, "library-v", 9) != 0 ||
+		    !has_suffix(e->d_name, ".db" TMP_SUFFIX))
 			continue;
 		char *path = vrp_path_join(dir, e->d_name);
 		if (path)
