@@ -10,6 +10,8 @@
 #ifndef VRP_DB_H
 #define VRP_DB_H
 
+#include <stdbool.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -26,7 +28,8 @@ enum vrp_db_flags {
 
 /*
  * Opens the database at `path` into `*out`, with foreign keys enforced, the
- * default busy timeout, and WAL journaling (unless read-only).
+ * default busy timeout, and WAL journaling (unless read-only). A library
+ * that cannot be written (see vrp_db_is_writable) is opened read-only.
  *
  * The schema is neither created nor upgraded here; see vrp_db_migrate(). A
  * database whose schema version is newer than this program is refused with
@@ -35,6 +38,14 @@ enum vrp_db_flags {
  * VRP_ENOTFOUND. The caller owns `*out` and releases it with vrp_db_close().
  */
 int vrp_db_open(vrp_db **out, const char *path, unsigned flags);
+
+/*
+ * False when the library could only be opened for reading, because its file
+ * system is mounted read-only, its disk is full or its files are not
+ * writable by this user. Reading works as usual; every write transaction is
+ * refused with VRP_EREADONLY (VRP_ENOSPC for a full disk) saying why.
+ */
+bool vrp_db_is_writable(const vrp_db *db);
 
 /* Closes the connection; NULL is a no-op. */
 void vrp_db_close(vrp_db *db);
@@ -77,7 +88,8 @@ int vrp_db_quick_check(vrp_db *db, char **report);
 /*
  * Copies the live database into `dest_path` with SQLite's online backup API:
  * written to a temporary file beside it, fsynced, then renamed into place, so
- * `dest_path` is either absent or a complete, consistent copy.
+ * `dest_path` is either absent or a complete, consistent copy. The copy is
+ * mode 0600 (it holds titles, descriptions and tags).
  */
 int vrp_db_backup_to(vrp_db *db, const char *dest_path);
 
@@ -88,6 +100,13 @@ int vrp_db_backup_to(vrp_db *db, const char *dest_path);
  */
 #define VRP_DB_BACKUPS_KEPT 5
 int vrp_db_backup(vrp_db *db, const char *dir, char **out_path);
+
+/*
+ * Removes the temporary files that backups into `dir` left behind when their
+ * process was killed (vrp_db_backup does this first; opening a library does
+ * it too). A backup still being written by a live process is left alone.
+ */
+int vrp_db_backup_remove_stale(const char *dir);
 
 /* What vrp_db_migrate() did. */
 typedef struct vrp_migrate_result {

@@ -109,6 +109,33 @@ assert m["import.imported"]["value"] == 2 and m["import.imported"]["prometheus_n
 assert m["import.imported"]["updated_at"].endswith("Z"), m
 ' "$out"
 
+# Titles are never logged: remote paths and pull's temporary paths carry
+# them, so a synced and pulled recording with a distinctive title must leave
+# no trace of it in the logs or the bundle (its uuid is what they name).
+sox -n -r 8000 -c 1 "$WORK/titled.wav" synth 1 sine 660 2>/dev/null
+"$VRP" -q --library "$LIB" import --title "Zanzibar Quokka Meeting" "$WORK/titled.wav"
+mkdir -p "$WORK/nas2"
+"$VRP" -q --library "$LIB" remote add nas2 localdir path="$WORK/nas2"
+run "$VRP" --library "$LIB" -v sync --remote nas2
+expect_status "sync of the titled recording exits 0" 0
+"$VRP" -q --library "$WORK/lib2" init
+"$VRP" -q --library "$WORK/lib2" remote add nas3 localdir path="$WORK/nas2"
+run "$VRP" --library "$WORK/lib2" -v sync pull --remote nas3
+expect_status "pulling it into another library exits 0" 0
+check "the remote name does carry the title" sh -c "find '$WORK/nas2' | grep -q Quokka"
+check "the logs say which file by its uuid instead" sh -c \
+	"grep -rq 'VoiceRecorderPro/[0-9]*/[0-9]*/\[title\] [0-9a-f]\{8\}\.wav' '$WORK/logs'"
+check "no log line names the title (-v on stderr neither)" sh -c \
+	"! grep -rq Quokka '$WORK/logs' && ! printf '%s' \"\$1\" | grep -q Quokka" _ "$err"
+
+# make demo logs beside its own temporary library, never into the user's state dir.
+mkdir -p "$WORK/demo-home" "$WORK/demo-tmp"
+run env -u VRP_LOG_DIR -u VRP_CONFIG -u XDG_STATE_HOME HOME="$WORK/demo-home" \
+	TMPDIR="$WORK/demo-tmp" VRP="$VRP" "$(dirname "$0")/../../scripts/demo.sh"
+expect_status "the demo runs" 0
+check "the demo wrote nothing under HOME" test -z "$(find "$WORK/demo-home" -mindepth 1)"
+check "it logged into its own library's logs/" sh -c "ls '$WORK'/demo-tmp/vrp-demo-*/logs/vrp.log"
+
 # The bug-report bundle, and rotation under a small size limit.
 run "$VRP" log bundle "$WORK/bundle.jsonl.gz"
 expect_status "vrp log bundle exits 0" 0
@@ -123,7 +150,7 @@ check "no log file grew past it" test -z "$(find "$WORK/logs" -name '*.log' -siz
 # The secret grep: nothing planted above is in any log file, the bundle, or the audit log.
 zcat "$WORK/bundle.jsonl.gz" >"$WORK/bundle.jsonl"
 "$VRP" --library "$LIB" --json audit >"$WORK/audit.jsonl"
-for secret in PLANTED jane.doe planted.person ya29.; do
+for secret in PLANTED jane.doe planted.person ya29. Quokka; do
 	check "no log, bundle or audit entry holds '$secret'" sh -c \
 		"! grep -rqF -- '$secret' '$WORK/logs' '$WORK/bundle.jsonl' '$WORK/audit.jsonl'"
 done

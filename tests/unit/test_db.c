@@ -3,6 +3,7 @@
 
 #include "core/error_set.h"
 #include "db/db_internal.h"
+#include "db/read_only.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -435,9 +436,28 @@ static void test_backup_into_unwritable_place_fails_cleanly(void **state)
 	test_rmtree(dir);
 }
 
+/* A path is never read as a URI's query or escape, whatever its bytes. */
+static void test_read_only_uri_escapes_the_path(void **state)
+{
+	(void)state;
+	char *uri = vrp_db_uri("/my lib?#%/library.db", "mode=ro");
+	assert_string_equal(uri, "file:/my%20lib%3F%23%25/library.db?mode=ro");
+	free(uri);
+}
+
+static void test_a_writable_database_is_writable(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	assert_true(vrp_db_is_writable(db));
+	assert_ok(vrp_db_refuse_write(db));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_only_uri_escapes_the_path),
+		cmocka_unit_test_setup_teardown(test_a_writable_database_is_writable, test_db_setup,
+						test_db_teardown),
 		cmocka_unit_test(test_open_without_create_reports_missing_file),
 		cmocka_unit_test(test_open_sets_wal_foreign_keys_and_busy_timeout),
 		cmocka_unit_test(test_open_refuses_a_file_that_is_not_sqlite_and_leaves_it),

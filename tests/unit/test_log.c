@@ -385,6 +385,26 @@ static void test_threads_write_whole_records(void **state)
 	assert_int_equal(valid, 800);
 }
 
+static void assert_titled_path(const char *path, const char *expected)
+{
+	json_t *s = vrp_log_titled_path(path);
+	assert_non_null(s);
+	assert_string_equal(json_string_value(s), expected);
+	json_decref(s);
+}
+
+static void test_titled_paths_keep_folders_short_uuid_and_extension(void **state)
+{
+	(void)state;
+	assert_titled_path("VoiceRecorderPro/2026/12/Board meeting 1a2b3c4d.wav",
+			   "VoiceRecorderPro/2026/12/[title] 1a2b3c4d.wav");
+	assert_titled_path("/lib/tmp/pull-x/Board meeting.m4a", "/lib/tmp/pull-x/[title].m4a");
+	assert_titled_path("Board meeting", "[title]");
+	assert_titled_path("dir/.hidden", "dir/[title]");
+	assert_titled_path("a/Memo ABCDEF12.wav", "a/[title].wav");
+	assert_true(json_is_null(vrp_log_titled_path(NULL)));
+}
+
 static void test_level_names(void **state)
 {
 	(void)state;
@@ -418,6 +438,7 @@ int main(void)
 		T(test_bundle_is_gzip_json_lines_with_a_header),
 		T(test_threads_write_whole_records),
 		T(test_level_names),
+		cmocka_unit_test(test_titled_paths_keep_folders_short_uuid_and_extension),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -150,6 +150,65 @@ static void test_upgrade_from_v1_keeps_every_row_and_backs_up_first(void **state
 	test_rmtree(dir);
 }
 
+/* Inserts recording number `n` (its uuid and checksum derive from n); returns its id. */
+static int64_t insert_recording(vrp_db *db, int n)
+{
+	char sql[1024];
+	snprintf(
+		sql, sizeof(sql),
+		"INSERT INTO recordings (uuid, original_filename, stored_filename, local_path, "
+		"filesize_bytes, mime_type, checksum, created_at, modified_at) VALUES "
+		"('00000000-0000-4000-8000-%012d', 'r%d.wav', 'r%d.wav', 'recordings/raw/r%d.wav', "
+		"1, 'audio/wav', printf('%%064d', %d), '2026-01-02T03:04:05.000Z', "
+		"'2026-01-02T03:04:05.000Z')",
+		n, n, n, n, n);
+	test_exec(db, sql);
+	return vrp_db_last_insert_id(db);
+}
+
+static void test_a_purged_recordings_id_is_never_given_again(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	assert_int_equal(insert_recording(db, 1), 1);
+	assert_int_equal(insert_recording(db, 2), 2);
+	test_exec(db, "DELETE FROM recordings WHERE id = 2");
+	assert_int_equal(insert_recording(db, 3), 3);
+}
+
+static void test_upgrade_keeps_ids_and_starts_above_every_id_ever_used(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	vrp_db *db = test_db_at_version(dir, 1);
+	populate_v1(db);
+	/* Purged before the upgrade: 2 left a hole at the top, 7 only an audit entry. */
+	assert_int_equal(insert_recording(db, 2), 2);
+	test_exec(db, "DELETE FROM recordings WHERE id = 2;"
+		      "INSERT INTO audit_log (at, operation, recording_id, success) VALUES "
+		      "('2026-01-02T03:04:05.000Z', 'purge', 7, 1)");
+	char *backups = test_path(dir, "backups");
+	assert_ok(vrp_db_migrate(db, backups, 0, NULL));
+	/* (test_upgrade_from_v1_keeps_every_row_and_backs_up_first checks the rows.) */
+	assert_int_equal(test_query_int(db, "SELECT rowid FROM recordings_fts WHERE "
+					    "recordings_fts MATCH 'budget'"),
+			 1);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(insert_recording(db, 3), 8);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recordings_fts WHERE rowid = 8"),
+			 1);
+	/* The foreign keys still act on the rebuilt table. */
+	test_exec(db, "DELETE FROM recordings WHERE id = 1");
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recording_tags"), 0);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recording_remote"), 0);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM sync_tasks WHERE "
+					    "recording_id IS NULL"),
+			 1);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recordings_fts"), 1);
+	free(backups);
+	vrp_db_close(db);
+	test_rmtree(dir);
+}
+
 static char *schema_of(vrp_db *db)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -317,6 +376,9 @@ int main(void)
 						test_db_setup, test_db_teardown),
 		cmocka_unit_test(test_upgrade_from_v1_keeps_every_row_and_backs_up_first),
 		cmocka_unit_test(test_step_by_step_upgrade_equals_fresh_schema),
+		cmocka_unit_test_setup_teardown(test_a_purged_recordings_id_is_never_given_again,
+						test_db_setup, test_db_teardown),
+		cmocka_unit_test(test_upgrade_keeps_ids_and_starts_above_every_id_ever_used),
 		cmocka_unit_test_setup_teardown(test_migrating_backwards_is_refused, test_db_setup,
 						test_db_teardown),
 		cmocka_unit_test(test_newer_database_is_refused_and_left_untouched),

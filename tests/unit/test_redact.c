@@ -49,6 +49,29 @@ static void test_values_of_credential_keys_are_removed(void **state)
 			  "client_secret=[REDACTED] apikey=[REDACTED]");
 }
 
+static void test_a_credential_word_in_prose_keeps_the_words_after_it(void **state)
+{
+	(void)state;
+	const char *texts[] = {
+		"\"client_secret\" looks like a secret: secrets are never settings",
+		"remote gd: cannot store the refreshed token: disk full",
+		"asked for the password: none was given",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++)
+		assert_redacts_to(texts[i], texts[i]);
+}
+
+static void test_credential_keys_outside_prose_are_still_redacted(void **state)
+{
+	(void)state;
+	assert_redacts_to("password: hunter2", "password: [REDACTED]");
+	assert_redacts_to("> Cookie: SID=abc", "> Cookie: [REDACTED]");
+	assert_redacts_to("headers\nX-Auth-Token: t0k", "headers\nX-Auth-Token: [REDACTED]");
+	assert_redacts_to("sent {\"secret\": \"s1\"}", "sent {\"secret\": \"[REDACTED]\"}");
+	assert_redacts_to("the token=abc was refused", "the token=[REDACTED] was refused");
+	assert_redacts_to("a secret: Bearer xyz", "a secret: Bearer [REDACTED]");
+}
+
 static void test_tokens_are_recognised_by_their_shape(void **state)
 {
 	(void)state;
@@ -137,6 +160,8 @@ int main(void)
 		cmocka_unit_test(test_values_of_credential_keys_are_removed),
 		cmocka_unit_test(test_tokens_are_recognised_by_their_shape),
 		cmocka_unit_test(test_ordinary_text_is_unchanged),
+		cmocka_unit_test(test_a_credential_word_in_prose_keeps_the_words_after_it),
+		cmocka_unit_test(test_credential_keys_outside_prose_are_still_redacted),
 		cmocka_unit_test(test_redacting_twice_changes_nothing_more),
 		cmocka_unit_test(test_json_credential_keys_are_redacted_at_any_depth),
 		cmocka_unit_test(test_json_strings_have_emails_masked),

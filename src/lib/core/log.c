@@ -216,6 +216,34 @@ json_t *vrp_log_string(const char *text)
 	return s;
 }
 
+/* Whether name[0..len) ends in " " and eight lower-case hex digits (vrp's short uuid). */
+static bool ends_in_short_uuid(const char *name, size_t len)
+{
+	if (len < 9 || name[len - 9] != ' ')
+		return false;
+	for (size_t i = len - 8; i < len; i++)
+		if (!strchr("0123456789abcdef", name[i]))
+			return false;
+	return true;
+}
+
+json_t *vrp_log_titled_path(const char *path)
+{
+	if (!path)
+		return json_null();
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	const char *dot = strrchr(name, '.');
+	size_t stem = dot && dot > name ? (size_t)(dot - name) : strlen(name);
+	const char *keep = ends_in_short_uuid(name, stem) ? name + stem - 9 : name + stem;
+	char *text = NULL;
+	if (asprintf(&text, "%.*s[title]%s", (int)(name - path), path, keep) < 0)
+		return NULL;
+	json_t *s = vrp_log_string(text);
+	free(text);
+	return s;
+}
+
 static json_t *build_record(enum vrp_log_level level, const char *logger, const char *func,
 			    int line, json_t *context, const char *message)
 {

@@ -43,6 +43,16 @@ void vrp_log_write(enum vrp_log_level level, const char *logger, const char *fun
 json_t *vrp_log_string(const char *text);
 
 /*
+ * A JSON string for a path whose file name may carry a recording's title
+ * (remote paths, pull's temporary files), since titles are never logged: the
+ * folders are kept and the file name becomes "[title]", followed by the short
+ * uuid that vrp's remote names end in, when there is one, and the extension:
+ * "VoiceRecorderPro/2026/12/Board meeting 1a2b3c4d.wav" is logged as
+ * "VoiceRecorderPro/2026/12/[title] 1a2b3c4d.wav". json null for NULL.
+ */
+json_t *vrp_log_titled_path(const char *path);
+
+/*
  * A correlation scope: vrp_correlation_enter() makes `id` current (NULL: keep
  * the current one, or start a new one when there is none) and
  * vrp_correlation_leave() puts back what was current before, so scopes nest.

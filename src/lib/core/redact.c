@@ -145,16 +145,31 @@ static bool looks_like_token(const char *word, size_t len)
 }
 
 /*
- * After a credential key at s[i] (its closing quote, blanks, '=' or ':', an
- * opening quote): where its value starts, or 0 when no value follows.
+ * Whether the word starting at s[start] follows another word and a blank:
+ * "a secret: secrets are..." is prose, where "password: x" at the start of a
+ * line, "> Cookie: x" or "{\"token\": x" are a key and its value.
  */
-static size_t secret_value_start(const char *s, size_t i)
+static bool follows_a_word(const char *s, size_t start)
+{
+	size_t i = start;
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	return i < start && i > 0 && isalnum((unsigned char)s[i - 1]);
+}
+
+/*
+ * After a credential key at s[i] (its closing quote, blanks, '=' or ':', an
+ * opening quote): where its value starts, or 0 when no value follows. A
+ * ':' after a key in prose (`in_prose`) introduces words, not a value;
+ * '=' always binds a value.
+ */
+static size_t secret_value_start(const char *s, size_t i, bool in_prose)
 {
 	if (s[i] == '"' || s[i] == '\'')
 		i++;
 	while (s[i] == ' ')
 		i++;
-	if (s[i] != '=' && s[i] != ':')
+	if (s[i] != '=' && (s[i] != ':' || in_prose))
 		return 0;
 	i++;
 	while (s[i] == ' ')
@@ -177,7 +192,8 @@ static size_t redact_word(struct buf *b, const char *s, size_t i, size_t end)
 		put_str(b, "***");
 		return end;
 	}
-	size_t value = is_secret_key_n(s + i, len) ? secret_value_start(s, end) : 0;
+	size_t value =
+		is_secret_key_n(s + i, len) ? secret_value_start(s, end, follows_a_word(s, i)) : 0;
 	if (!value) {
 		put(b, s + i, len);
 		return end;

@@ -6,10 +6,16 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define TMP_SUFFIX ".tmp"
 
 static int copy_into(vrp_db *db, const char *tmp_path)
 {
@@ -38,29 +44,89 @@ static int copy_into(vrp_db *db, const char *tmp_path)
 	return code;
 }
 
+/*
+ * The copy holds titles, descriptions and tags: created 0600 whatever the
+ * umask or the mode of a file it replaces. The flock tells
+ * vrp_db_backup_remove_stale() that a live process is still writing it.
+ */
+static int create_locked(const char *tmp, int *fd)
+{
+	unlink(tmp);
+	*fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return vrp_error_from_errno(errno, "cannot back up the database to %s", tmp);
+	if (fchmod(*fd, 0600) != 0 || flock(*fd, LOCK_EX) != 0) {
+		int rc = vrp_error_from_errno(errno, "cannot back up the database to %s", tmp);
+		close(*fd);
+		*fd = -1;
+		unlink(tmp);
+		return rc;
+	}
+	return 0;
+}
+
 int vrp_db_backup_to(vrp_db *db, const char *dest_path)
 {
 	size_t len = strlen(dest_path) + 8;
 	char *tmp = malloc(len);
 	if (!tmp)
 		return vrp_error_oom();
-	snprintf(tmp, len, "%s.tmp", dest_path);
-	unlink(tmp);
-	int rc = copy_into(db, tmp);
+	snprintf(tmp, len, "%s" TMP_SUFFIX, dest_path);
+	int fd = -1;
+	int rc = create_locked(tmp, &fd);
 	if (rc == 0)
-		rc = vrp_fs_fsync_file(tmp);
+		rc = copy_into(db, tmp);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = vrp_error_from_errno(errno, "cannot sync %s", tmp);
 	if (rc == 0)
 		rc = vrp_fs_rename_durable(tmp, dest_path);
-	if (rc < 0)
+	if (rc < 0 && fd >= 0)
 		unlink(tmp);
+	if (fd >= 0)
+		close(fd);
 	free(tmp);
 	return rc;
 }
 
+static bool has_suffix(const char *name, const char *suffix)
+{
+	size_t len = strlen(name), n = strlen(suffix);
+	return len >= n && strcmp(name + len - n, suffix) == 0;
+}
+
+/* A temporary copy no process holds any more (one killed while backing up). */
+static void remove_if_stale(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		unlink(path);
+	close(fd);
+}
+
+int vrp_db_backup_remove_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : vrp_error_from_errno(errno, "cannot list %s", dir);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "library-v", 9) != 0 ||
+		    !has_suffix(e->d_name, ".db" TMP_SUFFIX))
+			continue;
+		char *path = vrp_path_join(dir, e->d_name);
+		if (path)
+			remove_if_stale(path);
+		free(path);
+	}
+	closedir(d);
+	return 0;
+}
+
 static int is_backup_name(const char *name)
 {
-	size_t len = strlen(name);
-	return strncmp(name, "library-v", 9) == 0 && len > 12 && strcmp(name + len - 3, ".db") == 0;
+	return strncmp(name, "library-v", 9) == 0 && strlen(name) > 12 && has_suffix(name, ".db");
 }
 
 /* Orders by the timestamp after the version, so v10 does not sort before v9. */
@@ -139,6 +205,8 @@ int vrp_db_backup(vrp_db *db, const char *dir, char **out_path)
 	int rc = vrp_db_schema_version(db, &version);
 	if (rc == 0)
 		rc = vrp_fs_mkdir_p(dir, 0700);
+	if (rc == 0)
+		rc = vrp_db_backup_remove_stale(dir);
 	if (rc < 0)
 		return rc;
 	char stamp[32], name[64];

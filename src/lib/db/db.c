@@ -3,8 +3,10 @@
 
 #include "core/error_set.h"
 #include "db/busy.h"
+#include "db/read_only.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@ struct vrp_db {
 	char *path;
 	struct vrp_db_busy busy;
 	int savepoint_depth;
+	int unwritable; /* why the library is open read-only (EROFS, ENOSPC, EACCES), or 0 */
 };
 
 sqlite3 *vrp_db_handle(vrp_db *db) { return db->handle; }
@@ -78,11 +81,20 @@ static const char *advice(int code)
 	}
 }
 
+int vrp_db_refuse_write(vrp_db *db)
+{
+	return db->unwritable ? vrp_db_refuse_write_because(db->unwritable, db->path) : 0;
+}
+
 int vrp_db_fail(vrp_db *db, int rc, const char *what)
 {
 	int code = vrp_db_code_from_sqlite(rc);
 	if (code == VRP_OK)
 		code = VRP_EDB;
+	if (code == VRP_EREADONLY && db && db->unwritable) {
+		vrp_db_refuse_write(db);
+		return vrp_error_prefix("%s", what);
+	}
 	const char *msg = db && db->handle ? sqlite3_errmsg(db->handle) : sqlite3_errstr(rc);
 	vrp_error_set(code, "%s: %s%s", what, msg, advice(code));
 	if (db && db->path)
@@ -227,6 +239,80 @@ static int open_error(const char *path, unsigned flags)
 	return 0;
 }
 
+enum open_mode { OPEN_AS_ASKED, OPEN_READ_ONLY, OPEN_IMMUTABLE };
+
+static int connect(vrp_db *db, unsigned flags, enum open_mode mode)
+{
+	sqlite3_close_v2(db->handle);
+	db->handle = NULL;
+	char *uri = NULL;
+	int oflags = SQLITE_OPEN_EXRESCODE;
+	if (mode != OPEN_AS_ASKED) {
+		flags = (flags | VRP_DB_READONLY) & ~(unsigned)VRP_DB_CREATE;
+		uri = vrp_db_uri(db->path, mode == OPEN_IMMUTABLE ? "immutable=1" : "mode=ro");
+		if (!uri)
+			return vrp_error_oom();
+		oflags |= SQLITE_OPEN_URI;
+	}
+	if (flags & VRP_DB_READONLY)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |=
+			SQLITE_OPEN_READWRITE | ((flags & VRP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(uri ? uri : db->path, &db->handle, oflags, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		int code = open_error(db->path, flags);
+		return code ? code : vrp_db_fail(db, rc, "cannot open the database");
+	}
+	sqlite3_extended_result_codes(db->handle, 1);
+	return configure(db, flags);
+}
+
+/* Failures that a read-only open may get past: not a damaged or foreign file. */
+static bool may_read_anyway(int code)
+{
+	return code == VRP_EIO || code == VRP_EREADONLY || code == VRP_ENOSPC || code == VRP_EPERM;
+}
+
+/*
+ * The library cannot be written (read-only mount, full disk, no permission):
+ * open it for reading so that browsing and export still work. Immutable is
+ * the last resort, when SQLite cannot even create library.db-shm, and only
+ * with no WAL whose changes it would ignore. Keeps the first failure when
+ * neither works.
+ */
+static int open_for_reading(vrp_db *db, unsigned flags, int failure)
+{
+	int reason = vrp_db_unwritable_reason(db->path);
+	if (!reason)
+		return failure;
+	char message[1024], context[1024];
+	snprintf(message, sizeof(message), "%s", vrp_error_last()->message);
+	snprintf(context, sizeof(context), "%s", vrp_error_last()->context);
+	int rc = connect(db, flags, OPEN_READ_ONLY);
+	bool wal = vrp_db_wal_has_content(db->path);
+	if (rc < 0 && may_read_anyway(rc) && !wal)
+		rc = connect(db, flags, OPEN_IMMUTABLE);
+	if (rc == 0) {
+		db->unwritable = reason;
+		return 0;
+	}
+	if (!may_read_anyway(rc))
+		return rc;
+	if (wal) {
+		vrp_error_set(reason == ENOSPC ? VRP_ENOSPC : VRP_EREADONLY,
+			      "cannot read the library: library.db-wal holds changes that SQLite "
+			      "reads only where it can create library.db-shm, which this %s does "
+			      "not allow: open the library once where it is writable",
+			      reason == ENOSPC ? "full disk" : "read-only place");
+		return vrp_error_set_context("%s", db->path);
+	}
+	vrp_error_set(failure, "%s", message);
+	vrp_error_set_context("%s", context);
+	return failure;
+}
+
 int vrp_db_open(vrp_db **out, const char *path, unsigned flags)
 {
 	*out = NULL;
@@ -235,22 +321,15 @@ int vrp_db_open(vrp_db **out, const char *path, unsigned flags)
 		free(db);
 		return vrp_error_oom();
 	}
-	int oflags = SQLITE_OPEN_EXRESCODE;
-	if (flags & VRP_DB_READONLY)
-		oflags |= SQLITE_OPEN_READONLY;
-	else
-		oflags |=
-			SQLITE_OPEN_READWRITE | ((flags & VRP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
-	int rc = sqlite3_open_v2(path, &db->handle, oflags, NULL);
-	if (rc != SQLITE_OK) {
-		int code = open_error(path, flags);
-		if (code == 0)
-			code = vrp_db_fail(db, rc, "cannot open the database");
-		vrp_db_close(db);
-		return code;
+	int rc = connect(db, flags, OPEN_AS_ASKED);
+	if (rc < 0 && may_read_anyway(rc))
+		rc = open_for_reading(db, flags, rc);
+	/* SQLite itself falls back to reading a file it cannot open for writing. */
+	if (rc == 0 && !(flags & VRP_DB_READONLY) && !db->unwritable &&
+	    sqlite3_db_readonly(db->handle, "main") == 1) {
+		int reason = vrp_db_unwritable_reason(path);
+		db->unwritable = reason ? reason : EACCES;
 	}
-	sqlite3_extended_result_codes(db->handle, 1);
-	rc = configure(db, flags);
 	if (rc < 0) {
 		vrp_db_close(db);
 		return rc;
@@ -258,6 +337,8 @@ int vrp_db_open(vrp_db **out, const char *path, unsigned flags)
 	*out = db;
 	return 0;
 }
+
+bool vrp_db_is_writable(const vrp_db *db) { return db->unwritable == 0; }
 
 void vrp_db_close(vrp_db *db)
 {
@@ -295,6 +376,10 @@ static int finish_transaction(vrp_db *db, int rc, int depth)
 
 int vrp_db_transaction(vrp_db *db, vrp_db_txn_fn fn, void *ctx)
 {
+	/* Refused up front, before `fn` writes files that its rows would describe. */
+	int refused = vrp_db_refuse_write(db);
+	if (refused < 0)
+		return refused;
 	int nested = !sqlite3_get_autocommit(db->handle);
 	int depth = nested ? ++db->savepoint_depth : 0;
 	char sql[64];

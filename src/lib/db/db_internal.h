@@ -19,6 +19,13 @@ sqlite3 *vrp_db_handle(vrp_db *db);
 /* How long a writer waits for another connection's lock (vrp_db_set_busy_timeout), in ms. */
 int vrp_db_busy_timeout(const vrp_db *db);
 
+/*
+ * 0 when the database can be written; otherwise records why not (a library
+ * opened read-only because its disk is full, its mount read-only or its file
+ * not writable: VRP_ENOSPC or VRP_EREADONLY) and returns that code.
+ */
+int vrp_db_refuse_write(vrp_db *db);
+
 /* The VRP_E* code for a SQLite (extended) result code. */
 int vrp_db_code_from_sqlite(int rc);
 

@@ -82,7 +82,17 @@ static int run_migrations(vrp_db *db, const struct vrp_migration *list, int from
 {
 	for (int v = from + 1; v <= target; v++) {
 		struct step step = { &list[v - 1] };
-		int rc = vrp_db_transaction(db, apply_one, &step);
+		/*
+		 * SQLite's way to rebuild a table: foreign keys off (only possible
+		 * outside a transaction), so that dropping the old table cascades
+		 * nothing; apply_one checks them all before the commit.
+		 */
+		int rc = vrp_db_exec(db, "PRAGMA foreign_keys = OFF");
+		if (rc == 0)
+			rc = vrp_db_transaction(db, apply_one, &step);
+		int on = vrp_db_exec(db, "PRAGMA foreign_keys = ON");
+		if (rc == 0)
+			rc = on;
 		if (rc == VRP_EBUSY)
 			return rc;
 		if (rc < 0) {
@@ -125,6 +135,10 @@ int vrp_db_migrate_with(vrp_db *db, const struct vrp_migration *list, size_t cou
 				     target);
 	if (target == current)
 		return 0;
+	if ((rc = vrp_db_refuse_write(db)) < 0)
+		return vrp_error_prefix("the library database must be upgraded from version %d to "
+					"%d first",
+					current, target);
 	int populated = 0;
 	rc = has_schema(db, &populated);
 	if (rc == 0 && populated)

@@ -379,7 +379,8 @@ int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *opti
 		rc = vrp_error_from_errno(errno, "cannot sync the folder %s", dir);
 	if (rc == 0)
 		rc = write_metadata(&run);
-	if (rc == 0)
+	/* A read-only library (mount, full disk) still exports; only the audit entry is lost. */
+	if (rc == 0 && vrp_db_is_writable(vrp_library_db(lib)))
 		rc = vrp_db_transaction(vrp_library_db(lib), audit_export, &run);
 	if (summary)
 		*summary = run.summary;

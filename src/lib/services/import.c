@@ -113,14 +113,19 @@ const char *vrp_importer_correlation_id(const vrp_importer *imp)
 	return imp->correlation_id[0] ? imp->correlation_id : NULL;
 }
 
-/* Paths go into the context only, where they are kept apart from the message. */
-static void log_result(const vrp_import_result *r)
+/*
+ * Paths go into the context only, where they are kept apart from the message.
+ * A pulled file's temporary name is its remote name, which carries its title.
+ */
+static void log_result(const vrp_importer *imp, const vrp_import_result *r)
 {
+	bool pulled = strncmp(imp->options.ingest_source, "cloud:", 6) == 0;
 	bool rejected = r->status == VRP_IMPORT_REJECTED;
 	if (!vrp_log_enabled(rejected ? VRP_LOG_LEVEL_WARNING : VRP_LOG_LEVEL_INFO))
 		return;
 	json_t *context =
-		json_pack("{s:o, s:s, s:I, s:I}", "path", vrp_log_string(r->path), "status",
+		json_pack("{s:o, s:s, s:I, s:I}", "path",
+			  pulled ? vrp_log_titled_path(r->path) : vrp_log_string(r->path), "status",
 			  vrp_import_status_to_string(r->status), "recording_id", (json_int_t)r->id,
 			  "bytes", (json_int_t)r->bytes);
 	if (r->status == VRP_IMPORT_REJECTED) {
@@ -140,7 +145,7 @@ static void report(vrp_importer *imp, const vrp_import_result *result)
 	imp->imported += result->status == VRP_IMPORT_IMPORTED;
 	imp->duplicates += result->status == VRP_IMPORT_DUPLICATE;
 	imp->rejected += result->status == VRP_IMPORT_REJECTED;
-	log_result(result);
+	log_result(imp, result);
 	if (imp->options.on_result)
 		imp->options.on_result(imp->options.ctx, result);
 }

@@ -102,6 +102,10 @@ int vrp_library_open(vrp_library **out, const char *root, unsigned flags,
 		rc = vrp_error_oom();
 	if (rc == 0)
 		rc = open_db(lib, flags);
+	/* A backup killed half-way leaves its temporary copy; a library that can be
+	 * written clears it (it would otherwise stay until the next migration). */
+	if (rc == 0 && vrp_db_is_writable(lib->db) && !(flags & VRP_LIBRARY_READONLY))
+		vrp_db_backup_remove_stale(lib->backup_dir);
 	if (rc == 0 && !(flags & VRP_LIBRARY_NO_MIGRATE))
 		rc = vrp_db_migrate(lib->db, lib->backup_dir, 0, migration);
 	if (rc < 0) {

@@ -65,7 +65,7 @@ static void report(struct pull *p, vrp_sync_pull_item *item)
 	VRP_LOG(item->code ? VRP_LOG_LEVEL_WARNING : VRP_LOG_LEVEL_INFO, "sync",
 		json_pack("{s:s, s:s, s:o, s:I}", "remote", p->remote, "outcome",
 			  vrp_sync_pull_status_to_string(item->status), "path",
-			  vrp_log_string(item->remote_path), "recording_id",
+			  vrp_log_titled_path(item->remote_path), "recording_id",
 			  (json_int_t)item->recording_id),
 		"pull: %s%s%s", vrp_sync_pull_status_to_string(item->status),
 		item->message ? ": " : "", item->message ? item->message : "");

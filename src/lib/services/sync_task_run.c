@@ -140,7 +140,7 @@ static int succeed(struct task_ctx *t)
 	sync_emit(t->w->run, &e);
 	VRP_LOG_INFO("sync",
 		     json_pack("{s:I, s:s, s:o}", "recording_id", (json_int_t)t->rec->id, "remote",
-			       t->task->remote, "path", vrp_log_string(t->remote_path)),
+			       t->task->remote, "path", vrp_log_titled_path(t->remote_path)),
 		     "%s", t->uploaded ? "uploaded" : "already on the remote");
 	return 0;
 }
@@ -512,7 +512,7 @@ static int succeed_delete(struct task_ctx *t)
 	sync_emit(t->w->run, &e);
 	VRP_LOG_INFO("sync",
 		     json_pack("{s:s, s:o}", "remote", t->task->remote, "path",
-			       vrp_log_string(t->remote_path)),
+			       vrp_log_titled_path(t->remote_path)),
 		     "deleted the remote copy of a purged recording");
 	return 0;
 }

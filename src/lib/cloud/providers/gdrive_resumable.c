@@ -67,9 +67,10 @@ static int adopt_resume_state(struct gdrive_upload *up)
 
 static int drop_session(struct gdrive_upload *up, const char *why)
 {
-	VRP_LOG_INFO("gdrive", json_pack("{s:s, s:s}", "remote", up->gd->name, "reason", why),
-		     "remote %s: upload session of %s %s; starting a new one", up->gd->name,
-		     up->request->remote_path, why);
+	VRP_LOG_INFO("gdrive",
+		     json_pack("{s:s, s:s, s:o}", "remote", up->gd->name, "reason", why, "path",
+			       vrp_log_titled_path(up->request->remote_path)),
+		     "remote %s: upload session %s; starting a new one", up->gd->name, why);
 	free(up->session);
 	up->session = NULL;
 	up->offset = 0;
@@ -211,10 +212,11 @@ int gdrive_upload_resumable(struct gdrive_upload *up)
 			rc = drop_session(up, "expired");
 		else if (rc == 0 && !up->file)
 			VRP_LOG_INFO("gdrive",
-				     json_pack("{s:s, s:I}", "remote", up->gd->name, "offset",
-					       (json_int_t)up->offset),
-				     "remote %s: resuming the upload of %s at byte %lld",
-				     up->gd->name, up->request->remote_path, (long long)up->offset);
+				     json_pack("{s:s, s:I, s:o}", "remote", up->gd->name, "offset",
+					       (json_int_t)up->offset, "path",
+					       vrp_log_titled_path(up->request->remote_path)),
+				     "remote %s: resuming the upload at byte %lld", up->gd->name,
+				     (long long)up->offset);
 	}
 	for (int sessions = 0; rc == 0 && !up->file; sessions++) {
 		if (!up->session && sessions >= 2)

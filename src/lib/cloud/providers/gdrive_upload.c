@@ -121,9 +121,11 @@ static int find_existing(struct gdrive_upload *up)
 		if (name && !strcmp(name, up->name) &&
 		    gdrive_verify(f, up->size, up->sha256, up->md5, message, sizeof(message))) {
 			up->file = json_incref(f);
-			VRP_LOG_INFO("gdrive", json_pack("{s:s}", "remote", up->gd->name),
-				     "remote %s: %s is already there from an earlier attempt",
-				     up->gd->name, up->request->remote_path);
+			VRP_LOG_INFO("gdrive",
+				     json_pack("{s:s, s:o}", "remote", up->gd->name, "path",
+					       vrp_log_titled_path(up->request->remote_path)),
+				     "remote %s: the file is already there from an earlier attempt",
+				     up->gd->name);
 			break;
 		}
 	}
@@ -221,9 +223,11 @@ static void trash_older(struct gdrive_upload *up, const char *keep_id)
 			rc = gdrive_remove(up->gd, id, false);
 	}
 	if (rc < 0)
-		VRP_LOG_WARNING("gdrive", json_pack("{s:s}", "remote", up->gd->name),
-				"remote %s: cannot trash the files %s replaced: %s", up->gd->name,
-				up->request->remote_path, vrp_error_last()->message);
+		VRP_LOG_WARNING("gdrive",
+				json_pack("{s:s, s:o}", "remote", up->gd->name, "path",
+					  vrp_log_titled_path(up->request->remote_path)),
+				"remote %s: cannot trash the files an upload replaced: %s",
+				up->gd->name, vrp_error_last()->message);
 	json_decref(files);
 	free(q);
 }

@@ -108,10 +108,11 @@ static int resume_or_restart(struct upload *up, int64_t existing)
 		return truncate_part(up);
 	up->done = existing;
 	VRP_LOG_INFO("sftp",
-		     json_pack("{s:s, s:s, s:I}", "remote", up->s->name, "path",
-			       up->request->remote_path, "bytes", (json_int_t)existing),
-		     "resuming the upload of %s at byte %lld: the .part's bytes match",
-		     up->request->remote_path, (long long)existing);
+		     json_pack("{s:s, s:o, s:I}", "remote", up->s->name, "path",
+			       vrp_log_titled_path(up->request->remote_path), "bytes",
+			       (json_int_t)existing),
+		     "resuming the upload of the .part at byte %lld: its bytes match",
+		     (long long)existing);
 	return 0;
 }
 
