@@ -8,7 +8,19 @@
  * again once the lease runs out.
  *
  * Failure policy, by error class (vrp_error_is_transient and friends):
- *   transient, rate limit, unreachable, checksum mismatch
+ *   remote unavailable (VRP_EUNAVAILABLE: an unplugged disk, a host that
+ *                     does not answer; before its first task in a run each
+ *                     remote is probed)
+ *                     decided once per remote per run: the task goes back to
+ *                     the queue without using up an attempt and the run
+ *                     takes no more of that remote's tasks (one UNAVAILABLE
+ *                     event); a forever run (`vrp worker`) probes it again
+ *                     after a backoff that doubles up to max_delay_ms
+ *   a damaged local file (its sha256 is not the catalogue's, or verify
+ *                     marked it corrupt)
+ *                     failed at once with VRP_ECORRUPT_MEDIA: sending it
+ *                     again cannot help (`vrp verify`)
+ *   transient, rate limit, checksum mismatch in transit
  *                     retried with exponential backoff and full jitter, never
  *                     sooner than the remote's Retry-After, up to
  *                     max_attempts; then the task is failed and the error kept
@@ -79,11 +91,12 @@ typedef enum vrp_sync_event_kind {
 	VRP_SYNC_EVENT_QUOTA,       /* the remote is full: the remote stopped */
 	VRP_SYNC_EVENT_RELEASED,    /* the worker is stopping: requeued for later */
 	VRP_SYNC_EVENT_DELETED,     /* a delete task removed the object (or it was gone already) */
+	VRP_SYNC_EVENT_UNAVAILABLE, /* the remote cannot be reached: its tasks stay queued */
 } vrp_sync_event_kind;
 
 /*
  * "started", "progress", "synced", "already", "retry", "failed", "paused", "quota", "released",
- * "deleted".
+ * "deleted", "unavailable".
  */
 const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind);
 
@@ -147,6 +160,7 @@ typedef struct vrp_sync_summary {
 	int64_t bytes_uploaded;
 	int64_t deleted; /* remote objects removed by delete tasks (after `vrp purge`) */
 	int worst_code;  /* the VRP_E* code of the most serious failure; 0 when none */
+	int64_t unavailable; /* remotes found unreachable (their tasks stay queued) */
 } vrp_sync_summary;
 
 /*

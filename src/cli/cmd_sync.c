@@ -81,6 +81,8 @@ static void say_summary(const struct cli *cli, const vrp_sync_summary *s)
 		cli_say(cli, ", stopped by a full remote %lld", (long long)s->quota);
 	if (s->released)
 		cli_say(cli, ", handed back %lld", (long long)s->released);
+	if (s->unavailable)
+		cli_say(cli, ", remotes unavailable %lld", (long long)s->unavailable);
 	if (s->deleted)
 		cli_say(cli, ", remote copies of purged recordings deleted %lld",
 			(long long)s->deleted);

@@ -85,7 +85,10 @@ static void print_outcome(const struct cli *cli, const vrp_sync_event *e)
 		return;
 	}
 	json_decref(o);
-	if (e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_PAUSED ||
+	if (e->kind == VRP_SYNC_EVENT_UNAVAILABLE)
+		fprintf(stderr, "%s: remote %s is unavailable, its uploads stay queued: %s [%s]\n",
+			cli->prog, e->remote, e->message, vrp_error_code_name(e->code));
+	else if (e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_PAUSED ||
 	    e->kind == VRP_SYNC_EVENT_QUOTA)
 		fprintf(stderr, "%s: recording %lld to %s: %s [%s]\n", cli->prog,
 			(long long)e->recording_id, e->remote, e->message,

@@ -54,9 +54,24 @@ expect_status "a second sync has nothing to do" 0
 expect_match "and uploads nothing" "$out" 'synced 0 '
 check "still three files" test "$(find "$NAS" -type f | wc -l)" -eq 3
 
-# A failure: the remote folder is replaced by a file, so every upload fails for good.
+# An unplugged disk: the remote folder is gone. Decided once, said once, in seconds;
+# the uploads stay queued with no attempt used up, and the folder is not re-created.
 "$VRP" -q --library "$LIB" import "$FIXTURES/pcm24.wav"
-mv "$NAS" "$WORK/nas.away"; : >"$NAS"
+mv "$NAS" "$WORK/nas.away"
+started=$(date +%s)
+run "$VRP" --library "$LIB" sync
+expect_status "an unplugged disk exits 69 (EX_UNAVAILABLE)" 69
+check "within seconds" test $(($(date +%s) - started)) -le 5
+check "with one message" test "$(printf '%s\n' "$err" | grep -c .)" -eq 1
+expect_match "naming the remote and why" "$err" \
+	'remote nas is unavailable, its uploads stay queued: the folder .*/nas is not there; is the disk mounted\? \[ERR_REMOTE_UNAVAILABLE\]'
+check "the folder is not created" test ! -e "$NAS"
+run "$VRP" --library "$LIB" --json queue ls --state queued
+expect_match "the upload waits, no attempt used" "$out" '"recording_id":4,"remote":"nas","state":"queued","attempts":0'
+mv "$WORK/nas.away" "$NAS"
+
+# A failure: the app folder on the remote is replaced by a file, so every upload fails for good.
+mv "$NAS/VoiceRecorderPro" "$WORK/vrp.away"; : >"$NAS/VoiceRecorderPro"
 run "$VRP" --library "$LIB" --json sync --max-attempts 2
 check "a failed upload exits non-zero" test "$status" -ne 0
 expect_match "one JSON line per outcome, with the error code" "$out" '"status":"failed".*"code":"ERR_'
@@ -66,7 +81,7 @@ expect_match "sync status names the failure and its reason" "$out" 'failed 1.*
 run "$VRP" --library "$LIB" --json queue ls --state failed
 task=$(printf '%s\n' "$out" | sed -n 's/^{"id":\([0-9]*\).*/\1/p' | head -1)
 check "queue ls --state failed finds the task" test -n "$task"
-rm -f "$NAS"; mv "$WORK/nas.away" "$NAS"
+rm -f "$NAS/VoiceRecorderPro"; mv "$WORK/vrp.away" "$NAS/VoiceRecorderPro"
 run "$VRP" --library "$LIB" queue retry "$task"
 expect_status "queue retry ID" 0
 run "$VRP" --library "$LIB" queue cancel "$task"

@@ -25,8 +25,9 @@
 /* The real sleep wakes this often to notice a stop request. */
 #define SLEEP_SLICE_MS 50
 
-static const char *const event_names[] = { "started", "progress", "synced", "already",  "retry",
-					   "failed",  "paused",   "quota",  "released", "deleted" };
+static const char *const event_names[] = { "started", "progress", "synced",   "already",
+					   "retry",   "failed",   "paused",   "quota",
+					   "released", "deleted", "unavailable" };
 
 const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind)
 {
@@ -66,41 +67,19 @@ static void sync_sleep(const struct sync_run *run, int64_t ms)
 	}
 }
 
-bool sync_remote_stopped(struct sync_run *run, const char *remote)
-{
-	pthread_mutex_lock(&run->lock);
-	bool found = false;
-	for (size_t i = 0; !found && i < run->stopped_count; i++)
-		found = strcmp(run->stopped[i], remote) == 0;
-	pthread_mutex_unlock(&run->lock);
-	return found;
-}
-
-void sync_stop_remote(struct sync_run *run, const char *remote)
-{
-	if (sync_remote_stopped(run, remote))
-		return;
-	pthread_mutex_lock(&run->lock);
-	char **grown = realloc(run->stopped, (run->stopped_count + 1) * sizeof(*grown));
-	char *copy = strdup(remote);
-	if (grown)
-		run->stopped = grown;
-	/* Out of memory only costs the pause: the remote's next failure pauses it again. */
-	if (grown && copy)
-		run->stopped[run->stopped_count++] = copy;
-	else
-		free(copy);
-	pthread_mutex_unlock(&run->lock);
-}
-
-/* How serious a final failure is, for the exit status: auth > quota > permanent > transient. */
+/*
+ * How serious a final failure is, for the exit status: auth > quota >
+ * unavailable > permanent > transient.
+ */
 static int severity(int code)
 {
+	if (code == VRP_EUNAVAILABLE)
+		return 3;
 	switch (vrp_retry_classify(code)) {
 	case VRP_RETRY_CLASS_PAUSE_REMOTE:
-		return 4;
+		return 5;
 	case VRP_RETRY_CLASS_STOP_UPLOADS:
-		return 3;
+		return 4;
 	case VRP_RETRY_CLASS_RETRY:
 		return 1;
 	default:
@@ -141,11 +120,16 @@ static void count_outcome(struct sync_run *run, const vrp_sync_event *e)
 		s->deleted++;
 		run->files_done++;
 		break;
+	case VRP_SYNC_EVENT_UNAVAILABLE:
+		s->unavailable++;
+		break;
 	default:
 		break;
 	}
+	/* A worker waits for an unreachable remote: only a one-shot run ends on it. */
 	bool final = e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_PAUSED ||
-		     e->kind == VRP_SYNC_EVENT_QUOTA;
+		     e->kind == VRP_SYNC_EVENT_QUOTA ||
+		     (e->kind == VRP_SYNC_EVENT_UNAVAILABLE && !run->opt.forever);
 	if (final && (!s->worst_code || severity(e->code) > severity(s->worst_code)))
 		s->worst_code = e->code;
 	if (run->files_total < run->files_done)
@@ -399,9 +383,7 @@ int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_sum
 	pthread_mutex_init(&run.lock, NULL);
 	run_threads(&run, workers, threads);
 	pthread_mutex_destroy(&run.lock);
-	for (size_t i = 0; i < run.stopped_count; i++)
-		free(run.stopped[i]);
-	free(run.stopped);
+	sync_remotes_free(&run);
 	free(workers);
 	free(threads);
 	if (summary)
