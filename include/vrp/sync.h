@@ -4,8 +4,10 @@
  * Enqueueing records the wish to have a recording on a remote (a task in
  * the queue, the recording_remote row 'queued'); vrp_sync_run() does the
  * work. Tasks survive restarts; a worker holds each task under a lease it
- * renews while transferring, so a task whose worker was killed is picked up
- * again once the lease runs out.
+ * renews while transferring, recording its host, pid and process start
+ * time. A task whose worker was killed is taken over at once when that
+ * process was on this host and is gone, else once the lease runs out; a
+ * run waiting for a live holder says so (a WAITING event) once.
  *
  * Failure policy, by error class (vrp_error_is_transient and friends):
  *   remote unavailable (VRP_EUNAVAILABLE: an unplugged disk, a host that
@@ -92,11 +94,12 @@ typedef enum vrp_sync_event_kind {
 	VRP_SYNC_EVENT_RELEASED,    /* the worker is stopping: requeued for later */
 	VRP_SYNC_EVENT_DELETED,     /* a delete task removed the object (or it was gone already) */
 	VRP_SYNC_EVENT_UNAVAILABLE, /* the remote cannot be reached: its tasks stay queued */
+	VRP_SYNC_EVENT_WAITING,     /* another live process holds tasks: message says who */
 } vrp_sync_event_kind;
 
 /*
  * "started", "progress", "synced", "already", "retry", "failed", "paused", "quota", "released",
- * "deleted", "unavailable".
+ * "deleted", "unavailable", "waiting".
  */
 const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind);
 

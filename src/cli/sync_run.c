@@ -74,10 +74,10 @@ static void print_outcome(const struct cli *cli, const vrp_sync_event *e)
 			  "recording_id", (json_int_t)e->recording_id, "remote", e->remote,
 			  "attempt", (json_int_t)e->attempt, "bytes", (json_int_t)e->bytes_total);
 	json_object_set_new(o, "remote_path", cli_json_string(e->remote_path));
-	if (e->code) {
+	if (e->code)
 		json_object_set_new(o, "code", json_string(vrp_error_code_name(e->code)));
+	if (e->code || e->message)
 		json_object_set_new(o, "message", cli_json_string(e->message));
-	}
 	if (e->kind == VRP_SYNC_EVENT_RETRY)
 		json_object_set_new(o, "retry_in_ms", json_integer(e->delay_ms));
 	if (cli->json) {
@@ -85,7 +85,9 @@ static void print_outcome(const struct cli *cli, const vrp_sync_event *e)
 		return;
 	}
 	json_decref(o);
-	if (e->kind == VRP_SYNC_EVENT_UNAVAILABLE)
+	if (e->kind == VRP_SYNC_EVENT_WAITING)
+		fprintf(stderr, "%s: %s\n", cli->prog, e->message);
+	else if (e->kind == VRP_SYNC_EVENT_UNAVAILABLE)
 		fprintf(stderr, "%s: remote %s is unavailable, its uploads stay queued: %s [%s]\n",
 			cli->prog, e->remote, e->message, vrp_error_code_name(e->code));
 	else if (e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_PAUSED ||

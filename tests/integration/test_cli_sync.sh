@@ -127,6 +127,36 @@ check "the database is consistent" test \
 check "every recording is synced, every task done" test \
 	"$(sqlite3 "$CRASH_LIB/library.db" "SELECT (SELECT count(*) FROM recording_remote WHERE sync_status = 'synced') || ' ' || (SELECT count(*) FROM sync_tasks WHERE state <> 'done')")" = "40 0"
 
+# ---- a killed run's leases are taken over at once; a live holder is named ----
+# A mock remote whose first upload in each process crawls (100 ms per 8 KiB).
+KL="$WORK/kill-lib"
+"$VRP" -q --library "$KL" init
+"$VRP" -q --library "$KL" import "$FIXTURES/pcm24.wav"
+"$VRP" -q --library "$KL" remote add slow mock chunk_size=8192 faults=upload:slow:100
+lease_pid() { sqlite3 "$KL/library.db" "SELECT coalesce(max(lease_pid), 0) FROM sync_tasks WHERE state = 'running'"; }
+# wait_lease PID [TRIES]: until PID holds the task (polling every 50 ms).
+wait_lease() {
+	i=0
+	while [ "$(lease_pid)" != "$1" ] && [ $i -lt "${2:-100}" ]; do sleep 0.05; i=$((i + 1)); done
+	[ "$(lease_pid)" = "$1" ]
+}
+"$VRP" -q --library "$KL" sync --concurrency 1 >/dev/null 2>&1 &
+first=$!
+check "the first run holds the task" wait_lease "$first"
+"$VRP" --library "$KL" sync --concurrency 1 >/dev/null 2>"$WORK/second.err" &
+second=$!
+i=0
+while ! grep -q waiting "$WORK/second.err" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+expect_match "a second run says whom it waits for" "$(cat "$WORK/second.err")" \
+	"waiting for vrp pid $first on $(uname -n), which holds 1 task of remote slow"
+kill -TERM "$second"; wait "$second" 2>/dev/null
+kill -9 "$first"; wait "$first" 2>/dev/null
+"$VRP" -q --library "$KL" sync --concurrency 1 >/dev/null 2>&1 &
+third=$!
+check "after a kill -9 the next run takes the task over within 2 s (not the 60 s lease)" \
+	wait_lease "$third" 40
+kill -TERM "$third"; wait "$third" 2>/dev/null
+
 # ---- vrp worker: runs until SIGTERM, picking up new work ----
 "$VRP" -q --library "$LIB" import "$FIXTURES/float32.wav"
 "$VRP" --library "$LIB" worker --concurrency 2 >"$WORK/worker.out" 2>&1 &

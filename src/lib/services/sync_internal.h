@@ -33,6 +33,11 @@ struct sync_run {
 	size_t remote_count;
 	vrp_sync_summary summary;
 	int64_t files_done, files_total;
+	/* This process, as its leases name it (pid 0: unknown, never taken for dead). */
+	char host[256];
+	int64_t pid, pid_start;
+	char **announced; /* the lease holders already said to be waited for */
+	size_t announced_count;
 	int fatal; /* the first error that stopped a thread, or 0 */
 	char fatal_message[512];
 };
@@ -72,6 +77,13 @@ bool sync_remote_reached(struct sync_run *run, const char *remote);
 bool sync_remote_unreachable(struct sync_run *run, const char *remote);
 
 void sync_remotes_free(struct sync_run *run);
+
+/*
+ * Takes over the tasks of lease holders that are provably dead (`*took`
+ * true when any were) and announces, once each, the live ones the run
+ * waits for (sync_takeover.c).
+ */
+int sync_take_over_dead(struct sync_worker *w, bool *took);
 
 /*
  * Reports `event` (its totals filled in) to the progress callback and adds

@@ -6,6 +6,7 @@
 
 #include "core/error_set.h"
 #include "core/log.h"
+#include "core/process.h"
 #include "core/retry.h"
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
@@ -27,7 +28,7 @@
 
 static const char *const event_names[] = { "started", "progress", "synced",   "already",
 					   "retry",   "failed",   "paused",   "quota",
-					   "released", "deleted", "unavailable" };
+					   "released", "deleted", "unavailable", "waiting" };
 
 const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind)
 {
@@ -213,7 +214,9 @@ static int claim_next(struct sync_worker *w, vrp_sync_task **task)
 	rc = VRP_ENOTFOUND;
 	for (size_t k = 0; rc == VRP_ENOTFOUND && k < remotes->count; k++) {
 		const char *name = remotes->items[(w->next_remote + k) % remotes->count]->name;
-		rc = vrp_sync_task_repo_claim(vrp_library_db(w->lib), name, w->owner,
+		vrp_sync_lease_holder holder = { w->owner, w->run->host, w->run->pid,
+						 w->run->pid_start };
+		rc = vrp_sync_task_repo_claim(vrp_library_db(w->lib), name, &holder,
 					      w->run->opt.lease_ms, now, task);
 	}
 	w->next_remote++;
@@ -228,9 +231,13 @@ static int claim_next(struct sync_worker *w, vrp_sync_task **task)
  */
 static int wait_for_work(struct sync_worker *w, bool *more)
 {
-	*more = false;
+	bool took = false;
+	int rc = sync_take_over_dead(w, &took);
+	*more = took;
+	if (rc < 0 || took)
+		return rc;
 	vrp_remote_list *remotes = NULL;
-	int rc = active_remotes(w, &remotes);
+	rc = active_remotes(w, &remotes);
 	int64_t wake = -1;
 	for (size_t i = 0; rc == 0 && i < remotes->count; i++) {
 		char at[VRP_TIME_ISO_LEN];
@@ -362,7 +369,11 @@ int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_sum
 {
 	if (summary)
 		*summary = (vrp_sync_summary){ 0 };
-	struct sync_run run = { .root = vrp_library_root(lib) };
+	struct sync_run run = { .root = vrp_library_root(lib), .pid = getpid() };
+	vrp_process_host(run.host, sizeof(run.host));
+	/* Unknown (no /proc): leases still end, they are only never taken over early. */
+	if (vrp_process_start_time(getpid(), &run.pid_start) < 0)
+		run.pid = 0;
 	if (options)
 		run.opt = *options;
 	fill_defaults(&run.opt);
@@ -384,6 +395,9 @@ int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_sum
 	run_threads(&run, workers, threads);
 	pthread_mutex_destroy(&run.lock);
 	sync_remotes_free(&run);
+	for (size_t i = 0; i < run.announced_count; i++)
+		free(run.announced[i]);
+	free(run.announced);
 	free(workers);
 	free(threads);
 	if (summary)
