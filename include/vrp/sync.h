@@ -182,7 +182,7 @@ typedef struct vrp_sync_remote_report {
 	char *provider_key;
 	vrp_sync_status_counts counts;       /* recordings per sync status */
 	vrp_sync_task_counts tasks;          /* queue tasks per state */
-	vrp_recording_remote_list *problems; /* failed and quota_exceeded rows, with reasons */
+	vrp_recording_remote_list *problems; /* failed, quota_exceeded and conflict rows, with reasons */
 } vrp_sync_remote_report;
 
 typedef struct vrp_sync_report {

@@ -15,6 +15,9 @@ lib_shas() { sqlite3 "$LIB/library.db" "SELECT checksum FROM recordings ORDER BY
 
 "$VRP" -q --library "$LIB" import "$FIXTURES/pcm16.wav" "$FIXTURES/flac16k.flac" \
 	"$FIXTURES/memo.m4a"
+run "$VRP" --library "$LIB" sync
+expect_status "vrp sync with no remote is a usage error" 64
+expect_match "that says how to add one" "$err" 'no remote to sync to: .*vrp remote add NAME localdir path=DIR'
 run "$VRP" --library "$LIB" remote add nas localdir path="$NAS"
 expect_status "remote add nas" 0
 
@@ -40,6 +43,8 @@ expect_match "with its count" "$out" 'vrp_sync_latency_ms_count 3'
 run "$VRP" --library "$LIB" sync status
 expect_status "sync status" 0
 expect_match "counts per status" "$out" '^nas \(localdir\): synced 3, queued 0, syncing 0, failed 0'
+expect_match "every status JSON has, conflicts included" "$out" 'quota_exceeded 0, conflict 0, unsynced 0$'
+expect_match "and the tasks per state" "$out" '^  tasks: queued 0, running 0, done 3, failed 0, cancelled 0$'
 run "$VRP" --library "$LIB" --json sync status
 expect_match "sync status --json" "$out" '"remote":"nas".*"synced":3.*"tasks":\{[^}]*"done":3'
 run "$VRP" --library "$LIB" --json ls --remote nas --sync-status synced
@@ -77,7 +82,9 @@ check "a failed upload exits non-zero" test "$status" -ne 0
 expect_match "one JSON line per outcome, with the error code" "$out" '"status":"failed".*"code":"ERR_'
 run "$VRP" --library "$LIB" sync status
 expect_match "sync status names the failure and its reason" "$out" 'failed 1.*
-  recording 4 failed: .*\[ERR_'
+  recording 4 failed: .*\[ERR_.* \(2 attempts, at '
+run "$VRP" --library "$LIB" --json queue ls --state failed
+expect_match "with the attempts queue ls gives" "$out" '"state":"failed","attempts":2,'
 run "$VRP" --library "$LIB" --json queue ls --state failed
 task=$(printf '%s\n' "$out" | sed -n 's/^{"id":\([0-9]*\).*/\1/p' | head -1)
 check "queue ls --state failed finds the task" test -n "$task"

@@ -268,6 +268,8 @@ static void test_transient_failures_use_up_attempts_then_fail_with_the_error_kep
 	assert_int_equal(row->sync_status, VRP_SYNC_FAILED);
 	assert_string_equal(row->error_code, "ERR_TRANSIENT");
 	assert_non_null(row->failed_at);
+	/* `vrp sync status` (the row) and `vrp queue ls` (the task) agree on the attempts. */
+	assert_int_equal(row->attempts, 3);
 	vrp_recording_remote_free(row);
 	/* `vrp queue retry --all-failed` brings it back; with the fault gone it syncs. */
 	int64_t requeued = 0;
@@ -276,6 +278,29 @@ static void test_transient_failures_use_up_attempts_then_fail_with_the_error_kep
 	fx->opt.max_attempts = 8;
 	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
 	assert_int_equal(s.synced, 1);
+}
+
+static void test_a_synced_recording_leaves_the_failed_list(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	assert_ok(vrp_mock_fault_add(fx->mock, "upload", "permanent", 0));
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.failed, 1);
+	/* The next `vrp sync` queues a new upload, which works. */
+	assert_ok(vrp_sync_enqueue_pending(fx->lib, "m", NULL, 0, NULL));
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.synced, 1);
+	vrp_sync_task_list *failed = NULL;
+	assert_ok(vrp_sync_queue_list(fx->lib, 1u << VRP_SYNC_TASK_FAILED, NULL, 0, 100, &failed));
+	assert_int_equal(failed->count, 0);
+	vrp_sync_task_list_free(failed);
+	vrp_recording_remote *row = row_of(fx, id);
+	assert_int_equal(row->attempts, 1);
+	vrp_recording_remote_free(row);
 }
 
 static void test_permanent_failure_fails_at_once(void **state)
@@ -414,6 +439,7 @@ int main(void)
 		T(test_quota_marks_quota_exceeded_and_stops_the_remote),
 		T(test_transient_failures_use_up_attempts_then_fail_with_the_error_kept),
 		T(test_permanent_failure_fails_at_once),
+		T(test_a_synced_recording_leaves_the_failed_list),
 		T(test_a_dropped_upload_resumes_from_the_persisted_state),
 		T(test_the_resume_state_is_kept_before_the_bytes_flow),
 		T(test_cancel_returns_the_recording_to_unsynced),
