@@ -120,6 +120,11 @@ typedef struct vrp_sync_event {
 	/* Totals of the run so far. */
 	int64_t files_done, files_total;
 	int64_t bytes_uploaded;
+	/* The run's bytes: what transfers sent (finished and in flight, for a
+	 * rate), what is done whatever the outcome (finished tasks, already
+	 * there ones included, plus the bytes in flight), and done plus what is
+	 * still to do. */
+	int64_t run_bytes_sent, run_bytes_done, run_bytes_total;
 } vrp_sync_event;
 
 /* Called from worker threads, one call at a time (the engine serialises them). */

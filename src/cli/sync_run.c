@@ -1,6 +1,8 @@
 /* sync_run.c - running the sync worker from the CLI: signals, progress, outcomes. */
 #include "sync_run.h"
 
+#include "progress.h"
+
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,34 +37,29 @@ static void install_handlers(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static double monotonic(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct display {
 	const struct cli *cli;
 	bool terminal;
 	double started, last_draw;
 };
 
+/* Totals, rate and ETA of the whole run, redrawn as bytes move (at most 10 times a second). */
 static void draw(struct display *d, const vrp_sync_event *e)
 {
-	double now = monotonic();
+	double now = cli_progress_now();
 	bool outcome = e->kind != VRP_SYNC_EVENT_PROGRESS;
 	if (!outcome && now - d->last_draw < 0.1)
 		return;
 	d->last_draw = now;
-	char bytes[CLI_SHORT_LEN], rate[CLI_SHORT_LEN];
-	cli_format_size(e->bytes_uploaded + (outcome ? 0 : e->bytes_done), bytes);
 	double elapsed = now - d->started;
-	cli_format_size(elapsed > 0 ? (int64_t)((double)e->bytes_uploaded / elapsed) : 0, rate);
+	struct cli_progress_line line = {
+		(long)e->files_done, (long)e->files_total, e->run_bytes_done, e->run_bytes_total,
+		elapsed > 0 ? (double)e->run_bytes_sent / elapsed : 0, elapsed
+	};
+	char text[256];
+	cli_progress_format(&line, text, sizeof(text));
 	char *path = cli_truncate(e->remote_path ? e->remote_path : "", 40);
-	fprintf(stderr, "\r[%lld/%lld files] %s  %s/s  %s %s: %s\033[K", (long long)e->files_done,
-		(long long)e->files_total, bytes, rate, e->remote,
-		vrp_sync_event_kind_to_string(e->kind), path ? path : "");
+	fprintf(stderr, "\r%s  %s: %s\033[K", text, e->remote, path ? path : "");
 	free(path);
 }
 
@@ -114,7 +111,7 @@ int cli_sync_run(const struct cli *cli, vrp_library *lib, const vrp_sync_options
 		 vrp_sync_summary *summary)
 {
 	struct display d = { cli, !cli->json && cli->verbosity >= 0 && isatty(STDERR_FILENO),
-			     monotonic(), 0 };
+			     cli_progress_now(), 0 };
 	install_handlers();
 	vrp_sync_options run = *options;
 	run.progress = on_event;

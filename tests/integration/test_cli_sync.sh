@@ -164,6 +164,24 @@ check "after a kill -9 the next run takes the task over within 2 s (not the 60 s
 	wait_lease "$third" 40
 kill -TERM "$third"; wait "$third" 2>/dev/null
 
+# ---- progress on a terminal: totals, percentage, rate and ETA, during a file ----
+if command -v script >/dev/null 2>&1; then
+	PL="$WORK/progress-lib"
+	"$VRP" -q --library "$PL" init
+	"$VRP" -q --library "$PL" remote add crawl mock chunk_size=8192 faults=upload:slow:30
+	script -qec "\"$VRP\" --library \"$PL\" import \"$FIXTURES/pcm24.wav\" \"$FIXTURES/pcm16.wav\"" \
+		/dev/null >"$WORK/import.tty" 2>&1
+	last=$(tr '\r' '\n' <"$WORK/import.tty" | grep -a 'files\]' | tail -1)
+	expect_match "import's last progress line says it is done, not ETA --:--" "$last" \
+		'^\[2/2 files\] .* 100%  .*/s  elapsed [0-9:]+'
+	script -qec "\"$VRP\" --library \"$PL\" sync --concurrency 1" /dev/null >"$WORK/sync.tty" 2>&1
+	frames=$(tr '\r' '\n' <"$WORK/sync.tty" | grep -a '^\[0/2 files\]')
+	expect_match "sync shows bytes, total, percentage, a rate and an ETA while the first file moves" \
+		"$frames" '^\[0/2 files\] [0-9.]+ KiB / 938.8 KiB  [1-9][0-9]?%  [0-9.]+ KiB/s  ETA [0-9]+:[0-9]+  crawl: '
+else
+	ok "# SKIP no script(1) for a terminal"
+fi
+
 # ---- vrp worker: runs until SIGTERM, picking up new work ----
 "$VRP" -q --library "$LIB" import "$FIXTURES/float32.wav"
 "$VRP" --library "$LIB" worker --concurrency 2 >"$WORK/worker.out" 2>&1 &

@@ -387,6 +387,43 @@ static void test_the_resume_state_is_kept_before_the_bytes_flow(void **state)
 	free(root);
 }
 
+struct byte_watch {
+	int64_t sent_mid_file, total_seen, last_done;
+	bool went_back;
+};
+
+static void watch_bytes(void *ctx, const vrp_sync_event *e)
+{
+	struct byte_watch *w = ctx;
+	if (e->kind == VRP_SYNC_EVENT_PROGRESS && e->bytes_uploaded == 0 &&
+	    e->run_bytes_sent > w->sent_mid_file)
+		w->sent_mid_file = e->run_bytes_sent;
+	if (e->run_bytes_total > w->total_seen)
+		w->total_seen = e->run_bytes_total;
+	w->went_back |= e->run_bytes_done < w->last_done;
+	w->last_done = e->run_bytes_done;
+}
+
+static void test_events_carry_the_runs_byte_totals_during_a_file(void **state)
+{
+	struct sync_fixture *fx = *state;
+	sync_fixture_recording(fx, 1, 300);
+	sync_fixture_recording(fx, 2, 500);
+	assert_ok(vrp_sync_enqueue_pending(fx->lib, "m", NULL, 0, NULL));
+	struct byte_watch w = { 0 };
+	fx->opt.progress = watch_bytes;
+	fx->opt.progress_ctx = &w;
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.synced, 2);
+	/* The first file's bytes count while it moves, not only once it is done. */
+	assert_true(w.sent_mid_file > 0);
+	assert_int_equal(w.total_seen, 800);
+	assert_int_equal(w.last_done, 800);
+	assert_false(w.went_back);
+}
+
 static void test_cancel_returns_the_recording_to_unsynced(void **state)
 {
 	struct sync_fixture *fx = *state;
@@ -442,6 +479,7 @@ int main(void)
 		T(test_a_synced_recording_leaves_the_failed_list),
 		T(test_a_dropped_upload_resumes_from_the_persisted_state),
 		T(test_the_resume_state_is_kept_before_the_bytes_flow),
+		T(test_events_carry_the_runs_byte_totals_during_a_file),
 		T(test_cancel_returns_the_recording_to_unsynced),
 		T(test_an_expired_lease_is_taken_over),
 #undef T

@@ -818,11 +818,11 @@ static void test_count_live_counts_queued_and_running_only(void **state)
 	make_mixed_queue(db);
 	assert_ok(vrp_sync_task_repo_cancel(db, 1, T(2)));
 	int64_t live = -1;
-	assert_ok(vrp_sync_task_repo_count_live(db, NULL, &live));
+	assert_ok(vrp_sync_task_repo_count_live(db, NULL, &live, NULL));
 	assert_int_equal(live, 2);
-	assert_ok(vrp_sync_task_repo_count_live(db, "nas", &live));
+	assert_ok(vrp_sync_task_repo_count_live(db, "nas", &live, NULL));
 	assert_int_equal(live, 1);
-	assert_ok(vrp_sync_task_repo_count_live(db, "unknown", &live));
+	assert_ok(vrp_sync_task_repo_count_live(db, "unknown", &live, NULL));
 	assert_int_equal(live, 0);
 }
 

@@ -182,11 +182,12 @@ int vrp_sync_task_repo_list(vrp_db *db, const vrp_sync_task_filter *filter,
 int vrp_sync_task_repo_count_by_state(vrp_db *db, const char *remote, vrp_sync_task_counts *out);
 
 /*
- * How many tasks of `remote` (NULL: all remotes) are queued or running:
- * read through the state index, so its cost does not grow with the history
- * of finished tasks (count_by_state's does).
+ * How many tasks of `remote` (NULL: all remotes) are queued or running, and
+ * `*bytes` (may be NULL) the size of their recordings: read through the
+ * state index, so its cost does not grow with the history of finished
+ * tasks (count_by_state's does).
  */
-int vrp_sync_task_repo_count_live(vrp_db *db, const char *remote, int64_t *out);
+int vrp_sync_task_repo_count_live(vrp_db *db, const char *remote, int64_t *out, int64_t *bytes);
 
 /*
  * Deletes done and cancelled tasks that finished before `before`. Failed

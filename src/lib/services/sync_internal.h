@@ -25,6 +25,15 @@ struct sync_remote_state {
 	int64_t probe_at_ms; /* unreachable, in a forever run: when to look again */
 };
 
+/* Transfers at once, at most. */
+#define SYNC_MAX_CONCURRENCY 64
+
+/* A transfer in progress: how far it got, for the run's byte totals. */
+struct sync_inflight {
+	int64_t task_id; /* 0: a free slot */
+	int64_t bytes;
+};
+
 struct sync_run {
 	const char *root;     /* the library's root: each thread opens its own connection */
 	vrp_sync_options opt; /* defaults filled in */
@@ -33,6 +42,9 @@ struct sync_run {
 	size_t remote_count;
 	vrp_sync_summary summary;
 	int64_t files_done, files_total;
+	int64_t bytes_settled; /* of the tasks this run finished, whatever the outcome */
+	int64_t bytes_live;    /* of the tasks still to do on the remotes it serves */
+	struct sync_inflight inflight[SYNC_MAX_CONCURRENCY];
 	/* This process, as its leases name it (pid 0: unknown, never taken for dead). */
 	char host[256];
 	int64_t pid, pid_start;

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #define DEFAULT_CONCURRENCY 4
-#define MAX_CONCURRENCY     64
 #define DEFAULT_LEASE_MS    60000
 #define DEFAULT_POLL_MS     500
 /* The real sleep wakes this often to notice a stop request. */
@@ -137,6 +136,47 @@ static void count_outcome(struct sync_run *run, const vrp_sync_event *e)
 		run->files_total = run->files_done;
 }
 
+/* Keeps the in-flight bytes of `e`'s task (none once it is past its transfer); returns their sum. */
+static int64_t track_inflight(struct sync_run *run, const vrp_sync_event *e)
+{
+	struct sync_inflight *slot = NULL, *free_slot = NULL;
+	int64_t sum = 0;
+	for (int i = 0; i < SYNC_MAX_CONCURRENCY; i++) {
+		struct sync_inflight *f = &run->inflight[i];
+		if (e->task_id && f->task_id == e->task_id)
+			slot = f;
+		else if (!f->task_id && !free_slot)
+			free_slot = f;
+	}
+	if (!slot && e->kind == VRP_SYNC_EVENT_PROGRESS)
+		slot = free_slot;
+	if (slot && e->kind == VRP_SYNC_EVENT_PROGRESS)
+		*slot = (struct sync_inflight){ e->task_id, e->bytes_done };
+	else if (slot)
+		*slot = (struct sync_inflight){ 0 };
+	for (int i = 0; i < SYNC_MAX_CONCURRENCY; i++)
+		sum += run->inflight[i].bytes;
+	return sum;
+}
+
+static void fill_byte_totals(struct sync_run *run, vrp_sync_event *e)
+{
+	bool settled = e->kind == VRP_SYNC_EVENT_SYNCED || e->kind == VRP_SYNC_EVENT_ALREADY ||
+		       e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_QUOTA;
+	if (settled) {
+		run->bytes_settled += e->bytes_total;
+		/* Until the next count of the queue, the task is still counted live too. */
+		run->bytes_live = run->bytes_live > e->bytes_total ? run->bytes_live - e->bytes_total
+								   : 0;
+	}
+	int64_t inflight = track_inflight(run, e);
+	e->run_bytes_sent = run->summary.bytes_uploaded + inflight;
+	e->run_bytes_done = run->bytes_settled + inflight;
+	e->run_bytes_total = run->bytes_settled + run->bytes_live;
+	if (e->run_bytes_total < e->run_bytes_done)
+		e->run_bytes_total = e->run_bytes_done;
+}
+
 void sync_emit(struct sync_run *run, vrp_sync_event *event)
 {
 	pthread_mutex_lock(&run->lock);
@@ -146,6 +186,7 @@ void sync_emit(struct sync_run *run, vrp_sync_event *event)
 	event->files_done = run->files_done;
 	event->files_total = run->files_total;
 	event->bytes_uploaded = run->summary.bytes_uploaded;
+	fill_byte_totals(run, event);
 	if (run->opt.progress)
 		run->opt.progress(run->opt.progress_ctx, event);
 	pthread_mutex_unlock(&run->lock);
@@ -265,14 +306,28 @@ static int wait_for_work(struct sync_worker *w, bool *more)
 	return 0;
 }
 
-/* files_total: what is done plus what is still queued or running. */
+/*
+ * The run's totals: what is done plus what is still queued or running on
+ * the remotes it still serves (a stopped remote's tasks wait for another run).
+ */
 static void update_total(struct sync_worker *w)
 {
-	int64_t live = 0;
-	if (vrp_sync_task_repo_count_live(vrp_library_db(w->lib), w->run->opt.remote, &live) < 0)
+	vrp_remote_list *remotes = NULL;
+	int64_t live = 0, bytes = 0;
+	int rc = active_remotes(w, &remotes);
+	for (size_t i = 0; rc == 0 && i < remotes->count; i++) {
+		int64_t n = 0, b = 0;
+		rc = vrp_sync_task_repo_count_live(vrp_library_db(w->lib), remotes->items[i]->name,
+						   &n, &b);
+		live += n;
+		bytes += b;
+	}
+	vrp_remote_list_free(remotes);
+	if (rc < 0)
 		return;
 	pthread_mutex_lock(&w->run->lock);
 	w->run->files_total = w->run->files_done + live;
+	w->run->bytes_live = bytes;
 	pthread_mutex_unlock(&w->run->lock);
 }
 
@@ -331,8 +386,8 @@ static void fill_defaults(vrp_sync_options *o)
 {
 	if (o->concurrency <= 0)
 		o->concurrency = DEFAULT_CONCURRENCY;
-	if (o->concurrency > MAX_CONCURRENCY)
-		o->concurrency = MAX_CONCURRENCY;
+	if (o->concurrency > SYNC_MAX_CONCURRENCY)
+		o->concurrency = SYNC_MAX_CONCURRENCY;
 	vrp_retry_policy policy = VRP_RETRY_POLICY_DEFAULT;
 	if (o->max_attempts <= 0)
 		o->max_attempts = policy.max_attempts;
