@@ -166,8 +166,8 @@ typedef struct vrp_sync_summary {
 	int64_t quota;    /* tasks stopped by a full remote */
 	int64_t released; /* tasks handed back because the run was stopped */
 	int64_t bytes_uploaded;
-	int64_t deleted; /* remote objects removed by delete tasks (after `vrp purge`) */
-	int worst_code;  /* the VRP_E* code of the most serious failure; 0 when none */
+	int64_t deleted;     /* remote objects removed by delete tasks (after `vrp purge`) */
+	int worst_code;      /* the VRP_E* code of the most serious failure; 0 when none */
 	int64_t unavailable; /* remotes found unreachable (their tasks stay queued) */
 } vrp_sync_summary;
 
@@ -185,9 +185,10 @@ int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_sum
 typedef struct vrp_sync_remote_report {
 	char *remote;
 	char *provider_key;
-	vrp_sync_status_counts counts;       /* recordings per sync status */
-	vrp_sync_task_counts tasks;          /* queue tasks per state */
-	vrp_recording_remote_list *problems; /* failed, quota_exceeded and conflict rows, with reasons */
+	vrp_sync_status_counts counts; /* recordings per sync status */
+	vrp_sync_task_counts tasks;    /* queue tasks per state */
+	vrp_recording_remote_list
+		*problems; /* failed, quota_exceeded and conflict rows, with reasons */
 } vrp_sync_remote_report;
 
 typedef struct vrp_sync_report {

@@ -161,8 +161,8 @@ static void print_problems(const vrp_sync_remote_report *r)
 /* Every status and task state JSON has, so the counts add up in text too. */
 static void print_report(const vrp_sync_remote_report *r)
 {
-	static const vrp_sync_status order[] = { VRP_SYNC_SYNCED,	  VRP_SYNC_QUEUED,
-						 VRP_SYNC_SYNCING,	  VRP_SYNC_FAILED,
+	static const vrp_sync_status order[] = { VRP_SYNC_SYNCED,         VRP_SYNC_QUEUED,
+						 VRP_SYNC_SYNCING,        VRP_SYNC_FAILED,
 						 VRP_SYNC_QUOTA_EXCEEDED, VRP_SYNC_CONFLICT,
 						 VRP_SYNC_UNSYNCED };
 	printf("%s (%s):", r->remote, r->provider_key);
@@ -171,7 +171,8 @@ static void print_report(const vrp_sync_remote_report *r)
 		       (long long)r->counts.by_status[order[i]]);
 	printf("\n  tasks:");
 	for (int t = 0; t < VRP_SYNC_TASK_STATE_COUNT; t++)
-		printf("%s %s %lld", t ? "," : "", vrp_sync_task_state_to_string((vrp_sync_task_state)t),
+		printf("%s %s %lld", t ? "," : "",
+		       vrp_sync_task_state_to_string((vrp_sync_task_state)t),
 		       (long long)r->tasks.by_state[t]);
 	printf("\n");
 	print_problems(r);

@@ -83,9 +83,12 @@ void cli_progress_format(const struct cli_progress_line *l, char *out, size_t le
 static void draw(struct cli_progress *p)
 {
 	double elapsed = cli_progress_now() - p->started;
-	struct cli_progress_line line = { p->files_done, p->files_total, p->bytes_done,
+	struct cli_progress_line line = { p->files_done,
+					  p->files_total,
+					  p->bytes_done,
 					  p->bytes_total,
-					  elapsed > 0 ? (double)p->bytes_done / elapsed : 0, elapsed };
+					  elapsed > 0 ? (double)p->bytes_done / elapsed : 0,
+					  elapsed };
 	char text[256];
 	cli_progress_format(&line, text, sizeof(text));
 	fprintf(stderr, "\r%s\033[K", text);

@@ -52,10 +52,12 @@ static void draw(struct display *d, const vrp_sync_event *e)
 		return;
 	d->last_draw = now;
 	double elapsed = now - d->started;
-	struct cli_progress_line line = {
-		(long)e->files_done, (long)e->files_total, e->run_bytes_done, e->run_bytes_total,
-		elapsed > 0 ? (double)e->run_bytes_sent / elapsed : 0, elapsed
-	};
+	struct cli_progress_line line = { (long)e->files_done,
+					  (long)e->files_total,
+					  e->run_bytes_done,
+					  e->run_bytes_total,
+					  elapsed > 0 ? (double)e->run_bytes_sent / elapsed : 0,
+					  elapsed };
 	char text[256];
 	cli_progress_format(&line, text, sizeof(text));
 	char *path = cli_truncate(e->remote_path ? e->remote_path : "", 40);
@@ -88,7 +90,7 @@ static void print_outcome(const struct cli *cli, const vrp_sync_event *e)
 		fprintf(stderr, "%s: remote %s is unavailable, its uploads stay queued: %s [%s]\n",
 			cli->prog, e->remote, e->message, vrp_error_code_name(e->code));
 	else if (e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_PAUSED ||
-	    e->kind == VRP_SYNC_EVENT_QUOTA)
+		 e->kind == VRP_SYNC_EVENT_QUOTA)
 		fprintf(stderr, "%s: recording %lld to %s: %s [%s]\n", cli->prog,
 			(long long)e->recording_id, e->remote, e->message,
 			vrp_error_code_name(e->code));

@@ -450,8 +450,8 @@ static void test_an_expired_lease_is_taken_over(void **state)
 	sync_fixture_start_clock(fx);
 	/* A worker that claimed it (a lease of 1 ms, long gone by the fake clock) and died. */
 	vrp_sync_task *dead = NULL;
-	assert_ok(vrp_sync_task_repo_claim(vrp_library_db(fx->lib), "m", VRP_SYNC_LEASE_OWNER("dead-worker"), 1, NULL,
-					   &dead));
+	assert_ok(vrp_sync_task_repo_claim(vrp_library_db(fx->lib), "m",
+					   VRP_SYNC_LEASE_OWNER("dead-worker"), 1, NULL, &dead));
 	vrp_sync_task_free(dead);
 	vrp_sync_summary s;
 	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));

@@ -11,7 +11,7 @@
 
 struct tally {
 	int64_t by_kind[VRP_SYNC_EVENT_UNAVAILABLE + 1];
-	char *nas;         /* created once the fake clock reaches create_at_ms */
+	char *nas; /* created once the fake clock reaches create_at_ms */
 	int64_t create_at_ms, stop_at_ms;
 	struct fake_env *env;
 };

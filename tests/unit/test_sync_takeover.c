@@ -33,8 +33,8 @@ static void leased_to(struct sync_fixture *fx, const vrp_sync_lease_holder *hold
 	char now[VRP_TIME_ISO_LEN];
 	vrp_time_format_iso(fx->env.now, now);
 	vrp_sync_task *task = NULL;
-	assert_ok(vrp_sync_task_repo_claim(vrp_library_db(fx->lib), "m", holder, 600000, now,
-					   &task));
+	assert_ok(
+		vrp_sync_task_repo_claim(vrp_library_db(fx->lib), "m", holder, 600000, now, &task));
 	vrp_sync_task_free(task);
 }
 

@@ -345,8 +345,8 @@ int vrp_sync_task_repo_lease_processes(vrp_db *db, const char *remote, const cha
 	return 0;
 }
 
-int vrp_sync_task_repo_expire_process(vrp_db *db, const char *host, int64_t pid,
-				      int64_t pid_start, const char *now, int64_t *count)
+int vrp_sync_task_repo_expire_process(vrp_db *db, const char *host, int64_t pid, int64_t pid_start,
+				      const char *now, int64_t *count)
 {
 	if (count)
 		*count = 0;
@@ -357,10 +357,13 @@ int vrp_sync_task_repo_expire_process(vrp_db *db, const char *host, int64_t pid,
 	sqlite3_stmt *stmt = NULL;
 	/* A millisecond before now: the claim takes leases that ended before its now. */
 	if (rc == 0)
-		rc = vrp_db_prepare(db, &stmt,
-				    "UPDATE sync_tasks SET lease_until = " LEASE_END("?1", "-1") ", "
-				    "modified_at = ?1 WHERE state = 'running' AND lease_host = ?2 "
-				    "AND lease_pid = ?3 AND lease_pid_start = ?4");
+		rc = vrp_db_prepare(
+			db, &stmt,
+			"UPDATE sync_tasks SET lease_until = " LEASE_END(
+				"?1", "-1") ", "
+					    "modified_at = ?1 WHERE state = 'running' AND "
+					    "lease_host = ?2 "
+					    "AND lease_pid = ?3 AND lease_pid_start = ?4");
 	if (rc == 0) {
 		sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(stmt, 2, host, -1, SQLITE_TRANSIENT);

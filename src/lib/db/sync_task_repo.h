@@ -73,10 +73,10 @@ int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const vrp_sync_leas
 /* The processes holding unexpired leases, one row per remote and process. */
 typedef struct vrp_sync_lease_process {
 	char *remote;
-	char *host;        /* NULL when the tasks were claimed without one */
-	int64_t pid;       /* 0 when unknown */
+	char *host;  /* NULL when the tasks were claimed without one */
+	int64_t pid; /* 0 when unknown */
 	int64_t pid_start;
-	int64_t tasks;     /* running tasks it holds */
+	int64_t tasks;                      /* running tasks it holds */
 	char lease_until[VRP_TIME_ISO_LEN]; /* the latest of their leases */
 } vrp_sync_lease_process;
 
@@ -99,8 +99,8 @@ int vrp_sync_task_repo_lease_processes(vrp_db *db, const char *remote, const cha
  * the caller proved dead, so the next claim takes its tasks over.
  * `*count` (may be NULL) receives how many.
  */
-int vrp_sync_task_repo_expire_process(vrp_db *db, const char *host, int64_t pid,
-				      int64_t pid_start, const char *now, int64_t *count);
+int vrp_sync_task_repo_expire_process(vrp_db *db, const char *host, int64_t pid, int64_t pid_start,
+				      const char *now, int64_t *count);
 
 /* Extends the lease to now + lease_ms. VRP_ECONFLICT when `owner` no longer holds it. */
 int vrp_sync_task_repo_renew_lease(vrp_db *db, int64_t id, const char *owner, int64_t lease_ms,

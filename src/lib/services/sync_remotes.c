@@ -93,7 +93,8 @@ bool sync_remote_unreachable(struct sync_run *run, const char *remote)
 		for (int i = 0; i < e->downs && delay < run->opt.max_delay_ms; i++)
 			delay *= 2;
 		e->downs++;
-		e->probe_at_ms = now + (delay < run->opt.max_delay_ms ? delay : run->opt.max_delay_ms);
+		e->probe_at_ms =
+			now + (delay < run->opt.max_delay_ms ? delay : run->opt.max_delay_ms);
 	}
 	pthread_mutex_unlock(&run->lock);
 	return newly;

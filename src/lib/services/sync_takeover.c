@@ -33,44 +33,48 @@ static bool is_dead(const struct sync_run *run, const vrp_sync_lease_process *p)
 	return rc == VRP_ENOTFOUND || (rc == 0 && start != p->pid_start);
 }
 
-/* Says once per remote and holder that the run is waiting for it. */
-static void announce(struct sync_worker *w, const vrp_sync_lease_process *p)
+/* Whether `p` was not announced yet in this run; remembers it. */
+static bool first_time(struct sync_run *run, const vrp_sync_lease_process *p)
 {
-	struct sync_run *run = w->run;
-	char key[512], message[512];
+	char key[512];
 	snprintf(key, sizeof(key), "%s|%s|%lld|%lld", p->remote, p->host ? p->host : "",
 		 (long long)p->pid, (long long)p->pid_start);
 	pthread_mutex_lock(&run->lock);
 	bool seen = false;
 	for (size_t i = 0; !seen && i < run->announced_count; i++)
 		seen = strcmp(run->announced[i], key) == 0;
-	char **grown = seen ? NULL : realloc(run->announced, (run->announced_count + 1) * sizeof(*grown));
+	size_t n = run->announced_count + 1;
+	char **grown = seen ? NULL : realloc(run->announced, n * sizeof(*grown));
 	if (grown) {
 		run->announced = grown;
 		if ((run->announced[run->announced_count] = strdup(key)))
 			run->announced_count++;
 	}
 	pthread_mutex_unlock(&run->lock);
-	if (seen)
+	return !seen;
+}
+
+/* Says once per remote and holder that the run is waiting for it. */
+static void announce(struct sync_worker *w, const vrp_sync_lease_process *p)
+{
+	if (!first_time(w->run, p))
 		return;
-	const char *s = p->tasks == 1 ? "" : "s";
+	char who[320], message[512];
 	if (p->host && p->pid > 0)
-		snprintf(message, sizeof(message),
-			 "waiting for vrp pid %lld on %s, which holds %lld task%s of remote %s, until "
-			 "it finishes them or its lease ends at %s",
-			 (long long)p->pid, p->host, (long long)p->tasks, s, p->remote,
-			 p->lease_until);
+		snprintf(who, sizeof(who), "vrp pid %lld on %s, which holds", (long long)p->pid,
+			 p->host);
 	else
-		snprintf(message, sizeof(message),
-			 "waiting for %lld task%s of remote %s that another worker holds, until its "
-			 "lease ends at %s",
-			 (long long)p->tasks, s, p->remote, p->lease_until);
+		snprintf(who, sizeof(who), "another worker, which holds");
+	snprintf(message, sizeof(message),
+		 "waiting for %s %lld task%s of remote %s, until it finishes them or its lease "
+		 "ends at %s",
+		 who, (long long)p->tasks, p->tasks == 1 ? "" : "s", p->remote, p->lease_until);
 	vrp_sync_event e = { .kind = VRP_SYNC_EVENT_WAITING,
 			     .remote = p->remote,
 			     .message = message,
 			     .retry_after_ms = -1,
-			     .now_ms = sync_now_ms(run) };
-	sync_emit(run, &e);
+			     .now_ms = sync_now_ms(w->run) };
+	sync_emit(w->run, &e);
 	VRP_LOG_INFO("sync", json_pack("{s:s}", "remote", p->remote), "%s", message);
 }
 

@@ -430,8 +430,8 @@ static int check_local_file(struct task_ctx *t, const char *local, int rc)
 	char sha256[VRP_SHA256_HEX_LEN];
 	if (vrp_sha256_file(local, sha256) < 0 || strcmp(sha256, t->rec->checksum) == 0)
 		return rc;
-	int marked = vrp_recording_repo_set_integrity(t->db, t->rec->id, VRP_INTEGRITY_CORRUPT,
-						      NULL);
+	int marked =
+		vrp_recording_repo_set_integrity(t->db, t->rec->id, VRP_INTEGRITY_CORRUPT, NULL);
 	if (marked < 0)
 		VRP_LOG_WARNING("sync", NULL, "cannot mark recording %lld corrupt: %s",
 				(long long)t->rec->id, vrp_error_last()->message);
@@ -459,9 +459,7 @@ static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
 		.checkpoint = on_checkpoint,
 	};
 	/* Marked corrupt by verify: refused unless the file was repaired since. */
-	int rc = t->rec->integrity == VRP_INTEGRITY_CORRUPT
-			 ? check_local_file(t, local, 0)
-			 : 0;
+	int rc = t->rec->integrity == VRP_INTEGRITY_CORRUPT ? check_local_file(t, local, 0) : 0;
 	if (rc == 0) {
 		t->uploaded = true;
 		rc = metric_add(t->db, VRP_METRIC_UPLOADS_ATTEMPTED, 1);

@@ -25,9 +25,9 @@
 /* The real sleep wakes this often to notice a stop request. */
 #define SLEEP_SLICE_MS 50
 
-static const char *const event_names[] = { "started", "progress", "synced",   "already",
-					   "retry",   "failed",   "paused",   "quota",
-					   "released", "deleted", "unavailable", "waiting" };
+static const char *const event_names[] = { "started",  "progress", "synced",      "already",
+					   "retry",    "failed",   "paused",      "quota",
+					   "released", "deleted",  "unavailable", "waiting" };
 
 const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind)
 {
@@ -136,7 +136,8 @@ static void count_outcome(struct sync_run *run, const vrp_sync_event *e)
 		run->files_total = run->files_done;
 }
 
-/* Keeps the in-flight bytes of `e`'s task (none once it is past its transfer); returns their sum. */
+/* Keeps the in-flight bytes of `e`'s task (none once it is past its transfer); returns their sum.
+ */
 static int64_t track_inflight(struct sync_run *run, const vrp_sync_event *e)
 {
 	struct sync_inflight *slot = NULL, *free_slot = NULL;
@@ -166,8 +167,8 @@ static void fill_byte_totals(struct sync_run *run, vrp_sync_event *e)
 	if (settled) {
 		run->bytes_settled += e->bytes_total;
 		/* Until the next count of the queue, the task is still counted live too. */
-		run->bytes_live = run->bytes_live > e->bytes_total ? run->bytes_live - e->bytes_total
-								   : 0;
+		run->bytes_live =
+			run->bytes_live > e->bytes_total ? run->bytes_live - e->bytes_total : 0;
 	}
 	int64_t inflight = track_inflight(run, e);
 	e->run_bytes_sent = run->summary.bytes_uploaded + inflight;
