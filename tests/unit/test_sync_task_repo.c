@@ -420,6 +420,65 @@ static void test_claim_reclaims_an_expired_lease(void **state)
 	vrp_sync_task_free(task);
 }
 
+static void test_claim_leaves_the_expired_lease_of_its_own_process_alone(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	int64_t id = enqueue_id(db, "k", 0, T(0));
+	vrp_sync_lease_holder a = { "host-1-0", "host", 1, 100 },
+			      b = { "host-1-1", "host", 1, 100 };
+	vrp_sync_lease_holder other = { "host-2-0", "host", 2, 100 };
+	vrp_sync_task *task = NULL;
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, &a, 1000, T(0), &task));
+	assert_string_equal(task->lease_host, "host");
+	assert_int_equal(task->lease_pid, 1);
+	assert_int_equal(task->lease_pid_start, 100);
+	vrp_sync_task_free(task);
+	task = NULL;
+	/* Another thread of the same, living, process: the first is slow, not dead. */
+	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, &b, 1000, T(5000), &task),
+			 VRP_ENOTFOUND);
+	char at[VRP_TIME_ISO_LEN];
+	bool any = true;
+	assert_ok(vrp_sync_task_repo_next_wakeup(db, NULL, &b, T(5000), at, &any));
+	assert_false(any);
+	/* Another process may: it cannot see whether the holder lives. */
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, &other, 1000, T(5000), &task));
+	assert_int_equal(task->id, id);
+	vrp_sync_task_free(task);
+}
+
+static void test_expire_process_ends_only_that_process_leases(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	enqueue_id(db, "k1", 0, T(0));
+	enqueue_id(db, "k2", 0, T(0));
+	vrp_sync_lease_holder dead = { "h-7-0", "h", 7, 70 }, live = { "h-8-0", "h", 8, 80 };
+	vrp_sync_task *task = NULL;
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, &dead, 60000, T(0), &task));
+	vrp_sync_task_free(task);
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, &live, 60000, T(0), &task));
+	vrp_sync_task_free(task);
+	vrp_sync_lease_process_list *list = NULL;
+	assert_ok(vrp_sync_task_repo_lease_processes(db, NULL, T(10), &list));
+	assert_int_equal(list->count, 2);
+	assert_string_equal(list->items[0].remote, "nas");
+	vrp_sync_lease_process_list_free(list);
+	int64_t count = 0;
+	/* A pid reused by a later process is another process: nothing of its own to end. */
+	assert_ok(vrp_sync_task_repo_expire_process(db, "h", 7, 71, T(10), &count));
+	assert_int_equal(count, 0);
+	assert_ok(vrp_sync_task_repo_expire_process(db, "h", 7, 70, T(10), &count));
+	assert_int_equal(count, 1);
+	assert_ok(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w"), 1000, T(10), &task));
+	assert_string_equal(task->lease_owner, "w");
+	vrp_sync_task_free(task);
+	task = NULL;
+	assert_int_equal(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w"), 1000, T(10), &task),
+		VRP_ENOTFOUND);
+}
+
 /* Owner w1 claims at T(0) with a 1 s lease; w2 reclaims it at T(5000). Returns the id. */
 static int64_t reclaimed_task(vrp_db *db)
 {
@@ -1015,6 +1074,8 @@ int main(void)
 		DB_TEST(test_list_rejects_a_bad_filter),
 		DB_TEST(test_count_by_state_counts_per_remote_and_overall),
 		DB_TEST(test_count_live_counts_queued_and_running_only),
+		DB_TEST(test_claim_leaves_the_expired_lease_of_its_own_process_alone),
+		DB_TEST(test_expire_process_ends_only_that_process_leases),
 		DB_TEST(test_prune_deletes_old_done_and_cancelled_tasks_only),
 		DB_TEST(test_two_connections_never_claim_the_same_task),
 		DB_TEST(test_concurrent_claimers_split_the_queue),

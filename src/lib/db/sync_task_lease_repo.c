@@ -20,6 +20,16 @@
 	"strftime('%Y-%m-%dT%H:%M:%fZ', " now ", printf('%+.3f seconds', " ms " / 1000.0))"
 
 /*
+ * A running task leased by the process (host, pid, pid start) at those
+ * parameters, when its pid is known: that process is alive (it is asking),
+ * so its expired leases are slow threads, not dead ones, and stealing them
+ * would run the task twice at once.
+ */
+#define HELD_BY(host, pid, start)                                                                  \
+	"(" pid " IS NOT NULL AND lease_pid IS " pid " AND lease_host IS " host                    \
+	" AND lease_pid_start IS " start ")"
+
+/*
  * The next due task, picked and leased in one statement (?1 now, ?2 owner,
  * ?3 ms, ?4 remote, ?5 host, ?6 pid, ?7 pid start).
  */
@@ -30,7 +40,7 @@
 	"lease_until = " LEASE_END("?1", "?3") ", attempts = attempts + 1, modified_at = ?1 " \
 	"WHERE id = (SELECT id FROM sync_tasks " \
 	"WHERE ((state = 'queued' AND next_attempt_at <= ?1) " \
-	"OR (state = 'running' AND lease_until < ?1)) " \
+	"OR (state = 'running' AND lease_until < ?1 AND NOT " HELD_BY("?5", "?6", "?7") ")) " \
 	"AND (?4 IS NULL OR remote = ?4) " \
 	"ORDER BY priority DESC, next_attempt_at, id LIMIT 1) " \
 	"RETURNING " VRP_SYNC_TASK_COLUMNS
@@ -249,19 +259,31 @@ int vrp_sync_task_repo_release(vrp_db *db, int64_t id, const char *owner, const 
 	return rc;
 }
 
-int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote, char out[VRP_TIME_ISO_LEN],
-				   bool *any)
+int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote,
+				   const vrp_sync_lease_holder *self, const char *now,
+				   char out[VRP_TIME_ISO_LEN], bool *any)
 {
 	out[0] = '\0';
 	*any = false;
+	char buf[VRP_TIME_ISO_LEN];
+	int rc = vrp_sync_task_resolve_time(now, buf, &now, "the time");
 	sqlite3_stmt *stmt = NULL;
-	int rc = vrp_db_prepare(
-		db, &stmt,
-		"SELECT min(CASE state WHEN 'queued' THEN next_attempt_at "
-		"ELSE lease_until END) FROM sync_tasks "
-		"WHERE state IN ('queued', 'running') AND (?1 IS NULL OR remote = ?1)");
+	if (rc == 0)
+		rc = vrp_db_prepare(
+			db, &stmt,
+			"SELECT min(CASE state WHEN 'queued' THEN next_attempt_at "
+			"ELSE lease_until END) FROM sync_tasks "
+			"WHERE state IN ('queued', 'running') AND (?1 IS NULL OR remote = ?1) "
+			"AND NOT (state = 'running' AND lease_until < ?2 AND " HELD_BY("?3", "?4",
+										       "?5") ")");
 	if (rc == 0) {
 		vrp_db_bind_text_or_null(stmt, 1, remote);
+		sqlite3_bind_text(stmt, 2, now, -1, SQLITE_TRANSIENT);
+		vrp_db_bind_text_or_null(stmt, 3, self ? self->host : NULL);
+		if (self && self->pid > 0) {
+			sqlite3_bind_int64(stmt, 4, self->pid);
+			sqlite3_bind_int64(stmt, 5, self->pid_start);
+		}
 		rc = vrp_db_step(db, stmt, "cannot read the sync queue");
 	}
 	if (rc == 1) {

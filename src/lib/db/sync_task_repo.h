@@ -62,10 +62,12 @@ typedef struct vrp_sync_lease_holder {
 /*
  * Atomically takes the next due task for `remote` (NULL: any remote): a
  * queued task with next_attempt_at <= now, or a running one whose lease
- * expired before now (its worker died). Highest priority first, then the
- * earliest due, then the oldest. The task becomes running, leased to
- * `holder` until now + lease_ms, with one more attempt; `*out` receives it
- * (caller frees). VRP_ENOTFOUND when nothing is due.
+ * expired before now (its worker died) unless that lease is held by
+ * `holder`'s own process (known pid): a live process's thread is slow, not
+ * dead. Highest priority first, then the earliest due, then the oldest. The
+ * task becomes running, leased to `holder` until now + lease_ms, with one
+ * more attempt; `*out` receives it (caller frees). VRP_ENOTFOUND when
+ * nothing is due.
  */
 int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const vrp_sync_lease_holder *holder,
 			     int64_t lease_ms, const char *now, vrp_sync_task **out);
@@ -150,10 +152,12 @@ int vrp_sync_task_repo_release(vrp_db *db, int64_t id, const char *owner, const 
  * When a worker waiting for `remote`'s (NULL: any remote's) queue should look
  * again: the earliest next_attempt_at of a queued task or lease_until of a
  * running one, into `out`; `*any` false (and `out` empty) when no task is
- * queued or running.
+ * queued or running. Expired leases of process `self` (may be NULL) do not
+ * count: the claim leaves them to their thread.
  */
-int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote, char out[VRP_TIME_ISO_LEN],
-				   bool *any);
+int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote,
+				   const vrp_sync_lease_holder *self, const char *now,
+				   char out[VRP_TIME_ISO_LEN], bool *any);
 
 /*
  * Saves what a worker needs to resume the transfer (`json`: a JSON text, or

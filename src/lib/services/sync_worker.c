@@ -244,6 +244,12 @@ static int active_remotes(struct sync_worker *w, vrp_remote_list **out)
 	return 0;
 }
 
+/* This thread as its leases name it. */
+static vrp_sync_lease_holder holder_of(const struct sync_worker *w)
+{
+	return (vrp_sync_lease_holder){ w->owner, w->run->host, w->run->pid, w->run->pid_start };
+}
+
 /* Claims the next due task of an active remote, round-robin; VRP_ENOTFOUND when none. */
 static int claim_next(struct sync_worker *w, vrp_sync_task **task)
 {
@@ -256,8 +262,7 @@ static int claim_next(struct sync_worker *w, vrp_sync_task **task)
 	rc = VRP_ENOTFOUND;
 	for (size_t k = 0; rc == VRP_ENOTFOUND && k < remotes->count; k++) {
 		const char *name = remotes->items[(w->next_remote + k) % remotes->count]->name;
-		vrp_sync_lease_holder holder = { w->owner, w->run->host, w->run->pid,
-						 w->run->pid_start };
+		vrp_sync_lease_holder holder = holder_of(w);
 		rc = vrp_sync_task_repo_claim(vrp_library_db(w->lib), name, &holder,
 					      w->run->opt.lease_ms, now, task);
 	}
@@ -281,11 +286,14 @@ static int wait_for_work(struct sync_worker *w, bool *more)
 	vrp_remote_list *remotes = NULL;
 	rc = active_remotes(w, &remotes);
 	int64_t wake = -1;
+	vrp_sync_lease_holder self = holder_of(w);
+	char now[VRP_TIME_ISO_LEN];
+	sync_now_iso(w->run, now);
 	for (size_t i = 0; rc == 0 && i < remotes->count; i++) {
 		char at[VRP_TIME_ISO_LEN];
 		bool any = false;
 		rc = vrp_sync_task_repo_next_wakeup(vrp_library_db(w->lib), remotes->items[i]->name,
-						    at, &any);
+						    &self, now, at, &any);
 		int64_t ms = any ? vrp_time_parse_iso(at) : -1;
 		if (ms >= 0 && (wake < 0 || ms < wake))
 			wake = ms;
