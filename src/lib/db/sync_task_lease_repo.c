@@ -62,8 +62,9 @@ int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const vrp_sync_leas
 {
 	*out = NULL;
 	char buf[VRP_TIME_ISO_LEN];
-	const char *owner = holder ? holder->owner : NULL;
-	int rc = check_owner(owner);
+	if (!holder)
+		return vrp_error_set(VRP_EINVAL, "no lease holder given");
+	int rc = check_owner(holder->owner);
 	if (rc == 0 && lease_ms <= 0)
 		rc = vrp_error_set(VRP_EINVAL, "the lease must be positive, not %lld ms",
 				   (long long)lease_ms);
@@ -78,7 +79,7 @@ int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const vrp_sync_leas
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, holder->owner, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 3, lease_ms);
 	vrp_db_bind_text_or_null(stmt, 4, remote);
 	vrp_db_bind_text_or_null(stmt, 5, holder->host);
