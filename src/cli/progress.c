@@ -57,9 +57,11 @@ void cli_progress_start(struct cli_progress *p, const struct cli *cli, const cha
 void cli_progress_format(const struct cli_progress_line *l, char *out, size_t len)
 {
 	char done[CLI_SHORT_LEN], total[CLI_SHORT_LEN], speed[CLI_SHORT_LEN], time[CLI_SHORT_LEN];
+	double elapsed = cli_progress_now() - l->started;
+	double rate = elapsed > 0 ? (double)l->bytes_sent / elapsed : 0;
 	cli_format_size(l->bytes_done, done);
 	cli_format_size(l->bytes_total, total);
-	cli_format_size((int64_t)l->rate, speed);
+	cli_format_size((int64_t)rate, speed);
 	int64_t left = l->bytes_total - l->bytes_done;
 	const char *label = "ETA";
 	/* Every file done counts as finished, though a refused file was not read to its end. */
@@ -67,9 +69,9 @@ void cli_progress_format(const struct cli_progress_line *l, char *out, size_t le
 		left = 0;
 		/* Finished: how long it took says more than an ETA that cannot be had. */
 		label = "elapsed";
-		cli_format_duration(l->elapsed < 1 ? 1 : l->elapsed, time);
-	} else if (l->rate > 0) {
-		cli_format_duration((double)left / l->rate < 1 ? 1 : (double)left / l->rate, time);
+		cli_format_duration(elapsed < 1 ? 1 : elapsed, time);
+	} else if (rate > 0) {
+		cli_format_duration((double)left / rate < 1 ? 1 : (double)left / rate, time);
 	} else {
 		snprintf(time, sizeof(time), "--:--");
 	}
@@ -82,13 +84,8 @@ void cli_progress_format(const struct cli_progress_line *l, char *out, size_t le
 
 static void draw(struct cli_progress *p)
 {
-	double elapsed = cli_progress_now() - p->started;
-	struct cli_progress_line line = { p->files_done,
-					  p->files_total,
-					  p->bytes_done,
-					  p->bytes_total,
-					  elapsed > 0 ? (double)p->bytes_done / elapsed : 0,
-					  elapsed };
+	struct cli_progress_line line = { p->files_done,  p->files_total, p->bytes_done,
+					  p->bytes_total, p->bytes_done,  p->started };
 	char text[256];
 	cli_progress_format(&line, text, sizeof(text));
 	fprintf(stderr, "\r%s\033[K", text);

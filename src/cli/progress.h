@@ -19,13 +19,13 @@ struct cli_progress {
 struct cli_progress_line {
 	long files_done, files_total;
 	int64_t bytes_done, bytes_total;
-	double rate;    /* bytes per second; 0 before anything moved */
-	double elapsed; /* seconds since the start */
+	int64_t bytes_sent; /* what moved, for the rate (bytes_done counts skipped ones too) */
+	double started;     /* cli_progress_now() at the start */
 };
 
 /*
  * "[2/5 files] 961.8 MiB / 2.0 GiB  47%  12.3 MiB/s  ETA 01:23" into `out`
- * ("elapsed 00:42" instead of the ETA once every byte is done).
+ * ("elapsed 00:42" instead of the ETA once every byte or file is done).
  */
 void cli_progress_format(const struct cli_progress_line *line, char *out, size_t len);
 

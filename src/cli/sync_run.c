@@ -51,13 +51,9 @@ static void draw(struct display *d, const vrp_sync_event *e)
 	if (!outcome && now - d->last_draw < 0.1)
 		return;
 	d->last_draw = now;
-	double elapsed = now - d->started;
-	struct cli_progress_line line = { (long)e->files_done,
-					  (long)e->files_total,
-					  e->run_bytes_done,
-					  e->run_bytes_total,
-					  elapsed > 0 ? (double)e->run_bytes_sent / elapsed : 0,
-					  elapsed };
+	struct cli_progress_line line = { (long)e->files_done, (long)e->files_total,
+					  e->run_bytes_done,   e->run_bytes_total,
+					  e->run_bytes_sent,   d->started };
 	char text[256];
 	cli_progress_format(&line, text, sizeof(text));
 	char *path = cli_truncate(e->remote_path ? e->remote_path : "", 40);

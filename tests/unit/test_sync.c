@@ -280,16 +280,23 @@ static void test_transient_failures_use_up_attempts_then_fail_with_the_error_kep
 	assert_int_equal(s.synced, 1);
 }
 
-static void test_a_synced_recording_leaves_the_failed_list(void **state)
+/* Recording 1, queued to "m" and failed for good by a refusal; returns its id. */
+static int64_t fail_for_good(struct sync_fixture *fx, vrp_sync_summary *s)
 {
-	struct sync_fixture *fx = *state;
 	int64_t id = sync_fixture_recording(fx, 1, 300);
 	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
 	assert_ok(vrp_mock_fault_add(fx->mock, "upload", "permanent", 0));
 	sync_fixture_start_clock(fx);
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, s));
+	assert_int_equal(s->failed, 1);
+	return id;
+}
+
+static void test_a_synced_recording_leaves_the_failed_list(void **state)
+{
+	struct sync_fixture *fx = *state;
 	vrp_sync_summary s;
-	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
-	assert_int_equal(s.failed, 1);
+	int64_t id = fail_for_good(fx, &s);
 	/* The next `vrp sync` queues a new upload, which works. */
 	assert_ok(vrp_sync_enqueue_pending(fx->lib, "m", NULL, 0, NULL));
 	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
@@ -306,13 +313,8 @@ static void test_a_synced_recording_leaves_the_failed_list(void **state)
 static void test_permanent_failure_fails_at_once(void **state)
 {
 	struct sync_fixture *fx = *state;
-	int64_t id = sync_fixture_recording(fx, 1, 300);
-	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
-	assert_ok(vrp_mock_fault_add(fx->mock, "upload", "permanent", 0));
-	sync_fixture_start_clock(fx);
 	vrp_sync_summary s;
-	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
-	assert_int_equal(s.failed, 1);
+	fail_for_good(fx, &s);
 	assert_int_equal(s.retries, 0);
 	assert_int_equal(s.worst_code, VRP_EPERMANENT);
 }

@@ -31,6 +31,17 @@ static char *add_localdir(struct sync_fixture *fx)
 	return nas;
 }
 
+/* `count` recordings queued to "nas" (not there yet), the fake clock started; returns its path. */
+static char *queue_for_nas(struct sync_fixture *fx, int count)
+{
+	char *nas = add_localdir(fx);
+	for (int i = 1; i <= count; i++)
+		sync_fixture_recording(fx, i, 300);
+	assert_ok(vrp_sync_enqueue_pending(fx->lib, "nas", NULL, 0, NULL));
+	sync_fixture_start_clock(fx);
+	return nas;
+}
+
 static vrp_sync_task_list *tasks_of(struct sync_fixture *fx, const char *remote)
 {
 	vrp_sync_task_filter filter = { .remote = remote, .limit = 100 };
@@ -42,15 +53,11 @@ static vrp_sync_task_list *tasks_of(struct sync_fixture *fx, const char *remote)
 static void test_an_unplugged_disk_stops_its_uploads_once_without_using_attempts(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *nas = add_localdir(fx);
-	for (int i = 1; i <= 6; i++)
-		sync_fixture_recording(fx, i, 300);
-	assert_ok(vrp_sync_enqueue_pending(fx->lib, "nas", NULL, 0, NULL));
+	char *nas = queue_for_nas(fx, 6);
 	struct tally tally = { 0 };
 	fx->opt.concurrency = 4;
 	fx->opt.progress = count_event;
 	fx->opt.progress_ctx = &tally;
-	sync_fixture_start_clock(fx);
 	vrp_sync_summary s;
 	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
 	assert_int_equal(s.unavailable, 1);
@@ -91,11 +98,7 @@ static bool plug_in_later(void *ctx)
 static void test_the_worker_waits_for_an_unplugged_disk_with_backoff(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *nas = add_localdir(fx);
-	for (int i = 1; i <= 3; i++)
-		sync_fixture_recording(fx, i, 300);
-	assert_ok(vrp_sync_enqueue_pending(fx->lib, "nas", NULL, 0, NULL));
-	sync_fixture_start_clock(fx);
+	char *nas = queue_for_nas(fx, 3);
 	struct tally tally = { .nas = nas, .env = &fx->env };
 	tally.create_at_ms = fx->env.now + 20000;
 	tally.stop_at_ms = fx->env.now + 600000;
@@ -163,17 +166,24 @@ static void test_a_damaged_local_file_fails_its_upload_at_once(void **state)
 	free(nas);
 }
 
-static void test_a_file_verify_marked_corrupt_is_not_sent(void **state)
+/* Syncs recording 1, which verify marked corrupt, its file `damaged` since or not. */
+static void sync_marked_corrupt(struct sync_fixture *fx, bool damaged, vrp_sync_summary *s)
 {
-	struct sync_fixture *fx = *state;
 	int64_t id = sync_fixture_recording(fx, 1, 300);
-	damage(fx, id);
+	if (damaged)
+		damage(fx, id);
 	assert_ok(vrp_recording_repo_set_integrity(vrp_library_db(fx->lib), id,
 						   VRP_INTEGRITY_CORRUPT, NULL));
 	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
 	sync_fixture_start_clock(fx);
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, s));
+}
+
+static void test_a_file_verify_marked_corrupt_is_not_sent(void **state)
+{
+	struct sync_fixture *fx = *state;
 	vrp_sync_summary s;
-	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	sync_marked_corrupt(fx, true, &s);
 	assert_int_equal(s.failed, 1);
 	assert_int_equal(s.retries, 0);
 	assert_int_equal(s.worst_code, VRP_ECORRUPT_MEDIA);
@@ -183,13 +193,8 @@ static void test_a_file_verify_marked_corrupt_is_not_sent(void **state)
 static void test_a_file_repaired_since_verify_is_sent(void **state)
 {
 	struct sync_fixture *fx = *state;
-	int64_t id = sync_fixture_recording(fx, 1, 300);
-	assert_ok(vrp_recording_repo_set_integrity(vrp_library_db(fx->lib), id,
-						   VRP_INTEGRITY_CORRUPT, NULL));
-	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
-	sync_fixture_start_clock(fx);
 	vrp_sync_summary s;
-	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	sync_marked_corrupt(fx, false, &s);
 	assert_int_equal(s.synced, 1);
 }
 

@@ -45,6 +45,14 @@
 	"ORDER BY priority DESC, next_attempt_at, id LIMIT 1) " \
 	"RETURNING " VRP_SYNC_TASK_COLUMNS
 
+/*
+ * Ends the leases of process (?2 host, ?3 pid, ?4 start) a millisecond
+ * before ?1: the claim takes leases that ended before its now.
+ */
+#define EXPIRE_PROCESS_SQL \
+	"UPDATE sync_tasks SET lease_until = " LEASE_END("?1", "-1") ", modified_at = ?1 " \
+	"WHERE state = 'running' AND lease_host = ?2 AND lease_pid = ?3 AND lease_pid_start = ?4"
+
 /* Extends the lease of task ?1 held by ?2 to ?3 + ?4 ms. */
 #define RENEW_SQL \
 	"UPDATE sync_tasks SET lease_until = " LEASE_END("?3", "?4") ", modified_at = ?3" LEASED_BY_OWNER
@@ -378,15 +386,8 @@ int vrp_sync_task_repo_expire_process(vrp_db *db, const char *host, int64_t pid,
 	if (rc == 0 && (!host || pid <= 0))
 		rc = vrp_error_set(VRP_EINVAL, "a lease process needs a host and a pid");
 	sqlite3_stmt *stmt = NULL;
-	/* A millisecond before now: the claim takes leases that ended before its now. */
 	if (rc == 0)
-		rc = vrp_db_prepare(
-			db, &stmt,
-			"UPDATE sync_tasks SET lease_until = " LEASE_END(
-				"?1", "-1") ", "
-					    "modified_at = ?1 WHERE state = 'running' AND "
-					    "lease_host = ?2 "
-					    "AND lease_pid = ?3 AND lease_pid_start = ?4");
+		rc = vrp_db_prepare(db, &stmt, EXPIRE_PROCESS_SQL);
 	if (rc == 0) {
 		sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(stmt, 2, host, -1, SQLITE_TRANSIENT);
