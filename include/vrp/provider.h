@@ -288,6 +288,14 @@ int vrp_provider_normalize_remote_id(vrp_provider *provider, const char *id, cha
 int vrp_provider_accept_host_key(vrp_provider *provider, char **fingerprint);
 
 /*
+ * Whether the remote can be reached now (a mounted folder, a host that
+ * answers), without changing anything there: 0, or VRP_EUNAVAILABLE with the
+ * reason. Providers that cannot tell cheaply answer 0; their first real
+ * operation then reports VRP_EUNAVAILABLE instead.
+ */
+int vrp_provider_probe(vrp_provider *provider);
+
+/*
  * The Retry-After hint of the calling thread's last provider failure in
  * milliseconds, or -1 when the remote gave none. Reset by every provider call.
  */

@@ -71,7 +71,7 @@ typedef struct vrp_recording_remote {
 	char *remote_checksum; /* the checksum the remote reported, or NULL */
 	vrp_sync_status sync_status;
 	char *last_synced_at; /* NULL until the first successful sync */
-	int64_t attempts;     /* failed attempts so far */
+	int64_t attempts;     /* tries of the latest upload task (as `vrp queue ls` counts) */
 	char *error_code;     /* the ERR_* name of the last failure, or NULL */
 	char *error_message;  /* its message, or NULL */
 	char *failed_at;      /* when the last failure happened, or NULL */

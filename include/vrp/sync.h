@@ -4,11 +4,25 @@
  * Enqueueing records the wish to have a recording on a remote (a task in
  * the queue, the recording_remote row 'queued'); vrp_sync_run() does the
  * work. Tasks survive restarts; a worker holds each task under a lease it
- * renews while transferring, so a task whose worker was killed is picked up
- * again once the lease runs out.
+ * renews while transferring, recording its host, pid and process start
+ * time. A task whose worker was killed is taken over at once when that
+ * process was on this host and is gone, else once the lease runs out; a
+ * run waiting for a live holder says so (a WAITING event) once.
  *
  * Failure policy, by error class (vrp_error_is_transient and friends):
- *   transient, rate limit, unreachable, checksum mismatch
+ *   remote unavailable (VRP_EUNAVAILABLE: an unplugged disk, a host that
+ *                     does not answer; before its first task in a run each
+ *                     remote is probed)
+ *                     decided once per remote per run: the task goes back to
+ *                     the queue without using up an attempt and the run
+ *                     takes no more of that remote's tasks (one UNAVAILABLE
+ *                     event); a forever run (`vrp worker`) probes it again
+ *                     after a backoff that doubles up to max_delay_ms
+ *   a damaged local file (its sha256 is not the catalogue's, or verify
+ *                     marked it corrupt)
+ *                     failed at once with VRP_ECORRUPT_MEDIA: sending it
+ *                     again cannot help (`vrp verify`)
+ *   transient, rate limit, checksum mismatch in transit
  *                     retried with exponential backoff and full jitter, never
  *                     sooner than the remote's Retry-After, up to
  *                     max_attempts; then the task is failed and the error kept
@@ -79,11 +93,13 @@ typedef enum vrp_sync_event_kind {
 	VRP_SYNC_EVENT_QUOTA,       /* the remote is full: the remote stopped */
 	VRP_SYNC_EVENT_RELEASED,    /* the worker is stopping: requeued for later */
 	VRP_SYNC_EVENT_DELETED,     /* a delete task removed the object (or it was gone already) */
+	VRP_SYNC_EVENT_UNAVAILABLE, /* the remote cannot be reached: its tasks stay queued */
+	VRP_SYNC_EVENT_WAITING,     /* another live process holds tasks: message says who */
 } vrp_sync_event_kind;
 
 /*
  * "started", "progress", "synced", "already", "retry", "failed", "paused", "quota", "released",
- * "deleted".
+ * "deleted", "unavailable", "waiting".
  */
 const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind);
 
@@ -104,6 +120,11 @@ typedef struct vrp_sync_event {
 	/* Totals of the run so far. */
 	int64_t files_done, files_total;
 	int64_t bytes_uploaded;
+	/* The run's bytes: what transfers sent (finished and in flight, for a
+	 * rate), what is done whatever the outcome (finished tasks, already
+	 * there ones included, plus the bytes in flight), and done plus what is
+	 * still to do. */
+	int64_t run_bytes_sent, run_bytes_done, run_bytes_total;
 } vrp_sync_event;
 
 /* Called from worker threads, one call at a time (the engine serialises them). */
@@ -145,8 +166,9 @@ typedef struct vrp_sync_summary {
 	int64_t quota;    /* tasks stopped by a full remote */
 	int64_t released; /* tasks handed back because the run was stopped */
 	int64_t bytes_uploaded;
-	int64_t deleted; /* remote objects removed by delete tasks (after `vrp purge`) */
-	int worst_code;  /* the VRP_E* code of the most serious failure; 0 when none */
+	int64_t deleted;     /* remote objects removed by delete tasks (after `vrp purge`) */
+	int worst_code;      /* the VRP_E* code of the most serious failure; 0 when none */
+	int64_t unavailable; /* remotes found unreachable (their tasks stay queued) */
 } vrp_sync_summary;
 
 /*
@@ -163,9 +185,10 @@ int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_sum
 typedef struct vrp_sync_remote_report {
 	char *remote;
 	char *provider_key;
-	vrp_sync_status_counts counts;       /* recordings per sync status */
-	vrp_sync_task_counts tasks;          /* queue tasks per state */
-	vrp_recording_remote_list *problems; /* failed and quota_exceeded rows, with reasons */
+	vrp_sync_status_counts counts; /* recordings per sync status */
+	vrp_sync_task_counts tasks;    /* queue tasks per state */
+	vrp_recording_remote_list
+		*problems; /* failed, quota_exceeded and conflict rows, with reasons */
 } vrp_sync_remote_report;
 
 typedef struct vrp_sync_report {

@@ -72,6 +72,10 @@ typedef struct vrp_sync_task {
 	char *created_at;
 	char *modified_at;
 	char *finished_at; /* while done, failed or cancelled: when it ended; else NULL */
+	/* The process of lease_owner: its host (NULL when unknown), pid (0) and start time. */
+	char *lease_host;
+	int64_t lease_pid;
+	int64_t lease_pid_start;
 } vrp_sync_task;
 
 /* Frees the task and its strings; NULL is a no-op. */

@@ -81,10 +81,27 @@ static void say_summary(const struct cli *cli, const vrp_sync_summary *s)
 		cli_say(cli, ", stopped by a full remote %lld", (long long)s->quota);
 	if (s->released)
 		cli_say(cli, ", handed back %lld", (long long)s->released);
+	if (s->unavailable)
+		cli_say(cli, ", remotes unavailable %lld", (long long)s->unavailable);
 	if (s->deleted)
 		cli_say(cli, ", remote copies of purged recordings deleted %lld",
 			(long long)s->deleted);
 	cli_say(cli, " (%lld retries)\n", (long long)s->retries);
+}
+
+/* With no remote there is nowhere to sync to: say how to add one rather than "synced 0". */
+static int require_a_remote(const struct cli *cli, vrp_library *lib)
+{
+	vrp_remote_list *remotes = NULL;
+	int rc = vrp_remotes_list(lib, &remotes);
+	size_t count = rc == 0 ? remotes->count : 0;
+	vrp_remote_list_free(remotes);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	if (count > 0)
+		return 0;
+	return cli_usage_error(cli, "no remote to sync to: add one first, e.g. `vrp remote add "
+				    "NAME localdir path=DIR` (see `vrp remote --help`)");
 }
 
 static int sync_now(struct cli *cli, int argc, char **argv)
@@ -96,6 +113,10 @@ static int sync_now(struct cli *cli, int argc, char **argv)
 	vrp_library *lib = NULL;
 	if ((status = cli_open_library(cli, 0, &lib)))
 		return status;
+	if (!a.options.remote && (status = require_a_remote(cli, lib))) {
+		vrp_library_free(lib);
+		return status;
+	}
 	int64_t *ids = NULL;
 	size_t count = 0;
 	status = cli_resolve_ids(cli, lib, argc - optind, argv + optind, &ids, &count);
@@ -129,11 +150,32 @@ static void print_problems(const vrp_sync_remote_report *r)
 {
 	for (size_t i = 0; i < r->problems->count; i++) {
 		const vrp_recording_remote *p = r->problems->items[i];
-		printf("  recording %lld %s: %s [%s] (%lld attempts, at %s)\n",
+		printf("  recording %lld %s: %s [%s] (%lld attempt%s, at %s)\n",
 		       (long long)p->recording_id, vrp_sync_status_to_string(p->sync_status),
 		       p->error_message ? p->error_message : "", p->error_code ? p->error_code : "",
-		       (long long)p->attempts, p->failed_at ? p->failed_at : "-");
+		       (long long)p->attempts, p->attempts == 1 ? "" : "s",
+		       p->failed_at ? p->failed_at : "-");
 	}
+}
+
+/* Every status and task state JSON has, so the counts add up in text too. */
+static void print_report(const vrp_sync_remote_report *r)
+{
+	static const vrp_sync_status order[] = { VRP_SYNC_SYNCED,         VRP_SYNC_QUEUED,
+						 VRP_SYNC_SYNCING,        VRP_SYNC_FAILED,
+						 VRP_SYNC_QUOTA_EXCEEDED, VRP_SYNC_CONFLICT,
+						 VRP_SYNC_UNSYNCED };
+	printf("%s (%s):", r->remote, r->provider_key);
+	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++)
+		printf("%s %s %lld", i ? "," : "", vrp_sync_status_to_string(order[i]),
+		       (long long)r->counts.by_status[order[i]]);
+	printf("\n  tasks:");
+	for (int t = 0; t < VRP_SYNC_TASK_STATE_COUNT; t++)
+		printf("%s %s %lld", t ? "," : "",
+		       vrp_sync_task_state_to_string((vrp_sync_task_state)t),
+		       (long long)r->tasks.by_state[t]);
+	printf("\n");
+	print_problems(r);
 }
 
 static json_t *report_json(const vrp_sync_remote_report *r)
@@ -178,19 +220,10 @@ static int sync_status(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		status = cli_fail(cli, rc);
 	for (size_t i = 0; rc == 0 && i < report->count; i++) {
-		const vrp_sync_remote_report *r = report->items[i];
-		const int64_t *c = r->counts.by_status;
-		if (cli->json) {
-			cli_print_json(report_json(r));
-			continue;
-		}
-		printf("%s (%s): synced %lld, queued %lld, syncing %lld, failed %lld, "
-		       "quota_exceeded %lld, unsynced %lld\n",
-		       r->remote, r->provider_key, (long long)c[VRP_SYNC_SYNCED],
-		       (long long)c[VRP_SYNC_QUEUED], (long long)c[VRP_SYNC_SYNCING],
-		       (long long)c[VRP_SYNC_FAILED], (long long)c[VRP_SYNC_QUOTA_EXCEEDED],
-		       (long long)c[VRP_SYNC_UNSYNCED]);
-		print_problems(r);
+		if (cli->json)
+			cli_print_json(report_json(report->items[i]));
+		else
+			print_report(report->items[i]);
 	}
 	if (rc == 0 && report->count == 0)
 		cli_say(cli, "no remotes: add one with `vrp remote add NAME TYPE ...`\n");

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
+double cli_progress_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -51,36 +51,46 @@ void cli_progress_start(struct cli_progress *p, const struct cli *cli, const cha
 		return;
 	for (size_t i = 0; i < count; i++)
 		count_path(p, paths[i], recursive, 0);
-	p->started = now();
+	p->started = cli_progress_now();
 }
 
-static void human_bytes(double bytes, char *out, size_t len)
+void cli_progress_format(const struct cli_progress_line *l, char *out, size_t len)
 {
-	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	size_t u = 0;
-	while (bytes >= 1024 && u < 4) {
-		bytes /= 1024;
-		u++;
+	char done[CLI_SHORT_LEN], total[CLI_SHORT_LEN], speed[CLI_SHORT_LEN], time[CLI_SHORT_LEN];
+	double elapsed = cli_progress_now() - l->started;
+	double rate = elapsed > 0 ? (double)l->bytes_sent / elapsed : 0;
+	cli_format_size(l->bytes_done, done);
+	cli_format_size(l->bytes_total, total);
+	cli_format_size((int64_t)rate, speed);
+	int64_t left = l->bytes_total - l->bytes_done;
+	const char *label = "ETA";
+	/* Every file done counts as finished, though a refused file was not read to its end. */
+	if (left <= 0 || (l->files_total > 0 && l->files_done >= l->files_total)) {
+		left = 0;
+		/* Finished: how long it took says more than an ETA that cannot be had. */
+		label = "elapsed";
+		cli_format_duration(elapsed < 1 ? 1 : elapsed, time);
+	} else if (rate > 0) {
+		cli_format_duration((double)left / rate < 1 ? 1 : (double)left / rate, time);
+	} else {
+		snprintf(time, sizeof(time), "--:--");
 	}
-	snprintf(out, len, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+	int percent = l->bytes_total > 0 && left > 0
+			      ? (int)(100.0 * (double)l->bytes_done / (double)l->bytes_total)
+			      : 100;
+	snprintf(out, len, "[%ld/%ld files] %s / %s  %d%%  %s/s  %s %s", l->files_done,
+		 l->files_total, done, total, percent > 100 ? 100 : percent, speed, label, time);
 }
 
 static void draw(struct cli_progress *p)
 {
-	double elapsed = now() - p->started;
-	double rate = elapsed > 0 ? (double)p->bytes_done / elapsed : 0;
-	char done[32], total[32], speed[32], eta[32] = "--:--";
-	human_bytes((double)p->bytes_done, done, sizeof(done));
-	human_bytes((double)p->bytes_total, total, sizeof(total));
-	human_bytes(rate, speed, sizeof(speed));
-	if (rate > 0 && p->bytes_total > p->bytes_done) {
-		long secs = (long)((double)(p->bytes_total - p->bytes_done) / rate);
-		snprintf(eta, sizeof(eta), "%ld:%02ld", secs / 60, secs % 60);
-	}
-	fprintf(stderr, "\r[%ld/%ld files] %s / %s  %s/s  ETA %s\033[K", p->files_done,
-		p->files_total, done, total, speed, eta);
+	struct cli_progress_line line = { p->files_done,  p->files_total, p->bytes_done,
+					  p->bytes_total, p->bytes_done,  p->started };
+	char text[256];
+	cli_progress_format(&line, text, sizeof(text));
+	fprintf(stderr, "\r%s\033[K", text);
 	p->drawn = true;
-	p->last_draw = now();
+	p->last_draw = cli_progress_now();
 }
 
 void cli_progress_update(struct cli_progress *p, int64_t bytes_done)
@@ -88,7 +98,7 @@ void cli_progress_update(struct cli_progress *p, int64_t bytes_done)
 	if (!p->enabled)
 		return;
 	p->bytes_done = bytes_done;
-	if (now() - p->last_draw >= 0.1)
+	if (cli_progress_now() - p->last_draw >= 0.1)
 		draw(p);
 }
 

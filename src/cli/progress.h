@@ -15,6 +15,23 @@ struct cli_progress {
 	double started, last_draw;
 };
 
+/* What one progress line says. */
+struct cli_progress_line {
+	long files_done, files_total;
+	int64_t bytes_done, bytes_total;
+	int64_t bytes_sent; /* what moved, for the rate (bytes_done counts skipped ones too) */
+	double started;     /* cli_progress_now() at the start */
+};
+
+/*
+ * "[2/5 files] 961.8 MiB / 2.0 GiB  47%  12.3 MiB/s  ETA 01:23" into `out`
+ * ("elapsed 00:42" instead of the ETA once every byte or file is done).
+ */
+void cli_progress_format(const struct cli_progress_line *line, char *out, size_t len);
+
+/* Seconds on the monotonic clock. */
+double cli_progress_now(void);
+
 /* Counts the files and bytes under `paths` (for the ETA) when the display is on. */
 void cli_progress_start(struct cli_progress *p, const struct cli *cli, const char *const *paths,
 			size_t count, bool recursive);

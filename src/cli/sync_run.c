@@ -1,6 +1,8 @@
 /* sync_run.c - running the sync worker from the CLI: signals, progress, outcomes. */
 #include "sync_run.h"
 
+#include "progress.h"
+
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,34 +37,27 @@ static void install_handlers(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static double monotonic(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct display {
 	const struct cli *cli;
 	bool terminal;
 	double started, last_draw;
 };
 
+/* Totals, rate and ETA of the whole run, redrawn as bytes move (at most 10 times a second). */
 static void draw(struct display *d, const vrp_sync_event *e)
 {
-	double now = monotonic();
+	double now = cli_progress_now();
 	bool outcome = e->kind != VRP_SYNC_EVENT_PROGRESS;
 	if (!outcome && now - d->last_draw < 0.1)
 		return;
 	d->last_draw = now;
-	char bytes[CLI_SHORT_LEN], rate[CLI_SHORT_LEN];
-	cli_format_size(e->bytes_uploaded + (outcome ? 0 : e->bytes_done), bytes);
-	double elapsed = now - d->started;
-	cli_format_size(elapsed > 0 ? (int64_t)((double)e->bytes_uploaded / elapsed) : 0, rate);
+	struct cli_progress_line line = { (long)e->files_done, (long)e->files_total,
+					  e->run_bytes_done,   e->run_bytes_total,
+					  e->run_bytes_sent,   d->started };
+	char text[256];
+	cli_progress_format(&line, text, sizeof(text));
 	char *path = cli_truncate(e->remote_path ? e->remote_path : "", 40);
-	fprintf(stderr, "\r[%lld/%lld files] %s  %s/s  %s %s: %s\033[K", (long long)e->files_done,
-		(long long)e->files_total, bytes, rate, e->remote,
-		vrp_sync_event_kind_to_string(e->kind), path ? path : "");
+	fprintf(stderr, "\r%s  %s: %s\033[K", text, e->remote, path ? path : "");
 	free(path);
 }
 
@@ -74,10 +69,10 @@ static void print_outcome(const struct cli *cli, const vrp_sync_event *e)
 			  "recording_id", (json_int_t)e->recording_id, "remote", e->remote,
 			  "attempt", (json_int_t)e->attempt, "bytes", (json_int_t)e->bytes_total);
 	json_object_set_new(o, "remote_path", cli_json_string(e->remote_path));
-	if (e->code) {
+	if (e->code)
 		json_object_set_new(o, "code", json_string(vrp_error_code_name(e->code)));
+	if (e->code || e->message)
 		json_object_set_new(o, "message", cli_json_string(e->message));
-	}
 	if (e->kind == VRP_SYNC_EVENT_RETRY)
 		json_object_set_new(o, "retry_in_ms", json_integer(e->delay_ms));
 	if (cli->json) {
@@ -85,8 +80,13 @@ static void print_outcome(const struct cli *cli, const vrp_sync_event *e)
 		return;
 	}
 	json_decref(o);
-	if (e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_PAUSED ||
-	    e->kind == VRP_SYNC_EVENT_QUOTA)
+	if (e->kind == VRP_SYNC_EVENT_WAITING)
+		fprintf(stderr, "%s: %s\n", cli->prog, e->message);
+	else if (e->kind == VRP_SYNC_EVENT_UNAVAILABLE)
+		fprintf(stderr, "%s: remote %s is unavailable, its uploads stay queued: %s [%s]\n",
+			cli->prog, e->remote, e->message, vrp_error_code_name(e->code));
+	else if (e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_PAUSED ||
+		 e->kind == VRP_SYNC_EVENT_QUOTA)
 		fprintf(stderr, "%s: recording %lld to %s: %s [%s]\n", cli->prog,
 			(long long)e->recording_id, e->remote, e->message,
 			vrp_error_code_name(e->code));
@@ -109,7 +109,7 @@ int cli_sync_run(const struct cli *cli, vrp_library *lib, const vrp_sync_options
 		 vrp_sync_summary *summary)
 {
 	struct display d = { cli, !cli->json && cli->verbosity >= 0 && isatty(STDERR_FILENO),
-			     monotonic(), 0 };
+			     cli_progress_now(), 0 };
 	install_handlers();
 	vrp_sync_options run = *options;
 	run.progress = on_event;

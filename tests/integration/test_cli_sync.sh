@@ -15,6 +15,9 @@ lib_shas() { sqlite3 "$LIB/library.db" "SELECT checksum FROM recordings ORDER BY
 
 "$VRP" -q --library "$LIB" import "$FIXTURES/pcm16.wav" "$FIXTURES/flac16k.flac" \
 	"$FIXTURES/memo.m4a"
+run "$VRP" --library "$LIB" sync
+expect_status "vrp sync with no remote is a usage error" 64
+expect_match "that says how to add one" "$err" 'no remote to sync to: .*vrp remote add NAME localdir path=DIR'
 run "$VRP" --library "$LIB" remote add nas localdir path="$NAS"
 expect_status "remote add nas" 0
 
@@ -40,6 +43,8 @@ expect_match "with its count" "$out" 'vrp_sync_latency_ms_count 3'
 run "$VRP" --library "$LIB" sync status
 expect_status "sync status" 0
 expect_match "counts per status" "$out" '^nas \(localdir\): synced 3, queued 0, syncing 0, failed 0'
+expect_match "every status JSON has, conflicts included" "$out" 'quota_exceeded 0, conflict 0, unsynced 0$'
+expect_match "and the tasks per state" "$out" '^  tasks: queued 0, running 0, done 3, failed 0, cancelled 0$'
 run "$VRP" --library "$LIB" --json sync status
 expect_match "sync status --json" "$out" '"remote":"nas".*"synced":3.*"tasks":\{[^}]*"done":3'
 run "$VRP" --library "$LIB" --json ls --remote nas --sync-status synced
@@ -54,19 +59,36 @@ expect_status "a second sync has nothing to do" 0
 expect_match "and uploads nothing" "$out" 'synced 0 '
 check "still three files" test "$(find "$NAS" -type f | wc -l)" -eq 3
 
-# A failure: the remote folder is replaced by a file, so every upload fails for good.
+# An unplugged disk: the remote folder is gone. Decided once, said once, in seconds;
+# the uploads stay queued with no attempt used up, and the folder is not re-created.
 "$VRP" -q --library "$LIB" import "$FIXTURES/pcm24.wav"
-mv "$NAS" "$WORK/nas.away"; : >"$NAS"
+mv "$NAS" "$WORK/nas.away"
+started=$(date +%s)
+run "$VRP" --library "$LIB" sync
+expect_status "an unplugged disk exits 69 (EX_UNAVAILABLE)" 69
+check "within seconds" test $(($(date +%s) - started)) -le 5
+check "with one message" test "$(printf '%s\n' "$err" | grep -c .)" -eq 1
+expect_match "naming the remote and why" "$err" \
+	'remote nas is unavailable, its uploads stay queued: the folder .*/nas is not there; is the disk mounted\? \[ERR_REMOTE_UNAVAILABLE\]'
+check "the folder is not created" test ! -e "$NAS"
+run "$VRP" --library "$LIB" --json queue ls --state queued
+expect_match "the upload waits, no attempt used" "$out" '"recording_id":4,"remote":"nas","state":"queued","attempts":0'
+mv "$WORK/nas.away" "$NAS"
+
+# A failure: the app folder on the remote is replaced by a file, so every upload fails for good.
+mv "$NAS/VoiceRecorderPro" "$WORK/vrp.away"; : >"$NAS/VoiceRecorderPro"
 run "$VRP" --library "$LIB" --json sync --max-attempts 2
 check "a failed upload exits non-zero" test "$status" -ne 0
 expect_match "one JSON line per outcome, with the error code" "$out" '"status":"failed".*"code":"ERR_'
 run "$VRP" --library "$LIB" sync status
 expect_match "sync status names the failure and its reason" "$out" 'failed 1.*
-  recording 4 failed: .*\[ERR_'
+  recording 4 failed: .*\[ERR_.* \(2 attempts, at '
+run "$VRP" --library "$LIB" --json queue ls --state failed
+expect_match "with the attempts queue ls gives" "$out" '"state":"failed","attempts":2,'
 run "$VRP" --library "$LIB" --json queue ls --state failed
 task=$(printf '%s\n' "$out" | sed -n 's/^{"id":\([0-9]*\).*/\1/p' | head -1)
 check "queue ls --state failed finds the task" test -n "$task"
-rm -f "$NAS"; mv "$WORK/nas.away" "$NAS"
+rm -f "$NAS/VoiceRecorderPro"; mv "$WORK/vrp.away" "$NAS/VoiceRecorderPro"
 run "$VRP" --library "$LIB" queue retry "$task"
 expect_status "queue retry ID" 0
 run "$VRP" --library "$LIB" queue cancel "$task"
@@ -111,6 +133,54 @@ check "the database is consistent" test \
 	"$(sqlite3 "$CRASH_LIB/library.db" 'PRAGMA integrity_check')" = ok
 check "every recording is synced, every task done" test \
 	"$(sqlite3 "$CRASH_LIB/library.db" "SELECT (SELECT count(*) FROM recording_remote WHERE sync_status = 'synced') || ' ' || (SELECT count(*) FROM sync_tasks WHERE state <> 'done')")" = "40 0"
+
+# ---- a killed run's leases are taken over at once; a live holder is named ----
+# A mock remote whose first upload in each process crawls (100 ms per 8 KiB).
+KL="$WORK/kill-lib"
+"$VRP" -q --library "$KL" init
+"$VRP" -q --library "$KL" import "$FIXTURES/pcm24.wav"
+"$VRP" -q --library "$KL" remote add slow mock chunk_size=8192 faults=upload:slow:100
+lease_pid() { sqlite3 "$KL/library.db" "SELECT coalesce(max(lease_pid), 0) FROM sync_tasks WHERE state = 'running'"; }
+# wait_lease PID [TRIES]: until PID holds the task (polling every 50 ms).
+wait_lease() {
+	i=0
+	while [ "$(lease_pid)" != "$1" ] && [ $i -lt "${2:-100}" ]; do sleep 0.05; i=$((i + 1)); done
+	[ "$(lease_pid)" = "$1" ]
+}
+"$VRP" -q --library "$KL" sync --concurrency 1 >/dev/null 2>&1 &
+first=$!
+check "the first run holds the task" wait_lease "$first"
+"$VRP" --library "$KL" sync --concurrency 1 >/dev/null 2>"$WORK/second.err" &
+second=$!
+i=0
+while ! grep -q waiting "$WORK/second.err" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+expect_match "a second run says whom it waits for" "$(cat "$WORK/second.err")" \
+	"waiting for vrp pid $first on $(uname -n), which holds 1 task of remote slow"
+kill -TERM "$second"; wait "$second" 2>/dev/null
+kill -9 "$first"; wait "$first" 2>/dev/null
+"$VRP" -q --library "$KL" sync --concurrency 1 >/dev/null 2>&1 &
+third=$!
+check "after a kill -9 the next run takes the task over within 2 s (not the 60 s lease)" \
+	wait_lease "$third" 40
+kill -TERM "$third"; wait "$third" 2>/dev/null
+
+# ---- progress on a terminal: totals, percentage, rate and ETA, during a file ----
+if command -v script >/dev/null 2>&1; then
+	PL="$WORK/progress-lib"
+	"$VRP" -q --library "$PL" init
+	"$VRP" -q --library "$PL" remote add crawl mock chunk_size=8192 faults=upload:slow:30
+	script -qec "\"$VRP\" --library \"$PL\" import \"$FIXTURES/pcm24.wav\" \"$FIXTURES/pcm16.wav\"" \
+		/dev/null >"$WORK/import.tty" 2>&1
+	last=$(tr '\r' '\n' <"$WORK/import.tty" | grep -a 'files\]' | tail -1)
+	expect_match "import's last progress line says it is done, not ETA --:--" "$last" \
+		'^\[2/2 files\] .* 100%  .*/s  elapsed [0-9:]+'
+	script -qec "\"$VRP\" --library \"$PL\" sync --concurrency 1" /dev/null >"$WORK/sync.tty" 2>&1
+	frames=$(tr '\r' '\n' <"$WORK/sync.tty" | grep -a '^\[0/2 files\]')
+	expect_match "sync shows bytes, total, percentage, a rate and an ETA while the first file moves" \
+		"$frames" '^\[0/2 files\] [0-9.]+ KiB / 938.8 KiB  [1-9][0-9]?%  [0-9.]+ KiB/s  ETA [0-9]+:[0-9]+  crawl: '
+else
+	ok "# SKIP no script(1) for a terminal"
+fi
 
 # ---- vrp worker: runs until SIGTERM, picking up new work ----
 "$VRP" -q --library "$LIB" import "$FIXTURES/float32.wav"

@@ -274,7 +274,8 @@ static vrp_recording_remote *get_state(vrp_db *db, int64_t rec, const char *remo
 	return s;
 }
 
-static void test_set_status_failed_records_error_and_counts_attempt(void **state)
+/* Attempts are the upload task's (its claims, kept here by a trigger), not failures counted. */
+static void test_set_status_failed_records_error_and_leaves_attempts_to_the_task(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
 	int64_t rec = add_recording(db, 1, "active");
@@ -288,7 +289,7 @@ static void test_set_status_failed_records_error_and_counts_attempt(void **state
 
 	vrp_recording_remote *s = get_state(db, rec, "nas");
 	assert_int_equal(s->sync_status, VRP_SYNC_QUOTA_EXCEEDED);
-	assert_int_equal(s->attempts, 2);
+	assert_int_equal(s->attempts, 0);
 	assert_string_equal(s->error_code, "ERR_QUOTA_EXCEEDED");
 	assert_string_equal(s->error_message, "full");
 	assert_non_null(s->failed_at);
@@ -313,11 +314,11 @@ static void test_set_status_synced_clears_the_error(void **state)
 	assert_null(s->error_message);
 	assert_null(s->failed_at);
 	assert_non_null(s->last_synced_at);
-	assert_int_equal(s->attempts, 1);
+	assert_int_equal(s->attempts, 0);
 	vrp_recording_remote_free(s);
 }
 
-static void test_set_status_queued_keeps_attempts_and_failed_at(void **state)
+static void test_set_status_queued_keeps_failed_at(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
 	int64_t rec = add_recording(db, 1, "active");
@@ -330,7 +331,6 @@ static void test_set_status_queued_keeps_attempts_and_failed_at(void **state)
 
 	vrp_recording_remote *s = get_state(db, rec, "nas");
 	assert_int_equal(s->sync_status, VRP_SYNC_QUEUED);
-	assert_int_equal(s->attempts, 1);
 	assert_non_null(s->failed_at);
 	assert_null(s->error_code);
 	vrp_recording_remote_free(s);
@@ -597,9 +597,9 @@ int main(void)
 		DB_TEST(test_ensure_is_idempotent_and_keeps_the_state),
 		DB_TEST(test_ensure_unknown_remote_or_recording_is_enotfound),
 		DB_TEST(test_get_without_a_row_is_enotfound),
-		DB_TEST(test_set_status_failed_records_error_and_counts_attempt),
+		DB_TEST(test_set_status_failed_records_error_and_leaves_attempts_to_the_task),
 		DB_TEST(test_set_status_synced_clears_the_error),
-		DB_TEST(test_set_status_queued_keeps_attempts_and_failed_at),
+		DB_TEST(test_set_status_queued_keeps_failed_at),
 		DB_TEST(test_set_status_without_a_row_is_enotfound),
 		DB_TEST(test_set_status_outside_the_enum_is_einval),
 		DB_TEST(test_mark_synced_records_the_remote_object),

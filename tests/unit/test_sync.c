@@ -268,6 +268,8 @@ static void test_transient_failures_use_up_attempts_then_fail_with_the_error_kep
 	assert_int_equal(row->sync_status, VRP_SYNC_FAILED);
 	assert_string_equal(row->error_code, "ERR_TRANSIENT");
 	assert_non_null(row->failed_at);
+	/* `vrp sync status` (the row) and `vrp queue ls` (the task) agree on the attempts. */
+	assert_int_equal(row->attempts, 3);
 	vrp_recording_remote_free(row);
 	/* `vrp queue retry --all-failed` brings it back; with the fault gone it syncs. */
 	int64_t requeued = 0;
@@ -278,16 +280,41 @@ static void test_transient_failures_use_up_attempts_then_fail_with_the_error_kep
 	assert_int_equal(s.synced, 1);
 }
 
-static void test_permanent_failure_fails_at_once(void **state)
+/* Recording 1, queued to "m" and failed for good by a refusal; returns its id. */
+static int64_t fail_for_good(struct sync_fixture *fx, vrp_sync_summary *s)
 {
-	struct sync_fixture *fx = *state;
 	int64_t id = sync_fixture_recording(fx, 1, 300);
 	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
 	assert_ok(vrp_mock_fault_add(fx->mock, "upload", "permanent", 0));
 	sync_fixture_start_clock(fx);
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, s));
+	assert_int_equal(s->failed, 1);
+	return id;
+}
+
+static void test_a_synced_recording_leaves_the_failed_list(void **state)
+{
+	struct sync_fixture *fx = *state;
 	vrp_sync_summary s;
+	int64_t id = fail_for_good(fx, &s);
+	/* The next `vrp sync` queues a new upload, which works. */
+	assert_ok(vrp_sync_enqueue_pending(fx->lib, "m", NULL, 0, NULL));
 	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
-	assert_int_equal(s.failed, 1);
+	assert_int_equal(s.synced, 1);
+	vrp_sync_task_list *failed = NULL;
+	assert_ok(vrp_sync_queue_list(fx->lib, 1u << VRP_SYNC_TASK_FAILED, NULL, 0, 100, &failed));
+	assert_int_equal(failed->count, 0);
+	vrp_sync_task_list_free(failed);
+	vrp_recording_remote *row = row_of(fx, id);
+	assert_int_equal(row->attempts, 1);
+	vrp_recording_remote_free(row);
+}
+
+static void test_permanent_failure_fails_at_once(void **state)
+{
+	struct sync_fixture *fx = *state;
+	vrp_sync_summary s;
+	fail_for_good(fx, &s);
 	assert_int_equal(s.retries, 0);
 	assert_int_equal(s.worst_code, VRP_EPERMANENT);
 }
@@ -362,6 +389,43 @@ static void test_the_resume_state_is_kept_before_the_bytes_flow(void **state)
 	free(root);
 }
 
+struct byte_watch {
+	int64_t sent_mid_file, total_seen, last_done;
+	bool went_back;
+};
+
+static void watch_bytes(void *ctx, const vrp_sync_event *e)
+{
+	struct byte_watch *w = ctx;
+	if (e->kind == VRP_SYNC_EVENT_PROGRESS && e->bytes_uploaded == 0 &&
+	    e->run_bytes_sent > w->sent_mid_file)
+		w->sent_mid_file = e->run_bytes_sent;
+	if (e->run_bytes_total > w->total_seen)
+		w->total_seen = e->run_bytes_total;
+	w->went_back |= e->run_bytes_done < w->last_done;
+	w->last_done = e->run_bytes_done;
+}
+
+static void test_events_carry_the_runs_byte_totals_during_a_file(void **state)
+{
+	struct sync_fixture *fx = *state;
+	sync_fixture_recording(fx, 1, 300);
+	sync_fixture_recording(fx, 2, 500);
+	assert_ok(vrp_sync_enqueue_pending(fx->lib, "m", NULL, 0, NULL));
+	struct byte_watch w = { 0 };
+	fx->opt.progress = watch_bytes;
+	fx->opt.progress_ctx = &w;
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.synced, 2);
+	/* The first file's bytes count while it moves, not only once it is done. */
+	assert_true(w.sent_mid_file > 0);
+	assert_int_equal(w.total_seen, 800);
+	assert_int_equal(w.last_done, 800);
+	assert_false(w.went_back);
+}
+
 static void test_cancel_returns_the_recording_to_unsynced(void **state)
 {
 	struct sync_fixture *fx = *state;
@@ -388,8 +452,8 @@ static void test_an_expired_lease_is_taken_over(void **state)
 	sync_fixture_start_clock(fx);
 	/* A worker that claimed it (a lease of 1 ms, long gone by the fake clock) and died. */
 	vrp_sync_task *dead = NULL;
-	assert_ok(vrp_sync_task_repo_claim(vrp_library_db(fx->lib), "m", "dead-worker", 1, NULL,
-					   &dead));
+	assert_ok(vrp_sync_task_repo_claim(vrp_library_db(fx->lib), "m",
+					   VRP_SYNC_LEASE_OWNER("dead-worker"), 1, NULL, &dead));
 	vrp_sync_task_free(dead);
 	vrp_sync_summary s;
 	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
@@ -414,8 +478,10 @@ int main(void)
 		T(test_quota_marks_quota_exceeded_and_stops_the_remote),
 		T(test_transient_failures_use_up_attempts_then_fail_with_the_error_kept),
 		T(test_permanent_failure_fails_at_once),
+		T(test_a_synced_recording_leaves_the_failed_list),
 		T(test_a_dropped_upload_resumes_from_the_persisted_state),
 		T(test_the_resume_state_is_kept_before_the_bytes_flow),
+		T(test_events_carry_the_runs_byte_totals_during_a_file),
 		T(test_cancel_returns_the_recording_to_unsynced),
 		T(test_an_expired_lease_is_taken_over),
 #undef T

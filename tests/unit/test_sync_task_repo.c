@@ -81,7 +81,8 @@ static int64_t enqueue_id(vrp_db *db, const char *key, int64_t priority, const c
 static int64_t claim_id(vrp_db *db, const char *owner, const char *now)
 {
 	vrp_sync_task *task = NULL;
-	assert_ok(vrp_sync_task_repo_claim(db, NULL, owner, 60000, now, &task));
+	assert_ok(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER(owner), 60000, now, &task));
 	int64_t id = task->id;
 	vrp_sync_task_free(task);
 	return id;
@@ -332,8 +333,9 @@ static void test_claim_leaves_a_task_that_is_not_yet_due(void **state)
 	vrp_db *db = test_fixture_db(state);
 	int64_t id = enqueue_id(db, "k", 0, T(5000));
 	vrp_sync_task *task = NULL;
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, "w", 1000, T(4999), &task),
-			 VRP_ENOTFOUND);
+	assert_int_equal(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w"), 1000, T(4999), &task),
+		VRP_ENOTFOUND);
 	assert_null(task);
 	assert_int_equal(state_of(db, id), VRP_SYNC_TASK_QUEUED);
 	assert_int_equal(claim_id(db, "w", T(5000)), id);
@@ -342,9 +344,9 @@ static void test_claim_leaves_a_task_that_is_not_yet_due(void **state)
 static void test_claim_on_an_empty_queue_is_enotfound(void **state)
 {
 	vrp_sync_task *task = NULL;
-	assert_int_equal(
-		vrp_sync_task_repo_claim(test_fixture_db(state), "nas", "w", 1000, T(0), &task),
-		VRP_ENOTFOUND);
+	assert_int_equal(vrp_sync_task_repo_claim(test_fixture_db(state), "nas",
+						  VRP_SYNC_LEASE_OWNER("w"), 1000, T(0), &task),
+			 VRP_ENOTFOUND);
 	assert_null(task);
 }
 
@@ -353,7 +355,8 @@ static void test_claim_leases_the_task_and_counts_an_attempt(void **state)
 	vrp_db *db = test_fixture_db(state);
 	int64_t id = enqueue_id(db, "k", 0, T(0));
 	vrp_sync_task *task = NULL;
-	assert_ok(vrp_sync_task_repo_claim(db, NULL, "host:1", 30000, T(250), &task));
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("host:1"), 30000, T(250),
+					   &task));
 	assert_int_equal(task->id, id);
 	assert_int_equal(task->state, VRP_SYNC_TASK_RUNNING);
 	assert_string_equal(task->lease_owner, "host:1");
@@ -374,12 +377,14 @@ static void test_claim_only_takes_tasks_of_the_given_remote(void **state)
 	vrp_sync_task *on_drive = NULL;
 	assert_ok(vrp_sync_task_repo_enqueue(db, &r, T(0), &on_drive, NULL));
 	vrp_sync_task *task = NULL;
-	assert_ok(vrp_sync_task_repo_claim(db, "drive", "w", 1000, T(0), &task));
+	assert_ok(vrp_sync_task_repo_claim(db, "drive", VRP_SYNC_LEASE_OWNER("w"), 1000, T(0),
+					   &task));
 	assert_int_equal(task->id, on_drive->id);
 	vrp_sync_task_free(task);
 	vrp_sync_task_free(on_drive);
-	assert_int_equal(vrp_sync_task_repo_claim(db, "drive", "w", 1000, T(0), &task),
-			 VRP_ENOTFOUND);
+	assert_int_equal(
+		vrp_sync_task_repo_claim(db, "drive", VRP_SYNC_LEASE_OWNER("w"), 1000, T(0), &task),
+		VRP_ENOTFOUND);
 }
 
 static void test_claim_leaves_a_running_task_with_a_live_lease(void **state)
@@ -387,11 +392,13 @@ static void test_claim_leaves_a_running_task_with_a_live_lease(void **state)
 	vrp_db *db = test_fixture_db(state);
 	enqueue_id(db, "k", 0, T(0));
 	vrp_sync_task *task = NULL;
-	assert_ok(vrp_sync_task_repo_claim(db, NULL, "w1", 1000, T(0), &task));
+	assert_ok(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w1"), 1000, T(0), &task));
 	vrp_sync_task_free(task);
 	task = NULL;
 	/* The lease ends at T(1000): at that very moment it is not yet expired. */
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, "w2", 1000, T(1000), &task),
+	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w2"), 1000,
+						  T(1000), &task),
 			 VRP_ENOTFOUND);
 	assert_null(task);
 }
@@ -401,9 +408,11 @@ static void test_claim_reclaims_an_expired_lease(void **state)
 	vrp_db *db = test_fixture_db(state);
 	int64_t id = enqueue_id(db, "k", 0, T(0));
 	vrp_sync_task *task = NULL;
-	assert_ok(vrp_sync_task_repo_claim(db, NULL, "w1", 1000, T(0), &task));
+	assert_ok(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w1"), 1000, T(0), &task));
 	vrp_sync_task_free(task);
-	assert_ok(vrp_sync_task_repo_claim(db, NULL, "w2", 1000, T(1001), &task));
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w2"), 1000, T(1001),
+					   &task));
 	assert_int_equal(task->id, id);
 	assert_string_equal(task->lease_owner, "w2");
 	assert_string_equal(task->lease_until, T(2001));
@@ -411,14 +420,75 @@ static void test_claim_reclaims_an_expired_lease(void **state)
 	vrp_sync_task_free(task);
 }
 
+static void test_claim_leaves_the_expired_lease_of_its_own_process_alone(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	int64_t id = enqueue_id(db, "k", 0, T(0));
+	vrp_sync_lease_holder a = { "host-1-0", "host", 1, 100 },
+			      b = { "host-1-1", "host", 1, 100 };
+	vrp_sync_lease_holder other = { "host-2-0", "host", 2, 100 };
+	vrp_sync_task *task = NULL;
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, &a, 1000, T(0), &task));
+	assert_string_equal(task->lease_host, "host");
+	assert_int_equal(task->lease_pid, 1);
+	assert_int_equal(task->lease_pid_start, 100);
+	vrp_sync_task_free(task);
+	task = NULL;
+	/* Another thread of the same, living, process: the first is slow, not dead. */
+	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, &b, 1000, T(5000), &task),
+			 VRP_ENOTFOUND);
+	char at[VRP_TIME_ISO_LEN];
+	bool any = true;
+	assert_ok(vrp_sync_task_repo_next_wakeup(db, NULL, &b, T(5000), at, &any));
+	assert_false(any);
+	/* Another process may: it cannot see whether the holder lives. */
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, &other, 1000, T(5000), &task));
+	assert_int_equal(task->id, id);
+	vrp_sync_task_free(task);
+}
+
+static void test_expire_process_ends_only_that_process_leases(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	enqueue_id(db, "k1", 0, T(0));
+	enqueue_id(db, "k2", 0, T(0));
+	vrp_sync_lease_holder dead = { "h-7-0", "h", 7, 70 }, live = { "h-8-0", "h", 8, 80 };
+	vrp_sync_task *task = NULL;
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, &dead, 60000, T(0), &task));
+	vrp_sync_task_free(task);
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, &live, 60000, T(0), &task));
+	vrp_sync_task_free(task);
+	vrp_sync_lease_process_list *list = NULL;
+	assert_ok(vrp_sync_task_repo_lease_processes(db, NULL, T(10), &list));
+	assert_int_equal(list->count, 2);
+	assert_string_equal(list->items[0].remote, "nas");
+	vrp_sync_lease_process_list_free(list);
+	int64_t count = 0;
+	/* A pid reused by a later process is another process: nothing of its own to end. */
+	assert_ok(vrp_sync_task_repo_expire_process(db, "h", 7, 71, T(10), &count));
+	assert_int_equal(count, 0);
+	assert_ok(vrp_sync_task_repo_expire_process(db, "h", 7, 70, T(10), &count));
+	assert_int_equal(count, 1);
+	assert_ok(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w"), 1000, T(10), &task));
+	assert_string_equal(task->lease_owner, "w");
+	vrp_sync_task_free(task);
+	task = NULL;
+	assert_int_equal(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w"), 1000, T(10), &task),
+		VRP_ENOTFOUND);
+}
+
 /* Owner w1 claims at T(0) with a 1 s lease; w2 reclaims it at T(5000). Returns the id. */
 static int64_t reclaimed_task(vrp_db *db)
 {
 	int64_t id = enqueue_id(db, "k", 0, T(0));
 	vrp_sync_task *task = NULL;
-	assert_ok(vrp_sync_task_repo_claim(db, NULL, "w1", 1000, T(0), &task));
+	assert_ok(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w1"), 1000, T(0), &task));
 	vrp_sync_task_free(task);
-	assert_ok(vrp_sync_task_repo_claim(db, NULL, "w2", 60000, T(5000), &task));
+	assert_ok(vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w2"), 60000, T(5000),
+					   &task));
 	vrp_sync_task_free(task);
 	return id;
 }
@@ -456,10 +526,17 @@ static void test_claim_rejects_bad_arguments(void **state)
 	vrp_db *db = test_fixture_db(state);
 	enqueue_id(db, "k", 0, T(0));
 	vrp_sync_task *task = NULL;
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, "", 1000, T(0), &task), VRP_EINVAL);
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, NULL, 1000, T(0), &task), VRP_EINVAL);
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, "w", 0, T(0), &task), VRP_EINVAL);
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, "w", 1000, "yesterday", &task),
+	assert_int_equal(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER(""), 1000, T(0), &task),
+		VRP_EINVAL);
+	assert_int_equal(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER(NULL), 1000, T(0), &task),
+		VRP_EINVAL);
+	assert_int_equal(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w"), 0, T(0), &task),
+		VRP_EINVAL);
+	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w"), 1000,
+						  "yesterday", &task),
 			 VRP_EINVAL);
 	assert_null(task);
 	assert_int_equal(test_query_int(db, "SELECT count(*) FROM sync_tasks "
@@ -479,7 +556,8 @@ static void test_renew_lease_keeps_the_task_from_being_reclaimed(void **state)
 	assert_string_equal(task->lease_until, T(110000));
 	vrp_sync_task_free(task);
 	task = NULL;
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, "w2", 1000, T(70000), &task),
+	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w2"), 1000,
+						  T(70000), &task),
 			 VRP_ENOTFOUND);
 	assert_null(task);
 }
@@ -537,7 +615,8 @@ static void test_fail_with_retry_at_requeues_the_task(void **state)
 	assert_null(task->lease_until);
 	vrp_sync_task_free(task);
 	task = NULL;
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, "w2", 1000, T(29999), &task),
+	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w2"), 1000,
+						  T(29999), &task),
 			 VRP_ENOTFOUND);
 	assert_int_equal(claim_id(db, "w2", T(30000)), id);
 }
@@ -554,7 +633,8 @@ static void test_fail_without_retry_at_fails_the_task(void **state)
 	assert_string_equal(task->error_code, "ERR_PERMANENT");
 	vrp_sync_task_free(task);
 	task = NULL;
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, "w2", 1000, T(100000), &task),
+	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w2"), 1000,
+						  T(100000), &task),
 			 VRP_ENOTFOUND);
 }
 
@@ -608,8 +688,9 @@ static void test_cancel_a_queued_task(void **state)
 	assert_string_equal(task->finished_at, T(5));
 	vrp_sync_task_free(task);
 	task = NULL;
-	assert_int_equal(vrp_sync_task_repo_claim(db, NULL, "w", 1000, T(10), &task),
-			 VRP_ENOTFOUND);
+	assert_int_equal(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w"), 1000, T(10), &task),
+		VRP_ENOTFOUND);
 }
 
 static void test_cancel_a_running_task_stops_its_worker(void **state)
@@ -664,7 +745,8 @@ static void test_retry_requeues_a_failed_task_keeping_attempts(void **state)
 	assert_int_equal(task->attempts, 1);
 	vrp_sync_task_free(task);
 	task = NULL;
-	assert_ok(vrp_sync_task_repo_claim(db, NULL, "w", 1000, T(500), &task));
+	assert_ok(
+		vrp_sync_task_repo_claim(db, NULL, VRP_SYNC_LEASE_OWNER("w"), 1000, T(500), &task));
 	assert_int_equal(task->attempts, 2);
 	vrp_sync_task_free(task);
 }
@@ -719,7 +801,8 @@ static void make_mixed_queue(vrp_db *db)
 	assert_int_equal(claim_id(db, "w", T(0)), 3);
 	assert_ok(vrp_sync_task_repo_complete(db, 3, "w", T(1)));
 	vrp_sync_task *task = NULL;
-	assert_ok(vrp_sync_task_repo_claim(db, "drive", "w", 1000, T(0), &task));
+	assert_ok(vrp_sync_task_repo_claim(db, "drive", VRP_SYNC_LEASE_OWNER("w"), 1000, T(0),
+					   &task));
 	assert_int_equal(task->id, 4);
 	vrp_sync_task_free(task);
 	assert_ok(vrp_sync_task_repo_fail(db, 4, "w", "E", "m", NULL, T(1)));
@@ -818,11 +901,11 @@ static void test_count_live_counts_queued_and_running_only(void **state)
 	make_mixed_queue(db);
 	assert_ok(vrp_sync_task_repo_cancel(db, 1, T(2)));
 	int64_t live = -1;
-	assert_ok(vrp_sync_task_repo_count_live(db, NULL, &live));
+	assert_ok(vrp_sync_task_repo_count_live(db, NULL, &live, NULL));
 	assert_int_equal(live, 2);
-	assert_ok(vrp_sync_task_repo_count_live(db, "nas", &live));
+	assert_ok(vrp_sync_task_repo_count_live(db, "nas", &live, NULL));
 	assert_int_equal(live, 1);
-	assert_ok(vrp_sync_task_repo_count_live(db, "unknown", &live));
+	assert_ok(vrp_sync_task_repo_count_live(db, "unknown", &live, NULL));
 	assert_int_equal(live, 0);
 }
 
@@ -861,7 +944,8 @@ static void test_two_connections_never_claim_the_same_task(void **state)
 	for (int i = 0; i < TASKS; i++)
 		ids[i] = claim_id(i % 2 ? other : db, i % 2 ? "w-other" : "w-main", T(100));
 	vrp_sync_task *task = NULL;
-	assert_int_equal(vrp_sync_task_repo_claim(other, NULL, "w", 1000, T(100), &task),
+	assert_int_equal(vrp_sync_task_repo_claim(other, NULL, VRP_SYNC_LEASE_OWNER("w"), 1000,
+						  T(100), &task),
 			 VRP_ENOTFOUND);
 	for (int i = 0; i < TASKS; i++)
 		for (int j = i + 1; j < TASKS; j++)
@@ -886,7 +970,8 @@ static void *claim_until_empty(void *arg)
 	struct claimer *c = arg;
 	for (;;) {
 		vrp_sync_task *task = NULL;
-		int rc = vrp_sync_task_repo_claim(c->db, NULL, c->owner, 60000, c->now, &task);
+		int rc = vrp_sync_task_repo_claim(c->db, NULL, VRP_SYNC_LEASE_OWNER(c->owner),
+						  60000, c->now, &task);
 		if (rc == VRP_ENOTFOUND)
 			break;
 		if (rc < 0 || c->count == 64) {
@@ -989,6 +1074,8 @@ int main(void)
 		DB_TEST(test_list_rejects_a_bad_filter),
 		DB_TEST(test_count_by_state_counts_per_remote_and_overall),
 		DB_TEST(test_count_live_counts_queued_and_running_only),
+		DB_TEST(test_claim_leaves_the_expired_lease_of_its_own_process_alone),
+		DB_TEST(test_expire_process_ends_only_that_process_leases),
 		DB_TEST(test_prune_deletes_old_done_and_cancelled_tasks_only),
 		DB_TEST(test_two_connections_never_claim_the_same_task),
 		DB_TEST(test_concurrent_claimers_split_the_queue),

@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define VRP_PROVIDER_OPS_VERSION 2
+#define VRP_PROVIDER_OPS_VERSION 3
 
 /* A setting a provider accepts. Tables end with an entry whose name is NULL. */
 struct vrp_provider_setting {
@@ -93,6 +93,16 @@ struct vrp_provider_ops {
 	 * recorded one is VRP_EAUTH and is never recorded. NULL: VRP_ENOTSUP.
 	 */
 	int (*accept_host_key)(void *state, char **fingerprint);
+
+	/* ---- version 3 ---- */
+
+	/*
+	 * Whether the remote can be reached now, found cheaply and without
+	 * changing anything there: 0, or VRP_EUNAVAILABLE saying why (for a
+	 * folder, a missing root is an unplugged disk: never create it here).
+	 * NULL: the remote counts as reachable until an operation says otherwise.
+	 */
+	int (*probe)(void *state);
 };
 
 #define VRP_PROVIDER_OPS_INIT                                                                      \

@@ -280,6 +280,14 @@ int vrp_provider_accept_host_key(vrp_provider *provider, char **fingerprint)
 	return finish(provider, provider->ops->accept_host_key(provider->state, fingerprint));
 }
 
+int vrp_provider_probe(vrp_provider *provider)
+{
+	int rc = provider ? begin(true, provider->ops->type) : no_provider();
+	if (rc < 0 || provider->ops->version < 3 || !provider->ops->probe)
+		return rc;
+	return finish(provider, provider->ops->probe(provider->state));
+}
+
 int vrp_provider_normalize_remote_id(vrp_provider *provider, const char *id, char **out)
 {
 	*out = NULL;

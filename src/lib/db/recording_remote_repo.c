@@ -174,7 +174,6 @@ int vrp_recording_remote_repo_set_status(vrp_db *db, int64_t recording_id, const
 		"error_code = CASE WHEN ?8 THEN NULL ELSE ?5 END, "
 		"error_message = CASE WHEN ?8 THEN NULL ELSE ?6 END, "
 		"failed_at = CASE WHEN ?7 THEN ?3 WHEN ?8 THEN NULL ELSE failed_at END, "
-		"attempts = attempts + ?7, "
 		"last_synced_at = CASE WHEN ?8 THEN ?3 ELSE last_synced_at END "
 		"WHERE recording_id = ?1 AND remote = ?2");
 	if (rc == 0) {

@@ -10,6 +10,7 @@
 #include "db/sync_task_row.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /* What every lease holder's update is guarded by: task ?1, running, leased to ?2. */
 #define LEASED_BY_OWNER " WHERE id = ?1 AND state = 'running' AND lease_owner = ?2"
@@ -18,17 +19,39 @@
 #define LEASE_END(now, ms)                                                                         \
 	"strftime('%Y-%m-%dT%H:%M:%fZ', " now ", printf('%+.3f seconds', " ms " / 1000.0))"
 
-/* The next due task, picked and leased in one statement (?1 now, ?2 owner, ?3 ms, ?4 remote). */
+/*
+ * A running task leased by the process (host, pid, pid start) at those
+ * parameters, when its pid is known: that process is alive (it is asking),
+ * so its expired leases are slow threads, not dead ones, and stealing them
+ * would run the task twice at once.
+ */
+#define HELD_BY(host, pid, start)                                                                  \
+	"(" pid " IS NOT NULL AND lease_pid IS " pid " AND lease_host IS " host                    \
+	" AND lease_pid_start IS " start ")"
+
+/*
+ * The next due task, picked and leased in one statement (?1 now, ?2 owner,
+ * ?3 ms, ?4 remote, ?5 host, ?6 pid, ?7 pid start).
+ */
 // clang-format off
 #define CLAIM_SQL \
 	"UPDATE sync_tasks SET state = 'running', lease_owner = ?2, " \
+	"lease_host = ?5, lease_pid = ?6, lease_pid_start = ?7, " \
 	"lease_until = " LEASE_END("?1", "?3") ", attempts = attempts + 1, modified_at = ?1 " \
 	"WHERE id = (SELECT id FROM sync_tasks " \
 	"WHERE ((state = 'queued' AND next_attempt_at <= ?1) " \
-	"OR (state = 'running' AND lease_until < ?1)) " \
+	"OR (state = 'running' AND lease_until < ?1 AND NOT " HELD_BY("?5", "?6", "?7") ")) " \
 	"AND (?4 IS NULL OR remote = ?4) " \
 	"ORDER BY priority DESC, next_attempt_at, id LIMIT 1) " \
 	"RETURNING " VRP_SYNC_TASK_COLUMNS
+
+/*
+ * Ends the leases of process (?2 host, ?3 pid, ?4 start) a millisecond
+ * before ?1: the claim takes leases that ended before its now.
+ */
+#define EXPIRE_PROCESS_SQL \
+	"UPDATE sync_tasks SET lease_until = " LEASE_END("?1", "-1") ", modified_at = ?1 " \
+	"WHERE state = 'running' AND lease_host = ?2 AND lease_pid = ?3 AND lease_pid_start = ?4"
 
 /* Extends the lease of task ?1 held by ?2 to ?3 + ?4 ms. */
 #define RENEW_SQL \
@@ -42,12 +65,14 @@ static int check_owner(const char *owner)
 	return 0;
 }
 
-int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const char *owner, int64_t lease_ms,
-			     const char *now, vrp_sync_task **out)
+int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const vrp_sync_lease_holder *holder,
+			     int64_t lease_ms, const char *now, vrp_sync_task **out)
 {
 	*out = NULL;
 	char buf[VRP_TIME_ISO_LEN];
-	int rc = check_owner(owner);
+	if (!holder)
+		return vrp_error_set(VRP_EINVAL, "no lease holder given");
+	int rc = check_owner(holder->owner);
 	if (rc == 0 && lease_ms <= 0)
 		rc = vrp_error_set(VRP_EINVAL, "the lease must be positive, not %lld ms",
 				   (long long)lease_ms);
@@ -62,9 +87,14 @@ int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const char *owner, 
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, holder->owner, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 3, lease_ms);
 	vrp_db_bind_text_or_null(stmt, 4, remote);
+	vrp_db_bind_text_or_null(stmt, 5, holder->host);
+	if (holder->pid > 0) {
+		sqlite3_bind_int64(stmt, 6, holder->pid);
+		sqlite3_bind_int64(stmt, 7, holder->pid_start);
+	}
 	rc = vrp_sync_task_row_fetch(db, stmt, "cannot claim a sync task", out);
 	if (rc == 0 && !*out)
 		rc = vrp_error_set(VRP_ENOTFOUND, "no sync task is due%s%s",
@@ -238,19 +268,31 @@ int vrp_sync_task_repo_release(vrp_db *db, int64_t id, const char *owner, const 
 	return rc;
 }
 
-int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote, char out[VRP_TIME_ISO_LEN],
-				   bool *any)
+int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote,
+				   const vrp_sync_lease_holder *self, const char *now,
+				   char out[VRP_TIME_ISO_LEN], bool *any)
 {
 	out[0] = '\0';
 	*any = false;
+	char buf[VRP_TIME_ISO_LEN];
+	int rc = vrp_sync_task_resolve_time(now, buf, &now, "the time");
 	sqlite3_stmt *stmt = NULL;
-	int rc = vrp_db_prepare(
-		db, &stmt,
-		"SELECT min(CASE state WHEN 'queued' THEN next_attempt_at "
-		"ELSE lease_until END) FROM sync_tasks "
-		"WHERE state IN ('queued', 'running') AND (?1 IS NULL OR remote = ?1)");
+	if (rc == 0)
+		rc = vrp_db_prepare(
+			db, &stmt,
+			"SELECT min(CASE state WHEN 'queued' THEN next_attempt_at "
+			"ELSE lease_until END) FROM sync_tasks "
+			"WHERE state IN ('queued', 'running') AND (?1 IS NULL OR remote = ?1) "
+			"AND NOT (state = 'running' AND lease_until < ?2 AND " HELD_BY("?3", "?4",
+										       "?5") ")");
 	if (rc == 0) {
 		vrp_db_bind_text_or_null(stmt, 1, remote);
+		sqlite3_bind_text(stmt, 2, now, -1, SQLITE_TRANSIENT);
+		vrp_db_bind_text_or_null(stmt, 3, self ? self->host : NULL);
+		if (self && self->pid > 0) {
+			sqlite3_bind_int64(stmt, 4, self->pid);
+			sqlite3_bind_int64(stmt, 5, self->pid_start);
+		}
 		rc = vrp_db_step(db, stmt, "cannot read the sync queue");
 	}
 	if (rc == 1) {
@@ -261,6 +303,100 @@ int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote, char out[VRP_
 		}
 		rc = 0;
 	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+void vrp_sync_lease_process_list_free(vrp_sync_lease_process_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++) {
+		free(list->items[i].host);
+		free(list->items[i].remote);
+	}
+	free(list->items);
+	free(list);
+}
+
+static int read_process(sqlite3_stmt *stmt, vrp_sync_lease_process_list *list, size_t *capacity)
+{
+	if (list->count == *capacity) {
+		size_t grown = *capacity ? *capacity * 2 : 4;
+		vrp_sync_lease_process *items = realloc(list->items, grown * sizeof(*items));
+		if (!items)
+			return vrp_error_oom();
+		list->items = items;
+		*capacity = grown;
+	}
+	vrp_sync_lease_process *p = &list->items[list->count];
+	*p = (vrp_sync_lease_process){ .pid = sqlite3_column_int64(stmt, 1),
+				       .pid_start = sqlite3_column_int64(stmt, 2),
+				       .tasks = sqlite3_column_int64(stmt, 3) };
+	const unsigned char *until = sqlite3_column_text(stmt, 4);
+	snprintf(p->lease_until, sizeof(p->lease_until), "%s", until ? (const char *)until : "");
+	int rc = vrp_db_column_strdup(stmt, 0, &p->host);
+	if (rc == 0)
+		rc = vrp_db_column_strdup(stmt, 5, &p->remote);
+	/* Counted even when half-read, so the free sees what was allocated. */
+	list->count++;
+	return rc;
+}
+
+int vrp_sync_task_repo_lease_processes(vrp_db *db, const char *remote, const char *now,
+				       vrp_sync_lease_process_list **out)
+{
+	*out = NULL;
+	char buf[VRP_TIME_ISO_LEN];
+	int rc = vrp_sync_task_resolve_time(now, buf, &now, "the time");
+	vrp_sync_lease_process_list *list = rc == 0 ? calloc(1, sizeof(*list)) : NULL;
+	if (rc == 0 && !list)
+		rc = vrp_error_oom();
+	sqlite3_stmt *stmt = NULL;
+	if (rc == 0)
+		rc = vrp_db_prepare(db, &stmt,
+				    "SELECT lease_host, lease_pid, lease_pid_start, count(*), "
+				    "max(lease_until), remote FROM sync_tasks "
+				    "WHERE state = 'running' AND lease_until >= ?1 "
+				    "AND (?2 IS NULL OR remote = ?2) "
+				    "GROUP BY remote, lease_host, lease_pid, lease_pid_start");
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
+		vrp_db_bind_text_or_null(stmt, 2, remote);
+	}
+	size_t capacity = 0;
+	while (rc == 0 && (rc = vrp_db_step(db, stmt, "cannot read the sync leases")) == 1)
+		rc = read_process(stmt, list, &capacity);
+	sqlite3_finalize(stmt);
+	if (rc < 0) {
+		vrp_sync_lease_process_list_free(list);
+		return rc;
+	}
+	*out = list;
+	return 0;
+}
+
+int vrp_sync_task_repo_expire_process(vrp_db *db, const char *host, int64_t pid, int64_t pid_start,
+				      const char *now, int64_t *count)
+{
+	if (count)
+		*count = 0;
+	char buf[VRP_TIME_ISO_LEN];
+	int rc = vrp_sync_task_resolve_time(now, buf, &now, "the time");
+	if (rc == 0 && (!host || pid <= 0))
+		rc = vrp_error_set(VRP_EINVAL, "a lease process needs a host and a pid");
+	sqlite3_stmt *stmt = NULL;
+	if (rc == 0)
+		rc = vrp_db_prepare(db, &stmt, EXPIRE_PROCESS_SQL);
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(stmt, 2, host, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(stmt, 3, pid);
+		sqlite3_bind_int64(stmt, 4, pid_start);
+		rc = vrp_db_step_done(db, stmt, "cannot take over a dead worker's sync tasks");
+	}
+	if (rc == 0 && count)
+		*count = vrp_db_changes(db);
 	sqlite3_finalize(stmt);
 	return rc;
 }

@@ -346,20 +346,25 @@ int vrp_sync_task_repo_count_by_state(vrp_db *db, const char *remote, vrp_sync_t
 	return rc;
 }
 
-int vrp_sync_task_repo_count_live(vrp_db *db, const char *remote, int64_t *out)
+int vrp_sync_task_repo_count_live(vrp_db *db, const char *remote, int64_t *out, int64_t *bytes)
 {
 	*out = 0;
+	if (bytes)
+		*bytes = 0;
 	sqlite3_stmt *stmt = NULL;
 	int rc = vrp_db_prepare(
 		db, &stmt,
-		"SELECT count(*) FROM sync_tasks WHERE state IN ('queued', 'running') "
-		"AND (?1 IS NULL OR remote = ?1)");
+		"SELECT count(*), coalesce(sum(r.filesize_bytes), 0) FROM sync_tasks t "
+		"LEFT JOIN recordings r ON r.id = t.recording_id "
+		"WHERE t.state IN ('queued', 'running') AND (?1 IS NULL OR t.remote = ?1)");
 	if (rc == 0) {
 		vrp_db_bind_text_or_null(stmt, 1, remote);
 		rc = vrp_db_step(db, stmt, "cannot count live sync tasks");
 	}
 	if (rc == 1) {
 		*out = sqlite3_column_int64(stmt, 0);
+		if (bytes)
+			*bytes = sqlite3_column_int64(stmt, 1);
 		rc = 0;
 	}
 	sqlite3_finalize(stmt);

@@ -48,16 +48,61 @@ int vrp_sync_task_repo_enqueue(vrp_db *db, const vrp_sync_task_request *request,
 int vrp_sync_task_repo_get_by_id(vrp_db *db, int64_t id, vrp_sync_task **out);
 int vrp_sync_task_repo_get_by_uuid(vrp_db *db, const char *uuid, vrp_sync_task **out);
 
+/* Who takes a lease: the worker's unique owner name and the process it runs in. */
+typedef struct vrp_sync_lease_holder {
+	const char *owner; /* non-empty, unique per worker */
+	const char *host;  /* NULL when unknown */
+	int64_t pid;       /* 0 when unknown */
+	int64_t pid_start; /* the process's start time (core/process.h) */
+} vrp_sync_lease_holder;
+
+/* A holder known by its owner name alone: its process is never taken for dead. */
+#define VRP_SYNC_LEASE_OWNER(name) (&(vrp_sync_lease_holder){ .owner = (name) })
+
 /*
  * Atomically takes the next due task for `remote` (NULL: any remote): a
  * queued task with next_attempt_at <= now, or a running one whose lease
- * expired before now (its worker died). Highest priority first, then the
- * earliest due, then the oldest. The task becomes running, leased to `owner`
- * until now + lease_ms, with one more attempt; `*out` receives it (caller
- * frees). VRP_ENOTFOUND when nothing is due.
+ * expired before now (its worker died) unless that lease is held by
+ * `holder`'s own process (known pid): a live process's thread is slow, not
+ * dead. Highest priority first, then the earliest due, then the oldest. The
+ * task becomes running, leased to `holder` until now + lease_ms, with one
+ * more attempt; `*out` receives it (caller frees). VRP_ENOTFOUND when
+ * nothing is due.
  */
-int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const char *owner, int64_t lease_ms,
-			     const char *now, vrp_sync_task **out);
+int vrp_sync_task_repo_claim(vrp_db *db, const char *remote, const vrp_sync_lease_holder *holder,
+			     int64_t lease_ms, const char *now, vrp_sync_task **out);
+
+/* The processes holding unexpired leases, one row per remote and process. */
+typedef struct vrp_sync_lease_process {
+	char *remote;
+	char *host;  /* NULL when the tasks were claimed without one */
+	int64_t pid; /* 0 when unknown */
+	int64_t pid_start;
+	int64_t tasks;                      /* running tasks it holds */
+	char lease_until[VRP_TIME_ISO_LEN]; /* the latest of their leases */
+} vrp_sync_lease_process;
+
+typedef struct vrp_sync_lease_process_list {
+	vrp_sync_lease_process *items;
+	size_t count;
+} vrp_sync_lease_process_list;
+
+void vrp_sync_lease_process_list_free(vrp_sync_lease_process_list *list);
+
+/*
+ * The processes holding leases of `remote`'s (NULL: any remote's) running
+ * tasks that have not run out at `now`, into `*out` (caller frees).
+ */
+int vrp_sync_task_repo_lease_processes(vrp_db *db, const char *remote, const char *now,
+				       vrp_sync_lease_process_list **out);
+
+/*
+ * Ends now every lease held by process (`host`, `pid`, `pid_start`), which
+ * the caller proved dead, so the next claim takes its tasks over.
+ * `*count` (may be NULL) receives how many.
+ */
+int vrp_sync_task_repo_expire_process(vrp_db *db, const char *host, int64_t pid, int64_t pid_start,
+				      const char *now, int64_t *count);
 
 /* Extends the lease to now + lease_ms. VRP_ECONFLICT when `owner` no longer holds it. */
 int vrp_sync_task_repo_renew_lease(vrp_db *db, int64_t id, const char *owner, int64_t lease_ms,
@@ -107,10 +152,12 @@ int vrp_sync_task_repo_release(vrp_db *db, int64_t id, const char *owner, const 
  * When a worker waiting for `remote`'s (NULL: any remote's) queue should look
  * again: the earliest next_attempt_at of a queued task or lease_until of a
  * running one, into `out`; `*any` false (and `out` empty) when no task is
- * queued or running.
+ * queued or running. Expired leases of process `self` (may be NULL) do not
+ * count: the claim leaves them to their thread.
  */
-int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote, char out[VRP_TIME_ISO_LEN],
-				   bool *any);
+int vrp_sync_task_repo_next_wakeup(vrp_db *db, const char *remote,
+				   const vrp_sync_lease_holder *self, const char *now,
+				   char out[VRP_TIME_ISO_LEN], bool *any);
 
 /*
  * Saves what a worker needs to resume the transfer (`json`: a JSON text, or
@@ -139,11 +186,12 @@ int vrp_sync_task_repo_list(vrp_db *db, const vrp_sync_task_filter *filter,
 int vrp_sync_task_repo_count_by_state(vrp_db *db, const char *remote, vrp_sync_task_counts *out);
 
 /*
- * How many tasks of `remote` (NULL: all remotes) are queued or running:
- * read through the state index, so its cost does not grow with the history
- * of finished tasks (count_by_state's does).
+ * How many tasks of `remote` (NULL: all remotes) are queued or running, and
+ * `*bytes` (may be NULL) the size of their recordings: read through the
+ * state index, so its cost does not grow with the history of finished
+ * tasks (count_by_state's does).
  */
-int vrp_sync_task_repo_count_live(vrp_db *db, const char *remote, int64_t *out);
+int vrp_sync_task_repo_count_live(vrp_db *db, const char *remote, int64_t *out, int64_t *bytes);
 
 /*
  * Deletes done and cancelled tasks that finished before `before`. Failed

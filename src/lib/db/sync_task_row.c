@@ -25,8 +25,13 @@ int vrp_sync_task_row_read(sqlite3_stmt *stmt, vrp_sync_task **out)
 				 &t->remote_id,      &t->remote_path, &t->resume_state,
 				 &t->correlation_id, &t->error_code,  &t->error_message,
 				 &t->created_at,     &t->modified_at, &t->finished_at };
-	for (size_t i = 0; rc == 0 && i < sizeof(texts) / sizeof(*texts); i++)
+	size_t n = sizeof(texts) / sizeof(*texts);
+	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = vrp_db_column_strdup(stmt, (int)i + 6, texts[i]);
+	if (rc == 0)
+		rc = vrp_db_column_strdup(stmt, (int)n + 6, &t->lease_host);
+	t->lease_pid = sqlite3_column_int64(stmt, (int)n + 7);
+	t->lease_pid_start = sqlite3_column_int64(stmt, (int)n + 8);
 	if (rc < 0) {
 		vrp_sync_task_free(t);
 		return rc;

@@ -70,6 +70,7 @@ void vrp_sync_task_free(vrp_sync_task *task)
 	free(task->next_attempt_at);
 	free(task->lease_until);
 	free(task->lease_owner);
+	free(task->lease_host);
 	free(task->idempotency_key);
 	free(task->remote_id);
 	free(task->remote_path);

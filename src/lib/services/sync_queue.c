@@ -74,6 +74,8 @@ static int report_remote(vrp_db *db, const vrp_remote *remote, vrp_sync_remote_r
 	if (rc == 0)
 		rc = collect_status(db, remote->name, VRP_SYNC_QUOTA_EXCEEDED, r->problems,
 				    &capacity);
+	if (rc == 0)
+		rc = collect_status(db, remote->name, VRP_SYNC_CONFLICT, r->problems, &capacity);
 	if (rc < 0) {
 		remote_report_free(r);
 		return rc;

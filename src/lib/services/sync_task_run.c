@@ -8,6 +8,7 @@
 
 #include "cloud/remote_name.h"
 #include "core/error_set.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/retry.h"
 #include "db/metrics_repo.h"
@@ -177,6 +178,8 @@ static void decide(struct failure *f)
 			 &f->decision);
 	if (f->code == VRP_ECANCELLED && sync_stopping(run))
 		f->kind = VRP_SYNC_EVENT_RELEASED;
+	else if (f->code == VRP_EUNAVAILABLE)
+		f->kind = VRP_SYNC_EVENT_UNAVAILABLE;
 	else if (f->decision.retry)
 		f->kind = VRP_SYNC_EVENT_RETRY;
 	else if (f->decision.cls == VRP_RETRY_CLASS_PAUSE_REMOTE)
@@ -197,6 +200,7 @@ static int record_task(vrp_db *db, const struct failure *f, const char *now)
 	case VRP_SYNC_EVENT_RELEASED:
 		return vrp_sync_task_repo_release(db, id, owner, NULL, NULL, NULL, now);
 	case VRP_SYNC_EVENT_PAUSED:
+	case VRP_SYNC_EVENT_UNAVAILABLE:
 		/* Not the task's fault: the claim is given back, not counted. */
 		return vrp_sync_task_repo_release(db, id, owner, f->code_name, f->message, NULL,
 						  now);
@@ -217,7 +221,7 @@ static int record_row(vrp_db *db, const struct failure *f)
 	if (f->kind == VRP_SYNC_EVENT_RELEASED) {
 		status = VRP_SYNC_QUEUED;
 		code = message = NULL;
-	} else if (f->kind == VRP_SYNC_EVENT_RETRY) {
+	} else if (f->kind == VRP_SYNC_EVENT_RETRY || f->kind == VRP_SYNC_EVENT_UNAVAILABLE) {
 		status = VRP_SYNC_QUEUED;
 	} else if (f->kind == VRP_SYNC_EVENT_QUOTA) {
 		status = VRP_SYNC_QUOTA_EXCEEDED;
@@ -293,6 +297,10 @@ static int fail_task(struct task_ctx *t, int code, char *resume_state)
 		return rc;
 	if (f.kind == VRP_SYNC_EVENT_PAUSED || f.kind == VRP_SYNC_EVENT_QUOTA)
 		sync_stop_remote(t->w->run, t->task->remote);
+	/* One report per remote: the tasks in flight when it went away are handed back quietly. */
+	if (f.kind == VRP_SYNC_EVENT_UNAVAILABLE &&
+	    !sync_remote_unreachable(t->w->run, t->task->remote))
+		return 0;
 	vrp_sync_event ev;
 	event_init(t, &ev, f.kind);
 	ev.code = code;
@@ -399,6 +407,40 @@ static int on_checkpoint(void *ctx, const char *resume_state)
 	return rc;
 }
 
+/* Before the run's first operation on a remote: is it there at all (an unplugged disk)? */
+static int reach_remote(struct task_ctx *t, vrp_provider *p)
+{
+	struct sync_run *run = t->w->run;
+	if (sync_remote_reachable(run, t->task->remote))
+		return 0;
+	int rc = vrp_provider_probe(p);
+	if (rc == 0 && sync_remote_reached(run, t->task->remote))
+		VRP_LOG_INFO("sync", json_pack("{s:s}", "remote", t->task->remote),
+			     "the remote can be reached again");
+	return rc;
+}
+
+/*
+ * Whether the local file fails its own checksum. Sending it again cannot
+ * help, so the caller fails the upload for good instead of retrying what
+ * looked like damage in transit; the file is marked corrupt as verify would.
+ */
+static int check_local_file(struct task_ctx *t, const char *local, int rc)
+{
+	char sha256[VRP_SHA256_HEX_LEN];
+	if (vrp_sha256_file(local, sha256) < 0 || strcmp(sha256, t->rec->checksum) == 0)
+		return rc;
+	int marked =
+		vrp_recording_repo_set_integrity(t->db, t->rec->id, VRP_INTEGRITY_CORRUPT, NULL);
+	if (marked < 0)
+		VRP_LOG_WARNING("sync", NULL, "cannot mark recording %lld corrupt: %s",
+				(long long)t->rec->id, vrp_error_last()->message);
+	return vrp_error_set(VRP_ECORRUPT_MEDIA,
+			     "the local file of recording %lld is damaged (its sha256 is %s, the "
+			     "catalogue says %s): run `vrp verify`",
+			     (long long)t->rec->id, sha256, t->rec->checksum);
+}
+
 static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
 {
 	char *local = vrp_library_path(t->w->lib, t->rec->local_path);
@@ -416,10 +458,16 @@ static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
 		.progress_ctx = t,
 		.checkpoint = on_checkpoint,
 	};
-	t->uploaded = true;
-	int rc = metric_add(t->db, VRP_METRIC_UPLOADS_ATTEMPTED, 1);
+	/* Marked corrupt by verify: refused unless the file was repaired since. */
+	int rc = t->rec->integrity == VRP_INTEGRITY_CORRUPT ? check_local_file(t, local, 0) : 0;
+	if (rc == 0) {
+		t->uploaded = true;
+		rc = metric_add(t->db, VRP_METRIC_UPLOADS_ATTEMPTED, 1);
+	}
 	if (rc == 0)
 		rc = vrp_provider_upload(p, &request, &t->object, resume_state);
+	if (rc == VRP_ECHECKSUM)
+		rc = check_local_file(t, local, rc);
 	free(local);
 	return rc;
 }
@@ -458,6 +506,8 @@ static int transfer(struct task_ctx *t, char **resume_state)
 		sync_emit(t->w->run, &e);
 		rc = sync_worker_provider(t->w, t->task->remote, &p);
 	}
+	if (rc == 0)
+		rc = reach_remote(t, p);
 	bool found = false;
 	if (rc == 0)
 		rc = already_there(t, p, &found);
@@ -495,6 +545,8 @@ static int delete_object(struct task_ctx *t)
 	sync_emit(t->w->run, &e);
 	vrp_provider *p = NULL;
 	int rc = sync_worker_provider(t->w, t->task->remote, &p);
+	if (rc == 0)
+		rc = reach_remote(t, p);
 	if (rc == 0)
 		rc = vrp_provider_delete(p, id);
 	return rc == VRP_EREMOTE_NOT_FOUND ? 0 : rc;

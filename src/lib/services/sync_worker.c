@@ -6,6 +6,7 @@
 
 #include "core/error_set.h"
 #include "core/log.h"
+#include "core/process.h"
 #include "core/retry.h"
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
@@ -19,14 +20,14 @@
 #include <unistd.h>
 
 #define DEFAULT_CONCURRENCY 4
-#define MAX_CONCURRENCY     64
 #define DEFAULT_LEASE_MS    60000
 #define DEFAULT_POLL_MS     500
 /* The real sleep wakes this often to notice a stop request. */
 #define SLEEP_SLICE_MS 50
 
-static const char *const event_names[] = { "started", "progress", "synced", "already",  "retry",
-					   "failed",  "paused",   "quota",  "released", "deleted" };
+static const char *const event_names[] = { "started",  "progress", "synced",      "already",
+					   "retry",    "failed",   "paused",      "quota",
+					   "released", "deleted",  "unavailable", "waiting" };
 
 const char *vrp_sync_event_kind_to_string(vrp_sync_event_kind kind)
 {
@@ -66,41 +67,19 @@ static void sync_sleep(const struct sync_run *run, int64_t ms)
 	}
 }
 
-bool sync_remote_stopped(struct sync_run *run, const char *remote)
-{
-	pthread_mutex_lock(&run->lock);
-	bool found = false;
-	for (size_t i = 0; !found && i < run->stopped_count; i++)
-		found = strcmp(run->stopped[i], remote) == 0;
-	pthread_mutex_unlock(&run->lock);
-	return found;
-}
-
-void sync_stop_remote(struct sync_run *run, const char *remote)
-{
-	if (sync_remote_stopped(run, remote))
-		return;
-	pthread_mutex_lock(&run->lock);
-	char **grown = realloc(run->stopped, (run->stopped_count + 1) * sizeof(*grown));
-	char *copy = strdup(remote);
-	if (grown)
-		run->stopped = grown;
-	/* Out of memory only costs the pause: the remote's next failure pauses it again. */
-	if (grown && copy)
-		run->stopped[run->stopped_count++] = copy;
-	else
-		free(copy);
-	pthread_mutex_unlock(&run->lock);
-}
-
-/* How serious a final failure is, for the exit status: auth > quota > permanent > transient. */
+/*
+ * How serious a final failure is, for the exit status: auth > quota >
+ * unavailable > permanent > transient.
+ */
 static int severity(int code)
 {
+	if (code == VRP_EUNAVAILABLE)
+		return 3;
 	switch (vrp_retry_classify(code)) {
 	case VRP_RETRY_CLASS_PAUSE_REMOTE:
-		return 4;
+		return 5;
 	case VRP_RETRY_CLASS_STOP_UPLOADS:
-		return 3;
+		return 4;
 	case VRP_RETRY_CLASS_RETRY:
 		return 1;
 	default:
@@ -141,15 +120,62 @@ static void count_outcome(struct sync_run *run, const vrp_sync_event *e)
 		s->deleted++;
 		run->files_done++;
 		break;
+	case VRP_SYNC_EVENT_UNAVAILABLE:
+		s->unavailable++;
+		break;
 	default:
 		break;
 	}
+	/* A worker waits for an unreachable remote: only a one-shot run ends on it. */
 	bool final = e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_PAUSED ||
-		     e->kind == VRP_SYNC_EVENT_QUOTA;
+		     e->kind == VRP_SYNC_EVENT_QUOTA ||
+		     (e->kind == VRP_SYNC_EVENT_UNAVAILABLE && !run->opt.forever);
 	if (final && (!s->worst_code || severity(e->code) > severity(s->worst_code)))
 		s->worst_code = e->code;
 	if (run->files_total < run->files_done)
 		run->files_total = run->files_done;
+}
+
+/* Keeps the in-flight bytes of `e`'s task (none once it is past its transfer); returns their sum.
+ */
+static int64_t track_inflight(struct sync_run *run, const vrp_sync_event *e)
+{
+	struct sync_inflight *slot = NULL, *free_slot = NULL;
+	int64_t sum = 0;
+	for (int i = 0; i < SYNC_MAX_CONCURRENCY; i++) {
+		struct sync_inflight *f = &run->inflight[i];
+		if (e->task_id && f->task_id == e->task_id)
+			slot = f;
+		else if (!f->task_id && !free_slot)
+			free_slot = f;
+	}
+	if (!slot && e->kind == VRP_SYNC_EVENT_PROGRESS)
+		slot = free_slot;
+	if (slot && e->kind == VRP_SYNC_EVENT_PROGRESS)
+		*slot = (struct sync_inflight){ e->task_id, e->bytes_done };
+	else if (slot)
+		*slot = (struct sync_inflight){ 0 };
+	for (int i = 0; i < SYNC_MAX_CONCURRENCY; i++)
+		sum += run->inflight[i].bytes;
+	return sum;
+}
+
+static void fill_byte_totals(struct sync_run *run, vrp_sync_event *e)
+{
+	bool settled = e->kind == VRP_SYNC_EVENT_SYNCED || e->kind == VRP_SYNC_EVENT_ALREADY ||
+		       e->kind == VRP_SYNC_EVENT_FAILED || e->kind == VRP_SYNC_EVENT_QUOTA;
+	if (settled) {
+		run->bytes_settled += e->bytes_total;
+		/* Until the next count of the queue, the task is still counted live too. */
+		run->bytes_live =
+			run->bytes_live > e->bytes_total ? run->bytes_live - e->bytes_total : 0;
+	}
+	int64_t inflight = track_inflight(run, e);
+	e->run_bytes_sent = run->summary.bytes_uploaded + inflight;
+	e->run_bytes_done = run->bytes_settled + inflight;
+	e->run_bytes_total = run->bytes_settled + run->bytes_live;
+	if (e->run_bytes_total < e->run_bytes_done)
+		e->run_bytes_total = e->run_bytes_done;
 }
 
 void sync_emit(struct sync_run *run, vrp_sync_event *event)
@@ -161,6 +187,7 @@ void sync_emit(struct sync_run *run, vrp_sync_event *event)
 	event->files_done = run->files_done;
 	event->files_total = run->files_total;
 	event->bytes_uploaded = run->summary.bytes_uploaded;
+	fill_byte_totals(run, event);
 	if (run->opt.progress)
 		run->opt.progress(run->opt.progress_ctx, event);
 	pthread_mutex_unlock(&run->lock);
@@ -217,6 +244,12 @@ static int active_remotes(struct sync_worker *w, vrp_remote_list **out)
 	return 0;
 }
 
+/* This thread as its leases name it. */
+static vrp_sync_lease_holder holder_of(const struct sync_worker *w)
+{
+	return (vrp_sync_lease_holder){ w->owner, w->run->host, w->run->pid, w->run->pid_start };
+}
+
 /* Claims the next due task of an active remote, round-robin; VRP_ENOTFOUND when none. */
 static int claim_next(struct sync_worker *w, vrp_sync_task **task)
 {
@@ -229,7 +262,8 @@ static int claim_next(struct sync_worker *w, vrp_sync_task **task)
 	rc = VRP_ENOTFOUND;
 	for (size_t k = 0; rc == VRP_ENOTFOUND && k < remotes->count; k++) {
 		const char *name = remotes->items[(w->next_remote + k) % remotes->count]->name;
-		rc = vrp_sync_task_repo_claim(vrp_library_db(w->lib), name, w->owner,
+		vrp_sync_lease_holder holder = holder_of(w);
+		rc = vrp_sync_task_repo_claim(vrp_library_db(w->lib), name, &holder,
 					      w->run->opt.lease_ms, now, task);
 	}
 	w->next_remote++;
@@ -244,15 +278,22 @@ static int claim_next(struct sync_worker *w, vrp_sync_task **task)
  */
 static int wait_for_work(struct sync_worker *w, bool *more)
 {
-	*more = false;
+	bool took = false;
+	int rc = sync_take_over_dead(w, &took);
+	*more = took;
+	if (rc < 0 || took)
+		return rc;
 	vrp_remote_list *remotes = NULL;
-	int rc = active_remotes(w, &remotes);
+	rc = active_remotes(w, &remotes);
 	int64_t wake = -1;
+	vrp_sync_lease_holder self = holder_of(w);
+	char now[VRP_TIME_ISO_LEN];
+	sync_now_iso(w->run, now);
 	for (size_t i = 0; rc == 0 && i < remotes->count; i++) {
 		char at[VRP_TIME_ISO_LEN];
 		bool any = false;
 		rc = vrp_sync_task_repo_next_wakeup(vrp_library_db(w->lib), remotes->items[i]->name,
-						    at, &any);
+						    &self, now, at, &any);
 		int64_t ms = any ? vrp_time_parse_iso(at) : -1;
 		if (ms >= 0 && (wake < 0 || ms < wake))
 			wake = ms;
@@ -274,14 +315,28 @@ static int wait_for_work(struct sync_worker *w, bool *more)
 	return 0;
 }
 
-/* files_total: what is done plus what is still queued or running. */
+/*
+ * The run's totals: what is done plus what is still queued or running on
+ * the remotes it still serves (a stopped remote's tasks wait for another run).
+ */
 static void update_total(struct sync_worker *w)
 {
-	int64_t live = 0;
-	if (vrp_sync_task_repo_count_live(vrp_library_db(w->lib), w->run->opt.remote, &live) < 0)
+	vrp_remote_list *remotes = NULL;
+	int64_t live = 0, bytes = 0;
+	int rc = active_remotes(w, &remotes);
+	for (size_t i = 0; rc == 0 && i < remotes->count; i++) {
+		int64_t n = 0, b = 0;
+		rc = vrp_sync_task_repo_count_live(vrp_library_db(w->lib), remotes->items[i]->name,
+						   &n, &b);
+		live += n;
+		bytes += b;
+	}
+	vrp_remote_list_free(remotes);
+	if (rc < 0)
 		return;
 	pthread_mutex_lock(&w->run->lock);
 	w->run->files_total = w->run->files_done + live;
+	w->run->bytes_live = bytes;
 	pthread_mutex_unlock(&w->run->lock);
 }
 
@@ -340,8 +395,8 @@ static void fill_defaults(vrp_sync_options *o)
 {
 	if (o->concurrency <= 0)
 		o->concurrency = DEFAULT_CONCURRENCY;
-	if (o->concurrency > MAX_CONCURRENCY)
-		o->concurrency = MAX_CONCURRENCY;
+	if (o->concurrency > SYNC_MAX_CONCURRENCY)
+		o->concurrency = SYNC_MAX_CONCURRENCY;
 	vrp_retry_policy policy = VRP_RETRY_POLICY_DEFAULT;
 	if (o->max_attempts <= 0)
 		o->max_attempts = policy.max_attempts;
@@ -378,7 +433,11 @@ int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_sum
 {
 	if (summary)
 		*summary = (vrp_sync_summary){ 0 };
-	struct sync_run run = { .root = vrp_library_root(lib) };
+	struct sync_run run = { .root = vrp_library_root(lib), .pid = getpid() };
+	vrp_process_host(run.host, sizeof(run.host));
+	/* Unknown (no /proc): leases still end, they are only never taken over early. */
+	if (vrp_process_start_time(getpid(), &run.pid_start) < 0)
+		run.pid = 0;
 	if (options)
 		run.opt = *options;
 	fill_defaults(&run.opt);
@@ -399,9 +458,10 @@ int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_sum
 	pthread_mutex_init(&run.lock, NULL);
 	run_threads(&run, workers, threads);
 	pthread_mutex_destroy(&run.lock);
-	for (size_t i = 0; i < run.stopped_count; i++)
-		free(run.stopped[i]);
-	free(run.stopped);
+	sync_remotes_free(&run);
+	for (size_t i = 0; i < run.announced_count; i++)
+		free(run.announced[i]);
+	free(run.announced);
 	free(workers);
 	free(threads);
 	if (summary)

@@ -149,7 +149,7 @@ static void localdir_close(void *state)
 	free(ld);
 }
 
-/* There are no credentials: a folder is usable when it is there. */
+/* There are no credentials: a folder is usable when it is there (also the probe). */
 static int localdir_authenticate(void *state) { return localdir_check_root(state); }
 
 static int localdir_is_authenticated(void *state, bool *out)
@@ -543,4 +543,5 @@ const struct vrp_provider_ops vrp_provider_localdir_ops = {
 	.storage_info = localdir_storage_info,
 	.capabilities = localdir_capabilities,
 	.normalize_remote_id = localdir_normalize_remote_id,
+	.probe = localdir_authenticate,
 };
