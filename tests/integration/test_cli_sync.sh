@@ -75,16 +75,17 @@ run "$VRP" --library "$LIB" --json queue ls --state queued
 expect_match "the upload waits, no attempt used" "$out" '"recording_id":4,"remote":"nas","state":"queued","attempts":0'
 mv "$WORK/nas.away" "$NAS"
 
-# A failure: the app folder on the remote is replaced by a file, so every upload fails for good.
+# A failure: the app folder on the remote is replaced by a file, so every upload fails for good,
+# at once (a file where the folder should be is permanent: one attempt, not max-attempts).
 mv "$NAS/VoiceRecorderPro" "$WORK/vrp.away"; : >"$NAS/VoiceRecorderPro"
 run "$VRP" --library "$LIB" --json sync --max-attempts 2
 check "a failed upload exits non-zero" test "$status" -ne 0
 expect_match "one JSON line per outcome, with the error code" "$out" '"status":"failed".*"code":"ERR_'
 run "$VRP" --library "$LIB" sync status
 expect_match "sync status names the failure and its reason" "$out" 'failed 1.*
-  recording 4 failed: .*\[ERR_.* \(2 attempts, at '
+  recording 4 failed: .*\[ERR_.* \(1 attempt, at '
 run "$VRP" --library "$LIB" --json queue ls --state failed
-expect_match "with the attempts queue ls gives" "$out" '"state":"failed","attempts":2,'
+expect_match "with the attempts queue ls gives" "$out" '"state":"failed","attempts":1,'
 run "$VRP" --library "$LIB" --json queue ls --state failed
 task=$(printf '%s\n' "$out" | sed -n 's/^{"id":\([0-9]*\).*/\1/p' | head -1)
 check "queue ls --state failed finds the task" test -n "$task"
