@@ -421,6 +421,13 @@ static int transport_error(const struct vrp_http *http, const struct transfer *t
 	if (e == CURLE_UNSUPPORTED_PROTOCOL || e == CURLE_URL_MALFORMAT)
 		return vrp_error_set(VRP_EPERMANENT, "remote %s: bad URL %s: %s", http->remote,
 				     where, t->api->easy_strerror(e));
+	if (e == CURLE_OPERATION_TIMEDOUT)
+		return vrp_error_set(VRP_ETRANSIENT,
+				     "remote %s: %s %s: %s (the deadline for this request is "
+				     "%lld s)",
+				     http->remote, t->request->method, where,
+				     t->api->easy_strerror(e),
+				     (long long)(vrp_http_deadline_ms(t->timeout_s, t->request) / 1000));
 	return vrp_error_set(VRP_ETRANSIENT, "remote %s: %s %s: %s", http->remote,
 			     t->request->method, where, t->api->easy_strerror(e));
 }

@@ -17,9 +17,9 @@ _MESSAGES = {'userRateLimitExceeded': 'User Rate Limit Exceeded',
              'dailyLimitExceeded': 'Daily Limit Exceeded'}
 _KEYS = {'method', 'path_prefix', 'query_contains', 'status', 'reason', 'message',
          'retry_after', 'times', 'drop_after_bytes', 'skip', 'body', 'headers', 'stream_bytes',
-         'rate', 'inject_files'}
+         'rate', 'inject_files', 'merge'}
 # What a fault does instead of the real answer; `status` alone is Google's error JSON.
-_KINDS = ('drop_after_bytes', 'body', 'stream_bytes', 'inject_files')
+_KINDS = ('drop_after_bytes', 'body', 'stream_bytes', 'inject_files', 'merge')
 
 
 class Fault:
@@ -31,7 +31,7 @@ class Fault:
         if len(kinds) > 1 or (not kinds and 'status' not in spec) or \
                 ('status' in spec and kinds and kinds[0] not in ('body', 'stream_bytes')):
             raise ValueError('a fault needs one of status, drop_after_bytes, body (with an '
-                             'optional status), stream_bytes or inject_files')
+                             'optional status), stream_bytes, inject_files or merge')
         self.method = (spec.get('method') or '').upper() or None
         self.path_prefix = spec.get('path_prefix') or '/'
         self.query_contains = spec.get('query_contains') or ''
@@ -44,6 +44,9 @@ class Fault:
         self.inject_files = spec.get('inject_files')
         if self.inject_files is not None and not isinstance(self.inject_files, list):
             raise ValueError('inject_files must be a list')
+        self.merge = spec.get('merge')
+        if self.merge is not None and not isinstance(self.merge, dict):
+            raise ValueError('merge must be an object')
         self.status = int(spec['status']) if 'status' in spec else None
         self.drop_after_bytes = int(spec['drop_after_bytes']) \
             if 'drop_after_bytes' in spec else None
@@ -107,5 +110,6 @@ class Faults:
         return [{'method': f.method, 'path_prefix': f.path_prefix, 'status': f.status,
                  'drop_after_bytes': f.drop_after_bytes, 'body': f.body is not None,
                  'stream_bytes': f.stream_bytes, 'inject_files': f.inject_files is not None,
+                 'merge': f.merge is not None,
                  'times': f.times, 'skip': f.skip}
                 for f in self.queue]

@@ -192,17 +192,20 @@ def _split_multipart(content_type, body):
     return parts
 
 
-def _inject(resp, entries):
-    """A files.list answer with `entries` (any JSON) put before its real files."""
+def _rewrite(resp, fault):
+    """The real JSON answer with `inject_files` put before its files, or `merge` laid over it."""
     try:
         answer = json.loads(resp.body)
     except (ValueError, UnicodeDecodeError):
         return resp
-    if resp.status != 200 or not isinstance(answer, dict) or \
-            not isinstance(answer.get('files'), list):
+    if not isinstance(answer, dict):
         return resp
-    answer['files'] = list(entries) + answer['files']
-    return json_response(200, answer)
+    if fault.merge is not None:
+        answer.update(fault.merge)
+    elif isinstance(answer.get('files'), list):
+        answer['files'] = list(fault.inject_files) + answer['files']
+    return json_response(resp.status, answer, {k: v for k, v in resp.headers.items()
+                                               if k.lower() != 'content-type'})
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -253,12 +256,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._stream(fault, method, path, query, len(body))
         if fault is not None and fault.body is not None:
             resp = fault.canned(self.server.port)
-        elif fault is not None and fault.inject_files is None:
+        elif fault is not None and fault.inject_files is None and fault.merge is None:
             resp = fault.error().response()
         else:
             resp = self._answer(method, path, body)
             if fault is not None:
-                resp = _inject(resp, fault.inject_files)
+                resp = _rewrite(resp, fault)
         self._finish(resp, method, path, query, len(body), fault.rate if fault else None)
 
     def _answer(self, method, path, body):
