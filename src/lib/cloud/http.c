@@ -88,8 +88,9 @@ int64_t vrp_http_deadline_ms(int64_t timeout_s, const struct vrp_http_request *q
 	const int64_t max_s = 5LL * 365 * 86400;
 	int64_t bytes = sent > 0 ? sent : 0;
 	bytes = expected > INT64_MAX - bytes ? INT64_MAX : bytes + expected;
-	int64_t s = timeout_s + bytes / VRP_HTTP_MIN_RATE + 1;
-	return (s > max_s || s < 0 ? max_s : s) * 1000;
+	int64_t s = (timeout_s < 1 ? 1 : timeout_s > max_s ? max_s : timeout_s) +
+		    bytes / VRP_HTTP_MIN_RATE + 1;
+	return (s > max_s ? max_s : s) * 1000;
 }
 
 void vrp_http_response_clear(struct vrp_http_response *response)

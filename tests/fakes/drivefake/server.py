@@ -192,6 +192,11 @@ def _split_multipart(content_type, body):
     return parts
 
 
+def _piece(rate):
+    """Bytes per write: about ten writes a second when trickling at `rate` bytes/s."""
+    return max(1, int(rate // 10)) if rate else IO_CHUNK
+
+
 def _rewrite(resp, fault):
     """The real JSON answer with `inject_files` put before its files, or `merge` laid over it."""
     try:
@@ -276,15 +281,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def _write_slowly(self, data, rate):
         """Writes `data`, at `rate` bytes per second when set; the bytes that got out."""
-        step = max(1, int(rate)) if rate else IO_CHUNK
+        step = _piece(rate)
         sent = 0
         try:
             for at in range(0, len(data), step):
+                if rate:
+                    time.sleep(len(data[at:at + step]) / rate)
                 self.wfile.write(data[at:at + step])
                 self.wfile.flush()
                 sent += len(data[at:at + step])
-                if rate:
-                    time.sleep(step / rate)
         except OSError:
             self.close_connection = True
         return sent
@@ -318,14 +323,14 @@ class Handler(BaseHTTPRequestHandler):
             for k, v in fault.headers.items():
                 self.send_header(k, str(v))
             self.end_headers()
-            block = b'x' * (max(1, int(fault.rate)) if fault.rate else IO_CHUNK)
+            block = b'x' * _piece(fault.rate)
             while sent < fault.stream_bytes:
                 piece = block[:fault.stream_bytes - sent]
+                if fault.rate:
+                    time.sleep(len(piece) / fault.rate)
                 self.wfile.write(piece)
                 self.wfile.flush()
                 sent += len(piece)
-                if fault.rate:
-                    time.sleep(len(piece) / fault.rate)
         except OSError:
             pass
         self.close_connection = True
