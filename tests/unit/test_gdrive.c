@@ -198,8 +198,12 @@ static int take(const char *answer, struct gdrive_tokens *seen, json_t **kept, c
 static void test_a_listing_without_a_file_array_is_an_error(void **state)
 {
 	(void)state;
-	const char *broken[] = { "{}", "{\"kind\":\"drive#fileList\"}", "{\"files\":{}}",
-				 "{\"files\":\"x\"}", "[]", "null",
+	const char *broken[] = { "{}",
+				 "{\"kind\":\"drive#fileList\"}",
+				 "{\"files\":{}}",
+				 "{\"files\":\"x\"}",
+				 "[]",
+				 "null",
 				 "{\"files\":[],\"nextPageToken\":7}" };
 	for (size_t i = 0; i < sizeof(broken) / sizeof(*broken); i++) {
 		struct gdrive_tokens seen = { 0 };

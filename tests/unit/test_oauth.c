@@ -90,8 +90,7 @@ static void test_token_answer_is_parsed_with_expiry(void **state)
 static int64_t expiry_of(const char *expires_in)
 {
 	char json[256];
-	snprintf(json, sizeof(json), "{\"access_token\":\"ya29.x\",\"expires_in\":%s}",
-		 expires_in);
+	snprintf(json, sizeof(json), "{\"access_token\":\"ya29.x\",\"expires_in\":%s}", expires_in);
 	struct vrp_oauth_tokens t;
 	assert_ok(vrp_oauth_parse_tokens("gd", json, 1000000000000LL, &t));
 	int64_t expires_at_ms = t.expires_at_ms;

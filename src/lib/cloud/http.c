@@ -80,16 +80,19 @@ void vrp_http_set_timeout(struct vrp_http *http, int64_t seconds)
 
 int64_t vrp_http_deadline_ms(int64_t timeout_s, const struct vrp_http_request *q)
 {
-	int64_t sent = q->body_fd >= 0 ? q->file_len : (int64_t)q->body_len;
-	int64_t expected = q->expected_bytes > 0 ? q->expected_bytes
-			   : q->sink		 ? 0
-						 : (int64_t)VRP_HTTP_BODY_MAX;
 	/* Five years is "no deadline" already; the clamps keep the arithmetic defined. */
 	const int64_t max_s = 5LL * 365 * 86400;
+	int64_t sent = q->body_fd >= 0 ? q->file_len : (int64_t)q->body_len;
+	int64_t expected = q->expected_bytes;
+	if (expected <= 0)
+		expected = q->sink ? 0 : (int64_t)VRP_HTTP_BODY_MAX;
 	int64_t bytes = sent > 0 ? sent : 0;
 	bytes = expected > INT64_MAX - bytes ? INT64_MAX : bytes + expected;
-	int64_t s = (timeout_s < 1 ? 1 : timeout_s > max_s ? max_s : timeout_s) +
-		    bytes / VRP_HTTP_MIN_RATE + 1;
+	if (timeout_s < 1)
+		timeout_s = 1;
+	if (timeout_s > max_s)
+		timeout_s = max_s;
+	int64_t s = timeout_s + bytes / VRP_HTTP_MIN_RATE + 1;
 	return (s > max_s ? max_s : s) * 1000;
 }
 
@@ -417,18 +420,19 @@ static int transport_error(const struct vrp_http *http, const struct transfer *t
 	if (t->read_failed)
 		return vrp_error_from_errno(t->read_errno, "cannot read the file to upload");
 	if (t->too_large)
-		return vrp_error_set(VRP_ETRANSIENT, "remote %s: %s %s: the answer is over %u bytes",
-				     http->remote, t->request->method, where, VRP_HTTP_BODY_MAX);
+		return vrp_error_set(VRP_ETRANSIENT,
+				     "remote %s: %s %s: the answer is over %u bytes", http->remote,
+				     t->request->method, where, VRP_HTTP_BODY_MAX);
 	if (e == CURLE_UNSUPPORTED_PROTOCOL || e == CURLE_URL_MALFORMAT)
 		return vrp_error_set(VRP_EPERMANENT, "remote %s: bad URL %s: %s", http->remote,
 				     where, t->api->easy_strerror(e));
 	if (e == CURLE_OPERATION_TIMEDOUT)
-		return vrp_error_set(VRP_ETRANSIENT,
-				     "remote %s: %s %s: %s (the deadline for this request is "
-				     "%lld s)",
-				     http->remote, t->request->method, where,
-				     t->api->easy_strerror(e),
-				     (long long)(vrp_http_deadline_ms(t->timeout_s, t->request) / 1000));
+		return vrp_error_set(
+			VRP_ETRANSIENT,
+			"remote %s: %s %s: %s (the deadline for this request is "
+			"%lld s)",
+			http->remote, t->request->method, where, t->api->easy_strerror(e),
+			(long long)(vrp_http_deadline_ms(t->timeout_s, t->request) / 1000));
 	return vrp_error_set(VRP_ETRANSIENT, "remote %s: %s %s: %s", http->remote,
 			     t->request->method, where, t->api->easy_strerror(e));
 }

@@ -320,10 +320,9 @@ static int parse_device(const struct vrp_oauth_client *client, const char *body,
 		out->verification_url = strdup(url);
 		/* RFC 8628's defaults for what is missing; a day and a minute at most. */
 		out->expires_at_ms =
-			vrp_oauth_now_ms() +
-			vrp_oauth_clamp_s(expires > 0 ? expires : INT64_MIN, 1,
-					  VRP_OAUTH_MAX_LIFETIME_S, 1800) *
-				1000;
+			vrp_oauth_now_ms() + vrp_oauth_clamp_s(expires > 0 ? expires : INT64_MIN, 1,
+							       VRP_OAUTH_MAX_LIFETIME_S, 1800) *
+						     1000;
 		out->interval_s = (int)vrp_oauth_clamp_s(interval > 0 ? interval : INT64_MIN, 1,
 							 VRP_OAUTH_MAX_INTERVAL_S, 5);
 		if (!out->device_code || !out->user_code || !out->verification_url)

@@ -68,8 +68,8 @@ static void gdrive_close(void *state)
 	free(gd);
 }
 
-static int parse_number(const struct vrp_provider_config *config, const char *key,
-			const char *unit, int64_t fallback, int64_t min, int64_t max, int64_t *out)
+static int parse_number(const struct vrp_provider_config *config, const char *key, const char *unit,
+			int64_t fallback, int64_t min, int64_t max, int64_t *out)
 {
 	const char *text = vrp_provider_config_get(config, key);
 	*out = fallback;
@@ -131,7 +131,7 @@ static int read_settings(struct gdrive *gd, const struct vrp_provider_config *co
 		rc = vrp_error_oom();
 	if (rc == 0)
 		rc = parse_number(config, "chunk_size", "bytes", 8 * MIB, CHUNK_UNIT, 1024 * MIB,
-				&gd->chunk_size);
+				  &gd->chunk_size);
 	if (rc == 0 && gd->chunk_size % CHUNK_UNIT != 0)
 		rc = vrp_error_set(VRP_EINVAL, "setting 'chunk_size' must be a multiple of 262144 "
 					       "(256 KiB)");

@@ -168,7 +168,7 @@ int64_t gdrive_bytes(const json_t *object, const char *key)
 }
 
 int gdrive_tokens_add(struct gdrive_tokens *seen, const char *remote, const char *what,
-		     const char *token)
+		      const char *token)
 {
 	for (size_t i = 0; i < seen->count; i++)
 		if (!strcmp(seen->items[i], token))
@@ -307,7 +307,6 @@ int gdrive_query(struct gdrive *gd, const char *q, const char *what, json_t **ou
 		json_decref(files);
 	return rc;
 }
-
 
 vrp_remote_object *gdrive_object(const json_t *file, const char *path)
 {

@@ -78,8 +78,7 @@ static int drop_session(struct gdrive_upload *up, const char *why)
 	return 0;
 }
 
-/* Takes a 2xx answer's file resource. */
-static int take_file(struct gdrive_upload *up, const struct vrp_http_response *r)
+int gdrive_upload_take_file(struct gdrive_upload *up, const struct vrp_http_response *r)
 {
 	up->file = r->body ? json_loads(r->body, 0, NULL) : NULL;
 	if (!json_string_value(json_object_get(up->file, "id")))
@@ -129,7 +128,7 @@ static int put_range(struct gdrive_upload *up, int64_t offset, int64_t len)
 	/* The session URL is the credential: the bearer token stays with the API. */
 	int rc = vrp_http_perform(up->gd->http, &q, &r);
 	if (rc == 0 && (r.status == 200 || r.status == 201))
-		rc = take_file(up, &r);
+		rc = gdrive_upload_take_file(up, &r);
 	else if (rc == 0 && r.status == 308)
 		rc = take_range(up, &r);
 	else if (rc == 0 && (r.status == 404 || r.status == 410))

@@ -190,9 +190,8 @@ static int upload_multipart(struct gdrive_upload *up)
 		rc = gdrive_send(up->gd, &q, headers, &r);
 	if (rc == 0 && r.status != 200 && r.status != 201)
 		rc = gdrive_error(up->gd->name, "uploading", &r);
-	if (rc == 0 && !(up->file = r.body ? json_loads(r.body, 0, NULL) : NULL))
-		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: the upload answer is not JSON",
-				   up->gd->name);
+	if (rc == 0)
+		rc = gdrive_upload_take_file(up, &r);
 	vrp_http_response_clear(&r);
 	free(body);
 	free(url);
