@@ -281,6 +281,32 @@ static void test_byte_counts_are_strict(void **state)
 	json_decref(o);
 }
 
+static int quota_of(const char *about, vrp_storage_info *out)
+{
+	json_t *parsed = json_loads(about, JSON_DECODE_ANY, NULL);
+	int rc = gdrive_quota_of("gd", parsed, out);
+	json_decref(parsed);
+	return rc;
+}
+
+static void test_a_quota_answer_must_say_the_usage(void **state)
+{
+	(void)state;
+	vrp_storage_info info;
+	assert_ok(quota_of("{\"storageQuota\":{\"usage\":\"10\",\"limit\":\"100\"}}", &info));
+	assert_int_equal(info.used, 10);
+	assert_int_equal(info.total, 100);
+	assert_int_equal(info.free, 90);
+	assert_ok(quota_of("{\"storageQuota\":{\"usage\":\"10\"}}", &info));
+	assert_int_equal(info.total, -1); /* unlimited */
+	assert_int_equal(info.free, -1);
+	const char *broken[] = { "{}", "{\"storageQuota\":\"x\"}",
+				 "{\"storageQuota\":{\"usage\":\"lots\"}}",
+				 "{\"storageQuota\":{\"usage\":\"1\",\"limit\":\"-1\"}}", "[]" };
+	for (size_t i = 0; i < sizeof(broken) / sizeof(*broken); i++)
+		assert_int_equal(quota_of(broken[i], &info), VRP_ETRANSIENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_entries_are_left_out_and_the_rest_kept),
 		cmocka_unit_test(test_a_page_token_seen_twice_is_an_error),
 		cmocka_unit_test(test_byte_counts_are_strict),
+		cmocka_unit_test(test_a_quota_answer_must_say_the_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

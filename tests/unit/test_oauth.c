@@ -115,6 +115,25 @@ static void test_token_lifetimes_are_clamped_to_a_minute_and_a_day(void **state)
 	assert_int_equal(expiry_of("1.5e300"), now + 3600000);
 }
 
+static void test_tokens_that_would_break_a_header_are_refused(void **state)
+{
+	(void)state;
+	struct vrp_oauth_tokens t;
+	const char *bad[] = {
+		"{\"access_token\":\"ya29.a\\r\\nX-Evil: 1\"}",
+		"{\"access_token\":\"ya29 a\"}",
+		"{\"access_token\":7}",
+		"{\"access_token\":\"ya29.a\",\"refresh_token\":\"1//a\\nb\"}",
+		"[\"ya29.a\"]",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(vrp_oauth_parse_tokens("gd", bad[i], 0, &t), VRP_EAUTH);
+	assert_ok(vrp_oauth_parse_tokens(
+		"gd", "{\"access_token\":\"ya29.A-b_c~d+e/f=\",\"refresh_token\":\"1//0g\"}", 0,
+		&t));
+	vrp_oauth_tokens_clear(&t);
+}
+
 static void test_clamp_keeps_values_in_range(void **state)
 {
 	(void)state;
@@ -246,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_token_answer_is_parsed_with_expiry),
 		cmocka_unit_test(test_token_lifetimes_are_clamped_to_a_minute_and_a_day),
 		cmocka_unit_test(test_clamp_keeps_values_in_range),
+		cmocka_unit_test(test_tokens_that_would_break_a_header_are_refused),
 		cmocka_unit_test(test_token_errors_are_classified),
 		cmocka_unit_test(test_listener_takes_the_code_with_our_state_only),
 		cmocka_unit_test(test_listener_reports_a_refusal),

@@ -145,6 +145,15 @@ static int64_t lifetime_of(const json_t *expires)
 	return !text || end == text || *end || errno ? INT64_MIN : (int64_t)v;
 }
 
+/* RFC 6750's token characters: a token goes into a header line, so no CR, LF or space. */
+static bool is_token(const char *token)
+{
+	if (!token || !*token)
+		return false;
+	return strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			     "-._~+/=") == strlen(token);
+}
+
 int vrp_oauth_parse_tokens(const char *remote, const char *json, int64_t now_ms,
 			   struct vrp_oauth_tokens *out)
 {
@@ -154,9 +163,10 @@ int vrp_oauth_parse_tokens(const char *remote, const char *json, int64_t now_ms,
 	const char *refresh = json_string_value(json_object_get(root, "refresh_token"));
 	json_t *expires = json_object_get(root, "expires_in");
 	int rc = 0;
-	if (!access || !*access) {
+	if (!is_token(access) || (refresh && *refresh && !is_token(refresh))) {
 		rc = vrp_error_set(VRP_EAUTH,
-				   "remote %s: the token endpoint answered without an access token",
+				   "remote %s: the token endpoint answered without a usable access "
+				   "token",
 				   remote);
 		goto done;
 	}

@@ -183,16 +183,10 @@ static int gdrive_capabilities(void *state, vrp_provider_capabilities *out)
 	return 0;
 }
 
-/* Drive ids are letters, digits, '-' and '_'. */
 static int gdrive_normalize_remote_id(void *state, const char *id, char **out)
 {
 	(void)state;
-	size_t len = strlen(id);
-	bool ok = len > 0 && len <= 256;
-	for (const char *p = id; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
-	if (!ok)
+	if (!gdrive_is_id(id))
 		return vrp_error_set(VRP_EINVAL, "'%s' is not a Google Drive file id", id);
 	return (*out = strdup(id)) ? 0 : vrp_error_oom();
 }

@@ -112,6 +112,9 @@ void gdrive_tokens_clear(struct gdrive_tokens *seen);
 int gdrive_take_files(struct gdrive *gd, const json_t *answer, const char *what,
 		      struct gdrive_tokens *seen, json_t *into, char **next);
 
+/* Whether `id` can be a Drive file id: 1 to 256 letters, digits, '-' and '_' (NULL cannot). */
+bool gdrive_is_id(const char *id);
+
 /* `key` of `object` as a byte count (Drive sends decimal strings); -1 when absent or not one. */
 int64_t gdrive_bytes(const json_t *object, const char *key);
 
@@ -183,6 +186,8 @@ int gdrive_delete(void *state, const char *remote_id);
 int gdrive_download(void *state, const char *remote_id, int fd, vrp_transfer_progress_fn progress,
 		    void *progress_ctx);
 int gdrive_storage_info(void *state, vrp_storage_info *out);
+/* The quota in an about answer; VRP_ETRANSIENT when it has no readable usage (or limit). */
+int gdrive_quota_of(const char *remote, const json_t *about, vrp_storage_info *out);
 
 /* Deletes file `id` for good (an upload that failed its check), or to the trash. */
 int gdrive_remove(struct gdrive *gd, const char *id, bool permanent);

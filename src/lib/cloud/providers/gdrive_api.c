@@ -193,7 +193,7 @@ void gdrive_tokens_clear(struct gdrive_tokens *seen)
 	*seen = (struct gdrive_tokens){ 0 };
 }
 
-static bool is_drive_id(const char *id)
+bool gdrive_is_id(const char *id)
 {
 	size_t len = id ? strlen(id) : 0;
 	bool ok = len > 0 && len <= 256;
@@ -211,7 +211,7 @@ static const char *entry_problem(const json_t *f)
 	const json_t *parents = json_object_get(f, "parents");
 	if (!json_is_object(f))
 		return "not a file resource";
-	if (!is_drive_id(string_of(f, "id")))
+	if (!gdrive_is_id(string_of(f, "id")))
 		return "no usable id";
 	/* One path component: "", ".", ".." or a '/' would name another place locally. */
 	if (!name || !*name || !strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/'))

@@ -347,25 +347,31 @@ int gdrive_download(void *state, const char *remote_id, int fd, vrp_transfer_pro
 
 /* ---- quota ---- */
 
+int gdrive_quota_of(const char *remote, const json_t *about, vrp_storage_info *out)
+{
+	const json_t *quota = json_object_get(about, "storageQuota");
+	out->used = gdrive_bytes(quota, "usage");
+	/* No limit means unlimited storage (some Workspace plans): total and free unknown. */
+	out->total = gdrive_bytes(quota, "limit");
+	out->free = -1;
+	if (out->used < 0 || (out->total < 0 && json_object_get(quota, "limit")))
+		return vrp_error_set(VRP_ETRANSIENT,
+				     "remote %s: reading the storage quota: the answer holds no "
+				     "readable storageQuota",
+				     remote);
+	if (out->total >= 0)
+		out->free = out->total > out->used ? out->total - out->used : 0;
+	return 0;
+}
+
 int gdrive_storage_info(void *state, vrp_storage_info *out)
 {
 	struct gdrive *gd = state;
 	json_t *about = NULL;
 	int rc = gdrive_call_json(gd, "GET", "/about?fields=storageQuota", NULL,
 				  "reading the storage quota", &about);
-	if (rc < 0)
-		return rc;
-	const json_t *quota = json_object_get(about, "storageQuota");
-	out->used = gdrive_bytes(quota, "usage");
-	/* No limit means unlimited storage (some Workspace plans): total and free unknown. */
-	out->total = gdrive_bytes(quota, "limit");
-	if (out->used < 0 || (out->total < 0 && json_object_get(quota, "limit")))
-		rc = vrp_error_set(VRP_ETRANSIENT,
-				   "remote %s: reading the storage quota: the answer holds no "
-				   "readable storageQuota",
-				   gd->name);
-	if (out->total >= 0 && out->used >= 0)
-		out->free = out->total > out->used ? out->total - out->used : 0;
+	if (rc == 0)
+		rc = gdrive_quota_of(gd->name, about, out);
 	json_decref(about);
 	return rc;
 }
