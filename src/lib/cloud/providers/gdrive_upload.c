@@ -49,6 +49,11 @@ static int hash_file(struct gdrive_upload *up)
 		else
 			rc = gdrive_digest_update(&d, buf, (size_t)n);
 		at += n > 0 ? n : 0;
+		/* Hashing a large file takes a while: a sign of life (and a chance to stop). */
+		if (rc == 0 && up->request->progress &&
+		    up->request->progress(up->request->progress_ctx, 0, up->size) != 0)
+			rc = vrp_error_set(VRP_ECANCELLED, "the upload of %s was cancelled",
+					   up->request->local_path);
 	}
 	if (rc == 0)
 		rc = gdrive_digest_final(&d, up->sha256, up->md5);
