@@ -597,6 +597,32 @@ def test_faults(tok):
     r = multipart(tok, {'name': 'f.ogg'}, b'abc', 'id')
     ok(r.status == 500 and r.reason() == 'backendError', 'fault 500 on an upload', r)
     eq(request('GET', path, token=tok).status, 200, 'a fault on another path does not apply')
+    control('fault', {'method': 'GET', 'path_prefix': path, 'query_contains': 'orderBy',
+                      'body': '{"files": "x"}', 'headers': {'X-Port': '{port}'}})
+    eq(request('GET', path, token=tok).status, 200, 'query_contains: another query is not faulted')
+    r = request('GET', path + '?orderBy=name', token=tok)
+    ok(r.status == 200 and r.body == b'{"files": "x"}' and r.headers.get('X-Port', '').isdigit(),
+       'fault body: that text as a 200, {port} replaced in headers', r)
+    control('fault', {'method': 'GET', 'path_prefix': path, 'status': 308, 'body': ''})
+    eq(request('GET', path, token=tok).status, 308, 'fault body with a status')
+    control('fault', {'method': 'GET', 'path_prefix': path, 'inject_files': [5, {'id': 'x'}]})
+    files = request('GET', path, token=tok).json()['files']
+    ok(files[:2] == [5, {'id': 'x'}], 'fault inject_files: put before the real files', files)
+    control('fault', {'method': 'GET', 'path_prefix': path,
+                      'merge': {'nextPageToken': 'again'}})
+    eq(request('GET', path, token=tok).json().get('nextPageToken'), 'again',
+       'fault merge: keys laid over the real answer')
+    control('fault', {'method': 'GET', 'path_prefix': path, 'stream_bytes': 10, 'rate': 20})
+    t0 = time.time()
+    r = request('GET', path, token=tok)
+    ok(r.status == 200 and r.body == b'x' * 10 and time.time() - t0 >= 0.4,
+       'fault stream_bytes with rate: 10 bytes at 20 bytes/s', r)
+    time.sleep(0.2)                     # the fake records a streamed answer once it is out
+    st = state()
+    eq([q.get('sent') for q in st['requests'] if q['path'] == path][-1], 10,
+       'a streamed answer records the bytes sent')
+    ok(any(q.get('auth') for q in st['requests'] if q['path'] == path),
+       'requests record that an Authorization header came')
 
 
 def test_download(tok, res, data):

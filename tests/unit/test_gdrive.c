@@ -184,6 +184,129 @@ static void test_uploads_are_verified_by_sha256_else_md5(void **state)
 	json_decref(md5_only);
 }
 
+/* gdrive_take_files on `answer` (JSON text): its rc, the entries kept in `*kept`, `*next`. */
+static int take(const char *answer, struct gdrive_tokens *seen, json_t **kept, char **next)
+{
+	struct gdrive gd = { .name = "gd" };
+	json_t *parsed = json_loads(answer, JSON_DECODE_ANY, NULL);
+	*kept = json_array();
+	int rc = gdrive_take_files(&gd, parsed, "listing files", seen, *kept, next);
+	json_decref(parsed);
+	return rc;
+}
+
+static void test_a_listing_without_a_file_array_is_an_error(void **state)
+{
+	(void)state;
+	const char *broken[] = { "{}",
+				 "{\"kind\":\"drive#fileList\"}",
+				 "{\"files\":{}}",
+				 "{\"files\":\"x\"}",
+				 "[]",
+				 "null",
+				 "{\"files\":[],\"nextPageToken\":7}" };
+	for (size_t i = 0; i < sizeof(broken) / sizeof(*broken); i++) {
+		struct gdrive_tokens seen = { 0 };
+		json_t *kept = NULL;
+		char *next = NULL;
+		assert_int_equal(take(broken[i], &seen, &kept, &next), VRP_ETRANSIENT);
+		assert_non_null(strstr(vrp_error_last()->message, "no file list"));
+		json_decref(kept);
+		gdrive_tokens_clear(&seen);
+	}
+}
+
+static void test_garbage_entries_are_left_out_and_the_rest_kept(void **state)
+{
+	(void)state;
+	struct gdrive_tokens seen = { 0 };
+	json_t *kept = NULL;
+	char *next = NULL;
+	assert_ok(take("{\"files\":[5, \"x\", null, {\"name\":\"noid.wav\"},"
+		       "{\"id\":\"../x\",\"name\":\"a.wav\"}, {\"id\":7,\"name\":\"b.wav\"},"
+		       "{\"id\":\"d1\",\"name\":\"..\"}, {\"id\":\"d2\",\"name\":\".\"},"
+		       "{\"id\":\"d3\",\"name\":\"a/b.wav\"}, {\"id\":\"d4\",\"name\":\"\"},"
+		       "{\"id\":\"s1\",\"name\":\"c.wav\",\"size\":\"lots\"},"
+		       "{\"id\":\"s2\",\"name\":\"c.wav\",\"size\":-4},"
+		       "{\"id\":\"p1\",\"name\":\"c.wav\",\"parents\":[5]},"
+		       "{\"id\":\"good-1\",\"name\":\"memo.wav\",\"size\":\"12\"},"
+		       "{\"id\":\"good_2\",\"name\":\"folder\"}]}",
+		       &seen, &kept, &next));
+	assert_int_equal(json_array_size(kept), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(kept, 0), "id")),
+			    "good-1");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(kept, 1), "id")),
+			    "good_2");
+	assert_null(next);
+	json_decref(kept);
+	gdrive_tokens_clear(&seen);
+}
+
+static void test_a_page_token_seen_twice_is_an_error(void **state)
+{
+	(void)state;
+	struct gdrive_tokens seen = { 0 };
+	json_t *kept = NULL;
+	char *next = NULL;
+	assert_ok(take("{\"files\":[],\"nextPageToken\":\"A\"}", &seen, &kept, &next));
+	assert_string_equal(next, "A");
+	free(next);
+	json_decref(kept);
+	assert_ok(take("{\"files\":[],\"nextPageToken\":\"B\"}", &seen, &kept, &next));
+	free(next);
+	json_decref(kept);
+	assert_int_equal(take("{\"files\":[],\"nextPageToken\":\"A\"}", &seen, &kept, &next),
+			 VRP_ETRANSIENT);
+	assert_null(next);
+	assert_non_null(strstr(vrp_error_last()->message, "same page token twice"));
+	json_decref(kept);
+	gdrive_tokens_clear(&seen);
+}
+
+static void test_byte_counts_are_strict(void **state)
+{
+	(void)state;
+	json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s}", "a", "12", "b", (json_int_t)7,
+			      "c", "12x", "d", "-3", "e", "99999999999999999999", "f",
+			      (json_int_t)-1, "g", "");
+	assert_int_equal(gdrive_bytes(o, "a"), 12);
+	assert_int_equal(gdrive_bytes(o, "b"), 7);
+	assert_int_equal(gdrive_bytes(o, "c"), -1);
+	assert_int_equal(gdrive_bytes(o, "d"), -1);
+	assert_int_equal(gdrive_bytes(o, "e"), -1);
+	assert_int_equal(gdrive_bytes(o, "f"), -1);
+	assert_int_equal(gdrive_bytes(o, "g"), -1);
+	assert_int_equal(gdrive_bytes(o, "missing"), -1);
+	assert_int_equal(gdrive_bytes(NULL, "a"), -1);
+	json_decref(o);
+}
+
+static int quota_of(const char *about, vrp_storage_info *out)
+{
+	json_t *parsed = json_loads(about, JSON_DECODE_ANY, NULL);
+	int rc = gdrive_quota_of("gd", parsed, out);
+	json_decref(parsed);
+	return rc;
+}
+
+static void test_a_quota_answer_must_say_the_usage(void **state)
+{
+	(void)state;
+	vrp_storage_info info;
+	assert_ok(quota_of("{\"storageQuota\":{\"usage\":\"10\",\"limit\":\"100\"}}", &info));
+	assert_int_equal(info.used, 10);
+	assert_int_equal(info.total, 100);
+	assert_int_equal(info.free, 90);
+	assert_ok(quota_of("{\"storageQuota\":{\"usage\":\"10\"}}", &info));
+	assert_int_equal(info.total, -1); /* unlimited */
+	assert_int_equal(info.free, -1);
+	const char *broken[] = { "{}", "{\"storageQuota\":\"x\"}",
+				 "{\"storageQuota\":{\"usage\":\"lots\"}}",
+				 "{\"storageQuota\":{\"usage\":\"1\",\"limit\":\"-1\"}}", "[]" };
+	for (size_t i = 0; i < sizeof(broken) / sizeof(*broken); i++)
+		assert_int_equal(quota_of(broken[i], &info), VRP_ETRANSIENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +319,11 @@ int main(void)
 		cmocka_unit_test(test_paths_drop_the_app_folder_component),
 		cmocka_unit_test(test_query_values_are_quoted),
 		cmocka_unit_test(test_uploads_are_verified_by_sha256_else_md5),
+		cmocka_unit_test(test_a_listing_without_a_file_array_is_an_error),
+		cmocka_unit_test(test_garbage_entries_are_left_out_and_the_rest_kept),
+		cmocka_unit_test(test_a_page_token_seen_twice_is_an_error),
+		cmocka_unit_test(test_byte_counts_are_strict),
+		cmocka_unit_test(test_a_quota_answer_must_say_the_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,6 +119,52 @@ static void test_connection_refused_is_transient(void **state)
 	vrp_http_free(http);
 }
 
+static void test_same_origin_is_scheme_host_and_port(void **state)
+{
+	(void)state;
+	const char *base = "https://www.googleapis.com/upload/drive/v3";
+	assert_true(vrp_http_same_origin(
+		"https://www.googleapis.com/upload/drive/v3/files?upload_id=x", base));
+	assert_true(vrp_http_same_origin("https://WWW.googleapis.com:443/other", base));
+	assert_false(vrp_http_same_origin("https://www.googleapis.com.evil.com/upload", base));
+	assert_false(vrp_http_same_origin("https://evil.com/upload/drive/v3/files", base));
+	assert_false(vrp_http_same_origin("http://www.googleapis.com/upload/drive/v3", base));
+	assert_false(vrp_http_same_origin("https://www.googleapis.com:8443/upload", base));
+	assert_false(vrp_http_same_origin("https://user@evil.com/", "https://evil.com@x.com/"));
+	assert_false(vrp_http_same_origin("http://localhost:5/u", "http://127.0.0.1:5/u"));
+	assert_false(vrp_http_same_origin("not a url", base));
+	assert_false(vrp_http_same_origin(NULL, base));
+}
+
+static int discard(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+static void test_deadline_grows_with_the_bytes_a_request_moves(void **state)
+{
+	(void)state;
+	struct vrp_http_request q = VRP_HTTP_REQUEST_INIT;
+	q.sink = discard; /* a download of unknown size: the timeout alone */
+	assert_int_equal(vrp_http_deadline_ms(2, &q), 3000);
+	q.expected_bytes = 10 * VRP_HTTP_MIN_RATE;
+	assert_int_equal(vrp_http_deadline_ms(2, &q), 13000);
+	q.body_fd = 0; /* an upload of 20 s worth, answered by a download */
+	q.file_len = 20 * VRP_HTTP_MIN_RATE;
+	assert_int_equal(vrp_http_deadline_ms(2, &q), 33000);
+	/* A memory answer may be as large as VRP_HTTP_BODY_MAX. */
+	struct vrp_http_request json = VRP_HTTP_REQUEST_INIT;
+	assert_int_equal(vrp_http_deadline_ms(120, &json),
+			 (120 + VRP_HTTP_BODY_MAX / VRP_HTTP_MIN_RATE + 1) * 1000);
+	/* Absurd sizes give a long deadline, not an overflow. */
+	q.expected_bytes = INT64_MAX;
+	q.file_len = INT64_MAX;
+	assert_true(vrp_http_deadline_ms(INT64_MAX, &q) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +178,8 @@ int main(void)
 		cmocka_unit_test(test_retry_after_seconds_and_dates),
 		cmocka_unit_test(test_a_refused_url_fails_before_any_network),
 		cmocka_unit_test(test_connection_refused_is_transient),
+		cmocka_unit_test(test_same_origin_is_scheme_host_and_port),
+		cmocka_unit_test(test_deadline_grows_with_the_bytes_a_request_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,6 +86,63 @@ static void test_token_answer_is_parsed_with_expiry(void **state)
 	vrp_oauth_tokens_clear(NULL);
 }
 
+/* The expiry `expires_in` (JSON text) gives at now = 10^12 ms. */
+static int64_t expiry_of(const char *expires_in)
+{
+	char json[256];
+	snprintf(json, sizeof(json), "{\"access_token\":\"ya29.x\",\"expires_in\":%s}", expires_in);
+	struct vrp_oauth_tokens t;
+	assert_ok(vrp_oauth_parse_tokens("gd", json, 1000000000000LL, &t));
+	int64_t expires_at_ms = t.expires_at_ms;
+	vrp_oauth_tokens_clear(&t);
+	return expires_at_ms;
+}
+
+static void test_token_lifetimes_are_clamped_to_a_minute_and_a_day(void **state)
+{
+	(void)state;
+	const int64_t now = 1000000000000LL, minute = now + 60000, day = now + 86400000;
+	assert_int_equal(expiry_of("9223372036854775807"), day);
+	assert_int_equal(expiry_of("\"9223372036854775807\""), day);
+	assert_int_equal(expiry_of("\"99999999999999999999\""), now + 3600000);
+	assert_int_equal(expiry_of("-9223372036854775807"), minute);
+	assert_int_equal(expiry_of("0"), minute);
+	assert_int_equal(expiry_of("\"-5\""), minute);
+	assert_int_equal(expiry_of("3599"), now + 3599000);
+	assert_int_equal(expiry_of("\"3599\""), now + 3599000);
+	assert_int_equal(expiry_of("\"soon\""), now + 3600000);
+	assert_int_equal(expiry_of("[1]"), now + 3600000);
+	assert_int_equal(expiry_of("1.5e300"), now + 3600000);
+}
+
+static void test_tokens_that_would_break_a_header_are_refused(void **state)
+{
+	(void)state;
+	struct vrp_oauth_tokens t;
+	const char *bad[] = {
+		"{\"access_token\":\"ya29.a\\r\\nX-Evil: 1\"}",
+		"{\"access_token\":\"ya29 a\"}",
+		"{\"access_token\":7}",
+		"{\"access_token\":\"ya29.a\",\"refresh_token\":\"1//a\\nb\"}",
+		"[\"ya29.a\"]",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(vrp_oauth_parse_tokens("gd", bad[i], 0, &t), VRP_EAUTH);
+	assert_ok(vrp_oauth_parse_tokens(
+		"gd", "{\"access_token\":\"ya29.A-b_c~d+e/f=\",\"refresh_token\":\"1//0g\"}", 0,
+		&t));
+	vrp_oauth_tokens_clear(&t);
+}
+
+static void test_clamp_keeps_values_in_range(void **state)
+{
+	(void)state;
+	assert_int_equal(vrp_oauth_clamp_s(INT64_MAX, 1, 60, 5), 60);
+	assert_int_equal(vrp_oauth_clamp_s(INT64_MIN + 1, 1, 60, 5), 1);
+	assert_int_equal(vrp_oauth_clamp_s(INT64_MIN, 1, 60, 5), 5);
+	assert_int_equal(vrp_oauth_clamp_s(30, 1, 60, 5), 30);
+}
+
 static void test_token_errors_are_classified(void **state)
 {
 	(void)state;
@@ -206,6 +263,9 @@ int main(void)
 		cmocka_unit_test(test_verifiers_are_43_random_characters),
 		cmocka_unit_test(test_auth_url_carries_pkce_state_and_loopback_redirect),
 		cmocka_unit_test(test_token_answer_is_parsed_with_expiry),
+		cmocka_unit_test(test_token_lifetimes_are_clamped_to_a_minute_and_a_day),
+		cmocka_unit_test(test_clamp_keeps_values_in_range),
+		cmocka_unit_test(test_tokens_that_would_break_a_header_are_refused),
 		cmocka_unit_test(test_token_errors_are_classified),
 		cmocka_unit_test(test_listener_takes_the_code_with_our_state_only),
 		cmocka_unit_test(test_listener_reports_a_refusal),

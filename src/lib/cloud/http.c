@@ -27,6 +27,7 @@ struct vrp_http {
 	const struct vrp_curl *api;
 	CURL *curl;
 	char *remote;
+	int64_t timeout_s;
 };
 
 /* What the callbacks of one transfer share. */
@@ -35,9 +36,9 @@ struct transfer {
 	CURL *curl;
 	const struct vrp_http_request *request;
 	struct vrp_http_response *response;
-	int64_t sent;
+	int64_t sent, timeout_s;
 	int status_checked; /* 0: not yet, 1: 2xx to the sink, -1: to memory */
-	bool cancelled, sink_failed, read_failed;
+	bool cancelled, sink_failed, read_failed, too_large;
 	int read_errno;
 };
 
@@ -49,8 +50,10 @@ int vrp_http_new(struct vrp_http **out, const char *remote)
 	if (rc < 0)
 		return rc;
 	struct vrp_http *http = calloc(1, sizeof(*http));
-	if (http)
+	if (http) {
 		http->api = api;
+		http->timeout_s = VRP_HTTP_DEFAULT_TIMEOUT_S;
+	}
 	if (!http || !(http->remote = strdup(remote ? remote : "")) ||
 	    !(http->curl = api->easy_init())) {
 		vrp_http_free(http);
@@ -68,6 +71,29 @@ void vrp_http_free(struct vrp_http *http)
 		http->api->easy_cleanup(http->curl);
 	free(http->remote);
 	free(http);
+}
+
+void vrp_http_set_timeout(struct vrp_http *http, int64_t seconds)
+{
+	http->timeout_s = seconds < 1 ? 1 : seconds;
+}
+
+int64_t vrp_http_deadline_ms(int64_t timeout_s, const struct vrp_http_request *q)
+{
+	/* Five years is "no deadline" already; the clamps keep the arithmetic defined. */
+	const int64_t max_s = 5LL * 365 * 86400;
+	int64_t sent = q->body_fd >= 0 ? q->file_len : (int64_t)q->body_len;
+	int64_t expected = q->expected_bytes;
+	if (expected <= 0)
+		expected = q->sink ? 0 : (int64_t)VRP_HTTP_BODY_MAX;
+	int64_t bytes = sent > 0 ? sent : 0;
+	bytes = expected > INT64_MAX - bytes ? INT64_MAX : bytes + expected;
+	if (timeout_s < 1)
+		timeout_s = 1;
+	if (timeout_s > max_s)
+		timeout_s = max_s;
+	int64_t s = timeout_s + bytes / VRP_HTTP_MIN_RATE + 1;
+	return (s > max_s ? max_s : s) * 1000;
 }
 
 void vrp_http_response_clear(struct vrp_http_response *response)
@@ -97,7 +123,7 @@ static bool host_is_loopback(const char *host)
 /* A URL's scheme and host, as libcurl parses it (the parser that will connect). */
 struct url_parts {
 	const struct vrp_curl *api;
-	char *scheme, *host; /* lower-case scheme */
+	char *scheme, *host, *port; /* lower-case scheme; the scheme's port when none is given */
 };
 
 /* False when the URL does not parse, or libcurl cannot be loaded: no URL is allowed then. */
@@ -110,7 +136,8 @@ static bool url_parse(const char *url, struct url_parts *parts)
 	CURLU *u = api->url();
 	bool ok = u && api->url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 		  api->url_get(u, CURLUPART_SCHEME, &parts->scheme, 0) == CURLUE_OK &&
-		  api->url_get(u, CURLUPART_HOST, &parts->host, 0) == CURLUE_OK;
+		  api->url_get(u, CURLUPART_HOST, &parts->host, 0) == CURLUE_OK &&
+		  api->url_get(u, CURLUPART_PORT, &parts->port, CURLU_DEFAULT_PORT) == CURLUE_OK;
 	api->url_cleanup(u);
 	return ok;
 }
@@ -121,6 +148,7 @@ static void url_parts_clear(struct url_parts *parts)
 		return;
 	parts->api->free(parts->scheme);
 	parts->api->free(parts->host);
+	parts->api->free(parts->port);
 }
 
 /* Whether `url` may be fetched: https anywhere, http only to this machine (`*loopback`). */
@@ -146,6 +174,16 @@ bool vrp_http_url_allowed(const char *url)
 {
 	bool loopback = false;
 	return url_policy(url, &loopback);
+}
+
+bool vrp_http_same_origin(const char *a, const char *b)
+{
+	struct url_parts ua = { 0 }, ub = { 0 };
+	bool same = url_parse(a, &ua) && url_parse(b, &ub) && !strcmp(ua.scheme, ub.scheme) &&
+		    !strcasecmp(ua.host, ub.host) && !strcmp(ua.port, ub.port);
+	url_parts_clear(&ua);
+	url_parts_clear(&ub);
+	return same;
 }
 
 /* ---- callbacks ---- */
@@ -198,19 +236,19 @@ static size_t on_header(char *data, size_t size, size_t count, void *arg)
 	return len;
 }
 
-static void keep_in_memory(struct vrp_http_response *r, const char *data, size_t len)
+/* False when the body grew past VRP_HTTP_BODY_MAX: no answer of ours is that large. */
+static bool keep_in_memory(struct vrp_http_response *r, const char *data, size_t len)
 {
-	if (r->body_len >= VRP_HTTP_BODY_MAX)
-		return;
 	if (len > VRP_HTTP_BODY_MAX - r->body_len)
-		len = VRP_HTTP_BODY_MAX - r->body_len;
+		return false;
 	char *grown = realloc(r->body, r->body_len + len + 1);
 	if (!grown)
-		return; /* the body is informational; the status still stands */
+		return true; /* the body is informational; the status still stands */
 	memcpy(grown + r->body_len, data, len);
 	r->body = grown;
 	r->body_len += len;
 	r->body[r->body_len] = '\0';
+	return true;
 }
 
 static size_t on_body(char *data, size_t size, size_t count, void *arg)
@@ -223,8 +261,8 @@ static size_t on_body(char *data, size_t size, size_t count, void *arg)
 		t->status_checked = status >= 200 && status < 300 && t->request->sink ? 1 : -1;
 	}
 	if (t->status_checked < 0) {
-		keep_in_memory(t->response, data, len);
-		return len;
+		t->too_large = !keep_in_memory(t->response, data, len);
+		return t->too_large ? 0 : len;
 	}
 	if (t->request->sink(t->request->sink_ctx, data, len) != 0) {
 		t->sink_failed = true;
@@ -310,6 +348,7 @@ static int set_options(struct transfer *t, struct curl_slist *headers, bool loop
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
+	SET(CURLOPT_TIMEOUT_MS, (long)vrp_http_deadline_ms(t->timeout_s, q));
 	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
 	SET(CURLOPT_LOW_SPEED_TIME, (long)LOW_SPEED_TIME_S);
 	SET(CURLOPT_USERAGENT, "vrp/" VRP_VERSION);
@@ -380,9 +419,20 @@ static int transport_error(const struct vrp_http *http, const struct transfer *t
 						  : vrp_error_set(VRP_EIO, "cannot store the body");
 	if (t->read_failed)
 		return vrp_error_from_errno(t->read_errno, "cannot read the file to upload");
+	if (t->too_large)
+		return vrp_error_set(VRP_ETRANSIENT,
+				     "remote %s: %s %s: the answer is over %u bytes", http->remote,
+				     t->request->method, where, VRP_HTTP_BODY_MAX);
 	if (e == CURLE_UNSUPPORTED_PROTOCOL || e == CURLE_URL_MALFORMAT)
 		return vrp_error_set(VRP_EPERMANENT, "remote %s: bad URL %s: %s", http->remote,
 				     where, t->api->easy_strerror(e));
+	if (e == CURLE_OPERATION_TIMEDOUT)
+		return vrp_error_set(
+			VRP_ETRANSIENT,
+			"remote %s: %s %s: %s (the deadline for this request is "
+			"%lld s)",
+			http->remote, t->request->method, where, t->api->easy_strerror(e),
+			(long long)(vrp_http_deadline_ms(t->timeout_s, t->request) / 1000));
 	return vrp_error_set(VRP_ETRANSIENT, "remote %s: %s %s: %s", http->remote,
 			     t->request->method, where, t->api->easy_strerror(e));
 }
@@ -405,9 +455,11 @@ int vrp_http_perform(struct vrp_http *http, const struct vrp_http_request *reque
 	struct curl_slist *headers = build_headers(api, request, &oom);
 	if (oom)
 		return vrp_error_oom();
-	struct transfer t = {
-		.api = api, .curl = http->curl, .request = request, .response = response
-	};
+	struct transfer t = { .api = api,
+			      .curl = http->curl,
+			      .request = request,
+			      .response = response,
+			      .timeout_s = http->timeout_s };
 	api->easy_reset(http->curl); /* keeps the connection cache: the point of one handle */
 	int rc = set_options(&t, headers, loopback);
 	CURLcode e = CURLE_OK;

@@ -8,7 +8,8 @@
  * followed (a redirect could carry the Authorization header elsewhere).
  *
  * Transport failures (cannot connect, timeout, reset, short body) are
- * VRP_ETRANSIENT with curl's message; an HTTP status is not an error here:
+ * VRP_ETRANSIENT with curl's message, and so is a request past its deadline
+ * (below) or a memory body over VRP_HTTP_BODY_MAX; an HTTP status is not an error here:
  * the caller maps it, because what a 403 means depends on the API.
  * Never enables CURLOPT_VERBOSE: request headers carry bearer tokens.
  */
@@ -43,6 +44,8 @@ struct vrp_http_request {
 	vrp_transfer_progress_fn progress;
 	void *progress_ctx;
 	int64_t progress_base, progress_total;
+	/* The size of the answer's body when known (a download): it lengthens the deadline. */
+	int64_t expected_bytes;
 };
 
 /* What came back. Strings are malloc'd (NULL when absent); clear with vrp_http_response_clear. */
@@ -53,8 +56,23 @@ struct vrp_http_response {
 	char *location, *range, *retry_after, *content_type;
 };
 
-/* Memory bodies (JSON answers, error pages) larger than this are cut. */
+/* A memory body (JSON answer, error page) larger than this fails the request. */
 #define VRP_HTTP_BODY_MAX (4u << 20)
+
+/*
+ * Every request has a deadline, so a server that trickles bytes cannot hold
+ * vrp forever: the handle's timeout plus one second per
+ * VRP_HTTP_MIN_RATE bytes the request sends or expects (a sink body of
+ * unknown size is given none; a memory body VRP_HTTP_BODY_MAX).
+ */
+#define VRP_HTTP_DEFAULT_TIMEOUT_S 120
+#define VRP_HTTP_MIN_RATE          (16 << 10)
+
+/* Sets the handle's timeout (seconds, at least 1) for the requests that follow. */
+void vrp_http_set_timeout(struct vrp_http *http, int64_t seconds);
+
+/* The deadline of `request` on a handle whose timeout is `timeout_s`, in milliseconds. */
+int64_t vrp_http_deadline_ms(int64_t timeout_s, const struct vrp_http_request *request);
 
 /* A zeroed request with no file body. */
 #define VRP_HTTP_REQUEST_INIT                                                                      \
@@ -85,6 +103,9 @@ bool vrp_http_url_allowed(const char *url);
 
 /* True when `url` is http(s) to 127.0.0.0/8, ::1 or localhost. */
 bool vrp_http_url_is_loopback(const char *url);
+
+/* True when both URLs parse and share scheme, host and port (the default port counted). */
+bool vrp_http_same_origin(const char *a, const char *b);
 
 /* `text` percent-encoded (RFC 3986 unreserved characters kept); malloc'd, NULL on OOM. */
 char *vrp_http_escape(const char *text);

@@ -6,6 +6,7 @@
 
 #include "core/error_set.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -125,6 +126,34 @@ char *vrp_oauth_auth_url(const struct vrp_oauth_client *client, const char *redi
 	return url;
 }
 
+int64_t vrp_oauth_clamp_s(int64_t value, int64_t min, int64_t max, int64_t fallback)
+{
+	if (value == INT64_MIN)
+		return fallback;
+	return value < min ? min : value > max ? max : value;
+}
+
+/* expires_in as a number or a decimal string; INT64_MIN when absent or neither. */
+static int64_t lifetime_of(const json_t *expires)
+{
+	if (json_is_integer(expires))
+		return (int64_t)json_integer_value(expires);
+	const char *text = json_string_value(expires);
+	char *end = NULL;
+	errno = 0;
+	long long v = text ? strtoll(text, &end, 10) : 0;
+	return !text || end == text || *end || errno ? INT64_MIN : (int64_t)v;
+}
+
+/* RFC 6750's token characters: a token goes into a header line, so no CR, LF or space. */
+static bool is_token(const char *token)
+{
+	if (!token || !*token)
+		return false;
+	return strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			     "-._~+/=") == strlen(token);
+}
+
 int vrp_oauth_parse_tokens(const char *remote, const char *json, int64_t now_ms,
 			   struct vrp_oauth_tokens *out)
 {
@@ -134,17 +163,18 @@ int vrp_oauth_parse_tokens(const char *remote, const char *json, int64_t now_ms,
 	const char *refresh = json_string_value(json_object_get(root, "refresh_token"));
 	json_t *expires = json_object_get(root, "expires_in");
 	int rc = 0;
-	if (!access || !*access) {
+	if (!is_token(access) || (refresh && *refresh && !is_token(refresh))) {
 		rc = vrp_error_set(VRP_EAUTH,
-				   "remote %s: the token endpoint answered without an access token",
+				   "remote %s: the token endpoint answered without a usable access "
+				   "token",
 				   remote);
 		goto done;
 	}
 	/* Without a lifetime, assume an hour (Google's), minus the margin the caller keeps. */
-	int64_t lifetime_s = json_is_integer(expires)  ? (int64_t)json_integer_value(expires)
-			     : json_is_string(expires) ? atoll(json_string_value(expires))
-						       : 3600;
-	out->expires_at_ms = now_ms + lifetime_s * 1000;
+	out->expires_at_ms =
+		now_ms + vrp_oauth_clamp_s(lifetime_of(expires), VRP_OAUTH_MIN_LIFETIME_S,
+					   VRP_OAUTH_MAX_LIFETIME_S, 3600) *
+				 1000;
 	out->access_token = strdup(access);
 	out->refresh_token = refresh && *refresh ? strdup(refresh) : NULL;
 	if (!out->access_token || (refresh && *refresh && !out->refresh_token)) {
@@ -285,8 +315,8 @@ static int parse_device(const struct vrp_oauth_client *client, const char *body,
 	const char *url = json_string_value(json_object_get(root, "verification_url"));
 	if (!url)
 		url = json_string_value(json_object_get(root, "verification_uri"));
-	json_int_t expires = json_integer_value(json_object_get(root, "expires_in"));
-	json_int_t interval = json_integer_value(json_object_get(root, "interval"));
+	int64_t expires = lifetime_of(json_object_get(root, "expires_in"));
+	int64_t interval = lifetime_of(json_object_get(root, "interval"));
 	int rc = 0;
 	if (!device_code || !user_code || !url) {
 		vrp_error_set(VRP_EPERMANENT,
@@ -298,8 +328,13 @@ static int parse_device(const struct vrp_oauth_client *client, const char *body,
 		out->device_code = strdup(device_code);
 		out->user_code = strdup(user_code);
 		out->verification_url = strdup(url);
-		out->expires_at_ms = vrp_oauth_now_ms() + (expires > 0 ? expires : 1800) * 1000;
-		out->interval_s = interval > 0 ? (int)interval : 5;
+		/* RFC 8628's defaults for what is missing; a day and a minute at most. */
+		out->expires_at_ms =
+			vrp_oauth_now_ms() + vrp_oauth_clamp_s(expires > 0 ? expires : INT64_MIN, 1,
+							       VRP_OAUTH_MAX_LIFETIME_S, 1800) *
+						     1000;
+		out->interval_s = (int)vrp_oauth_clamp_s(interval > 0 ? interval : INT64_MIN, 1,
+							 VRP_OAUTH_MAX_INTERVAL_S, 5);
 		if (!out->device_code || !out->user_code || !out->verification_url)
 			rc = vrp_error_oom();
 	}
@@ -369,7 +404,8 @@ static int poll_once(struct vrp_http *http, const struct vrp_oauth_client *clien
 		if (!strcmp(error, "authorization_pending")) {
 			rc = 1;
 		} else if (!strcmp(error, "slow_down")) {
-			device->interval_s += 5;
+			device->interval_s = (int)vrp_oauth_clamp_s(device->interval_s + 5, 1,
+								    VRP_OAUTH_MAX_INTERVAL_S, 5);
 			rc = 1;
 		} else if (!strcmp(error, "access_denied")) {
 			rc = vrp_error_set(VRP_EAUTH, "remote %s: the authorization was denied",
@@ -404,7 +440,10 @@ int vrp_oauth_device_poll(struct vrp_http *http, const struct vrp_oauth_client *
 	if (deadline_ms > device->expires_at_ms)
 		deadline_ms = device->expires_at_ms;
 	while (rc == 0) {
-		sleep_ms((int64_t)device->interval_s * 1000);
+		/* Never sleep past the deadline, whatever interval the server asked for. */
+		int64_t left = deadline_ms - vrp_oauth_now_ms();
+		int64_t wait = (int64_t)device->interval_s * 1000;
+		sleep_ms(wait < left ? wait : left > 0 ? left : 0);
 		int polled = poll_once(http, client, device, form, out);
 		if (polled <= 0) {
 			rc = polled;

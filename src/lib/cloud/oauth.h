@@ -54,8 +54,21 @@ char *vrp_oauth_auth_url(const struct vrp_oauth_client *client, const char *redi
 			 const char *state, const char *challenge);
 
 /*
+ * Lifetimes and intervals from a server are clamped to these (seconds), so
+ * a hostile `expires_in` of 2^63 - 1 or -5 gives a sane expiry, never an
+ * overflow: a token lives a minute to a day, a device poll waits 1 to 60 s.
+ */
+#define VRP_OAUTH_MIN_LIFETIME_S 60
+#define VRP_OAUTH_MAX_LIFETIME_S 86400
+#define VRP_OAUTH_MAX_INTERVAL_S 60
+
+/* `value` within [min, max]; `fallback` when it is INT64_MIN (absent or unreadable). */
+int64_t vrp_oauth_clamp_s(int64_t value, int64_t min, int64_t max, int64_t fallback);
+
+/*
  * Parses a token endpoint's 200 answer at `now_ms`. VRP_EAUTH when it holds
- * no access token.
+ * no access token. `expires_in` (a number or a decimal string; an hour when
+ * absent) is clamped to VRP_OAUTH_MIN_LIFETIME_S..VRP_OAUTH_MAX_LIFETIME_S.
  */
 int vrp_oauth_parse_tokens(const char *remote, const char *json, int64_t now_ms,
 			   struct vrp_oauth_tokens *out);

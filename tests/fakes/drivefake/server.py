@@ -51,11 +51,15 @@ class State:
         self.requests = collections.deque(maxlen=500)
         self.log = open(log_path, 'a', encoding='utf-8', buffering=1) if log_path else None
 
-    def record(self, method, path, query, status, nbytes):
+    def record(self, method, path, query, status, nbytes, auth=False, sent=None):
         with self.lock:
             entry = {'method': method, 'path': path, 'status': status}
             if query:
                 entry['query'] = _mask_query(query)
+            if auth:
+                entry['auth'] = True                  # an Authorization header came (never its value)
+            if sent is not None:
+                entry['sent'] = sent                  # body bytes a streamed fault got out
             self.requests.append(entry)
             if self.log:
                 self.log.write('%s %s %s%s %s in=%d\n' % (
@@ -188,6 +192,27 @@ def _split_multipart(content_type, body):
     return parts
 
 
+def _piece(rate):
+    """Bytes per write: about ten writes a second when trickling at `rate` bytes/s."""
+    return max(1, int(rate // 10)) if rate else IO_CHUNK
+
+
+def _rewrite(resp, fault):
+    """The real JSON answer with `inject_files` put before its files, or `merge` laid over it."""
+    try:
+        answer = json.loads(resp.body)
+    except (ValueError, UnicodeDecodeError):
+        return resp
+    if not isinstance(answer, dict):
+        return resp
+    if fault.merge is not None:
+        answer.update(fault.merge)
+    elif isinstance(answer.get('files'), list):
+        answer['files'] = list(fault.inject_files) + answer['files']
+    return json_response(resp.status, answer, {k: v for k, v in resp.headers.items()
+                                               if k.lower() != 'content-type'})
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     def version_string(self):
@@ -219,32 +244,58 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return self._finish(e.response(), method, path, query, 0)
         fault = None
+        self.auth_sent = 'Authorization' in self.headers
         if not path.startswith('/__control/'):
             with self.state.lock:
-                fault = self.state.faults.take(method, path)
+                fault = self.state.faults.take(method, path, query)
         try:
             if fault is not None and fault.drop_after_bytes is not None:
                 got = reader.read(fault.drop_after_bytes)
                 self._drop(method, path, got)
-                return self.state.record(method, path, query, 0, len(got))
+                return self.state.record(method, path, query, 0, len(got), self.auth_sent)
             body = reader.read()
         except (ClientGone, OSError):
             self.close_connection = True
-            return self.state.record(method, path, query, 0, 0)
-        if fault is not None:
+            return self.state.record(method, path, query, 0, 0, self.auth_sent)
+        if fault is not None and fault.stream_bytes is not None:
+            return self._stream(fault, method, path, query, len(body))
+        if fault is not None and fault.body is not None:
+            resp = fault.canned(self.server.port)
+        elif fault is not None and fault.inject_files is None and fault.merge is None:
             resp = fault.error().response()
         else:
-            try:
-                with self.state.lock:
-                    resp = self._route(method, path, body)
-            except (ApiError, OAuthError) as e:
-                resp = e.response()
-            except Exception:                           # a bug in the fake: say so
-                traceback.print_exc(file=sys.stderr)
-                resp = ApiError(500, 'fake_drive internal error', 'backendError').response()
-        self._finish(resp, method, path, query, len(body))
+            resp = self._answer(method, path, body)
+            if fault is not None:
+                resp = _rewrite(resp, fault)
+        self._finish(resp, method, path, query, len(body), fault.rate if fault else None)
 
-    def _finish(self, resp, method, path, query, nbytes):
+    def _answer(self, method, path, body):
+        try:
+            with self.state.lock:
+                return self._route(method, path, body)
+        except (ApiError, OAuthError) as e:
+            return e.response()
+        except Exception:                           # a bug in the fake: say so
+            traceback.print_exc(file=sys.stderr)
+            return ApiError(500, 'fake_drive internal error', 'backendError').response()
+
+    def _write_slowly(self, data, rate):
+        """Writes `data`, at `rate` bytes per second when set; the bytes that got out."""
+        step = _piece(rate)
+        sent = 0
+        try:
+            for at in range(0, len(data), step):
+                if rate:
+                    time.sleep(len(data[at:at + step]) / rate)
+                self.wfile.write(data[at:at + step])
+                self.wfile.flush()
+                sent += len(data[at:at + step])
+        except OSError:
+            self.close_connection = True
+        return sent
+
+    def _finish(self, resp, method, path, query, nbytes, rate=None):
+        sent = None
         try:
             # Google's upload servers call 308 "Resume Incomplete".
             self.send_response(resp.status, 'Resume Incomplete' if resp.status == 308 else None)
@@ -254,11 +305,36 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header('Content-Length', str(len(resp.body)))
             self.end_headers()
             if method != 'HEAD' and resp.body:
-                self.wfile.write(resp.body)
+                sent = self._write_slowly(resp.body, rate)
             self.wfile.flush()
         except OSError:
             self.close_connection = True
-        self.state.record(method, path, query, resp.status, nbytes)
+        self.state.record(method, path, query, resp.status, nbytes, self.auth_sent,
+                          sent if rate else None)
+
+    def _stream(self, fault, method, path, query, nbytes):
+        """A 200 (or `status`) whose body is `stream_bytes` bytes of 'x', at `rate` when set."""
+        status = fault.status or 200
+        sent = 0
+        try:
+            self.send_response(status)
+            self.send_header('Content-Type', 'application/octet-stream')
+            self.send_header('Content-Length', str(fault.stream_bytes))
+            for k, v in fault.headers.items():
+                self.send_header(k, str(v))
+            self.end_headers()
+            block = b'x' * _piece(fault.rate)
+            while sent < fault.stream_bytes:
+                piece = block[:fault.stream_bytes - sent]
+                if fault.rate:
+                    time.sleep(len(piece) / fault.rate)
+                self.wfile.write(piece)
+                self.wfile.flush()
+                sent += len(piece)
+        except OSError:
+            pass
+        self.close_connection = True
+        self.state.record(method, path, query, status, nbytes, self.auth_sent, sent)
 
     def _drop(self, method, path, got):
         """Keep what a resumable PUT sent (rounded down), then hang up without answering."""

@@ -29,6 +29,7 @@ static const struct vrp_provider_setting gdrive_settings[] = {
 	{ "upload_url", false, "the Drive upload base URL" },
 	{ "chunk_size", false, "bytes per resumable upload request, a multiple of 262144" },
 	{ "multipart_threshold", false, "files up to this size go in one request (bytes)" },
+	{ "timeout", false, "seconds a request may take, plus 1 s per 16 KiB it moves (120)" },
 	{ NULL, false, NULL },
 };
 
@@ -49,6 +50,7 @@ static void gdrive_close(void *state)
 		return;
 	vrp_http_free(gd->http);
 	gdrive_folders_clear(gd);
+	gdrive_tokens_clear(&gd->list_tokens);
 	free(gd->name);
 	free(gd->client_id);
 	free(gd->auth_url);
@@ -66,8 +68,8 @@ static void gdrive_close(void *state)
 	free(gd);
 }
 
-static int parse_size(const struct vrp_provider_config *config, const char *key, int64_t fallback,
-		      int64_t min, int64_t max, int64_t *out)
+static int parse_number(const struct vrp_provider_config *config, const char *key, const char *unit,
+			int64_t fallback, int64_t min, int64_t max, int64_t *out)
 {
 	const char *text = vrp_provider_config_get(config, key);
 	*out = fallback;
@@ -77,9 +79,9 @@ static int parse_size(const struct vrp_provider_config *config, const char *key,
 	long long v = strtoll(text, &end, 10);
 	if (end == text || *end || v < min || v > max)
 		return vrp_error_set(VRP_EINVAL,
-				     "setting '%s' must be a number of bytes from %lld "
+				     "setting '%s' must be a number of %s from %lld "
 				     "to %lld, not '%s'",
-				     key, (long long)min, (long long)max, text);
+				     key, unit, (long long)min, (long long)max, text);
 	*out = v;
 	return 0;
 }
@@ -128,14 +130,17 @@ static int read_settings(struct gdrive *gd, const struct vrp_provider_config *co
 	if (rc == 0 && client_id && !(gd->client_id = strdup(client_id)))
 		rc = vrp_error_oom();
 	if (rc == 0)
-		rc = parse_size(config, "chunk_size", 8 * MIB, CHUNK_UNIT, 1024 * MIB,
-				&gd->chunk_size);
+		rc = parse_number(config, "chunk_size", "bytes", 8 * MIB, CHUNK_UNIT, 1024 * MIB,
+				  &gd->chunk_size);
 	if (rc == 0 && gd->chunk_size % CHUNK_UNIT != 0)
 		rc = vrp_error_set(VRP_EINVAL, "setting 'chunk_size' must be a multiple of 262144 "
 					       "(256 KiB)");
 	if (rc == 0)
-		rc = parse_size(config, "multipart_threshold", 5 * MIB, 0, 64 * MIB,
-				&gd->multipart_threshold);
+		rc = parse_number(config, "multipart_threshold", "bytes", 5 * MIB, 0, 64 * MIB,
+				  &gd->multipart_threshold);
+	if (rc == 0)
+		rc = parse_number(config, "timeout", "seconds", VRP_HTTP_DEFAULT_TIMEOUT_S, 1,
+				  86400, &gd->timeout_s);
 	const char *policy = vrp_provider_config_get(config, "delete_policy");
 	gd->purge_deletes = policy && !strcmp(policy, "purge");
 	return rc;
@@ -154,6 +159,8 @@ static int gdrive_open(void **state, const struct vrp_provider_config *config)
 	int rc = read_settings(gd, config);
 	if (rc == 0)
 		rc = vrp_http_new(&gd->http, gd->name);
+	if (rc == 0)
+		vrp_http_set_timeout(gd->http, gd->timeout_s);
 	if (rc < 0) {
 		gdrive_close(gd);
 		return rc;
@@ -176,16 +183,10 @@ static int gdrive_capabilities(void *state, vrp_provider_capabilities *out)
 	return 0;
 }
 
-/* Drive ids are letters, digits, '-' and '_'. */
 static int gdrive_normalize_remote_id(void *state, const char *id, char **out)
 {
 	(void)state;
-	size_t len = strlen(id);
-	bool ok = len > 0 && len <= 256;
-	for (const char *p = id; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
-	if (!ok)
+	if (!gdrive_is_id(id))
 		return vrp_error_set(VRP_EINVAL, "'%s' is not a Google Drive file id", id);
 	return (*out = strdup(id)) ? 0 : vrp_error_oom();
 }

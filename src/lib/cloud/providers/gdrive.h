@@ -27,6 +27,12 @@
 	"id,name,mimeType,parents,size,md5Checksum,sha256Checksum,createdTime,modifiedTime,"       \
 	"trashed,appProperties"
 
+/* The page tokens one listing was handed: a server that repeats one would loop it forever. */
+struct gdrive_tokens {
+	char **items;
+	size_t count, capacity;
+};
+
 struct gdrive_folder {
 	char *path; /* relative to the app folder, "" for the app folder itself */
 	char *id;
@@ -36,7 +42,7 @@ struct gdrive {
 	char *name; /* the remote */
 	char *client_id, *auth_url, *token_url, *device_url, *api_url, *upload_url;
 	char *folder;
-	int64_t chunk_size, multipart_threshold;
+	int64_t chunk_size, multipart_threshold, timeout_s;
 	bool purge_deletes; /* delete_policy=purge: delete for good, not to the trash */
 	vrp_secret_fn secret;
 	vrp_secret_put_fn put_secret;
@@ -46,6 +52,7 @@ struct gdrive {
 	int64_t expires_at_ms;
 	struct gdrive_folder *folders; /* ids found or made, so a path is resolved once */
 	size_t folder_count, folder_capacity;
+	struct gdrive_tokens list_tokens; /* of the listing gdrive_list is paging through */
 };
 
 /* ---- gdrive_auth.c ---- */
@@ -80,16 +87,40 @@ int gdrive_send(struct gdrive *gd, struct vrp_http_request *request, const char 
  */
 int gdrive_error(const char *remote, const char *what, const struct vrp_http_response *response);
 
-/* A JSON API call: `method` on api_url + `path_and_query`, `body` JSON or NULL, `*out` parsed. */
+/*
+ * A JSON API call: `method` on api_url + `path_and_query`, `body` JSON or
+ * NULL, `*out` (when asked for) the answer, which must be a JSON object.
+ */
 int gdrive_call_json(struct gdrive *gd, const char *method, const char *path_and_query,
 		     json_t *body, const char *what, json_t **out);
 
 /* `value` quoted for a Drive query: '...' with \ and ' escaped; malloc'd. */
 char *gdrive_quote(const char *value);
 
+/* Records `token`; VRP_ETRANSIENT (recorded) when this listing had it before. */
+int gdrive_tokens_add(struct gdrive_tokens *seen, const char *remote, const char *what,
+		      const char *token);
+void gdrive_tokens_clear(struct gdrive_tokens *seen);
+
 /*
- * Every file matching query `q` (all pages), with GDRIVE_FILE_FIELDS, in
- * Drive's order. `*out` is a new array.
+ * The usable entries of a files.list answer appended to `into`, and its
+ * next page token (malloc'd, NULL on the last page, checked against
+ * `seen`). An answer without a `files` array is VRP_ETRANSIENT: a broken
+ * answer, never an empty folder. An entry without a Drive id, a name that
+ * is one path component, or a readable size is logged and left out.
+ */
+int gdrive_take_files(struct gdrive *gd, const json_t *answer, const char *what,
+		      struct gdrive_tokens *seen, json_t *into, char **next);
+
+/* Whether `id` can be a Drive file id: 1 to 256 letters, digits, '-' and '_' (NULL cannot). */
+bool gdrive_is_id(const char *id);
+
+/* `key` of `object` as a byte count (Drive sends decimal strings); -1 when absent or not one. */
+int64_t gdrive_bytes(const json_t *object, const char *key);
+
+/*
+ * Every usable file matching query `q` (all pages), with GDRIVE_FILE_FIELDS,
+ * in Drive's order. `*out` is a new array.
  */
 int gdrive_query(struct gdrive *gd, const char *q, const char *what, json_t **out);
 
@@ -155,6 +186,8 @@ int gdrive_delete(void *state, const char *remote_id);
 int gdrive_download(void *state, const char *remote_id, int fd, vrp_transfer_progress_fn progress,
 		    void *progress_ctx);
 int gdrive_storage_info(void *state, vrp_storage_info *out);
+/* The quota in an about answer; VRP_ETRANSIENT when it has no readable usage (or limit). */
+int gdrive_quota_of(const char *remote, const json_t *about, vrp_storage_info *out);
 
 /* Deletes file `id` for good (an upload that failed its check), or to the trash. */
 int gdrive_remove(struct gdrive *gd, const char *id, bool permanent);

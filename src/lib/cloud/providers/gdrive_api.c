@@ -6,7 +6,10 @@
 #include "cloud/providers/gdrive.h"
 
 #include "core/error_set.h"
+#include "core/log.h"
+#include "core/ptrarray.h"
 
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,11 +116,15 @@ int gdrive_call_json(struct gdrive *gd, const char *method, const char *path_and
 	int rc = gdrive_send(gd, &q, text ? json_type : NULL, &r);
 	if (rc == 0 && (r.status < 200 || r.status > 299))
 		rc = gdrive_error(gd->name, what, &r);
-	if (rc == 0 && out && r.body_len > 0) {
-		*out = json_loads(r.body, 0, NULL);
-		if (!*out)
-			rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: %s: the answer is not JSON",
-					   gd->name, what);
+	/* An empty or non-object 2xx is a broken answer, never "nothing there". */
+	if (rc == 0 && out)
+		*out = r.body ? json_loads(r.body, 0, NULL) : NULL;
+	if (rc == 0 && out && !json_is_object(*out))
+		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: %s: the answer is not a JSON object",
+				   gd->name, what);
+	if (rc < 0 && out) {
+		json_decref(*out);
+		*out = NULL;
 	}
 	vrp_http_response_clear(&r);
 	free(text);
@@ -141,9 +148,121 @@ char *gdrive_quote(const char *value)
 	return out;
 }
 
+static const char *string_of(const json_t *file, const char *key)
+{
+	return json_string_value(json_object_get(file, key));
+}
+
+int64_t gdrive_bytes(const json_t *object, const char *key)
+{
+	const json_t *size = json_object_get(object, key);
+	if (json_is_integer(size))
+		return json_integer_value(size) >= 0 ? (int64_t)json_integer_value(size) : -1;
+	const char *text = json_string_value(size);
+	if (!text || *text < '0' || *text > '9')
+		return -1;
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	return *end || errno ? -1 : (int64_t)v;
+}
+
+int gdrive_tokens_add(struct gdrive_tokens *seen, const char *remote, const char *what,
+		      const char *token)
+{
+	for (size_t i = 0; i < seen->count; i++)
+		if (!strcmp(seen->items[i], token))
+			return vrp_error_set(VRP_ETRANSIENT,
+					     "remote %s: %s: Drive handed out the same page token "
+					     "twice; stopping instead of looping",
+					     remote, what);
+	char *copy = strdup(token);
+	if (!copy || vrp_ptr_array_reserve(&seen->items, &seen->capacity, seen->count + 1) < 0) {
+		free(copy);
+		return vrp_error_oom();
+	}
+	seen->items[seen->count++] = copy;
+	return 0;
+}
+
+void gdrive_tokens_clear(struct gdrive_tokens *seen)
+{
+	for (size_t i = 0; i < seen->count; i++)
+		free(seen->items[i]);
+	free(seen->items);
+	*seen = (struct gdrive_tokens){ 0 };
+}
+
+bool gdrive_is_id(const char *id)
+{
+	size_t len = id ? strlen(id) : 0;
+	bool ok = len > 0 && len <= 256;
+	for (const char *p = id; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
+	return ok;
+}
+
+/* Why a listed entry cannot be used, or NULL when it can. */
+static const char *entry_problem(const json_t *f)
+{
+	const char *name = string_of(f, "name");
+	const json_t *size = json_object_get(f, "size");
+	const json_t *parents = json_object_get(f, "parents");
+	if (!json_is_object(f))
+		return "not a file resource";
+	if (!gdrive_is_id(string_of(f, "id")))
+		return "no usable id";
+	/* One path component: "", ".", ".." or a '/' would name another place locally. */
+	if (!name || !*name || !strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/'))
+		return "no usable name";
+	if (size && gdrive_bytes(f, "size") < 0)
+		return "a size that is not a number of bytes";
+	if (parents && !json_is_string(json_array_get(parents, 0)))
+		return "unreadable parents";
+	return NULL;
+}
+
+int gdrive_take_files(struct gdrive *gd, const json_t *answer, const char *what,
+		      struct gdrive_tokens *seen, json_t *into, char **next)
+{
+	*next = NULL;
+	const json_t *files = json_object_get(answer, "files");
+	const json_t *token = json_object_get(answer, "nextPageToken");
+	if (!json_is_array(files) || (token && !json_is_string(token)))
+		return vrp_error_set(VRP_ETRANSIENT, "remote %s: %s: the answer holds no file list",
+				     gd->name, what);
+	size_t i;
+	const json_t *f;
+	json_array_foreach(files, i, f)
+	{
+		const char *problem = entry_problem(f);
+		/* One bad entry is that entry's problem: the rest of the listing still counts. */
+		if (problem) {
+			const char *name = string_of(f, "name");
+			VRP_LOG_WARNING("gdrive",
+					json_pack("{s:s, s:o, s:s}", "remote", gd->name, "name",
+						  vrp_log_string(name ? name : ""), "problem",
+						  problem),
+					"remote %s: %s: skipped a listed entry (%s) with %s",
+					gd->name, what, name ? name : "no name", problem);
+			continue;
+		}
+		if (json_array_append(into, (json_t *)f) != 0)
+			return vrp_error_oom();
+	}
+	const char *text = json_string_value(token);
+	if (!text || !*text)
+		return 0;
+	int rc = gdrive_tokens_add(seen, gd->name, what, text);
+	if (rc == 0 && !(*next = strdup(text)))
+		rc = vrp_error_oom();
+	return rc;
+}
+
 /* One page of a query into `files` (appended); `*token` is replaced by the next page's. */
 static int query_page(struct gdrive *gd, const char *q, const char *what, json_t *files,
-		      char **token)
+		      struct gdrive_tokens *seen, char **token)
 {
 	char *escaped = vrp_http_escape(q);
 	char *fields = vrp_http_escape("nextPageToken,files(" GDRIVE_FILE_FIELDS ")");
@@ -163,15 +282,8 @@ static int query_page(struct gdrive *gd, const char *q, const char *what, json_t
 	json_t *answer = NULL;
 	int rc = gdrive_call_json(gd, "GET", path, NULL, what, &answer);
 	free(path);
-	json_t *more = json_object_get(answer, "files");
-	const char *next = json_string_value(json_object_get(answer, "nextPageToken"));
-	if (rc == 0 && !json_is_array(more))
-		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: %s: no file list in the answer",
-				   gd->name, what);
-	if (rc == 0 && json_array_extend(files, more) != 0)
-		rc = vrp_error_oom();
-	if (rc == 0 && next && *next && !(*token = strdup(next)))
-		rc = vrp_error_oom();
+	if (rc == 0)
+		rc = gdrive_take_files(gd, answer, what, seen, files, token);
 	json_decref(answer);
 	return rc;
 }
@@ -180,31 +292,20 @@ int gdrive_query(struct gdrive *gd, const char *q, const char *what, json_t **ou
 {
 	*out = NULL;
 	json_t *files = json_array();
+	struct gdrive_tokens seen = { 0 };
 	char *token = NULL;
 	int rc = files ? 0 : vrp_error_oom();
 	do {
 		if (rc == 0)
-			rc = query_page(gd, q, what, files, &token);
+			rc = query_page(gd, q, what, files, &seen, &token);
 	} while (rc == 0 && token);
 	free(token);
+	gdrive_tokens_clear(&seen);
 	if (rc == 0)
 		*out = files;
 	else
 		json_decref(files);
 	return rc;
-}
-
-static int64_t size_of(const json_t *file)
-{
-	const json_t *size = json_object_get(file, "size");
-	if (json_is_integer(size))
-		return (int64_t)json_integer_value(size);
-	return json_is_string(size) ? (int64_t)strtoll(json_string_value(size), NULL, 10) : -1;
-}
-
-static const char *string_of(const json_t *file, const char *key)
-{
-	return json_string_value(json_object_get(file, key));
 }
 
 vrp_remote_object *gdrive_object(const json_t *file, const char *path)
@@ -217,7 +318,7 @@ vrp_remote_object *gdrive_object(const json_t *file, const char *path)
 	const char *mime = string_of(file, "mimeType");
 	/* The content's hash changes whenever the content does: the best etag Drive offers. */
 	const char *etag = md5 ? md5 : sha256 ? sha256 : string_of(file, "modifiedTime");
-	o->size = size_of(file);
+	o->size = gdrive_bytes(file, "size");
 	o->checksum_kind = sha256 ? VRP_CHECKSUM_SHA256
 			   : md5  ? VRP_CHECKSUM_MD5
 				  : VRP_CHECKSUM_NONE;

@@ -144,6 +144,18 @@ int gdrive_refresh(struct gdrive *gd)
 	return 0;
 }
 
+/*
+ * Whether a token expiring at `expires_at_ms` is good for a while yet. Said
+ * without arithmetic on the stored value (any int64), and a stored expiry
+ * further out than a token can live is not believed.
+ */
+static bool usable_until(int64_t expires_at_ms)
+{
+	int64_t now = vrp_oauth_now_ms();
+	return expires_at_ms > now + EXPIRY_MARGIN_MS &&
+	       expires_at_ms <= now + VRP_OAUTH_MAX_LIFETIME_S * 1000LL;
+}
+
 /* The access token kept by an earlier command, when it is still good. */
 static void load_access_token(struct gdrive *gd)
 {
@@ -153,7 +165,7 @@ static void load_access_token(struct gdrive *gd)
 	json_t *o = json_loads(text, 0, NULL);
 	const char *token = json_string_value(json_object_get(o, "token"));
 	int64_t expires = (int64_t)json_integer_value(json_object_get(o, "expires_at_ms"));
-	if (token && expires - EXPIRY_MARGIN_MS > vrp_oauth_now_ms()) {
+	if (token && usable_until(expires)) {
 		gd->access_token = strdup(token);
 		gd->expires_at_ms = expires;
 	}
@@ -165,7 +177,7 @@ int gdrive_ensure_token(struct gdrive *gd)
 {
 	if (!gd->access_token)
 		load_access_token(gd);
-	if (gd->access_token && gd->expires_at_ms - EXPIRY_MARGIN_MS > vrp_oauth_now_ms())
+	if (gd->access_token && usable_until(gd->expires_at_ms))
 		return 0;
 	return gdrive_refresh(gd);
 }

@@ -64,10 +64,7 @@ const char *gdrive_verify(const json_t *file, int64_t size, const char *sha256, 
 {
 	const char *their_sha256 = json_string_value(json_object_get(file, "sha256Checksum"));
 	const char *their_md5 = json_string_value(json_object_get(file, "md5Checksum"));
-	const json_t *jsize = json_object_get(file, "size");
-	int64_t their_size = json_is_string(jsize)    ? strtoll(json_string_value(jsize), NULL, 10)
-			     : json_is_integer(jsize) ? (int64_t)json_integer_value(jsize)
-						      : -1;
+	int64_t their_size = gdrive_bytes(file, "size");
 	if (their_size != size) {
 		snprintf(message, message_size, "Drive stored %lld bytes, %lld were sent",
 			 (long long)their_size, (long long)size);

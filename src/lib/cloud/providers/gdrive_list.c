@@ -170,11 +170,12 @@ static int fill(struct gdrive *gd, const json_t *files, const char *prefix, vrp_
 static int list_page(struct gdrive *gd, const char *prefix, const char *token, size_t page_size,
 		     vrp_remote_page *page)
 {
-	json_t *answer = NULL;
-	int rc = list_request(gd, token, page_size, &answer);
-	json_t *files = json_object_get(answer, "files");
-	const char *next = json_string_value(json_object_get(answer, "nextPageToken"));
+	json_t *answer = NULL, *files = json_array();
+	int rc = files ? list_request(gd, token, page_size, &answer) : vrp_error_oom();
 	bool unknown = false;
+	if (rc == 0)
+		rc = gdrive_take_files(gd, answer, "listing files", &gd->list_tokens, files,
+				       &page->next_page_token);
 	if (rc == 0)
 		rc = fill(gd, files, prefix, page, &unknown);
 	/* A folder made since the map was loaded: load it again, once, and redo the page. */
@@ -187,8 +188,7 @@ static int list_page(struct gdrive *gd, const char *prefix, const char *token, s
 		if (rc == 0)
 			rc = fill(gd, files, prefix, page, &unknown);
 	}
-	if (rc == 0 && next && *next && !(page->next_page_token = strdup(next)))
-		rc = vrp_error_oom();
+	json_decref(files);
 	json_decref(answer);
 	return rc;
 }
@@ -202,8 +202,10 @@ int gdrive_list(void *state, const char *prefix, const char *page_token, size_t 
 		return vrp_error_oom();
 	if (page_size == 0 || page_size > DEFAULT_PAGE_SIZE)
 		page_size = DEFAULT_PAGE_SIZE;
-	/* A fresh listing sees folders as they are now. */
+	/* A fresh listing sees folders as they are now, and has been handed no page token yet. */
 	int rc = 0;
+	if (!page_token)
+		gdrive_tokens_clear(&gd->list_tokens);
 	if (!page_token || gd->folder_count == 0) {
 		gdrive_folders_clear(gd);
 		rc = gdrive_folders_load(gd);
@@ -252,14 +254,21 @@ int gdrive_delete(void *state, const char *remote_id)
 /* ---- download ---- */
 
 struct download {
+	const char *remote;
 	int fd;
 	struct gdrive_digest digest;
-	int64_t bytes;
+	int64_t size, bytes; /* declared, written */
 };
 
 static int sink(void *ctx, const void *data, size_t len)
 {
 	struct download *d = ctx;
+	/* Beyond the declared size is not this file: stop before it fills the disk. */
+	if ((int64_t)len > d->size - d->bytes)
+		return vrp_error_set(VRP_ECHECKSUM,
+				     "remote %s: the download is longer than the %lld bytes Drive "
+				     "declared; stopped",
+				     d->remote, (long long)d->size);
 	if (vrp_fs_write_all(d->fd, data, len) != 0)
 		return vrp_error_from_errno(errno, "cannot write the download");
 	d->bytes += (int64_t)len;
@@ -273,7 +282,7 @@ static int hashing_sink(void *ctx, const void *data, size_t len)
 	return rc < 0 ? rc : sink(ctx, data, len);
 }
 
-static int fetch_media(struct gdrive *gd, const char *id, struct download *d, int64_t total,
+static int fetch_media(struct gdrive *gd, const char *id, struct download *d,
 		       vrp_transfer_progress_fn progress, void *progress_ctx)
 {
 	char *url = NULL, *escaped = vrp_http_escape(id);
@@ -289,7 +298,8 @@ static int fetch_media(struct gdrive *gd, const char *id, struct download *d, in
 	q.sink_ctx = d;
 	q.progress = progress;
 	q.progress_ctx = progress_ctx;
-	q.progress_total = total;
+	q.progress_total = d->size;
+	q.expected_bytes = d->size;
 	struct vrp_http_response r;
 	int rc = gdrive_send(gd, &q, NULL, &r);
 	if (rc == 0 && (r.status < 200 || r.status > 299))
@@ -311,15 +321,17 @@ int gdrive_download(void *state, const char *remote_id, int fd, vrp_transfer_pro
 	if (!path)
 		return vrp_error_oom();
 	json_t *meta = NULL;
-	struct download d = { .fd = fd };
+	struct download d = { .remote = gd->name, .fd = fd };
 	int rc = gdrive_call_json(gd, "GET", path, NULL, "reading a file's metadata", &meta);
 	free(path);
+	d.size = rc == 0 ? gdrive_bytes(meta, "size") : -1;
+	if (rc == 0 && d.size < 0)
+		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: file %s: the metadata has no size",
+				   gd->name, remote_id);
 	if (rc == 0)
 		rc = gdrive_digest_init(&d.digest);
-	const json_t *size = json_object_get(meta, "size");
-	int64_t total = json_is_string(size) ? strtoll(json_string_value(size), NULL, 10) : -1;
 	if (rc == 0)
-		rc = fetch_media(gd, remote_id, &d, total, progress, progress_ctx);
+		rc = fetch_media(gd, remote_id, &d, progress, progress_ctx);
 	char sha256[VRP_SHA256_HEX_LEN], md5[33], message[256];
 	if (rc == 0)
 		rc = gdrive_digest_final(&d.digest, sha256, md5);
@@ -335,27 +347,31 @@ int gdrive_download(void *state, const char *remote_id, int fd, vrp_transfer_pro
 
 /* ---- quota ---- */
 
-static int64_t quota_value(const json_t *quota, const char *key)
+int gdrive_quota_of(const char *remote, const json_t *about, vrp_storage_info *out)
 {
-	const json_t *v = json_object_get(quota, key);
-	if (json_is_string(v))
-		return strtoll(json_string_value(v), NULL, 10);
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+	const json_t *quota = json_object_get(about, "storageQuota");
+	out->used = gdrive_bytes(quota, "usage");
+	/* No limit means unlimited storage (some Workspace plans): total and free unknown. */
+	out->total = gdrive_bytes(quota, "limit");
+	out->free = -1;
+	if (out->used < 0 || (out->total < 0 && json_object_get(quota, "limit")))
+		return vrp_error_set(VRP_ETRANSIENT,
+				     "remote %s: reading the storage quota: the answer holds no "
+				     "readable storageQuota",
+				     remote);
+	if (out->total >= 0)
+		out->free = out->total > out->used ? out->total - out->used : 0;
+	return 0;
 }
 
 int gdrive_storage_info(void *state, vrp_storage_info *out)
 {
+	struct gdrive *gd = state;
 	json_t *about = NULL;
-	int rc = gdrive_call_json(state, "GET", "/about?fields=storageQuota", NULL,
+	int rc = gdrive_call_json(gd, "GET", "/about?fields=storageQuota", NULL,
 				  "reading the storage quota", &about);
-	if (rc < 0)
-		return rc;
-	const json_t *quota = json_object_get(about, "storageQuota");
-	out->used = quota_value(quota, "usage");
-	/* No limit means unlimited storage (some Workspace plans): total and free unknown. */
-	out->total = quota_value(quota, "limit");
-	if (out->total >= 0 && out->used >= 0)
-		out->free = out->total > out->used ? out->total - out->used : 0;
+	if (rc == 0)
+		rc = gdrive_quota_of(gd->name, about, out);
 	json_decref(about);
-	return 0;
+	return rc;
 }

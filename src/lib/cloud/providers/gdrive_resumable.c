@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Answers per attempt that may leave Drive's offset where it was before the attempt fails. */
+#define MAX_STALLS 3
+
 int64_t gdrive_parse_range(const char *range)
 {
 	if (!range || !*range)
@@ -52,10 +55,9 @@ static int adopt_resume_state(struct gdrive_upload *up)
 	const char *path = json_string_value(json_object_get(state, "remote_path"));
 	const char *sha256 = json_string_value(json_object_get(state, "sha256"));
 	json_int_t size = json_integer_value(json_object_get(state, "size"));
-	size_t base = strlen(up->gd->upload_url);
 	/* Only ever send the file to our own upload endpoint, whatever the database says. */
 	bool ours = provider && !strcmp(provider, "gdrive") && session &&
-		    !strncmp(session, up->gd->upload_url, base) && session[base] == '/' && path &&
+		    vrp_http_same_origin(session, up->gd->upload_url) && path &&
 		    !strcmp(path, up->request->remote_path) && sha256 &&
 		    !strcmp(sha256, up->sha256) && size == up->size;
 	int rc = 0;
@@ -77,8 +79,7 @@ static int drop_session(struct gdrive_upload *up, const char *why)
 	return 0;
 }
 
-/* Takes a 2xx answer's file resource. */
-static int take_file(struct gdrive_upload *up, const struct vrp_http_response *r)
+int gdrive_upload_take_file(struct gdrive_upload *up, const struct vrp_http_response *r)
 {
 	up->file = r->body ? json_loads(r->body, 0, NULL) : NULL;
 	if (!json_string_value(json_object_get(up->file, "id")))
@@ -123,10 +124,12 @@ static int put_range(struct gdrive_upload *up, int64_t offset, int64_t len)
 	q.progress_ctx = up->request->progress_ctx;
 	q.progress_base = offset;
 	q.progress_total = up->size;
+	q.headers = headers;
 	struct vrp_http_response r;
-	int rc = gdrive_send(up->gd, &q, headers, &r);
+	/* The session URL is the credential: the bearer token stays with the API. */
+	int rc = vrp_http_perform(up->gd->http, &q, &r);
 	if (rc == 0 && (r.status == 200 || r.status == 201))
-		rc = take_file(up, &r);
+		rc = gdrive_upload_take_file(up, &r);
 	else if (rc == 0 && r.status == 308)
 		rc = take_range(up, &r);
 	else if (rc == 0 && (r.status == 404 || r.status == 410))
@@ -168,10 +171,16 @@ static int create_session(struct gdrive_upload *up)
 	int rc = gdrive_send(up->gd, &q, headers, &r);
 	if (rc == 0 && r.status != 200 && r.status != 201)
 		rc = gdrive_error(up->gd->name, "starting an upload", &r);
-	else if (rc == 0 && !vrp_http_url_allowed(r.location))
+	else if (rc == 0 && !r.location)
 		rc = vrp_error_set(VRP_ETRANSIENT,
-				   "remote %s: the upload session answer has no usable Location",
+				   "remote %s: the upload session answer has no Location",
 				   up->gd->name);
+	/* The file goes only where upload_url says: a Location elsewhere gets nothing. */
+	else if (rc == 0 && !vrp_http_same_origin(r.location, up->gd->upload_url))
+		rc = vrp_error_set(VRP_EPERMANENT,
+				   "remote %s: the upload session is on another server than "
+				   "upload_url (%s); refusing to send the file there",
+				   up->gd->name, up->gd->upload_url);
 	else if (rc == 0 && !(up->session = strdup(r.location)))
 		rc = vrp_error_oom();
 	up->offset = 0;
@@ -183,22 +192,30 @@ static int create_session(struct gdrive_upload *up)
 	return rc;
 }
 
-/* Sends chunks from Drive's offset on; 1 when the session expired under us. */
+/*
+ * Sends chunks from Drive's offset on; 1 when the session expired under us.
+ * An answer that does not take Drive past the furthest offset it confirmed
+ * is a stall; a few in one attempt end it, however the answers alternate.
+ */
 static int send_chunks(struct gdrive_upload *up)
 {
-	int rc = 0, stuck = 0;
+	int rc = 0, stalls = 0;
+	int64_t furthest = up->offset;
 	while (rc == 0 && !up->file) {
-		int64_t len = up->size - up->offset, before = up->offset;
+		int64_t len = up->size - up->offset;
 		if (len > up->gd->chunk_size)
 			len = up->gd->chunk_size;
 		rc = put_range(up, up->offset, len);
-		/* Drive keeps taking nothing: give the engine the failure, not a spin. */
-		stuck = rc == 0 && !up->file && up->offset <= before ? stuck + 1 : 0;
-		if (stuck >= 3)
+		if (rc != 0 || up->file)
+			break;
+		if (up->offset > furthest)
+			furthest = up->offset;
+		else if (++stalls >= MAX_STALLS)
 			rc = vrp_error_set(VRP_ETRANSIENT,
-					   "remote %s: upload of %s makes no progress at byte %lld",
+					   "remote %s: upload of %s makes no progress past byte "
+					   "%lld (%d answers took nothing)",
 					   up->gd->name, up->request->remote_path,
-					   (long long)up->offset);
+					   (long long)furthest, stalls);
 	}
 	return rc;
 }

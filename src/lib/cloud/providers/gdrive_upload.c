@@ -49,6 +49,11 @@ static int hash_file(struct gdrive_upload *up)
 		else
 			rc = gdrive_digest_update(&d, buf, (size_t)n);
 		at += n > 0 ? n : 0;
+		/* Hashing a large file takes a while: a sign of life (and a chance to stop). */
+		if (rc == 0 && up->request->progress &&
+		    up->request->progress(up->request->progress_ctx, 0, up->size) != 0)
+			rc = vrp_error_set(VRP_ECANCELLED, "the upload of %s was cancelled",
+					   up->request->local_path);
 	}
 	if (rc == 0)
 		rc = gdrive_digest_final(&d, up->sha256, up->md5);
@@ -192,9 +197,8 @@ static int upload_multipart(struct gdrive_upload *up)
 		rc = gdrive_send(up->gd, &q, headers, &r);
 	if (rc == 0 && r.status != 200 && r.status != 201)
 		rc = gdrive_error(up->gd->name, "uploading", &r);
-	if (rc == 0 && !(up->file = r.body ? json_loads(r.body, 0, NULL) : NULL))
-		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: the upload answer is not JSON",
-				   up->gd->name);
+	if (rc == 0)
+		rc = gdrive_upload_take_file(up, &r);
 	vrp_http_response_clear(&r);
 	free(body);
 	free(url);

@@ -35,6 +35,9 @@ char *gdrive_resume_state(const struct gdrive_upload *up);
  */
 int64_t gdrive_parse_range(const char *range);
 
+/* Takes a 2xx upload answer's file resource into up->file; VRP_ETRANSIENT when it holds none. */
+int gdrive_upload_take_file(struct gdrive_upload *up, const struct vrp_http_response *r);
+
 /* The fields asked of an upload's answer. */
 #define GDRIVE_UPLOAD_FIELDS "fields=" GDRIVE_FILE_FIELDS
 
