@@ -15,10 +15,61 @@ struct cli {
 	bool json;           /* --json: JSON Lines on stdout, JSON errors on stderr */
 	int verbosity;       /* -q: -1, default 0, -v: 1, -vv: 2 */
 	const char *prog;    /* "vrp" */
+	char command[64];    /* the command being run, "remote add": named in usage errors */
 };
 
 /* A command: gets argv from the command name on; returns a process exit status. */
 typedef int (*cli_command_fn)(struct cli *cli, int argc, char **argv);
+
+/*
+ * A command or subcommand as help.c lists it. Help (-h or --help anywhere
+ * before "--", or `vrp help COMMAND [SUB]`) is answered from this table
+ * before the command runs, so it needs no library.
+ */
+struct cli_command {
+	const char *name;
+	/* Gets argv from its own name on. NULL for a subcommand: its parent's
+	 * function runs (with argv from the parent's name) and dispatches it;
+	 * NULL for a parent: a subcommand is required. */
+	cli_command_fn fn;
+	const char *summary; /* one line, for the parent's list */
+	/* Printed for help. NULL for a subcommand: the parent's; NULL for a
+	 * parent: generated from its subcommands' summaries. */
+	const char *usage;
+	void (*more_help)(FILE *out); /* appended to usage when set (generated text) */
+	const struct cli_command *subcommands; /* ends with a zero entry; NULL for none */
+};
+
+/* help.c: every command, and how help and dispatch find them. */
+
+/* The top-level commands, ending with a zero entry. */
+extern const struct cli_command cli_commands[];
+
+/* The entry called `name` in `table` (a zero-terminated array), or NULL. */
+const struct cli_command *cli_find_command(const struct cli_command *table, const char *name);
+
+/* Prints the help of `cmd` (and of its subcommand `sub`, may be NULL) on `out`. */
+void cli_print_command_help(FILE *out, const struct cli_command *cmd,
+			    const struct cli_command *sub);
+
+/* Prints vrp's own usage and command list (`vrp --help`) on `out`. */
+void cli_print_main_help(FILE *out);
+
+/* Prints the exit statuses and the error codes that give each (`vrp help exit-codes`). */
+void cli_print_exit_codes(FILE *out);
+
+/* `vrp help [COMMAND [SUB] | exit-codes]`. */
+int cli_help_command(struct cli *cli, int argc, char **argv);
+
+/* Usage texts, each beside the options it describes in its command's file. */
+extern const char audit_usage[], db_usage[], edit_usage[], export_usage[], import_usage[],
+	log_usage[], ls_usage[], metrics_usage[], purge_usage[], queue_usage[], search_usage[],
+	show_usage[], sync_usage[], worker_usage[], check_usage[], pull_usage[], verify_usage[],
+	init_usage[], rm_usage[], restore_usage[], archive_usage[], remote_add_usage[],
+	remote_ls_usage[], remote_rm_usage[], remote_test_usage[], remote_secret_usage[],
+	remote_auth_usage[];
+/* The provider types remote add accepts and their settings (generated from the registry). */
+void cli_remote_types_help(FILE *out);
 
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_db(struct cli *cli, int argc, char **argv);
@@ -26,7 +77,12 @@ int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_purge(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
-int cmd_remote(struct cli *cli, int argc, char **argv);
+int cmd_remote_add(struct cli *cli, int argc, char **argv);
+int cmd_remote_ls(struct cli *cli, int argc, char **argv);
+int cmd_remote_rm(struct cli *cli, int argc, char **argv);
+int cmd_remote_test(struct cli *cli, int argc, char **argv);
+int cmd_remote_secret(struct cli *cli, int argc, char **argv);
+int cmd_remote_auth(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_metrics(struct cli *cli, int argc, char **argv);
 int cmd_log(struct cli *cli, int argc, char **argv);
@@ -83,7 +139,7 @@ int cli_fail(const struct cli *cli, int code);
 /* Reports that the CLI itself ran out of memory; returns 71. */
 int cli_out_of_memory(const struct cli *cli);
 
-/* Reports a usage problem on stderr; returns 64. */
+/* Reports a usage problem on stderr, pointing at the command's help; returns 64. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

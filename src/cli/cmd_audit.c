@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char audit_usage[] =
+const char audit_usage[] =
 	"usage: vrp audit [--since DATE] [--until DATE] [--operation OP] [--recording ID]\n"
 	"                 [--remote NAME] [--limit N]\n\n"
 	"Lists the audit log, newest first: imports, deletions, restores, purges,\n"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char log_usage[] =
+const char log_usage[] =
 	"usage: vrp log [--correlation ID] [--since DATE] [--until DATE] [--level LEVEL]\n"
 	"       vrp log bundle [--since DATE] [--correlation ID] FILE\n\n"
 	"Prints the diagnostic log, oldest first (newest last), from the log directory\n"

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char purge_usage[] =
+const char purge_usage[] =
 	"usage: vrp purge [--yes] ID...\n"
 	"       vrp purge [--yes] --deleted-before DATE\n"
 	"       vrp purge [--yes] --expired\n\n"

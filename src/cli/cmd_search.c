@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char search_usage[] =
+const char search_usage[] =
 	"usage: vrp search [--limit N] [--offset N] [--all] [--] WORD...\n"
 	"\n"
 	"Finds recordings whose title, description or tags hold every WORD (the last\n"

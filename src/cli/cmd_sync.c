@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char sync_usage[] =
+const char sync_usage[] =
 	"usage: vrp sync [--remote NAME] [--concurrency N] [--max-attempts N]\n"
 	"                [--lease SECONDS] [--enqueue-only] [ID...]\n"
 	"       vrp sync status [--remote NAME]\n"
@@ -21,7 +21,7 @@ static const char sync_usage[] =
 	"--lease: how long a claimed task stays with this run without a sign of\n"
 	"life (default 60); a killed run's tasks are taken over after it.\n";
 
-static const char worker_usage[] =
+const char worker_usage[] =
 	"usage: vrp worker [--remote NAME] [--concurrency N] [--lease SECONDS]\n\n"
 	"Runs the sync queue until SIGINT or SIGTERM, picking up new tasks as they\n"
 	"are queued; in-flight transfers are handed back cleanly when it stops.\n";

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char verify_usage[] =
+const char verify_usage[] =
 	"usage: vrp verify [--all | ID...] [--fix]\n\n"
 	"Re-hashes each recording's file and compares it with the stored sha256,\n"
 	"marking the recording ok, missing or corrupt. Without IDs (or with --all)\n"

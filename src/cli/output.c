@@ -72,7 +72,8 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_end(ap);
 	print_error(cli, vrp_error_code_name(VRP_EUSAGE), message, "");
 	if (!cli->json)
-		fprintf(stderr, "%s: see `%s --help`\n", cli->prog, cli->prog);
+		fprintf(stderr, "%s: see '%s %s%s--help'\n", cli->prog, cli->prog, cli->command,
+			*cli->command ? " " : "");
 	return vrp_error_exit_status(VRP_EUSAGE);
 }
 
