@@ -70,6 +70,8 @@ extern const char audit_usage[], db_usage[], edit_usage[], export_usage[], impor
 	remote_auth_usage[];
 /* The provider types remote add accepts and their settings (generated from the registry). */
 void cli_remote_types_help(FILE *out);
+/* The operations `vrp audit --operation` takes (from the library). */
+void cli_audit_operations_help(FILE *out);
 
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_db(struct cli *cli, int argc, char **argv);

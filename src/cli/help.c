@@ -79,7 +79,7 @@ const struct cli_command cli_commands[] = {
 	  worker_usage, NULL, NULL },
 	{ "db", NULL, "database status, migrations and backups", db_usage, NULL, db_commands },
 	{ "audit", cmd_audit, "the audit log of deletions, purges, exports, imports", audit_usage,
-	  NULL, NULL },
+	  cli_audit_operations_help, NULL },
 	{ "metrics", cmd_metrics, "local counters, in Prometheus text format or JSON",
 	  metrics_usage, NULL, NULL },
 	{ "log", cmd_log, "read the diagnostic log; bundle it for a bug report", log_usage, NULL,

@@ -194,6 +194,11 @@ expect_match "a usage error is JSON with --json" "$err" '^\{"error":\{"code":"ER
 run v ls --remote r1 --sync-status bogus
 expect_status "an unknown sync status exits 64" 64
 expect_match "as an invalid argument" "$err" "unknown sync status 'bogus'.*ERR_INVALID_ARGUMENT"
+run v ls --remote nosuch
+expect_status "ls --remote of a remote that does not exist exits 64" 64
+expect_match "and says so, naming the remotes there are" "$err" "no remote named 'nosuch' \(remotes: r1\)"
+run v ls --remote nosuch --sync-status unsynced
+expect_status "with --sync-status unsynced too (which would match everything)" 64
 run v ls --help
 expect_status "ls --help exits 0" 0
 expect_match "ls --help documents the filters" "$out" '--sync-status'
@@ -355,6 +360,10 @@ expect_ids "ls --status archived" "8 5"
 check "archiving is not audited" test "$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE recording_id = 8")" -eq 0
 run v --json restore 5
 expect_match "restore takes an archived recording back" "$out" '"previous_status":"archived","changed":true'
+run v archive 6 8
+expect_status "archive of a deleted recording fails" 64
+expect_match "and says to restore it first" "$err" 'recording 6 is deleted; restore it first'
+check "it stays deleted" test "$(sqlite3 "$DB" "SELECT status FROM recordings WHERE id = 6")" = deleted
 run v --json rm 12345
 expect_status "rm of a missing id exits 66" 66
 expect_match "rm errors are JSON with --json" "$err" '^\{"error":\{"code":"ERR_NOT_FOUND","message":"no recording with id 12345"\}\}$'
