@@ -121,10 +121,18 @@ int cli_options(struct cli *cli, const struct cli_option_spec *spec, int argc, c
 void cli_start_logging(const struct cli *cli);
 
 /*
- * Resolves each ID or UUID argument to a recording id into a malloc'd
- * `*ids` (caller frees). Stops at the first that names no recording,
- * reports it, and returns its exit status; 0 when all resolved.
+ * Finds the recording each ID or UUID argument names into `found` (a list
+ * the caller empties with cli_recordings_clear()). Every argument that names
+ * none is reported and the rest are still found, as rm and restore do;
+ * returns the exit status of the first that failed, 0 when all were found.
  */
+int cli_find_recordings(const struct cli *cli, vrp_library *lib, int argc, char **argv,
+			vrp_recording_list *found);
+
+/* Frees the records of a list cli_find_recordings() filled (not the list itself). */
+void cli_recordings_clear(vrp_recording_list *list);
+
+/* cli_find_recordings() giving only their ids, in a malloc'd `*ids` (caller frees). */
 int cli_resolve_ids(const struct cli *cli, vrp_library *lib, int argc, char **argv, int64_t **ids,
 		    size_t *count);
 int cmd_ls(struct cli *cli, int argc, char **argv);
@@ -181,6 +189,9 @@ void cli_put_padded(FILE *out, const char *text, size_t width);
 
 /* A malloc'd copy of `text` cut to `max_width` columns, ending in "..." when cut. */
 char *cli_truncate(const char *text, size_t max_width);
+
+/* `one` when `n` is 1, else `many`: "1 orphan file", "2 orphan files". */
+const char *cli_plural(long long n, const char *one, const char *many);
 
 #define CLI_SHORT_LEN 24
 /* "mm:ss", "h:mm:ss" when an hour or more, "-" when unknown (0). */

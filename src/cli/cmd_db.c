@@ -36,8 +36,9 @@ static int db_status(struct cli *cli, vrp_library *lib)
 		cli_say(cli, "database:       %s\n", vrp_db_path(db));
 		cli_say(cli, "schema version: %d (this vrp: %d)\n", version, latest);
 		if (version < latest)
-			cli_say(cli, "pending:        %d migration(s); run `vrp db migrate`\n",
-				latest - version);
+			cli_say(cli, "pending:        %d %s; run `vrp db migrate`\n",
+				latest - version,
+				cli_plural(latest - version, "migration", "migrations"));
 		cli_say(cli, "integrity:      %s\n", check == 0 ? "ok" : "CORRUPT");
 	}
 	free(report);

@@ -99,8 +99,8 @@ static int bundle(struct cli *cli, struct log_args *a, const char *file)
 		cli_print_json(json_pack("{s:o, s:I}", "bundle", cli_json_string(file), "records",
 					 (json_int_t)records));
 	else
-		cli_say(cli, "%lld log record(s) written to %s (nothing was sent anywhere)\n",
-			(long long)records, file);
+		cli_say(cli, "%lld log %s written to %s (nothing was sent anywhere)\n",
+			(long long)records, cli_plural(records, "record", "records"), file);
 	return 0;
 }
 

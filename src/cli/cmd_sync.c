@@ -129,10 +129,11 @@ static void print_problems(const vrp_sync_remote_report *r)
 {
 	for (size_t i = 0; i < r->problems->count; i++) {
 		const vrp_recording_remote *p = r->problems->items[i];
-		printf("  recording %lld %s: %s [%s] (%lld attempts, at %s)\n",
+		printf("  recording %lld %s: %s [%s] (%lld %s, at %s)\n",
 		       (long long)p->recording_id, vrp_sync_status_to_string(p->sync_status),
 		       p->error_message ? p->error_message : "", p->error_code ? p->error_code : "",
-		       (long long)p->attempts, p->failed_at ? p->failed_at : "-");
+		       (long long)p->attempts, cli_plural(p->attempts, "attempt", "attempts"),
+		       p->failed_at ? p->failed_at : "-");
 	}
 }
 

@@ -90,6 +90,11 @@ char *cli_truncate(const char *text, size_t max_width)
 	return cut;
 }
 
+const char *cli_plural(long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 void cli_format_duration(double seconds, char out[CLI_SHORT_LEN])
 {
 	if (!(seconds > 0)) {
