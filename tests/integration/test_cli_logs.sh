@@ -54,6 +54,17 @@ assert len(lines) == 1, lines
 r = json.loads(lines[0])
 assert r["level"] == "warning" and r["context"]["error"] == "ERR_UNSUPPORTED_MEDIA", r
 ' "$out"
+run "$VRP" --json log
+all=$out
+run "$VRP" --json log --limit 2
+expect_status "vrp log --limit exits 0" 0
+if [ "$out" = "$(printf '%s\n' "$all" | tail -n 2)" ] && [ "$(printf '%s\n' "$all" | wc -l)" -gt 2 ]; then
+	ok "--limit 2: the newest two records, oldest first"
+else not_ok "--limit 2: the newest two records, oldest first" "$out"; fi
+run "$VRP" log --limit 1
+check "--limit 1 in text: one line" test "$(printf '%s\n' "$out" | wc -l)" -eq 1
+run "$VRP" log --limit 0
+expect_status "--limit 0 is a usage error" 64
 run "$VRP" log --since 2999-01-01
 check "--since in the future shows nothing" test -z "$out"
 run "$VRP" log --level loud
