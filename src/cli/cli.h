@@ -181,13 +181,16 @@ void cli_put_escaped(FILE *out, const char *text, bool keep_newlines);
 /* cli_put_escaped() into a malloc'd string (NULL text gives ""); NULL when out of memory. */
 char *cli_escape(const char *text);
 
-/* Columns `text` (UTF-8) takes: one per character. */
+/* Columns `text` (UTF-8) takes on a terminal: 2 for wide characters, 0 for marks. */
 size_t cli_display_width(const char *text);
+
+/* width.c: columns code point `cp` takes (0, 1 or 2), as wcwidth() in a UTF-8 locale. */
+int cli_char_width(uint32_t cp);
 
 /* Writes `text` and pads it with spaces to `width` columns. */
 void cli_put_padded(FILE *out, const char *text, size_t width);
 
-/* A malloc'd copy of `text` cut to `max_width` columns, ending in "..." when cut. */
+/* A malloc'd copy of `text` cut to at most `max_width` columns, ending in "..." when cut. */
 char *cli_truncate(const char *text, size_t max_width);
 
 /* `one` when `n` is 1, else `many`: "1 orphan file", "2 orphan files". */

@@ -387,6 +387,49 @@ for cmd in ls search edit import purge verify export audit log sync worker; do
 done
 run v ls --limit
 expect_match "an option without its value is a usage error too" "$err" "ls: unknown option or missing value in '--limit'"
+
+# --- terminal text: display width, bidi controls ---------------------------------------------
+v -q edit 1 --title '講義メモ' --tag wide
+v -q edit 2 --title '🎙 memo' --tag wide
+v -q edit 3 --title 'plain' --tag wide
+v -q edit 8 --title 'ｆｕｌｌ ｗｉｄｔｈ ｔｉｔｌｅ ｔｈａｔ ｉｓ ｔｏｏ ｌｏｎｇ ｔｏ ｓｈｏｗ' --tag wide
+run env LC_ALL=C "$VRP" --library "$LIB" ls --tag wide
+check "ls lines up columns by display width, in the C locale too" python3 -c '
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.category(c) in ("Mn", "Me", "Cf") else
+               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in s)
+def at_column(line, column):
+    used = 0
+    for i, c in enumerate(line):
+        if used == column:
+            return line[i - 1:]
+        used += width(c)
+    return ""
+lines = sys.argv[1].splitlines()
+column = width(lines[0][:lines[0].index("TAGS")])
+assert len(lines) == 5, lines
+for line in lines[1:]:
+    cell = at_column(line, column)
+    assert cell[0] == " " and cell[1] != " " and "wide" in cell, (line, cell)
+' "$out"
+check "a long wide title is cut by width, not characters" python3 -c '
+import sys, unicodedata
+line = [l for l in sys.argv[1].splitlines() if "ｆｕｌｌ" in l][0]
+title = line[line.index("ｆｕｌｌ"):line.index("...") + 3]
+assert sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in title) <= 40, title
+assert "ｆｕｌｌ ｗｉｄｔｈ" in title, title
+' "$out"
+v -q edit 3 --title "$(printf 'invoice\342\200\256fdp.exe')"
+run v show 3
+expect_match "a bidi override in a title is escaped on a terminal" "$out" '^title: +invoice\\xE2\\x80\\xAEfdp\.exe$'
+run v ls --tag wide
+expect_match "in ls too" "$out" 'invoice\\xE2\\x80\\xAEfdp\.exe'
+run v --json show 3
+expect_match "JSON keeps it exact" "$out" '"title":"invoice\\u202Efdp\.exe"'
+v -q edit 3 --title "$(printf 'a\342\201\247b\342\200\250c')"
+run v show 3
+expect_match "isolates and line separators are escaped too" "$out" '^title: +a\\xE2\\x81\\xA7b\\xE2\\x80\\xA8c$'
 check "the database is sound after all this" sqlite3 "$DB" "PRAGMA quick_check"
 
 finish
