@@ -166,6 +166,15 @@ void cli_say(const struct cli *cli, const char *fmt, ...) __attribute__((format(
  */
 int cli_open_library(const struct cli *cli, unsigned flags, vrp_library **out);
 
+/*
+ * Whether escape sequences (a progress line redrawn in place) may go to
+ * `fd`: it is a terminal, and TERM is not "dumb".
+ */
+bool cli_terminal_escapes(int fd);
+
+/* Whether colour and bold may go to `fd`: cli_terminal_escapes(), and NO_COLOR unset or empty. */
+bool cli_use_color(int fd);
+
 /* True when `arg` is -h or --help. */
 bool cli_is_help(const char *arg);
 

@@ -430,6 +430,16 @@ expect_match "JSON keeps it exact" "$out" '"title":"invoice\\u202Efdp\.exe"'
 v -q edit 3 --title "$(printf 'a\342\201\247b\342\200\250c')"
 run v show 3
 expect_match "isolates and line separators are escaped too" "$out" '^title: +a\\xE2\\x81\\xA7b\\xE2\\x80\\xA8c$'
+esc=$(printf '\033')
+run on_tty "" env -u NO_COLOR TERM=xterm "$VRP" --library "$LIB" search budget
+expect_match "search marks matches in bold on a terminal" "$out" "${esc}\\[1m"
+run on_tty "" env NO_COLOR=1 TERM=xterm "$VRP" --library "$LIB" search budget
+if printf '%s' "$out" | grep -q "$esc"; then not_ok "NO_COLOR: no escape sequences" "$out"
+else ok "NO_COLOR: no escape sequences"; fi
+expect_match "(brackets instead)" "$out" '\[[Bb]udget\]'
+run on_tty "" env -u NO_COLOR TERM=dumb "$VRP" --library "$LIB" search budget
+if printf '%s' "$out" | grep -q "$esc"; then not_ok "TERM=dumb: no escape sequences" "$out"
+else ok "TERM=dumb: no escape sequences"; fi
 check "the database is sound after all this" sqlite3 "$DB" "PRAGMA quick_check"
 
 finish

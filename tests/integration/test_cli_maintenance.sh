@@ -84,20 +84,6 @@ expect_status "purge without a target is a usage error" 64
 run "$VRP" --library "$LIB" purge --yes 12345
 expect_status "purge of an unknown id exits 66" 66
 
-# on_tty ANSWER CMD...: runs CMD with a terminal on stdin that ANSWER is typed into.
-on_tty() {
-	python3 -c '
-import os, pty, subprocess, sys
-master, slave = pty.openpty()
-p = subprocess.Popen(sys.argv[2:], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-os.close(slave)
-os.write(master, sys.argv[1].encode() + b"\n")
-out, err = p.communicate(timeout=30)
-sys.stdout.buffer.write(out)
-sys.stderr.buffer.write(err)
-sys.exit(p.returncode)
-' "$@"
-}
 mkdir "$WORK/in2"
 sox -n -r 8000 -c 1 "$WORK/in2/memo5.wav" synth 1 sine 1200 2>/dev/null
 sox -n -r 8000 -c 1 "$WORK/in2/memo6.wav" synth 1 sine 1300 2>/dev/null
