@@ -430,6 +430,19 @@ expect_match "JSON keeps it exact" "$out" '"title":"invoice\\u202Efdp\.exe"'
 v -q edit 3 --title "$(printf 'a\342\201\247b\342\200\250c')"
 run v show 3
 expect_match "isolates and line separators are escaped too" "$out" '^title: +a\\xE2\\x81\\xA7b\\xE2\\x80\\xA8c$'
+# One rule for tag case everywhere: compared ignoring case, shown as first written.
+v -q edit 9 --tag WORK
+check "edit --tag WORK is the existing tag Work, not a new one" test "$(sqlite3 "$DB" "SELECT group_concat(name) FROM tags WHERE name = 'work' COLLATE NOCASE")" = Work
+run v show 9
+expect_match "and it shows as first written" "$out" '^tags: +.*Work'
+run v --json ls --tag wOrK
+expect_match "ls --tag matches in any case" "$(ids "$out")" '(^| )9( |$)'
+run v --json search WORK
+expect_match "search too" "$(ids "$out")" '(^| )9( |$)'
+v -q edit 9 --untag work
+run v --json ls --tag Work
+if printf '%s' "$(ids "$out")" | grep -Eq '(^| )9( |$)'; then not_ok "edit --untag matches in any case" "$out"
+else ok "edit --untag matches in any case"; fi
 esc=$(printf '\033')
 run on_tty "" env -u NO_COLOR TERM=xterm "$VRP" --library "$LIB" search budget
 expect_match "search marks matches in bold on a terminal" "$out" "${esc}\\[1m"
