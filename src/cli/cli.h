@@ -36,7 +36,7 @@ struct cli_command {
 	/* Printed for help. NULL for a subcommand: the parent's; NULL for a
 	 * parent: generated from its subcommands' summaries. */
 	const char *usage;
-	void (*more_help)(FILE *out); /* appended to usage when set (generated text) */
+	void (*more_help)(FILE *out);          /* appended to usage when set (generated text) */
 	const struct cli_command *subcommands; /* ends with a zero entry; NULL for none */
 };
 

@@ -168,7 +168,8 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 	if (status)
 		return status < 0 ? 0 : status;
 	if (is_bundle && a.limit)
-		return cli_usage_error(cli, "log bundle takes --since and --correlation, not --limit");
+		return cli_usage_error(cli,
+				       "log bundle takes --since and --correlation, not --limit");
 	if (is_bundle && argc - optind != 1)
 		return cli_usage_error(cli, "log bundle needs one FILE");
 	if (is_bundle)

@@ -116,7 +116,8 @@ static void list_for_prompt(const struct cli *cli, const vrp_recording_list *rec
 		fputc('\n', stderr);
 	}
 	if (active)
-		fprintf(stderr, "%s: %zu of %s still active or archived (not deleted with `vrp rm`)\n",
+		fprintf(stderr,
+			"%s: %zu of %s still active or archived (not deleted with `vrp rm`)\n",
 			cli->prog, active, recs->count == 1 ? "it is" : "them are");
 }
 

@@ -14,12 +14,13 @@ struct status_command {
 	const char *done; /* "deleted" */
 };
 
-#define EVERY_ONE_TRIED                                                                    \
-	"\nEvery recording named is tried; the exit status is that of the first\n"           \
+#define EVERY_ONE_TRIED                                                                            \
+	"\nEvery recording named is tried; the exit status is that of the first\n"                 \
 	"failure.\n"
-const char rm_usage[] = "usage: vrp rm ID|UUID...\n\n"
-			"Soft-deletes recordings: they leave listings and search, their files\n"
-			"stay until `vrp purge`, and `vrp restore` brings them back.\n" EVERY_ONE_TRIED;
+const char rm_usage[] =
+	"usage: vrp rm ID|UUID...\n\n"
+	"Soft-deletes recordings: they leave listings and search, their files\n"
+	"stay until `vrp purge`, and `vrp restore` brings them back.\n" EVERY_ONE_TRIED;
 const char restore_usage[] = "usage: vrp restore ID|UUID...\n\n"
 			     "Makes deleted or archived recordings active again.\n" EVERY_ONE_TRIED;
 const char archive_usage[] =

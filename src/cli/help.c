@@ -22,10 +22,8 @@ static const struct cli_command remote_commands[] = {
 
 static const struct cli_command sync_commands[] = {
 	{ "status", NULL, "what is synced, queued and failed, per remote", NULL, NULL, NULL },
-	{ "check", NULL, "compare the catalogue with a remote's listing", check_usage, NULL,
-	  NULL },
-	{ "pull", NULL, "import what another device uploaded to a remote", pull_usage, NULL,
-	  NULL },
+	{ "check", NULL, "compare the catalogue with a remote's listing", check_usage, NULL, NULL },
+	{ "pull", NULL, "import what another device uploaded to a remote", pull_usage, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -58,17 +56,16 @@ const struct cli_command cli_commands[] = {
 	  NULL, NULL },
 	{ "edit", cmd_edit, "change a recording's title, description or tags", edit_usage, NULL,
 	  NULL },
-	{ "rm", cmd_rm, "soft-delete recordings (files stay until a purge)", rm_usage, NULL,
+	{ "rm", cmd_rm, "soft-delete recordings (files stay until a purge)", rm_usage, NULL, NULL },
+	{ "restore", cmd_restore, "bring deleted or archived recordings back", restore_usage, NULL,
 	  NULL },
-	{ "restore", cmd_restore, "bring deleted or archived recordings back", restore_usage,
-	  NULL, NULL },
 	{ "archive", cmd_archive, "archive recordings", archive_usage, NULL, NULL },
 	{ "verify", cmd_verify, "re-hash files; find missing, damaged and stray files",
 	  verify_usage, NULL, NULL },
 	{ "purge", cmd_purge, "delete recordings for good (files included)", purge_usage, NULL,
 	  NULL },
-	{ "export", cmd_export, "copy every recording out, with metadata.json", export_usage,
-	  NULL, NULL },
+	{ "export", cmd_export, "copy every recording out, with metadata.json", export_usage, NULL,
+	  NULL },
 	{ "remote", NULL, "add, list, remove and test remotes to sync to", NULL, NULL,
 	  remote_commands },
 	{ "sync", cmd_sync, "upload what is not yet on the remotes; `sync status`", sync_usage,
@@ -107,8 +104,7 @@ static void print_list(FILE *out, const struct cli_command *table)
 		fprintf(out, "  %-8s %s\n", table->name, table->summary);
 }
 
-void cli_print_command_help(FILE *out, const struct cli_command *cmd,
-			    const struct cli_command *sub)
+void cli_print_command_help(FILE *out, const struct cli_command *cmd, const struct cli_command *sub)
 {
 	const struct cli_command *own = sub && sub->usage ? sub : cmd;
 	if (own->usage) {
@@ -117,8 +113,7 @@ void cli_print_command_help(FILE *out, const struct cli_command *cmd,
 		fprintf(out, "usage: vrp %s COMMAND [ARGS...]\n\n%s.\n\nCommands:\n", cmd->name,
 			cmd->summary);
 		print_list(out, cmd->subcommands);
-		fprintf(out, "\n`vrp %s COMMAND --help` shows a command's own usage.\n",
-			cmd->name);
+		fprintf(out, "\n`vrp %s COMMAND --help` shows a command's own usage.\n", cmd->name);
 	}
 	if (own->more_help)
 		own->more_help(out);
@@ -213,9 +208,8 @@ int cli_help_command(struct cli *cli, int argc, char **argv)
 		return 0;
 	}
 	const struct cli_command *cmd = cli_find_command(cli_commands, argv[1]);
-	const struct cli_command *sub = cmd && argc > 2 ? cli_find_command(cmd->subcommands,
-									     argv[2])
-							 : NULL;
+	const struct cli_command *sub =
+		cmd && argc > 2 ? cli_find_command(cmd->subcommands, argv[2]) : NULL;
 	if (!cmd || (argc > 2 && !sub) || argc > 3)
 		return cli_usage_error(cli, "no help for '%s%s%s'", argv[1], argc > 2 ? " " : "",
 				       argc > 2 ? argv[2] : "");

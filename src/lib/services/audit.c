@@ -40,8 +40,8 @@ static int check_operation(vrp_db *db, const char *operation)
 	for (size_t i = 0; operations[i]; i++)
 		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
 					 operations[i]);
-	return vrp_error_set(VRP_EINVAL, "unknown audit operation '%s' (operations: %s)",
-			     operation, names);
+	return vrp_error_set(VRP_EINVAL, "unknown audit operation '%s' (operations: %s)", operation,
+			     names);
 }
 
 /* The masked name of the user running vrp, or "" when the system does not know it. */
