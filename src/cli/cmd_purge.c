@@ -101,6 +101,9 @@ static void on_each(void *ctx, const vrp_recording *rec, int error, const char *
 	report(ctx, rec->id, error);
 }
 
+/* A screenful: a sweep of thousands is summed up after these. */
+#define PROMPT_LIST_MAX 20
+
 /* On the terminal that is asked: each recording, and a warning for active ones. */
 static void list_for_prompt(const struct cli *cli, const vrp_recording_list *recs)
 {
@@ -110,6 +113,10 @@ static void list_for_prompt(const struct cli *cli, const vrp_recording_list *rec
 	for (size_t i = 0; i < recs->count; i++) {
 		const vrp_recording *rec = recs->items[i];
 		active += rec->status != VRP_RECORDING_DELETED;
+		if (i == PROMPT_LIST_MAX)
+			fprintf(stderr, "  ... and %zu more\n", recs->count - PROMPT_LIST_MAX);
+		if (i >= PROMPT_LIST_MAX)
+			continue;
 		fprintf(stderr, "  %-6lld %-8s ", (long long)rec->id,
 			vrp_recording_status_to_string(rec->status));
 		cli_put_escaped(stderr, *rec->title ? rec->title : "(untitled)", false);
@@ -148,6 +155,49 @@ static int purge_ids(struct cli *cli, vrp_library *lib, int argc, char **argv, b
 	return status;
 }
 
+/* Names what it will purge when it asks: the same selection the sweep makes. */
+static bool confirmed_sweep(struct cli *cli, vrp_library *lib, const char *before, bool by_policy,
+			    bool yes, int *status)
+{
+	if (yes || !isatty(STDIN_FILENO))
+		return true;
+	vrp_recording_list *candidates = NULL;
+	int rc = vrp_purge_candidates(lib, before, by_policy, &candidates);
+	if (rc < 0) {
+		*status = cli_fail(cli, rc);
+		return false;
+	}
+	bool go = candidates->count == 0;
+	if (!go) {
+		char what[128];
+		snprintf(what, sizeof(what), "the %zu %s deleted before %s", candidates->count,
+			 cli_plural((long long)candidates->count, "recording", "recordings"),
+			 before);
+		list_for_prompt(cli, candidates);
+		go = confirmed(cli, what, false);
+		if (!go)
+			say_declined(cli);
+	}
+	vrp_recording_list_free(candidates);
+	return go;
+}
+
+static int purge_before(struct cli *cli, vrp_library *lib, const char *before, bool by_policy,
+			bool yes)
+{
+	int status = 0;
+	if (!confirmed_sweep(cli, lib, before, by_policy, yes, &status))
+		return status;
+	int64_t purged = 0;
+	int rc = vrp_purge_deleted_before(lib, before, by_policy, on_each, cli, &purged);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	if (!cli->json)
+		cli_say(cli, "%lld %s purged\n", (long long)purged,
+			cli_plural(purged, "recording", "recordings"));
+	return 0;
+}
+
 /* The retention policy as a cut-off: now minus the configured days. */
 static int expiry_cutoff(struct cli *cli, char out[32])
 {
@@ -184,20 +234,7 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	if (!a.before && !a.expired) {
 		status = purge_ids(cli, lib, argc - optind, argv + optind, a.yes);
 	} else {
-		const char *before = a.expired ? cutoff : a.before;
-		char what[96];
-		snprintf(what, sizeof(what), "every recording deleted before %s", before);
-		int64_t purged = 0;
-		if (!confirmed(cli, what, a.yes)) {
-			say_declined(cli);
-		} else {
-			int rc = vrp_purge_deleted_before(lib, before, a.expired, on_each, cli,
-							  &purged);
-			status = rc < 0 ? cli_fail(cli, rc) : 0;
-			if (rc == 0 && !cli->json)
-				cli_say(cli, "%lld %s purged\n", (long long)purged,
-					cli_plural(purged, "recording", "recordings"));
-		}
+		status = purge_before(cli, lib, a.expired ? cutoff : a.before, a.expired, a.yes);
 	}
 	vrp_library_free(lib);
 	return status;

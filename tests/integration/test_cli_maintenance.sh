@@ -108,6 +108,17 @@ expect_match "each missing id is reported" "$err" 'no recording with id 12345.*'
 expect_match "(the second too)" "$err" 'no recording with id 12346'
 expect_match "and the rest is purged, as rm and restore do" "$out" "^purged $b\$"
 check "(it is gone)" test "$(rows "SELECT count(*) FROM recordings WHERE id = $b")" -eq 0
+sox -n -r 8000 -c 1 "$WORK/in2/memo7.wav" synth 1 sine 1400 2>/dev/null
+"$VRP" -q --library "$LIB" import "$WORK/in2/memo7.wav"
+c=$(rows "SELECT id FROM recordings WHERE title = 'memo7'")
+"$VRP" -q --library "$LIB" rm "$c"
+run on_tty n "$VRP" --library "$LIB" purge --deleted-before 2999-01-01
+expect_status "a declined sweep exits 0" 0
+expect_match "its prompt names what it would purge" "$err" "^  $c +deleted +memo7\$"
+expect_match "and counts it" "$err" 'permanently delete the 1 recording deleted before 2999-01-01'
+check "(it is still there)" test "$(rows "SELECT count(*) FROM recordings WHERE id = $c")" -eq 1
+run "$VRP" --library "$LIB" purge --yes --deleted-before 2999-01-01
+expect_match "the sweep reads as English" "$out" '^1 recording purged$'
 run "$VRP" --library "$LIB" verify
 expect_match "verify's summary reads as English" "$err" '1 orphan file;|[02-9] orphan files;'
 
