@@ -36,7 +36,9 @@ bench: build
 	@INSTALL_BENCH=1 ./scripts/install-deps.sh
 	@VRP=$(BUILD)/src/cli/vrp ./bench/run.sh
 
+# PREFIX applies to an existing build too (`make install PREFIX=~/.local` after `make`).
 install: build
+	$(MESON) configure $(BUILD) -Dprefix=$(abspath $(patsubst ~%,$(HOME)%,$(PREFIX)))
 	$(MESON) install -C $(BUILD)
 
 format:

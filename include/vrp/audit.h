@@ -27,7 +27,7 @@ extern "C" {
 typedef struct vrp_audit_entry {
 	int64_t id;           /* increases with every append: newer entries have larger ids */
 	char *at;             /* when it happened (UTC ISO-8601, milliseconds) */
-	char *operation;      /* what was done, e.g. "import", "purge", "sync.upload" */
+	char *operation;      /* what was done: one of vrp_audit_operations() */
 	int64_t recording_id; /* the recording concerned; 0 for none. Kept after a purge. */
 	char *remote;         /* the remote concerned, or NULL */
 	bool success;
@@ -64,9 +64,13 @@ typedef struct vrp_audit_query {
 	int limit;            /* at most this many (0: all) */
 } vrp_audit_query;
 
+/* The operations vrp writes to the audit log, NULL-terminated ("import", "purge"...). */
+const char *const *vrp_audit_operations(void);
+
 /*
  * The entries `query` (may be NULL: all) selects, newest first. VRP_EINVAL
- * for a negative limit, cursor or recording id. Caller frees `*out` with
+ * for a negative limit, cursor or recording id, and for an operation that is
+ * neither one of vrp_audit_operations() nor found in the log. Caller frees `*out` with
  * vrp_audit_list_free().
  */
 int vrp_audit_read(vrp_library *lib, const vrp_audit_query *query, vrp_audit_list **out);

@@ -98,6 +98,12 @@ bool vrp_error_is_transient(int code);
  */
 int vrp_error_exit_status(int code);
 
+/*
+ * What an exit status that vrp_error_exit_status() gives means, in a few
+ * words ("usage: the command line is wrong"); NULL for any other number.
+ */
+const char *vrp_exit_status_meaning(int status);
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,6 +27,14 @@ int vrp_purge_recording(vrp_library *lib, int64_t id);
 typedef void (*vrp_purge_fn)(void *ctx, const vrp_recording *rec, int error, const char *message);
 
 /*
+ * The recordings vrp_purge_deleted_before() with the same arguments would
+ * purge now, for a confirmation prompt; caller frees `*out` with
+ * vrp_recording_list_free().
+ */
+int vrp_purge_candidates(vrp_library *lib, const char *before, bool by_policy,
+			 vrp_recording_list **out);
+
+/*
  * Purges every soft-deleted recording whose deleted_at is before `before`
  * (ISO-8601 UTC text; a date like "2026-01-01" works). With `by_policy`,
  * recordings whose retention_policy is "keep" are left alone, as a retention

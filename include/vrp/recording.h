@@ -145,7 +145,8 @@ typedef struct vrp_recording_filter {
 	 * recording_remote row for it. With `sync_status` too: rows in that state;
 	 * "unsynced" also matches recordings with no row for that remote at all.
 	 * `sync_status` is one of unsynced, queued, syncing, synced, failed,
-	 * quota_exceeded, conflict; giving it without `remote` is VRP_EINVAL.
+	 * quota_exceeded, conflict; giving it without `remote` is VRP_EINVAL, and
+	 * so is a `remote` that is not configured (the message names those that are).
 	 */
 	const char *remote;
 	const char *sync_status;

@@ -58,8 +58,9 @@ int vrp_recordings_edit(vrp_library *lib, int64_t id, const vrp_recording_edit *
 
 /*
  * Moves recording `id` to `status`: VRP_RECORDING_DELETED is the soft delete
- * (`vrp rm`), ACTIVE restores, ARCHIVED archives. Deleting and restoring are
- * written to the audit log. The file on disk is never touched.
+ * (`vrp rm`), ACTIVE restores, ARCHIVED archives (VRP_EINVAL for a deleted
+ * recording: restore it first). Deleting and restoring are written to the
+ * audit log. The file on disk is never touched.
  */
 int vrp_recordings_set_status(vrp_library *lib, int64_t id, enum vrp_recording_status status);
 

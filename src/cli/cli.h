@@ -15,10 +15,63 @@ struct cli {
 	bool json;           /* --json: JSON Lines on stdout, JSON errors on stderr */
 	int verbosity;       /* -q: -1, default 0, -v: 1, -vv: 2 */
 	const char *prog;    /* "vrp" */
+	char command[64];    /* the command being run, "remote add": named in usage errors */
 };
 
 /* A command: gets argv from the command name on; returns a process exit status. */
 typedef int (*cli_command_fn)(struct cli *cli, int argc, char **argv);
+
+/*
+ * A command or subcommand as help.c lists it. Help (-h or --help anywhere
+ * before "--", or `vrp help COMMAND [SUB]`) is answered from this table
+ * before the command runs, so it needs no library.
+ */
+struct cli_command {
+	const char *name;
+	/* Gets argv from its own name on. NULL for a subcommand: its parent's
+	 * function runs (with argv from the parent's name) and dispatches it;
+	 * NULL for a parent: a subcommand is required. */
+	cli_command_fn fn;
+	const char *summary; /* one line, for the parent's list */
+	/* Printed for help. NULL for a subcommand: the parent's; NULL for a
+	 * parent: generated from its subcommands' summaries. */
+	const char *usage;
+	void (*more_help)(FILE *out);          /* appended to usage when set (generated text) */
+	const struct cli_command *subcommands; /* ends with a zero entry; NULL for none */
+};
+
+/* help.c: every command, and how help and dispatch find them. */
+
+/* The top-level commands, ending with a zero entry. */
+extern const struct cli_command cli_commands[];
+
+/* The entry called `name` in `table` (a zero-terminated array), or NULL. */
+const struct cli_command *cli_find_command(const struct cli_command *table, const char *name);
+
+/* Prints the help of `cmd` (and of its subcommand `sub`, may be NULL) on `out`. */
+void cli_print_command_help(FILE *out, const struct cli_command *cmd,
+			    const struct cli_command *sub);
+
+/* Prints vrp's own usage and command list (`vrp --help`) on `out`. */
+void cli_print_main_help(FILE *out);
+
+/* Prints the exit statuses and the error codes that give each (`vrp help exit-codes`). */
+void cli_print_exit_codes(FILE *out);
+
+/* `vrp help [COMMAND [SUB] | exit-codes]`. */
+int cli_help_command(struct cli *cli, int argc, char **argv);
+
+/* Usage texts, each beside the options it describes in its command's file. */
+extern const char audit_usage[], db_usage[], edit_usage[], export_usage[], import_usage[],
+	log_usage[], ls_usage[], metrics_usage[], purge_usage[], queue_usage[], search_usage[],
+	show_usage[], sync_usage[], worker_usage[], check_usage[], pull_usage[], verify_usage[],
+	init_usage[], rm_usage[], restore_usage[], archive_usage[], remote_add_usage[],
+	remote_ls_usage[], remote_rm_usage[], remote_test_usage[], remote_secret_usage[],
+	remote_auth_usage[];
+/* The provider types remote add accepts and their settings (generated from the registry). */
+void cli_remote_types_help(FILE *out);
+/* The operations `vrp audit --operation` takes (from the library). */
+void cli_audit_operations_help(FILE *out);
 
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_db(struct cli *cli, int argc, char **argv);
@@ -26,7 +79,12 @@ int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_purge(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
-int cmd_remote(struct cli *cli, int argc, char **argv);
+int cmd_remote_add(struct cli *cli, int argc, char **argv);
+int cmd_remote_ls(struct cli *cli, int argc, char **argv);
+int cmd_remote_rm(struct cli *cli, int argc, char **argv);
+int cmd_remote_test(struct cli *cli, int argc, char **argv);
+int cmd_remote_secret(struct cli *cli, int argc, char **argv);
+int cmd_remote_auth(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_metrics(struct cli *cli, int argc, char **argv);
 int cmd_log(struct cli *cli, int argc, char **argv);
@@ -63,10 +121,18 @@ int cli_options(struct cli *cli, const struct cli_option_spec *spec, int argc, c
 void cli_start_logging(const struct cli *cli);
 
 /*
- * Resolves each ID or UUID argument to a recording id into a malloc'd
- * `*ids` (caller frees). Stops at the first that names no recording,
- * reports it, and returns its exit status; 0 when all resolved.
+ * Finds the recording each ID or UUID argument names into `found` (a list
+ * the caller empties with cli_recordings_clear()). Every argument that names
+ * none is reported and the rest are still found, as rm and restore do;
+ * returns the exit status of the first that failed, 0 when all were found.
  */
+int cli_find_recordings(const struct cli *cli, vrp_library *lib, int argc, char **argv,
+			vrp_recording_list *found);
+
+/* Frees the records of a list cli_find_recordings() filled (not the list itself). */
+void cli_recordings_clear(vrp_recording_list *list);
+
+/* cli_find_recordings() giving only their ids, in a malloc'd `*ids` (caller frees). */
 int cli_resolve_ids(const struct cli *cli, vrp_library *lib, int argc, char **argv, int64_t **ids,
 		    size_t *count);
 int cmd_ls(struct cli *cli, int argc, char **argv);
@@ -83,7 +149,7 @@ int cli_fail(const struct cli *cli, int code);
 /* Reports that the CLI itself ran out of memory; returns 71. */
 int cli_out_of_memory(const struct cli *cli);
 
-/* Reports a usage problem on stderr; returns 64. */
+/* Reports a usage problem on stderr, pointing at the command's help; returns 64. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -100,6 +166,15 @@ void cli_say(const struct cli *cli, const char *fmt, ...) __attribute__((format(
  */
 int cli_open_library(const struct cli *cli, unsigned flags, vrp_library **out);
 
+/*
+ * Whether escape sequences (a progress line redrawn in place) may go to
+ * `fd`: it is a terminal, and TERM is not "dumb".
+ */
+bool cli_terminal_escapes(int fd);
+
+/* Whether colour and bold may go to `fd`: cli_terminal_escapes(), and NO_COLOR unset or empty. */
+bool cli_use_color(int fd);
+
 /* True when `arg` is -h or --help. */
 bool cli_is_help(const char *arg);
 
@@ -115,14 +190,20 @@ void cli_put_escaped(FILE *out, const char *text, bool keep_newlines);
 /* cli_put_escaped() into a malloc'd string (NULL text gives ""); NULL when out of memory. */
 char *cli_escape(const char *text);
 
-/* Columns `text` (UTF-8) takes: one per character. */
+/* Columns `text` (UTF-8) takes on a terminal: 2 for wide characters, 0 for marks. */
 size_t cli_display_width(const char *text);
+
+/* width.c: columns code point `cp` takes (0, 1 or 2), as wcwidth() in a UTF-8 locale. */
+int cli_char_width(uint32_t cp);
 
 /* Writes `text` and pads it with spaces to `width` columns. */
 void cli_put_padded(FILE *out, const char *text, size_t width);
 
-/* A malloc'd copy of `text` cut to `max_width` columns, ending in "..." when cut. */
+/* A malloc'd copy of `text` cut to at most `max_width` columns, ending in "..." when cut. */
 char *cli_truncate(const char *text, size_t max_width);
+
+/* `one` when `n` is 1, else `many`: "1 orphan file", "2 orphan files". */
+const char *cli_plural(long long n, const char *one, const char *many);
 
 #define CLI_SHORT_LEN 24
 /* "mm:ss", "h:mm:ss" when an hour or more, "-" when unknown (0). */

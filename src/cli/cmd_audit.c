@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char audit_usage[] =
+const char audit_usage[] =
 	"usage: vrp audit [--since DATE] [--until DATE] [--operation OP] [--recording ID]\n"
 	"                 [--remote NAME] [--limit N]\n\n"
 	"Lists the audit log, newest first: imports, deletions, restores, purges,\n"
@@ -13,9 +13,7 @@ static const char audit_usage[] =
 	"user name), the recording, the remote, the result, the correlation id (see\n"
 	"`vrp log --correlation`) and details.\n\n"
 	"  --since DATE, --until DATE   at or after / before DATE (as for `vrp ls`)\n"
-	"  --operation OP               only this operation (import, delete, restore,\n"
-	"                               purge, export, upload, download, remote_delete,\n"
-	"                               remote.add, remote.remove, remote.auth)\n"
+	"  --operation OP               only this operation (listed below)\n"
 	"  --recording ID               only entries about recording ID (purged ones too)\n"
 	"  --remote NAME                only entries about remote NAME\n"
 	"  --limit N                    at most N entries, 1 to 100000 (default 100)\n";
@@ -24,6 +22,14 @@ struct audit_args {
 	vrp_audit_query query;
 	char since[CLI_TIME_LEN], until[CLI_TIME_LEN];
 };
+
+void cli_audit_operations_help(FILE *out)
+{
+	fputs("\nOperations:", out);
+	for (const char *const *op = vrp_audit_operations(); *op; op++)
+		fprintf(out, "%s %s", op == vrp_audit_operations() ? "" : ",", *op);
+	fputc('\n', out);
+}
 
 static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 {

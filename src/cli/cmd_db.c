@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char db_usage[] =
+const char db_usage[] =
 	"usage: vrp db status            schema version, pending migrations, integrity\n"
 	"       vrp db migrate [--to N]  back up, then apply pending migrations\n"
 	"       vrp db backup [--output FILE]\n"
@@ -36,8 +36,9 @@ static int db_status(struct cli *cli, vrp_library *lib)
 		cli_say(cli, "database:       %s\n", vrp_db_path(db));
 		cli_say(cli, "schema version: %d (this vrp: %d)\n", version, latest);
 		if (version < latest)
-			cli_say(cli, "pending:        %d migration(s); run `vrp db migrate`\n",
-				latest - version);
+			cli_say(cli, "pending:        %d %s; run `vrp db migrate`\n",
+				latest - version,
+				cli_plural(latest - version, "migration", "migrations"));
 		cli_say(cli, "integrity:      %s\n", check == 0 ? "ok" : "CORRUPT");
 	}
 	free(report);
@@ -128,18 +129,12 @@ static int parse(struct cli *cli, int argc, char **argv, struct db_args *args)
 	return 0;
 }
 
+/* argv from the subcommand's name (status, migrate or backup) on. */
 int cmd_db(struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || cli_is_help(argv[1])) {
-		fputs(db_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? vrp_error_exit_status(VRP_EUSAGE) : 0;
-	}
-	struct db_args args = { .sub = argv[1] };
+	struct db_args args = { .sub = argv[0] };
 	unsigned flags = VRP_LIBRARY_NO_MIGRATE;
-	if (strcmp(args.sub, "status") != 0 && strcmp(args.sub, "migrate") != 0 &&
-	    strcmp(args.sub, "backup") != 0)
-		return cli_usage_error(cli, "unknown db command '%s'", args.sub);
-	int status = parse(cli, argc - 1, argv + 1, &args);
+	int status = parse(cli, argc, argv, &args);
 	if (status)
 		return status < 0 ? 0 : status;
 	vrp_library *lib = NULL;

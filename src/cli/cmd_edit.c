@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char edit_usage[] =
+const char edit_usage[] =
 	"usage: vrp edit ID|UUID [--title T] [--description D] [--tag X]... [--untag X]...\n"
 	"\n"
 	"Changes the recording in one step (all or nothing), then prints it.\n"

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char export_usage[] =
+const char export_usage[] =
 	"usage: vrp export [--include-deleted] DIR\n\n"
 	"Writes every recording's file into DIR under its original name (names\n"
 	"already taken become \"name (2).ext\"), each checked against its checksum,\n"

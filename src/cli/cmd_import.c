@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char import_usage[] =
+const char import_usage[] =
 	"usage: vrp import [-r] [-j N] [--title T] [--description D] [--tag X]... PATH...\n\n"
 	"Copies each audio file into the library (checksummed, identified by its\n"
 	"content, durable before it is catalogued). Same content already in the\n"

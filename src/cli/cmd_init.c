@@ -3,14 +3,14 @@
 
 #include <stdio.h>
 
+const char init_usage[] =
+	"usage: vrp init\n\nCreates the library (directories and database) at --library DIR,\n"
+	"$VRP_LIBRARY or $XDG_DATA_HOME/vrp. Running it on an existing library changes\n"
+	"nothing but a pending schema upgrade.\n";
+
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
-	if (argc > 1 && cli_is_help(argv[1])) {
-		printf("usage: vrp init\n\nCreates the library (directories and database) at "
-		       "--library DIR, $VRP_LIBRARY\nor $XDG_DATA_HOME/vrp. Running it on an "
-		       "existing library changes nothing\nbut a pending schema upgrade.\n");
-		return 0;
-	}
+	(void)argv;
 	if (argc > 1)
 		return cli_usage_error(cli, "init takes no arguments");
 	vrp_library *lib = NULL;

@@ -6,15 +6,17 @@
 #include <string.h>
 #include <time.h>
 
-static const char log_usage[] =
+const char log_usage[] =
 	"usage: vrp log [--correlation ID] [--since DATE] [--until DATE] [--level LEVEL]\n"
+	"               [--limit N]\n"
 	"       vrp log bundle [--since DATE] [--correlation ID] FILE\n\n"
 	"Prints the diagnostic log, oldest first (newest last), from the log directory\n"
 	"($VRP_LOG_DIR, else [log] dir in the config file, else\n"
 	"$XDG_STATE_HOME/vrp/logs). With --json: the records themselves, one a line.\n\n"
 	"  --correlation ID   one operation's story: every record of that import run\n"
 	"  --since DATE, --until DATE   at or after / before DATE (as for `vrp ls`)\n"
-	"  --level LEVEL      only LEVEL and above: debug, info, warning, error\n\n"
+	"  --level LEVEL      only LEVEL and above: debug, info, warning, error\n"
+	"  --limit N          only the newest N records (still oldest first), 1 to 100000\n\n"
 	"`bundle` writes the records (by default those of the last 7 days) to FILE as\n"
 	"gzip-compressed JSON Lines (read it with zcat), credentials removed and\n"
 	"e-mail addresses masked, for you to attach to a bug report. Nothing is ever\n"
@@ -23,6 +25,7 @@ static const char log_usage[] =
 struct log_args {
 	vrp_log_filter filter;
 	char since[CLI_TIME_LEN], until[CLI_TIME_LEN];
+	long long limit; /* 0: every record */
 };
 
 static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
@@ -37,6 +40,10 @@ static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 		if (cli_parse_time(arg, c == 'u', c == 's' ? a->since : a->until) < 0)
 			return cli_usage_error(cli, "not a date or time: '%s'", arg);
 		*(c == 's' ? &a->filter.since : &a->filter.until) = c == 's' ? a->since : a->until;
+		return 0;
+	case 'n': /* --limit */
+		if (!cli_parse_int(arg, 1, 100000, &a->limit))
+			return cli_usage_error(cli, "--limit needs a number from 1 to 100000");
 		return 0;
 	default: /* --level */
 		if (vrp_log_level_from_string(arg, &a->filter.min_level) < 0 ||
@@ -53,6 +60,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct log_args *a)
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "level", required_argument, NULL, 'l' },
+		{ "limit", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -60,20 +68,64 @@ static int parse(struct cli *cli, int argc, char **argv, struct log_args *a)
 	return cli_options(cli, &spec, argc, argv, a);
 }
 
+/* The record as printed: its JSON, or the human line; NULL when out of memory. */
+static char *record_text(const struct cli *cli, const vrp_log_record *r)
+{
+	return cli->json ? strdup(r->json) : vrp_log_record_format(r);
+}
+
+static void put_record(const struct cli *cli, const char *text)
+{
+	if (cli->json)
+		fputs(text, stdout);
+	else
+		cli_put_escaped(stdout, text, false);
+	fputc('\n', stdout);
+}
+
 static int print_record(void *ctx, const vrp_log_record *r)
 {
 	const struct cli *cli = ctx;
-	if (cli->json) {
-		puts(r->json);
-		return 0;
-	}
-	char *line = vrp_log_record_format(r);
-	if (!line)
+	char *text = record_text(cli, r);
+	if (!text)
 		return VRP_ENOMEM;
-	cli_put_escaped(stdout, line, false);
-	fputc('\n', stdout);
-	free(line);
+	put_record(cli, text);
+	free(text);
 	return 0;
+}
+
+/* --limit N: the newest N records, kept in a ring as the log streams past. */
+struct tail {
+	const struct cli *cli;
+	char **ring;
+	size_t size, seen;
+};
+
+static int keep_record(void *ctx, const vrp_log_record *r)
+{
+	struct tail *t = ctx;
+	char *text = record_text(t->cli, r);
+	if (!text)
+		return VRP_ENOMEM;
+	size_t slot = t->seen++ % t->size;
+	free(t->ring[slot]);
+	t->ring[slot] = text;
+	return 0;
+}
+
+static int print_tail(struct cli *cli, const struct log_args *a)
+{
+	struct tail t = { cli, calloc((size_t)a->limit, sizeof(char *)), (size_t)a->limit, 0 };
+	if (!t.ring)
+		return cli_out_of_memory(cli);
+	int rc = vrp_log_read(NULL, &a->filter, keep_record, &t);
+	size_t first = t.seen > t.size ? t.seen - t.size : 0;
+	for (size_t i = first; rc == 0 && i < t.seen; i++)
+		put_record(cli, t.ring[i % t.size]);
+	for (size_t i = 0; i < t.size; i++)
+		free(t.ring[i]);
+	free(t.ring);
+	return rc < 0 ? cli_fail(cli, rc) : 0;
 }
 
 /* Seven days ago, in the log's timestamp format. */
@@ -99,8 +151,8 @@ static int bundle(struct cli *cli, struct log_args *a, const char *file)
 		cli_print_json(json_pack("{s:o, s:I}", "bundle", cli_json_string(file), "records",
 					 (json_int_t)records));
 	else
-		cli_say(cli, "%lld log record(s) written to %s (nothing was sent anywhere)\n",
-			(long long)records, file);
+		cli_say(cli, "%lld log %s written to %s (nothing was sent anywhere)\n",
+			(long long)records, cli_plural(records, "record", "records"), file);
 	return 0;
 }
 
@@ -115,12 +167,17 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 	int status = parse(cli, argc, argv, &a);
 	if (status)
 		return status < 0 ? 0 : status;
+	if (is_bundle && a.limit)
+		return cli_usage_error(cli,
+				       "log bundle takes --since and --correlation, not --limit");
 	if (is_bundle && argc - optind != 1)
 		return cli_usage_error(cli, "log bundle needs one FILE");
 	if (is_bundle)
 		return bundle(cli, &a, argv[optind]);
 	if (optind < argc)
 		return cli_usage_error(cli, "unknown argument '%s' for log", argv[optind]);
+	if (a.limit)
+		return print_tail(cli, &a);
 	int rc = vrp_log_read(NULL, &a.filter, print_record, cli);
 	return rc < 0 ? cli_fail(cli, rc) : 0;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char ls_usage[] =
+const char ls_usage[] =
 	"usage: vrp ls [FILTERS] [--sort KEY] [--reverse] [--limit N] [--cursor ID]\n"
 	"\n"
 	"Lists recordings (active and archived unless --status says otherwise).\n"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char metrics_usage[] =
+const char metrics_usage[] =
 	"usage: vrp metrics [--json]\n\n"
 	"Prints the library's local counters (files imported, duplicates, rejects;\n"
 	"sync counters once sync runs) in the Prometheus text exposition format:\n"
@@ -112,10 +112,7 @@ static void print_latency_histogram(const vrp_metric_list *list)
 
 int cmd_metrics(struct cli *cli, int argc, char **argv)
 {
-	if (argc > 1 && cli_is_help(argv[1])) {
-		fputs(metrics_usage, stdout);
-		return 0;
-	}
+	(void)argv;
 	if (argc > 1)
 		return cli_usage_error(cli, "metrics takes no arguments (only --json)");
 	vrp_library *lib = NULL;

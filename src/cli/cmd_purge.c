@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
-static const char purge_usage[] =
+const char purge_usage[] =
 	"usage: vrp purge [--yes] ID...\n"
 	"       vrp purge [--yes] --deleted-before DATE\n"
 	"       vrp purge [--yes] --expired\n\n"
@@ -62,6 +63,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct purge_args *a)
 	return 0;
 }
 
+/* Asks on a terminal (stdin); anything but y or yes is a no. */
 static bool confirmed(const struct cli *cli, const char *what, bool yes)
 {
 	if (yes || !isatty(STDIN_FILENO))
@@ -70,7 +72,15 @@ static bool confirmed(const struct cli *cli, const char *what, bool yes)
 	char answer[16] = "";
 	if (!fgets(answer, sizeof(answer), stdin))
 		return false;
-	return answer[0] == 'y' || answer[0] == 'Y';
+	answer[strcspn(answer, "\r\n")] = '\0';
+	return !strcasecmp(answer, "y") || !strcasecmp(answer, "yes");
+}
+
+/* Declining is the user's choice, not a failure: said on stderr, status unchanged. */
+static void say_declined(const struct cli *cli)
+{
+	if (cli->verbosity >= 0)
+		fprintf(stderr, "%s: nothing purged\n", cli->prog);
 }
 
 static void report(const struct cli *cli, int64_t id, int rc)
@@ -91,23 +101,101 @@ static void on_each(void *ctx, const vrp_recording *rec, int error, const char *
 	report(ctx, rec->id, error);
 }
 
+/* A screenful: a sweep of thousands is summed up after these. */
+#define PROMPT_LIST_MAX 20
+
+/* On the terminal that is asked: each recording, and a warning for active ones. */
+static void list_for_prompt(const struct cli *cli, const vrp_recording_list *recs)
+{
+	if (!isatty(STDIN_FILENO))
+		return;
+	size_t active = 0;
+	for (size_t i = 0; i < recs->count; i++) {
+		const vrp_recording *rec = recs->items[i];
+		active += rec->status != VRP_RECORDING_DELETED;
+		if (i == PROMPT_LIST_MAX)
+			fprintf(stderr, "  ... and %zu more\n", recs->count - PROMPT_LIST_MAX);
+		if (i >= PROMPT_LIST_MAX)
+			continue;
+		fprintf(stderr, "  %-6lld %-8s ", (long long)rec->id,
+			vrp_recording_status_to_string(rec->status));
+		cli_put_escaped(stderr, *rec->title ? rec->title : "(untitled)", false);
+		fputc('\n', stderr);
+	}
+	if (active)
+		fprintf(stderr,
+			"%s: %zu of %s still active or archived (not deleted with `vrp rm`)\n",
+			cli->prog, active, recs->count == 1 ? "it is" : "them are");
+}
+
+/* Like rm and restore: every id is tried, and the first failure is the exit status. */
 static int purge_ids(struct cli *cli, vrp_library *lib, int argc, char **argv, bool yes)
 {
-	int64_t *ids = NULL;
-	size_t count = 0;
-	int status = cli_resolve_ids(cli, lib, argc, argv, &ids, &count);
+	vrp_recording_list recs = { 0 };
+	int status = cli_find_recordings(cli, lib, argc, argv, &recs);
+	if (recs.count == 0) {
+		cli_recordings_clear(&recs);
+		return status;
+	}
 	char what[64];
-	snprintf(what, sizeof(what), "%zu recording(s)", count);
-	if (status == 0 && !confirmed(cli, what, yes))
-		status = cli_usage_error(cli, "nothing purged");
-	for (size_t i = 0; status == 0 && i < count; i++) {
-		int rc = vrp_purge_recording(lib, ids[i]);
-		report(cli, ids[i], rc);
-		if (rc < 0)
+	snprintf(what, sizeof(what), "%s%zu %s", recs.count == 1 ? "" : "these ", recs.count,
+		 cli_plural((long long)recs.count, "recording", "recordings"));
+	if (!yes)
+		list_for_prompt(cli, &recs);
+	bool go = confirmed(cli, what, yes);
+	if (!go)
+		say_declined(cli);
+	for (size_t i = 0; go && i < recs.count; i++) {
+		int rc = vrp_purge_recording(lib, recs.items[i]->id);
+		report(cli, recs.items[i]->id, rc);
+		if (rc < 0 && !status)
 			status = vrp_error_exit_status(rc);
 	}
-	free(ids);
+	cli_recordings_clear(&recs);
 	return status;
+}
+
+/* Names what it will purge when it asks: the same selection the sweep makes. */
+static bool confirmed_sweep(struct cli *cli, vrp_library *lib, const char *before, bool by_policy,
+			    bool yes, int *status)
+{
+	if (yes || !isatty(STDIN_FILENO))
+		return true;
+	vrp_recording_list *candidates = NULL;
+	int rc = vrp_purge_candidates(lib, before, by_policy, &candidates);
+	if (rc < 0) {
+		*status = cli_fail(cli, rc);
+		return false;
+	}
+	bool go = candidates->count == 0;
+	if (!go) {
+		char what[128];
+		snprintf(what, sizeof(what), "the %zu %s deleted before %s", candidates->count,
+			 cli_plural((long long)candidates->count, "recording", "recordings"),
+			 before);
+		list_for_prompt(cli, candidates);
+		go = confirmed(cli, what, false);
+		if (!go)
+			say_declined(cli);
+	}
+	vrp_recording_list_free(candidates);
+	return go;
+}
+
+static int purge_before(struct cli *cli, vrp_library *lib, const char *before, bool by_policy,
+			bool yes)
+{
+	int status = 0;
+	if (!confirmed_sweep(cli, lib, before, by_policy, yes, &status))
+		return status;
+	int64_t purged = 0;
+	int rc = vrp_purge_deleted_before(lib, before, by_policy, on_each, cli, &purged);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	if (!cli->json)
+		cli_say(cli, "%lld %s purged\n", (long long)purged,
+			cli_plural(purged, "recording", "recordings"));
+	return 0;
 }
 
 /* The retention policy as a cut-off: now minus the configured days. */
@@ -146,19 +234,7 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	if (!a.before && !a.expired) {
 		status = purge_ids(cli, lib, argc - optind, argv + optind, a.yes);
 	} else {
-		const char *before = a.expired ? cutoff : a.before;
-		char what[96];
-		snprintf(what, sizeof(what), "every recording deleted before %s", before);
-		int64_t purged = 0;
-		if (!confirmed(cli, what, a.yes)) {
-			status = cli_usage_error(cli, "nothing purged");
-		} else {
-			int rc = vrp_purge_deleted_before(lib, before, a.expired, on_each, cli,
-							  &purged);
-			status = rc < 0 ? cli_fail(cli, rc) : 0;
-			if (rc == 0 && !cli->json)
-				cli_say(cli, "%lld recording(s) purged\n", (long long)purged);
-		}
+		status = purge_before(cli, lib, a.expired ? cutoff : a.before, a.expired, a.yes);
 	}
 	vrp_library_free(lib);
 	return status;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char queue_usage[] =
+const char queue_usage[] =
 	"usage: vrp queue ls [--state S] [--remote NAME] [--limit N]\n"
 	"       vrp queue retry ID | --all-failed [--remote NAME]\n"
 	"       vrp queue cancel ID\n\n"

@@ -7,29 +7,38 @@
 #include <termios.h>
 #include <unistd.h>
 
-static const char remote_usage[] =
-	"usage: vrp remote add NAME TYPE [key=value...]\n"
-	"       vrp remote ls\n"
-	"       vrp remote rm NAME\n"
-	"       vrp remote test NAME [--accept-host-key]\n"
-	"       vrp remote secret NAME KEY   (reads the secret from stdin or a prompt)\n"
-	"       vrp remote auth NAME [--device] [--no-browser] [--timeout SECONDS]\n"
-	"                 (signs in with OAuth: a browser on this machine, or with\n"
-	"                  --device a code entered on any other device)\n\n"
-	"A remote is a named place recordings are synced to. Settings go into the\n"
-	"config file under [remote \"NAME\"]; secrets are never settings.\n"
-	"Types: ";
+const char remote_add_usage[] =
+	"usage: vrp remote add NAME TYPE [key=value...]\n\n"
+	"Adds a remote: a named place recordings are synced to. Settings go into the\n"
+	"config file under [remote \"NAME\"]; secrets are never settings (see\n"
+	"`vrp remote secret` and `vrp remote auth`).\n\n";
+const char remote_ls_usage[] = "usage: vrp remote ls\n\n"
+			       "Lists the remotes: name, type, path, and why one is paused.\n";
+const char remote_rm_usage[] = "usage: vrp remote rm NAME\n\n"
+			       "Removes a remote and its sync state; files on it are left alone.\n";
+const char remote_test_usage[] =
+	"usage: vrp remote test NAME [--accept-host-key]\n\n"
+	"Checks the remote is reachable, signed in and writable (a probe file is\n"
+	"written and removed). --accept-host-key trusts a new SFTP server's host\n"
+	"key after showing its fingerprint.\n";
+const char remote_secret_usage[] =
+	"usage: vrp remote secret NAME KEY\n\n"
+	"Stores a secret (e.g. password, key_passphrase) for remote NAME, read from\n"
+	"stdin or a prompt that does not echo: never from the command line.\n";
+const char remote_auth_usage[] =
+	"usage: vrp remote auth NAME [--device] [--no-browser] [--timeout SECONDS]\n\n"
+	"Signs remote NAME in with OAuth: a browser on this machine, or with\n"
+	"--device a code entered on any other device.\n";
 
-static void print_usage(FILE *out)
+void cli_remote_types_help(FILE *out)
 {
-	fputs(remote_usage, out);
+	fputs("Types: ", out);
 	for (const char *const *t = vrp_provider_types(); *t; t++)
 		fprintf(out, "%s%s", t == vrp_provider_types() ? "" : ", ", *t);
 	fputs("\n  localdir: path=DIR (a folder: NAS mount, USB disk)\n", out);
 	fputs("  sftp:     host=H path=DIR [port=22] [user=U] [key_file=F] [known_hosts=F]\n"
 	      "            [verify=size|sample|full] [hash_command=sha256sum] [timeout=S]\n"
-	      "            secrets: key_passphrase, password; --accept-host-key trusts a new\n"
-	      "            server's host key after showing its fingerprint\n",
+	      "            secrets: key_passphrase, password\n",
 	      out);
 	fputs("  gdrive:   [folder=NAME] [client_id=ID]; then `vrp remote auth NAME`\n", out);
 }
@@ -43,11 +52,7 @@ static int remote_add(struct cli *cli, vrp_library *lib, int argc, char **argv)
 		return cli_fail(cli, VRP_ENOMEM);
 	size_t n = 0;
 	for (int i = 2; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		if (!eq || eq == argv[i]) {
-			free(kv);
-			return cli_usage_error(cli, "settings are key=value, not '%s'", argv[i]);
-		}
+		char *eq = strchr(argv[i], '='); /* there: cmd_remote_add checked */
 		*eq = '\0';
 		kv[n++] = (vrp_kv){ argv[i], eq + 1 };
 	}
@@ -173,80 +178,138 @@ static void show_prompt(void *ctx, const vrp_authorize_prompt *prompt)
 	fflush(stderr);
 }
 
-static int remote_auth(struct cli *cli, vrp_library *lib, int argc, char **argv)
+/* argv from the first argument after "auth"; `request` gets the options. */
+static int parse_auth(struct cli *cli, int argc, char **argv, vrp_authorize_request *request,
+		      const char **name)
 {
-	vrp_authorize_request request = { .prompt = show_prompt, .open_browser = true };
-	const char *name = NULL;
 	for (int i = 0; i < argc; i++) {
 		long long n = 0;
 		if (!strcmp(argv[i], "--device"))
-			request.flow = VRP_AUTHORIZE_DEVICE;
+			request->flow = VRP_AUTHORIZE_DEVICE;
 		else if (!strcmp(argv[i], "--no-browser"))
-			request.open_browser = false;
+			request->open_browser = false;
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc &&
 			 cli_parse_int(argv[i + 1], 1, 86400, &n)) {
-			request.timeout_s = (int)n;
+			request->timeout_s = (int)n;
 			i++;
-		} else if (argv[i][0] == '-' || name)
+		} else if (argv[i][0] == '-' || *name)
 			return cli_usage_error(cli, "remote auth: unexpected '%s'", argv[i]);
 		else
-			name = argv[i];
+			*name = argv[i];
 	}
-	if (!name)
+	if (!*name)
 		return cli_usage_error(cli, "remote auth needs NAME");
+	return 0;
+}
+
+int cmd_remote_auth(struct cli *cli, int argc, char **argv)
+{
+	vrp_authorize_request request = { .prompt = show_prompt, .open_browser = true };
+	const char *name = NULL;
+	int status = parse_auth(cli, argc - 1, argv + 1, &request, &name);
+	vrp_library *lib = NULL;
+	if (status == 0)
+		status = cli_open_library(cli, 0, &lib);
+	if (status)
+		return status;
 	request.prompt_ctx = (void *)name;
 	int rc = vrp_remotes_authorize(lib, name, &request);
 	if (rc < 0)
-		return cli_fail(cli, rc);
-	if (cli->json)
+		status = cli_fail(cli, rc);
+	else if (cli->json)
 		cli_print_json(json_pack("{s:s, s:b, s:s}", "name", name, "authorized", 1, "store",
 					 vrp_credentials_store(lib)));
 	else
 		cli_say(cli, "remote %s is signed in (tokens in the %s store)\n", name,
 			vrp_credentials_store(lib));
+	vrp_library_free(lib);
+	return status;
+}
+
+/* Runs `fn` on the opened library: every remote subcommand needs it. */
+static int with_library(struct cli *cli, int (*fn)(struct cli *, vrp_library *, int, char **),
+			int argc, char **argv)
+{
+	vrp_library *lib = NULL;
+	int status = cli_open_library(cli, 0, &lib);
+	if (status == 0)
+		status = fn(cli, lib, argc, argv);
+	vrp_library_free(lib);
+	return status;
+}
+
+/* argc and argv count from the subcommand's name, like every command's. */
+static int check_operands(struct cli *cli, int argc, char **argv, int want, const char *what)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-')
+			return cli_usage_error(cli, "remote %s: unknown option '%s'", argv[0],
+					       argv[i]);
+	if (argc - 1 != want)
+		return cli_usage_error(cli, "remote %s needs %s", argv[0], what);
 	return 0;
 }
 
-int cmd_remote(struct cli *cli, int argc, char **argv)
+int cmd_remote_add(struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || cli_is_help(argv[1])) {
-		print_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? vrp_error_exit_status(VRP_EUSAGE) : 0;
-	}
-	const char *sub = argv[1];
-	bool known = !strcmp(sub, "add") || !strcmp(sub, "ls") || !strcmp(sub, "rm") ||
-		     !strcmp(sub, "test") || !strcmp(sub, "secret") || !strcmp(sub, "auth");
-	if (!known)
-		return cli_usage_error(cli, "unknown remote command '%s'", sub);
-	unsigned test_flags = 0;
-	if (!strcmp(sub, "test") && argc == 4 && !strcmp(argv[3], "--accept-host-key")) {
-		test_flags = VRP_REMOTE_TEST_ACCEPT_HOST_KEY;
-		argc--;
-	}
-	if ((!strcmp(sub, "rm") || !strcmp(sub, "test")) && argc != 3)
-		return cli_usage_error(cli, "remote %s needs exactly one NAME", sub);
-	if (!strcmp(sub, "secret") && argc != 4)
-		return cli_usage_error(cli, "remote secret needs NAME and KEY");
-	vrp_library *lib = NULL;
-	int status = cli_open_library(cli, 0, &lib);
-	if (status)
-		return status;
-	if (!strcmp(sub, "add"))
-		status = remote_add(cli, lib, argc - 2, argv + 2);
-	else if (!strcmp(sub, "ls"))
-		status = remote_ls(cli, lib);
-	else if (!strcmp(sub, "test"))
-		status = remote_test(cli, lib, argv[2], test_flags);
-	else if (!strcmp(sub, "secret"))
-		status = remote_secret(cli, lib, argv[2], argv[3]);
-	else if (!strcmp(sub, "auth"))
-		status = remote_auth(cli, lib, argc - 2, argv + 2);
-	else {
-		int rc = vrp_remotes_remove(lib, argv[2]);
-		status = rc < 0 ? cli_fail(cli, rc) : 0;
-		if (rc == 0)
-			cli_say(cli, "remote %s removed (files on it were left alone)\n", argv[2]);
-	}
-	vrp_library_free(lib);
-	return status;
+	if (argc < 3)
+		return cli_usage_error(cli, "remote add needs NAME and TYPE");
+	for (int i = 3; i < argc; i++)
+		if (argv[i][0] == '=' || !strchr(argv[i], '='))
+			return cli_usage_error(cli, "settings are key=value, not '%s'", argv[i]);
+	return with_library(cli, remote_add, argc - 1, argv + 1);
+}
+
+static int remote_ls_run(struct cli *cli, vrp_library *lib, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return remote_ls(cli, lib);
+}
+
+int cmd_remote_ls(struct cli *cli, int argc, char **argv)
+{
+	int status = check_operands(cli, argc, argv, 0, "no arguments");
+	return status ? status : with_library(cli, remote_ls_run, argc, argv);
+}
+
+static int remote_rm(struct cli *cli, vrp_library *lib, int argc, char **argv)
+{
+	(void)argc;
+	int rc = vrp_remotes_remove(lib, argv[1]);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	cli_say(cli, "remote %s removed (files on it were left alone)\n", argv[1]);
+	return 0;
+}
+
+int cmd_remote_rm(struct cli *cli, int argc, char **argv)
+{
+	int status = check_operands(cli, argc, argv, 1, "exactly one NAME");
+	return status ? status : with_library(cli, remote_rm, argc, argv);
+}
+
+/* argv: "test" NAME [--accept-host-key] (checked by cmd_remote_test). */
+static int remote_test_run(struct cli *cli, vrp_library *lib, int argc, char **argv)
+{
+	return remote_test(cli, lib, argv[1], argc == 3 ? VRP_REMOTE_TEST_ACCEPT_HOST_KEY : 0);
+}
+
+int cmd_remote_test(struct cli *cli, int argc, char **argv)
+{
+	bool accept = argc == 3 && !strcmp(argv[2], "--accept-host-key");
+	int status = check_operands(cli, argc - accept, argv, 1, "exactly one NAME");
+	return status ? status : with_library(cli, remote_test_run, argc, argv);
+}
+
+static int remote_secret_run(struct cli *cli, vrp_library *lib, int argc, char **argv)
+{
+	(void)argc;
+	return remote_secret(cli, lib, argv[1], argv[2]);
+}
+
+int cmd_remote_secret(struct cli *cli, int argc, char **argv)
+{
+	int status = check_operands(cli, argc, argv, 2, "NAME and KEY");
+	return status ? status : with_library(cli, remote_secret_run, argc, argv);
 }

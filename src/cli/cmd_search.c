@@ -6,14 +6,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char search_usage[] =
+const char search_usage[] =
 	"usage: vrp search [--limit N] [--offset N] [--all] [--] WORD...\n"
 	"\n"
 	"Finds recordings whose title, description or tags hold every WORD (the last\n"
 	"may be the start of a word), best match first. Quotes and operators are\n"
 	"taken literally. Prints id, title and an excerpt with the matches marked\n"
-	"(bold on a terminal, else [brackets]); with --json one object per hit\n"
-	"{id, uuid, title, rank, snippet}, matches in the snippet between [ and ].\n"
+	"(bold on a terminal unless NO_COLOR is set, else [brackets]); with --json\n"
+	"one object per hit {id, uuid, title, rank, snippet}, matches in the\n"
+	"snippet between [ and ].\n"
 	"\n"
 	"  --limit N   at most N hits (default 50, at most 1000)\n"
 	"  --offset N  skip the first N hits\n"
@@ -159,7 +160,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		free(args.query);
 		return status < 0 ? 0 : status;
 	}
-	bool bold = !cli->json && isatty(STDOUT_FILENO);
+	bool bold = !cli->json && cli_use_color(STDOUT_FILENO);
 	if (!cli->json) {
 		args.options.highlight_open = MARK_OPEN;
 		args.options.highlight_close = MARK_CLOSE;

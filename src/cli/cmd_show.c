@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char show_usage[] =
+const char show_usage[] =
 	"usage: vrp show ID|UUID\n"
 	"\n"
 	"Prints every field of one recording (deleted and archived ones too), one\n"
@@ -69,10 +69,6 @@ static void show(const struct cli *cli, const vrp_recording *rec,
 
 int cmd_show(struct cli *cli, int argc, char **argv)
 {
-	if (argc > 1 && cli_is_help(argv[1])) {
-		fputs(show_usage, stdout);
-		return 0;
-	}
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
 		return argc < 2   ? cli_usage_error(cli, "show needs a recording id or uuid")
 		       : argc > 2 ? cli_usage_error(cli, "show takes one recording id or uuid")

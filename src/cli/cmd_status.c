@@ -11,23 +11,28 @@
 struct status_command {
 	const char *name;
 	enum vrp_recording_status status;
-	const char *done;  /* "deleted" */
-	const char *usage; /* what the command does, for --help */
+	const char *done; /* "deleted" */
 };
 
-static const struct status_command rm_command = {
-	"rm", VRP_RECORDING_DELETED, "deleted",
-	"Soft-deletes recordings: they leave listings and search, their files stay\n"
-	"until `vrp purge`, and `vrp restore` brings them back.\n"
-};
-static const struct status_command restore_command = {
-	"restore", VRP_RECORDING_ACTIVE, "restored",
-	"Makes deleted or archived recordings active again.\n"
-};
-static const struct status_command archive_command = {
-	"archive", VRP_RECORDING_ARCHIVED, "archived",
-	"Archives recordings: still listed and searchable, marked as archived.\n"
-};
+#define EVERY_ONE_TRIED                                                                            \
+	"\nEvery recording named is tried; the exit status is that of the first\n"                 \
+	"failure.\n"
+const char rm_usage[] =
+	"usage: vrp rm ID|UUID...\n\n"
+	"Soft-deletes recordings: they leave listings and search, their files\n"
+	"stay until `vrp purge`, and `vrp restore` brings them back.\n" EVERY_ONE_TRIED;
+const char restore_usage[] = "usage: vrp restore ID|UUID...\n\n"
+			     "Makes deleted or archived recordings active again.\n" EVERY_ONE_TRIED;
+const char archive_usage[] =
+	"usage: vrp archive ID|UUID...\n\n"
+	"Archives active recordings: still listed and searchable, marked as archived.\n"
+	"A deleted recording is not archived: `vrp restore` it first.\n" EVERY_ONE_TRIED;
+
+static const struct status_command rm_command = { "rm", VRP_RECORDING_DELETED, "deleted" };
+static const struct status_command restore_command = { "restore", VRP_RECORDING_ACTIVE,
+						       "restored" };
+static const struct status_command archive_command = { "archive", VRP_RECORDING_ARCHIVED,
+						       "archived" };
 
 static void report(const struct cli *cli, const struct status_command *cmd,
 		   const vrp_recording *rec, enum vrp_recording_status before)
@@ -66,12 +71,6 @@ static int apply(struct cli *cli, vrp_library *lib, const struct status_command 
 static int run(struct cli *cli, const struct status_command *cmd, int argc, char **argv)
 {
 	int first = 1;
-	if (argc > 1 && cli_is_help(argv[1])) {
-		printf("usage: vrp %s ID|UUID...\n\n%s\nEvery recording named is tried; the "
-		       "exit status is that of the first\nfailure.\n",
-		       cmd->name, cmd->usage);
-		return 0;
-	}
 	if (argc > 1 && !strcmp(argv[1], "--"))
 		first = 2;
 	if (first >= argc)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char sync_usage[] =
+const char sync_usage[] =
 	"usage: vrp sync [--remote NAME] [--concurrency N] [--max-attempts N]\n"
 	"                [--lease SECONDS] [--enqueue-only] [ID...]\n"
 	"       vrp sync status [--remote NAME]\n"
@@ -21,7 +21,7 @@ static const char sync_usage[] =
 	"--lease: how long a claimed task stays with this run without a sign of\n"
 	"life (default 60); a killed run's tasks are taken over after it.\n";
 
-static const char worker_usage[] =
+const char worker_usage[] =
 	"usage: vrp worker [--remote NAME] [--concurrency N] [--lease SECONDS]\n\n"
 	"Runs the sync queue until SIGINT or SIGTERM, picking up new tasks as they\n"
 	"are queued; in-flight transfers are handed back cleanly when it stops.\n";
@@ -150,10 +150,10 @@ static void print_problems(const vrp_sync_remote_report *r)
 {
 	for (size_t i = 0; i < r->problems->count; i++) {
 		const vrp_recording_remote *p = r->problems->items[i];
-		printf("  recording %lld %s: %s [%s] (%lld attempt%s, at %s)\n",
+		printf("  recording %lld %s: %s [%s] (%lld %s, at %s)\n",
 		       (long long)p->recording_id, vrp_sync_status_to_string(p->sync_status),
 		       p->error_message ? p->error_message : "", p->error_code ? p->error_code : "",
-		       (long long)p->attempts, p->attempts == 1 ? "" : "s",
+		       (long long)p->attempts, cli_plural(p->attempts, "attempt", "attempts"),
 		       p->failed_at ? p->failed_at : "-");
 	}
 }

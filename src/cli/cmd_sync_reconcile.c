@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char check_usage[] =
+const char check_usage[] =
 	"usage: vrp sync check [--remote NAME]\n\n"
 	"Compares what the catalogue says is on the remote (default: every remote)\n"
 	"with the remote's listing under VoiceRecorderPro/, like `rclone check`:\n"
@@ -115,7 +115,7 @@ int cmd_sync_check(struct cli *cli, int argc, char **argv)
 	return status;
 }
 
-static const char pull_usage[] =
+const char pull_usage[] =
 	"usage: vrp sync pull --remote NAME\n\n"
 	"Imports the recordings another device uploaded to the remote: every object\n"
 	"under VoiceRecorderPro/ that no recording of this library maps to is\n"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char verify_usage[] =
+const char verify_usage[] =
 	"usage: vrp verify [--all | ID...] [--fix]\n\n"
 	"Re-hashes each recording's file and compares it with the stored sha256,\n"
 	"marking the recording ok, missing or corrupt. Without IDs (or with --all)\n"
@@ -92,10 +92,11 @@ static void print_summary(const struct cli *cli, const vrp_verify_summary *s)
 		return;
 	fprintf(stderr,
 		"checked %lld: %lld ok, %lld missing, %lld corrupt, %lld unreadable; %lld orphan "
-		"files; %lld stale temporary files (%lld removed)\n",
+		"%s; %lld stale temporary %s (%lld removed)\n",
 		(long long)s->checked, (long long)s->ok, (long long)s->missing,
 		(long long)s->corrupt, (long long)s->unreadable, (long long)s->orphan_files,
-		(long long)s->stale_temps, (long long)s->fixed);
+		cli_plural(s->orphan_files, "file", "files"), (long long)s->stale_temps,
+		cli_plural(s->stale_temps, "file", "files"), (long long)s->fixed);
 }
 
 int cmd_verify(struct cli *cli, int argc, char **argv)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_print_json(json_t *obj)
 {
@@ -72,8 +73,21 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_end(ap);
 	print_error(cli, vrp_error_code_name(VRP_EUSAGE), message, "");
 	if (!cli->json)
-		fprintf(stderr, "%s: see `%s --help`\n", cli->prog, cli->prog);
+		fprintf(stderr, "%s: see '%s %s%s--help'\n", cli->prog, cli->prog, cli->command,
+			*cli->command ? " " : "");
 	return vrp_error_exit_status(VRP_EUSAGE);
+}
+
+bool cli_terminal_escapes(int fd)
+{
+	const char *term = getenv("TERM");
+	return isatty(fd) && !(term && !strcmp(term, "dumb"));
+}
+
+bool cli_use_color(int fd)
+{
+	const char *no_color = getenv("NO_COLOR");
+	return cli_terminal_escapes(fd) && !(no_color && *no_color);
 }
 
 bool cli_is_help(const char *arg) { return !strcmp(arg, "-h") || !strcmp(arg, "--help"); }

@@ -46,7 +46,7 @@ void cli_progress_start(struct cli_progress *p, const struct cli *cli, const cha
 			size_t count, bool recursive)
 {
 	memset(p, 0, sizeof(*p));
-	p->enabled = !cli->json && cli->verbosity >= 0 && isatty(STDERR_FILENO);
+	p->enabled = !cli->json && cli->verbosity >= 0 && cli_terminal_escapes(STDERR_FILENO);
 	if (!p->enabled)
 		return;
 	for (size_t i = 0; i < count; i++)

@@ -108,7 +108,9 @@ static void on_event(void *ctx, const vrp_sync_event *e)
 int cli_sync_run(const struct cli *cli, vrp_library *lib, const vrp_sync_options *options,
 		 vrp_sync_summary *summary)
 {
-	struct display d = { cli, !cli->json && cli->verbosity >= 0 && isatty(STDERR_FILENO),
+	struct display d = { cli,
+			     !cli->json && cli->verbosity >= 0 &&
+				     cli_terminal_escapes(STDERR_FILENO),
 			     cli_progress_now(), 0 };
 	install_handlers();
 	vrp_sync_options run = *options;

@@ -13,13 +13,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* C0 controls, DEL, and the C1 controls (U+0080..U+009F: 0x9B is a CSI). */
+/* The code point of the well-formed `n`-byte UTF-8 sequence at `s`. */
+static uint32_t decode(const char *s, size_t n)
+{
+	const unsigned char *b = (const unsigned char *)s;
+	if (n == 1)
+		return b[0];
+	uint32_t cp = b[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (b[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * What must not reach a terminal raw: C0 controls, DEL, the C1 controls
+ * (U+0080..U+009F: 0x9B is a CSI), the bidirectional embeddings, overrides,
+ * isolates and marks (a U+202E in a title makes the rest of the line read
+ * backwards), and the line and paragraph separators.
+ */
 static bool is_control(const char *s, size_t n)
 {
-	unsigned char c = (unsigned char)s[0];
-	if (n == 1)
-		return c < 0x20 || c == 0x7f;
-	return n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0;
+	uint32_t cp = decode(s, n);
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 void cli_put_escaped(FILE *out, const char *text, bool keep_newlines)
@@ -54,14 +70,19 @@ char *cli_escape(const char *text)
 	return buf;
 }
 
+/* The columns of the character at `text` (an ill-formed byte shows as one \xNN unit). */
+static int char_width(const char *text, size_t *len)
+{
+	size_t n = vrp_utf8_sequence(text);
+	*len = n ? n : 1;
+	return n ? cli_char_width(decode(text, n)) : 1;
+}
+
 size_t cli_display_width(const char *text)
 {
-	size_t width = 0;
-	while (*text) {
-		size_t n = vrp_utf8_sequence(text);
-		text += n ? n : 1;
-		width++;
-	}
+	size_t width = 0, n = 0;
+	for (; *text; text += n)
+		width += (size_t)char_width(text, &n);
 	return width;
 }
 
@@ -76,10 +97,14 @@ char *cli_truncate(const char *text, size_t max_width)
 {
 	if (cli_display_width(text) <= max_width || max_width < 4)
 		return strdup(text);
+	/* Whole characters only, marks with their base, leaving room for "...". */
 	const char *p = text;
-	for (size_t w = 0; *p && w < max_width - 3; w++) {
-		size_t n = vrp_utf8_sequence(p);
-		p += n ? n : 1;
+	size_t width = 0, n = 0;
+	for (; *p; p += n) {
+		int w = char_width(p, &n);
+		if (width + (size_t)w > max_width - 3)
+			break;
+		width += (size_t)w;
 	}
 	size_t keep = (size_t)(p - text);
 	char *cut = malloc(keep + 4);
@@ -88,6 +113,11 @@ char *cli_truncate(const char *text, size_t max_width)
 		memcpy(cut + keep, "...", 4);
 	}
 	return cut;
+}
+
+const char *cli_plural(long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 void cli_format_duration(double seconds, char out[CLI_SHORT_LEN])

@@ -58,6 +58,34 @@ as_other_user() {
 	fi
 }
 
+# on_tty INPUT CMD...: runs CMD with a terminal as stdin and stdout, INPUT
+# typed into it (a line; "" for none); prints what CMD wrote to the terminal
+# (line ends as \n) and passes its stderr and exit status through.
+on_tty() {
+	python3 -c '
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.Popen(sys.argv[2:], stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+os.close(slave)
+if sys.argv[1]:
+    os.write(master, sys.argv[1].encode() + b"\n")
+out = b""
+while True:
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+err = p.stderr.read()
+p.wait(timeout=30)
+sys.stdout.buffer.write(out.replace(b"\r\n", b"\n"))
+sys.stderr.buffer.write(err)
+sys.exit(p.returncode)
+' "$@"
+}
+
 finish() {
 	echo "1..$n"
 	[ "$failed" -eq 0 ]

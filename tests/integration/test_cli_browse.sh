@@ -194,6 +194,11 @@ expect_match "a usage error is JSON with --json" "$err" '^\{"error":\{"code":"ER
 run v ls --remote r1 --sync-status bogus
 expect_status "an unknown sync status exits 64" 64
 expect_match "as an invalid argument" "$err" "unknown sync status 'bogus'.*ERR_INVALID_ARGUMENT"
+run v ls --remote nosuch
+expect_status "ls --remote of a remote that does not exist exits 64" 64
+expect_match "and says so, naming the remotes there are" "$err" "no remote named 'nosuch' \(remotes: r1\)"
+run v ls --remote nosuch --sync-status unsynced
+expect_status "with --sync-status unsynced too (which would match everything)" 64
 run v ls --help
 expect_status "ls --help exits 0" 0
 expect_match "ls --help documents the filters" "$out" '--sync-status'
@@ -355,6 +360,10 @@ expect_ids "ls --status archived" "8 5"
 check "archiving is not audited" test "$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE recording_id = 8")" -eq 0
 run v --json restore 5
 expect_match "restore takes an archived recording back" "$out" '"previous_status":"archived","changed":true'
+run v archive 6 8
+expect_status "archive of a deleted recording fails" 64
+expect_match "and says to restore it first" "$err" 'recording 6 is deleted; restore it first'
+check "it stays deleted" test "$(sqlite3 "$DB" "SELECT status FROM recordings WHERE id = 6")" = deleted
 run v --json rm 12345
 expect_status "rm of a missing id exits 66" 66
 expect_match "rm errors are JSON with --json" "$err" '^\{"error":\{"code":"ERR_NOT_FOUND","message":"no recording with id 12345"\}\}$'
@@ -378,6 +387,72 @@ for cmd in ls search edit import purge verify export audit log sync worker; do
 done
 run v ls --limit
 expect_match "an option without its value is a usage error too" "$err" "ls: unknown option or missing value in '--limit'"
+
+# --- terminal text: display width, bidi controls ---------------------------------------------
+v -q edit 1 --title '講義メモ' --tag wide
+v -q edit 2 --title '🎙 memo' --tag wide
+v -q edit 3 --title 'plain' --tag wide
+v -q edit 8 --title 'ｆｕｌｌ ｗｉｄｔｈ ｔｉｔｌｅ ｔｈａｔ ｉｓ ｔｏｏ ｌｏｎｇ ｔｏ ｓｈｏｗ' --tag wide
+run env LC_ALL=C "$VRP" --library "$LIB" ls --tag wide
+check "ls lines up columns by display width, in the C locale too" python3 -c '
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.category(c) in ("Mn", "Me", "Cf") else
+               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in s)
+def at_column(line, column):
+    used = 0
+    for i, c in enumerate(line):
+        if used == column:
+            return line[i - 1:]
+        used += width(c)
+    return ""
+lines = sys.argv[1].splitlines()
+column = width(lines[0][:lines[0].index("TAGS")])
+assert len(lines) == 5, lines
+for line in lines[1:]:
+    cell = at_column(line, column)
+    assert cell[0] == " " and cell[1] != " " and "wide" in cell, (line, cell)
+' "$out"
+check "a long wide title is cut by width, not characters" python3 -c '
+import sys, unicodedata
+line = [l for l in sys.argv[1].splitlines() if "ｆｕｌｌ" in l][0]
+title = line[line.index("ｆｕｌｌ"):line.index("...") + 3]
+assert sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in title) <= 40, title
+assert "ｆｕｌｌ ｗｉｄｔｈ" in title, title
+' "$out"
+v -q edit 3 --title "$(printf 'invoice\342\200\256fdp.exe')"
+run v show 3
+expect_match "a bidi override in a title is escaped on a terminal" "$out" '^title: +invoice\\xE2\\x80\\xAEfdp\.exe$'
+run v ls --tag wide
+expect_match "in ls too" "$out" 'invoice\\xE2\\x80\\xAEfdp\.exe'
+run v --json show 3
+expect_match "JSON keeps it exact" "$out" '"title":"invoice\\u202Efdp\.exe"'
+v -q edit 3 --title "$(printf 'a\342\201\247b\342\200\250c')"
+run v show 3
+expect_match "isolates and line separators are escaped too" "$out" '^title: +a\\xE2\\x81\\xA7b\\xE2\\x80\\xA8c$'
+# One rule for tag case everywhere: compared ignoring case, shown as first written.
+v -q edit 9 --tag WORK
+check "edit --tag WORK is the existing tag Work, not a new one" test "$(sqlite3 "$DB" "SELECT group_concat(name) FROM tags WHERE name = 'work' COLLATE NOCASE")" = Work
+run v show 9
+expect_match "and it shows as first written" "$out" '^tags: +.*Work'
+run v --json ls --tag wOrK
+expect_match "ls --tag matches in any case" "$(ids "$out")" '(^| )9( |$)'
+run v --json search WORK
+expect_match "search too" "$(ids "$out")" '(^| )9( |$)'
+v -q edit 9 --untag work
+run v --json ls --tag Work
+if printf '%s' "$(ids "$out")" | grep -Eq '(^| )9( |$)'; then not_ok "edit --untag matches in any case" "$out"
+else ok "edit --untag matches in any case"; fi
+esc=$(printf '\033')
+run on_tty "" env -u NO_COLOR TERM=xterm "$VRP" --library "$LIB" search budget
+expect_match "search marks matches in bold on a terminal" "$out" "${esc}\\[1m"
+run on_tty "" env NO_COLOR=1 TERM=xterm "$VRP" --library "$LIB" search budget
+if printf '%s' "$out" | grep -q "$esc"; then not_ok "NO_COLOR: no escape sequences" "$out"
+else ok "NO_COLOR: no escape sequences"; fi
+expect_match "(brackets instead)" "$out" '\[[Bb]udget\]'
+run on_tty "" env -u NO_COLOR TERM=dumb "$VRP" --library "$LIB" search budget
+if printf '%s' "$out" | grep -q "$esc"; then not_ok "TERM=dumb: no escape sequences" "$out"
+else ok "TERM=dumb: no escape sequences"; fi
 check "the database is sound after all this" sqlite3 "$DB" "PRAGMA quick_check"
 
 finish

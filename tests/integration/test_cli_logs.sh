@@ -54,6 +54,17 @@ assert len(lines) == 1, lines
 r = json.loads(lines[0])
 assert r["level"] == "warning" and r["context"]["error"] == "ERR_UNSUPPORTED_MEDIA", r
 ' "$out"
+run "$VRP" --json log
+all=$out
+run "$VRP" --json log --limit 2
+expect_status "vrp log --limit exits 0" 0
+if [ "$out" = "$(printf '%s\n' "$all" | tail -n 2)" ] && [ "$(printf '%s\n' "$all" | wc -l)" -gt 2 ]; then
+	ok "--limit 2: the newest two records, oldest first"
+else not_ok "--limit 2: the newest two records, oldest first" "$out"; fi
+run "$VRP" log --limit 1
+check "--limit 1 in text: one line" test "$(printf '%s\n' "$out" | wc -l)" -eq 1
+run "$VRP" log --limit 0
+expect_status "--limit 0 is a usage error" 64
 run "$VRP" log --since 2999-01-01
 check "--since in the future shows nothing" test -z "$out"
 run "$VRP" log --level loud
@@ -81,6 +92,18 @@ for e in entries:
 ' "$out" "$ids"
 run "$VRP" --library "$LIB" --json audit --operation purge
 check "--operation filters" test "$(printf '%s\n' "$out" | wc -l)" -eq 1
+run "$VRP" --library "$LIB" audit --operation bogus
+expect_status "--operation that vrp never writes is a usage error" 64
+expect_match "naming the operations there are" "$err" "unknown audit operation 'bogus' \(operations: import, .*remote.auth\)"
+run "$VRP" --library "$LIB" --json audit --operation upload
+expect_status "--operation of a known one with no entries lists nothing" 0
+check "(nothing)" test -z "$out"
+sqlite3 "$LIB/library.db" "INSERT INTO audit_log (at, operation, success) VALUES ('2026-01-01T00:00:00.000Z', 'newer.op', 1)"
+run "$VRP" --library "$LIB" --json audit --operation newer.op
+expect_status "--operation that a newer vrp wrote to the log is found" 0
+check "(one entry)" test "$(printf '%s\n' "$out" | wc -l)" -eq 1
+run "$VRP" audit --help
+expect_match "audit --help lists the operations" "$out" '^Operations: import, delete'
 run "$VRP" --library "$LIB" --json audit --recording 1 --limit 1
 expect_match "--recording and --limit: the newest entry about recording 1" "$out" '^\{"id":4,.*"operation":"purge"'
 run "$VRP" --library "$LIB" --json audit --since 2999-01-01

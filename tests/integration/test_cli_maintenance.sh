@@ -140,4 +140,42 @@ expect_status "purge without a target is a usage error" 64
 run "$VRP" --library "$LIB" purge --yes 12345
 expect_status "purge of an unknown id exits 66" 66
 
+mkdir "$WORK/in2"
+sox -n -r 8000 -c 1 "$WORK/in2/memo5.wav" synth 1 sine 1200 2>/dev/null
+sox -n -r 8000 -c 1 "$WORK/in2/memo6.wav" synth 1 sine 1300 2>/dev/null
+"$VRP" -q --library "$LIB" import "$WORK/in2/memo5.wav" "$WORK/in2/memo6.wav"
+a=$(rows "SELECT id FROM recordings WHERE title = 'memo5'")
+b=$(rows "SELECT id FROM recordings WHERE title = 'memo6'")
+"$VRP" -q --library "$LIB" rm "$a"
+run on_tty n "$VRP" --library "$LIB" purge "$a" "$b"
+expect_status "answering no to the purge prompt is not an error" 0
+expect_match "the prompt names each recording with its status" "$err" "^  $a +deleted +memo5\$"
+expect_match "active ones too" "$err" "^  $b +active +memo6\$"
+expect_match "and warns that one is still in use" "$err" '1 of them are still active or archived'
+expect_match "the prompt asks" "$err" 'permanently delete these 2 recordings, files included\? \[y/N\]'
+expect_match "no says nothing was purged" "$err" 'nothing purged'
+check "both are still there" test "$(rows "SELECT count(*) FROM recordings WHERE id IN ($a, $b)")" -eq 2
+run on_tty yes "$VRP" --library "$LIB" purge "$a"
+expect_status "answering yes purges" 0
+check "(it is gone)" test "$(rows "SELECT count(*) FROM recordings WHERE id = $a")" -eq 0
+run "$VRP" --library "$LIB" purge --yes 12345 "$b" 12346
+expect_status "purge of ids some of which are missing exits with the first failure" 66
+expect_match "each missing id is reported" "$err" 'no recording with id 12345.*'
+expect_match "(the second too)" "$err" 'no recording with id 12346'
+expect_match "and the rest is purged, as rm and restore do" "$out" "^purged $b\$"
+check "(it is gone)" test "$(rows "SELECT count(*) FROM recordings WHERE id = $b")" -eq 0
+sox -n -r 8000 -c 1 "$WORK/in2/memo7.wav" synth 1 sine 1400 2>/dev/null
+"$VRP" -q --library "$LIB" import "$WORK/in2/memo7.wav"
+c=$(rows "SELECT id FROM recordings WHERE title = 'memo7'")
+"$VRP" -q --library "$LIB" rm "$c"
+run on_tty n "$VRP" --library "$LIB" purge --deleted-before 2999-01-01
+expect_status "a declined sweep exits 0" 0
+expect_match "its prompt names what it would purge" "$err" "^  $c +deleted +memo7\$"
+expect_match "and counts it" "$err" 'permanently delete the 1 recording deleted before 2999-01-01'
+check "(it is still there)" test "$(rows "SELECT count(*) FROM recordings WHERE id = $c")" -eq 1
+run "$VRP" --library "$LIB" purge --yes --deleted-before 2999-01-01
+expect_match "the sweep reads as English" "$out" '^1 recording purged$'
+run "$VRP" --library "$LIB" verify
+expect_match "verify's summary reads as English" "$err" '1 orphan file;|[02-9] orphan files;'
+
 finish

@@ -183,6 +183,14 @@ static void test_last_error_is_per_thread(void **state)
 	assert_string_equal(vrp_error_last()->message, "main error");
 }
 
+static void test_every_exit_status_has_a_meaning(void **state)
+{
+	(void)state;
+	for (int code = 0; code > -VRP_ERROR_COUNT; code--)
+		assert_non_null(vrp_exit_status_meaning(vrp_error_exit_status(code)));
+	assert_null(vrp_exit_status_meaning(1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_long_messages_are_truncated_not_overflowed),
 		cmocka_unit_test(test_transient_codes_are_the_retryable_ones),
 		cmocka_unit_test(test_exit_statuses_follow_sysexits),
+		cmocka_unit_test(test_every_exit_status_has_a_meaning),
 		cmocka_unit_test(test_last_error_is_per_thread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

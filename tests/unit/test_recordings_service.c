@@ -383,6 +383,19 @@ static void test_archive_is_not_audited_but_unarchive_is(void **state)
 	assert_int_equal(audit_count(state, "restore", id), 1);
 }
 
+static void test_archive_refuses_a_deleted_recording(void **state)
+{
+	int64_t id = add(state, 1, NULL, NULL);
+	assert_ok(vrp_recordings_set_status(lib_of(state), id, VRP_RECORDING_DELETED));
+	assert_int_equal(vrp_recordings_set_status(lib_of(state), id, VRP_RECORDING_ARCHIVED),
+			 VRP_EINVAL);
+	assert_non_null(strstr(vrp_error_last()->message, "restore it first"));
+	vrp_recording *rec = get(state, id);
+	assert_int_equal(rec->status, VRP_RECORDING_DELETED);
+	assert_non_null(rec->deleted_at);
+	vrp_recording_free(rec);
+}
+
 static void test_status_already_reached_changes_nothing(void **state)
 {
 	int64_t id = add(state, 1, NULL, NULL);
@@ -453,6 +466,7 @@ int main(void)
 		T(test_delete_is_soft_and_audited),
 		T(test_restore_clears_deleted_at_and_is_audited),
 		T(test_archive_is_not_audited_but_unarchive_is),
+		T(test_archive_refuses_a_deleted_recording),
 		T(test_status_already_reached_changes_nothing),
 		T(test_status_of_an_unknown_recording_is_not_found),
 		T(test_unknown_status_is_invalid),

@@ -95,6 +95,36 @@ bool vrp_error_is_transient(int code) { return info(code)->transient; }
 
 int vrp_error_exit_status(int code) { return info(code)->exit_status; }
 
+const char *vrp_exit_status_meaning(int status)
+{
+	switch (status) {
+	case 0:
+		return "success";
+	case 64:
+		return "usage: the command line is wrong";
+	case 65:
+		return "bad input data: a file, database or remote object was rejected";
+	case 66:
+		return "not found: no such recording, file, remote or library";
+	case 69:
+		return "the remote is unavailable or refused";
+	case 70:
+		return "internal error";
+	case 71:
+		return "out of memory";
+	case 73:
+		return "the remote storage is full";
+	case 74:
+		return "input/output error";
+	case 75:
+		return "temporary failure: try again later";
+	case 77:
+		return "permission denied or authorisation needed";
+	default:
+		return NULL;
+	}
+}
+
 static int set_v(int code, const char *fmt, va_list ap)
 {
 	/* Formatted aside first: the arguments may point into the current message. */

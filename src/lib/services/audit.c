@@ -8,8 +8,41 @@
 #include "vrp/audit.h"
 
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+static const char *const operations[] = {
+	"import",   "delete",        "restore",    "purge",         "export",      "upload",
+	"download", "remote_delete", "remote.add", "remote.remove", "remote.auth", NULL,
+};
+
+const char *const *vrp_audit_operations(void) { return operations; }
+
+/*
+ * An operation vrp never writes is a typo, not an empty log: refused with the
+ * names that exist. One found in the log (a newer vrp wrote it) is fine.
+ */
+static int check_operation(vrp_db *db, const char *operation)
+{
+	for (size_t i = 0; operations[i]; i++)
+		if (!strcmp(operations[i], operation))
+			return 0;
+	struct vrp_audit_filter filter = VRP_AUDIT_FILTER_INIT;
+	filter.operation = operation;
+	int64_t count = 0;
+	int rc = vrp_audit_repo_count(db, &filter, &count);
+	if (rc < 0 || count > 0)
+		return rc;
+	char names[256];
+	size_t used = 0;
+	for (size_t i = 0; operations[i]; i++)
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+					 operations[i]);
+	return vrp_error_set(VRP_EINVAL, "unknown audit operation '%s' (operations: %s)", operation,
+			     names);
+}
 
 /* The masked name of the user running vrp, or "" when the system does not know it. */
 static void masked_user(char *out, size_t size)
@@ -64,6 +97,9 @@ int vrp_audit_read(vrp_library *lib, const vrp_audit_query *query, vrp_audit_lis
 	filter.remote = query->remote;
 	filter.since = query->since;
 	filter.until = query->until;
+	int rc = query->operation ? check_operation(vrp_library_db(lib), query->operation) : 0;
+	if (rc < 0)
+		return rc;
 	return vrp_audit_repo_list(vrp_library_db(lib), &filter, query->before_id, query->limit,
 				   out);
 }

@@ -174,6 +174,25 @@ int vrp_purge_recording(vrp_library *lib, int64_t id)
 	return rc;
 }
 
+int vrp_purge_candidates(vrp_library *lib, const char *before, bool by_policy,
+			 vrp_recording_list **out)
+{
+	int rc = vrp_recording_repo_list_deleted_before(vrp_library_db(lib), before, out);
+	if (rc < 0 || !by_policy)
+		return rc;
+	vrp_recording_list *list = *out;
+	size_t kept = 0;
+	for (size_t i = 0; i < list->count; i++) {
+		vrp_recording *rec = list->items[i];
+		if (rec->retention_policy && !strcmp(rec->retention_policy, "keep"))
+			vrp_recording_free(rec);
+		else
+			list->items[kept++] = rec;
+	}
+	list->count = kept;
+	return 0;
+}
+
 int vrp_purge_deleted_before(vrp_library *lib, const char *before, bool by_policy,
 			     vrp_purge_fn on_each, void *ctx, int64_t *purged)
 {
@@ -185,11 +204,9 @@ int vrp_purge_deleted_before(vrp_library *lib, const char *before, bool by_polic
 		     json_pack("{s:s, s:b}", "deleted_before", before, "by_policy", by_policy),
 		     "purge of recordings deleted before %s started", before);
 	vrp_recording_list *list = NULL;
-	int rc = vrp_recording_repo_list_deleted_before(vrp_library_db(lib), before, &list);
+	int rc = vrp_purge_candidates(lib, before, by_policy, &list);
 	for (size_t i = 0; rc == 0 && i < list->count; i++) {
 		const vrp_recording *rec = list->items[i];
-		if (by_policy && rec->retention_policy && !strcmp(rec->retention_policy, "keep"))
-			continue;
 		int one = purge_one(lib, rec);
 		if (one == 0 && purged)
 			(*purged)++;

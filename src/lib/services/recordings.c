@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "services/audit.h"
 #include "db/recording_repo.h"
+#include "db/remote_repo.h"
 #include "db/tag_repo.h"
 
 #include <errno.h>
@@ -72,15 +73,47 @@ int vrp_recordings_find(vrp_library *lib, const char *id_or_uuid, vrp_recording 
 	return vrp_recording_repo_get_by_uuid(vrp_library_db(lib), lower, out);
 }
 
+/* The remote names, ", " between, into `buf`; "none" when there are none. */
+static void remote_names(vrp_db *db, char *buf, size_t size)
+{
+	vrp_remote_list *list = NULL;
+	snprintf(buf, size, "none");
+	if (vrp_remote_repo_list(db, &list) < 0)
+		return;
+	size_t used = 0;
+	for (size_t i = 0; i < list->count && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+					 list->items[i]->name);
+	vrp_remote_list_free(list);
+}
+
+/* A filter on a remote that does not exist is a mistake, not an empty result. */
+static int check_filter_remote(vrp_db *db, const vrp_recording_filter *filter)
+{
+	if (!filter || !filter->remote)
+		return 0;
+	vrp_remote *remote = NULL;
+	int rc = vrp_remote_repo_get_by_name(db, filter->remote, &remote);
+	vrp_remote_free(remote);
+	if (rc != VRP_ENOTFOUND)
+		return rc;
+	char names[256];
+	remote_names(db, names, sizeof(names));
+	return vrp_error_set(VRP_EINVAL, "no remote named '%s' (remotes: %s)", filter->remote,
+			     names);
+}
+
 int vrp_recordings_list(vrp_library *lib, const vrp_recording_filter *filter,
 			vrp_recording_list **out)
 {
-	return vrp_recording_repo_list(vrp_library_db(lib), filter, out);
+	int rc = check_filter_remote(vrp_library_db(lib), filter);
+	return rc < 0 ? rc : vrp_recording_repo_list(vrp_library_db(lib), filter, out);
 }
 
 int vrp_recordings_count(vrp_library *lib, const vrp_recording_filter *filter, int64_t *out)
 {
-	return vrp_recording_repo_count(vrp_library_db(lib), filter, out);
+	int rc = check_filter_remote(vrp_library_db(lib), filter);
+	return rc < 0 ? rc : vrp_recording_repo_count(vrp_library_db(lib), filter, out);
 }
 
 int vrp_recordings_search(vrp_library *lib, const char *query, const vrp_search_options *options,
@@ -202,6 +235,12 @@ static int apply_status(vrp_db *db, void *ctx)
 	 * deleted recording keeps the deleted_at its purge is counted from). */
 	if (from == t->status)
 		return 0;
+	/* Archiving a deleted recording would quietly bring it back from the bin. */
+	if (from == VRP_RECORDING_DELETED && t->status == VRP_RECORDING_ARCHIVED)
+		return vrp_error_set(VRP_EINVAL,
+				     "recording %lld is deleted; restore it first (vrp restore "
+				     "%lld), then archive it",
+				     (long long)t->id, (long long)t->id);
 	rc = vrp_recording_repo_set_status(db, t->id, t->status);
 	if (rc == 0)
 		rc = audit_status_change(db, t->id, from, t->status);
