@@ -5,6 +5,7 @@
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "db/derived_asset_repo.h"
+#include "db/purge_tombstone_repo.h"
 #include "db/recording_repo.h"
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
@@ -100,6 +101,10 @@ static int delete_row(vrp_db *db, void *arg)
 		 rec->uuid, rec->checksum, (long long)rec->filesize_bytes);
 	/* Queued in the purge's transaction: a purge never forgets a remote copy it must remove. */
 	int rc = enqueue_remote_deletes(ctx->lib, db, rec);
+	/* A remote copy that outlives the row (still to delete, being uploaded, or
+	 * kept by policy) must not come back with the next pull. */
+	if (rc == 0)
+		rc = vrp_purge_tombstone_repo_add(db, rec->checksum);
 	if (rc == 0)
 		rc = vrp_recording_repo_delete(db, rec->id);
 	if (rc == 0)
