@@ -2,6 +2,7 @@
 #include "sync_fixture.h"
 
 #include "vrp/purge.h"
+#include "vrp/reconcile.h"
 #include "vrp/recordings.h"
 
 /* Remote "m" (mock) with the delete_policy the test names in its state. */
@@ -138,6 +139,48 @@ static void test_an_unknown_delete_policy_is_refused(void **state)
 	assert_non_null(strstr(vrp_error_last()->message, "keep, trash or purge"));
 }
 
+struct purge_midway {
+	struct sync_fixture *fx;
+	int64_t id;
+	int purges, rc;
+};
+
+/* Purges the recording at the upload's first progress report: the transfer is under way. */
+static void purge_midway(void *ctx, const vrp_sync_event *e)
+{
+	struct purge_midway *p = ctx;
+	if (e->kind == VRP_SYNC_EVENT_PROGRESS && !p->purges++)
+		p->rc = vrp_purge_recording(p->fx->lib, p->id);
+}
+
+/* Whatever the delete policy: the upload was for a recording that no longer exists. */
+static void test_a_purge_during_the_upload_deletes_what_the_upload_wrote(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	sync_fixture_start_clock(fx);
+	struct purge_midway p = { .fx = fx, .id = id };
+	fx->opt.progress = purge_midway;
+	fx->opt.progress_ctx = &p;
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(p.purges > 0, 1);
+	assert_ok(p.rc);
+	assert_int_equal(vrp_mock_calls(fx->mock, "upload"), 1);
+	assert_int_equal(s.deleted, 1);
+	assert_int_equal(s.failed, 0);
+	assert_int_equal(vrp_mock_object_count(fx->mock), 0);
+	vrp_db *db = vrp_library_db(fx->lib);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM sync_tasks WHERE state = 'done'"),
+			 2);
+	/* Nothing of it comes back. */
+	vrp_sync_pull_summary pulled;
+	assert_ok(vrp_sync_pull(fx->lib, "m", NULL, NULL, &pulled));
+	assert_int_equal(pulled.pulled, 0);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recordings"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +204,9 @@ int main(void)
 			sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_an_unknown_delete_policy_is_refused,
 						setup_keep, sync_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_purge_during_the_upload_deletes_what_the_upload_wrote, setup_keep,
+			sync_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
