@@ -131,6 +131,23 @@ static void test_purge_of_a_recording_never_synced_queues_nothing(void **state)
 	assert_int_equal(delete_tasks(fx), 0);
 }
 
+static void test_a_purge_cancels_the_recordings_queued_upload(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	assert_ok(vrp_purge_recording(fx->lib, id));
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.failed, 0);
+	assert_int_equal(vrp_mock_calls(fx->mock, "upload"), 0);
+	assert_int_equal(test_query_int(vrp_library_db(fx->lib),
+					"SELECT count(*) FROM sync_tasks WHERE op = 'upload' AND "
+					"state = 'cancelled'"),
+			 1);
+}
+
 static void test_an_unknown_delete_policy_is_refused(void **state)
 {
 	struct sync_fixture *fx = *state;
@@ -207,6 +224,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_a_purge_during_the_upload_deletes_what_the_upload_wrote, setup_keep,
 			sync_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_a_purge_cancels_the_recordings_queued_upload,
+						setup_keep, sync_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
