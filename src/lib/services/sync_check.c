@@ -36,6 +36,7 @@ struct check {
 	void *ctx;
 	vrp_sync_check_summary *summary;
 	int64_t stats_left;
+	char stat_error[256]; /* why the last failed stat failed */
 };
 
 /* Only these rows claim that the remote holds their content. */
@@ -85,6 +86,7 @@ static int object_sha256(struct check *c, const vrp_remote_object *o, vrp_remote
 	*failed = 0;
 	int rc = remote_sha256(c, o, stat, out);
 	if (rc < 0 && !sync_run_failure(rc)) {
+		snprintf(c->stat_error, sizeof(c->stat_error), "%s", vrp_error_last()->message);
 		*failed = rc;
 		rc = 0;
 	}
@@ -172,8 +174,9 @@ static vrp_sync_check_kind kind_of(const vrp_recording *rec, const vrp_remote_ob
 	return strcmp(sha256, rec->checksum) ? VRP_SYNC_CHECK_CHECKSUM : VRP_SYNC_CHECK_RESOLVED;
 }
 
-/* `failed`: the code of a stat that failed, so the sha256 could not be had. */
-static void describe(vrp_sync_check_item *item, char *message, size_t len, int failed)
+/* `stat_error`: why a stat failed, so that the sha256 could not be had; NULL when none did. */
+static void describe(vrp_sync_check_item *item, char *message, size_t len,
+		     const char *stat_error)
 {
 	const char *path = item->remote_path;
 	if (item->kind == VRP_SYNC_CHECK_SIZE)
@@ -182,9 +185,9 @@ static void describe(vrp_sync_check_item *item, char *message, size_t len, int f
 	else if (item->kind == VRP_SYNC_CHECK_CHECKSUM)
 		snprintf(message, len, "%s: sha256 %.12s... on the remote, %.12s... in the library",
 			 path, item->remote_checksum, item->local_sha256);
-	else if (item->kind == VRP_SYNC_CHECK_UNVERIFIED && failed)
+	else if (item->kind == VRP_SYNC_CHECK_UNVERIFIED && stat_error)
 		snprintf(message, len, "%s: same size, its sha256 could not be had: %s", path,
-			 vrp_error_last()->message);
+			 stat_error);
 	else if (item->kind == VRP_SYNC_CHECK_UNVERIFIED)
 		snprintf(message, len, "%s: same size, no sha256 available to compare", path);
 	else
@@ -213,7 +216,7 @@ static int compare(struct check *c, const struct sync_mapped_row *row, const vrp
 	/* The message is written first: a conflict row keeps it as its error_message. */
 	if (rc == 0) {
 		item.kind = kind_of(rec, o, sha256);
-		describe(&item, message, sizeof(message), failed);
+		describe(&item, message, sizeof(message), failed ? c->stat_error : NULL);
 		rc = record(c, row, rec, o, &item);
 		item.code = item.code ? item.code : failed;
 	}
