@@ -293,6 +293,15 @@ static void test_pull_from_localdir_skips_purged_content_after_hashing_it(void *
 	assert_int_equal(s.pulled, 0);
 	assert_int_equal(test_query_int(vrp_library_db(fx->lib), "SELECT count(*) FROM recordings"),
 			 0);
+	/* Imported again on purpose, the content is a duplicate, not purged. */
+	char *local = test_fixture_path("pcm16.wav");
+	vrp_recording *again = NULL;
+	assert_ok(vrp_recording_create_from_file(fx->lib, local, NULL, &again));
+	assert_ok(vrp_sync_pull(fx->lib, "nas", NULL, NULL, &s));
+	assert_int_equal(s.purged, 0);
+	assert_int_equal(s.duplicates, 1);
+	vrp_recording_free(again);
+	free(local);
 	free(root);
 }
 

@@ -179,18 +179,13 @@ static char *safe_name(const char *name, size_t len)
 	size_t ext = dot && dot != name && (size_t)(name + len - dot) <= EXTENSION_MAX
 			     ? (size_t)(name + len - dot)
 			     : 0;
-	size_t stem = cut(name, len - ext, LOCAL_NAME_MAX - ext);
-	char *out = malloc(stem + ext + sizeof("recording"));
+	int stem = (int)cut(name, len - ext, LOCAL_NAME_MAX - ext);
+	size_t size = (size_t)stem + ext + sizeof("recording");
+	char *out = malloc(size);
 	if (!out)
 		return NULL;
-	memcpy(out, name, stem);
-	memcpy(out + stem, name + len - ext, ext);
-	size_t n = stem + ext;
-	out[n] = '\0';
-	if (!stem) {
-		memmove(out + strlen("recording"), out, n + 1);
-		memcpy(out, "recording", strlen("recording"));
-	}
+	snprintf(out, size, "%.*s%.*s", stem ? stem : (int)strlen("recording"),
+		 stem ? name : "recording", (int)ext, name + len - ext);
 	bool leading = true;
 	for (unsigned char *c = (unsigned char *)out; *c; c++) {
 		leading = leading && *c == '.';
@@ -235,13 +230,21 @@ static void skip_purged(struct pull *p, const vrp_remote_object *o)
 	report(p, &item);
 }
 
-/* Content purged here stays purged: its tombstone outlives any remote copy. */
-static int purged_content(struct pull *p, const char *local, const char *listed, bool *out)
+/*
+ * Content purged here stays purged: the tombstone of a download's sha256
+ * (the listing had none) skips it, unless the content was imported again
+ * since (the importer then finds it a duplicate).
+ */
+static int purged_content(struct pull *p, const char *local, bool *out)
 {
 	char sha256[VRP_SHA256_HEX_LEN];
-	int rc = listed ? 0 : vrp_sha256_file(local, sha256);
+	vrp_recording *known = NULL;
+	int rc = vrp_sha256_file(local, sha256);
 	if (rc == 0)
-		rc = vrp_purge_tombstone_repo_exists(p->db, listed ? listed : sha256, out);
+		rc = vrp_recording_repo_get_by_checksum(p->db, sha256, &known);
+	vrp_recording_free(known);
+	if (rc == VRP_ENOTFOUND)
+		return vrp_purge_tombstone_repo_exists(p->db, sha256, out);
 	return rc;
 }
 
@@ -282,8 +285,8 @@ static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const ch
 	int rc = vrp_provider_download(p->provider, &request);
 	if (rc == 0)
 		rc = vrp_metrics_repo_increment(p->db, VRP_METRIC_BYTES_DOWNLOADED, o->size, NULL);
-	if (rc == 0)
-		rc = purged_content(p, local, sha256, &purged);
+	if (rc == 0 && !sha256) /* a listed sha256 was looked up before the download */
+		rc = purged_content(p, local, &purged);
 	if (rc == 0 && purged)
 		skip_purged(p, o);
 	else if (rc == 0)
