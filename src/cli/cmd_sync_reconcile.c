@@ -77,14 +77,13 @@ static void on_finding(void *ctx, const vrp_sync_check_item *item)
 static void check_summary(const struct cli *cli, const vrp_sync_check_summary *s)
 {
 	if (cli->json) {
-		cli_print_json(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "remotes",
-					 (json_int_t)s->remotes, "objects", (json_int_t)s->objects,
-					 "matched", (json_int_t)s->matched, "missing",
-					 (json_int_t)s->missing, "extra", (json_int_t)s->extra,
-					 "size_mismatch", (json_int_t)s->size_mismatch,
-					 "checksum_mismatch", (json_int_t)s->checksum_mismatch,
-					 "unverified", (json_int_t)s->unverified, "duplicates",
-					 (json_int_t)s->duplicates));
+		cli_print_json(json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "remotes",
+			(json_int_t)s->remotes, "objects", (json_int_t)s->objects, "matched",
+			(json_int_t)s->matched, "missing", (json_int_t)s->missing, "extra",
+			(json_int_t)s->extra, "size_mismatch", (json_int_t)s->size_mismatch,
+			"checksum_mismatch", (json_int_t)s->checksum_mismatch, "unverified",
+			(json_int_t)s->unverified, "duplicates", (json_int_t)s->duplicates));
 		return;
 	}
 	cli_say(cli,

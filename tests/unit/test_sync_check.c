@@ -211,7 +211,6 @@ static void test_check_on_localdir_stats_for_checksums(void **state)
 	free(root);
 }
 
-
 /* Writes `size` bytes from `seed` at <root>/<rel> as it is, whatever the name. */
 static void plant_file(struct sync_fixture *fx, const char *root, const char *rel, size_t size)
 {

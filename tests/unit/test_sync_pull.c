@@ -43,8 +43,8 @@ static void collect(void *ctx, const vrp_sync_pull_item *item)
  * (0: none) so each copy is its own content, the WAV sample rate set to
  * `rate` (0: kept).
  */
-static void put_local_copy(const char *root, const char *name, const char *remote_name,
-			   size_t flip, uint32_t rate)
+static void put_local_copy(const char *root, const char *name, const char *remote_name, size_t flip,
+			   uint32_t rate)
 {
 	char *fixture = test_fixture_path(name);
 	FILE *in = fopen(fixture, "rb");
@@ -207,7 +207,6 @@ static void test_pull_from_localdir_computes_the_checksum(void **state)
 	vrp_provider_free(nas);
 	free(root);
 }
-
 
 static int setup_purge_policy(void **state)
 {

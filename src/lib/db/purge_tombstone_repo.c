@@ -14,9 +14,10 @@ int vrp_purge_tombstone_repo_add(vrp_db *db, const char *sha256)
 	char now[VRP_TIME_ISO_LEN];
 	vrp_time_now_iso(now);
 	sqlite3_stmt *stmt = NULL;
-	int rc = vrp_db_prepare(db, &stmt,
-				"INSERT INTO purge_tombstones (checksum, purged_at) VALUES (?1, ?2) "
-				"ON CONFLICT (checksum) DO UPDATE SET purged_at = excluded.purged_at");
+	int rc = vrp_db_prepare(
+		db, &stmt,
+		"INSERT INTO purge_tombstones (checksum, purged_at) VALUES (?1, ?2) "
+		"ON CONFLICT (checksum) DO UPDATE SET purged_at = excluded.purged_at");
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(stmt, 1, sha256, -1, SQLITE_TRANSIENT);

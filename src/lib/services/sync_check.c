@@ -175,8 +175,7 @@ static vrp_sync_check_kind kind_of(const vrp_recording *rec, const vrp_remote_ob
 }
 
 /* `stat_error`: why a stat failed, so that the sha256 could not be had; NULL when none did. */
-static void describe(vrp_sync_check_item *item, char *message, size_t len,
-		     const char *stat_error)
+static void describe(vrp_sync_check_item *item, char *message, size_t len, const char *stat_error)
 {
 	const char *path = item->remote_path;
 	if (item->kind == VRP_SYNC_CHECK_SIZE)
