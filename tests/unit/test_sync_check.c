@@ -189,10 +189,7 @@ static void test_a_conflict_whose_object_matches_again_is_resolved(void **state)
 static void test_check_on_localdir_stats_for_checksums(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *root = test_path(fx->dir, "nas");
-	assert_int_equal(mkdir(root, 0700), 0);
-	vrp_kv kv[] = { { "path", root } };
-	assert_ok(vrp_remotes_add(fx->lib, "nas", "localdir", kv, 1));
+	char *root = sync_fixture_localdir(fx, "nas");
 	int64_t id = synced_recordings(fx, 2);
 	vrp_provider *nas = NULL;
 	assert_ok(vrp_remotes_open(fx->lib, "nas", &nas));
@@ -228,10 +225,7 @@ static void plant_file(struct sync_fixture *fx, const char *root, const char *re
 static void test_check_goes_on_past_objects_it_cannot_stat(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *root = test_path(fx->dir, "nas");
-	assert_int_equal(mkdir(root, 0700), 0);
-	vrp_kv kv[] = { { "path", root } };
-	assert_ok(vrp_remotes_add(fx->lib, "nas", "localdir", kv, 1));
+	char *root = sync_fixture_localdir(fx, "nas");
 	int64_t id = synced_recordings(fx, 1);
 	/* The synced row's object now has a name with ESC in it. */
 	char *path = path_of(fx, id, "nas");

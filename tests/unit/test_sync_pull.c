@@ -69,16 +69,6 @@ static void put_local_copy(const char *root, const char *name, const char *remot
 	free(folder);
 }
 
-/* A localdir remote "nas" at <tmp>/nas; returns its root (caller frees). */
-static char *add_localdir(struct sync_fixture *fx)
-{
-	char *root = test_path(fx->dir, "nas");
-	assert_int_equal(mkdir(root, 0700), 0);
-	vrp_kv kv[] = { { "path", root } };
-	assert_ok(vrp_remotes_add(fx->lib, "nas", "localdir", kv, 1));
-	return root;
-}
-
 #define MEMO_PATH "VoiceRecorderPro/2026/01/memo 0123abcd.m4a"
 
 static void test_pull_imports_an_object_from_another_device_and_maps_it(void **state)
@@ -189,10 +179,7 @@ static void test_pull_rejects_a_download_that_fails_verification(void **state)
 static void test_pull_from_localdir_computes_the_checksum(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *root = test_path(fx->dir, "nas");
-	assert_int_equal(mkdir(root, 0700), 0);
-	vrp_kv kv[] = { { "path", root } };
-	assert_ok(vrp_remotes_add(fx->lib, "nas", "localdir", kv, 1));
+	char *root = sync_fixture_localdir(fx, "nas");
 	vrp_provider *nas = NULL;
 	assert_ok(vrp_remotes_open(fx->lib, "nas", &nas));
 	put_fixture(nas, "pcm16.wav", "VoiceRecorderPro/2026/02/take 89abcdef.wav");
@@ -280,7 +267,7 @@ static void test_import_of_purged_content_still_works(void **state)
 static void test_pull_from_localdir_skips_purged_content_after_hashing_it(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *root = add_localdir(fx);
+	char *root = sync_fixture_localdir(fx, "nas");
 	put_local_copy(root, "pcm16.wav", "take 89abcdef.wav", 0, 0);
 	struct outcomes o = { 0 };
 	assert_ok(vrp_sync_pull(fx->lib, "nas", collect, &o, NULL));
@@ -313,7 +300,7 @@ static void test_pull_from_localdir_skips_purged_content_after_hashing_it(void *
 static void test_pull_goes_on_past_names_that_cannot_be_local_as_they_are(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *root = add_localdir(fx);
+	char *root = sync_fixture_localdir(fx, "nas");
 	char long_name[NAME_MAX + 1];
 	memset(long_name, 'a', 240);
 	snprintf(long_name + 240, sizeof(long_name) - 240, " 0123abcd.wav");
@@ -347,7 +334,7 @@ static void test_pull_goes_on_past_names_that_cannot_be_local_as_they_are(void *
 static void test_pull_goes_on_past_an_object_whose_import_fails(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *root = add_localdir(fx);
+	char *root = sync_fixture_localdir(fx, "nas");
 	put_local_copy(root, "pcm16.wav", "a rate 0123abcd.wav", 4096, 3000000000u);
 	put_local_copy(root, "pcm16.wav", "b good 0123abcd.wav", 4097, 0);
 	struct outcomes o = { 0 };
