@@ -13,6 +13,7 @@ static const char check_usage[] =
 	"and size differences [ERR_CONFLICT], checksum differences\n"
 	"[ERR_CHECKSUM_MISMATCH]. Missing recordings go back to unsynced and\n"
 	"differing ones become 'conflict', so the next `vrp sync` uploads them again.\n"
+	"An unmapped second copy of a recording is a duplicate, not extra.\n"
 	"Exit status: 0 when the remote is in step, 65 when it is not.\n";
 
 /* --remote NAME and --help; returns 0, or -1 after printing help, or a usage status. */

@@ -93,6 +93,22 @@ static int object_sha256(struct check *c, const vrp_remote_object *o, vrp_remote
 	return rc;
 }
 
+/* A finding about object `o` and recording `rec` (NULL when none); kind and code are the caller's.
+ */
+static vrp_sync_check_item item_for(const vrp_remote_object *o, const vrp_recording *rec,
+				    const char *sha256, const char *message)
+{
+	return (vrp_sync_check_item){
+		.remote_path = o->path,
+		.recording_id = rec ? rec->id : 0,
+		.message = message,
+		.local_size = rec ? rec->filesize_bytes : -1,
+		.remote_size = o->size,
+		.local_sha256 = rec ? rec->checksum : NULL,
+		.remote_checksum = sha256 ? sha256 : o->checksum,
+	};
+}
+
 /* An unmapped object: a copy of a catalogued recording (say, one a pull found), or extra. */
 static int report_unmapped(struct check *c, const vrp_remote_object *o)
 {
@@ -111,17 +127,9 @@ static int report_unmapped(struct check *c, const vrp_remote_object *o)
 			 o->path, (long long)copy->id);
 	else
 		snprintf(message, sizeof(message), "%s: no recording maps to this object", o->path);
-	vrp_sync_check_item item = {
-		.kind = copy ? VRP_SYNC_CHECK_DUPLICATE : VRP_SYNC_CHECK_EXTRA,
-		.remote_path = o->path,
-		.recording_id = copy ? copy->id : 0,
-		.code = copy ? 0 : VRP_ECONFLICT,
-		.message = message,
-		.local_size = copy ? copy->filesize_bytes : -1,
-		.remote_size = o->size,
-		.local_sha256 = copy ? copy->checksum : NULL,
-		.remote_checksum = sha256 ? sha256 : o->checksum,
-	};
+	vrp_sync_check_item item = item_for(o, copy, sha256, message);
+	item.kind = copy ? VRP_SYNC_CHECK_DUPLICATE : VRP_SYNC_CHECK_EXTRA;
+	item.code = copy ? 0 : VRP_ECONFLICT;
 	if (rc == 0) {
 		c->summary->duplicates += copy != NULL;
 		c->summary->extra += copy == NULL;
@@ -203,15 +211,7 @@ static int compare(struct check *c, const struct sync_mapped_row *row, const vrp
 	if (rc == 0 && o->size == rec->filesize_bytes)
 		rc = object_sha256(c, o, &stat, &sha256, &failed);
 	char message[512] = "";
-	vrp_sync_check_item item = {
-		.remote_path = o->path,
-		.recording_id = row->recording_id,
-		.message = message,
-		.local_size = rec ? rec->filesize_bytes : -1,
-		.remote_size = o->size,
-		.local_sha256 = rec ? rec->checksum : NULL,
-		.remote_checksum = sha256 ? sha256 : o->checksum,
-	};
+	vrp_sync_check_item item = item_for(o, rec, sha256, message);
 	/* The message is written first: a conflict row keeps it as its error_message. */
 	if (rc == 0) {
 		item.kind = kind_of(rec, o, sha256);
