@@ -148,6 +148,28 @@ static void test_a_purge_cancels_the_recordings_queued_upload(void **state)
 			 1);
 }
 
+/* Purged while another worker held its upload, which then gave the task back. */
+static void test_an_upload_whose_recording_was_purged_is_cancelled_not_failed(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	vrp_db *db = vrp_library_db(fx->lib);
+	vrp_sync_task *task = NULL;
+	assert_ok(vrp_sync_task_repo_claim(db, "m", "other-worker", 60000, NULL, &task));
+	assert_ok(vrp_purge_recording(fx->lib, id));
+	assert_ok(vrp_sync_task_repo_release(db, task->id, "other-worker", NULL, NULL, NULL, NULL));
+	vrp_sync_task_free(task);
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.failed, 0);
+	assert_int_equal(vrp_mock_calls(fx->mock, "upload"), 0);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM sync_tasks WHERE op = 'upload' "
+					    "AND state = 'cancelled' AND recording_id IS NULL"),
+			 1);
+}
+
 static void test_an_unknown_delete_policy_is_refused(void **state)
 {
 	struct sync_fixture *fx = *state;
@@ -226,6 +248,9 @@ int main(void)
 			sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_a_purge_cancels_the_recordings_queued_upload,
 						setup_keep, sync_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_an_upload_whose_recording_was_purged_is_cancelled_not_failed,
+			setup_keep, sync_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

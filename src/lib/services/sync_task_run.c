@@ -571,6 +571,24 @@ static bool is_database_failure(int code)
 	       code == VRP_EREADONLY || code == VRP_ENOMEM;
 }
 
+/*
+ * An upload whose recording was purged after it was claimed once (a retry,
+ * or a worker that died): nothing is left to upload, which is no failure.
+ */
+static int cancel_purged_upload(struct task_ctx *t)
+{
+	char now[VRP_TIME_ISO_LEN];
+	sync_now_iso(t->w->run, now);
+	int rc = vrp_sync_task_repo_cancel(t->db, t->task->id, now);
+	if (rc == 0)
+		VRP_LOG_INFO("sync",
+			     json_pack("{s:I, s:s}", "task", (json_int_t)t->task->id, "remote",
+				       t->task->remote),
+			     "upload task %lld cancelled: its recording was purged",
+			     (long long)t->task->id);
+	return rc;
+}
+
 int sync_task_run(struct sync_worker *w, vrp_sync_task *task)
 {
 	struct vrp_correlation_scope scope;
@@ -579,6 +597,11 @@ int sync_task_run(struct sync_worker *w, vrp_sync_task *task)
 	t.last_renew_ms = sync_now_ms(w->run);
 	char *resume_state = NULL;
 	bool deleting = task->op == VRP_SYNC_OP_DELETE;
+	if (task->op == VRP_SYNC_OP_UPLOAD && task->recording_id == 0) {
+		int rc = cancel_purged_upload(&t);
+		vrp_correlation_leave(&scope);
+		return rc;
+	}
 	int rc = deleting ? delete_object(&t) : transfer(&t, &resume_state);
 	if (rc == 0)
 		rc = deleting ? succeed_delete(&t) : succeed(&t);
