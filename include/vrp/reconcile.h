@@ -30,9 +30,13 @@ typedef enum vrp_sync_check_kind {
 	VRP_SYNC_CHECK_CHECKSUM,    /* same size, other sha256 (ERR_CHECKSUM_MISMATCH) */
 	VRP_SYNC_CHECK_UNVERIFIED,  /* same size, but no sha256 could be had (0) */
 	VRP_SYNC_CHECK_RESOLVED,    /* a 'conflict' row whose object now matches again (0) */
+	VRP_SYNC_CHECK_DUPLICATE,   /* unmapped, but a copy of recording `recording_id` (0) */
 } vrp_sync_check_kind;
 
-/* "missing", "extra", "size", "checksum", "unverified", "resolved"; NULL outside the enum. */
+/*
+ * "missing", "extra", "size", "checksum", "unverified", "resolved",
+ * "duplicate"; NULL outside the enum.
+ */
 const char *vrp_sync_check_kind_to_string(vrp_sync_check_kind kind);
 
 /* One finding; valid only during the callback. */
@@ -59,6 +63,7 @@ typedef struct vrp_sync_check_summary {
 	int64_t missing, extra, size_mismatch, checksum_mismatch;
 	int64_t unverified; /* right size, sha256 not available (or stat budget spent) */
 	int64_t stats;      /* stat calls made to obtain a checksum */
+	int64_t duplicates; /* unmapped objects whose sha256 is a catalogued recording's */
 } vrp_sync_check_summary;
 
 /* How many objects one check may stat for a checksum the listing lacks, per remote. */
@@ -76,11 +81,18 @@ typedef struct vrp_sync_check_summary {
  *                    immutable: the verified local copy is the truth)
  *   resolved         a 'conflict' row whose object matches is 'synced' again
  *   extra            nothing changes; the object is left where it is
- * Objects whose listing has no sha256 are stat'ed with VRP_STAT_CHECKSUM,
- * at most VRP_SYNC_CHECK_MAX_STATS per remote; past that they count as
- * unverified. Returns 0 when the check ran (findings are in `*summary`,
- * which may be NULL), or the error that stopped it (an unknown remote is
- * VRP_ENOTFOUND, an unreachable one the provider's code).
+ *   duplicate        an unmapped object with a catalogued recording's
+ *                    sha256 (a second copy `sync pull` found): nothing
+ *                    changes, and it is not counted as extra
+ * Rows and objects are matched by the provider's object id where both have
+ * one (Drive can hold two objects under one name), else by path. Objects
+ * whose listing has no sha256 are stat'ed with VRP_STAT_CHECKSUM, at most
+ * VRP_SYNC_CHECK_MAX_STATS per remote; past that they count as unverified,
+ * as does one whose stat failed (its code is in the finding). Only a
+ * run-level failure (the listing, auth, the remote unreachable, the
+ * database) stops the check: returns 0 when the check ran (findings are in
+ * `*summary`, which may be NULL), or that error (an unknown remote is
+ * VRP_ENOTFOUND).
  */
 int vrp_sync_check(vrp_library *lib, const char *remote, vrp_sync_check_fn fn, void *ctx,
 		   vrp_sync_check_summary *summary);
@@ -90,9 +102,10 @@ typedef enum vrp_sync_pull_status {
 	VRP_SYNC_PULL_PULLED = 0, /* downloaded, verified and imported as a new recording */
 	VRP_SYNC_PULL_DUPLICATE,  /* its content is already catalogued (recording `id`) */
 	VRP_SYNC_PULL_REJECTED,   /* not imported; `code` says why */
+	VRP_SYNC_PULL_PURGED,     /* skipped: its content was purged from this library */
 } vrp_sync_pull_status;
 
-/* "pulled", "duplicate", "rejected"; NULL outside the enum. */
+/* "pulled", "duplicate", "rejected", "purged"; NULL outside the enum. */
 const char *vrp_sync_pull_status_to_string(vrp_sync_pull_status status);
 
 /* One pulled object; valid only during the callback. */
@@ -112,6 +125,7 @@ typedef void (*vrp_sync_pull_fn)(void *ctx, const vrp_sync_pull_item *item);
 typedef struct vrp_sync_pull_summary {
 	int64_t pulled, duplicates, rejected;
 	int64_t skipped; /* objects a row of this library already maps to: not downloaded */
+	int64_t purged;  /* objects skipped because their content was purged here */
 	int64_t bytes;   /* downloaded */
 } vrp_sync_pull_summary;
 
@@ -125,9 +139,18 @@ typedef struct vrp_sync_pull_summary {
  * A new recording, and a duplicate whose recording has no row on the remote
  * yet or an 'unsynced' one, gets a 'synced' row with the object's id and
  * path, so it is neither uploaded again nor reported extra by `sync check`.
- * Objects that cannot be fetched or imported (not audio...) are reported
- * rejected and the pull goes on. Returns 0 when the pull ran (outcomes in
- * `*summary`, which may be NULL), or the error that stopped it.
+ * Objects are matched to rows by the provider's object id where both have
+ * one, else by path. A purge wins over a remote copy: an object a queued
+ * delete names, or whose content was purged (a tombstone keeps the sha256
+ * of every purged recording), is skipped as purged; `vrp import` of a local
+ * copy is how content is deliberately brought back. Local names are made
+ * from remote names made safe (no '/', control characters, "." or "..",
+ * at most NAME_MAX bytes with room for a temporary name). Every failure of
+ * one object (its download, verification or import) is reported as that
+ * object's rejection and the pull goes on; only a run-level failure (of
+ * the listing, auth, the remote unreachable, the disk full, the database)
+ * stops it. Returns 0 when the pull ran (outcomes in `*summary`, which may
+ * be NULL), or the error that stopped it.
  */
 int vrp_sync_pull(vrp_library *lib, const char *remote, vrp_sync_pull_fn fn, void *ctx,
 		  vrp_sync_pull_summary *summary);

@@ -13,6 +13,7 @@ const char check_usage[] =
 	"and size differences [ERR_CONFLICT], checksum differences\n"
 	"[ERR_CHECKSUM_MISMATCH]. Missing recordings go back to unsynced and\n"
 	"differing ones become 'conflict', so the next `vrp sync` uploads them again.\n"
+	"An unmapped second copy of a recording is a duplicate, not extra.\n"
 	"Exit status: 0 when the remote is in step, 65 when it is not.\n";
 
 /* --remote NAME and --help; returns 0, or -1 after printing help, or a usage status. */
@@ -77,21 +78,23 @@ static void on_finding(void *ctx, const vrp_sync_check_item *item)
 static void check_summary(const struct cli *cli, const vrp_sync_check_summary *s)
 {
 	if (cli->json) {
-		cli_print_json(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "remotes",
-					 (json_int_t)s->remotes, "objects", (json_int_t)s->objects,
-					 "matched", (json_int_t)s->matched, "missing",
-					 (json_int_t)s->missing, "extra", (json_int_t)s->extra,
-					 "size_mismatch", (json_int_t)s->size_mismatch,
-					 "checksum_mismatch", (json_int_t)s->checksum_mismatch,
-					 "unverified", (json_int_t)s->unverified));
+		cli_print_json(json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "remotes",
+			(json_int_t)s->remotes, "objects", (json_int_t)s->objects, "matched",
+			(json_int_t)s->matched, "missing", (json_int_t)s->missing, "extra",
+			(json_int_t)s->extra, "size_mismatch", (json_int_t)s->size_mismatch,
+			"checksum_mismatch", (json_int_t)s->checksum_mismatch, "unverified",
+			(json_int_t)s->unverified, "duplicates", (json_int_t)s->duplicates));
 		return;
 	}
 	cli_say(cli,
 		"%lld object(s) on %lld remote(s): %lld matching, %lld missing, %lld extra, "
-		"%lld size mismatch(es), %lld checksum mismatch(es), %lld unverified\n",
+		"%lld size mismatch(es), %lld checksum mismatch(es), %lld unverified, "
+		"%lld duplicate(s)\n",
 		(long long)s->objects, (long long)s->remotes, (long long)s->matched,
 		(long long)s->missing, (long long)s->extra, (long long)s->size_mismatch,
-		(long long)s->checksum_mismatch, (long long)s->unverified);
+		(long long)s->checksum_mismatch, (long long)s->unverified,
+		(long long)s->duplicates);
 }
 
 int cmd_sync_check(struct cli *cli, int argc, char **argv)
@@ -121,7 +124,8 @@ const char pull_usage[] =
 	"under VoiceRecorderPro/ that no recording of this library maps to is\n"
 	"downloaded, verified and imported like `vrp import` (ingest source\n"
 	"cloud:NAME), then recorded as synced there. Content already in the library\n"
-	"is a duplicate and is not imported again.\n"
+	"is a duplicate and is not imported again; content purged from this library\n"
+	"is skipped as purged (`vrp import` a copy to bring it back on purpose).\n"
 	"Exit status: 0 when nothing was rejected, 65 when some object was.\n";
 
 static void on_pulled(void *ctx, const vrp_sync_pull_item *item)
@@ -174,9 +178,11 @@ int cmd_sync_pull(struct cli *cli, int argc, char **argv)
 	else if (s.rejected)
 		status = vrp_error_exit_status(VRP_EUNSUPPORTED_MEDIA);
 	if (!cli->json)
-		cli_say(cli, "%lld pulled, %lld duplicate, %lld rejected, %lld already mapped\n",
+		cli_say(cli,
+			"%lld pulled, %lld duplicate, %lld rejected, %lld already mapped, "
+			"%lld purged\n",
 			(long long)s.pulled, (long long)s.duplicates, (long long)s.rejected,
-			(long long)s.skipped);
+			(long long)s.skipped, (long long)s.purged);
 	vrp_library_free(lib);
 	return status;
 }

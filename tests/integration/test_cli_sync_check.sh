@@ -110,6 +110,11 @@ run va purge --yes 1
 expect_status "purge with delete_policy keep (the default)" 0
 run va sync
 check "keep leaves the remote copy" test "$(count_nas)" -eq "$before"
+run va sync pull --remote nas
+expect_status "a pull after the purge" 0
+expect_match "skips the kept copy as purged" "$out" '0 pulled, .* 1 purged'
+check "and does not bring it back" test "$(sqlite3 "$A/library.db" \
+	"SELECT count(*) FROM recordings WHERE original_filename = 'pcm16.wav'")" -eq 0
 C="$WORK/c"
 BIN="$WORK/bin"
 mkdir "$BIN"
@@ -123,11 +128,38 @@ check "C's recording is on it" test "$(find "$BIN" -type f | wc -l)" -eq 1
 run vc purge --yes 1
 expect_status "purge queues the remote delete" 0
 check "the purge itself does not touch the remote" test "$(find "$BIN" -type f | wc -l)" -eq 1
+run vc sync pull --remote bin
+expect_match "a pull before the delete ran skips the object as purged" "$out" '0 pulled, .* 1 purged'
+check "and imports nothing" test "$(sqlite3 "$C/library.db" "SELECT count(*) FROM recordings")" -eq 0
 run vc sync
 expect_status "the next sync runs the delete" 0
 expect_match "and says so" "$out" 'remote copies of purged recordings deleted 1'
 check "the remote copy is gone" test "$(find "$BIN" -type f | wc -l)" -eq 0
 run vc remote add bad localdir path="$BIN" delete_policy=shred
 expect_status "an unknown delete_policy is refused" 64
+
+# ---- one object never stops a pull or a check ----
+ODD="$WORK/odd"
+mkdir -p "$ODD/VoiceRecorderPro"
+long=$(printf 'a%.0s' $(seq 240))
+cp "$FIXTURES/float32.wav" "$ODD/VoiceRecorderPro/$long 0123abcd.wav"
+cp "$FIXTURES/odd-chunks.wav" "$ODD/VoiceRecorderPro/$(printf 'esc\033[31m\nline.wav')"
+cp "$FIXTURES/flac16k.flac" "$ODD/VoiceRecorderPro/. 12345678"
+cp "$FIXTURES/flac16k.flac" "$ODD/VoiceRecorderPro/second copy.flac"
+cp "$FIXTURES/tone.aiff" "$ODD/VoiceRecorderPro/zz last.aiff"
+va -q remote add odd localdir path="$ODD"
+run va --json sync pull --remote odd
+check "pull reports every object" test "$(printf '%s\n' "$out" | grep -c '"status"')" -eq 5
+expect_match "a 250-byte name is pulled" "$out" "\"status\":\"pulled\".*$long"
+expect_match "so is the object listed last" "$out" '"status":"pulled".*zz last.aiff'
+expect_match "a name with control characters is that object's rejection" "$out" \
+	'"status":"rejected".*esc.*"code":"ERR_INVALID_ARGUMENT"'
+check "the names vrp cannot keep locally were made safe" test "$(sqlite3 "$A/library.db" \
+	"SELECT count(*) FROM recordings WHERE original_filename GLOB '*[/]*' OR original_filename IN ('.', '..') OR length(CAST(original_filename AS BLOB)) > 239")" -eq 0
+run va sync check --remote odd
+expect_match "check runs to its summary" "$out" '5 object\(s\) on 1 remote\(s\)'
+expect_match "the unmapped second copy of a pulled recording is a duplicate" "$out" \
+	'^duplicate +odd VoiceRecorderPro/.*a copy of recording'
+expect_match "not extra: the only extra object is the one pull rejected" "$out" ' 1 extra,.* 1 duplicate'
 
 finish

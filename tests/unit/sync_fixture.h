@@ -145,6 +145,16 @@ static inline int64_t sync_fixture_recording(struct sync_fixture *fx, int n, siz
 	return id;
 }
 
+/* A localdir remote `name` at <tmp>/<name>; returns its root (caller frees). */
+static inline char *sync_fixture_localdir(struct sync_fixture *fx, const char *name)
+{
+	char *root = test_path(fx->dir, name);
+	assert_int_equal(mkdir(root, 0700), 0);
+	vrp_kv kv[] = { { "path", root } };
+	assert_ok(vrp_remotes_add(fx->lib, name, "localdir", kv, 1));
+	return root;
+}
+
 static inline int64_t sync_fixture_count(struct sync_fixture *fx, vrp_sync_status status)
 {
 	vrp_sync_status_counts counts;

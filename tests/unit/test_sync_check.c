@@ -189,10 +189,7 @@ static void test_a_conflict_whose_object_matches_again_is_resolved(void **state)
 static void test_check_on_localdir_stats_for_checksums(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *root = test_path(fx->dir, "nas");
-	assert_int_equal(mkdir(root, 0700), 0);
-	vrp_kv kv[] = { { "path", root } };
-	assert_ok(vrp_remotes_add(fx->lib, "nas", "localdir", kv, 1));
+	char *root = sync_fixture_localdir(fx, "nas");
 	int64_t id = synced_recordings(fx, 2);
 	vrp_provider *nas = NULL;
 	assert_ok(vrp_remotes_open(fx->lib, "nas", &nas));
@@ -209,6 +206,107 @@ static void test_check_on_localdir_stats_for_checksums(void **state)
 	vrp_provider_free(nas);
 	free(path);
 	free(root);
+}
+
+/* Writes `size` bytes from `seed` at <root>/<rel> as it is, whatever the name. */
+static void plant_file(struct sync_fixture *fx, const char *root, const char *rel, size_t size)
+{
+	char *made = make_file(fx->dir, "planted.bin", size, 7);
+	char *path = test_path(root, rel);
+	assert_int_equal(rename(made, path), 0);
+	free(path);
+	free(made);
+}
+
+/*
+ * Names vrp cannot stat (a control character): one object's stat failing is
+ * that object's finding, never the end of the check.
+ */
+static void test_check_goes_on_past_objects_it_cannot_stat(void **state)
+{
+	struct sync_fixture *fx = *state;
+	char *root = sync_fixture_localdir(fx, "nas");
+	int64_t id = synced_recordings(fx, 1);
+	/* The synced row's object now has a name with ESC in it. */
+	char *path = path_of(fx, id, "nas");
+	char *old = test_path(root, path);
+	char *renamed = test_path(root, "VoiceRecorderPro/esc\033[31m.m4a");
+	assert_int_equal(rename(old, renamed), 0);
+	test_exec(vrp_library_db(fx->lib),
+		  "UPDATE recording_remote SET remote_path = 'VoiceRecorderPro/esc' || char(27) || "
+		  "'[31m.m4a', remote_id = 'VoiceRecorderPro/esc' || char(27) || '[31m.m4a' "
+		  "WHERE remote = 'nas'");
+	plant_file(fx, root, "VoiceRecorderPro/zz\nline.bin", 300);
+	struct findings f = { 0 };
+	vrp_sync_check_summary s;
+	assert_ok(vrp_sync_check(fx->lib, "nas", collect, &f, &s));
+	assert_int_equal(s.objects, 2);
+	assert_int_equal(f.count, 2);
+	assert_int_equal(f.kind[0], VRP_SYNC_CHECK_UNVERIFIED);
+	assert_int_equal(f.recording_id[0], id);
+	assert_true(f.code[0] < 0);
+	assert_int_equal(f.kind[1], VRP_SYNC_CHECK_EXTRA);
+	assert_int_equal(s.unverified, 1);
+	assert_int_equal(s.extra, 1);
+	assert_int_equal(s.missing, 0);
+	assert_int_equal(status_of(fx, id, "nas"), VRP_SYNC_SYNCED);
+	free(renamed);
+	free(old);
+	free(path);
+	free(root);
+}
+
+/* A second copy of a recording (say, one `sync pull` found a duplicate) is not extra. */
+static void test_check_counts_a_copy_of_a_recording_as_a_duplicate_not_extra(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = synced_recordings(fx, 1);
+	vrp_recording *rec = NULL;
+	assert_ok(vrp_recording_repo_get_by_id(vrp_library_db(fx->lib), id, &rec));
+	char *local = vrp_library_path(fx->lib, rec->local_path);
+	vrp_upload_request r = { .local_path = local,
+				 .remote_path = "VoiceRecorderPro/copy 0123abcd.m4a" };
+	assert_ok(vrp_provider_upload(fx->mock, &r, NULL, NULL));
+	vrp_sync_pull_summary pulled;
+	assert_ok(vrp_sync_pull(fx->lib, "m", NULL, NULL, &pulled));
+	assert_int_equal(pulled.duplicates, 1);
+	struct findings f = { 0 };
+	vrp_sync_check_summary s;
+	assert_ok(vrp_sync_check(fx->lib, "m", collect, &f, &s));
+	assert_int_equal(s.extra, 0);
+	assert_int_equal(s.duplicates, 1);
+	assert_int_equal(s.matched, 1);
+	assert_int_equal(f.count, 1);
+	assert_int_equal(f.kind[0], VRP_SYNC_CHECK_DUPLICATE);
+	assert_int_equal(f.code[0], 0);
+	assert_int_equal(f.recording_id[0], id);
+	free(local);
+	vrp_recording_free(rec);
+}
+
+/*
+ * Two rows with one remote_path, as two same-named Drive objects give: each
+ * row is matched to its own object by id, so neither is missing nor extra.
+ */
+static void test_check_matches_rows_to_objects_by_remote_id(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t first = synced_recordings(fx, 2);
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "UPDATE recording_remote SET remote_path = (SELECT remote_path FROM "
+		 "recording_remote WHERE recording_id = %lld) WHERE recording_id <> %lld",
+		 (long long)first, (long long)first);
+	test_exec(vrp_library_db(fx->lib), sql);
+	assert_int_equal(test_query_int(vrp_library_db(fx->lib),
+					"SELECT count(DISTINCT remote_path) FROM recording_remote"),
+			 1);
+	struct findings f = { 0 };
+	vrp_sync_check_summary s;
+	assert_ok(vrp_sync_check(fx->lib, "m", collect, &f, &s));
+	assert_int_equal(f.count, 0);
+	assert_int_equal(s.matched, 2);
+	assert_int_equal(s.missing + s.extra, 0);
 }
 
 static void test_check_of_an_unknown_remote_is_not_found(void **state)
@@ -229,6 +327,9 @@ int main(void)
 		T(test_a_conflict_whose_object_matches_again_is_resolved),
 		T(test_check_on_localdir_stats_for_checksums),
 		T(test_check_of_an_unknown_remote_is_not_found),
+		T(test_check_goes_on_past_objects_it_cannot_stat),
+		T(test_check_counts_a_copy_of_a_recording_as_a_duplicate_not_extra),
+		T(test_check_matches_rows_to_objects_by_remote_id),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

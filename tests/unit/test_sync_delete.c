@@ -2,6 +2,7 @@
 #include "sync_fixture.h"
 
 #include "vrp/purge.h"
+#include "vrp/reconcile.h"
 #include "vrp/recordings.h"
 
 /* Remote "m" (mock) with the delete_policy the test names in its state. */
@@ -130,12 +131,93 @@ static void test_purge_of_a_recording_never_synced_queues_nothing(void **state)
 	assert_int_equal(delete_tasks(fx), 0);
 }
 
+static void test_a_purge_cancels_the_recordings_queued_upload(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	assert_ok(vrp_purge_recording(fx->lib, id));
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.failed, 0);
+	assert_int_equal(vrp_mock_calls(fx->mock, "upload"), 0);
+	assert_int_equal(test_query_int(vrp_library_db(fx->lib),
+					"SELECT count(*) FROM sync_tasks WHERE op = 'upload' AND "
+					"state = 'cancelled'"),
+			 1);
+}
+
+/* Purged while another worker held its upload, which then gave the task back. */
+static void test_an_upload_whose_recording_was_purged_is_cancelled_not_failed(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	vrp_db *db = vrp_library_db(fx->lib);
+	vrp_sync_task *task = NULL;
+	assert_ok(vrp_sync_task_repo_claim(db, "m", VRP_SYNC_LEASE_OWNER("other-worker"), 60000, NULL, &task));
+	assert_ok(vrp_purge_recording(fx->lib, id));
+	assert_ok(vrp_sync_task_repo_release(db, task->id, "other-worker", NULL, NULL, NULL, NULL));
+	vrp_sync_task_free(task);
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.failed, 0);
+	assert_int_equal(vrp_mock_calls(fx->mock, "upload"), 0);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM sync_tasks WHERE op = 'upload' "
+					    "AND state = 'cancelled' AND recording_id IS NULL"),
+			 1);
+}
+
 static void test_an_unknown_delete_policy_is_refused(void **state)
 {
 	struct sync_fixture *fx = *state;
 	vrp_kv kv[] = { { "delete_policy", "shred" } };
 	assert_int_equal(vrp_remotes_add(fx->lib, "x", "mock", kv, 1), VRP_EINVAL);
 	assert_non_null(strstr(vrp_error_last()->message, "keep, trash or purge"));
+}
+
+struct purge_midway {
+	struct sync_fixture *fx;
+	int64_t id;
+	int purges, rc;
+};
+
+/* Purges the recording at the upload's first progress report: the transfer is under way. */
+static void purge_midway(void *ctx, const vrp_sync_event *e)
+{
+	struct purge_midway *p = ctx;
+	if (e->kind == VRP_SYNC_EVENT_PROGRESS && !p->purges++)
+		p->rc = vrp_purge_recording(p->fx->lib, p->id);
+}
+
+/* Whatever the delete policy: the upload was for a recording that no longer exists. */
+static void test_a_purge_during_the_upload_deletes_what_the_upload_wrote(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	sync_fixture_start_clock(fx);
+	struct purge_midway p = { .fx = fx, .id = id };
+	fx->opt.progress = purge_midway;
+	fx->opt.progress_ctx = &p;
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(p.purges > 0, 1);
+	assert_ok(p.rc);
+	assert_int_equal(vrp_mock_calls(fx->mock, "upload"), 1);
+	assert_int_equal(s.deleted, 1);
+	assert_int_equal(s.failed, 0);
+	assert_int_equal(vrp_mock_object_count(fx->mock), 0);
+	vrp_db *db = vrp_library_db(fx->lib);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM sync_tasks WHERE state = 'done'"),
+			 2);
+	/* Nothing of it comes back. */
+	vrp_sync_pull_summary pulled;
+	assert_ok(vrp_sync_pull(fx->lib, "m", NULL, NULL, &pulled));
+	assert_int_equal(pulled.pulled, 0);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recordings"), 0);
 }
 
 int main(void)
@@ -161,6 +243,14 @@ int main(void)
 			sync_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_an_unknown_delete_policy_is_refused,
 						setup_keep, sync_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_purge_during_the_upload_deletes_what_the_upload_wrote, setup_keep,
+			sync_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_a_purge_cancels_the_recordings_queued_upload,
+						setup_keep, sync_fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_an_upload_whose_recording_was_purged_is_cancelled_not_failed,
+			setup_keep, sync_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,9 +3,12 @@
 
 #include "core/hash.h"
 #include "vrp/import.h"
+#include "vrp/purge.h"
 #include "vrp/reconcile.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 
 /* Uploads fixture `name` to `remote_path` on `p`, as another device would have. */
 static void put_fixture(vrp_provider *p, const char *name, const char *remote_path)
@@ -21,6 +24,7 @@ struct outcomes {
 	vrp_sync_pull_status status[8];
 	int code[8];
 	int64_t id[8];
+	char path[8][300];
 };
 
 static void collect(void *ctx, const vrp_sync_pull_item *item)
@@ -29,7 +33,40 @@ static void collect(void *ctx, const vrp_sync_pull_item *item)
 	assert_true(o->count < 8);
 	o->status[o->count] = item->status;
 	o->code[o->count] = item->code;
+	snprintf(o->path[o->count], sizeof(o->path[0]), "%s", item->remote_path);
 	o->id[o->count++] = item->recording_id;
+}
+
+/*
+ * Writes fixture `name` as <root>/VoiceRecorderPro/<remote_name> the way a
+ * device with other ideas about names would, one data byte at `flip` changed
+ * (0: none) so each copy is its own content, the WAV sample rate set to
+ * `rate` (0: kept).
+ */
+static void put_local_copy(const char *root, const char *name, const char *remote_name, size_t flip,
+			   uint32_t rate)
+{
+	char *fixture = test_fixture_path(name);
+	FILE *in = fopen(fixture, "rb");
+	assert_non_null(in);
+	static unsigned char bytes[1 << 20];
+	size_t n = fread(bytes, 1, sizeof(bytes), in);
+	fclose(in);
+	free(fixture);
+	assert_true(n > 4096 && n < sizeof(bytes));
+	if (flip)
+		bytes[flip] ^= 0x5a;
+	for (int i = 0; rate && i < 4; i++)
+		bytes[24 + i] = (unsigned char)(rate >> (8 * i));
+	char *folder = test_path(root, "VoiceRecorderPro");
+	mkdir(folder, 0700);
+	char *path = test_path(folder, remote_name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bytes, n), (ssize_t)n);
+	close(fd);
+	free(path);
+	free(folder);
 }
 
 #define MEMO_PATH "VoiceRecorderPro/2026/01/memo 0123abcd.m4a"
@@ -142,10 +179,7 @@ static void test_pull_rejects_a_download_that_fails_verification(void **state)
 static void test_pull_from_localdir_computes_the_checksum(void **state)
 {
 	struct sync_fixture *fx = *state;
-	char *root = test_path(fx->dir, "nas");
-	assert_int_equal(mkdir(root, 0700), 0);
-	vrp_kv kv[] = { { "path", root } };
-	assert_ok(vrp_remotes_add(fx->lib, "nas", "localdir", kv, 1));
+	char *root = sync_fixture_localdir(fx, "nas");
 	vrp_provider *nas = NULL;
 	assert_ok(vrp_remotes_open(fx->lib, "nas", &nas));
 	put_fixture(nas, "pcm16.wav", "VoiceRecorderPro/2026/02/take 89abcdef.wav");
@@ -158,6 +192,160 @@ static void test_pull_from_localdir_computes_the_checksum(void **state)
 					    "'nas' AND sync_status = 'synced'"),
 			 2);
 	vrp_provider_free(nas);
+	free(root);
+}
+
+static int setup_purge_policy(void **state)
+{
+	vrp_mock_stores_reset();
+	*state = sync_fixture_new("delete_policy", "purge");
+	return 0;
+}
+
+/* Pulls MEMO_PATH from the mock and purges the recording it became; returns that id. */
+static int64_t pull_then_purge(struct sync_fixture *fx)
+{
+	put_fixture(fx->mock, "memo.m4a", MEMO_PATH);
+	struct outcomes o = { 0 };
+	assert_ok(vrp_sync_pull(fx->lib, "m", collect, &o, NULL));
+	assert_int_equal(o.status[0], VRP_SYNC_PULL_PULLED);
+	assert_ok(vrp_purge_recording(fx->lib, o.id[0]));
+	return o.id[0];
+}
+
+static void test_pull_skips_an_object_a_queued_delete_names(void **state)
+{
+	struct sync_fixture *fx = *state;
+	pull_then_purge(fx);
+	vrp_db *db = vrp_library_db(fx->lib);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM sync_tasks WHERE op = 'delete' "
+					    "AND state = 'queued'"),
+			 1);
+	struct outcomes o = { 0 };
+	vrp_sync_pull_summary s;
+	assert_ok(vrp_sync_pull(fx->lib, "m", collect, &o, &s));
+	assert_int_equal(o.count, 1);
+	assert_int_equal(o.status[0], VRP_SYNC_PULL_PURGED);
+	assert_int_equal(s.purged, 1);
+	assert_int_equal(s.pulled, 0);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recordings"), 0);
+	assert_int_equal(vrp_mock_calls(fx->mock, "download"), 1);
+}
+
+/* delete_policy keep: the copy stays on the remote, and stays out of the library. */
+static void test_pull_skips_purged_content_the_remote_kept(void **state)
+{
+	struct sync_fixture *fx = *state;
+	pull_then_purge(fx);
+	vrp_sync_pull_summary s;
+	assert_ok(vrp_sync_pull(fx->lib, "m", NULL, NULL, &s));
+	assert_int_equal(s.purged, 1);
+	assert_int_equal(s.pulled, 0);
+	/* Known by its listed sha256: not even downloaded. */
+	assert_int_equal(vrp_mock_calls(fx->mock, "download"), 1);
+	assert_int_equal(test_query_int(vrp_library_db(fx->lib), "SELECT count(*) FROM recordings"),
+			 0);
+}
+
+/* The tombstone only stops pull: importing a copy on purpose brings the content back. */
+static void test_import_of_purged_content_still_works(void **state)
+{
+	struct sync_fixture *fx = *state;
+	pull_then_purge(fx);
+	char *local = test_fixture_path("memo.m4a");
+	vrp_recording *again = NULL;
+	assert_ok(vrp_recording_create_from_file(fx->lib, local, NULL, &again));
+	struct outcomes o = { 0 };
+	assert_ok(vrp_sync_pull(fx->lib, "m", collect, &o, NULL));
+	assert_int_equal(o.status[0], VRP_SYNC_PULL_DUPLICATE);
+	assert_int_equal(o.id[0], again->id);
+	vrp_recording_free(again);
+	free(local);
+}
+
+/* localdir lists no sha256: the download is hashed and checked before it is imported. */
+static void test_pull_from_localdir_skips_purged_content_after_hashing_it(void **state)
+{
+	struct sync_fixture *fx = *state;
+	char *root = sync_fixture_localdir(fx, "nas");
+	put_local_copy(root, "pcm16.wav", "take 89abcdef.wav", 0, 0);
+	struct outcomes o = { 0 };
+	assert_ok(vrp_sync_pull(fx->lib, "nas", collect, &o, NULL));
+	assert_int_equal(o.status[0], VRP_SYNC_PULL_PULLED);
+	assert_ok(vrp_purge_recording(fx->lib, o.id[0]));
+	vrp_sync_pull_summary s;
+	assert_ok(vrp_sync_pull(fx->lib, "nas", NULL, NULL, &s));
+	assert_int_equal(s.purged, 1);
+	assert_int_equal(s.pulled, 0);
+	assert_int_equal(test_query_int(vrp_library_db(fx->lib), "SELECT count(*) FROM recordings"),
+			 0);
+	/* Imported again on purpose, the content is a duplicate, not purged. */
+	char *local = test_fixture_path("pcm16.wav");
+	vrp_recording *again = NULL;
+	assert_ok(vrp_recording_create_from_file(fx->lib, local, NULL, &again));
+	assert_ok(vrp_sync_pull(fx->lib, "nas", NULL, NULL, &s));
+	assert_int_equal(s.purged, 0);
+	assert_int_equal(s.duplicates, 1);
+	vrp_recording_free(again);
+	free(local);
+	free(root);
+}
+
+/*
+ * Names no local file can have as they are: too long for the download's
+ * temporary name, control characters, a name that becomes "." once vrp's
+ * tag is taken off. Each is that object's matter; the objects listed after
+ * them are still pulled.
+ */
+static void test_pull_goes_on_past_names_that_cannot_be_local_as_they_are(void **state)
+{
+	struct sync_fixture *fx = *state;
+	char *root = sync_fixture_localdir(fx, "nas");
+	char long_name[NAME_MAX + 1];
+	memset(long_name, 'a', 240);
+	snprintf(long_name + 240, sizeof(long_name) - 240, " 0123abcd.wav");
+	assert_true(strlen(long_name) <= NAME_MAX);
+	const char *names[] = { ". 12345678", long_name, "bad\nline.wav", "esc\033[31m.wav",
+				"zz last 01234567.wav" };
+	for (size_t i = 0; i < 5; i++)
+		put_local_copy(root, "pcm16.wav", names[i], 4096 + i, 0);
+	struct outcomes o = { 0 };
+	vrp_sync_pull_summary s;
+	assert_ok(vrp_sync_pull(fx->lib, "nas", collect, &o, &s));
+	assert_int_equal(o.count, 5);
+	assert_int_equal(s.pulled + s.rejected, 5);
+	assert_int_equal(o.status[4], VRP_SYNC_PULL_PULLED);
+	assert_string_equal(o.path[4], "VoiceRecorderPro/zz last 01234567.wav");
+	/* The long name and the dot name are fine once made safe. */
+	assert_int_equal(o.status[0], VRP_SYNC_PULL_PULLED);
+	assert_int_equal(o.status[1], VRP_SYNC_PULL_PULLED);
+	vrp_recording *rec = NULL;
+	assert_ok(vrp_recording_repo_get_by_id(vrp_library_db(fx->lib), o.id[1], &rec));
+	assert_true(strlen(rec->original_filename) <= NAME_MAX - 16);
+	assert_non_null(strstr(rec->original_filename, ".wav"));
+	vrp_recording_free(rec);
+	assert_ok(vrp_recording_repo_get_by_id(vrp_library_db(fx->lib), o.id[0], &rec));
+	assert_string_equal(rec->original_filename, "_");
+	vrp_recording_free(rec);
+	free(root);
+}
+
+/* A WAV whose header says 3,000,000,000 samples a second, listed before a good one. */
+static void test_pull_goes_on_past_an_object_whose_import_fails(void **state)
+{
+	struct sync_fixture *fx = *state;
+	char *root = sync_fixture_localdir(fx, "nas");
+	put_local_copy(root, "pcm16.wav", "a rate 0123abcd.wav", 4096, 3000000000u);
+	put_local_copy(root, "pcm16.wav", "b good 0123abcd.wav", 4097, 0);
+	struct outcomes o = { 0 };
+	vrp_sync_pull_summary s;
+	assert_ok(vrp_sync_pull(fx->lib, "nas", collect, &o, &s));
+	assert_int_equal(o.count, 2);
+	assert_int_equal(o.status[0], VRP_SYNC_PULL_REJECTED);
+	assert_true(o.code[0] < 0);
+	assert_int_equal(o.status[1], VRP_SYNC_PULL_PULLED);
+	assert_int_equal(s.pulled, 1);
+	assert_int_equal(s.rejected, 1);
 	free(root);
 }
 
@@ -178,7 +366,14 @@ int main(void)
 		T(test_pull_rejects_a_download_that_fails_verification),
 		T(test_pull_from_localdir_computes_the_checksum),
 		T(test_pull_needs_a_known_remote),
+		T(test_pull_skips_purged_content_the_remote_kept),
+		T(test_import_of_purged_content_still_works),
+		T(test_pull_from_localdir_skips_purged_content_after_hashing_it),
+		T(test_pull_goes_on_past_names_that_cannot_be_local_as_they_are),
+		T(test_pull_goes_on_past_an_object_whose_import_fails),
 #undef T
+		cmocka_unit_test_setup_teardown(test_pull_skips_an_object_a_queued_delete_names,
+						setup_purge_policy, sync_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include "core/hash.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,16 +119,21 @@ int vrp_provider_upload(vrp_provider *provider, const vrp_upload_request *reques
 	return rc;
 }
 
-/* "<dir>/.<name>.vrp-XXXXXX": beside the destination so the rename stays on one filesystem. */
+/*
+ * "<dir>/.<name>.vrp-XXXXXX": beside the destination so the rename stays on
+ * one filesystem. The name is cut so the whole component fits NAME_MAX
+ * whatever the destination's length (the temporary name only has to be unique).
+ */
 static char *temp_template(const char *local_path)
 {
 	const char *slash = strrchr(local_path, '/');
 	int dir_len = slash ? (int)(slash - local_path + 1) : 0;
 	const char *base = slash ? slash + 1 : local_path;
+	int base_max = NAME_MAX - (int)strlen("..vrp-XXXXXX");
 	size_t size = strlen(local_path) + sizeof(".") + sizeof(".vrp-XXXXXX");
 	char *out = malloc(size);
 	if (out)
-		snprintf(out, size, "%.*s.%s.vrp-XXXXXX", dir_len, local_path, base);
+		snprintf(out, size, "%.*s.%.*s.vrp-XXXXXX", dir_len, local_path, base_max, base);
 	return out;
 }
 

@@ -5,6 +5,7 @@
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "db/derived_asset_repo.h"
+#include "db/purge_tombstone_repo.h"
 #include "db/recording_repo.h"
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
@@ -91,6 +92,32 @@ static int enqueue_remote_deletes(vrp_library *lib, vrp_db *db, const vrp_record
 	return rc;
 }
 
+/*
+ * A queued upload of a purged recording can only fail: it is cancelled with
+ * the purge. A running one is left to finish; it sees the purge when it
+ * records its result, and queues a delete of what it wrote.
+ */
+static int cancel_queued_uploads(vrp_db *db, int64_t recording_id)
+{
+	vrp_sync_task_filter filter = { .states = VRP_SYNC_TASK_STATE_BIT(VRP_SYNC_TASK_QUEUED),
+					.recording_id = recording_id,
+					.limit = 100 };
+	int rc = 0;
+	size_t got = 0;
+	do {
+		vrp_sync_task_list *tasks = NULL;
+		rc = vrp_sync_task_repo_list(db, &filter, &tasks);
+		got = rc == 0 ? tasks->count : 0;
+		for (size_t i = 0; rc == 0 && i < got; i++)
+			if (tasks->items[i]->op == VRP_SYNC_OP_UPLOAD)
+				rc = vrp_sync_task_repo_cancel(db, tasks->items[i]->id, NULL);
+		if (got)
+			filter.after_id = tasks->items[got - 1]->id;
+		vrp_sync_task_list_free(tasks);
+	} while (rc == 0 && got == (size_t)filter.limit);
+	return rc;
+}
+
 static int delete_row(vrp_db *db, void *arg)
 {
 	const struct purge_ctx *ctx = arg;
@@ -100,6 +127,12 @@ static int delete_row(vrp_db *db, void *arg)
 		 rec->uuid, rec->checksum, (long long)rec->filesize_bytes);
 	/* Queued in the purge's transaction: a purge never forgets a remote copy it must remove. */
 	int rc = enqueue_remote_deletes(ctx->lib, db, rec);
+	/* A remote copy that outlives the row (still to delete, being uploaded, or
+	 * kept by policy) must not come back with the next pull. */
+	if (rc == 0)
+		rc = vrp_purge_tombstone_repo_add(db, rec->checksum);
+	if (rc == 0)
+		rc = cancel_queued_uploads(db, rec->id);
 	if (rc == 0)
 		rc = vrp_recording_repo_delete(db, rec->id);
 	if (rc == 0)

@@ -17,8 +17,8 @@
 
 #define LIST_PAGE 500
 
-static const char *const kind_names[] = { "missing",  "extra",      "size",
-					  "checksum", "unverified", "resolved" };
+static const char *const kind_names[] = { "missing",    "extra",    "size",     "checksum",
+					  "unverified", "resolved", "duplicate" };
 
 const char *vrp_sync_check_kind_to_string(vrp_sync_check_kind kind)
 {
@@ -36,6 +36,7 @@ struct check {
 	void *ctx;
 	vrp_sync_check_summary *summary;
 	int64_t stats_left;
+	char stat_error[256]; /* why the last failed stat failed */
 };
 
 /* Only these rows claim that the remote holds their content. */
@@ -57,24 +58,6 @@ static void report(struct check *c, vrp_sync_check_item *item)
 		c->fn(c->ctx, item);
 }
 
-static int report_extra(struct check *c, const vrp_remote_object *o)
-{
-	char message[512];
-	snprintf(message, sizeof(message), "%s: no recording maps to this object", o->path);
-	vrp_sync_check_item item = {
-		.kind = VRP_SYNC_CHECK_EXTRA,
-		.remote_path = o->path,
-		.code = VRP_ECONFLICT,
-		.message = message,
-		.local_size = -1,
-		.remote_size = o->size,
-		.remote_checksum = o->checksum,
-	};
-	c->summary->extra++;
-	report(c, &item);
-	return 0;
-}
-
 /* The object's sha256: from the listing, else from a stat while the budget lasts. */
 static int remote_sha256(struct check *c, const vrp_remote_object *o, vrp_remote_object **stat,
 			 const char **out)
@@ -93,6 +76,67 @@ static int remote_sha256(struct check *c, const vrp_remote_object *o, vrp_remote
 		return 0; /* gone since the listing: the next check reports it */
 	if (rc == 0 && (*stat)->checksum && (*stat)->checksum_kind == VRP_CHECKSUM_SHA256)
 		*out = (*stat)->checksum;
+	return rc;
+}
+
+/* A stat that failed for this object alone leaves it without a sha256: `*failed` keeps the code. */
+static int object_sha256(struct check *c, const vrp_remote_object *o, vrp_remote_object **stat,
+			 const char **out, int *failed)
+{
+	*failed = 0;
+	int rc = remote_sha256(c, o, stat, out);
+	if (rc < 0 && !sync_run_failure(rc)) {
+		snprintf(c->stat_error, sizeof(c->stat_error), "%s", vrp_error_last()->message);
+		*failed = rc;
+		rc = 0;
+	}
+	return rc;
+}
+
+/* A finding about object `o` and recording `rec` (NULL when none); kind and code are the caller's.
+ */
+static vrp_sync_check_item item_for(const vrp_remote_object *o, const vrp_recording *rec,
+				    const char *sha256, const char *message)
+{
+	return (vrp_sync_check_item){
+		.remote_path = o->path,
+		.recording_id = rec ? rec->id : 0,
+		.message = message,
+		.local_size = rec ? rec->filesize_bytes : -1,
+		.remote_size = o->size,
+		.local_sha256 = rec ? rec->checksum : NULL,
+		.remote_checksum = sha256 ? sha256 : o->checksum,
+	};
+}
+
+/* An unmapped object: a copy of a catalogued recording (say, one a pull found), or extra. */
+static int report_unmapped(struct check *c, const vrp_remote_object *o)
+{
+	vrp_remote_object *stat = NULL;
+	vrp_recording *copy = NULL;
+	const char *sha256 = NULL;
+	int failed = 0;
+	int rc = object_sha256(c, o, &stat, &sha256, &failed);
+	if (rc == 0 && sha256) {
+		rc = vrp_recording_repo_get_by_checksum(c->db, sha256, &copy);
+		rc = rc == VRP_ENOTFOUND ? 0 : rc;
+	}
+	char message[512];
+	if (copy)
+		snprintf(message, sizeof(message), "%s: a copy of recording %lld no row maps to",
+			 o->path, (long long)copy->id);
+	else
+		snprintf(message, sizeof(message), "%s: no recording maps to this object", o->path);
+	vrp_sync_check_item item = item_for(o, copy, sha256, message);
+	item.kind = copy ? VRP_SYNC_CHECK_DUPLICATE : VRP_SYNC_CHECK_EXTRA;
+	item.code = copy ? 0 : VRP_ECONFLICT;
+	if (rc == 0) {
+		c->summary->duplicates += copy != NULL;
+		c->summary->extra += copy == NULL;
+		report(c, &item);
+	}
+	vrp_recording_free(copy);
+	vrp_remote_object_free(stat);
 	return rc;
 }
 
@@ -138,7 +182,8 @@ static vrp_sync_check_kind kind_of(const vrp_recording *rec, const vrp_remote_ob
 	return strcmp(sha256, rec->checksum) ? VRP_SYNC_CHECK_CHECKSUM : VRP_SYNC_CHECK_RESOLVED;
 }
 
-static void describe(vrp_sync_check_item *item, char *message, size_t len)
+/* `stat_error`: why a stat failed, so that the sha256 could not be had; NULL when none did. */
+static void describe(vrp_sync_check_item *item, char *message, size_t len, const char *stat_error)
 {
 	const char *path = item->remote_path;
 	if (item->kind == VRP_SYNC_CHECK_SIZE)
@@ -147,6 +192,9 @@ static void describe(vrp_sync_check_item *item, char *message, size_t len)
 	else if (item->kind == VRP_SYNC_CHECK_CHECKSUM)
 		snprintf(message, len, "%s: sha256 %.12s... on the remote, %.12s... in the library",
 			 path, item->remote_checksum, item->local_sha256);
+	else if (item->kind == VRP_SYNC_CHECK_UNVERIFIED && stat_error)
+		snprintf(message, len, "%s: same size, its sha256 could not be had: %s", path,
+			 stat_error);
 	else if (item->kind == VRP_SYNC_CHECK_UNVERIFIED)
 		snprintf(message, len, "%s: same size, no sha256 available to compare", path);
 	else
@@ -158,24 +206,18 @@ static int compare(struct check *c, const struct sync_mapped_row *row, const vrp
 	vrp_recording *rec = NULL;
 	vrp_remote_object *stat = NULL;
 	const char *sha256 = NULL;
+	int failed = 0;
 	int rc = vrp_recording_repo_get_by_id(c->db, row->recording_id, &rec);
 	if (rc == 0 && o->size == rec->filesize_bytes)
-		rc = remote_sha256(c, o, &stat, &sha256);
+		rc = object_sha256(c, o, &stat, &sha256, &failed);
 	char message[512] = "";
-	vrp_sync_check_item item = {
-		.remote_path = o->path,
-		.recording_id = row->recording_id,
-		.message = message,
-		.local_size = rec ? rec->filesize_bytes : -1,
-		.remote_size = o->size,
-		.local_sha256 = rec ? rec->checksum : NULL,
-		.remote_checksum = sha256 ? sha256 : o->checksum,
-	};
+	vrp_sync_check_item item = item_for(o, rec, sha256, message);
 	/* The message is written first: a conflict row keeps it as its error_message. */
 	if (rc == 0) {
 		item.kind = kind_of(rec, o, sha256);
-		describe(&item, message, sizeof(message));
+		describe(&item, message, sizeof(message), failed ? c->stat_error : NULL);
 		rc = record(c, row, rec, o, &item);
+		item.code = item.code ? item.code : failed;
 	}
 	if (rc == 0)
 		report(c, &item);
@@ -188,9 +230,9 @@ static int check_object(void *ctx, const vrp_remote_object *o)
 {
 	struct check *c = ctx;
 	c->summary->objects++;
-	struct sync_mapped_row *row = sync_mapped_find(&c->mapped, o->path);
+	struct sync_mapped_row *row = sync_mapped_find(&c->mapped, o);
 	if (!row)
-		return report_extra(c, o);
+		return report_unmapped(c, o);
 	row->seen = true;
 	return claims_object(row->status) ? compare(c, row, o) : 0;
 }

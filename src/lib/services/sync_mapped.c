@@ -1,4 +1,4 @@
-/* sync_mapped.c - the remote paths a library's rows point at, for lookups by path. */
+/* sync_mapped.c - the objects a library's rows point at, for lookups by id and by path. */
 #include "services/sync_mapped.h"
 
 #include "cloud/remote_name.h"
@@ -16,6 +16,12 @@ static int by_path(const void *a, const void *b)
 		      ((const struct sync_mapped_row *)b)->remote_path);
 }
 
+static int by_id(const void *a, const void *b)
+{
+	return strcmp((*(const struct sync_mapped_row *const *)a)->remote_id,
+		      (*(const struct sync_mapped_row *const *)b)->remote_id);
+}
+
 /* Moves the page's rows into `out`, taking their remote_path strings. */
 static int take_page(vrp_recording_remote_list *page, struct sync_mapped *out, size_t *capacity)
 {
@@ -31,11 +37,28 @@ static int take_page(vrp_recording_remote_list *page, struct sync_mapped *out, s
 		vrp_recording_remote *r = page->items[i];
 		out->rows[out->count++] = (struct sync_mapped_row){
 			.remote_path = r->remote_path,
+			.remote_id = r->remote_id,
 			.recording_id = r->recording_id,
 			.status = r->sync_status,
 		};
 		r->remote_path = NULL;
+		r->remote_id = NULL;
 	}
+	return 0;
+}
+
+/* The rows that have a remote_id, sorted by it: objects are found by id first. */
+static int index_ids(struct sync_mapped *mapped)
+{
+	if (!mapped->count)
+		return 0;
+	if (!(mapped->by_id = malloc(mapped->count * sizeof(*mapped->by_id))))
+		return vrp_error_oom();
+	for (size_t i = 0; i < mapped->count; i++)
+		if (mapped->rows[i].remote_id)
+			mapped->by_id[mapped->id_count++] = &mapped->rows[i];
+	if (mapped->id_count > 1)
+		qsort(mapped->by_id, mapped->id_count, sizeof(*mapped->by_id), by_id);
 	return 0;
 }
 
@@ -63,23 +86,77 @@ int sync_mapped_load(vrp_db *db, const char *remote, struct sync_mapped *out)
 	}
 	if (out->count > 1)
 		qsort(out->rows, out->count, sizeof(*out->rows), by_path);
-	return 0;
+	rc = index_ids(out);
+	if (rc < 0)
+		sync_mapped_clear(out);
+	return rc;
 }
 
-struct sync_mapped_row *sync_mapped_find(const struct sync_mapped *mapped, const char *path)
+static struct sync_mapped_row *find_id(const struct sync_mapped *mapped, const char *id)
 {
-	if (!mapped->count)
+	if (!mapped->id_count)
 		return NULL;
-	struct sync_mapped_row key = { .remote_path = (char *)path };
-	return bsearch(&key, mapped->rows, mapped->count, sizeof(key), by_path);
+	struct sync_mapped_row key = { .remote_id = (char *)id }, *keyp = &key;
+	struct sync_mapped_row **found =
+		bsearch(&keyp, mapped->by_id, mapped->id_count, sizeof(keyp), by_id);
+	return found ? *found : NULL;
+}
+
+struct sync_mapped_row *sync_mapped_find(const struct sync_mapped *mapped,
+					 const vrp_remote_object *object)
+{
+	if (object->remote_id) {
+		struct sync_mapped_row *row = find_id(mapped, object->remote_id);
+		if (row)
+			return row;
+	}
+	if (!mapped->count || !object->path)
+		return NULL;
+	struct sync_mapped_row key = { .remote_path = object->path };
+	struct sync_mapped_row *hit =
+		bsearch(&key, mapped->rows, mapped->count, sizeof(key), by_path);
+	if (!hit)
+		return NULL;
+	/* Several rows can share the path (one per same-named object): back up to the first. */
+	while (hit > mapped->rows && !strcmp(hit[-1].remote_path, object->path))
+		hit--;
+	const struct sync_mapped_row *end = mapped->rows + mapped->count;
+	for (; hit < end && !strcmp(hit->remote_path, object->path); hit++)
+		if (!hit->remote_id || !object->remote_id)
+			return hit;
+	return NULL;
 }
 
 void sync_mapped_clear(struct sync_mapped *mapped)
 {
-	for (size_t i = 0; i < mapped->count; i++)
+	for (size_t i = 0; i < mapped->count; i++) {
 		free(mapped->rows[i].remote_path);
+		free(mapped->rows[i].remote_id);
+	}
 	free(mapped->rows);
+	free(mapped->by_id);
 	*mapped = (struct sync_mapped){ 0 };
+}
+
+bool sync_run_failure(int code)
+{
+	switch (code) {
+	case VRP_ENOMEM:
+	case VRP_ENOSPC:
+	case VRP_EREADONLY:
+	case VRP_EDB:
+	case VRP_EBUSY:
+	case VRP_ENOTADB:
+	case VRP_ECORRUPTDB:
+	case VRP_EAUTH:
+	case VRP_EAUTH_EXPIRED:
+	case VRP_EQUOTA:
+	case VRP_ECANCELLED:
+	case VRP_EUNAVAILABLE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 int sync_each_remote_object(vrp_provider *provider, size_t page_size,

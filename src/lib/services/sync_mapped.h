@@ -1,7 +1,8 @@
 /*
  * sync_mapped.h - what the reconciliation commands (check, pull) share: the
- * remote paths a library's rows point at on one remote, as a sorted table to
- * look objects up in, and the walk over the remote's listing (internal).
+ * objects a library's rows point at on one remote, as sorted tables to look
+ * listed objects up in, the walk over the remote's listing, and which
+ * failures end a run rather than one object (internal).
  */
 #ifndef VRP_SERVICES_SYNC_MAPPED_H
 #define VRP_SERVICES_SYNC_MAPPED_H
@@ -16,6 +17,7 @@
 
 struct sync_mapped_row {
 	char *remote_path;
+	char *remote_id; /* NULL for a row mapped by path alone */
 	int64_t recording_id;
 	vrp_sync_status status;
 	bool seen; /* the listing had an object at this path */
@@ -24,13 +26,21 @@ struct sync_mapped_row {
 struct sync_mapped {
 	struct sync_mapped_row *rows; /* sorted by remote_path */
 	size_t count;
+	struct sync_mapped_row **by_id; /* the rows with a remote_id, sorted by it */
+	size_t id_count;
 };
 
 /* Loads every row of `remote` with a remote_path, page by page. Free with sync_mapped_clear(). */
 int sync_mapped_load(vrp_db *db, const char *remote, struct sync_mapped *out);
 
-/* The row mapped to `path`, or NULL. */
-struct sync_mapped_row *sync_mapped_find(const struct sync_mapped *mapped, const char *path);
+/*
+ * The row mapped to the listed object, or NULL. By remote id wherever the
+ * row and the object have one: a provider such as Drive can hold two
+ * objects under one path, and each is its own row's. By path only for a row
+ * without an id, or an object the provider gives no id.
+ */
+struct sync_mapped_row *sync_mapped_find(const struct sync_mapped *mapped,
+					 const vrp_remote_object *object);
 
 void sync_mapped_clear(struct sync_mapped *mapped);
 
@@ -40,5 +50,13 @@ void sync_mapped_clear(struct sync_mapped *mapped);
  */
 int sync_each_remote_object(vrp_provider *provider, size_t page_size,
 			    int (*fn)(void *ctx, const vrp_remote_object *object), void *ctx);
+
+/*
+ * Whether `code` ends a whole pull or check (the remote or the library is
+ * unusable: auth, unreachable, full disk, database, memory, cancelled).
+ * Anything else one object's download, import or comparison returns is
+ * that object's failure: it is reported and the run goes on.
+ */
+bool sync_run_failure(int code);
 
 #endif

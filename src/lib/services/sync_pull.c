@@ -10,14 +10,18 @@
 #include "services/audit.h"
 #include "core/fsutil.h"
 #include "core/log.h"
+#include "core/hash.h"
 #include "core/uuid.h"
+#include "db/purge_tombstone_repo.h"
 #include "db/recording_repo.h"
 #include "db/remote_repo.h"
 #include "services/sync_mapped.h"
 #include "vrp/import.h"
 #include "vrp/remotes.h"
+#include "vrp/utf8.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -29,7 +33,7 @@
 #define SHORT_UUID    8
 #define SOURCE_PREFIX "cloud:"
 
-static const char *const status_names[] = { "pulled", "duplicate", "rejected" };
+static const char *const status_names[] = { "pulled", "duplicate", "rejected", "purged" };
 
 const char *vrp_sync_pull_status_to_string(vrp_sync_pull_status status)
 {
@@ -50,6 +54,7 @@ struct pull {
 	char *tmpdir;                     /* <library>/tmp/pull-<uuid>: downloads land here */
 	const vrp_remote_object *current; /* the object being imported */
 	int rc;                           /* a failure inside the importer's callback */
+	bool reported;                    /* the importer reported the current object */
 	vrp_sync_pull_fn fn;
 	void *ctx;
 	vrp_sync_pull_summary *summary;
@@ -61,6 +66,7 @@ static void report(struct pull *p, vrp_sync_pull_item *item)
 	s->pulled += item->status == VRP_SYNC_PULL_PULLED;
 	s->duplicates += item->status == VRP_SYNC_PULL_DUPLICATE;
 	s->rejected += item->status == VRP_SYNC_PULL_REJECTED;
+	s->purged += item->status == VRP_SYNC_PULL_PURGED;
 	item->remote = p->remote;
 	VRP_LOG(item->code ? VRP_LOG_LEVEL_WARNING : VRP_LOG_LEVEL_INFO, "sync",
 		json_pack("{s:s, s:s, s:o, s:I}", "remote", p->remote, "outcome",
@@ -108,6 +114,7 @@ static void on_import(void *ctx, const vrp_import_result *r)
 {
 	struct pull *p = ctx;
 	const vrp_remote_object *o = p->current;
+	p->reported = true;
 	vrp_sync_pull_item item = {
 		.remote_path = o->path,
 		.recording_id = r->id,
@@ -142,10 +149,56 @@ static void reject(struct pull *p, const vrp_remote_object *o, int code)
 	report(p, &item);
 }
 
+/* Room left in NAME_MAX for the download's temporary ".<name>.vrp-XXXXXX". */
+#define LOCAL_NAME_MAX (NAME_MAX - 16)
+#define EXTENSION_MAX  16
+
+/* The length of `name` cut to at most `max` bytes without splitting a UTF-8 sequence. */
+static size_t cut(const char *name, size_t len, size_t max)
+{
+	size_t at = 0;
+	while (at < len) {
+		size_t step = vrp_utf8_sequence(name + at);
+		step = step ? step : 1;
+		if (at + step > max)
+			break;
+		at += step;
+	}
+	return at;
+}
+
+/*
+ * A name that is safe as one local path component whatever the remote
+ * sent: control characters and '/' become '_', so do leading dots (never
+ * ".", ".." or hidden), an empty name becomes "recording", and a long one
+ * keeps its extension and is cut to LOCAL_NAME_MAX bytes.
+ */
+static char *safe_name(const char *name, size_t len)
+{
+	const char *dot = memrchr(name, '.', len);
+	size_t ext = dot && dot != name && (size_t)(name + len - dot) <= EXTENSION_MAX
+			     ? (size_t)(name + len - dot)
+			     : 0;
+	int stem = (int)cut(name, len - ext, LOCAL_NAME_MAX - ext);
+	size_t size = (size_t)stem + ext + sizeof("recording");
+	char *out = malloc(size);
+	if (!out)
+		return NULL;
+	snprintf(out, size, "%.*s%.*s", stem ? stem : (int)strlen("recording"),
+		 stem ? name : "recording", (int)ext, name + len - ext);
+	bool leading = true;
+	for (unsigned char *c = (unsigned char *)out; *c; c++) {
+		leading = leading && *c == '.';
+		if (leading || *c < 0x20 || *c == 0x7f || *c == '/')
+			*c = '_';
+	}
+	return out;
+}
+
 /*
  * The local name of a pulled object: its remote name without the short uuid
  * vrp added ("memo 6256b0cd.flac" -> "memo.flac"), so the new recording's
- * title and original name are the ones the other device had.
+ * title and original name are the ones the other device had; made safe.
  */
 static char *local_name(const char *remote_path)
 {
@@ -157,19 +210,63 @@ static char *local_name(const char *remote_path)
 	for (size_t i = stem - SHORT_UUID; tagged && i < stem; i++)
 		tagged = (base[i] >= '0' && base[i] <= '9') || (base[i] >= 'a' && base[i] <= 'f');
 	if (!tagged)
-		return strdup(base);
+		return safe_name(base, strlen(base));
 	size_t keep = stem - SHORT_UUID - 1;
 	char *name = malloc(strlen(base) + 1);
 	if (name)
 		snprintf(name, strlen(base) + 1, "%.*s%s", (int)keep, base, base + stem);
-	return name;
+	char *safe = name ? safe_name(name, strlen(name)) : NULL;
+	free(name);
+	return safe;
 }
 
-/* Remote failures of one object are that object's; anything else stops the pull. */
-static bool object_failure(int code)
+static void skip_purged(struct pull *p, const vrp_remote_object *o)
 {
-	return code == VRP_ECHECKSUM || code == VRP_EREMOTE_NOT_FOUND || code == VRP_EPERMANENT ||
-	       code == VRP_ETRANSIENT || code == VRP_ERATE_LIMIT || code == VRP_ENOTFILE;
+	vrp_sync_pull_item item = {
+		.status = VRP_SYNC_PULL_PURGED,
+		.remote_path = o->path,
+		.bytes = o->size,
+	};
+	report(p, &item);
+}
+
+/*
+ * Content purged here stays purged: the tombstone of a download's sha256
+ * (the listing had none) skips it, unless the content was imported again
+ * since (the importer then finds it a duplicate).
+ */
+static int purged_content(struct pull *p, const char *local, bool *out)
+{
+	char sha256[VRP_SHA256_HEX_LEN];
+	vrp_recording *known = NULL;
+	int rc = vrp_sha256_file(local, sha256);
+	if (rc == 0)
+		rc = vrp_recording_repo_get_by_checksum(p->db, sha256, &known);
+	vrp_recording_free(known);
+	if (rc == VRP_ENOTFOUND)
+		return vrp_purge_tombstone_repo_exists(p->db, sha256, out);
+	return rc;
+}
+
+/* Imports the downloaded file; a failure only this object's is reported as its rejection. */
+static int import_object(struct pull *p, const vrp_remote_object *o, const char *local)
+{
+	p->summary->bytes += o->size;
+	p->current = o;
+	p->rc = 0;
+	p->reported = false;
+	int rc = vrp_importer_add(p->importer, local);
+	if (rc == 0)
+		rc = vrp_importer_flush(p->importer);
+	if (rc == 0)
+		rc = p->rc;
+	p->current = NULL;
+	if (rc < 0 && !sync_run_failure(rc)) {
+		if (!p->reported)
+			reject(p, o, rc);
+		rc = 0;
+	}
+	return rc;
 }
 
 static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const char *sha256)
@@ -184,50 +281,66 @@ static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const ch
 		.local_path = local,
 		.expected_sha256 = sha256,
 	};
+	bool purged = false;
 	int rc = vrp_provider_download(p->provider, &request);
 	if (rc == 0)
 		rc = vrp_metrics_repo_increment(p->db, VRP_METRIC_BYTES_DOWNLOADED, o->size, NULL);
-	if (rc == 0) {
-		p->summary->bytes += o->size;
-		p->current = o;
-		p->rc = 0;
-		rc = vrp_importer_add(p->importer, local);
-		if (rc == 0)
-			rc = vrp_importer_flush(p->importer);
-		if (rc == 0)
-			rc = p->rc;
-		p->current = NULL;
-		unlink(local);
-	} else if (object_failure(rc)) {
+	if (rc == 0 && !sha256) /* a listed sha256 was looked up before the download */
+		rc = purged_content(p, local, &purged);
+	if (rc == 0 && purged)
+		skip_purged(p, o);
+	else if (rc == 0)
+		rc = import_object(p, o, local);
+	else if (!sync_run_failure(rc)) {
 		reject(p, o, rc);
 		rc = 0;
 	}
+	unlink(local);
 	free(local);
 	return rc;
 }
 
+static int report_duplicate(struct pull *p, const vrp_remote_object *o, int64_t recording_id)
+{
+	int rc = adopt(p, recording_id, o);
+	if (rc == 0)
+		report(p, &(vrp_sync_pull_item){ .status = VRP_SYNC_PULL_DUPLICATE,
+						 .remote_path = o->path,
+						 .recording_id = recording_id,
+						 .bytes = o->size });
+	return rc;
+}
+
+/*
+ * A purge wins over a remote copy: an object a queued delete names is
+ * skipped before anything else (even if the same content was imported
+ * again since, the object is on its way out), then known content is a
+ * duplicate, then a tombstone skips purged content.
+ */
 static int pull_object(void *ctx, const vrp_remote_object *o)
 {
 	struct pull *p = ctx;
-	if (sync_mapped_find(&p->mapped, o->path)) {
+	if (sync_mapped_find(&p->mapped, o)) {
 		p->summary->skipped++;
 		return 0;
 	}
 	const char *sha256 =
 		o->checksum_kind == VRP_CHECKSUM_SHA256 && o->checksum ? o->checksum : NULL;
 	vrp_recording *known = NULL;
-	int rc = sha256 ? vrp_recording_repo_get_by_checksum(p->db, sha256, &known) : VRP_ENOTFOUND;
-	if (rc == VRP_ENOTFOUND)
-		return fetch_and_import(p, o, sha256);
-	if (rc == 0)
-		rc = adopt(p, known->id, o);
-	if (rc == 0) {
-		vrp_sync_pull_item item = { .status = VRP_SYNC_PULL_DUPLICATE,
-					    .remote_path = o->path,
-					    .recording_id = known->id,
-					    .bytes = o->size };
-		report(p, &item);
+	bool purged = false;
+	int rc = vrp_purge_tombstone_repo_delete_pending(p->db, p->remote, o->remote_id, o->path,
+							 &purged);
+	if (rc == 0 && !purged && sha256) {
+		rc = vrp_recording_repo_get_by_checksum(p->db, sha256, &known);
+		if (rc == VRP_ENOTFOUND)
+			rc = vrp_purge_tombstone_repo_exists(p->db, sha256, &purged);
 	}
+	if (rc == 0 && purged)
+		skip_purged(p, o);
+	else if (rc == 0 && known)
+		rc = report_duplicate(p, o, known->id);
+	else if (rc == 0)
+		rc = fetch_and_import(p, o, sha256);
 	vrp_recording_free(known);
 	return rc;
 }

@@ -30,6 +30,7 @@ struct task_ctx {
 	vrp_remote_object *object;
 	bool uploaded;   /* an upload call was made */
 	bool lease_lost; /* renewing failed: another worker has the task */
+	bool purged;     /* the recording was purged while its upload ran */
 	int64_t last_renew_ms;
 	int64_t bytes_done;
 };
@@ -89,6 +90,39 @@ static int observe_latency(vrp_db *db, int64_t latency)
 	return rc;
 }
 
+/*
+ * The recording was purged while its upload ran (its row went with it): a
+ * purge wins, so what the upload wrote is queued for deletion like any
+ * purged copy, in the transaction that finishes the upload task.
+ */
+static int purged_txn(vrp_db *db, struct task_ctx *t, const char *now)
+{
+	vrp_recording *rec = NULL;
+	int rc = vrp_recording_repo_get_by_id(db, t->rec->id, &rec);
+	vrp_recording_free(rec);
+	/* Only the row is gone (not a purge): mark_synced's VRP_ENOTFOUND stands. */
+	if (rc == 0)
+		return VRP_ENOTFOUND;
+	if (rc != VRP_ENOTFOUND)
+		return rc;
+	const char *id = t->object->remote_id ? t->object->remote_id : t->remote_path;
+	char key[600];
+	snprintf(key, sizeof(key), "delete:%s", id);
+	vrp_sync_task_request request = {
+		.op = VRP_SYNC_OP_DELETE,
+		.remote = t->task->remote,
+		.idempotency_key = key,
+		.correlation_id = vrp_correlation_current(),
+		.remote_id = id,
+		.remote_path = t->remote_path,
+	};
+	rc = vrp_sync_task_repo_enqueue(db, &request, now, NULL, NULL);
+	if (rc == 0)
+		rc = vrp_sync_task_repo_complete(db, t->task->id, t->w->owner, now);
+	t->purged = rc == 0;
+	return rc;
+}
+
 static int success_txn(vrp_db *db, void *arg)
 {
 	struct task_ctx *t = arg;
@@ -101,6 +135,8 @@ static int success_txn(vrp_db *db, void *arg)
 	if (!t->uploaded || !mark.verification)
 		mark.verification = o->checksum_kind == VRP_CHECKSUM_SHA256 ? "sha256" : NULL;
 	int rc = vrp_recording_remote_repo_mark_synced(db, t->rec->id, t->task->remote, &mark);
+	if (rc == VRP_ENOTFOUND)
+		return purged_txn(db, t, now);
 	if (rc == 0)
 		rc = vrp_sync_task_repo_complete(db, t->task->id, t->w->owner, now);
 	if (rc == 0)
@@ -135,6 +171,15 @@ static int succeed(struct task_ctx *t)
 	}
 	if (rc < 0)
 		return rc;
+	if (t->purged) {
+		VRP_LOG_INFO("sync",
+			     json_pack("{s:I, s:s}", "recording_id", (json_int_t)t->rec->id,
+				       "remote", t->task->remote),
+			     "recording %lld was purged during its upload; the copy is queued "
+			     "for deletion",
+			     (long long)t->rec->id);
+		return 0;
+	}
 	vrp_sync_event e;
 	event_init(t, &e, t->uploaded ? VRP_SYNC_EVENT_SYNCED : VRP_SYNC_EVENT_ALREADY);
 	e.bytes_done = e.bytes_total;
@@ -226,11 +271,13 @@ static int record_row(vrp_db *db, const struct failure *f)
 	} else if (f->kind == VRP_SYNC_EVENT_QUOTA) {
 		status = VRP_SYNC_QUOTA_EXCEEDED;
 	}
-	/* A delete task outlives its purged recording: the task alone keeps the error. */
+	/* A delete task outlives its purged recording, and so does an upload whose
+	 * recording was purged while it ran: the task alone keeps the error. */
 	if (f->t->task->recording_id == 0)
 		return 0;
-	return vrp_recording_remote_repo_set_status(db, f->t->task->recording_id,
-						    f->t->task->remote, status, code, message);
+	int rc = vrp_recording_remote_repo_set_status(db, f->t->task->recording_id,
+						      f->t->task->remote, status, code, message);
+	return rc == VRP_ENOTFOUND ? 0 : rc;
 }
 
 static const char *outcome_metric(vrp_sync_event_kind kind)
@@ -576,6 +623,24 @@ static bool is_database_failure(int code)
 	       code == VRP_EREADONLY || code == VRP_ENOMEM;
 }
 
+/*
+ * An upload whose recording was purged after it was claimed once (a retry,
+ * or a worker that died): nothing is left to upload, which is no failure.
+ */
+static int cancel_purged_upload(struct task_ctx *t)
+{
+	char now[VRP_TIME_ISO_LEN];
+	sync_now_iso(t->w->run, now);
+	int rc = vrp_sync_task_repo_cancel(t->db, t->task->id, now);
+	if (rc == 0)
+		VRP_LOG_INFO("sync",
+			     json_pack("{s:I, s:s}", "task", (json_int_t)t->task->id, "remote",
+				       t->task->remote),
+			     "upload task %lld cancelled: its recording was purged",
+			     (long long)t->task->id);
+	return rc;
+}
+
 int sync_task_run(struct sync_worker *w, vrp_sync_task *task)
 {
 	struct vrp_correlation_scope scope;
@@ -584,6 +649,11 @@ int sync_task_run(struct sync_worker *w, vrp_sync_task *task)
 	t.last_renew_ms = sync_now_ms(w->run);
 	char *resume_state = NULL;
 	bool deleting = task->op == VRP_SYNC_OP_DELETE;
+	if (task->op == VRP_SYNC_OP_UPLOAD && task->recording_id == 0) {
+		int rc = cancel_purged_upload(&t);
+		vrp_correlation_leave(&scope);
+		return rc;
+	}
 	int rc = deleting ? delete_object(&t) : transfer(&t, &resume_state);
 	if (rc == 0)
 		rc = deleting ? succeed_delete(&t) : succeed(&t);
