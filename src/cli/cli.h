@@ -26,6 +26,8 @@ int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_purge(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_derive(struct cli *cli, int argc, char **argv);
+int cmd_waveform(struct cli *cli, int argc, char **argv);
 int cmd_remote(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_metrics(struct cli *cli, int argc, char **argv);
