@@ -12,6 +12,7 @@
 
 #include "vrp/library.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -58,6 +59,22 @@ int vrp_waveform_write(vrp_library *lib, int64_t recording_id, const vrp_wavefor
  */
 int vrp_waveform_save(vrp_library *lib, int64_t recording_id, const vrp_waveform_options *options,
 		      const char *path);
+
+/* Peaks in memory, allocated by the library; free with vrp_waveform_peaks_free(). */
+typedef struct vrp_waveform_peaks {
+	int sample_rate;
+	int samples_per_pixel;
+	int channels;
+	size_t length; /* pixels */
+	int16_t *data; /* length * channels * 2: per pixel, per channel, min then max (16-bit) */
+} vrp_waveform_peaks;
+
+/* The same peaks as vrp_waveform_write() (at 16 bits whatever `options->bits`), in memory. */
+int vrp_waveform_get(vrp_library *lib, int64_t recording_id, const vrp_waveform_options *options,
+		     vrp_waveform_peaks **out);
+
+/* Frees peaks; NULL is a no-op. */
+void vrp_waveform_peaks_free(vrp_waveform_peaks *peaks);
 
 #ifdef __cplusplus
 }

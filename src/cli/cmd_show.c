@@ -3,16 +3,18 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char show_usage[] =
-	"usage: vrp show ID|UUID\n"
+	"usage: vrp show [--no-waveform] ID|UUID\n"
 	"\n"
 	"Prints every field of one recording (deleted and archived ones too), one\n"
 	"`field: value` line each, then its state on each remote it was synced to\n"
 	"(where, when, how the copy was verified, the last error), then its derived\n"
 	"assets (kind, path, size, generator and version, whether stale); or one\n"
 	"JSON object with --json, the remote states under \"remotes\" and the\n"
-	"assets under \"derived\".\n";
+	"assets under \"derived\". On a terminal, the waveform follows, drawn across\n"
+	"its width with a time axis (made first if missing; --no-waveform skips it).\n";
 
 static json_t *remote_state_json(const vrp_recording_remote *r)
 {
@@ -101,6 +103,14 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		fputs(show_usage, stdout);
 		return 0;
 	}
+	bool draw = isatty(STDOUT_FILENO) && !cli->json;
+	if (argc == 3 && !strcmp(argv[2], "--no-waveform")) {
+		draw = false;
+		argc--;
+	} else if (argc == 3 && !strcmp(argv[1], "--no-waveform")) {
+		draw = false;
+		argc--, argv++;
+	}
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
 		return argc < 2   ? cli_usage_error(cli, "show needs a recording id or uuid")
 		       : argc > 2 ? cli_usage_error(cli, "show takes one recording id or uuid")
@@ -121,6 +131,8 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		status = cli_fail(cli, rc);
 	else
 		show(cli, rec, remotes, assets);
+	if (rc == 0 && draw)
+		cli_draw_waveform(lib, rec);
 	vrp_derived_asset_list_free(assets);
 	vrp_recording_remote_list_free(remotes);
 	vrp_recording_free(rec);

@@ -6,7 +6,7 @@ LIB="$WORK/lib"
 "$VRP" -q --library "$LIB" init
 sox -q -n -r 8000 -b 16 -c 1 "$WORK/tone.wav" synth 2 sine 1000 vol 0.5
 sox -q -n -r 8000 -b 16 -c 2 "$WORK/stereo.wav" synth 2 sine 500 vol 0.25
-"$VRP" -q --library "$LIB" import "$WORK/tone.wav" "$WORK/stereo.wav"
+"$VRP" -q --library "$LIB" import --no-derive "$WORK/tone.wav" "$WORK/stereo.wav"
 rows() { sqlite3 "$LIB/library.db" "$1"; }
 
 run "$VRP" --library "$LIB" --json derive --all
@@ -58,7 +58,7 @@ mv "$WORK/away.wav" "$LIB/$path2"
 # kill -9 mid-derive of a long recording: no file under an asset's name
 # without its row, no row without its file; verify --fix sweeps the debris.
 sox -q -n -r 48000 -b 16 -c 2 "$WORK/long.wav" synth 600 whitenoise vol 0.3
-"$VRP" -q --library "$LIB" import "$WORK/long.wav"
+"$VRP" -q --library "$LIB" import --no-derive "$WORK/long.wav"
 "$VRP" -q --library "$LIB" derive 3 &
 pid=$!
 sleep 0.3
@@ -75,6 +75,25 @@ fi
 check "verify --fix leaves no staging file" test -z "$(ls "$LIB/tmp")"
 run "$VRP" --library "$LIB" derive 3
 expect_status "deriving again afterwards works" 0
+
+# Import makes the waveform at once, unless --no-derive.
+sox -q -n -r 8000 -b 16 -c 1 "$WORK/new.wav" synth 1 sine 700 vol 0.5
+sox -q -n -r 8000 -b 16 -c 1 "$WORK/later.wav" synth 1 sine 800 vol 0.5
+id_of() { sed -n 's/.*"id":\([0-9]*\).*/\1/p'; }
+new=$("$VRP" --library "$LIB" --json import "$WORK/new.wav" | id_of)
+later=$("$VRP" --library "$LIB" --json import --no-derive "$WORK/later.wav" | id_of)
+check "import makes the waveform" test "$(rows "SELECT count(*) FROM derived_assets WHERE recording_id = $new")" -eq 1
+check "import --no-derive does not" test "$(rows "SELECT count(*) FROM derived_assets WHERE recording_id = $later")" -eq 0
+
+# On a terminal, show draws the waveform with a time axis; not in a pipe, not with --no-waveform.
+tty_out=$(script -qec "stty cols 60; '$VRP' --library '$LIB' show $later" /dev/null)
+expect_match "show on a terminal draws block characters" "$tty_out" '█'
+expect_match "with a time axis from 00:00 to the end" "$tty_out" '00:00 +00:00 +00:01'
+check "and made the missing waveform to draw it" test "$(rows "SELECT count(*) FROM derived_assets WHERE recording_id = $later")" -eq 1
+tty_out=$(script -qec "'$VRP' --library '$LIB' show --no-waveform $later" /dev/null)
+check "--no-waveform draws nothing" sh -c "! printf '%s' '$tty_out' | grep -q '█'"
+run "$VRP" --library "$LIB" show "$later"
+check "a pipe gets no drawing" sh -c "! printf '%s' '$out' | grep -q '█'"
 
 # Purge takes the asset files with the audio.
 run "$VRP" --library "$LIB" purge --yes 1

@@ -104,11 +104,11 @@ static int from_audio(vrp_library *lib, const vrp_recording *rec, const vrp_wave
 	return rc;
 }
 
-int vrp_waveform_write(vrp_library *lib, int64_t recording_id, const vrp_waveform_options *options,
-		       int fd)
+/* The peaks `options` ask for, in `*wf`. */
+static int compute(vrp_library *lib, int64_t recording_id, const vrp_waveform_options *options,
+		   struct vrp_waveform *wf)
 {
 	vrp_recording *rec = NULL;
-	struct vrp_waveform wf = { 0 };
 	int spp = 0;
 	int rc = check_options(options);
 	if (rc == 0)
@@ -116,15 +116,49 @@ int vrp_waveform_write(vrp_library *lib, int64_t recording_id, const vrp_wavefor
 	if (rc == 0)
 		rc = samples_per_pixel(options, rec, &spp);
 	if (rc == 0)
-		rc = spp % VRP_WAVEFORM_STORED_SPP == 0 ? from_stored(lib, rec, options, spp, &wf)
-							: from_audio(lib, rec, options, spp, &wf);
+		rc = spp % VRP_WAVEFORM_STORED_SPP == 0 ? from_stored(lib, rec, options, spp, wf)
+							: from_audio(lib, rec, options, spp, wf);
+	vrp_recording_free(rec);
+	return rc;
+}
+
+int vrp_waveform_write(vrp_library *lib, int64_t recording_id, const vrp_waveform_options *options,
+		       int fd)
+{
+	struct vrp_waveform wf = { 0 };
 	int bits = options->bits ? options->bits : 16;
+	int rc = compute(lib, recording_id, options, &wf);
 	if (rc == 0)
 		rc = options->format == VRP_WAVEFORM_FORMAT_DAT ? vrp_waveform_write_dat(&wf, bits, fd)
 								: vrp_waveform_write_json(&wf, bits, fd);
 	vrp_waveform_clear(&wf);
-	vrp_recording_free(rec);
 	return rc;
+}
+
+int vrp_waveform_get(vrp_library *lib, int64_t recording_id, const vrp_waveform_options *options,
+		     vrp_waveform_peaks **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return vrp_error_oom();
+	struct vrp_waveform wf = { 0 };
+	int rc = compute(lib, recording_id, options, &wf);
+	if (rc != 0) {
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
+	**out = (vrp_waveform_peaks){ wf.sample_rate, wf.samples_per_pixel, wf.channels,
+				      wf.length, wf.data };
+	return 0;
+}
+
+void vrp_waveform_peaks_free(vrp_waveform_peaks *peaks)
+{
+	if (!peaks)
+		return;
+	free(peaks->data);
+	free(peaks);
 }
 
 int vrp_waveform_save(vrp_library *lib, int64_t recording_id, const vrp_waveform_options *options,
