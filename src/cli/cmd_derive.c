@@ -98,8 +98,10 @@ static int derive_all(struct cli *cli, vrp_library *lib, const struct derive_arg
 int cmd_derive(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "kind", required_argument, NULL, 'k' }, { "all", no_argument, NULL, 'a' },
-		{ "force", no_argument, NULL, 'f' },	  { "help", no_argument, NULL, 'h' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct cli_option_spec spec = { "derive", "h", options, derive_usage,

@@ -93,8 +93,7 @@ static void on_result(void *ctx, const vrp_import_result *r)
 	run->duplicates += r->status == VRP_IMPORT_DUPLICATE;
 	run->rejected += r->status == VRP_IMPORT_REJECTED;
 	if (r->status == VRP_IMPORT_IMPORTED && !run->no_derive) {
-		int64_t *ids = realloc(run->imported_ids,
-				       sizeof(*ids) * (run->imported_count + 1));
+		int64_t *ids = realloc(run->imported_ids, sizeof(*ids) * (run->imported_count + 1));
 		if (ids) {
 			ids[run->imported_count++] = r->id;
 			run->imported_ids = ids;

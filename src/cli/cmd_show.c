@@ -89,9 +89,10 @@ static void show(const struct cli *cli, const vrp_recording *rec,
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, remote_state_json(remotes->items[i]));
 	for (size_t i = 0; i < m; i++)
-		json_array_append_new(derived, asset_json(assets->items[i],
-							  vrp_derived_asset_is_stale(assets->items[i],
-										     rec->checksum)));
+		json_array_append_new(
+			derived,
+			asset_json(assets->items[i],
+				   vrp_derived_asset_is_stale(assets->items[i], rec->checksum)));
 	json_object_set_new(o, "remotes", list);
 	json_object_set_new(o, "derived", derived);
 	cli_print_json(o);

@@ -9,8 +9,8 @@
 struct vrp_waveform_builder {
 	enum vrp_waveform_view view;
 	int in_channels;
-	int count;     /* frames in the current pixel */
-	int16_t *peak; /* the current pixel: min, max per output channel */
+	int count;       /* frames in the current pixel */
+	int16_t *peak;   /* the current pixel: min, max per output channel */
 	size_t capacity; /* pixels allocated in wf.data */
 	struct vrp_waveform wf;
 };
@@ -38,7 +38,7 @@ static int builder_begin(void *ctx, const struct vrp_pcm_format *format)
 	b->wf.sample_rate = format->sample_rate;
 	b->wf.channels = b->view == VRP_WAVEFORM_MIXED ? 1
 			 : b->view == VRP_WAVEFORM_ALL ? n
-			 : n == 1		       ? 1
+			 : n == 1                      ? 1
 						       : n + 1;
 	b->peak = malloc(sizeof(int16_t) * 2 * (size_t)b->wf.channels);
 	if (!b->peak)

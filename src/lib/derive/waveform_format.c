@@ -95,11 +95,12 @@ int vrp_waveform_write_json(const struct vrp_waveform *wf, int bits, int fd)
 		return vrp_error_oom();
 	o->fd = fd;
 	char text[160];
-	int n = snprintf(text, sizeof(text),
-			 "{\"version\":%d,\"channels\":%d,\"sample_rate\":%d,\"samples_per_pixel\":%d,"
-			 "\"bits\":%d,\"length\":%zu,\"data\":[",
-			 DAT_VERSION, wf->channels, wf->sample_rate, wf->samples_per_pixel, bits,
-			 wf->length);
+	int n = snprintf(
+		text, sizeof(text),
+		"{\"version\":%d,\"channels\":%d,\"sample_rate\":%d,\"samples_per_pixel\":%d,"
+		"\"bits\":%d,\"length\":%zu,\"data\":[",
+		DAT_VERSION, wf->channels, wf->sample_rate, wf->samples_per_pixel, bits,
+		wf->length);
 	put(o, text, (size_t)n);
 	size_t values = wf->length * (size_t)wf->channels * 2;
 	for (size_t i = 0; i < values; i++) {

@@ -187,8 +187,7 @@ static int decode(struct run *r)
 	return rc;
 }
 
-int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force,
-	       unsigned *made)
+int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force, unsigned *made)
 {
 	vrp_recording *rec = NULL;
 	struct run r = { .lib = lib };

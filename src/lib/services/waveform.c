@@ -129,8 +129,9 @@ int vrp_waveform_write(vrp_library *lib, int64_t recording_id, const vrp_wavefor
 	int bits = options->bits ? options->bits : 16;
 	int rc = compute(lib, recording_id, options, &wf);
 	if (rc == 0)
-		rc = options->format == VRP_WAVEFORM_FORMAT_DAT ? vrp_waveform_write_dat(&wf, bits, fd)
-								: vrp_waveform_write_json(&wf, bits, fd);
+		rc = options->format == VRP_WAVEFORM_FORMAT_DAT
+			     ? vrp_waveform_write_dat(&wf, bits, fd)
+			     : vrp_waveform_write_json(&wf, bits, fd);
 	vrp_waveform_clear(&wf);
 	return rc;
 }
@@ -148,8 +149,8 @@ int vrp_waveform_get(vrp_library *lib, int64_t recording_id, const vrp_waveform_
 		*out = NULL;
 		return rc;
 	}
-	**out = (vrp_waveform_peaks){ wf.sample_rate, wf.samples_per_pixel, wf.channels,
-				      wf.length, wf.data };
+	**out = (vrp_waveform_peaks){ wf.sample_rate, wf.samples_per_pixel, wf.channels, wf.length,
+				      wf.data };
 	return 0;
 }
 
