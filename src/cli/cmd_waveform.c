@@ -40,7 +40,7 @@ static int parse_number(struct cli *cli, const char *name, const char *arg, int 
 static int parse_choice(struct cli *cli, const char *name, const char *arg, const char *a,
 			const char *b, int *out)
 {
-	if (strcmp(arg, a) && strcmp(arg, b))
+	if (strcmp(arg, a) != 0 && strcmp(arg, b) != 0)
 		return cli_usage_error(cli, "waveform: %s is %s or %s, not '%s'", name, a, b, arg);
 	*out = strcmp(arg, a) == 0 ? 0 : 1;
 	return 0;

@@ -23,7 +23,7 @@ void vrp_waveform_clear(struct vrp_waveform *wf)
 
 static void reset_peak(struct vrp_waveform_builder *b)
 {
-	for (int c = 0; c < b->wf.channels; c++) {
+	for (size_t c = 0; c < (size_t)b->wf.channels; c++) {
 		b->peak[2 * c] = INT16_MAX;
 		b->peak[2 * c + 1] = INT16_MIN;
 	}
@@ -78,7 +78,7 @@ static int to_int16(float x)
 
 static void note(struct vrp_waveform_builder *b, int channel, int value)
 {
-	int16_t *p = b->peak + 2 * channel;
+	int16_t *p = b->peak + 2 * (size_t)channel;
 	if (value < p[0])
 		p[0] = (int16_t)value;
 	if (value > p[1])

@@ -150,7 +150,7 @@ static int store(struct run *r, const struct job *job)
 {
 	char stem[VRP_UUID_LEN], *tmp = NULL, *final = NULL;
 	int fd = -1;
-	struct stat st;
+	struct stat st = { 0 };
 	int rc = vrp_uuid_v4(stem);
 	if (rc == 0)
 		rc = vrp_import_tmp_create(r->lib, stem, &tmp, &fd);

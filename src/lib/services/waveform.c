@@ -10,6 +10,7 @@
 #include "vrp/derive.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -165,12 +166,11 @@ void vrp_waveform_peaks_free(vrp_waveform_peaks *peaks)
 int vrp_waveform_save(vrp_library *lib, int64_t recording_id, const vrp_waveform_options *options,
 		      const char *path)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + sizeof(".tmp-XXXXXX"));
+	size_t size = strlen(path) + sizeof(".tmp-XXXXXX");
+	char *tmp = malloc(size);
 	if (!tmp)
 		return vrp_error_oom();
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
+	snprintf(tmp, size, "%s.tmp-XXXXXX", path);
 	int fd = mkstemp(tmp);
 	int rc = fd < 0 ? vrp_error_from_errno(errno, "cannot create a file beside %s", path) : 0;
 	if (rc == 0)
