@@ -6,6 +6,7 @@
 #include "test_support.h"
 
 #include "derive/waveform.h"
+#include "media/decode.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -226,6 +227,54 @@ static void test_purge_removes_the_asset_files(void **state)
 	assert_null(waveform_row(f));
 }
 
+/* The served zooms: from the stored asset (multiples of 256) and from the audio agree with a direct
+ * computation. */
+static void test_waveform_get_serves_stored_and_recomputed_zooms(void **state)
+{
+	struct fixture *f = *state;
+	char *audio = vrp_library_path(f->lib, f->rec->local_path);
+	static const struct {
+		int spp;
+		enum vrp_waveform_channels channels;
+		enum vrp_waveform_view view;
+	} cases[] = {
+		{ 256, VRP_WAVEFORM_CHANNELS_MIXED, VRP_WAVEFORM_MIXED },
+		{ 1024, VRP_WAVEFORM_CHANNELS_ALL, VRP_WAVEFORM_ALL },
+		{ 300, VRP_WAVEFORM_CHANNELS_ALL, VRP_WAVEFORM_ALL },
+		{ 777, VRP_WAVEFORM_CHANNELS_MIXED, VRP_WAVEFORM_MIXED },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		vrp_waveform_options o = { .samples_per_pixel = cases[i].spp,
+					   .channels = cases[i].channels };
+		vrp_waveform_peaks *got = NULL;
+		assert_ok(vrp_waveform_get(f->lib, f->rec->id, &o, &got));
+		struct vrp_waveform_builder *b = NULL;
+		struct vrp_pcm_sink sink;
+		struct vrp_waveform want;
+		assert_ok(vrp_waveform_builder_new(cases[i].spp, cases[i].view, &b, &sink));
+		assert_ok(vrp_decode_file(audio, &sink, 1));
+		vrp_waveform_builder_take(b, &want);
+		vrp_waveform_builder_free(b);
+		assert_int_equal(got->samples_per_pixel, cases[i].spp);
+		assert_int_equal(got->channels, want.channels);
+		assert_int_equal(got->length, want.length);
+		assert_memory_equal(got->data, want.data,
+				    want.length * (size_t)want.channels * 2 * sizeof(int16_t));
+		vrp_waveform_clear(&want);
+		vrp_waveform_peaks_free(got);
+	}
+	/* The stored asset was made for the zooms it serves. */
+	vrp_derived_asset *asset = waveform_row(f);
+	assert_non_null(asset);
+	vrp_derived_asset_free(asset);
+	vrp_waveform_options bad = { .bits = 12 };
+	vrp_waveform_peaks *none = NULL;
+	assert_int_equal(vrp_waveform_get(f->lib, f->rec->id, &bad, &none), VRP_EINVAL);
+	bad = (vrp_waveform_options){ .samples_per_pixel = 1 };
+	assert_int_equal(vrp_waveform_get(f->lib, f->rec->id, &bad, &none), VRP_EINVAL);
+	free(audio);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -240,6 +289,7 @@ int main(void)
 		T(test_damaged_audio_gives_corrupt_media_and_no_row),
 		T(test_kind_without_generator_is_not_supported),
 		T(test_purge_removes_the_asset_files),
+		T(test_waveform_get_serves_stored_and_recomputed_zooms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
