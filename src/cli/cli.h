@@ -67,7 +67,7 @@ extern const char audit_usage[], db_usage[], edit_usage[], export_usage[], impor
 	show_usage[], sync_usage[], worker_usage[], check_usage[], pull_usage[], verify_usage[],
 	init_usage[], rm_usage[], restore_usage[], archive_usage[], remote_add_usage[],
 	remote_ls_usage[], remote_rm_usage[], remote_test_usage[], remote_secret_usage[],
-	remote_auth_usage[];
+	remote_auth_usage[], derive_usage[], waveform_usage[];
 /* The provider types remote add accepts and their settings (generated from the registry). */
 void cli_remote_types_help(FILE *out);
 /* The operations `vrp audit --operation` takes (from the library). */
@@ -85,6 +85,11 @@ int cmd_remote_rm(struct cli *cli, int argc, char **argv);
 int cmd_remote_test(struct cli *cli, int argc, char **argv);
 int cmd_remote_secret(struct cli *cli, int argc, char **argv);
 int cmd_remote_auth(struct cli *cli, int argc, char **argv);
+int cmd_derive(struct cli *cli, int argc, char **argv);
+int cmd_waveform(struct cli *cli, int argc, char **argv);
+
+/* Draws `rec`'s waveform across the terminal with a time axis; nothing when it cannot be made. */
+void cli_draw_waveform(vrp_library *lib, const vrp_recording *rec);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_metrics(struct cli *cli, int argc, char **argv);
 int cmd_log(struct cli *cli, int argc, char **argv);
