@@ -65,15 +65,16 @@ static int report(const struct cli *cli, const char *dir, const vrp_export_summa
 					 (json_int_t)s->exported, "kept", (json_int_t)s->kept,
 					 "left_out", (json_int_t)s->left_out, "left_out_ids", ids));
 	} else {
-		cli_say(cli, "%lld file(s) and metadata.json written to %s (%lld already there)\n",
-			(long long)s->exported, dir, (long long)s->kept);
+		cli_say(cli, "%lld %s and metadata.json written to %s (%lld already there)\n",
+			(long long)s->exported, cli_plural(s->exported, "file", "files"), dir,
+			(long long)s->kept);
 	}
 	if (s->left_out == 0)
 		return 0;
 	if (!cli->json) {
 		fprintf(stderr,
-			"%lld recording(s) left out (missing or damaged; see `vrp verify`):",
-			(long long)s->left_out);
+			"%lld %s left out (missing or damaged; see `vrp verify`):",
+			(long long)s->left_out, cli_plural(s->left_out, "recording", "recordings"));
 		for (size_t i = 0; i < left->count; i++)
 			fprintf(stderr, " %lld", (long long)left->ids[i]);
 		fputc('\n', stderr);

@@ -165,7 +165,9 @@ void cli_print_exit_codes(FILE *out)
 			fputc('\n', out);
 	}
 	fputs("Commands that go through many items (import, verify, sync check, sync pull)\n"
-	      "exit 65 when some item was rejected, whatever that item's code.\n",
+	      "exit 65 when some item was rejected, whatever that item's code.\n"
+	      "Stopped by a signal (Ctrl-C, SIGTERM), a command exits 128 + the signal\n"
+	      "number: 130 or 143, after keeping what it had finished.\n",
 	      out);
 }
 

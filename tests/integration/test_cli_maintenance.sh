@@ -61,11 +61,11 @@ check "the export is in the audit log" test "$(rows "SELECT count(*) FROM audit_
 run "$VRP" --library "$LIB" export "$WORK/out"
 check "exporting again into the same folder keeps the files, without copies beside them" \
 	test ! -e "$WORK/out/memo4 (2).wav" -a ! -e "$WORK/out/memo1 (3).wav" -a "$(ls "$WORK/out" | wc -l)" -eq 4
-expect_match "and says so" "$out" '3 file\(s\) and metadata.json written .*\(3 already there\)'
+expect_match "and says so" "$out" '3 files and metadata.json written .*\(3 already there\)'
 mkdir "$WORK/out-text"
 echo "not the recording" >"$WORK/out-text/memo4.wav"
 run "$VRP" --library "$LIB" export "$WORK/out-text"
-expect_match "recordings left out are named in words too" "$err" '2 recording\(s\) left out .*: 2 3$'
+expect_match "recordings left out are named in words too" "$err" '2 recordings left out .*: 2 3$'
 check "a file of the user's under a recording's name is never overwritten" \
 	test "$(cat "$WORK/out-text/memo4.wav")" = "not the recording" -a -f "$WORK/out-text/memo4 (2).wav"
 
