@@ -334,6 +334,25 @@ static void test_invalid_options_are_einval(void **state)
 	assert_int_equal(scale, VRP_SPECTROGRAM_MEL);
 }
 
+static void test_a_stream_that_is_not_audio_is_einval_and_never_saved(void **state)
+{
+	(void)state;
+	void *instance = NULL;
+	struct vrp_pcm_sink sink;
+	assert_ok(vrp_spectrogram_generator.create(&instance, &sink));
+	struct vrp_pcm_format format = { 0, 1, 16, -1 };
+	assert_int_equal(sink.begin(sink.ctx, &format), VRP_EINVAL);
+	float sample = 0.5f;
+	assert_int_equal(sink.write(sink.ctx, &sample, 1), VRP_ERROR);
+	FILE *file = tmpfile();
+	assert_non_null(file);
+	assert_int_equal(vrp_spectrogram_generator.save(instance, fileno(file)), VRP_ERROR);
+	fseek(file, 0, SEEK_END);
+	assert_int_equal(ftell(file), 0);
+	fclose(file);
+	vrp_spectrogram_generator.destroy(instance);
+}
+
 static void test_a_full_disk_is_enospc(void **state)
 {
 	(void)state;
@@ -397,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_time_runs_to_the_right_for_a_known_length),
 		cmocka_unit_test(test_memory_stays_bounded_for_two_hours_of_unknown_length),
 		cmocka_unit_test(test_invalid_options_are_einval),
+		cmocka_unit_test(test_a_stream_that_is_not_audio_is_einval_and_never_saved),
 		cmocka_unit_test(test_a_full_disk_is_enospc),
 		cmocka_unit_test(test_colour_map_brightens_from_dark_to_light),
 		cmocka_unit_test(test_generator_table_describes_a_png_spectrogram),

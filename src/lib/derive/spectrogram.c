@@ -30,7 +30,7 @@ const struct vrp_spectrogram_options vrp_spectrogram_defaults = {
 
 struct spectrogram {
 	struct vrp_spectrogram_options options;
-	int began, ended;
+	int began, ready, ended; /* ready: begin() succeeded */
 	int channels;
 	int fft_size, hop;
 	const struct vrp_ffmpeg *ffmpeg;
@@ -202,10 +202,10 @@ static int sink_begin(void *ctx, const struct vrp_pcm_format *format)
 	struct spectrogram *s = ctx;
 	if (s->began)
 		return vrp_error_set(VRP_ERROR, "spectrogram: the stream began twice");
+	s->began = 1;
 	if (format->sample_rate <= 0 || format->channels < 1)
 		return vrp_error_set(VRP_EINVAL, "spectrogram: %d Hz, %d channels is not audio",
 				     format->sample_rate, format->channels);
-	s->began = 1;
 	s->channels = format->channels;
 	s->fft_size = choose_fft_size(format->sample_rate, s->options.height);
 	s->hop = choose_hop(s->fft_size, format->frames_hint, s->options.width);
@@ -225,6 +225,7 @@ static int sink_begin(void *ctx, const struct vrp_pcm_format *format)
 	map_rows(s, format->sample_rate);
 	/* Half a window of silence first, so the first column is centred on the first sample. */
 	s->fill = s->fft_size / 2;
+	s->ready = 1;
 	return 0;
 }
 
@@ -297,7 +298,7 @@ static void analyse_frame(struct spectrogram *s)
 static int sink_write(void *ctx, const float *samples, size_t frames)
 {
 	struct spectrogram *s = ctx;
-	if (!s->began || s->ended)
+	if (!s->ready || s->ended)
 		return vrp_error_set(VRP_ERROR, "spectrogram: samples outside begin() and end()");
 	for (size_t f = 0; f < frames; f++) {
 		const float *frame = samples + f * (size_t)s->channels;
@@ -326,7 +327,7 @@ static void flush(struct spectrogram *s)
 static int sink_end(void *ctx)
 {
 	struct spectrogram *s = ctx;
-	if (!s->began || s->ended)
+	if (!s->ready || s->ended)
 		return vrp_error_set(VRP_ERROR, "spectrogram: end() without begin(), or twice");
 	flush(s);
 	return 0;
@@ -383,7 +384,10 @@ static void render(const struct spectrogram *s, uint8_t *rgb, double *power)
 static int generator_save(void *instance, int fd)
 {
 	struct spectrogram *s = instance;
-	if (s->began && !s->ended)
+	if (s->began && !s->ready)
+		return vrp_error_set(VRP_ERROR, "spectrogram: the stream failed to begin");
+	/* A stream that was never begun is drawn empty; one not ended is drawn to its last sample. */
+	if (s->ready && !s->ended)
 		flush(s);
 	size_t width = (size_t)s->options.width, height = (size_t)s->options.height;
 	uint8_t *rgb = malloc(width * height * 3);
