@@ -18,8 +18,7 @@
 #define CHUNK_FRAMES 4096
 
 /* Fills frames [offset, offset + count) of a signal, interleaved. */
-typedef void (*signal_fn)(const void *arg, int64_t offset, size_t count, int channels,
-			  float *out);
+typedef void (*signal_fn)(const void *arg, int64_t offset, size_t count, int channels, float *out);
 
 struct tone {
 	double hz, amplitude;
@@ -47,9 +46,8 @@ struct decoded {
 };
 
 /* Runs a whole stream through the sink, then saves and decodes the PNG. */
-static struct decoded render(const struct vrp_spectrogram_options *options, int rate,
-			     int channels, int64_t frames, int64_t frames_hint, signal_fn signal,
-			     const void *arg)
+static struct decoded render(const struct vrp_spectrogram_options *options, int rate, int channels,
+			     int64_t frames, int64_t frames_hint, signal_fn signal, const void *arg)
 {
 	void *instance = NULL;
 	struct vrp_pcm_sink sink;
@@ -195,8 +193,7 @@ static void test_width_and_height_are_honoured(void **state)
 		{ 4096, 16, VRP_SPECTROGRAM_LINEAR },
 	};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		struct decoded image =
-			render(&sizes[i], 22050, 1, 22050, -1, tone_signal, &tone);
+		struct decoded image = render(&sizes[i], 22050, 1, 22050, -1, tone_signal, &tone);
 		assert_int_equal(image.width, sizes[i].width);
 		assert_int_equal(image.height, sizes[i].height);
 		free(image.rgb);
@@ -254,8 +251,8 @@ static void second_hour_tone(const void *arg, int64_t offset, size_t count, int 
 {
 	(void)arg;
 	(void)channels;
-	static const float period[8] = { 0.0f, 0.3536f, 0.5f, 0.3536f, 0.0f, -0.3536f, -0.5f,
-					 -0.3536f };
+	static const float period[8] = { 0.0f, 0.3536f,  0.5f,  0.3536f,
+					 0.0f, -0.3536f, -0.5f, -0.3536f };
 	for (size_t i = 0; i < count; i++) {
 		int64_t n = offset + (int64_t)i;
 		out[i] = n >= 8000 * 3600 ? period[n % 8] : 0.0f;

@@ -11,7 +11,7 @@
 #include <libavutil/tx.h>
 
 /* Power below this many dB under a full-scale sine is drawn in the floor colour. */
-#define FLOOR_DB -100.0
+#define FLOOR_DB (-100.0)
 /* Analysis windows of at least ~31 ms: long enough to resolve a voice's harmonics. */
 #define WINDOW_RATE_DIVISOR 32
 #define MAX_FFT_SIZE        16384
@@ -88,10 +88,12 @@ static int check_options(const struct vrp_spectrogram_options *options)
 {
 	if (options->width < 1 || options->width > VRP_SPECTROGRAM_MAX_SIDE ||
 	    options->height < 1 || options->height > VRP_SPECTROGRAM_MAX_SIDE)
-		return vrp_error_set(VRP_EINVAL, "spectrogram size %dx%d: each side must be 1 to %d",
+		return vrp_error_set(VRP_EINVAL,
+				     "spectrogram size %dx%d: each side must be 1 to %d",
 				     options->width, options->height, VRP_SPECTROGRAM_MAX_SIDE);
 	if (!vrp_spectrogram_scale_to_string(options->scale))
-		return vrp_error_set(VRP_EINVAL, "unknown spectrogram scale %d", (int)options->scale);
+		return vrp_error_set(VRP_EINVAL, "unknown spectrogram scale %d",
+				     (int)options->scale);
 	return 0;
 }
 
@@ -120,15 +122,9 @@ static int choose_hop(int fft_size, int64_t frames_hint, int width)
 	return hop;
 }
 
-static double hz_to_mel(double hz)
-{
-	return 2595.0 * log10(1.0 + hz / 700.0);
-}
+static double hz_to_mel(double hz) { return 2595.0 * log10(1.0 + hz / 700.0); }
 
-static double mel_to_hz(double mel)
-{
-	return 700.0 * (pow(10.0, mel / 2595.0) - 1.0);
-}
+static double mel_to_hz(double mel) { return 700.0 * (pow(10.0, mel / 2595.0) - 1.0); }
 
 /* The frequency at height u in [0, 1] of the axis. */
 static double axis_hz(enum vrp_spectrogram_scale scale, double u, double nyquist, double bin_hz)
@@ -264,7 +260,8 @@ static float row_power(const struct spectrogram *s, int r)
 {
 	if (s->row_first[r] <= s->row_last[r]) {
 		float peak = 0.0f;
-		/* The max, not the mean: a narrow line (hum, a whistle) must not fade in a wide row. */
+		/* The max, not the mean: a narrow line (hum, a whistle) must not fade in a wide
+		 * row. */
 		for (int k = s->row_first[r]; k <= s->row_last[r]; k++)
 			peak = s->power[k] > peak ? s->power[k] : peak;
 		return peak;
@@ -386,7 +383,8 @@ static int generator_save(void *instance, int fd)
 	struct spectrogram *s = instance;
 	if (s->began && !s->ready)
 		return vrp_error_set(VRP_ERROR, "spectrogram: the stream failed to begin");
-	/* A stream that was never begun is drawn empty; one not ended is drawn to its last sample. */
+	/* A stream that was never begun is drawn empty; one not ended is drawn to its last sample.
+	 */
 	if (s->ready && !s->ended)
 		flush(s);
 	size_t width = (size_t)s->options.width, height = (size_t)s->options.height;
@@ -456,9 +454,10 @@ void vrp_spectrogram_get_stats(const void *instance, struct vrp_spectrogram_stat
 	out->columns = s->columns;
 	out->slots = s->slot_used;
 	out->slot_capacity = s->slot_capacity;
-	out->buffer_bytes = s->slots ? s->slot_capacity * (size_t)s->options.height * sizeof(float) +
-					       s->slot_capacity * sizeof(int32_t)
-				     : 0;
+	out->buffer_bytes = s->slots
+				    ? s->slot_capacity * (size_t)s->options.height * sizeof(float) +
+					      s->slot_capacity * sizeof(int32_t)
+				    : 0;
 }
 
 const struct vrp_generator vrp_spectrogram_generator = {

@@ -18,16 +18,13 @@
  * linearly; the hue turns from violet through red and orange to yellow (as
  * magma's does), and the chroma arches so both ends stay near neutral.
  */
-#define MAP_L_START 0.13
-#define MAP_L_END   0.97
-#define MAP_C_PEAK  0.17
+#define MAP_L_START       0.13
+#define MAP_L_END         0.97
+#define MAP_C_PEAK        0.17
 #define MAP_HUE_START_DEG 300.0
 #define MAP_HUE_TURN_DEG  160.0
 
-static double clamp01(double x)
-{
-	return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
-}
+static double clamp01(double x) { return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x; }
 
 /* OKLab to linear sRGB (Ottosson's matrices); false when outside the gamut. */
 static int oklab_to_linear_srgb(double lightness, double a, double b, double out[3])
@@ -61,7 +58,8 @@ void vrp_spectrogram_colour(double t, uint8_t rgb[3])
 	double chroma = MAP_C_PEAK * sin(M_PI * (0.1 + 0.8 * t));
 	double hue = (MAP_HUE_START_DEG + MAP_HUE_TURN_DEG * t) * M_PI / 180.0;
 	double linear[3] = { 0 };
-	/* Out of gamut, give up chroma, never lightness: clipping a channel would break the ramp. */
+	/* Out of gamut, give up chroma, never lightness: clipping a channel would break the ramp.
+	 */
 	while (!oklab_to_linear_srgb(lightness, chroma * cos(hue), chroma * sin(hue), linear) &&
 	       chroma > 1e-4)
 		chroma *= 0.97;
