@@ -6,6 +6,7 @@
 #include "vrp/config.h"
 #include "vrp/credentials.h"
 #include "vrp/db.h"
+#include "vrp/derive.h"
 #include "vrp/derived_asset.h"
 #include "vrp/error.h"
 #include "vrp/export.h"

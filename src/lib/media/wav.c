@@ -190,7 +190,8 @@ static void describe(const struct layout *l, int64_t samples, int64_t size,
 				     : (int64_t)((double)size * 8 / out->duration);
 }
 
-int vrp_wav_read_plain(int fd, int64_t size, struct vrp_media_info *out)
+/* Finds a plain file's layout: 1 with `*samples` > 0, 0 when it is not plain, or a negative code. */
+static int read_layout(int fd, int64_t size, struct layout *l, int64_t *samples)
 {
 	uint8_t riff[12];
 	int rc = size >= 12 ? read_at(fd, riff, sizeof(riff), 0) : 0;
@@ -198,14 +199,38 @@ int vrp_wav_read_plain(int fd, int64_t size, struct vrp_media_info *out)
 		return rc;
 	if (memcmp(riff, "RIFF", 4) != 0 || memcmp(riff + 8, "WAVE", 4) != 0)
 		return 0;
-	struct layout l = { 0 };
-	if ((rc = walk_chunks(fd, size, &l)) <= 0)
+	*l = (struct layout){ 0 };
+	if ((rc = walk_chunks(fd, size, l)) <= 0)
 		return rc;
-	if (l.fmt_chunks == 1 && (rc = check_ranges(&l.fmt)) < 0)
+	if (l->fmt_chunks == 1 && (rc = check_ranges(&l->fmt)) < 0)
 		return rc;
-	int64_t samples = plain_samples(&l, size);
-	if (samples == 0)
-		return 0;
+	*samples = plain_samples(l, size);
+	return *samples > 0;
+}
+
+int vrp_wav_read_plain(int fd, int64_t size, struct vrp_media_info *out)
+{
+	struct layout l;
+	int64_t samples = 0;
+	int rc = read_layout(fd, size, &l, &samples);
+	if (rc <= 0)
+		return rc;
 	describe(&l, samples, size, out);
+	return 1;
+}
+
+int vrp_wav_read_pcm(int fd, int64_t size, struct vrp_wav_pcm *out)
+{
+	struct layout l;
+	int64_t samples = 0;
+	int rc = read_layout(fd, size, &l, &samples);
+	if (rc <= 0)
+		return rc;
+	*out = (struct vrp_wav_pcm){ .data_offset = l.data_offset,
+				     .frames = samples,
+				     .sample_rate = (int)l.fmt.sample_rate,
+				     .channels = (int)l.fmt.channels,
+				     .bits = (int)l.fmt.bits,
+				     .is_float = l.fmt.tag == WAVE_FORMAT_IEEE_FLOAT };
 	return 1;
 }

@@ -14,6 +14,7 @@
 #ifndef VRP_MEDIA_WAV_H
 #define VRP_MEDIA_WAV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vrp_media_info;
@@ -31,5 +32,20 @@ struct vrp_media_info;
  * described as the PCM it is stored as; FFmpeg would name the hidden codec.
  */
 int vrp_wav_read_plain(int fd, int64_t size, struct vrp_media_info *out);
+
+/* Where a plain file's samples are and how they are stored (little-endian, interleaved). */
+struct vrp_wav_pcm {
+	int64_t data_offset; /* of the first sample */
+	int64_t frames;      /* samples per channel, > 0 */
+	int sample_rate, channels;
+	int bits;      /* 8 (unsigned), 16, 24, 32 (signed) or 32, 64 (float) */
+	bool is_float; /* IEEE float rather than integer PCM */
+};
+
+/*
+ * The same test as vrp_wav_read_plain(), for a reader of the samples: 1 with
+ * `out` filled, 0 when FFmpeg must read the file, or a negative code.
+ */
+int vrp_wav_read_pcm(int fd, int64_t size, struct vrp_wav_pcm *out);
 
 #endif

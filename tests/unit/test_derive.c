@@ -1,0 +1,245 @@
+/*
+ * test_derive.c - the derive service: what it makes, when it keeps what is
+ * there, when it makes it again, and what a recording it cannot read leaves
+ * behind (nothing).
+ */
+#include "test_support.h"
+
+#include "derive/waveform.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WAVEFORM VRP_DERIVE_KIND(VRP_DERIVED_WAVEFORM)
+
+struct fixture {
+	char *dir;
+	vrp_library *lib;
+	vrp_recording *rec;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	f->dir = test_tmpdir();
+	char *root = test_path(f->dir, "lib");
+	assert_ok(vrp_library_open(&f->lib, root, VRP_LIBRARY_CREATE, NULL));
+	char *wav = test_path(f->dir, "tone.wav");
+	char command[1024];
+	snprintf(command, sizeof(command),
+		 "sox -q -n -r 8000 -b 16 -c 2 '%s' synth 1 sine 1000 vol 0.5", wav);
+	assert_int_equal(system(command), 0);
+	assert_ok(vrp_recording_create_from_file(f->lib, wav, NULL, &f->rec));
+	free(wav);
+	free(root);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	vrp_recording_free(f->rec);
+	vrp_library_free(f->lib);
+	test_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static vrp_derived_asset *waveform_row(struct fixture *f)
+{
+	vrp_derived_asset_list *list = NULL;
+	assert_ok(vrp_derived_assets_list(f->lib, f->rec->id, &list));
+	vrp_derived_asset *asset = NULL;
+	if (list->count == 1) {
+		asset = list->items[0];
+		list->items[0] = NULL;
+		list->count = 0;
+	} else {
+		assert_int_equal(list->count, 0);
+	}
+	vrp_derived_asset_list_free(list);
+	return asset;
+}
+
+static size_t entries(vrp_library *lib, const char *relative)
+{
+	char *path = vrp_library_path(lib, relative);
+	DIR *d = opendir(path);
+	free(path);
+	if (!d)
+		return 0;
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void test_derive_makes_the_waveform_file_then_its_row(void **state)
+{
+	struct fixture *f = *state;
+	unsigned made = 0;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, &made));
+	assert_int_equal(made, WAVEFORM);
+	vrp_derived_asset *asset = waveform_row(f);
+	assert_non_null(asset);
+	char expected[128];
+	snprintf(expected, sizeof(expected), "derived/waveform/%s.dat", f->rec->uuid);
+	assert_string_equal(asset->path, expected);
+	assert_string_equal(asset->generator, "vrp-waveform");
+	assert_string_equal(asset->generator_version, vrp_waveform_generator.version);
+	assert_string_equal(asset->source_checksum, f->rec->checksum);
+	assert_false(vrp_derived_asset_is_stale(asset, f->rec->checksum));
+	char *path = vrp_library_path(f->lib, asset->path);
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, asset->size_bytes);
+	struct vrp_waveform wf;
+	assert_ok(vrp_waveform_read_dat(fd, &wf));
+	close(fd);
+	/* Stereo: the mixed channel and both channels, 8000 frames at 256 per pixel. */
+	assert_int_equal(wf.channels, 3);
+	assert_int_equal(wf.samples_per_pixel, 256);
+	assert_int_equal(wf.sample_rate, 8000);
+	assert_int_equal(wf.length, 32);
+	vrp_waveform_clear(&wf);
+	/* Nothing left in the staging directory. */
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+	free(path);
+	vrp_derived_asset_free(asset);
+}
+
+static void test_fresh_asset_is_kept_unless_forced(void **state)
+{
+	struct fixture *f = *state;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, NULL));
+	unsigned made = 1234;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, &made));
+	assert_int_equal(made, 0);
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, true, &made));
+	assert_int_equal(made, WAVEFORM);
+}
+
+static void test_generator_version_bump_makes_it_stale(void **state)
+{
+	struct fixture *f = *state;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, NULL));
+	test_exec(vrp_library_db(f->lib), "UPDATE derived_assets SET generator_version = '0'");
+	vrp_derived_asset *asset = waveform_row(f);
+	assert_true(vrp_derived_asset_is_stale(asset, f->rec->checksum));
+	vrp_derived_asset_free(asset);
+	unsigned made = 0;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, &made));
+	assert_int_equal(made, WAVEFORM);
+	asset = waveform_row(f);
+	assert_string_equal(asset->generator_version, vrp_waveform_generator.version);
+	vrp_derived_asset_free(asset);
+}
+
+static void test_other_source_checksum_makes_it_stale(void **state)
+{
+	struct fixture *f = *state;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, NULL));
+	test_exec(vrp_library_db(f->lib),
+		  "UPDATE derived_assets SET source_checksum = printf('%064d', 0)");
+	unsigned made = 0;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, &made));
+	assert_int_equal(made, WAVEFORM);
+}
+
+static void test_asset_whose_file_is_gone_is_made_again(void **state)
+{
+	struct fixture *f = *state;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, NULL));
+	vrp_derived_asset *asset = waveform_row(f);
+	char *path = vrp_library_path(f->lib, asset->path);
+	assert_int_equal(unlink(path), 0);
+	unsigned made = 0;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, &made));
+	assert_int_equal(made, WAVEFORM);
+	assert_int_equal(access(path, F_OK), 0);
+	free(path);
+	vrp_derived_asset_free(asset);
+}
+
+static void assert_nothing_made(struct fixture *f, int code)
+{
+	unsigned made = 1234;
+	int rc = vrp_derive(f->lib, f->rec->id, WAVEFORM, false, &made);
+	if (rc != code)
+		fail_msg("expected %s, got %s: %s", vrp_error_code_name(code),
+			 vrp_error_code_name(rc), vrp_error_last()->message);
+	assert_int_equal(made, 0);
+	assert_null(waveform_row(f));
+	assert_int_equal(entries(f->lib, "derived/waveform"), 0);
+	assert_int_equal(entries(f->lib, "tmp"), 0);
+}
+
+static void test_missing_audio_gives_not_found_and_no_row(void **state)
+{
+	struct fixture *f = *state;
+	char *path = vrp_library_path(f->lib, f->rec->local_path);
+	assert_int_equal(unlink(path), 0);
+	assert_nothing_made(f, VRP_ENOTFOUND);
+	free(path);
+}
+
+static void test_damaged_audio_gives_corrupt_media_and_no_row(void **state)
+{
+	struct fixture *f = *state;
+	char *path = vrp_library_path(f->lib, f->rec->local_path);
+	FILE *file = fopen(path, "wb");
+	for (int i = 0; i < 5000; i++)
+		fputc((i * 7919) % 251, file);
+	fclose(file);
+	assert_nothing_made(f, VRP_ECORRUPT_MEDIA);
+	free(path);
+}
+
+static void test_kind_without_generator_is_not_supported(void **state)
+{
+	struct fixture *f = *state;
+	assert_false(vrp_derive_kinds_supported() & VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT));
+	assert_int_equal(vrp_derive(f->lib, f->rec->id, VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT),
+				    false, NULL),
+			 VRP_ENOTSUP);
+	assert_int_equal(vrp_derive(f->lib, f->rec->id, 0, false, NULL), VRP_EINVAL);
+	assert_int_equal(vrp_derive(f->lib, f->rec->id + 100, WAVEFORM, false, NULL),
+			 VRP_ENOTFOUND);
+}
+
+static void test_purge_removes_the_asset_files(void **state)
+{
+	struct fixture *f = *state;
+	assert_ok(vrp_derive(f->lib, f->rec->id, WAVEFORM, false, NULL));
+	assert_int_equal(entries(f->lib, "derived/waveform"), 1);
+	assert_ok(vrp_purge_recording(f->lib, f->rec->id));
+	assert_int_equal(entries(f->lib, "derived/waveform"), 0);
+	assert_null(waveform_row(f));
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_derive_makes_the_waveform_file_then_its_row),
+		T(test_fresh_asset_is_kept_unless_forced),
+		T(test_generator_version_bump_makes_it_stale),
+		T(test_other_source_checksum_makes_it_stale),
+		T(test_asset_whose_file_is_gone_is_made_again),
+		T(test_missing_audio_gives_not_found_and_no_row),
+		T(test_damaged_audio_gives_corrupt_media_and_no_row),
+		T(test_kind_without_generator_is_not_supported),
+		T(test_purge_removes_the_asset_files),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
