@@ -36,6 +36,7 @@ int cmd_sync_check(struct cli *cli, int argc, char **argv);
 int cmd_sync_pull(struct cli *cli, int argc, char **argv);
 int cmd_queue(struct cli *cli, int argc, char **argv);
 int cmd_worker(struct cli *cli, int argc, char **argv);
+int cmd_spectrogram(struct cli *cli, int argc, char **argv);
 
 /* Takes one parsed option (`arg` is its value or NULL); 0, or an exit status to stop. */
 typedef int (*cli_option_fn)(struct cli *cli, int c, const char *arg, void *ctx);

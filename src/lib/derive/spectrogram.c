@@ -65,6 +65,11 @@ static const char *const scale_names[] = {
 };
 #define SCALE_COUNT ((int)(sizeof(scale_names) / sizeof(scale_names[0])))
 
+void vrp_spectrogram_options_default(vrp_spectrogram_options *out)
+{
+	*out = vrp_spectrogram_defaults;
+}
+
 int vrp_spectrogram_scale_from_string(const char *text, enum vrp_spectrogram_scale *out)
 {
 	for (int i = 0; text && i < SCALE_COUNT; i++) {
@@ -84,7 +89,7 @@ const char *vrp_spectrogram_scale_to_string(enum vrp_spectrogram_scale scale)
 	return scale_names[scale];
 }
 
-static int check_options(const struct vrp_spectrogram_options *options)
+int vrp_spectrogram_options_check(const struct vrp_spectrogram_options *options)
 {
 	if (options->width < 1 || options->width > VRP_SPECTROGRAM_MAX_SIDE ||
 	    options->height < 1 || options->height > VRP_SPECTROGRAM_MAX_SIDE)
@@ -426,7 +431,7 @@ int vrp_spectrogram_create_with(const struct vrp_spectrogram_options *options, v
 				struct vrp_pcm_sink *sink)
 {
 	*instance = NULL;
-	int rc = check_options(options);
+	int rc = vrp_spectrogram_options_check(options);
 	if (rc < 0)
 		return rc;
 	struct spectrogram *s = calloc(1, sizeof(*s));

@@ -14,33 +14,16 @@
 #include <stdint.h>
 
 #include "derive/generator.h"
+#include "vrp/spectrogram.h"
 
 /* Kind VRP_DERIVED_SPECTROGRAM, image/png, with the default options. */
 extern const struct vrp_generator vrp_spectrogram_generator;
 
-/* How rows map to frequencies between 0 Hz and half the sample rate. */
-enum vrp_spectrogram_scale {
-	VRP_SPECTROGRAM_LINEAR, /* equal Hz per row */
-	VRP_SPECTROGRAM_LOG,    /* equal ratio per row, from one FFT bin up */
-	VRP_SPECTROGRAM_MEL,    /* equal mel per row: pitch as heard */
-};
-
-#define VRP_SPECTROGRAM_MAX_SIDE 4096
-
-struct vrp_spectrogram_options {
-	int width;  /* pixels, 1..VRP_SPECTROGRAM_MAX_SIDE */
-	int height; /* pixels, 1..VRP_SPECTROGRAM_MAX_SIDE */
-	enum vrp_spectrogram_scale scale;
-};
-
 /* The stored asset's options: 1024 x 256, mel. */
 extern const struct vrp_spectrogram_options vrp_spectrogram_defaults;
 
-/* "linear", "log", "mel"; VRP_EINVAL for anything else. */
-int vrp_spectrogram_scale_from_string(const char *text, enum vrp_spectrogram_scale *out);
-
-/* "linear", "log", "mel"; NULL for a value outside the enum. */
-const char *vrp_spectrogram_scale_to_string(enum vrp_spectrogram_scale scale);
+/* VRP_EINVAL, with a message naming the bad value, for options create_with() refuses. */
+int vrp_spectrogram_options_check(const struct vrp_spectrogram_options *options);
 
 /*
  * create() of the generator table with explicit options: fills `*sink` and
