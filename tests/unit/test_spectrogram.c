@@ -45,6 +45,28 @@ struct decoded {
 	uint8_t *rgb;
 };
 
+/* Saves the instance's PNG, destroys the instance, and decodes the PNG back. */
+static struct decoded save_and_decode(void *instance)
+{
+	FILE *file = tmpfile();
+	assert_non_null(file);
+	assert_ok(vrp_spectrogram_generator.save(instance, fileno(file)));
+	vrp_spectrogram_generator.destroy(instance);
+	rewind(file);
+
+	png_image image;
+	memset(&image, 0, sizeof(image));
+	image.version = PNG_IMAGE_VERSION;
+	assert_true(png_image_begin_read_from_stdio(&image, file));
+	image.format = PNG_FORMAT_RGB;
+	struct decoded out = { (int)image.width, (int)image.height, NULL };
+	out.rgb = malloc(PNG_IMAGE_SIZE(image));
+	assert_non_null(out.rgb);
+	assert_true(png_image_finish_read(&image, NULL, out.rgb, 0, NULL));
+	fclose(file);
+	return out;
+}
+
 /* Runs a whole stream through the sink, then saves and decodes the PNG. */
 static struct decoded render(const struct vrp_spectrogram_options *options, int rate, int channels,
 			     int64_t frames, int64_t frames_hint, signal_fn signal, const void *arg)
@@ -63,24 +85,7 @@ static struct decoded render(const struct vrp_spectrogram_options *options, int 
 	}
 	free(chunk);
 	assert_ok(sink.end(sink.ctx));
-
-	FILE *file = tmpfile();
-	assert_non_null(file);
-	assert_ok(vrp_spectrogram_generator.save(instance, fileno(file)));
-	vrp_spectrogram_generator.destroy(instance);
-	rewind(file);
-
-	png_image image;
-	memset(&image, 0, sizeof(image));
-	image.version = PNG_IMAGE_VERSION;
-	assert_true(png_image_begin_read_from_stdio(&image, file));
-	image.format = PNG_FORMAT_RGB;
-	struct decoded out = { (int)image.width, (int)image.height, NULL };
-	out.rgb = malloc(PNG_IMAGE_SIZE(image));
-	assert_non_null(out.rgb);
-	assert_true(png_image_finish_read(&image, NULL, out.rgb, 0, NULL));
-	fclose(file);
-	return out;
+	return save_and_decode(instance);
 }
 
 /* The colour-map level (0 = the -100 dBFS floor, 255 = 0 dBFS) of a pixel. */
@@ -289,20 +294,7 @@ static void test_memory_stays_bounded_for_two_hours_of_unknown_length(void **sta
 	assert_true(stats.buffer_bytes < 1024 * 1024);
 
 	/* The merged columns still put the second hour in the right half. */
-	FILE *file = tmpfile();
-	assert_non_null(file);
-	assert_ok(vrp_spectrogram_generator.save(instance, fileno(file)));
-	vrp_spectrogram_generator.destroy(instance);
-	rewind(file);
-	png_image image;
-	memset(&image, 0, sizeof(image));
-	image.version = PNG_IMAGE_VERSION;
-	assert_true(png_image_begin_read_from_stdio(&image, file));
-	image.format = PNG_FORMAT_RGB;
-	struct decoded decoded = { (int)image.width, (int)image.height, NULL };
-	decoded.rgb = malloc(PNG_IMAGE_SIZE(image));
-	assert_true(png_image_finish_read(&image, NULL, decoded.rgb, 0, NULL));
-	fclose(file);
+	struct decoded decoded = save_and_decode(instance);
 	assert_int_equal(count_pixels_not_floor(&decoded, 0, 250), 0);
 	for (int x = 262; x < 512; x++)
 		assert_int_equal(brightest_row(&decoded, x), 32);
