@@ -35,8 +35,7 @@ extern "C" {
  * empty set), or an I/O or database code. On failure no row is written for
  * the assets the call was making; assets finished before it stay.
  */
-int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force,
-	       unsigned *made);
+int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force, unsigned *made);
 
 /* The set of kinds a generator exists for. */
 unsigned vrp_derive_kinds_supported(void);
@@ -49,7 +48,8 @@ unsigned vrp_derive_kinds_supported(void);
  */
 bool vrp_derived_asset_is_stale(const vrp_derived_asset *asset, const char *recording_checksum);
 
-/* Every asset of a recording, in kind order. Caller frees `*out` with vrp_derived_asset_list_free(). */
+/* Every asset of a recording, in kind order. Caller frees `*out` with
+ * vrp_derived_asset_list_free(). */
 int vrp_derived_assets_list(vrp_library *lib, int64_t recording_id, vrp_derived_asset_list **out);
 
 #ifdef __cplusplus

@@ -28,6 +28,7 @@
 #include "vrp/tag.h"
 #include "vrp/utf8.h"
 #include "vrp/verify.h"
+#include "vrp/waveform.h"
 #include "vrp/version.h"
 
 #endif

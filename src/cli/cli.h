@@ -26,6 +26,11 @@ int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_purge(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_derive(struct cli *cli, int argc, char **argv);
+int cmd_waveform(struct cli *cli, int argc, char **argv);
+
+/* Draws `rec`'s waveform across the terminal with a time axis; nothing when it cannot be made. */
+void cli_draw_waveform(vrp_library *lib, const vrp_recording *rec);
 int cmd_remote(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_metrics(struct cli *cli, int argc, char **argv);

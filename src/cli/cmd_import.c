@@ -18,7 +18,9 @@ static const char import_usage[] =
 	"                      (default: one per core, at most 4)\n"
 	"  --title T           title for every file (default: the file name)\n"
 	"  --description D     description for every file\n"
-	"  --tag X             add tag X (repeatable)\n\n"
+	"  --tag X             add tag X (repeatable)\n"
+	"  --no-derive         do not make the waveform of each imported file now\n"
+	"                      (`vrp derive` makes it later)\n\n"
 	"Results go to stdout (rejections to stderr), one line per file as it\n"
 	"commits; the summary goes to stderr. SIGINT or SIGTERM stops the import:\n"
 	"files copied whole are committed, partial copies removed.\n\n"
@@ -29,6 +31,9 @@ struct import_run {
 	struct cli *cli;
 	struct cli_progress progress;
 	long imported, duplicates, rejected;
+	bool no_derive;
+	int64_t *imported_ids; /* waveforms to make once the import is done */
+	size_t imported_count;
 };
 
 static volatile sig_atomic_t stopped_by; /* the signal that asked the import to stop */
@@ -87,6 +92,13 @@ static void on_result(void *ctx, const vrp_import_result *r)
 	run->imported += r->status == VRP_IMPORT_IMPORTED;
 	run->duplicates += r->status == VRP_IMPORT_DUPLICATE;
 	run->rejected += r->status == VRP_IMPORT_REJECTED;
+	if (r->status == VRP_IMPORT_IMPORTED && !run->no_derive) {
+		int64_t *ids = realloc(run->imported_ids, sizeof(*ids) * (run->imported_count + 1));
+		if (ids) {
+			ids[run->imported_count++] = r->id;
+			run->imported_ids = ids;
+		}
+	}
 	cli_progress_clear(&run->progress);
 	print_result(run, r);
 	/* The line is out as its row commits: before the summary on stderr, and
@@ -117,9 +129,27 @@ static int report_interrupted(const struct cli *cli, const struct import_run *ru
 	return 128 + stopped_by;
 }
 
+/*
+ * The waveform is fast (a fraction of the import's own reading of the file)
+ * and what a user looks at first, so it is made now; a failure is a warning:
+ * the recording is safely in, and `vrp derive` can try again.
+ */
+static void derive_imported(const struct cli *cli, vrp_library *lib, const struct import_run *run)
+{
+	for (size_t i = 0; i < run->imported_count && !stopped_by; i++) {
+		int rc = vrp_derive(lib, run->imported_ids[i],
+				    VRP_DERIVE_KIND(VRP_DERIVED_WAVEFORM), false, NULL);
+		if (rc < 0 && cli->verbosity >= 0)
+			fprintf(stderr, "warning: the waveform of %lld was not made: %s [%s]\n",
+				(long long)run->imported_ids[i], vrp_error_last()->message,
+				vrp_error_code_name(rc));
+	}
+}
+
 struct import_args {
 	vrp_import_options *options;
 	const char **tags;
+	bool *no_derive;
 };
 
 static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
@@ -137,12 +167,15 @@ static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 		a->options->title = arg;
 	else if (c == 'd')
 		a->options->description = arg;
+	else if (c == 'n')
+		*a->no_derive = true;
 	else /* --tag */
 		a->tags[a->options->tag_count++] = arg;
 	return 0;
 }
 
-static int parse(struct cli *cli, int argc, char **argv, vrp_import_options *o, const char ***tags)
+static int parse(struct cli *cli, int argc, char **argv, vrp_import_options *o, const char ***tags,
+		 bool *no_derive)
 {
 	static const struct option options[] = {
 		{ "recursive", no_argument, NULL, 'r' },
@@ -150,12 +183,13 @@ static int parse(struct cli *cli, int argc, char **argv, vrp_import_options *o, 
 		{ "title", required_argument, NULL, 't' },
 		{ "description", required_argument, NULL, 'd' },
 		{ "tag", required_argument, NULL, 'g' },
+		{ "no-derive", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct cli_option_spec spec = { "import", "rj:h", options, import_usage,
 						     on_option };
-	struct import_args a = { o, *tags };
+	struct import_args a = { o, *tags, no_derive };
 	int status = cli_options(cli, &spec, argc, argv, &a);
 	if (status)
 		return status;
@@ -174,7 +208,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	vrp_import_options o = {
 		.on_result = on_result, .on_progress = on_progress, .stop = should_stop, .ctx = &run
 	};
-	int status = parse(cli, argc, argv, &o, &tags);
+	int status = parse(cli, argc, argv, &o, &tags, &run.no_derive);
 	if (status) {
 		free(tags);
 		return status < 0 ? 0 : status;
@@ -195,6 +229,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		rc = vrp_importer_finish(imp);
 	vrp_importer_free(imp);
 	cli_progress_clear(&run.progress);
+	if (rc == 0)
+		derive_imported(cli, lib, &run);
+	free(run.imported_ids);
 	if (rc == VRP_ECANCELLED && stopped_by)
 		status = report_interrupted(cli, &run);
 	else if (rc < 0)

@@ -3,14 +3,18 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char show_usage[] =
-	"usage: vrp show ID|UUID\n"
+	"usage: vrp show [--no-waveform] ID|UUID\n"
 	"\n"
 	"Prints every field of one recording (deleted and archived ones too), one\n"
 	"`field: value` line each, then its state on each remote it was synced to\n"
-	"(where, when, how the copy was verified, the last error); or one JSON\n"
-	"object with --json, the remote states under \"remotes\".\n";
+	"(where, when, how the copy was verified, the last error), then its derived\n"
+	"assets (kind, path, size, generator and version, whether stale); or one\n"
+	"JSON object with --json, the remote states under \"remotes\" and the\n"
+	"assets under \"derived\". On a terminal, the waveform follows, drawn across\n"
+	"its width with a time axis (made first if missing; --no-waveform skips it).\n";
 
 static json_t *remote_state_json(const vrp_recording_remote *r)
 {
@@ -49,21 +53,48 @@ static void print_remote_state(const vrp_recording_remote *r)
 	fputc('\n', stdout);
 }
 
-static void show(const struct cli *cli, const vrp_recording *rec,
-		 const vrp_recording_remote_list *remotes)
+static json_t *asset_json(const vrp_derived_asset *a, bool stale)
 {
-	size_t n = remotes ? remotes->count : 0;
+	json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b}", "kind",
+			      vrp_derived_kind_to_string(a->kind), "path", a->path, "size_bytes",
+			      (json_int_t)a->size_bytes, "generator", a->generator,
+			      "generator_version", a->generator_version, "stale", stale);
+	json_object_set_new(o, "mime_type", cli_json_string(a->mime_type));
+	return o;
+}
+
+static void print_asset(const vrp_derived_asset *a, bool stale)
+{
+	char size[CLI_SHORT_LEN];
+	cli_format_size(a->size_bytes, size);
+	printf("derived %-15s %s %s %s %s%s\n", vrp_derived_kind_to_string(a->kind), a->path, size,
+	       a->generator, a->generator_version, stale ? " (stale)" : "");
+}
+
+static void show(const struct cli *cli, const vrp_recording *rec,
+		 const vrp_recording_remote_list *remotes, const vrp_derived_asset_list *assets)
+{
+	size_t n = remotes ? remotes->count : 0, m = assets ? assets->count : 0;
 	if (!cli->json) {
 		cli_print_recording(rec);
 		for (size_t i = 0; i < n; i++)
 			print_remote_state(remotes->items[i]);
+		for (size_t i = 0; i < m; i++)
+			print_asset(assets->items[i],
+				    vrp_derived_asset_is_stale(assets->items[i], rec->checksum));
 		return;
 	}
 	json_t *o = cli_recording_json(rec);
-	json_t *list = json_array();
+	json_t *list = json_array(), *derived = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, remote_state_json(remotes->items[i]));
+	for (size_t i = 0; i < m; i++)
+		json_array_append_new(
+			derived,
+			asset_json(assets->items[i],
+				   vrp_derived_asset_is_stale(assets->items[i], rec->checksum)));
 	json_object_set_new(o, "remotes", list);
+	json_object_set_new(o, "derived", derived);
 	cli_print_json(o);
 }
 
@@ -72,6 +103,14 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	if (argc > 1 && cli_is_help(argv[1])) {
 		fputs(show_usage, stdout);
 		return 0;
+	}
+	bool draw = isatty(STDOUT_FILENO) && !cli->json;
+	if (argc == 3 && !strcmp(argv[2], "--no-waveform")) {
+		draw = false;
+		argc--;
+	} else if (argc == 3 && !strcmp(argv[1], "--no-waveform")) {
+		draw = false;
+		argc--, argv++;
 	}
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
 		return argc < 2   ? cli_usage_error(cli, "show needs a recording id or uuid")
@@ -83,13 +122,19 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		return status;
 	vrp_recording *rec = NULL;
 	vrp_recording_remote_list *remotes = NULL;
+	vrp_derived_asset_list *assets = NULL;
 	int rc = vrp_recordings_find(lib, argv[1], &rec);
 	if (rc == 0)
 		rc = vrp_sync_recording_state(lib, rec->id, &remotes);
+	if (rc == 0)
+		rc = vrp_derived_assets_list(lib, rec->id, &assets);
 	if (rc < 0)
 		status = cli_fail(cli, rc);
 	else
-		show(cli, rec, remotes);
+		show(cli, rec, remotes, assets);
+	if (rc == 0 && draw)
+		cli_draw_waveform(lib, rec);
+	vrp_derived_asset_list_free(assets);
 	vrp_recording_remote_list_free(remotes);
 	vrp_recording_free(rec);
 	vrp_library_free(lib);

@@ -22,6 +22,8 @@ static const struct {
 	{ "verify", cmd_verify, "re-hash files; find missing, damaged and stray files" },
 	{ "purge", cmd_purge, "delete recordings for good (files included)" },
 	{ "export", cmd_export, "copy every recording out, with metadata.json" },
+	{ "derive", cmd_derive, "make missing or stale waveforms and other derived assets" },
+	{ "waveform", cmd_waveform, "a recording's waveform peaks (audiowaveform JSON or .dat)" },
 	{ "spectrogram", cmd_spectrogram, "a recording's spectrogram as a PNG" },
 	{ "remote", cmd_remote, "add, list, remove and test remotes to sync to" },
 	{ "sync", cmd_sync, "upload what is not yet on the remotes; `sync status`" },

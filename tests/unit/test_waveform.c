@@ -104,10 +104,7 @@ static double clipped_square(long i, int channel)
 }
 
 /* A sine on the left, a quarter-scale negative DC on the right: mixed and split differ. */
-static double stereo_signal(long i, int channel)
-{
-	return channel == 0 ? half_sine(i, 0) : -0.25;
-}
+static double stereo_signal(long i, int channel) { return channel == 0 ? half_sine(i, 0) : -0.25; }
 
 /* Deterministic noise, so every pixel's peaks differ. */
 static double noise(long i, int channel)
@@ -137,7 +134,8 @@ static void assert_flat_peaks(const struct vrp_waveform *wf, int min, int max, i
 	size_t full = (size_t)(RATE * SECONDS) / (size_t)wf->samples_per_pixel;
 	assert_true(wf->length >= full);
 	for (size_t i = 0; i < full * (size_t)wf->channels; i++) {
-		if (abs(wf->data[2 * i] - min) > tolerance || abs(wf->data[2 * i + 1] - max) > tolerance)
+		if (abs(wf->data[2 * i] - min) > tolerance ||
+		    abs(wf->data[2 * i + 1] - max) > tolerance)
 			fail_msg("pixel value %zu: %d..%d, expected %d..%d within %d", i,
 				 wf->data[2 * i], wf->data[2 * i + 1], min, max, tolerance);
 	}
@@ -170,11 +168,13 @@ static void test_silence_gives_zeros(void **state)
 
 static void test_clipped_square_is_full_scale(void **state)
 {
-	/* Clipped when written as integers; beyond [-1, 1] in the float file, clamped by the peaks. */
+	/* Clipped when written as integers; beyond [-1, 1] in the float file, clamped by the peaks.
+	 */
 	struct wav_spec f32 = { 32, true, 1 };
 	const struct wav_spec *specs[] = { &s16, &f32 };
 	for (int i = 0; i < 2; i++) {
-		char *path = write_wav(*state, "square.wav", specs[i], RATE * SECONDS, clipped_square);
+		char *path =
+			write_wav(*state, "square.wav", specs[i], RATE * SECONDS, clipped_square);
 		struct vrp_waveform wf;
 		peaks_of(path, 256, VRP_WAVEFORM_MIXED, &wf);
 		assert_flat_peaks(&wf, -32768, 32767, 0);
@@ -198,8 +198,8 @@ static void test_every_format_agrees(void **state)
 		struct wav_spec spec;
 		int tolerance;
 	} formats[] = {
-		{ "s24.wav", { 24, false, 1 }, 2 },	{ "s32.wav", { 32, false, 1 }, 2 },
-		{ "f32.wav", { 32, true, 1 }, 2 },	{ "f64.wav", { 64, true, 1 }, 2 },
+		{ "s24.wav", { 24, false, 1 }, 2 }, { "s32.wav", { 32, false, 1 }, 2 },
+		{ "f32.wav", { 32, true, 1 }, 2 },  { "f64.wav", { 64, true, 1 }, 2 },
 		{ "u8.wav", { 8, false, 1 }, 256 },
 	};
 	char *reference = write_wav(dir, "s16.wav", &s16, RATE * SECONDS, half_sine);
@@ -215,7 +215,8 @@ static void test_every_format_agrees(void **state)
 	int tolerance[8] = { 0, 0 };
 	size_t n = 2;
 	for (size_t i = 0; i < sizeof(formats) / sizeof(*formats); i++, n++) {
-		others[n] = write_wav(dir, formats[i].name, &formats[i].spec, RATE * SECONDS, half_sine);
+		others[n] = write_wav(dir, formats[i].name, &formats[i].spec, RATE * SECONDS,
+				      half_sine);
 		tolerance[n] = formats[i].tolerance;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -258,7 +259,8 @@ static void test_stereo_mixed_averages_and_all_splits(void **state)
 	assert_int_equal(picked.channels, 2);
 	assert_memory_equal(picked.data, all.data, all.length * 4 * sizeof(int16_t));
 	vrp_waveform_clear(&picked);
-	assert_int_equal(vrp_waveform_select(&stored, 1, VRP_WAVEFORM_ALL, &picked), VRP_ECORRUPT_MEDIA);
+	assert_int_equal(vrp_waveform_select(&stored, 1, VRP_WAVEFORM_ALL, &picked),
+			 VRP_ECORRUPT_MEDIA);
 	vrp_waveform_clear(&mixed);
 	vrp_waveform_clear(&all);
 	vrp_waveform_clear(&stored);
@@ -304,14 +306,14 @@ static void test_dat_layout_byte_by_byte(void **state)
 	int16_t values[] = { -16384, 16383, -1, 1, -32768, 32767, -300, 255 };
 	struct vrp_waveform wf = { 44100, 512, 2, 2, values };
 	char *path = test_path(*state, "w.dat");
-	static const uint8_t expect16[] = {
-		2, 0, 0, 0, 0, 0, 0, 0, 0x44, 0xac, 0, 0, 0, 2, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0,
-		0x00, 0xc0, 0xff, 0x3f, 0xff, 0xff, 1, 0, 0x00, 0x80, 0xff, 0x7f, 0xd4, 0xfe, 0xff, 0
-	};
+	static const uint8_t expect16[] = { 2, 0, 0,    0,    0,    0,    0,    0,    0x44, 0xac,
+					    0, 0, 0,    2,    0,    0,    2,    0,    0,    0,
+					    2, 0, 0,    0,    0x00, 0xc0, 0xff, 0x3f, 0xff, 0xff,
+					    1, 0, 0x00, 0x80, 0xff, 0x7f, 0xd4, 0xfe, 0xff, 0 };
 	/* 8 bits: flag bit 0, each value / 256 truncated toward zero (-300 -> -1, 255 -> 0). */
-	static const uint8_t expect8[] = { 2, 0, 0, 0, 1, 0, 0, 0, 0x44, 0xac, 0, 0, 0, 2, 0, 0,
-					   2, 0, 0, 0, 2, 0, 0, 0, 0xc0, 0x3f, 0, 0, 0x80, 0x7f,
-					   0xff, 0 };
+	static const uint8_t expect8[] = { 2, 0, 0,    0,    1, 0, 0,    0,    0x44, 0xac, 0,
+					   0, 0, 2,    0,    0, 2, 0,    0,    0,    2,    0,
+					   0, 0, 0xc0, 0x3f, 0, 0, 0x80, 0x7f, 0xff, 0 };
 	for (int bits = 8; bits <= 16; bits += 8) {
 		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		assert_ok(vrp_waveform_write_dat(&wf, bits, fd));
@@ -351,8 +353,9 @@ static void test_json_has_audiowaveform_fields(void **state)
 	close(fd);
 	size_t size;
 	char *got = read_all(path, &size);
-	const char *want = "{\"version\":2,\"channels\":1,\"sample_rate\":8000,\"samples_per_pixel\":256,"
-			   "\"bits\":8,\"length\":2,\"data\":[-64,63,-1,0]}\n";
+	const char *want =
+		"{\"version\":2,\"channels\":1,\"sample_rate\":8000,\"samples_per_pixel\":256,"
+		"\"bits\":8,\"length\":2,\"data\":[-64,63,-1,0]}\n";
 	assert_int_equal(size, strlen(want));
 	assert_memory_equal(got, want, size);
 	free(got);
@@ -391,7 +394,8 @@ static void test_zero_length_audio_is_begin_and_end(void **state)
 	char *wav = write_wav(dir, "empty.wav", &s16, 0, silence);
 	char command[1024];
 	snprintf(command, sizeof(command),
-		 "ffmpeg -nostdin -loglevel error -y -f s16le -ar 8000 -ac 1 -i /dev/null '%s/e.flac'",
+		 "ffmpeg -nostdin -loglevel error -y -f s16le -ar 8000 -ac 1 -i /dev/null "
+		 "'%s/e.flac'",
 		 dir);
 	run(command);
 	char *flac = test_path(dir, "e.flac");
@@ -420,7 +424,8 @@ static void test_one_decode_feeds_every_sink(void **state)
 	struct vrp_pcm_sink sinks[] = { { &a, count_begin, count_write, count_end },
 					{ &b, count_begin, count_write, count_end } };
 	assert_ok(vrp_decode_file(path, sinks, 2));
-	assert_int_equal(a.writes, (RATE * SECONDS + VRP_DECODE_CHUNK_FRAMES - 1) / VRP_DECODE_CHUNK_FRAMES);
+	assert_int_equal(a.writes,
+			 (RATE * SECONDS + VRP_DECODE_CHUNK_FRAMES - 1) / VRP_DECODE_CHUNK_FRAMES);
 	assert_int_equal(a.writes, b.writes);
 	assert_int_equal(b.ends, 1);
 	free(path);
@@ -459,7 +464,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_half_scale_sine_peaks_at_16384, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_half_scale_sine_peaks_at_16384, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_silence_gives_zeros, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clipped_square_is_full_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_format_agrees, setup, teardown),
@@ -468,7 +474,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_coarser_zoom_equals_direct_computation, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dat_layout_byte_by_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json_has_audiowaveform_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_has_audiowaveform_fields, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_zero_length_audio_is_begin_and_end, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_one_decode_feeds_every_sink, setup, teardown),

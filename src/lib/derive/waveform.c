@@ -9,8 +9,8 @@
 struct vrp_waveform_builder {
 	enum vrp_waveform_view view;
 	int in_channels;
-	int count;     /* frames in the current pixel */
-	int16_t *peak; /* the current pixel: min, max per output channel */
+	int count;       /* frames in the current pixel */
+	int16_t *peak;   /* the current pixel: min, max per output channel */
 	size_t capacity; /* pixels allocated in wf.data */
 	struct vrp_waveform wf;
 };
@@ -23,7 +23,7 @@ void vrp_waveform_clear(struct vrp_waveform *wf)
 
 static void reset_peak(struct vrp_waveform_builder *b)
 {
-	for (int c = 0; c < b->wf.channels; c++) {
+	for (size_t c = 0; c < (size_t)b->wf.channels; c++) {
 		b->peak[2 * c] = INT16_MAX;
 		b->peak[2 * c + 1] = INT16_MIN;
 	}
@@ -38,7 +38,7 @@ static int builder_begin(void *ctx, const struct vrp_pcm_format *format)
 	b->wf.sample_rate = format->sample_rate;
 	b->wf.channels = b->view == VRP_WAVEFORM_MIXED ? 1
 			 : b->view == VRP_WAVEFORM_ALL ? n
-			 : n == 1		       ? 1
+			 : n == 1                      ? 1
 						       : n + 1;
 	b->peak = malloc(sizeof(int16_t) * 2 * (size_t)b->wf.channels);
 	if (!b->peak)
@@ -78,7 +78,7 @@ static int to_int16(float x)
 
 static void note(struct vrp_waveform_builder *b, int channel, int value)
 {
-	int16_t *p = b->peak + 2 * channel;
+	int16_t *p = b->peak + 2 * (size_t)channel;
 	if (value < p[0])
 		p[0] = (int16_t)value;
 	if (value > p[1])

@@ -36,7 +36,7 @@ enum vrp_waveform_view {
 struct vrp_waveform {
 	int sample_rate;
 	int samples_per_pixel;
-	int channels; /* of this waveform, not necessarily of the recording */
+	int channels;  /* of this waveform, not necessarily of the recording */
 	size_t length; /* pixels */
 	int16_t *data; /* length * channels * 2: per pixel, per channel, min then max */
 };
@@ -77,7 +77,8 @@ int vrp_waveform_write_dat(const struct vrp_waveform *wf, int bits, int fd);
 /* Writes audiowaveform's JSON (`bits` 8 or 16) to `fd`, followed by a newline. */
 int vrp_waveform_write_json(const struct vrp_waveform *wf, int bits, int fd);
 
-/* Reads a 16-bit .dat version 2 file, as the generator stores it; VRP_ECORRUPT_MEDIA if it is not one. */
+/* Reads a 16-bit .dat version 2 file, as the generator stores it; VRP_ECORRUPT_MEDIA if it is not
+ * one. */
 int vrp_waveform_read_dat(int fd, struct vrp_waveform *out);
 
 #endif

@@ -46,10 +46,14 @@ static void put_le32(struct out *o, uint32_t v)
 /* As audiowaveform: 8-bit values are the 16-bit ones divided by 256, truncated toward zero. */
 static int scaled(int16_t v, int bits) { return bits == 8 ? v / 256 : v; }
 
-static int check_bits(int bits)
+/* Checks `bits` and allocates the output's buffer. */
+static int start(int bits, int fd, struct out **o)
 {
 	if (bits != 8 && bits != 16)
 		return vrp_error_set(VRP_EINVAL, "waveform bits must be 8 or 16, not %d", bits);
+	if (!(*o = calloc(1, sizeof(**o))))
+		return vrp_error_oom();
+	(*o)->fd = fd;
 	return 0;
 }
 
@@ -63,13 +67,10 @@ static int finish(struct out *o)
 
 int vrp_waveform_write_dat(const struct vrp_waveform *wf, int bits, int fd)
 {
-	int rc = check_bits(bits);
+	struct out *o = NULL;
+	int rc = start(bits, fd, &o);
 	if (rc < 0)
 		return rc;
-	struct out *o = calloc(1, sizeof(*o));
-	if (!o)
-		return vrp_error_oom();
-	o->fd = fd;
 	put_le32(o, DAT_VERSION);
 	put_le32(o, bits == 8 ? DAT_FLAG_8_BIT : 0);
 	put_le32(o, (uint32_t)wf->sample_rate);
@@ -87,19 +88,17 @@ int vrp_waveform_write_dat(const struct vrp_waveform *wf, int bits, int fd)
 
 int vrp_waveform_write_json(const struct vrp_waveform *wf, int bits, int fd)
 {
-	int rc = check_bits(bits);
+	struct out *o = NULL;
+	int rc = start(bits, fd, &o);
 	if (rc < 0)
 		return rc;
-	struct out *o = calloc(1, sizeof(*o));
-	if (!o)
-		return vrp_error_oom();
-	o->fd = fd;
 	char text[160];
-	int n = snprintf(text, sizeof(text),
-			 "{\"version\":%d,\"channels\":%d,\"sample_rate\":%d,\"samples_per_pixel\":%d,"
-			 "\"bits\":%d,\"length\":%zu,\"data\":[",
-			 DAT_VERSION, wf->channels, wf->sample_rate, wf->samples_per_pixel, bits,
-			 wf->length);
+	int n = snprintf(
+		text, sizeof(text),
+		"{\"version\":%d,\"channels\":%d,\"sample_rate\":%d,\"samples_per_pixel\":%d,"
+		"\"bits\":%d,\"length\":%zu,\"data\":[",
+		DAT_VERSION, wf->channels, wf->sample_rate, wf->samples_per_pixel, bits,
+		wf->length);
 	put(o, text, (size_t)n);
 	size_t values = wf->length * (size_t)wf->channels * 2;
 	for (size_t i = 0; i < values; i++) {

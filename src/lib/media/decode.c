@@ -62,7 +62,8 @@ static int32_t le_int(const uint8_t *p, int bytes)
 	return (int32_t)(v << shift) >> shift;
 }
 
-/* One little-endian sample as a float in [-1, 1]: x / 2^(bits-1) for integers, as the sink contract says. */
+/* One little-endian sample as a float in [-1, 1]: x / 2^(bits-1) for integers, as the sink contract
+ * says. */
 static float wav_sample(const uint8_t *p, const struct vrp_wav_pcm *pcm)
 {
 	if (pcm->is_float && pcm->bits == 32) {
@@ -93,7 +94,8 @@ static int decode_wav(int fd, const char *path, const struct vrp_wav_pcm *pcm,
 	int rc = raw ? vrp_decode_begin(out, &format) : vrp_error_oom();
 	for (int64_t done = 0; rc == 0 && done < pcm->frames;) {
 		int64_t left = pcm->frames - done;
-		size_t frames = left < VRP_DECODE_CHUNK_FRAMES ? (size_t)left : VRP_DECODE_CHUNK_FRAMES;
+		size_t frames =
+			left < VRP_DECODE_CHUNK_FRAMES ? (size_t)left : VRP_DECODE_CHUNK_FRAMES;
 		ssize_t got = vrp_fs_pread_full(fd, raw, frames * block,
 						pcm->data_offset + done * (int64_t)block);
 		if (got < 0) {
@@ -101,8 +103,8 @@ static int decode_wav(int fd, const char *path, const struct vrp_wav_pcm *pcm,
 			break;
 		}
 		if ((size_t)got < frames * block) {
-			rc = vrp_error_set(VRP_ECORRUPT_MEDIA, "%s is shorter than its WAV header says",
-					   path);
+			rc = vrp_error_set(VRP_ECORRUPT_MEDIA,
+					   "%s is shorter than its WAV header says", path);
 			break;
 		}
 		for (size_t i = 0; i < frames * (size_t)pcm->channels; i++)

@@ -47,10 +47,10 @@ static int open_demuxer(struct ffdecode *d)
 		return vrp_error_oom();
 	/* Below the retry score FFmpeg is guessing: bytes that were audio once and are not now. */
 	if (score <= AVPROBE_SCORE_RETRY || !fmt)
-		return d->io.read_errno ? av_failure(d, score, "")
-					: vrp_error_set(VRP_ECORRUPT_MEDIA,
-							"%s: no longer a recognisable audio file",
-							d->path);
+		return d->io.read_errno
+			       ? av_failure(d, score, "")
+			       : vrp_error_set(VRP_ECORRUPT_MEDIA,
+					       "%s: no longer a recognisable audio file", d->path);
 	d->ic = d->ff->avformat_alloc_context();
 	if (!d->ic)
 		return vrp_error_oom();
@@ -96,17 +96,20 @@ static int begin(struct ffdecode *d)
 {
 	int rate = d->dec->sample_rate, channels = d->dec->ch_layout.nb_channels;
 	if (rate <= 0 || channels < 1)
-		return vrp_error_set(VRP_ECORRUPT_MEDIA, "%s: the stream declares %d Hz, %d channels",
-				     d->path, rate, channels);
+		return vrp_error_set(VRP_ECORRUPT_MEDIA,
+				     "%s: the stream declares %d Hz, %d channels", d->path, rate,
+				     channels);
 	int64_t frames = -1;
 	if (d->st->duration != AV_NOPTS_VALUE && d->st->duration > 0)
-		frames = d->ff->av_rescale_q(d->st->duration, d->st->time_base, (AVRational){ 1, rate });
+		frames = d->ff->av_rescale_q(d->st->duration, d->st->time_base,
+					     (AVRational){ 1, rate });
 	int bits = d->dec->bits_per_raw_sample;
 	struct vrp_pcm_format format = { rate, channels, bits > 0 ? bits : 0, frames };
 	return vrp_decode_begin(d->out, &format);
 }
 
-/* Sample `i` of plane `plane` (0 for packed formats) in any of FFmpeg's sample formats, as a float. */
+/* Sample `i` of plane `plane` (0 for packed formats) in any of FFmpeg's sample formats, as a float.
+ */
 static float sample_at(const AVFrame *f, enum AVSampleFormat fmt, int plane, size_t i)
 {
 	const uint8_t *p = f->extended_data[plane];
@@ -122,7 +125,8 @@ static float sample_at(const AVFrame *f, enum AVSampleFormat fmt, int plane, siz
 		return (float)((double)((const int32_t *)(const void *)p)[i] / 2147483648.0);
 	case AV_SAMPLE_FMT_S64:
 	case AV_SAMPLE_FMT_S64P:
-		return (float)((double)((const int64_t *)(const void *)p)[i] / 9223372036854775808.0);
+		return (float)((double)((const int64_t *)(const void *)p)[i] /
+			       9223372036854775808.0);
 	case AV_SAMPLE_FMT_FLT:
 	case AV_SAMPLE_FMT_FLTP:
 		return ((const float *)(const void *)p)[i];

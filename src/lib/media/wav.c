@@ -190,7 +190,8 @@ static void describe(const struct layout *l, int64_t samples, int64_t size,
 				     : (int64_t)((double)size * 8 / out->duration);
 }
 
-/* Finds a plain file's layout: 1 with `*samples` > 0, 0 when it is not plain, or a negative code. */
+/* Finds a plain file's layout: 1 with `*samples` > 0, 0 when it is not plain, or a negative code.
+ */
 static int read_layout(int fd, int64_t size, struct layout *l, int64_t *samples)
 {
 	uint8_t riff[12];

@@ -150,7 +150,7 @@ static int store(struct run *r, const struct job *job)
 {
 	char stem[VRP_UUID_LEN], *tmp = NULL, *final = NULL;
 	int fd = -1;
-	struct stat st;
+	struct stat st = { 0 };
 	int rc = vrp_uuid_v4(stem);
 	if (rc == 0)
 		rc = vrp_import_tmp_create(r->lib, stem, &tmp, &fd);
@@ -187,8 +187,7 @@ static int decode(struct run *r)
 	return rc;
 }
 
-int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force,
-	       unsigned *made)
+int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force, unsigned *made)
 {
 	vrp_recording *rec = NULL;
 	struct run r = { .lib = lib };
