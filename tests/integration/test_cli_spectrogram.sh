@@ -71,7 +71,7 @@ raw=$(sqlite3 "$LIB/library.db" "SELECT local_path FROM recordings WHERE id = 2"
 rm "$LIB/$raw"
 run v spectrogram 2 --height 64 -o "$WORK/keep.png"
 expect_status "a recording whose file is gone is not found" 66
-if [ "$(cat "$WORK/keep.png")" = keep ] && ! ls "$WORK" | grep -q '\.tmp$'; then
+if [ "$(cat "$WORK/keep.png")" = keep ] && ! ls "$WORK" | grep -q '\.tmp'; then
 	ok "a failed render leaves the -o file as it was and no temporary"
 else
 	not_ok "a failed render leaves the -o file as it was and no temporary" "$(ls "$WORK")"

@@ -11,9 +11,6 @@
 #include "media/decode.h"
 #include "vrp/derive.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -83,26 +80,25 @@ int vrp_spectrogram_write(vrp_library *lib, int64_t recording_id,
 				   : from_audio(lib, recording_id, options, fd);
 }
 
+struct write_request {
+	vrp_library *lib;
+	int64_t recording_id;
+	const vrp_spectrogram_options *options;
+};
+
+static int write_request(void *ctx, int fd)
+{
+	const struct write_request *r = ctx;
+	return vrp_spectrogram_write(r->lib, r->recording_id, r->options, fd);
+}
+
 int vrp_spectrogram_write_file(vrp_library *lib, int64_t recording_id,
 			       const vrp_spectrogram_options *options, const char *path)
 {
-	char *tmp = NULL;
-	if (asprintf(&tmp, "%s.%ld.tmp", path, (long)getpid()) < 0)
-		return vrp_error_oom();
-	/* O_EXCL: never write through a name someone else placed there. */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	int rc = fd < 0 ? vrp_error_from_errno(errno, "cannot create %s", tmp) : 0;
-	if (rc == 0)
-		rc = vrp_spectrogram_write(lib, recording_id, options, fd);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
-	if (fd >= 0 && close(fd) != 0 && rc == 0)
-		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
-	if (rc == 0)
-		rc = vrp_fs_rename_durable(tmp, path);
-	/* On failure only the temporary goes: `path`, if it existed, is untouched. */
-	if (rc < 0 && fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	/* Refused options must not even create the temporary. */
+	int rc = vrp_spectrogram_options_check(options);
+	if (rc < 0)
+		return rc;
+	struct write_request request = { lib, recording_id, options };
+	return vrp_fs_replace_file(path, write_request, &request);
 }
