@@ -20,6 +20,7 @@ util-linux
 libavformat-dev
 libavcodec-dev
 libavutil-dev
+libpng-dev
 libsecret-1-dev
 libssh2-1-dev
 libcurl4-openssl-dev

@@ -70,6 +70,8 @@ const struct cli_command cli_commands[] = {
 	  derive_usage, NULL, NULL },
 	{ "waveform", cmd_waveform, "a recording's waveform peaks (audiowaveform JSON or .dat)",
 	  waveform_usage, NULL, NULL },
+	{ "spectrogram", cmd_spectrogram, "a recording's spectrogram as a PNG", spectrogram_usage,
+	  NULL, NULL },
 	{ "remote", NULL, "add, list, remove and test remotes to sync to", NULL, NULL,
 	  remote_commands },
 	{ "sync", cmd_sync, "upload what is not yet on the remotes; `sync status`", sync_usage,
@@ -105,7 +107,7 @@ const struct cli_command *cli_find_command(const struct cli_command *table, cons
 static void print_list(FILE *out, const struct cli_command *table)
 {
 	for (; table->name; table++)
-		fprintf(out, "  %-8s %s\n", table->name, table->summary);
+		fprintf(out, "  %-11s %s\n", table->name, table->summary);
 }
 
 void cli_print_command_help(FILE *out, const struct cli_command *cmd, const struct cli_command *sub)

@@ -12,9 +12,9 @@ rows() { sqlite3 "$LIB/library.db" "$1"; }
 run "$VRP" --library "$LIB" --json derive --all
 expect_status "derive --all exits 0" 0
 expect_match "and makes each recording's waveform" "$out" '"id":2,"kind":"waveform","status":"made"'
-path1=$(rows "SELECT path FROM derived_assets WHERE recording_id = 1")
+path1=$(rows "SELECT path FROM derived_assets WHERE recording_id = 1 AND kind = 'waveform'")
 check "the asset is under derived/waveform/<uuid>.dat" test -f "$LIB/$path1"
-check "its row gives its size" test "$(rows "SELECT size_bytes FROM derived_assets WHERE recording_id = 1")" -eq "$(stat -c %s "$LIB/$path1")"
+check "its row gives its size" test "$(rows "SELECT size_bytes FROM derived_assets WHERE recording_id = 1 AND kind = 'waveform'")" -eq "$(stat -c %s "$LIB/$path1")"
 run "$VRP" --library "$LIB" derive --kind waveform 1
 expect_match "a fresh asset is kept" "$out" '1 waveform fresh'
 run "$VRP" --library "$LIB" derive --force 1
@@ -23,7 +23,7 @@ run "$VRP" --library "$LIB" derive --kind nonsense 1
 expect_status "an unknown kind is a usage error" 64
 
 run "$VRP" --library "$LIB" --json show 1
-expect_match "show --json lists the asset" "$out" '"derived":\[\{"kind":"waveform","path":"derived/waveform/[0-9a-f-]+\.dat","size_bytes":[0-9]+,"generator":"vrp-waveform","generator_version":"1","stale":false,"mime_type":"application/vnd.audiowaveform.dat"\}\]'
+expect_match "show --json lists the asset" "$out" '"derived":\[\{"kind":"waveform","path":"derived/waveform/[0-9a-f-]+\.dat","size_bytes":[0-9]+,"generator":"vrp-waveform","generator_version":"1","stale":false,"mime_type":"application/vnd.audiowaveform.dat"\}[],]'
 rows "UPDATE derived_assets SET generator_version = '0' WHERE recording_id = 1"
 run "$VRP" --library "$LIB" show 1
 expect_match "show marks an asset of an older generator stale" "$out" 'derived waveform +derived/waveform/.* vrp-waveform 0 \(stale\)'
@@ -65,9 +65,9 @@ sleep 0.3
 kill -9 "$pid" 2>/dev/null && killed=yes || killed=no
 wait "$pid" 2>/dev/null
 echo "# derive was killed while running: $killed"
-asset=$(rows "SELECT path FROM derived_assets WHERE recording_id = 3")
+asset=$(rows "SELECT path FROM derived_assets WHERE recording_id = 3 AND kind = 'waveform'")
 if [ -n "$asset" ]; then
-	check "after kill -9 a row has its whole file" test "$(stat -c %s "$LIB/$asset")" -eq "$(rows "SELECT size_bytes FROM derived_assets WHERE recording_id = 3")"
+	check "after kill -9 a row has its whole file" test "$(stat -c %s "$LIB/$asset")" -eq "$(rows "SELECT size_bytes FROM derived_assets WHERE recording_id = 3 AND kind = 'waveform'")"
 else
 	check "after kill -9 no row means no file under an asset's name" test -z "$(ls "$LIB/derived/waveform" | grep -v -e "$(basename "$path1")" -e "$(rows "SELECT uuid FROM recordings WHERE id = 2")")"
 fi

@@ -295,3 +295,27 @@ ssize_t vrp_fs_pread_full(int fd, void *buf, size_t len, int64_t offset)
 	}
 	return (ssize_t)got;
 }
+
+int vrp_fs_replace_file(const char *path, vrp_fs_writer_fn writer, void *ctx)
+{
+	size_t size = strlen(path) + sizeof(".tmp-XXXXXX");
+	char *tmp = malloc(size);
+	if (!tmp)
+		return vrp_error_oom();
+	snprintf(tmp, size, "%s.tmp-XXXXXX", path);
+	/* mkstemp: a new name, never one someone else placed there. */
+	int fd = mkstemp(tmp);
+	int rc = fd < 0 ? vrp_error_from_errno(errno, "cannot create a file beside %s", path) : 0;
+	if (rc == 0)
+		rc = writer(ctx, fd);
+	if (rc == 0 && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
+	if (rc == 0)
+		rc = vrp_fs_rename_durable(tmp, path);
+	if (rc != 0 && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}

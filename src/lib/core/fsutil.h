@@ -26,6 +26,17 @@ int vrp_fs_fsync_file(const char *path);
  */
 int vrp_fs_rename_durable(const char *from, const char *to);
 
+/* Writes a whole file's content to `fd`; 0 or a VRP_E* code with the error set. */
+typedef int (*vrp_fs_writer_fn)(void *ctx, int fd);
+
+/*
+ * Replaces the file at `path` with what `writer` writes: into a new file
+ * beside it (mode 0644), fsynced, then renamed over `path` durably, so
+ * `path` is either as it was or whole. On failure the new file is removed
+ * and `path` is untouched. Returns 0, the writer's code, or an I/O code.
+ */
+int vrp_fs_replace_file(const char *path, vrp_fs_writer_fn writer, void *ctx);
+
 /*
  * Opens `path` for reading only if it is a regular file (following
  * symlinks), without blocking on FIFOs and without opening devices at all.

@@ -1,12 +1,14 @@
 /* registry.c - the generators, one line each. */
 #include "derive/registry.h"
 
+#include "derive/spectrogram.h"
 #include "derive/waveform.h"
 
 #include <stddef.h>
 
 static const struct vrp_generator *const generators[] = {
 	&vrp_waveform_generator,
+	&vrp_spectrogram_generator,
 };
 
 const struct vrp_generator *vrp_generator_for(enum vrp_derived_kind kind)

@@ -18,6 +18,7 @@
 #include <libavutil/log.h>
 #include <libavutil/mathematics.h>
 #include <libavutil/mem.h>
+#include <libavutil/tx.h>
 
 /*
  * Every FFmpeg function the media code calls, with the library that
@@ -35,6 +36,8 @@
 	X(avutil, av_malloc)                                                                       \
 	X(avutil, av_rescale_q)                                                                    \
 	X(avutil, av_strerror)                                                                     \
+	X(avutil, av_tx_init)                                                                      \
+	X(avutil, av_tx_uninit)                                                                    \
 	X(avcodec, av_get_bits_per_sample)                                                         \
 	X(avcodec, av_packet_alloc)                                                                \
 	X(avcodec, av_packet_free)                                                                 \

@@ -163,26 +163,21 @@ void vrp_waveform_peaks_free(vrp_waveform_peaks *peaks)
 	free(peaks);
 }
 
+struct save_request {
+	vrp_library *lib;
+	int64_t recording_id;
+	const vrp_waveform_options *options;
+};
+
+static int save_request(void *ctx, int fd)
+{
+	const struct save_request *r = ctx;
+	return vrp_waveform_write(r->lib, r->recording_id, r->options, fd);
+}
+
 int vrp_waveform_save(vrp_library *lib, int64_t recording_id, const vrp_waveform_options *options,
 		      const char *path)
 {
-	size_t size = strlen(path) + sizeof(".tmp-XXXXXX");
-	char *tmp = malloc(size);
-	if (!tmp)
-		return vrp_error_oom();
-	snprintf(tmp, size, "%s.tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	int rc = fd < 0 ? vrp_error_from_errno(errno, "cannot create a file beside %s", path) : 0;
-	if (rc == 0)
-		rc = vrp_waveform_write(lib, recording_id, options, fd);
-	if (rc == 0 && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
-		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
-	if (fd >= 0 && close(fd) != 0 && rc == 0)
-		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
-	if (rc == 0)
-		rc = vrp_fs_rename_durable(tmp, path);
-	if (rc != 0 && fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	struct save_request request = { lib, recording_id, options };
+	return vrp_fs_replace_file(path, save_request, &request);
 }
