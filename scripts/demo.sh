@@ -23,6 +23,8 @@ say "$VRP" --library "$LIB" edit 4 --title "Sample voice memo" --tag memo
 say "$VRP" --library "$LIB" ls
 say "$VRP" --library "$LIB" search voice
 say "$VRP" --library "$LIB" --json show 1
+say "$VRP" --library "$LIB" derive --all
+say "$VRP" --library "$LIB" waveform 4 --width 8
 say "$VRP" --library "$LIB" verify
 say "$VRP" --library "$LIB" db status
 # Sync to a folder standing in for a NAS.

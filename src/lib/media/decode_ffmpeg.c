@@ -4,6 +4,7 @@
 #include "media/ffmpeg.h"
 #include "media/media_io.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 struct ffdecode {
@@ -17,6 +18,7 @@ struct ffdecode {
 	AVFrame *frame;
 	struct vrp_decode_fanout *out;
 	size_t filled; /* frames waiting in out->chunk */
+	bool begun;    /* the sinks were told the format */
 };
 
 /* A read error behind an FFmpeg failure is what it is; anything else means the audio is damaged. */
@@ -92,9 +94,13 @@ static int open_decoder(struct ffdecode *d)
 	return d->pkt && d->frame ? 0 : vrp_error_oom();
 }
 
-static int begin(struct ffdecode *d)
+/*
+ * Tells the sinks the format. Some headers (MP3, ADTS AAC) give no rate or
+ * channel count until a frame decodes, so it is the first frame's format, or
+ * the decoder's for a stream that yields no frame at all.
+ */
+static int begin(struct ffdecode *d, int rate, int channels)
 {
-	int rate = d->dec->sample_rate, channels = d->dec->ch_layout.nb_channels;
 	if (rate <= 0 || channels < 1)
 		return vrp_error_set(VRP_ECORRUPT_MEDIA,
 				     "%s: the stream declares %d Hz, %d channels", d->path, rate,
@@ -105,6 +111,7 @@ static int begin(struct ffdecode *d)
 					     (AVRational){ 1, rate });
 	int bits = d->dec->bits_per_raw_sample;
 	struct vrp_pcm_format format = { rate, channels, bits > 0 ? bits : 0, frames };
+	d->begun = true;
 	return vrp_decode_begin(d->out, &format);
 }
 
@@ -148,6 +155,11 @@ static bool is_planar(enum AVSampleFormat fmt)
 static int take_frame(struct ffdecode *d)
 {
 	const AVFrame *f = d->frame;
+	if (!d->begun) {
+		int rc = begin(d, f->sample_rate, f->ch_layout.nb_channels);
+		if (rc != 0)
+			return rc;
+	}
 	int channels = d->out->channels;
 	enum AVSampleFormat fmt = (enum AVSampleFormat)f->format;
 	if (f->ch_layout.nb_channels != channels)
@@ -202,6 +214,8 @@ static int run(struct ffdecode *d)
 			return rc;
 	}
 	int rc = decode_packet(d, NULL);
+	if (rc == 0 && !d->begun)
+		rc = begin(d, d->dec->sample_rate, d->dec->ch_layout.nb_channels);
 	if (rc == 0 && d->filled > 0)
 		rc = vrp_decode_write(d->out, d->filled);
 	return rc == 0 ? vrp_decode_end(d->out) : rc;
@@ -217,8 +231,6 @@ int vrp_decode_ffmpeg(int fd, int64_t size, const char *path, struct vrp_decode_
 		rc = open_demuxer(&d);
 	if (rc == 0)
 		rc = open_decoder(&d);
-	if (rc == 0)
-		rc = begin(&d);
 	if (rc == 0)
 		rc = run(&d);
 	if (d.ff) {
