@@ -76,7 +76,12 @@ static int open_encoder(struct opus_copy *o)
 	o->enc->ch_layout = (AVChannelLayout)AV_CHANNEL_LAYOUT_MONO;
 	o->enc->bit_rate = o->bitrate;
 	o->enc->time_base = (AVRational){ 1, VRP_OPUS_RATE };
-	int averr = o->ff->avcodec_open2(o->enc, codec, NULL);
+	/* Constrained VBR: unconstrained, a steady tone takes half as much again as asked. */
+	AVDictionary *opts = NULL;
+	int averr = o->ff->av_dict_set(&opts, "vbr", "constrained", 0);
+	if (averr >= 0)
+		averr = o->ff->avcodec_open2(o->enc, codec, &opts);
+	o->ff->av_dict_free(&opts);
 	return averr < 0 ? av_failure(o, averr, "cannot open the encoder") : 0;
 }
 

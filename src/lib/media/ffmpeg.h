@@ -27,6 +27,7 @@
  * and once for the lookups, so the two cannot disagree.
  */
 #define VRP_FFMPEG_FUNCTIONS(X)                                                                    \
+	X(avutil, av_dict_free)                                                                    \
 	X(avutil, av_dict_get)                                                                     \
 	X(avutil, av_dict_set)                                                                     \
 	X(avutil, av_frame_alloc)                                                                  \
