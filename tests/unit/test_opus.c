@@ -220,7 +220,8 @@ static void test_bitrate_out_of_range_is_invalid(void **state)
 	}
 }
 
-static void test_save_before_the_decode_ends_is_refused(void **state)
+/* save() before end() is refused; after it, a full disk is ENOSPC. */
+static void test_save_refused_early_and_on_a_full_disk(void **state)
 {
 	(void)state;
 	void *instance = NULL;
@@ -228,10 +229,12 @@ static void test_save_before_the_decode_ends_is_refused(void **state)
 	assert_ok(vrp_opus_generator.create(&instance, &sink));
 	struct vrp_pcm_format format = { 48000, 1, 16, -1 };
 	assert_ok(sink.begin(sink.ctx, &format));
-	FILE *file = tmpfile();
-	assert_non_null(file);
-	assert_int_equal(vrp_opus_generator.save(instance, fileno(file)), VRP_EINVAL);
-	fclose(file);
+	int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(vrp_opus_generator.save(instance, fd), VRP_EINVAL);
+	assert_ok(sink.end(sink.ctx));
+	assert_int_equal(vrp_opus_generator.save(instance, fd), VRP_ENOSPC);
+	close(fd);
 	vrp_opus_generator.destroy(instance);
 }
 
@@ -246,7 +249,7 @@ int main(void)
 		cmocka_unit_test(test_bitrate_is_honoured),
 		cmocka_unit_test(test_title_is_tagged),
 		cmocka_unit_test(test_bitrate_out_of_range_is_invalid),
-		cmocka_unit_test(test_save_before_the_decode_ends_is_refused),
+		cmocka_unit_test(test_save_refused_early_and_on_a_full_disk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

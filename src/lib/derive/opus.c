@@ -306,7 +306,8 @@ static int copy_save(void *instance, int fd)
 	size_t n;
 	int rc = 0;
 	while (rc == 0 && (n = fread(buffer, 1, sizeof(buffer), o->file)) > 0)
-		rc = vrp_fs_write_all(fd, buffer, n);
+		if (vrp_fs_write_all(fd, buffer, n) != 0)
+			rc = vrp_error_from_errno(errno, "cannot write the Opus copy");
 	if (rc == 0 && ferror(o->file))
 		rc = vrp_error_from_errno(errno, "cannot read back the Opus copy");
 	return rc;
