@@ -20,6 +20,7 @@ util-linux
 libavformat-dev
 libavcodec-dev
 libavutil-dev
+libswresample-dev
 libpng-dev
 libsecret-1-dev
 libssh2-1-dev

@@ -1,6 +1,7 @@
 /* registry.c - the generators, one line each. */
 #include "derive/registry.h"
 
+#include "derive/opus.h"
 #include "derive/spectrogram.h"
 #include "derive/waveform.h"
 
@@ -9,6 +10,7 @@
 static const struct vrp_generator *const generators[] = {
 	&vrp_waveform_generator,
 	&vrp_spectrogram_generator,
+	&vrp_opus_generator,
 };
 
 const struct vrp_generator *vrp_generator_for(enum vrp_derived_kind kind)

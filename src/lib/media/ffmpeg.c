@@ -13,6 +13,9 @@
 #ifndef VRP_AVUTIL_SONAME
 #define VRP_AVUTIL_SONAME "libavutil.so." AV_STRINGIFY(LIBAVUTIL_VERSION_MAJOR)
 #endif
+#ifndef VRP_SWRESAMPLE_SONAME
+#define VRP_SWRESAMPLE_SONAME "libswresample.so." AV_STRINGIFY(LIBSWRESAMPLE_VERSION_MAJOR)
+#endif
 #ifndef VRP_AVCODEC_SONAME
 #define VRP_AVCODEC_SONAME "libavcodec.so." AV_STRINGIFY(LIBAVCODEC_VERSION_MAJOR)
 #endif
@@ -20,7 +23,7 @@
 #define VRP_AVFORMAT_SONAME "libavformat.so." AV_STRINGIFY(LIBAVFORMAT_VERSION_MAJOR)
 #endif
 
-enum library { avutil, avcodec, avformat, LIBRARY_COUNT };
+enum library { avutil, swresample, avcodec, avformat, LIBRARY_COUNT };
 
 struct library_name {
 	const char *soname;
@@ -30,6 +33,8 @@ struct library_name {
 /* In dependency order, so the first one missing is the one to install. */
 static const struct library_name libraries[LIBRARY_COUNT] = {
 	[avutil] = { VRP_AVUTIL_SONAME, "libavutil" AV_STRINGIFY(LIBAVUTIL_VERSION_MAJOR) },
+	[swresample] = { VRP_SWRESAMPLE_SONAME,
+			 "libswresample" AV_STRINGIFY(LIBSWRESAMPLE_VERSION_MAJOR) },
 	[avcodec] = { VRP_AVCODEC_SONAME, "libavcodec" AV_STRINGIFY(LIBAVCODEC_VERSION_MAJOR) },
 	[avformat] = { VRP_AVFORMAT_SONAME, "libavformat" AV_STRINGIFY(LIBAVFORMAT_VERSION_MAJOR) },
 };
