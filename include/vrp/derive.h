@@ -16,6 +16,7 @@
 #include "vrp/library.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -37,8 +38,61 @@ extern "C" {
  */
 int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force, unsigned *made);
 
+/*
+ * What became of one recording in vrp_derive_many(): `rc` and `message`
+ * as vrp_derive() returned and recorded them (message NULL on success).
+ */
+typedef void (*vrp_derive_result_fn)(void *ctx, int64_t recording_id, unsigned made, int rc,
+				     const char *message);
+
+/*
+ * vrp_derive() of each of `ids` on `jobs` threads at once (0: one per
+ * core), each with its own connection to the library. `on_result` (may
+ * be NULL) is called once per recording, never on two threads at once, in
+ * the order they finish, on the thread that derived it (so vrp_error_last()
+ * there is the failure's). A recording's failure does not stop the others.
+ * Returns 0, or the code of what kept the run from starting.
+ */
+int vrp_derive_many(vrp_library *lib, const int64_t *ids, size_t count, unsigned kinds, bool force,
+		    unsigned jobs, vrp_derive_result_fn on_result, void *ctx);
+
 /* The set of kinds a generator exists for. */
 unsigned vrp_derive_kinds_supported(void);
+
+/* A set of kinds that asks for nothing (import: queue no derivation). */
+#define VRP_DERIVE_NONE (1u << 31)
+
+/*
+ * The kinds every recording gets unless told otherwise: each kind vrp can
+ * make, transcripts excepted (they are slow and opt-in).
+ */
+unsigned vrp_derive_default_kinds(vrp_library *lib);
+
+/*
+ * Queues `kinds` of recording `recording_id` in the durable derive queue,
+ * for vrp_derive_queue_run_one() (`vrp worker`, `vrp sync`). Kinds asked
+ * for while the recording's task waits or runs join that task.
+ */
+int vrp_derive_enqueue(vrp_library *lib, int64_t recording_id, unsigned kinds);
+
+/*
+ * Claims the next due derivation, makes it and records the outcome:
+ * `*ran` is false when none was due; otherwise `*outcome` gets what
+ * vrp_derive() returned. A failure of the derivation itself is the task's
+ * (retried later when it may pass, else kept as failed with its error)
+ * and returns 0; only a failure to use the queue is returned. `owner`
+ * names the caller in the task's lease.
+ */
+int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, bool *ran, int *outcome);
+
+typedef struct vrp_derive_queue_status {
+	int64_t queued, running, failed;
+} vrp_derive_queue_status;
+
+int vrp_derive_queue_status_read(vrp_library *lib, vrp_derive_queue_status *out);
+
+/* Queues every failed derivation again; `*count` (may be NULL) gets how many. */
+int vrp_derive_queue_retry(vrp_library *lib, int64_t *count);
 
 /*
  * Whether `asset` of a recording whose checksum is `recording_checksum`

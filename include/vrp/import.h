@@ -83,6 +83,13 @@ typedef struct vrp_import_options {
 	 * vrp_importer_finish(). Files not imported are not reported. Gets `ctx`.
 	 */
 	vrp_import_stop_fn stop;
+	/*
+	 * The derived assets (VRP_DERIVE_KIND bits, vrp/derive.h) queued for
+	 * each imported recording, in the same transaction as its row, for
+	 * `vrp worker` or `vrp sync` to make: 0 queues the default set
+	 * (vrp_derive_default_kinds()); VRP_DERIVE_NONE queues nothing.
+	 */
+	unsigned derive_kinds;
 } vrp_import_options;
 
 typedef struct vrp_importer vrp_importer;

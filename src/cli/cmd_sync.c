@@ -86,6 +86,11 @@ static void say_summary(const struct cli *cli, const vrp_sync_summary *s)
 	if (s->deleted)
 		cli_say(cli, ", remote copies of purged recordings deleted %lld",
 			(long long)s->deleted);
+	if (s->derived)
+		cli_say(cli, ", recordings given their derived assets %lld", (long long)s->derived);
+	if (s->derive_failed)
+		cli_say(cli, ", derivations failed %lld (`vrp derive --queue`)",
+			(long long)s->derive_failed);
 	cli_say(cli, " (%lld retries)\n", (long long)s->retries);
 }
 

@@ -4,6 +4,7 @@
 #include "core/error_set.h"
 #include "core/fsutil.h"
 #include "core/uuid.h"
+#include "db/derive_task_repo.h"
 #include "db/derived_asset_repo.h"
 #include "db/recording_repo.h"
 #include "derive/registry.h"
@@ -204,6 +205,8 @@ int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool forc
 		if (rc == 0 && made)
 			*made |= VRP_DERIVE_KIND(r.jobs[i].gen->kind);
 	}
+	if (rc == 0)
+		rc = vrp_derive_task_repo_forget_failed(vrp_library_db(lib), recording_id);
 	for (size_t i = 0; i < r.count; i++)
 		r.jobs[i].gen->destroy(r.jobs[i].instance);
 	vrp_recording_free(rec);

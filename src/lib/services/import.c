@@ -1,6 +1,8 @@
 /* import.c - the importer: walk the given paths, stage each file, batch commits. */
 #include "vrp/import.h"
 
+#include "vrp/derive.h"
+
 #include "core/error_set.h"
 #include "core/filecopy.h"
 #include "core/fsutil.h"
@@ -87,6 +89,8 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
 		imp->options.batch_bytes = DEFAULT_BATCH_BYTES;
 	if (!imp->options.ingest_source)
 		imp->options.ingest_source = "import";
+	if (!imp->options.derive_kinds)
+		imp->options.derive_kinds = vrp_derive_default_kinds(lib);
 	imp->started_ms = vrp_time_now_ms();
 	int rc = vrp_stager_new(&imp->stager, lib, imp->options.threads);
 	if (rc < 0) {

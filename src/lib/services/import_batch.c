@@ -3,9 +3,11 @@
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
+#include "db/derive_task_repo.h"
 #include "db/metrics_repo.h"
 #include "db/recording_repo.h"
 #include "db/tag_repo.h"
+#include "vrp/derive.h"
 #include "vrp/metrics.h"
 
 #include <errno.h>
@@ -101,6 +103,9 @@ static int insert_one(vrp_db *db, void *arg)
 	int rc = vrp_recording_repo_insert(db, ctx->file->rec);
 	for (size_t i = 0; rc == 0 && i < ctx->options->tag_count; i++)
 		rc = vrp_tag_repo_add_to_recording(db, ctx->file->rec->id, ctx->options->tags[i]);
+	unsigned kinds = ctx->options->derive_kinds & ~VRP_DERIVE_NONE;
+	if (rc == 0 && kinds)
+		rc = vrp_derive_task_repo_enqueue(db, ctx->file->rec->id, kinds);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include "core/retry.h"
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
+#include "vrp/derive.h"
 #include "vrp/remotes.h"
 
 #include <errno.h>
@@ -340,6 +341,16 @@ static void update_total(struct sync_worker *w)
 	pthread_mutex_unlock(&w->run->lock);
 }
 
+static void count_derived(struct sync_run *run, int outcome)
+{
+	pthread_mutex_lock(&run->lock);
+	if (outcome == 0)
+		run->summary.derived++;
+	else
+		run->summary.derive_failed++;
+	pthread_mutex_unlock(&run->lock);
+}
+
 static int work_loop(struct sync_worker *w)
 {
 	int rc = 0;
@@ -347,12 +358,19 @@ static int work_loop(struct sync_worker *w)
 	update_total(w);
 	while (rc == 0 && more && !sync_stopping(w->run)) {
 		vrp_sync_task *task = NULL;
+		bool derived = false;
+		int outcome = 0;
 		rc = claim_next(w, &task);
 		if (rc == 0) {
 			rc = sync_task_run(w, task);
 			update_total(w);
 		} else if (rc == VRP_ENOTFOUND || rc == VRP_EBUSY) {
-			rc = wait_for_work(w, &more);
+			/* Uploads first: a copy elsewhere matters more than a preview. */
+			rc = vrp_derive_queue_run_one(w->lib, w->owner, &derived, &outcome);
+			if (rc == 0 && derived)
+				count_derived(w->run, outcome);
+			else if (rc == 0)
+				rc = wait_for_work(w, &more);
 		}
 		vrp_sync_task_free(task);
 	}

@@ -1,0 +1,86 @@
+/* derive_queue.c - the durable derive queue: what import asks for, made by the workers. */
+#include "vrp/derive.h"
+
+#include "core/clock.h"
+#include "core/error_set.h"
+#include "core/log.h"
+#include "db/derive_task_repo.h"
+
+#include <stdio.h>
+
+/* Long enough for an hour of audio on a slow disk; a killed worker's task waits this long. */
+#define LEASE_MS (15 * 60 * 1000)
+#define MAX_ATTEMPTS 5
+#define FIRST_RETRY_MS (30 * 1000)
+
+unsigned vrp_derive_default_kinds(vrp_library *lib)
+{
+	(void)lib;
+	return vrp_derive_kinds_supported() & ~VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT);
+}
+
+int vrp_derive_enqueue(vrp_library *lib, int64_t recording_id, unsigned kinds)
+{
+	return vrp_derive_task_repo_enqueue(vrp_library_db(lib), recording_id, kinds);
+}
+
+int vrp_derive_queue_status_read(vrp_library *lib, vrp_derive_queue_status *out)
+{
+	struct vrp_derive_queue_counts c;
+	int rc = vrp_derive_task_repo_counts(vrp_library_db(lib), &c);
+	*out = (vrp_derive_queue_status){ c.queued, c.running, c.failed };
+	return rc;
+}
+
+int vrp_derive_queue_retry(vrp_library *lib, int64_t *count)
+{
+	return vrp_derive_task_repo_retry_failed(vrp_library_db(lib), count);
+}
+
+/*
+ * Whether trying again later can help: the local disk was full or busy,
+ * or the process was told to stop. A missing or damaged file, or a kind
+ * nothing makes, stays so until someone acts (`vrp derive` then works).
+ */
+static bool may_pass_later(int code)
+{
+	return code == VRP_ENOSPC || code == VRP_EBUSY || code == VRP_EIO || code == VRP_ENOMEM ||
+	       code == VRP_EDB || code == VRP_ECANCELLED;
+}
+
+static int record_failure(vrp_library *lib, const struct vrp_derive_task *t, const char *owner,
+			  int code)
+{
+	char retry_at[VRP_TIME_ISO_LEN];
+	bool retry = may_pass_later(code) && t->attempts < MAX_ATTEMPTS;
+	if (retry)
+		vrp_time_format_iso(vrp_time_now_ms() + (FIRST_RETRY_MS << (t->attempts - 1)),
+				    retry_at);
+	const char *message = vrp_error_last()->message;
+	VRP_LOG_WARNING("derive", NULL, "recording %lld: cannot make its assets (%s): %s%s",
+		     (long long)t->recording_id, vrp_error_code_name(code), message,
+		     retry ? "; trying again later" : "");
+	return vrp_derive_task_repo_fail(vrp_library_db(lib), t->id, owner,
+					 vrp_error_code_name(code), message,
+					 retry ? retry_at : NULL);
+}
+
+int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, bool *ran, int *outcome)
+{
+	struct vrp_derive_task t;
+	*ran = false;
+	*outcome = 0;
+	int rc = vrp_derive_task_repo_claim(vrp_library_db(lib), owner, LEASE_MS, &t);
+	if (rc == VRP_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	*ran = true;
+	/* A kind this build cannot make (no engine installed) is not a failure of the task. */
+	unsigned kinds = t.kinds & vrp_derive_kinds_supported();
+	rc = kinds ? vrp_derive(lib, t.recording_id, kinds, false, NULL) : 0;
+	*outcome = rc;
+	if (rc == 0)
+		return vrp_derive_task_repo_finish(vrp_library_db(lib), t.id, owner, t.kinds);
+	return record_failure(lib, &t, owner, rc);
+}
