@@ -6,6 +6,10 @@
  * check also looks for files in recordings/raw/ that no recording owns (a
  * crash between placing a file and committing its row leaves one) and for
  * temporary files in tmp/ that no running import holds (debris of a crash).
+ * Each recording's derived assets are checked too: the file a row names
+ * must exist with the row's size, and a file under derived/ must have a
+ * row; `fix` makes a missing or damaged asset again from the audio and
+ * removes an asset file no row names (both can be remade, nothing is lost).
  */
 #ifndef VRP_VERIFY_H
 #define VRP_VERIFY_H
@@ -27,9 +31,15 @@ enum vrp_verify_finding {
 	VRP_VERIFY_UNREADABLE = 3,  /* the file could not be read (its I/O error) */
 	VRP_VERIFY_ORPHAN_FILE = 4, /* a file in recordings/raw/ with no recording */
 	VRP_VERIFY_STALE_TEMP = 5,  /* an abandoned file in tmp/; removed with `fix` */
+	VRP_VERIFY_ASSET_MISSING = 6,  /* a derived asset's file is gone; made again with `fix` */
+	VRP_VERIFY_ASSET_MISMATCH = 7, /* its size is not its row's; made again with `fix` */
+	VRP_VERIFY_ORPHAN_ASSET = 8,   /* a file under derived/ with no row; removed with `fix` */
 };
 
-/* "ok", "missing", "corrupt", "unreadable", "orphan_file", "stale_temp". */
+/*
+ * "ok", "missing", "corrupt", "unreadable", "orphan_file", "stale_temp",
+ * "asset_missing", "asset_mismatch", "orphan_asset".
+ */
 const char *vrp_verify_finding_to_string(enum vrp_verify_finding finding);
 
 /* One finding; valid only during the callback. */
@@ -47,13 +57,14 @@ typedef void (*vrp_verify_fn)(void *ctx, const vrp_verify_item *item);
 typedef struct vrp_verify_options {
 	const int64_t *ids; /* recordings to check; NULL: all, plus the orphan scans */
 	size_t id_count;
-	bool fix; /* remove stale temporary files */
+	bool fix; /* remove stale temporary files and orphan assets, remake damaged assets */
 	vrp_verify_fn on_item;
 	void *ctx;
 } vrp_verify_options;
 
 typedef struct vrp_verify_summary {
 	int64_t checked, ok, missing, corrupt, unreadable, orphan_files, stale_temps, fixed;
+	int64_t assets_checked, assets_missing, assets_mismatched, orphan_assets;
 } vrp_verify_summary;
 
 /*

@@ -10,8 +10,11 @@ const char verify_usage[] =
 	"Re-hashes each recording's file and compares it with the stored sha256,\n"
 	"marking the recording ok, missing or corrupt. Without IDs (or with --all)\n"
 	"it also reports files in recordings/raw/ that no recording owns, and\n"
-	"temporary files left in tmp/ by an interrupted import.\n\n"
-	"  --fix   remove those abandoned temporary files\n\n"
+	"temporary files left in tmp/ by an interrupted import. Each recording's\n"
+	"derived assets are checked too: every row's file is there with its size,\n"
+	"and every file under derived/ has a row.\n\n"
+	"  --fix   remove those abandoned temporary files and asset files no row\n"
+	"          names, and make missing or damaged assets again from the audio\n\n"
 	"Exit status: 0 when everything is whole, 65 when anything is wrong.\n";
 
 static void on_item(void *ctx, const vrp_verify_item *item)
@@ -80,23 +83,36 @@ static int parse(struct cli *cli, int argc, char **argv, bool *fix, bool *all)
 static void print_summary(const struct cli *cli, const vrp_verify_summary *s)
 {
 	if (cli->json) {
-		cli_print_json(json_pack(
-			"{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "summary", "checked",
-			(json_int_t)s->checked, "ok", (json_int_t)s->ok, "missing",
-			(json_int_t)s->missing, "corrupt", (json_int_t)s->corrupt, "unreadable",
-			(json_int_t)s->unreadable, "orphan_files", (json_int_t)s->orphan_files,
-			"stale_temps", (json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed));
+		json_t *o = json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "checked", (json_int_t)s->checked,
+			"ok", (json_int_t)s->ok, "missing", (json_int_t)s->missing, "corrupt",
+			(json_int_t)s->corrupt, "unreadable", (json_int_t)s->unreadable,
+			"orphan_files", (json_int_t)s->orphan_files, "stale_temps",
+			(json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed);
+		json_object_update_new(
+			o, json_pack("{s:I, s:I, s:I, s:I}", "assets_checked",
+				     (json_int_t)s->assets_checked, "assets_missing",
+				     (json_int_t)s->assets_missing, "assets_mismatched",
+				     (json_int_t)s->assets_mismatched, "orphan_assets",
+				     (json_int_t)s->orphan_assets));
+		cli_print_json(json_pack("{s:o}", "summary", o));
 		return;
 	}
 	if (cli->verbosity < 0)
 		return;
 	fprintf(stderr,
 		"checked %lld: %lld ok, %lld missing, %lld corrupt, %lld unreadable; %lld orphan "
-		"%s; %lld stale temporary %s (%lld removed)\n",
+		"%s; %lld stale temporary %s\n",
 		(long long)s->checked, (long long)s->ok, (long long)s->missing,
 		(long long)s->corrupt, (long long)s->unreadable, (long long)s->orphan_files,
 		cli_plural(s->orphan_files, "file", "files"), (long long)s->stale_temps,
-		cli_plural(s->stale_temps, "file", "files"), (long long)s->fixed);
+		cli_plural(s->stale_temps, "file", "files"));
+	if (s->assets_checked || s->orphan_assets)
+		fprintf(stderr, "assets %lld: %lld missing, %lld damaged, %lld orphan\n",
+			(long long)s->assets_checked, (long long)s->assets_missing,
+			(long long)s->assets_mismatched, (long long)s->orphan_assets);
+	if (s->fixed)
+		fprintf(stderr, "fixed %lld\n", (long long)s->fixed);
 }
 
 int cmd_verify(struct cli *cli, int argc, char **argv)

@@ -70,4 +70,24 @@ rows "INSERT INTO derive_tasks (recording_id, kinds, state, next_attempt_at, cre
 mv "$WORK/c.keep" "$LIB/$c_path"
 V -q derive --force 3 >/dev/null
 check "deriving it by hand forgets its failed derivation" test "$(rows "SELECT count(*) FROM derive_tasks WHERE state = 'failed'")" -eq 0
+
+# verify checks every asset's file against its row; --fix remakes or removes.
+wave2=$(rows "SELECT path FROM derived_assets WHERE recording_id = 2 AND kind = 'waveform'")
+spec1=$(rows "SELECT path FROM derived_assets WHERE recording_id = 1 AND kind = 'spectrogram'")
+rm "$LIB/$wave2"
+printf 'x' >>"$LIB/$spec1"
+printf 'junk' >"$LIB/derived/waveform/stray.dat"
+run V --json verify
+expect_status "verify finds damaged assets (exit 65)" 65
+expect_match "a missing asset file" "$out" '"finding":"asset_missing","path":"'"$wave2"'"'
+expect_match "an asset whose size is not its row's" "$out" '"finding":"asset_mismatch","path":"'"$spec1"'"'
+expect_match "a file under derived/ with no row" "$out" '"finding":"orphan_asset","path":"derived/waveform/stray.dat"'
+expect_match "counted in the summary" "$out" '"assets_missing":1,"assets_mismatched":1,"orphan_assets":1'
+run V verify --fix
+expect_status "verify --fix repairs them" 0
+check "the missing waveform is made again" test -s "$LIB/$wave2"
+check "with its row's size" test "$(stat -c %s "$LIB/$spec1")" -eq "$(rows "SELECT size_bytes FROM derived_assets WHERE recording_id = 1 AND kind = 'spectrogram'")"
+check "the stray file is removed" test ! -e "$LIB/derived/waveform/stray.dat"
+run V verify
+expect_status "and verify is clean again" 0
 finish

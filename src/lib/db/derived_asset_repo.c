@@ -361,3 +361,21 @@ done:
 	*paths = out;
 	return 0;
 }
+
+int vrp_derived_asset_repo_path_exists(vrp_db *db, const char *path, bool *out)
+{
+	*out = false;
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt,
+				"SELECT EXISTS (SELECT 1 FROM derived_assets WHERE path = ?1)");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, path, -1, SQLITE_TRANSIENT);
+	rc = vrp_db_step(db, stmt, "cannot look up a derived asset");
+	if (rc == 1) {
+		*out = sqlite3_column_int(stmt, 0) != 0;
+		rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}

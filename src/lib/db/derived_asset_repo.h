@@ -11,6 +11,7 @@
 #include "vrp/derived_asset.h"
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* What an asset is made of; strings are borrowed for the duration of the call. */
@@ -76,5 +77,8 @@ int vrp_derived_asset_repo_list_paths_for_recording(vrp_db *db, int64_t recordin
 
 /* Frees a NULL-terminated array of strings and the strings; NULL is a no-op. */
 void vrp_derived_asset_repo_paths_free(char **paths);
+
+/* Whether an asset row names `path` (relative to the library root). */
+int vrp_derived_asset_repo_path_exists(vrp_db *db, const char *path, bool *out);
 
 #endif

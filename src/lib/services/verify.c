@@ -1,32 +1,39 @@
 /* verify.c - re-hash recordings, and find orphaned and abandoned files. */
 #include "vrp/verify.h"
 
+#include "vrp/derive.h"
+
 #include "core/error_set.h"
 #include "core/fsutil.h"
 #include "core/hash.h"
 #include "core/log.h"
+#include "db/derived_asset_repo.h"
 #include "db/recording_repo.h"
 #include "services/import_tmp.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PAGE 500
 
 const char *vrp_verify_finding_to_string(enum vrp_verify_finding finding)
 {
-	static const char *const names[] = { "ok",         "missing",     "corrupt",
-					     "unreadable", "orphan_file", "stale_temp" };
+	static const char *const names[] = { "ok",          "missing",       "corrupt",
+					     "unreadable",  "orphan_file",   "stale_temp",
+					     "asset_missing", "asset_mismatch", "orphan_asset" };
 	return (unsigned)finding < sizeof(names) / sizeof(*names) ? names[finding] : NULL;
 }
 
 bool vrp_verify_summary_has_problems(const vrp_verify_summary *s)
 {
 	return s->missing || s->corrupt || s->unreadable || s->orphan_files ||
-	       s->stale_temps > s->fixed;
+	       s->stale_temps + s->assets_missing + s->assets_mismatched + s->orphan_assets >
+		       s->fixed;
 }
 
 struct run {
@@ -38,8 +45,9 @@ struct run {
 static void emit(struct run *run, vrp_verify_item *item)
 {
 	vrp_verify_summary *s = run->summary;
-	int64_t *counters[] = { &s->ok,         &s->missing,      &s->corrupt,
-				&s->unreadable, &s->orphan_files, &s->stale_temps };
+	int64_t *counters[] = { &s->ok,           &s->missing,           &s->corrupt,
+				&s->unreadable,   &s->orphan_files,      &s->stale_temps,
+				&s->assets_missing, &s->assets_mismatched, &s->orphan_assets };
 	(*counters[item->finding])++;
 	s->fixed += item->fixed;
 	if (item->finding != VRP_VERIFY_OK)
@@ -73,6 +81,44 @@ static enum vrp_verify_finding hash_matches(const char *path, const char *checks
 	return VRP_VERIFY_OK;
 }
 
+/* Whether the asset's file is there with its row's size; a problem is a finding. */
+static void check_asset(struct run *run, const vrp_derived_asset *a)
+{
+	char *path = vrp_library_path(run->lib, a->path);
+	struct stat st;
+	enum vrp_verify_finding finding = VRP_VERIFY_ASSET_MISSING;
+	if (path && stat(path, &st) == 0)
+		finding = st.st_size == a->size_bytes ? VRP_VERIFY_OK : VRP_VERIFY_ASSET_MISMATCH;
+	free(path);
+	run->summary->assets_checked++;
+	if (finding == VRP_VERIFY_OK)
+		return;
+	const char *kind = vrp_derived_kind_to_string(a->kind);
+	bool fixed = run->options->fix &&
+		     vrp_derive(run->lib, a->recording_id, VRP_DERIVE_KIND(a->kind), true, NULL) == 0;
+	int code = finding == VRP_VERIFY_ASSET_MISSING ? VRP_ENOTFOUND : VRP_ECHECKSUM;
+	vrp_error_set(code, "the %s of recording %lld %s%s", kind, (long long)a->recording_id,
+		      finding == VRP_VERIFY_ASSET_MISSING ? "is missing"
+							   : "is not the size its row records",
+		      fixed		  ? " (made again)"
+		      : run->options->fix ? " (could not be made again)"
+					  : "; `vrp verify --fix` makes it again");
+	vrp_verify_item item = { finding, a->recording_id, a->path, code,
+				 vrp_error_last()->message, fixed };
+	emit(run, &item);
+}
+
+static int check_assets(struct run *run, int64_t recording_id)
+{
+	vrp_derived_asset_list *assets = NULL;
+	int rc = vrp_derived_asset_repo_list_for_recording(vrp_library_db(run->lib), recording_id,
+							   &assets);
+	for (size_t i = 0; rc == 0 && i < assets->count; i++)
+		check_asset(run, assets->items[i]);
+	vrp_derived_asset_list_free(assets);
+	return rc;
+}
+
 static int check_recording(struct run *run, const vrp_recording *rec)
 {
 	char *path = vrp_library_path(run->lib, rec->local_path);
@@ -96,7 +142,7 @@ static int check_recording(struct run *run, const vrp_recording *rec)
 						      marks[finding], NULL);
 	run->summary->checked++;
 	emit(run, &item);
-	return rc;
+	return rc == 0 ? check_assets(run, rec->id) : rc;
 }
 
 static int check_ids(struct run *run)
@@ -231,6 +277,45 @@ static int check_tmp_entry(struct run *run, const char *dir, const char *name)
 	return 0;
 }
 
+/* A file under derived/<kind>/ is an asset's when a row names it. */
+static int check_derived_entry(struct run *run, const char *dir, const char *name)
+{
+	char *rel = vrp_path_join(dir, name);
+	if (!rel)
+		return vrp_error_oom();
+	bool owned = false;
+	int rc = vrp_derived_asset_repo_path_exists(vrp_library_db(run->lib), rel, &owned);
+	if (rc == 0 && !owned) {
+		char *path = vrp_library_path(run->lib, rel);
+		bool fixed = path && run->options->fix && unlink(path) == 0;
+		free(path);
+		vrp_error_set(VRP_ENOTFOUND, "%s is the asset of no recording%s", rel,
+			      fixed ? " (removed)" : "; `vrp verify --fix` removes it");
+		vrp_verify_item item = { VRP_VERIFY_ORPHAN_ASSET,   0,    rel, VRP_ENOTFOUND,
+					 vrp_error_last()->message, fixed };
+		emit(run, &item);
+	}
+	free(rel);
+	return rc;
+}
+
+/* Each kind's folder that exists; a library that never derived a kind has none. */
+static int scan_derived(struct run *run)
+{
+	int rc = 0;
+	for (int k = 0; rc == 0 && vrp_derived_kind_to_string((enum vrp_derived_kind)k); k++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "derived/%s", vrp_derived_kind_to_string(k));
+		char *dir = vrp_library_path(run->lib, rel);
+		struct stat st;
+		bool exists = dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+		free(dir);
+		if (exists)
+			rc = scan_dir(run, rel, check_derived_entry);
+	}
+	return rc;
+}
+
 static void log_summary(const vrp_verify_summary *s, int rc)
 {
 	if (!vrp_log_enabled(rc < 0 ? VRP_LOG_LEVEL_ERROR : VRP_LOG_LEVEL_INFO))
@@ -258,6 +343,8 @@ static int verify_run(struct run *run)
 		rc = scan_dir(run, "recordings/raw", check_raw_entry);
 	if (rc == 0)
 		rc = scan_dir(run, "tmp", check_tmp_entry);
+	if (rc == 0)
+		rc = scan_derived(run);
 	return rc;
 }
 
