@@ -23,6 +23,7 @@ typedef void (*vrp_export_fn)(void *ctx, const vrp_recording *rec, const char *e
 
 typedef struct vrp_export_options {
 	bool include_deleted; /* also export soft-deleted recordings */
+	bool no_assets;       /* leave the derived assets out */
 	vrp_export_fn on_each;
 	void *ctx;
 } vrp_export_options;
@@ -31,6 +32,7 @@ typedef struct vrp_export_summary {
 	int64_t exported; /* recordings in the export: written now, or already there */
 	int64_t kept;     /* of those, files already in `dir` with the right sha256 */
 	int64_t left_out; /* recordings whose file is missing or damaged (see on_each) */
+	int64_t assets;   /* derived asset files in the export */
 } vrp_export_summary;
 
 /*
@@ -47,7 +49,11 @@ typedef struct vrp_export_summary {
  * time is VRP_EBUSY. A recording whose file is missing or damaged is
  * reported through on_each, counted in `left_out` and left out; it does not
  * fail the export. metadata.json is written last, atomically. The export is
- * written to the audit log. `summary` may be NULL.
+ * written to the audit log. `summary` may be NULL. Unless `no_assets`,
+ * each recording's derived assets are copied the same way to
+ * derived/<exported name>.<kind>.<ext> and listed in its metadata entry as
+ * "derived" (the fields of `vrp show --json`, plus "exported_as"); an
+ * asset whose file is missing or damaged is left out with a warning.
  */
 int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *options,
 	       vrp_export_summary *summary);

@@ -5,14 +5,16 @@
 #include <stdlib.h>
 
 const char export_usage[] =
-	"usage: vrp export [--include-deleted] DIR\n\n"
+	"usage: vrp export [--include-deleted] [--no-assets] DIR\n\n"
 	"Writes every recording's file into DIR under its original name (names\n"
 	"already taken become \"name (2).ext\"), each checked against its checksum,\n"
 	"and DIR/metadata.json with every field of every recording. For a data\n"
 	"export request, or to take your recordings elsewhere. Running it again\n"
 	"into the same DIR finishes an interrupted export: files already there\n"
-	"are kept, not copied twice.\n\n"
-	"  --include-deleted   also export soft-deleted recordings\n\n"
+	"are kept, not copied twice. Derived assets (waveform, spectrogram,\n"
+	"compressed copy) go to DIR/derived/<file>.<kind>.<ext>.\n\n"
+	"  --include-deleted   also export soft-deleted recordings\n"
+	"  --no-assets         leave the derived assets out\n\n"
 	"Exit status: 0 when every recording was exported, 65 when some were left\n"
 	"out (a missing or damaged file; see `vrp verify`).\n";
 
@@ -61,12 +63,16 @@ static int report(const struct cli *cli, const char *dir, const vrp_export_summa
 		json_t *ids = json_array();
 		for (size_t i = 0; i < left->count; i++)
 			json_array_append_new(ids, json_integer(left->ids[i]));
-		cli_print_json(json_pack("{s:{s:I, s:I, s:I, s:o}}", "summary", "exported",
+		cli_print_json(json_pack("{s:{s:I, s:I, s:I, s:o, s:I}}", "summary", "exported",
 					 (json_int_t)s->exported, "kept", (json_int_t)s->kept,
-					 "left_out", (json_int_t)s->left_out, "left_out_ids", ids));
+					 "left_out", (json_int_t)s->left_out, "left_out_ids", ids,
+					 "assets", (json_int_t)s->assets));
 	} else {
-		cli_say(cli, "%lld %s and metadata.json written to %s (%lld already there)\n",
-			(long long)s->exported, cli_plural(s->exported, "file", "files"), dir,
+		cli_say(cli,
+			"%lld %s, %lld derived %s and metadata.json written to %s (%lld already "
+			"there)\n",
+			(long long)s->exported, cli_plural(s->exported, "file", "files"),
+			(long long)s->assets, cli_plural(s->assets, "asset", "assets"), dir,
 			(long long)s->kept);
 	}
 	if (s->left_out == 0)
@@ -86,9 +92,11 @@ static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 {
 	vrp_export_options *o = ctx;
 	(void)cli;
-	(void)c;
 	(void)arg;
-	o->include_deleted = true;
+	if (c == 'n')
+		o->no_assets = true;
+	else
+		o->include_deleted = true;
 	return 0;
 }
 
@@ -96,6 +104,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "include-deleted", no_argument, NULL, 'd' },
+		{ "no-assets", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

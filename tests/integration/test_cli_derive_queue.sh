@@ -90,4 +90,14 @@ check "with its row's size" test "$(stat -c %s "$LIB/$spec1")" -eq "$(rows "SELE
 check "the stray file is removed" test ! -e "$LIB/derived/waveform/stray.dat"
 run V verify
 expect_status "and verify is clean again" 0
+# export takes the assets along, named after the exported file, listed in metadata.json.
+run V export "$WORK/out"
+expect_match "export counts the assets" "$out" '4 files, 12 derived assets and metadata.json'
+meta() { python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print($1)" "$WORK/out/metadata.json"; }
+a_wave=$(meta "[d['exported_as'] for r in m if r['id'] == 1 for d in r['derived'] if d['kind'] == 'waveform'][0]")
+check "an asset is under derived/<file>.<kind>.<ext>" test "$a_wave" = derived/a.wav.waveform.dat
+check "byte for byte the library's" cmp "$WORK/out/$a_wave" "$LIB/$(rows "SELECT path FROM derived_assets WHERE recording_id = 1 AND kind = 'waveform'")"
+check "metadata.json lists each with its generator" test "$(meta "sum(1 for r in m for d in r['derived'] if d['generator'])")" -eq 12
+run V export --no-assets "$WORK/out2"
+check "--no-assets leaves them out" test ! -e "$WORK/out2/derived"
 finish

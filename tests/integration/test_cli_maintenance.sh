@@ -60,8 +60,8 @@ for r in m:
 check "the export is in the audit log" test "$(rows "SELECT count(*) FROM audit_log WHERE operation = 'export'")" -eq 1
 run "$VRP" --library "$LIB" export "$WORK/out"
 check "exporting again into the same folder keeps the files, without copies beside them" \
-	test ! -e "$WORK/out/memo4 (2).wav" -a ! -e "$WORK/out/memo1 (3).wav" -a "$(ls "$WORK/out" | wc -l)" -eq 4
-expect_match "and says so" "$out" '3 files and metadata.json written .*\(3 already there\)'
+	test ! -e "$WORK/out/memo4 (2).wav" -a ! -e "$WORK/out/memo1 (3).wav" -a "$(ls "$WORK/out" | wc -l)" -eq 5
+expect_match "and says so" "$out" '3 files, [0-9]+ derived assets? and metadata.json written .*\(3 already there\)'
 mkdir "$WORK/out-text"
 echo "not the recording" >"$WORK/out-text/memo4.wav"
 run "$VRP" --library "$LIB" export "$WORK/out-text"
@@ -82,7 +82,7 @@ check "only its temporary file" test "$(ls -A "$WORK/outk" | grep -c '^\.vrp-exp
 run "$VRP" --library "$LIBK" export "$WORK/outk"
 expect_status "the rerun into the same folder succeeds" 0
 check "and leaves each recording once, whole, and no temporary file" \
-	test "$(ls -A "$WORK/outk" | sort | tr '\n' ' ')" = "big.wav memo1.wav metadata.json " -a \
+	test "$(ls -A "$WORK/outk" | sort | tr '\n' ' ')" = "big.wav derived memo1.wav metadata.json " -a \
 	"$(sha256sum <"$WORK/outk/big.wav")" = "$(sha256sum <"$WORK/big.wav")"
 # And a real kill -9: strace holds each fsync for 2 s, so the export is
 # killed with its first file complete under a temporary name, not yet renamed.
@@ -103,7 +103,7 @@ if strace -qq -o /dev/null true 2>/dev/null; then
 		test -n "$vpid" -a ! -e "$WORK/out9/memo1.wav" -a ! -e "$WORK/out9/metadata.json"
 	"$VRP" -q --library "$LIBK" export "$WORK/out9"
 	check "and the rerun leaves each recording once and no temporary file" \
-		test "$(ls -A "$WORK/out9" | sort | tr '\n' ' ')" = "big.wav memo1.wav metadata.json "
+		test "$(ls -A "$WORK/out9" | sort | tr '\n' ' ')" = "big.wav derived memo1.wav metadata.json "
 else
 	n=$((n + 1)); echo "ok $n - kill -9 before the rename # SKIP no strace here"
 	n=$((n + 1)); echo "ok $n - kill -9 rerun # SKIP"

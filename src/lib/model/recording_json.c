@@ -96,3 +96,13 @@ char *vrp_recording_to_json(const vrp_recording *rec)
 	json_decref(o);
 	return out;
 }
+
+json_t *vrp_derived_asset_json(const vrp_derived_asset *a, bool stale)
+{
+	json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b}", "kind",
+			      vrp_derived_kind_to_string(a->kind), "path", a->path, "size_bytes",
+			      (json_int_t)a->size_bytes, "generator", a->generator,
+			      "generator_version", a->generator_version, "stale", stale);
+	json_object_set_new(o, "mime_type", a->mime_type ? json_string(a->mime_type) : json_null());
+	return o;
+}

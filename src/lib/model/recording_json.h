@@ -2,11 +2,18 @@
 #ifndef VRP_MODEL_RECORDING_JSON_H
 #define VRP_MODEL_RECORDING_JSON_H
 
+#include "vrp/derived_asset.h"
 #include "vrp/recording.h"
+
+#include <stdbool.h>
 
 #include <jansson.h>
 
 /* See vrp_recording_to_json(); NULL when out of memory. */
 json_t *vrp_recording_json(const vrp_recording *rec);
+
+/* An asset as `vrp show --json` lists it: kind, path, mime_type, size_bytes, generator,
+ * generator_version, stale. */
+json_t *vrp_derived_asset_json(const vrp_derived_asset *asset, bool stale);
 
 #endif

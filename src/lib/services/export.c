@@ -13,10 +13,13 @@
  */
 #include "vrp/export.h"
 
+#include "vrp/derive.h"
+
 #include "core/error_set.h"
 #include "core/filecopy.h"
 #include "core/fsutil.h"
 #include "core/log.h"
+#include "db/derived_asset_repo.h"
 #include "db/recording_repo.h"
 #include "model/recording_json.h"
 #include "services/audit.h"
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PAGE        500
@@ -250,16 +254,92 @@ static int export_file(struct export_run *run, const vrp_recording *rec, char **
 	return rc;
 }
 
+/* Copies one asset file to `name` under the folder, checked against its row's size. */
+static int copy_asset(struct export_run *run, const vrp_derived_asset *a, const char *name)
+{
+	char *src_path = vrp_library_path(run->lib, a->path);
+	int src = src_path ? open(src_path, O_RDONLY | O_CLOEXEC) : -1;
+	char temp[64];
+	int dst = -1;
+	int rc = src < 0 ? vrp_error_from_errno(errno, "cannot read %s", a->path)
+			 : create_temp(run, temp, &dst);
+	struct vrp_copy_result copy;
+	if (rc == 0)
+		rc = vrp_fd_copy_hashed(src, dst, name, &copy, NULL, NULL);
+	if (rc == 0 && copy.bytes != a->size_bytes)
+		rc = vrp_error_set(VRP_ECHECKSUM, "%s is not the size its row records", a->path);
+	if (rc == 0 && fsync(dst) != 0)
+		rc = vrp_error_from_errno(errno, "cannot sync %s", name);
+	if (dst >= 0 && close(dst) != 0 && rc == 0)
+		rc = vrp_error_from_errno(errno, "cannot write %s", name);
+	if (rc == 0)
+		rc = rename_into_place(run, temp, name, true);
+	if (rc < 0 && dst >= 0)
+		unlinkat(run->dir_fd, temp, 0);
+	if (src >= 0)
+		close(src);
+	free(src_path);
+	return rc;
+}
+
+/*
+ * The recording's assets go to derived/<exported name>.<kind>.<ext>, named
+ * after its file so they sort beside each other. An asset that cannot be
+ * copied is left out with a warning: it can be made again from the audio.
+ */
+static int export_assets(struct export_run *run, const vrp_recording *rec, const char *exported_as,
+			 json_t *record)
+{
+	vrp_derived_asset_list *assets = NULL;
+	int rc = vrp_derived_asset_repo_list_for_recording(vrp_library_db(run->lib), rec->id,
+							   &assets);
+	json_t *list = json_array();
+	if (rc == 0 && assets->count && mkdirat(run->dir_fd, "derived", 0755) != 0 &&
+	    errno != EEXIST)
+		rc = vrp_error_from_errno(errno, "cannot create %s/derived", run->dir);
+	for (size_t i = 0; rc == 0 && i < assets->count; i++) {
+		const vrp_derived_asset *a = assets->items[i];
+		const char *ext = strrchr(a->path, '.');
+		char *name = NULL;
+		if (asprintf(&name, "derived/%s.%s%s", exported_as,
+			     vrp_derived_kind_to_string(a->kind), ext ? ext : "") < 0) {
+			rc = vrp_error_oom();
+			break;
+		}
+		if (copy_asset(run, a, name) == 0) {
+			json_t *o = vrp_derived_asset_json(a, vrp_derived_asset_is_stale(a, rec->checksum));
+			json_object_set_new(o, "exported_as", json_string(name));
+			json_array_append_new(list, o);
+			run->summary.assets++;
+		} else {
+			VRP_LOG_WARNING("export", NULL, "the %s of recording %lld left out: %s",
+					vrp_derived_kind_to_string(a->kind), (long long)rec->id,
+					vrp_error_last()->message);
+		}
+		free(name);
+	}
+	json_object_set_new(record, "derived", list);
+	vrp_derived_asset_list_free(assets);
+	return rc;
+}
+
 static int export_one(struct export_run *run, const vrp_recording *rec)
 {
 	char *chosen = NULL;
 	int rc = export_file(run, rec, &chosen);
+	json_t *o = NULL;
 	if (rc == 0) {
-		json_t *o = vrp_recording_json(rec);
+		o = vrp_recording_json(rec);
 		json_object_set_new(o, "exported_as", json_string(chosen));
+		if (!run->options->no_assets)
+			rc = export_assets(run, rec, chosen, o);
+	}
+	if (rc == 0) {
 		json_array_append_new(run->metadata, o);
 		json_object_set_new_nocheck(run->used, chosen, json_true());
 		run->summary.exported++;
+	} else {
+		json_decref(o);
 	}
 	/* A missing or damaged file is reported and skipped; the rest still goes out. */
 	bool left_out = rc == VRP_ENOTFOUND || rc == VRP_ECHECKSUM;
