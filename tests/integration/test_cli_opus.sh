@@ -46,4 +46,9 @@ expect_status "an AAC memo gets its copy too" 0
 memo=$(rows "SELECT path FROM derived_assets WHERE recording_id = 2 AND kind = 'compressed'")
 source_samples=$(samples "$FIXTURES/memo.m4a")
 expect_match "decoding to the memo's length at 48 kHz" "$(samples "$LIB/$memo")" "^$source_samples\$"
+v edit 2 --title "Board meeting, March" >/dev/null
+v derive --force --kind compressed 2 >/dev/null
+expect_match "the copy is tagged with the recording's title" \
+	"$(ffprobe -v error -show_entries format_tags=title:stream_tags=title -of csv=p=0 "$LIB/$memo")" \
+	'Board meeting, March'
 finish

@@ -226,7 +226,7 @@ static void test_save_refused_early_and_on_a_full_disk(void **state)
 	(void)state;
 	void *instance = NULL;
 	struct vrp_pcm_sink sink;
-	assert_ok(vrp_opus_generator.create(&instance, &sink));
+	assert_ok(vrp_opus_generator.create(&instance, &sink, &(struct vrp_derive_params){ 0 }));
 	struct vrp_pcm_format format = { 48000, 1, 16, -1 };
 	assert_ok(sink.begin(sink.ctx, &format));
 	int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);

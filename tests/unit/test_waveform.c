@@ -368,6 +368,12 @@ static void test_dat_layout_byte_by_byte(void **state)
 	assert_memory_equal(back.data, values, sizeof(values));
 	vrp_waveform_clear(&back);
 	assert_int_equal(vrp_waveform_write_dat(&wf, 12, STDOUT_FILENO), VRP_EINVAL);
+	/* A full disk is a stable code with its cause, in both formats. */
+	fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(vrp_waveform_write_dat(&wf, 16, fd), VRP_ENOSPC);
+	assert_int_equal(vrp_waveform_write_json(&wf, 16, fd), VRP_ENOSPC);
+	close(fd);
 	free(path);
 }
 

@@ -39,6 +39,15 @@ struct vrp_pcm_sink {
 };
 
 /*
+ * What a generator may know of the recording and the library's settings
+ * besides its audio. Strings are borrowed for the duration of create().
+ */
+struct vrp_derive_params {
+	const char *title; /* the recording's title, for tags; NULL for none */
+	int opus_bitrate;  /* bit/s of the compressed copy; 0 for the default */
+};
+
+/*
  * One kind of asset. create() makes a generator instance for one recording
  * and fills `*sink`; after the decode has ended the sink, save() writes the
  * asset to `fd` (a temporary file the service fsyncs and renames); destroy()
@@ -52,7 +61,8 @@ struct vrp_generator {
 	const char *version;   /* "1" */
 	const char *mime_type; /* "application/json", "image/png", "audio/ogg" */
 	const char *extension; /* "json", "png", "opus" */
-	int (*create)(void **instance, struct vrp_pcm_sink *sink);
+	int (*create)(void **instance, struct vrp_pcm_sink *sink,
+		      const struct vrp_derive_params *params);
 	int (*save)(void *instance, int fd);
 	void (*destroy)(void *instance);
 };

@@ -355,9 +355,14 @@ int vrp_opus_create_with(const struct vrp_opus_options *options, void **instance
 	return vrp_ffmpeg_load(&o->ff);
 }
 
-static int generator_create(void **instance, struct vrp_pcm_sink *sink)
+static int generator_create(void **instance, struct vrp_pcm_sink *sink,
+			    const struct vrp_derive_params *params)
 {
-	return vrp_opus_create_with(&vrp_opus_defaults, instance, sink);
+	struct vrp_opus_options o = vrp_opus_defaults;
+	o.title = params->title;
+	if (params->opus_bitrate)
+		o.bitrate = params->opus_bitrate;
+	return vrp_opus_create_with(&o, instance, sink);
 }
 
 const struct vrp_generator vrp_opus_generator = {

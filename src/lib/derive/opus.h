@@ -28,7 +28,7 @@ struct vrp_opus_options {
 /* Kind VRP_DERIVED_COMPRESSED, audio/ogg, with the default options. */
 extern const struct vrp_generator vrp_opus_generator;
 
-/* 32 kbit/s (speech), no title: the generator table's create() has no recording to name. */
+/* 32 kbit/s (speech), no title; the generator table's create() takes both from its params. */
 extern const struct vrp_opus_options vrp_opus_defaults;
 
 /*

@@ -448,8 +448,10 @@ int vrp_spectrogram_create_with(const struct vrp_spectrogram_options *options, v
 	return 0;
 }
 
-static int generator_create(void **instance, struct vrp_pcm_sink *sink)
+static int generator_create(void **instance, struct vrp_pcm_sink *sink,
+			    const struct vrp_derive_params *params)
 {
+	(void)params;
 	return vrp_spectrogram_create_with(&vrp_spectrogram_defaults, instance, sink);
 }
 

@@ -155,8 +155,10 @@ void vrp_waveform_builder_free(struct vrp_waveform_builder *b)
 	free(b);
 }
 
-static int generator_create(void **instance, struct vrp_pcm_sink *sink)
+static int generator_create(void **instance, struct vrp_pcm_sink *sink,
+			    const struct vrp_derive_params *params)
 {
+	(void)params;
 	struct vrp_waveform_builder *b = NULL;
 	int rc = vrp_waveform_builder_new(VRP_WAVEFORM_STORED_SPP, VRP_WAVEFORM_STORED, &b, sink);
 	*instance = b;

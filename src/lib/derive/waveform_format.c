@@ -24,8 +24,8 @@ struct out {
 
 static void flush(struct out *o)
 {
-	if (o->rc == 0 && o->used > 0)
-		o->rc = vrp_fs_write_all(o->fd, o->buf, o->used);
+	if (o->rc == 0 && o->used > 0 && vrp_fs_write_all(o->fd, o->buf, o->used) != 0)
+		o->rc = vrp_error_from_errno(errno, "cannot write the waveform");
 	o->used = 0;
 }
 

@@ -84,7 +84,8 @@ static int add_job(struct run *r, const struct vrp_generator *gen)
 	job->gen = gen;
 	snprintf(job->path, sizeof(job->path), "derived/%s/%s.%s",
 		 vrp_derived_kind_to_string(gen->kind), r->rec->uuid, gen->extension);
-	int rc = gen->create(&job->instance, &r->sinks[r->count]);
+	struct vrp_derive_params params = { .title = r->rec->title };
+	int rc = gen->create(&job->instance, &r->sinks[r->count], &params);
 	if (rc == 0)
 		r->count++;
 	else
