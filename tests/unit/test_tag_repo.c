@@ -41,6 +41,33 @@ static void test_ensure_returns_one_id_per_name_ignoring_case_and_blanks(void **
 	assert_int_equal(test_query_int(db, "SELECT count(*) FROM tags"), 2);
 }
 
+static void test_case_is_folded_beyond_ascii(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	static const char *const pairs[][2] = {
+		{ "Äpfel", "äpfel" }, { "ÉCOLE", "école" }, { "ΣΟΦΊΑ", "σοφία" }, { "Москва", "МОСКВА" },
+	};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++) {
+		int64_t a = 0, b = 0;
+		assert_ok(vrp_tag_repo_ensure(db, pairs[i][0], &a));
+		assert_ok(vrp_tag_repo_ensure(db, pairs[i][1], &b));
+		assert_int_equal(a, b);
+	}
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM tags"), 4);
+	/* Folding is of case only: accents still make another tag. */
+	int64_t e = 0, plain = 0;
+	assert_ok(vrp_tag_repo_ensure(db, "école", &e));
+	assert_ok(vrp_tag_repo_ensure(db, "ecole", &plain));
+	assert_int_not_equal(e, plain);
+	int64_t id = fixture_insert(db, 1, NULL, NULL);
+	assert_ok(vrp_tag_repo_add_to_recording(db, id, "ÄPFEL"));
+	assert_ok(vrp_tag_repo_add_to_recording(db, id, "äpfel"));
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recording_tags"), 1);
+	assert_ok(vrp_tag_repo_remove_from_recording(db, id, "äPFEL"));
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recording_tags"), 0);
+	assert_int_equal(vrp_tag_repo_rename(db, "ecole", "ÉCOLE"), VRP_EEXISTS);
+}
+
 static void test_ensure_keeps_the_first_spelling_trimmed(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
@@ -317,6 +344,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		DB_TEST(test_ensure_returns_one_id_per_name_ignoring_case_and_blanks),
+		DB_TEST(test_case_is_folded_beyond_ascii),
 		DB_TEST(test_ensure_keeps_the_first_spelling_trimmed),
 		DB_TEST(test_ensure_rejects_empty_and_blank_names),
 		DB_TEST(test_adding_a_tag_twice_links_it_once),

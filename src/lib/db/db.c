@@ -1,6 +1,7 @@
 /* db.c - the SQLite connection: open, pragmas, transactions, helpers. */
 #include "db/db_internal.h"
 
+#include "core/casefold.h"
 #include "core/error_set.h"
 #include "db/busy.h"
 #include "db/read_only.h"
@@ -208,6 +209,8 @@ static int check_not_too_new(vrp_db *db)
 static int configure(vrp_db *db, unsigned flags)
 {
 	int rc = vrp_db_set_busy_timeout(db, VRP_DB_DEFAULT_BUSY_TIMEOUT_MS);
+	if (rc == 0 && vrp_casefold_register(db->handle) != SQLITE_OK)
+		rc = vrp_db_fail(db, sqlite3_errcode(db->handle), "cannot register vrp_fold()");
 	if (rc == 0)
 		rc = vrp_db_exec(db, "PRAGMA foreign_keys = ON");
 	/*

@@ -181,8 +181,8 @@ static int add_conditions(struct query *q, const vrp_recording_filter *f)
 		if (rc < 0)
 			return rc;
 		add_text(q,
-			 " AND EXISTS (SELECT 1 FROM recording_tags rt JOIN tags t ON t.id = "
-			 "rt.tag_id WHERE rt.recording_id = r.id AND t.name = ?)",
+			 " AND EXISTS (SELECT 1 FROM recording_tags rt WHERE rt.recording_id = r.id "
+			 "AND rt.tag_id IN (SELECT id FROM tags WHERE vrp_fold(name) = vrp_fold(?)))",
 			 q->tag);
 	}
 	if (f->created_since)

@@ -41,11 +41,21 @@ static int exec_bound(vrp_db *db, const char *sql, const char *text, int64_t num
 	return rc;
 }
 
+/*
+ * The tag ?1 names, compared after Unicode case folding ("Äpfel" is
+ * "äpfel"; the column's NOCASE folds only A-Z). Two tags that fold alike
+ * can only predate this rule; the one spelled exactly so wins, else the
+ * oldest. Tags are few, so the scan is cheap.
+ */
+#define TAG_NAMED                                                                                  \
+	"SELECT id FROM tags WHERE vrp_fold(name) = vrp_fold(?1) ORDER BY name = ?1 DESC, id "     \
+	"LIMIT 1"
+
 /* The id of the tag called `name` (already trimmed), or VRP_ENOTFOUND. */
 static int find_tag(vrp_db *db, const char *name, int64_t *id)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = vrp_db_prepare(db, &stmt, "SELECT id FROM tags WHERE name = ?1");
+	int rc = vrp_db_prepare(db, &stmt, TAG_NAMED);
 	if (rc == 0) {
 		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 		rc = vrp_db_step(db, stmt, "cannot look up a tag");
@@ -77,8 +87,11 @@ static int require_recording(vrp_db *db, int64_t recording_id)
 
 static int ensure_trimmed(vrp_db *db, const char *name, int64_t *id)
 {
-	int rc = exec_bound(db, "INSERT INTO tags (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
-			    name, 0, "cannot create a tag");
+	int rc = find_tag(db, name, id);
+	if (rc != VRP_ENOTFOUND)
+		return rc;
+	rc = exec_bound(db, "INSERT INTO tags (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+			name, 0, "cannot create a tag");
 	return rc < 0 ? rc : find_tag(db, name, id);
 }
 
@@ -117,12 +130,12 @@ static int apply_change(vrp_db *db, void *ctx)
 			rc = exec_bound(
 				db,
 				"INSERT OR IGNORE INTO recording_tags (tag_id, recording_id) "
-				"VALUES ((SELECT id FROM tags WHERE name = ?1), ?2)",
+				"VALUES ((" TAG_NAMED "), ?2)",
 				c->name, c->recording_id, "cannot tag the recording");
 	} else if (rc == 0) {
 		rc = exec_bound(db,
 				"DELETE FROM recording_tags WHERE recording_id = ?2 AND tag_id = "
-				"(SELECT id FROM tags WHERE name = ?1)",
+				"(" TAG_NAMED ")",
 				c->name, c->recording_id, "cannot untag the recording");
 	}
 	if (rc == 0 && vrp_db_changes(db) > 0)
@@ -223,6 +236,13 @@ int vrp_tag_repo_rename(vrp_db *db, const char *old_name, const char *new_name)
 		rc = trimmed_name(new_name, &new_trimmed);
 	if (rc == 0)
 		rc = find_tag(db, old_trimmed, &id);
+	int64_t taken = 0;
+	/* Another tag may fold like the new name where NOCASE would not see it ("Ä", "ä"). */
+	int found = rc == 0 ? find_tag(db, new_trimmed, &taken) : 0;
+	if (rc == 0 && found == 0 && taken != id)
+		rc = VRP_EEXISTS;
+	else if (rc == 0 && found != VRP_ENOTFOUND && found != 0)
+		rc = found;
 	if (rc == 0)
 		rc = exec_bound(db, "UPDATE tags SET name = ?1 WHERE id = ?2", new_trimmed, id,
 				"cannot rename the tag");
