@@ -201,9 +201,9 @@ static void test_refuses_text_whatever_its_extension(void **state)
 static void test_refuses_images_whatever_their_extension(void **state)
 {
 	(void)state;
-	assert_refused("image.png", UNSUPPORTED, "not a supported audio format");
-	assert_refused("image.jpg", UNSUPPORTED, "not a supported audio format");
-	assert_refused("image.wav", UNSUPPORTED, "not a supported audio format");
+	assert_refused("image.png", UNSUPPORTED, "without audio");
+	assert_refused("image.jpg", UNSUPPORTED, "without audio");
+	assert_refused("image.wav", UNSUPPORTED, "without audio");
 }
 
 static void test_refuses_random_bytes_named_as_audio(void **state)

@@ -54,6 +54,11 @@ static const struct container containers[] = {
 	{ "matroska,webm", "webm", "audio/webm", "webm" },
 	{ "amr", "amr", "audio/amr", "amr" },
 	{ "aiff", "aiff", "audio/aiff", "aiff" },
+	/* What Android recorders, Apple devices, Sony and Windows Sound Recorder write. */
+	{ "aac", "aac", "audio/aac", "aac" },
+	{ "caf", "caf", "audio/x-caf", "caf" },
+	{ "w64", "w64", "audio/x-w64", "w64" },
+	{ "asf", "asf", "audio/x-ms-wma", "wma" },
 };
 
 struct probe {
@@ -63,6 +68,9 @@ struct probe {
 	int64_t size;
 	struct vrp_media_io io;
 	const struct container *container;
+	/* A demuxer outside the table: its names, as FFmpeg gives them. */
+	struct container other;
+	char other_format[24], other_mime[48], other_ext[8];
 	AVFormatContext *ic;
 	AVStream *st;
 	AVCodecContext *dec;
@@ -177,6 +185,37 @@ static const char *signature_format(int fd)
 	return NULL;
 }
 
+/* The first of FFmpeg's comma-separated names, lower-case letters and digits only. */
+static void first_name(const char *list, char *out, size_t size)
+{
+	size_t n = 0;
+	for (; list && *list && *list != ',' && n + 1 < size; list++)
+		if ((*list >= 'a' && *list <= 'z') || (*list >= '0' && *list <= '9'))
+			out[n++] = *list;
+	out[n] = '\0';
+}
+
+/*
+ * Any other demuxer is welcome: what decides is the probe's check that the
+ * file holds audio that decodes to its end, not a list of names. Its MIME
+ * type is FFmpeg's when that is an audio one.
+ */
+static const struct container *other_container(struct probe *p, const AVInputFormat *fmt)
+{
+	first_name(fmt->name, p->other_format, sizeof(p->other_format));
+	first_name(fmt->extensions, p->other_ext, sizeof(p->other_ext));
+	if (!p->other_ext[0])
+		snprintf(p->other_ext, sizeof(p->other_ext), "%.7s", p->other_format);
+	const char *mime = fmt->mime_type ? fmt->mime_type : "";
+	size_t len = strcspn(mime, ",");
+	if (strncmp(mime, "audio/", 6) == 0 && len < sizeof(p->other_mime))
+		snprintf(p->other_mime, sizeof(p->other_mime), "%.*s", (int)len, mime);
+	else
+		snprintf(p->other_mime, sizeof(p->other_mime), "application/octet-stream");
+	p->other = (struct container){ fmt->name, p->other_format, p->other_mime, p->other_ext };
+	return p->other_format[0] ? &p->other : NULL;
+}
+
 static int recognise(struct probe *p, const AVInputFormat **fmt)
 {
 	const char *known = signature_format(p->fd);
@@ -193,9 +232,10 @@ static int recognise(struct probe *p, const AVInputFormat **fmt)
 		return media_error(p, VRP_ENOMEM, "out of memory");
 	if (score <= AVPROBE_SCORE_RETRY || !*fmt)
 		return media_error(p, VRP_EUNSUPPORTED_MEDIA,
-				   "not a recognised audio format (not WAV, FLAC, MP3, M4A, Ogg, "
-				   "WebM, AMR, 3GP or AIFF)");
+				   "not a recognised audio format (no FFmpeg demuxer knows it)");
 	p->container = container_for((*fmt)->name);
+	if (!p->container)
+		p->container = other_container(p, *fmt);
 	if (!p->container)
 		return media_error(p, VRP_EUNSUPPORTED_MEDIA, "%s is not a supported audio format",
 				   (*fmt)->long_name ? (*fmt)->long_name : (*fmt)->name);
@@ -298,14 +338,19 @@ static void note_packet(struct probe *p)
 	const AVPacket *pkt = p->pkt;
 	int64_t pts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
 	p->packets++;
-	p->longest_packet = FFMAX(p->longest_packet, pkt->duration);
+	/* Packets that carry no duration (CAF's ALAC) last until the next one starts. */
+	int64_t duration = pkt->duration;
+	if (duration <= 0 && pts != AV_NOPTS_VALUE && p->last_pts != AV_NOPTS_VALUE &&
+	    pts > p->last_pts)
+		duration = pts - p->last_pts;
+	p->longest_packet = FFMAX(p->longest_packet, duration);
 	if (pts == AV_NOPTS_VALUE)
 		return;
 	if (p->first_pts == AV_NOPTS_VALUE)
 		p->first_pts = pts;
 	p->last_pts = pts;
-	if (p->packet_end == AV_NOPTS_VALUE || pts + pkt->duration > p->packet_end)
-		p->packet_end = pts + pkt->duration;
+	if (p->packet_end == AV_NOPTS_VALUE || pts + duration > p->packet_end)
+		p->packet_end = pts + duration;
 }
 
 /*
@@ -318,7 +363,10 @@ static void note_frame(struct probe *p)
 {
 	const AVFrame *f = p->frame;
 	int64_t pts = f->pts != AV_NOPTS_VALUE ? f->pts : f->best_effort_timestamp;
-	if (pts == AV_NOPTS_VALUE || f->sample_rate <= 0)
+	/* Streams without timestamps (raw ADTS, ASF's last frame) play on from the last frame. */
+	if (pts == AV_NOPTS_VALUE)
+		pts = p->decoded ? p->end : 0;
+	if (f->sample_rate <= 0)
 		return;
 	int64_t end =
 		pts + p->ffmpeg->av_rescale_q(f->nb_samples, (AVRational){ 1, f->sample_rate },
@@ -371,9 +419,10 @@ static int next_packet(struct probe *p)
 	}
 }
 
-static int decode_packet(struct probe *p)
+/* Decodes p->pkt, or with NULL drains the frames a decoder holds back (WMA keeps one). */
+static int decode_packet_or_drain(struct probe *p, const AVPacket *pkt)
 {
-	int rc = p->ffmpeg->avcodec_send_packet(p->dec, p->pkt);
+	int rc = p->ffmpeg->avcodec_send_packet(p->dec, pkt);
 	while (rc >= 0) {
 		rc = p->ffmpeg->avcodec_receive_frame(p->dec, p->frame);
 		if (rc >= 0)
@@ -384,6 +433,8 @@ static int decode_packet(struct probe *p)
 		return 0;
 	return av_failure(p, rc, "the audio does not decode");
 }
+
+static int decode_packet(struct probe *p) { return decode_packet_or_drain(p, p->pkt); }
 
 static int check_start(struct probe *p)
 {
@@ -436,18 +487,26 @@ static bool seek_near_end(struct probe *p, int64_t declared)
 static int check_end(struct probe *p, int64_t declared)
 {
 	bool seeked = declared != AV_NOPTS_VALUE && seek_near_end(p, declared);
+	/*
+	 * Not seeked with a declared length: the end is near, and decoding it
+	 * costs little. Packets without timestamps cannot be counted: only
+	 * decoding all of them tells the length.
+	 */
+	bool decode = declared != AV_NOPTS_VALUE || p->first_pts == AV_NOPTS_VALUE;
 	p->counted = declared == AV_NOPTS_VALUE;
 	int tail_packets = 0, rc;
 	while ((rc = next_packet(p)) == 0) {
 		tail_packets++;
-		if (seeked && (rc = decode_packet(p)) < 0)
+		if (decode && (rc = decode_packet(p)) < 0)
 			return rc;
 	}
 	if (rc < 0)
 		return rc;
 	if (seeked && tail_packets == 0)
 		return media_error(p, VRP_ECORRUPT_MEDIA, "truncated: the audio stops early");
-	settle_end(p, seeked);
+	if (decode && (rc = decode_packet_or_drain(p, NULL)) < 0)
+		return rc;
+	settle_end(p, decode);
 	return 0;
 }
 
@@ -474,6 +533,8 @@ static int validate(struct probe *p, const char *format_name)
 	if (rc < 0)
 		return rc;
 	int64_t declared = declared_duration(p);
+	if (p->at_eof && (rc = decode_packet_or_drain(p, NULL)) < 0)
+		return rc;
 	if (p->at_eof)
 		settle_end(p, true);
 	else if ((rc = check_end(p, declared)) < 0)
@@ -506,8 +567,9 @@ static int name_format(struct probe *p, struct vrp_media_info *out)
 	} else if (strcmp(format, "amr") == 0 && codec == AV_CODEC_ID_AMR_WB) {
 		mime = "audio/amr-wb";
 	} else if (strcmp(format, "webm") == 0 && !is_webm(p)) {
-		return media_error(p, VRP_EUNSUPPORTED_MEDIA,
-				   "Matroska other than WebM is not a supported audio format");
+		format = "matroska";
+		mime = "audio/x-matroska";
+		ext = "mka";
 	}
 	copy_string(out->format_name, sizeof(out->format_name), format);
 	copy_string(out->mime_type, sizeof(out->mime_type), mime);

@@ -13,7 +13,8 @@
 
 /*
  * What a probe found. Strings are NUL-terminated and never truncated (every
- * value is one of a fixed set, all shorter than the arrays).
+ * value is one of a fixed set or cut to fit by the probe, all shorter than
+ * the arrays).
  *
  *   container    format_name  mime_type     extension
  *   WAV/RF64     wav          audio/wav     wav
@@ -26,6 +27,13 @@
  *   WebM         webm         audio/webm    webm
  *   AMR          amr          audio/amr     amr   (audio/amr-wb for AMR-WB)
  *   AIFF/AIFF-C  aiff         audio/aiff    aiff
+ *   ADTS AAC     aac          audio/aac     aac
+ *   Apple CAF    caf          audio/x-caf   caf
+ *   Sony Wave64  w64          audio/x-w64   w64
+ *   ASF (WMA)    asf          audio/x-ms-wma wma
+ *   Matroska     matroska     audio/x-matroska mka
+ *   any other    FFmpeg's demuxer name, its audio MIME type (else
+ *                application/octet-stream) and its first extension
  *
  * Ogg Opus is "audio/ogg" because RFC 7845 registers Opus-in-Ogg under it
  * ("audio/opus" is the RTP payload type of RFC 7587); the stored file is

@@ -165,8 +165,79 @@ static int check_ogg_end(struct vrp_media_io *io)
 	return rc;
 }
 
+/*
+ * ASF (WMA): the File Properties object in the header states the file's
+ * size, unless the broadcast flag says the size is not known.
+ */
+static int check_asf(struct vrp_media_io *io)
+{
+	static const uint8_t file_properties[16] = { 0xa1, 0xdc, 0xab, 0x8c, 0x47, 0xa9,
+						     0xcf, 0x11, 0x8e, 0xe4, 0x00, 0xc0,
+						     0x0c, 0x20, 0x53, 0x65 };
+	int64_t pos = 30; /* after the header object's GUID, size, count and reserved bytes */
+	for (int i = 0; i < CHUNKS_MAX; i++) {
+		uint8_t h[92];
+		bool got = false;
+		int rc = read_at(io, h, 24, pos, &got);
+		if (rc < 0 || !got)
+			return rc;
+		uint64_t size = AV_RL64(h + 16);
+		if (memcmp(h, file_properties, 16) == 0) {
+			rc = read_at(io, h, sizeof(h), pos, &got);
+			if (rc < 0 || !got)
+				return rc;
+			uint64_t declared = AV_RL64(h + 40);
+			bool broadcast = AV_RL32(h + 88) & 1;
+			if (broadcast || declared == 0 || declared <= (uint64_t)io->size)
+				return 0;
+			return truncated("the ASF file", (int64_t)declared, io->size);
+		}
+		if (size < 24)
+			return 0;
+		pos += (int64_t)size;
+	}
+	return 0;
+}
+
+/* Raw ADTS AAC has no header of its own: every frame states its length, the last one too. */
+#define ADTS_FRAMES_MAX (1 << 21)
+static int check_adts(struct vrp_media_io *io)
+{
+	int64_t pos = 0;
+	uint8_t id3[10];
+	bool got = false;
+	int rc = read_at(io, id3, sizeof(id3), 0, &got);
+	if (rc < 0)
+		return rc;
+	if (got && memcmp(id3, "ID3", 3) == 0)
+		pos = 10 + ((id3[6] & 0x7f) << 21 | (id3[7] & 0x7f) << 14 | (id3[8] & 0x7f) << 7 |
+			    (id3[9] & 0x7f)) + (id3[5] & 0x10 ? 10 : 0);
+	for (int i = 0; i < ADTS_FRAMES_MAX && pos < io->size; i++) {
+		uint8_t h[7];
+		rc = read_at(io, h, sizeof(h), pos, &got);
+		if (rc < 0)
+			return rc;
+		if (!got)
+			return truncated("the last AAC frame", pos + 7, io->size);
+		/* Not a frame (an ID3 or APE tag at the end): the frames are all there. */
+		if (h[0] != 0xff || (h[1] & 0xf6) != 0xf0)
+			return 0;
+		int64_t length = ((h[3] & 3) << 11) | (h[4] << 3) | (h[5] >> 5);
+		if (length < 7)
+			return 0;
+		if (pos + length > io->size)
+			return truncated("the last AAC frame", pos + length, io->size);
+		pos += length;
+	}
+	return 0;
+}
+
 int vrp_media_check_complete(struct vrp_media_io *io, const char *format_name)
 {
+	if (strcmp(format_name, "asf") == 0)
+		return check_asf(io);
+	if (strcmp(format_name, "aac") == 0)
+		return check_adts(io);
 	if (strcmp(format_name, "wav") == 0)
 		return check_iff(io, false, "data");
 	if (strcmp(format_name, "aiff") == 0)

@@ -13,7 +13,8 @@ struct vrp_media_io;
 
 /*
  * Checks the file behind `io`, which FFmpeg recognised as `format_name`
- * (one of probe.h's: "wav", "aiff", "mp4", "3gp", "webm", "ogg"; other
+ * (one of probe.h's: "wav", "aiff", "mp4", "3gp", "webm", "ogg", "asf",
+ * "aac"; other
  * formats pass, their length being checked by decoding). Returns 0, or
  * VRP_ECORRUPT_MEDIA (message set, no context) when the file ends before a
  * chunk, box or element it declares, or VRP_EIO & co. when reading fails.
