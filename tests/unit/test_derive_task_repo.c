@@ -1,5 +1,5 @@
 /* test_derive_task_repo.c - the durable derive queue: one live task per recording, leases, outcomes. */
-#include "test_support.h"
+#include "recording_fixture.h"
 
 #include "db/derive_task_repo.h"
 
@@ -10,20 +10,7 @@
 #define SPEC 2u
 #define OPUS 8u
 
-static int64_t insert_recording(vrp_db *db, int n)
-{
-	char sql[1024];
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO recordings (uuid, original_filename, stored_filename, local_path, "
-		 "mime_type, filesize_bytes, checksum, created_at, modified_at) VALUES "
-		 "('00000000-0000-4000-8000-%012d', 'memo%d.wav', 'r%d.wav', "
-		 "'recordings/raw/r%d.wav', 'audio/wav', 1000, printf('%%064d', %d), "
-		 "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
-		 n, n, n, n, n);
-	test_exec(db, sql);
-	snprintf(sql, sizeof(sql), "SELECT id FROM recordings WHERE stored_filename = 'r%d.wav'", n);
-	return test_query_int(db, sql);
-}
+static int64_t insert_recording(vrp_db *db, int n) { return fixture_insert(db, n, NULL, NULL); }
 
 static struct vrp_derive_queue_counts counts(vrp_db *db)
 {
