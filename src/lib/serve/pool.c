@@ -4,7 +4,8 @@
  * A vrp_library holds one SQLite connection, which one thread uses at a
  * time. Requests run on threads of their own, so each borrows a connection
  * for the length of its handler; idle ones are kept (up to POOL_KEEP) so a
- * busy page does not pay for opening the database on every request.
+ * busy page (or 64 connections at once) does not pay for opening the database
+ * on every request.
  */
 #include "serve/serve_internal.h"
 
@@ -13,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POOL_KEEP 8
+#define POOL_KEEP 64
 
 struct serve_pool {
 	pthread_mutex_t lock;
