@@ -64,8 +64,8 @@ static void test_the_openapi_document_describes_no_route_that_does_not_exist(voi
 				found = !strcmp(r->pattern, pattern) && !strcmp(m, method);
 			}
 			if (!found)
-				fail_msg("web/openapi.json describes %s %s, which no route serves", method,
-					 pattern);
+				fail_msg("web/openapi.json describes %s %s, which no route serves",
+					 method, pattern);
 		}
 	}
 	json_decref(paths);

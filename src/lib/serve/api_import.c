@@ -73,7 +73,7 @@ static char *safe_name(const char *name)
 		out[j++] = (unsigned char)base[i] < 0x20 || base[i] == 0x7f ? '_' : base[i];
 	out[j] = '\0';
 	if (j == 0)
-		strcpy(out, "upload");
+		memcpy(out, "upload", sizeof("upload"));
 	return out;
 }
 
@@ -116,7 +116,8 @@ static bool write_all(struct serve_upload *u, const char *data, size_t size)
 			continue;
 		if (n < 0)
 			return fail(u, vrp_error_code_from_errno(errno),
-				    errno == ENOSPC ? "the disk is full" : "cannot write the upload");
+				    errno == ENOSPC ? "the disk is full"
+						    : "cannot write the upload");
 		data += n;
 		size -= (size_t)n;
 	}
@@ -170,13 +171,13 @@ int serve_upload_begin(struct serve_request *req)
 	const char *type = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!strncasecmp(type, "multipart/form-data", 19)) {
-		u->post = MHD_create_post_processor(req->connection, 64 * 1024, on_part, u);
+		u->post = MHD_create_post_processor(req->connection, (size_t)64 * 1024, on_part, u);
 		if (!u->post)
 			return vrp_error_set(VRP_EINVAL, "a multipart body needs its boundary");
 		return 0;
 	}
-	const char *name = MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND,
-						       "filename");
+	const char *name =
+		MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, "filename");
 	if (!name)
 		name = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, "X-Filename");
 	if (!open_file(u, name ? name : "upload"))
@@ -259,9 +260,9 @@ static void on_result(void *ctx, const vrp_import_result *r)
 	json_array_append(run->items, o);
 	serve_events_publish(run->req->server->events, "import", o);
 	if (r->status == VRP_IMPORT_IMPORTED)
-		serve_events_publish(run->req->server->events, "recording",
-				     json_pack("{s:s, s:I}", "action", "created", "id",
-					       (json_int_t)r->id));
+		serve_events_publish(
+			run->req->server->events, "recording",
+			json_pack("{s:s, s:I}", "action", "created", "id", (json_int_t)r->id));
 }
 
 static int import_files(struct serve_request *req, struct run *run)
@@ -295,13 +296,13 @@ enum MHD_Result serve_api_import(struct serve_request *req)
 		return serve_send_error(req->connection, MHD_HTTP_BAD_REQUEST,
 					"ERR_INVALID_ARGUMENT", "no file in the multipart body");
 	struct run run = { .req = req, .items = json_array() };
-	serve_events_publish(req->server->events, "import",
-			     json_pack("{s:s, s:I}", "status", "started", "files",
-				       (json_int_t)u->count));
+	serve_events_publish(
+		req->server->events, "import",
+		json_pack("{s:s, s:I}", "status", "started", "files", (json_int_t)u->count));
 	int rc = import_files(req, &run);
-	serve_events_publish(req->server->events, "import",
-			     json_pack("{s:s, s:I}", "status", "finished", "files",
-				       (json_int_t)u->count));
+	serve_events_publish(
+		req->server->events, "import",
+		json_pack("{s:s, s:I}", "status", "finished", "files", (json_int_t)u->count));
 	if (rc < 0) {
 		json_decref(run.items);
 		return serve_send_vrp_error(req->connection, rc);

@@ -94,7 +94,7 @@ static enum MHD_Result send_file(struct serve_request *req, int fd, const char *
 	}
 	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
 	const char *if_range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Range");
-	if (if_range && (!etag || strcmp(if_range, etag)))
+	if (if_range && (!etag || strcmp(if_range, etag) != 0))
 		range = NULL; /* the client's copy is another version: send it all */
 	uint64_t first = 0, last = size ? size - 1 : 0;
 	int ranged = parse_range(range, size, &first, &last);
@@ -153,7 +153,8 @@ static int compressed_asset(struct serve_request *req, vrp_library *lib, const v
 				     json_pack("{s:I, s:s, s:s}", "id", (json_int_t)rec->id, "kind",
 					       "compressed", "state", "started"));
 		unsigned made = 0;
-		rc = vrp_derive(lib, rec->id, VRP_DERIVE_KIND(VRP_DERIVED_COMPRESSED), false, &made);
+		rc = vrp_derive(lib, rec->id, VRP_DERIVE_KIND(VRP_DERIVED_COMPRESSED), false,
+				&made);
 		serve_events_publish(req->server->events, "derive",
 				     json_pack("{s:I, s:s, s:s}", "id", (json_int_t)rec->id, "kind",
 					       "compressed", "state", rc == 0 ? "done" : "failed"));
@@ -166,7 +167,7 @@ static int compressed_asset(struct serve_request *req, vrp_library *lib, const v
 enum MHD_Result serve_api_audio(struct serve_request *req)
 {
 	const char *format = serve_query(req, "format");
-	if (format && strcmp(format, "opus") && strcmp(format, "original"))
+	if (format && strcmp(format, "opus") != 0 && strcmp(format, "original") != 0)
 		return serve_send_error(req->connection, MHD_HTTP_BAD_REQUEST,
 					"ERR_INVALID_ARGUMENT",
 					"format: 'original' (the default) or 'opus'");
@@ -183,7 +184,7 @@ enum MHD_Result serve_api_audio(struct serve_request *req)
 	if (rc == 0 && opus)
 		rc = compressed_asset(req, lib, rec, &asset);
 	if (rc == 0) {
-		path = vrp_library_path(lib, opus ? asset->path : rec->local_path);
+		path = vrp_library_path(lib, opus && asset ? asset->path : rec->local_path);
 		if (!path)
 			rc = vrp_error_oom();
 	}
@@ -194,7 +195,7 @@ enum MHD_Result serve_api_audio(struct serve_request *req)
 						     req->id)
 				     : vrp_error_from_errno(errno, "cannot open the audio file");
 	if (rc == 0) {
-		if (opus)
+		if (opus && asset)
 			snprintf(etag, sizeof(etag), "\"%.64s-%.40s\"", asset->source_checksum,
 				 asset->generator_version);
 		else
@@ -255,7 +256,7 @@ enum MHD_Result serve_api_waveform(struct serve_request *req)
 	const char *channels = serve_query(req, "channels");
 	if (channels && !strcmp(channels, "all"))
 		options.channels = VRP_WAVEFORM_CHANNELS_ALL;
-	else if (channels && strcmp(channels, "mixed"))
+	else if (channels && strcmp(channels, "mixed") != 0)
 		return serve_send_error(req->connection, MHD_HTTP_BAD_REQUEST,
 					"ERR_INVALID_ARGUMENT", "channels: 'mixed' or 'all'");
 	options.format = VRP_WAVEFORM_FORMAT_JSON;

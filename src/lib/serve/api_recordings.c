@@ -66,7 +66,7 @@ static int parse_filter(struct serve_request *req, vrp_recording_filter *f)
 	memset(f, 0, sizeof(*f));
 	const char *v;
 	int rc = 0;
-	double d;
+	double d = 0;
 	if ((v = serve_query(req, "status")) &&
 	    (rc = parse_set("status", v, status_names, COUNT(status_names), 7u, &f->statuses)))
 		return rc;
@@ -101,7 +101,7 @@ static int parse_filter(struct serve_request *req, vrp_recording_filter *f)
 			f->sort = (enum vrp_recording_sort)i;
 			f->descending = sort_descending[i];
 		}
-	if ((v = serve_query(req, "reverse")) && strcmp(v, "0") && strcmp(v, "false"))
+	if ((v = serve_query(req, "reverse")) && strcmp(v, "0") != 0 && strcmp(v, "false") != 0)
 		f->descending = !f->descending;
 	if ((v = serve_query(req, "limit"))) {
 		if ((rc = parse_number("limit", v, 1, &d)))
@@ -133,8 +133,8 @@ enum MHD_Result serve_api_recordings_list(struct serve_request *req)
 	if (rc == 0 && (rc = serve_pool_acquire(req->server->pool, &lib)) == 0)
 		rc = vrp_recordings_list(lib, &filter, &list);
 	serve_pool_release(req->server->pool, lib);
-	if (rc < 0)
-		return serve_send_vrp_error(req->connection, rc);
+	if (rc < 0 || !list)
+		return serve_send_vrp_error(req->connection, rc < 0 ? rc : VRP_ERROR);
 	json_t *items = json_array();
 	for (size_t i = 0; i < list->count; i++)
 		json_array_append_new(items, recording_json(list->items[i]));
@@ -152,7 +152,7 @@ enum MHD_Result serve_api_search(struct serve_request *req)
 		return serve_send_error(req->connection, MHD_HTTP_BAD_REQUEST,
 					"ERR_INVALID_ARGUMENT", "q: the words to search for");
 	vrp_search_options options = { 0 };
-	double d;
+	double d = 0;
 	const char *v;
 	int rc = 0;
 	if ((v = serve_query(req, "limit")) && (rc = parse_number("limit", v, 1, &d)) == 0)
@@ -160,7 +160,7 @@ enum MHD_Result serve_api_search(struct serve_request *req)
 	if (rc == 0 && (v = serve_query(req, "offset")) &&
 	    (rc = parse_number("offset", v, 0, &d)) == 0)
 		options.offset = (int)d;
-	if ((v = serve_query(req, "deleted")) && strcmp(v, "0") && strcmp(v, "false"))
+	if ((v = serve_query(req, "deleted")) && strcmp(v, "0") != 0 && strcmp(v, "false") != 0)
 		options.include_deleted = true;
 	vrp_library *lib = NULL;
 	vrp_search_results *hits = NULL;
@@ -175,12 +175,11 @@ enum MHD_Result serve_api_search(struct serve_request *req)
 		if (vrp_recordings_find(lib, id, &rec) < 0)
 			continue; /* purged between the search and now */
 		/* `vrp search --json`'s fields, and the record, so a list can show it. */
-		json_t *o = json_pack("{s:I, s:o, s:o, s:f, s:o, s:o}", "id",
-				      (json_int_t)hit->recording_id, "uuid",
-				      serve_json_string(rec->uuid), "title",
-				      serve_json_string(rec->title), "rank", hit->rank, "snippet",
-				      serve_json_string(hit->snippet), "recording",
-				      recording_json(rec));
+		json_t *o = json_pack(
+			"{s:I, s:o, s:o, s:f, s:o, s:o}", "id", (json_int_t)hit->recording_id,
+			"uuid", serve_json_string(rec->uuid), "title",
+			serve_json_string(rec->title), "rank", hit->rank, "snippet",
+			serve_json_string(hit->snippet), "recording", recording_json(rec));
 		json_array_append_new(items, o);
 		vrp_recording_free(rec);
 	}
@@ -236,10 +235,9 @@ static json_t *show_json(vrp_library *lib, const vrp_recording *rec)
 	if (vrp_derived_assets_list(lib, rec->id, &assets) == 0)
 		for (size_t i = 0; i < assets->count; i++)
 			json_array_append_new(
-				derived,
-				asset_json(assets->items[i],
-					   vrp_derived_asset_is_stale(assets->items[i],
-								      rec->checksum)));
+				derived, asset_json(assets->items[i],
+						    vrp_derived_asset_is_stale(assets->items[i],
+									       rec->checksum)));
 	vrp_recording_remote_list_free(states);
 	vrp_derived_asset_list_free(assets);
 	json_object_set_new(o, "remotes", remotes);
@@ -329,8 +327,9 @@ static int parse_edit(json_t *body, const vrp_recording *rec, vrp_recording_edit
 	json_t *value;
 	json_object_foreach(body, key, value)
 	{
-		if (strcmp(key, "title") && strcmp(key, "description") && strcmp(key, "tags") &&
-		    strcmp(key, "add_tags") && strcmp(key, "remove_tags"))
+		if (strcmp(key, "title") != 0 && strcmp(key, "description") != 0 &&
+		    strcmp(key, "tags") != 0 && strcmp(key, "add_tags") != 0 &&
+		    strcmp(key, "remove_tags") != 0)
 			return vrp_error_set(VRP_EINVAL,
 					     "'%s' cannot be edited (title, description, tags, "
 					     "add_tags, remove_tags)",
@@ -380,9 +379,9 @@ enum MHD_Result serve_api_recording_edit(struct serve_request *req)
 	json_error_t jerr;
 	json_t *body = req->body ? json_loads(req->body, 0, &jerr) : NULL;
 	if (!body) {
-		return serve_send_error(req->connection, MHD_HTTP_BAD_REQUEST,
-					"ERR_INVALID_ARGUMENT",
-					"the body must be a JSON object such as {\"title\":\"...\"}");
+		return serve_send_error(
+			req->connection, MHD_HTTP_BAD_REQUEST, "ERR_INVALID_ARGUMENT",
+			"the body must be a JSON object such as {\"title\":\"...\"}");
 	}
 	vrp_library *lib;
 	vrp_recording *rec;

@@ -56,10 +56,10 @@ static json_t *report_json(const vrp_sync_remote_report *r)
 				    json_integer(r->tasks.by_state[s]));
 	for (size_t i = 0; r->problems && i < r->problems->count; i++) {
 		const vrp_recording_remote *p = r->problems->items[i];
-		json_t *item = json_pack("{s:I, s:s, s:I}", "recording_id",
-					 (json_int_t)p->recording_id, "sync_status",
-					 vrp_sync_status_to_string(p->sync_status), "attempts",
-					 (json_int_t)p->attempts);
+		json_t *item =
+			json_pack("{s:I, s:s, s:I}", "recording_id", (json_int_t)p->recording_id,
+				  "sync_status", vrp_sync_status_to_string(p->sync_status),
+				  "attempts", (json_int_t)p->attempts);
 		json_object_set_new(item, "error_code", serve_json_string(p->error_code));
 		json_object_set_new(item, "error_message", serve_json_string(p->error_message));
 		json_object_set_new(item, "failed_at", serve_json_string(p->failed_at));
@@ -78,8 +78,8 @@ enum MHD_Result serve_api_sync_status(struct serve_request *req)
 	if (rc == 0)
 		rc = vrp_sync_status_read(lib, serve_query(req, "remote"), &report);
 	serve_pool_release(req->server->pool, lib);
-	if (rc < 0)
-		return serve_send_vrp_error(req->connection, rc);
+	if (rc < 0 || !report)
+		return serve_send_vrp_error(req->connection, rc < 0 ? rc : VRP_ERROR);
 	json_t *items = json_array();
 	for (size_t i = 0; i < report->count; i++)
 		json_array_append_new(items, report_json(report->items[i]));
@@ -110,12 +110,13 @@ enum MHD_Result serve_api_sync_start(struct serve_request *req)
 	if (rc < 0)
 		return serve_send_vrp_error(req->connection, rc);
 	bool worker = serve_worker_running(req->server->worker);
-	serve_events_publish(req->server->events, "sync",
-			     json_pack("{s:s, s:I}", "kind", "queued", "queued", (json_int_t)queued));
+	serve_events_publish(
+		req->server->events, "sync",
+		json_pack("{s:s, s:I}", "kind", "queued", "queued", (json_int_t)queued));
 	/* 202: the in-process worker (or a `vrp worker`) transfers them from here. */
-	return serve_send_json(req->connection, MHD_HTTP_ACCEPTED,
-			       json_pack("{s:I, s:b}", "queued", (json_int_t)queued, "worker",
-					 worker));
+	return serve_send_json(
+		req->connection, MHD_HTTP_ACCEPTED,
+		json_pack("{s:I, s:b}", "queued", (json_int_t)queued, "worker", worker));
 }
 
 static const char *const state_names[] = { "queued", "running", "done", "failed", "cancelled" };
@@ -127,7 +128,7 @@ enum MHD_Result serve_api_queue(struct serve_request *req)
 	for (const char *p = v; p && *p;) {
 		size_t n = strcspn(p, ",");
 		size_t i = 0;
-		while (i < 5 && (strlen(state_names[i]) != n || strncmp(state_names[i], p, n)))
+		while (i < 5 && (strlen(state_names[i]) != n || strncmp(state_names[i], p, n) != 0))
 			i++;
 		if (i == 5)
 			return serve_send_error(req->connection, MHD_HTTP_BAD_REQUEST,
@@ -149,8 +150,8 @@ enum MHD_Result serve_api_queue(struct serve_request *req)
 		rc = vrp_sync_queue_list(lib, states, serve_query(req, "remote"), after, limit,
 					 &list);
 	serve_pool_release(req->server->pool, lib);
-	if (rc < 0)
-		return serve_send_vrp_error(req->connection, rc);
+	if (rc < 0 || !list)
+		return serve_send_vrp_error(req->connection, rc < 0 ? rc : VRP_ERROR);
 	json_t *items = json_array();
 	for (size_t i = 0; i < list->count; i++) {
 		const vrp_sync_task *t = list->items[i];
@@ -160,8 +161,8 @@ enum MHD_Result serve_api_queue(struct serve_request *req)
 				      vrp_sync_op_to_string(t->op), "recording_id",
 				      (json_int_t)t->recording_id, "remote", t->remote, "state",
 				      vrp_sync_task_state_to_string(t->state), "attempts",
-				      (json_int_t)t->attempts, "next_attempt_at", t->next_attempt_at,
-				      "idempotency_key", t->idempotency_key);
+				      (json_int_t)t->attempts, "next_attempt_at",
+				      t->next_attempt_at, "idempotency_key", t->idempotency_key);
 		json_object_set_new(o, "lease_owner", serve_json_string(t->lease_owner));
 		json_object_set_new(o, "lease_until", serve_json_string(t->lease_until));
 		json_object_set_new(o, "error_code", serve_json_string(t->error_code));
@@ -171,18 +172,19 @@ enum MHD_Result serve_api_queue(struct serve_request *req)
 	}
 	json_t *o = json_pack("{s:o}", "items", items);
 	json_object_set_new(o, "next_cursor",
-			    list->count == (size_t)limit ? json_integer(list->items[list->count - 1]->id)
-							 : json_null());
+			    list->count == (size_t)limit
+				    ? json_integer(list->items[list->count - 1]->id)
+				    : json_null());
 	vrp_sync_task_list_free(list);
 	return serve_send_json(req->connection, MHD_HTTP_OK, o);
 }
 
 enum MHD_Result serve_api_events(struct serve_request *req)
 {
-	const char *last = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
-						       "Last-Event-ID");
-	struct MHD_Response *r = serve_events_response(req->server->events,
-						       last ? strtoull(last, NULL, 10) : 0);
+	const char *last =
+		MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, "Last-Event-ID");
+	struct MHD_Response *r =
+		serve_events_response(req->server->events, last ? strtoull(last, NULL, 10) : 0);
 	return serve_send(req->connection, MHD_HTTP_OK, r);
 }
 
@@ -203,8 +205,8 @@ enum MHD_Result serve_api_metrics(struct serve_request *req)
 	if (rc == 0)
 		rc = vrp_metrics_read(lib, NULL, &list);
 	serve_pool_release(req->server->pool, lib);
-	if (rc < 0)
-		return serve_send_vrp_error(req->connection, rc);
+	if (rc < 0 || !list)
+		return serve_send_vrp_error(req->connection, rc < 0 ? rc : VRP_ERROR);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);

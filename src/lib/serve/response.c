@@ -97,7 +97,8 @@ enum MHD_Result serve_send_vrp_error(struct MHD_Connection *connection, int rc)
 {
 	const vrp_error *e = vrp_error_last();
 	const char *message = e->code == rc && e->message[0] ? e->message : vrp_strerror(rc);
-	return serve_send_error(connection, serve_http_status(rc), vrp_error_code_name(rc), message);
+	return serve_send_error(connection, serve_http_status(rc), vrp_error_code_name(rc),
+				message);
 }
 
 enum MHD_Result serve_send_static(struct MHD_Connection *connection, const char *content_type,
@@ -110,10 +111,11 @@ enum MHD_Result serve_send_static(struct MHD_Connection *connection, const char 
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	/* The page loads nothing from elsewhere; a script injected through data could
 	 * not load any either. */
-	MHD_add_response_header(response, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
-				"style-src 'self'; script-src 'self'; connect-src 'self'; "
-				"frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+	MHD_add_response_header(
+		response, "Content-Security-Policy",
+		"default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
+		"style-src 'self'; script-src 'self'; connect-src 'self'; "
+		"frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
 	return serve_send(connection, MHD_HTTP_OK, response);
 }
 

@@ -41,8 +41,8 @@ bool serve_token_equal(const char *a, const char *b)
 
 bool serve_request_authorized(const vrp_server *server, struct MHD_Connection *connection)
 {
-	const char *auth =
-		MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *auth = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_AUTHORIZATION);
 	if (auth && !strncasecmp(auth, "Bearer ", 7)) {
 		const char *t = auth + 7;
 		while (*t == ' ')

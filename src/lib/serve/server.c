@@ -38,7 +38,8 @@ static enum MHD_Result login(struct serve_request *req, const char *token)
 	if (!serve_token_equal(token, req->server->token))
 		return answer_early(req, MHD_HTTP_UNAUTHORIZED, "ERR_AUTH",
 				    "wrong token: use the URL that `vrp serve` printed");
-	struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
 	char cookie[160];
@@ -170,9 +171,9 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 		return;
 	/* The route's pattern, never the URL: ids are enough, and no query string
 	 * (the token travels in one) ever reaches the log. */
-	VRP_LOG_DEBUG("serve", json_pack("{s:s, s:s, s:i}", "method", req->method, "route",
-					 req->route ? req->route->pattern : "-", "termination",
-					 (int)toe),
+	VRP_LOG_DEBUG("serve",
+		      json_pack("{s:s, s:s, s:i}", "method", req->method, "route",
+				req->route ? req->route->pattern : "-", "termination", (int)toe),
 		      "request done");
 	serve_upload_free(req->upload);
 	free(req->body);
@@ -204,7 +205,7 @@ static int parse_listen(const char *listen, struct sockaddr_storage *addr, sockl
 	if (colon[1] == '\0' || *end || port < 0 || port > 65535)
 		goto bad;
 	if (!strcmp(host, "localhost"))
-		strcpy(host, "127.0.0.1");
+		snprintf(host, sizeof(host), "127.0.0.1");
 	memset(addr, 0, sizeof(*addr));
 	struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
@@ -231,6 +232,7 @@ static bool is_loopback(const struct sockaddr_storage *addr)
 {
 	if (addr->ss_family == AF_INET)
 		return (ntohl(((const struct sockaddr_in *)addr)->sin_addr.s_addr) >> 24) == 127;
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): inet_pton wrote it. */
 	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)addr)->sin6_addr);
 }
 
@@ -279,7 +281,7 @@ static int describe(vrp_server *s, const struct sockaddr_storage *addr)
 int vrp_server_start(const char *root, const vrp_serve_options *options, vrp_server **out)
 {
 	*out = NULL;
-	struct sockaddr_storage addr;
+	struct sockaddr_storage addr = { 0 };
 	socklen_t addr_len = 0;
 	const char *listen = options && options->listen ? options->listen : "127.0.0.1:0";
 	int rc = parse_listen(listen, &addr, &addr_len);
@@ -291,23 +293,24 @@ int vrp_server_start(const char *root, const vrp_serve_options *options, vrp_ser
 		return vrp_error_oom();
 	}
 	s->loopback = is_loopback(&addr);
-	if ((rc = serve_token_generate(s->token)) < 0 || (rc = serve_pool_new(&s->pool, root)) < 0 ||
-	    (rc = serve_events_new(&s->events)) < 0)
+	if ((rc = serve_token_generate(s->token)) < 0 ||
+	    (rc = serve_pool_new(&s->pool, root)) < 0 || (rc = serve_events_new(&s->events)) < 0)
 		goto fail;
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_POLL;
+	unsigned flags =
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
 				     (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
-				     on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
-				     (unsigned)120, MHD_OPTION_END);
+				     on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+				     MHD_OPTION_END);
 	if (!s->daemon) {
 		rc = vrp_error_set(VRP_EIO, "cannot listen on %s (in use, or not an address here)",
 				   listen);
 		goto fail;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : 0;
 	if ((rc = describe(s, &addr)) < 0)
 		goto fail;
@@ -323,20 +326,11 @@ fail:
 	return rc;
 }
 
-const char *vrp_server_url(const vrp_server *server)
-{
-	return server->url;
-}
+const char *vrp_server_url(const vrp_server *server) { return server->url; }
 
-int vrp_server_port(const vrp_server *server)
-{
-	return server->port;
-}
+int vrp_server_port(const vrp_server *server) { return server->port; }
 
-bool vrp_server_is_loopback(const vrp_server *server)
-{
-	return server->loopback;
-}
+bool vrp_server_is_loopback(const vrp_server *server) { return server->loopback; }
 
 void vrp_server_free(vrp_server *server)
 {

@@ -39,12 +39,12 @@ static void on_progress(void *ctx, const vrp_sync_event *ev)
 			      "remote", serve_json_string(ev->remote), "attempt",
 			      (json_int_t)ev->attempt, "bytes_done", (json_int_t)ev->bytes_done,
 			      "bytes_total", (json_int_t)ev->bytes_total, "files_done",
-			      (json_int_t)ev->files_done, "files_total", (json_int_t)ev->files_total,
-			      "delay_ms", (json_int_t)ev->delay_ms);
+			      (json_int_t)ev->files_done, "files_total",
+			      (json_int_t)ev->files_total, "delay_ms", (json_int_t)ev->delay_ms);
 	if (!o)
 		return;
-	json_object_set_new(o, "code", ev->code ? json_string(vrp_error_code_name(ev->code))
-						: json_null());
+	json_object_set_new(o, "code",
+			    ev->code ? json_string(vrp_error_code_name(ev->code)) : json_null());
 	json_object_set_new(o, "message", serve_json_string(ev->message));
 	serve_events_publish(w->events, "sync", o);
 }
