@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NAME_MAX_BYTES 200
@@ -224,19 +225,42 @@ void serve_upload_free(struct serve_upload *u)
 	free(u);
 }
 
-struct run {
-	struct serve_request *req;
-	json_t *items;
-	size_t good;
-	int first_error;
-};
-
 static const char *client_name(const struct serve_upload *u, const char *path)
 {
 	for (size_t i = 0; i < u->count; i++)
 		if (u->files[i].path && !strcmp(u->files[i].path, path))
 			return u->files[i].name;
 	return path;
+}
+
+struct run {
+	struct serve_request *req;
+	json_t *items;
+	size_t good;
+	int first_error;
+	int64_t last_progress_ms;
+};
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The importer's copy into the library, at most 4 events a second (a page draws them). */
+static void on_progress(void *ctx, const char *path, int64_t file_bytes, int64_t total_bytes)
+{
+	struct run *run = ctx;
+	int64_t now = monotonic_ms();
+	if (now - run->last_progress_ms < 250)
+		return;
+	run->last_progress_ms = now;
+	serve_events_publish(run->req->server->events, "import",
+			     json_pack("{s:s, s:o, s:I, s:I}", "status", "progress", "path",
+				       serve_json_string(client_name(run->req->upload, path)),
+				       "file_bytes", (json_int_t)file_bytes, "total_bytes",
+				       (json_int_t)total_bytes));
 }
 
 static void on_result(void *ctx, const vrp_import_result *r)
@@ -269,7 +293,9 @@ static int import_files(struct serve_request *req, struct run *run)
 {
 	vrp_library *lib = NULL;
 	vrp_importer *importer = NULL;
-	vrp_import_options options = { .on_result = on_result, .ctx = run };
+	vrp_import_options options = { .on_result = on_result,
+				       .on_progress = on_progress,
+				       .ctx = run };
 	int rc = serve_pool_acquire(req->server->pool, &lib);
 	if (rc == 0)
 		rc = vrp_importer_new(&importer, lib, &options);
