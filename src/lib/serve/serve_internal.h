@@ -63,6 +63,10 @@ struct vrp_server {
 	struct serve_pool *pool;
 	struct serve_events *events;
 	struct serve_worker *worker;
+	/* Handlers running at once, at most `gate_limit` (see run_handler in server.c). */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_free;
+	int gate_busy, gate_limit;
 };
 
 /* One request, from its headers to its response. */

@@ -128,6 +128,34 @@ static bool take_body(struct serve_request *req, const char *data, size_t size)
 	return true;
 }
 
+/*
+ * Runs the route's handler once fewer than gate_limit others are running.
+ * Every connection has a thread, so 64 clients are 64 runnable threads: left
+ * alone they share the cores in small slices and every answer comes late;
+ * taken a few at a time, in turn, most answers come at once and the slowest
+ * wait only for those before them. Imports are not counted (they may take
+ * minutes), nor is the streaming of audio and events, which happens after
+ * the handler has returned. At least 4, so two slow derivations (an Opus
+ * copy made on first play) leave room for the rest.
+ */
+static enum MHD_Result run_handler(struct serve_request *req)
+{
+	vrp_server *s = req->server;
+	if (req->route->body == SERVE_BODY_UPLOAD)
+		return req->route->handler(req);
+	pthread_mutex_lock(&s->gate_lock);
+	while (s->gate_busy >= s->gate_limit)
+		pthread_cond_wait(&s->gate_free, &s->gate_lock);
+	s->gate_busy++;
+	pthread_mutex_unlock(&s->gate_lock);
+	enum MHD_Result result = req->route->handler(req);
+	pthread_mutex_lock(&s->gate_lock);
+	s->gate_busy--;
+	pthread_cond_signal(&s->gate_free);
+	pthread_mutex_unlock(&s->gate_lock);
+	return result;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -159,7 +187,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 		return serve_send_error(connection, MHD_HTTP_CONTENT_TOO_LARGE, "ERR_TOO_LARGE",
 					"the request body is over 1 MiB");
 	vrp_error_clear();
-	return req->route->handler(req);
+	return run_handler(req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
@@ -293,6 +321,10 @@ int vrp_server_start(const char *root, const vrp_serve_options *options, vrp_ser
 		return vrp_error_oom();
 	}
 	s->loopback = is_loopback(&addr);
+	pthread_mutex_init(&s->gate_lock, NULL);
+	pthread_cond_init(&s->gate_free, NULL);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	s->gate_limit = cores < 4 ? 4 : cores > 16 ? 16 : (int)cores;
 	if ((rc = serve_token_generate(s->token)) < 0 ||
 	    (rc = serve_pool_new(&s->pool, root)) < 0 || (rc = serve_events_new(&s->events)) < 0)
 		goto fail;
@@ -343,6 +375,8 @@ void vrp_server_free(vrp_server *server)
 	serve_worker_stop(server->worker);
 	serve_events_free(server->events);
 	serve_pool_free(server->pool);
+	pthread_cond_destroy(&server->gate_free);
+	pthread_mutex_destroy(&server->gate_lock);
 	free(server->url);
 	free(server->root);
 	free(server);
