@@ -42,7 +42,7 @@ nodejs
 LINT_PACKAGES="clang-tidy cppcheck clang-format"
 # Only for `make bench` (the peers it measures vrp against, GNU time for peak
 # RSS); install with INSTALL_BENCH=1.
-BENCH_PACKAGES="git git-annex time openssl coreutils sqlite3 strace rclone"
+BENCH_PACKAGES="git git-annex time openssl coreutils sqlite3 strace rclone wrk nginx-light"
 
 want="$PACKAGES"
 if [ "${INSTALL_LINT:-0}" = 1 ]; then want="$want $LINT_PACKAGES"; fi
