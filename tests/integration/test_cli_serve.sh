@@ -180,9 +180,19 @@ stop_server
 expect_match "SIGTERM stops it cleanly" "$stop_status" '^0$'
 check "the token never reached the log" sh -c "! grep -rq '$token' '$VRP_LOG_DIR'"
 
-start_server --no-worker --listen 127.0.0.1:0
+mkdir -p "$WORK/bin"
+cat >"$WORK/bin/xdg-open" <<EOS
+#!/bin/sh
+echo "\$*" >"$WORK/xdg-argv"
+cp "\$1" "$WORK/opened.html"
+EOS
+chmod +x "$WORK/bin/xdg-open"
+PATH="$WORK/bin:$PATH" XDG_RUNTIME_DIR="$WORK" start_server --no-worker --open --listen 127.0.0.1:0
 get /api/sync -H "$AUTH $token"
 expect_match "--no-worker: no worker" "$body" '"worker":false'
+for _ in $(seq 50); do [ -s "$WORK/opened.html" ] && break; sleep 0.1; done
+expect_match "--open has xdg-open open a page that goes to the URL" "$(cat "$WORK/opened.html" 2>/dev/null)" "url=http://$hp/\\?token=$token"
+check "without the token on xdg-open's command line" sh -c "! grep -q '$token' '$WORK/xdg-argv'"
 stop_server
 run "$VRP" --library "$LIB" serve --listen nonsense
 expect_status "a bad --listen is refused" 64
