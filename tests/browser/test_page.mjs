@@ -97,6 +97,16 @@ await step('playing it advances currentTime', async () => {
   await page.evaluate(() => document.getElementById('player').pause());
   await shot('3-playing');
 });
+await step('the keyboard plays, pauses and seeks', async () => {
+  await page.locator('#waveform').focus();
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => !document.getElementById('player').paused);
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.getElementById('player').paused);
+  const before = await page.evaluate(() => document.getElementById('player').currentTime);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((t) => document.getElementById('player').currentTime > t + 4, before);
+});
 await step('clicking the waveform seeks there', async () => {
   const box = await page.locator('#waveform').boundingBox();
   await page.mouse.click(box.x + box.width * 0.75, box.y + box.height / 2);
@@ -125,6 +135,21 @@ await step('a WAV dropped on the page is imported and listed', async () => {
   await page.waitForFunction(() => [...document.querySelectorAll('#recordings li')]
     .some((li) => li.textContent.includes('dropped memo')), null, { timeout: 15000 });
   await shot('6-dropped');
+});
+await step('dark mode follows the system', async () => {
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'light' });
+  const light = await background();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await background();
+  const lum = (c) => c.match(/\d+/g).slice(0, 3).reduce((a, b) => a + Number(b), 0);
+  if (!(lum(dark) < 150 && lum(light) > 600)) throw new Error(`light ${light}, dark ${dark}`);
+  await shot('7-dark');
+});
+await step('"/" goes to the search box', async () => {
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('/');
+  if (!(await page.evaluate(() => document.activeElement.id === 'search'))) throw new Error('not focused');
 });
 await step('the import is in the catalogue', async () => {
   const out = vrp('--json', 'search', 'dropped');

@@ -146,6 +146,8 @@ expect_match "the event stream told of the import" "$(cat "$WORK/events")" 'even
 data: \{"path":"Second take.wav","status":"imported","id":2'
 expect_match "and of the new recording" "$(cat "$WORK/events")" 'event: recording
 data: \{"action":"created","id":2\}'
+curl -s -N --max-time 2 -H "$AUTH $token" -H "Last-Event-ID: 1" "http://$hp/api/events" >"$WORK/resumed" || true
+expect_match "Last-Event-ID resumes after the event it names" "$(sed -n 's/^id: //p' "$WORK/resumed" | head -n 1)" '^2$'
 
 get /api/recordings/2 -H "$AUTH $token" -X DELETE -H 'Content-Type: application/json'
 expect_match "DELETE soft-deletes" "$body" '"status":"deleted"'
