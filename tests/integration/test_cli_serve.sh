@@ -167,12 +167,29 @@ expect_match "an unknown sort: 400" "$code" '^400$'
 
 get /api/sync -H "$AUTH $token"
 expect_match "sync status, with the worker running in-process" "$body" '^\{"items":\[\],"worker":true\}$'
-get /api/sync -H "$AUTH $token" -X POST -H 'Content-Type: application/json' -d '{}'
-expect_match "POST /api/sync queues: 202" "$code" '^202$'
+mkdir "$WORK/nas"
+"$VRP" -q --library "$LIB" remote add nas localdir path="$WORK/nas"
 get /api/remotes -H "$AUTH $token"
-expect_match "remotes" "$body" '^\{"items":\[\]\}$'
-get /api/queue -H "$AUTH $token"
-expect_match "the queue" "$body" '^\{"items":\[\],"next_cursor":null\}$'
+expect_match "remotes as vrp remote ls --json gives them" "$body" '^\{"items":\[\{"name":"nas","type":"localdir","created_at":"[^"]+","path":"[^"]*nas","paused_reason":null\}\]\}$'
+curl -s -N -H "$AUTH $token" "http://$hp/api/events" >"$WORK/sync-events" &
+sse=$!
+sleep 0.3
+get /api/sync -H "$AUTH $token" -X POST -H 'Content-Type: application/json' -d '{"remote":"nas"}'
+expect_match "POST /api/sync queues every recording: 202" "$code $body" '^202 \{"queued":5,"worker":true\}$'
+for _ in $(seq 100); do
+	[ "$(grep -c '"kind":"synced"' "$WORK/sync-events")" -ge 5 ] && break
+	sleep 0.1
+done
+kill "$sse"
+wait "$sse" 2>/dev/null
+expect_match "the in-process worker uploads them, and the events say so" "$(grep -c '"kind":"synced"' "$WORK/sync-events")" '^5$'
+get /api/sync -H "$AUTH $token"
+expect_match "sync status counts them synced" "$body" '"remote":"nas","provider":"localdir",.*"synced":5'
+check "the files are on the remote" test "$(find "$WORK/nas" -name '*.wav' | wc -l)" -eq 5
+get "/api/queue?state=done" -H "$AUTH $token"
+expect_match "the queue holds the done uploads" "$body" '^\{"items":\[\{"id":1,"uuid":"[0-9a-f-]{36}","op":"upload",.*"state":"done"'
+get "/api/queue?state=bogus" -H "$AUTH $token"
+expect_match "an unknown state: 400" "$code" '^400$'
 get /metrics -H "$AUTH $token"
 expect_match "Prometheus metrics" "$body" 'vrp_import_imported [0-9]+'
 get /api/openapi.json -H "$AUTH $token"
