@@ -22,6 +22,7 @@
 #include "vrp/remotes.h"
 #include "vrp/search.h"
 #include "vrp/reconcile.h"
+#include "vrp/serve.h"
 #include "vrp/spectrogram.h"
 #include "vrp/sync.h"
 #include "vrp/sync_task.h"

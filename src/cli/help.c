@@ -80,6 +80,8 @@ const struct cli_command cli_commands[] = {
 	  queue_commands },
 	{ "worker", cmd_worker, "run the sync queue until stopped, picking up new work",
 	  worker_usage, NULL, NULL },
+	{ "serve", cmd_serve, "a local HTTP API and web page to browse, play, edit and sync",
+	  serve_usage, NULL, NULL },
 	{ "db", NULL, "database status, migrations and backups", db_usage, NULL, db_commands },
 	{ "audit", cmd_audit, "the audit log of deletions, purges, exports, imports", audit_usage,
 	  cli_audit_operations_help, NULL },
