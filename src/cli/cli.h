@@ -67,10 +67,12 @@ extern const char audit_usage[], db_usage[], edit_usage[], export_usage[], impor
 	show_usage[], sync_usage[], worker_usage[], check_usage[], pull_usage[], verify_usage[],
 	init_usage[], rm_usage[], restore_usage[], archive_usage[], remote_add_usage[],
 	remote_ls_usage[], remote_rm_usage[], remote_test_usage[], remote_secret_usage[],
-	remote_auth_usage[], derive_usage[], waveform_usage[],
+	remote_auth_usage[], remote_set_usage[], config_usage[], derive_usage[], waveform_usage[],
 	spectrogram_usage[];
 /* The provider types remote add accepts and their settings (generated from the registry). */
 void cli_remote_types_help(FILE *out);
+/* The known settings and their docs, for `vrp config --help` (from the library's table). */
+void cli_config_settings_help(FILE *out);
 /* The operations `vrp audit --operation` takes (from the library). */
 void cli_audit_operations_help(FILE *out);
 
@@ -86,6 +88,8 @@ int cmd_remote_rm(struct cli *cli, int argc, char **argv);
 int cmd_remote_test(struct cli *cli, int argc, char **argv);
 int cmd_remote_secret(struct cli *cli, int argc, char **argv);
 int cmd_remote_auth(struct cli *cli, int argc, char **argv);
+int cmd_remote_set(struct cli *cli, int argc, char **argv);
+int cmd_config(struct cli *cli, int argc, char **argv);
 int cmd_derive(struct cli *cli, int argc, char **argv);
 int cmd_waveform(struct cli *cli, int argc, char **argv);
 

@@ -10,6 +10,8 @@
 static const struct cli_command remote_commands[] = {
 	{ "add", cmd_remote_add, "add a remote (secrets come from stdin, never argv)",
 	  remote_add_usage, cli_remote_types_help, NULL },
+	{ "set", cmd_remote_set, "change a remote's settings (its sync state stays)",
+	  remote_set_usage, NULL, NULL },
 	{ "ls", cmd_remote_ls, "list the remotes", remote_ls_usage, NULL, NULL },
 	{ "rm", cmd_remote_rm, "remove a remote (files on it stay)", remote_rm_usage, NULL, NULL },
 	{ "test", cmd_remote_test, "check a remote is reachable and writable", remote_test_usage,
@@ -31,6 +33,17 @@ static const struct cli_command queue_commands[] = {
 	{ "ls", NULL, "list sync tasks", NULL, NULL, NULL },
 	{ "retry", NULL, "run failed tasks again", NULL, NULL, NULL },
 	{ "cancel", NULL, "cancel a task", NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct cli_command config_commands[] = {
+	{ "get", NULL, "a setting's value in effect", NULL, cli_config_settings_help, NULL },
+	{ "set", NULL, "set a setting (library, or --global)", NULL, cli_config_settings_help,
+	  NULL },
+	{ "unset", NULL, "remove a setting (library, or --global)", NULL, cli_config_settings_help,
+	  NULL },
+	{ "ls", NULL, "every setting, its value and where it comes from", NULL,
+	  cli_config_settings_help, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -80,6 +93,8 @@ const struct cli_command cli_commands[] = {
 	  queue_commands },
 	{ "worker", cmd_worker, "run the sync queue until stopped, picking up new work",
 	  worker_usage, NULL, NULL },
+	{ "config", cmd_config, "read and change settings: get, set, unset, ls", config_usage,
+	  cli_config_settings_help, config_commands },
 	{ "db", NULL, "database status, migrations and backups", db_usage, NULL, db_commands },
 	{ "audit", cmd_audit, "the audit log of deletions, purges, exports, imports", audit_usage,
 	  cli_audit_operations_help, NULL },
