@@ -52,6 +52,16 @@ static json_t *setting_json(const vrp_setting_info *s, const char *value,
 	json_object_set_new(o, "value", value ? json_string(value) : json_null());
 	json_object_set_new(o, "default",
 			    s->default_value ? json_string(s->default_value) : json_null());
+	if (s->type == VRP_SETTING_INT) {
+		json_object_set_new(o, "min", json_integer(s->min));
+		json_object_set_new(o, "max", json_integer(s->max));
+	}
+	if (s->choices) {
+		json_t *choices = json_array();
+		for (const char *const *c = s->choices; *c; c++)
+			json_array_append_new(choices, json_string(*c));
+		json_object_set_new(o, "choices", choices);
+	}
 	return o;
 }
 

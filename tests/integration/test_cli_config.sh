@@ -144,6 +144,14 @@ expect_status "purge --expired takes the library's retention" 0
 run vb purge --expired --yes
 expect_status "the other library has none" 64
 
+# The README's table is the program's.
+README="$(dirname "$0")/../../README.md"
+want=$(XDG_CONFIG_HOME="$WORK/empty" "$VRP" --json config ls --global | python3 "$(dirname "$0")/settings_table.py")
+have=$(sed -n '/^| key | type | default | values | meaning |$/,/^$/p' "$README" | sed '/^$/d')
+if [ "$want" = "$have" ]; then ok "the README's settings table matches vrp's"; else
+	not_ok "the README's settings table matches vrp's" "regenerate it with tests/integration/settings_table.py:" "$want"
+fi
+
 # --- an old user-wide remote moves into its library, once ---------------
 C="$WORK/old-lib"
 mkdir "$WORK/nas-c"
