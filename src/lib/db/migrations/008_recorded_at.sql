@@ -8,3 +8,11 @@ ALTER TABLE recordings ADD COLUMN recorded_at_source TEXT NOT NULL DEFAULT 'impo
     CHECK (recorded_at_source IN ('container', 'bwf', 'mtime', 'import'));
 UPDATE recordings SET recorded_at = created_at, recorded_at_source = 'import';
 CREATE INDEX recordings_recorded_at ON recordings (recorded_at);
+-- A row written without one (by an older vrp, or by hand) is dated by its
+-- import, never left empty: listings compare and page on this column.
+CREATE TRIGGER recordings_recorded_at_default AFTER INSERT ON recordings
+WHEN NEW.recorded_at = ''
+BEGIN
+    UPDATE recordings SET recorded_at = NEW.created_at, recorded_at_source = 'import'
+    WHERE id = NEW.id;
+END;
