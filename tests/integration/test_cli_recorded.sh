@@ -40,6 +40,19 @@ run v --json ls --by recorded --sort title
 check "an explicit --sort wins" test "$(ids)" = "2 3 1"
 run v ls --by yesterday
 expect_status "--by takes recorded or created" 64
+v -q edit 1 --description "budget talk"
+v -q edit 2 --description "budget notes"
+v -q edit 3 --description "budget memo"
+run v --json search budget --by recorded --until 2024-12-31
+check "search --by recorded --until filters by the recording date" test "$(ids)" = "3 2"
+run v --json search budget --until 2024-12-31
+check "search --until alone means the import date" test -z "$(ids)"
+run v --json search budget --by recorded --sort date
+check "search --sort date: newest recording first" test "$(ids)" = "1 2 3"
+run v --json search budget --by recorded --sort date --since 2024-01-01
+check "with --since too" test "$(ids)" = "1 2"
+run v search budget --sort newest
+expect_status "--sort takes match or date" 64
 run v import --title "Given" "$FIXTURES/id3v2.mp3"
 check "a given title wins over the tag" test "$(field 4 title)" = Given
 finish
