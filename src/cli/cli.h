@@ -58,7 +58,10 @@ void cli_print_main_help(FILE *out);
 /* Prints the exit statuses and the error codes that give each (`vrp help exit-codes`). */
 void cli_print_exit_codes(FILE *out);
 
-/* `vrp help [COMMAND [SUB] | exit-codes]`. */
+/* help_man.c: the manual page (roff) from the help table (`vrp help man`). */
+void cli_print_man_page(FILE *out);
+
+/* `vrp help [COMMAND [SUB] | exit-codes | man]`. */
 int cli_help_command(struct cli *cli, int argc, char **argv);
 
 /* Usage texts, each beside the options it describes in its command's file. */

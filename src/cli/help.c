@@ -103,9 +103,10 @@ const struct cli_command cli_commands[] = {
 	{ "log", cmd_log, "read the diagnostic log; bundle it for a bug report", log_usage, NULL,
 	  log_commands },
 	{ "help", cli_help_command, "help on a command, or `vrp help exit-codes`",
-	  "usage: vrp help [COMMAND [SUBCOMMAND] | exit-codes]\n\n"
-	  "Prints a command's help (as `vrp COMMAND --help` does), or the exit\n"
-	  "statuses and the error codes that give each. With --json: every command\n"
+	  "usage: vrp help [COMMAND [SUBCOMMAND] | exit-codes | man]\n\n"
+	  "Prints a command's help (as `vrp COMMAND --help` does), the exit\n"
+	  "statuses and the error codes that give each, or the manual page vrp.1\n"
+	  "(roff, made from this same help). With --json: every command\n"
 	  "and subcommand, or every error code with its exit status.\n",
 	  NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
@@ -221,6 +222,10 @@ int cli_help_command(struct cli *cli, int argc, char **argv)
 	}
 	if (argc < 2) {
 		cli_print_main_help(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "man") && argc == 2) {
+		cli_print_man_page(stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "exit-codes") && argc == 2) {
