@@ -124,7 +124,7 @@ enum vrp_recording_sort {
 	VRP_SORT_CREATED = 0, /* created_at */
 	VRP_SORT_TITLE = 1,   /* title, ignoring ASCII case */
 	VRP_SORT_DURATION = 2,
-	VRP_SORT_SIZE = 3, /* filesize_bytes */
+	VRP_SORT_SIZE = 3,     /* filesize_bytes */
 	VRP_SORT_RECORDED = 4, /* recorded_at */
 };
 

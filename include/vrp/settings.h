@@ -33,12 +33,12 @@ enum vrp_setting_type {
 
 /* One row of the table; static, never freed. */
 typedef struct vrp_setting_info {
-	const char *key;           /* "section.name" */
+	const char *key; /* "section.name" */
 	enum vrp_setting_type type;
-	const char *default_value; /* NULL: unset by default (the setting is off) */
-	long min, max;             /* VRP_SETTING_INT: the inclusive range */
+	const char *default_value;  /* NULL: unset by default (the setting is off) */
+	long min, max;              /* VRP_SETTING_INT: the inclusive range */
 	const char *const *choices; /* ENUM and LIST: NULL-terminated; NULL otherwise */
-	const char *doc;           /* one line */
+	const char *doc;            /* one line */
 } vrp_setting_info;
 
 /* How many settings there are, and the `index`th in table order (NULL past the end). */

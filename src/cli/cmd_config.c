@@ -1,4 +1,5 @@
-/* cmd_config.c - `vrp config get|set|unset|ls [--global]`: the settings table on the command line. */
+/* cmd_config.c - `vrp config get|set|unset|ls [--global]`: the settings table on the command line.
+ */
 #include "cli.h"
 
 #include <stdio.h>
@@ -147,8 +148,7 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config_args a = { 0 };
-	const struct cli_option_spec spec = { cli->command, "h", options, config_usage,
-					      on_option };
+	const struct cli_option_spec spec = { cli->command, "h", options, config_usage, on_option };
 	int status = cli_options(cli, &spec, argc - 1, argv + 1, &a);
 	if (status)
 		return status < 0 ? 0 : status;
@@ -158,8 +158,7 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 				       want == 1 ? "" : "s");
 	vrp_library *lib = NULL;
 	/* get and ls read files only: a library that cannot be written still answers. */
-	if (!a.global &&
-	    (status = cli_open_library(cli, writes ? 0 : VRP_LIBRARY_READONLY, &lib)))
+	if (!a.global && (status = cli_open_library(cli, writes ? 0 : VRP_LIBRARY_READONLY, &lib)))
 		return status;
 	status = run(cli, lib, sub, operands);
 	vrp_library_free(lib);

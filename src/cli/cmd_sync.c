@@ -74,7 +74,8 @@ static int apply_settings(struct cli *cli, vrp_library *lib, vrp_sync_options *o
 {
 	long n = 0;
 	int rc = 0;
-	if (!options->concurrency && (rc = vrp_settings_get_int(lib, "sync.concurrency", 0, &n)) == 0)
+	if (!options->concurrency &&
+	    (rc = vrp_settings_get_int(lib, "sync.concurrency", 0, &n)) == 0)
 		options->concurrency = (int)n;
 	if (rc == 0 && !options->max_attempts &&
 	    (rc = vrp_settings_get_int(lib, "sync.max_attempts", 0, &n)) == 0)

@@ -1,4 +1,5 @@
-/* log_setup.c - where the vrp command logs: the [log] settings (library, user-wide), -v on stderr. */
+/* log_setup.c - where the vrp command logs: the [log] settings (library, user-wide), -v on stderr.
+ */
 #include "cli.h"
 
 #include <stdio.h>

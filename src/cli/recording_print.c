@@ -83,11 +83,12 @@ void cli_print_recording(const vrp_recording *rec)
 	if (rec->recorded_at) {
 		key("recorded_at");
 		printf("%s (from %s)\n", rec->recorded_at,
-		       !rec->recorded_at_source                       ? "?"
-		       : !strcmp(rec->recorded_at_source, "container") ? "the container's creation time"
-		       : !strcmp(rec->recorded_at_source, "bwf")       ? "the BWF origination date"
-		       : !strcmp(rec->recorded_at_source, "mtime")     ? "the file's modification time"
-								       : "the import time");
+		       !rec->recorded_at_source ? "?"
+		       : !strcmp(rec->recorded_at_source, "container")
+			       ? "the container's creation time"
+		       : !strcmp(rec->recorded_at_source, "bwf")   ? "the BWF origination date"
+		       : !strcmp(rec->recorded_at_source, "mtime") ? "the file's modification time"
+								   : "the import time");
 	}
 	text_line("created_at", rec->created_at);
 	text_line("modified_at", rec->modified_at);

@@ -342,7 +342,8 @@ int vrp_config_unset(vrp_config *c, const char *section, const char *key)
 	for (size_t i = 0; i < c->count; i++) {
 		struct line *l = c->lines[i];
 		/* Every occurrence goes: an earlier one would otherwise come back into effect. */
-		if (l->kind == LINE_SETTING && !strcmp(l->section, section) && !strcmp(l->key, key)) {
+		if (l->kind == LINE_SETTING && !strcmp(l->section, section) &&
+		    !strcmp(l->key, key)) {
 			line_free(l);
 			found = true;
 		} else {
@@ -350,8 +351,9 @@ int vrp_config_unset(vrp_config *c, const char *section, const char *key)
 		}
 	}
 	c->count = kept;
-	return found ? 0 : vrp_error_set(VRP_ENOTFOUND, "%s is not set in %s", key,
-					 c->path ? c->path : "the configuration");
+	return found ? 0
+		     : vrp_error_set(VRP_ENOTFOUND, "%s is not set in %s", key,
+				     c->path ? c->path : "the configuration");
 }
 
 size_t vrp_config_section_count(const vrp_config *c)

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const log_levels[] = { "debug", "info", "warning", "warn", "error", "off", NULL };
+static const char *const log_levels[] = {
+	"debug", "info", "warning", "warn", "error", "off", NULL
+};
 static const char *const derive_kinds[] = { "waveform", "spectrogram", "compressed", "transcript",
 					    NULL };
 
@@ -25,7 +27,8 @@ static const vrp_setting_info settings[] = {
 	  "the lowest level written to the log files" },
 	{ "log.max_file_bytes", VRP_SETTING_INT, "5242880", 1024, LONG_MAX, NULL,
 	  "rotate vrp.log before it grows past this many bytes" },
-	{ "log.max_files", VRP_SETTING_INT, "10", 1, 10000, NULL, "rotated log files kept at most" },
+	{ "log.max_files", VRP_SETTING_INT, "10", 1, 10000, NULL,
+	  "rotated log files kept at most" },
 	{ "log.retention_days", VRP_SETTING_INT, "30", 1, 36500, NULL,
 	  "rotated log files older than this many days are removed" },
 	{ "log.dir", VRP_SETTING_STRING, NULL, 0, 0, NULL,
@@ -105,7 +108,10 @@ static void choice_list(const vrp_setting_info *s, char *out, size_t len)
 	out[0] = '\0';
 	for (size_t i = 0; i < n && used < len; i++)
 		used += (size_t)snprintf(out + used, len - used, "%s%s",
-					 i == 0 ? "" : i + 1 == n ? " or " : ", ", s->choices[i]);
+					 i == 0       ? ""
+					 : i + 1 == n ? " or "
+						      : ", ",
+					 s->choices[i]);
 }
 
 static int check_int(const vrp_setting_info *s, const char *name, const char *value)
@@ -129,8 +135,8 @@ static int check_list(const vrp_setting_info *s, const char *name, const char *v
 		size_t len = strcspn(p, ",");
 		if (!is_choice(s, p, len)) {
 			choice_list(s, choices, sizeof(choices));
-			return vrp_error_set(VRP_EINVAL, "%s: unknown item \"%.*s\" (use %s)",
-					     name, (int)len, p, choices);
+			return vrp_error_set(VRP_EINVAL, "%s: unknown item \"%.*s\" (use %s)", name,
+					     (int)len, p, choices);
 		}
 		for (const char *q = value; q < p; q += strcspn(q, ",") + 1)
 			if (strcspn(q, ",") == len && !strncmp(q, p, len))
@@ -161,8 +167,7 @@ int vrp_settings_validate(const char *key, const char *value)
 		if (is_choice(s, value, strlen(value)))
 			return 0;
 		choice_list(s, choices, sizeof(choices));
-		return vrp_error_set(VRP_EINVAL, "%s must be %s, not \"%s\"", name, choices,
-				     value);
+		return vrp_error_set(VRP_EINVAL, "%s must be %s, not \"%s\"", name, choices, value);
 	case VRP_SETTING_LIST:
 		return check_list(s, name, value);
 	case VRP_SETTING_STRING:

@@ -117,11 +117,13 @@ static int read_info(int fd, int64_t pos, uint32_t size, struct layout *l)
 	if (rc <= 0 || memcmp(type, "INFO", 4) != 0)
 		return rc < 0 ? rc : 1;
 	int64_t end = pos + size;
-	for (int64_t at = pos + 4; at + 8 <= end; ) {
+	for (int64_t at = pos + 4; at + 8 <= end;) {
 		if ((rc = read_at(fd, h, sizeof(h), at)) <= 0)
 			return rc;
 		uint32_t len = le32(h + 4);
-		char *dst = !memcmp(h, "INAM", 4) ? l->title : !memcmp(h, "ICRD", 4) ? l->created : NULL;
+		char *dst = !memcmp(h, "INAM", 4)   ? l->title
+			    : !memcmp(h, "ICRD", 4) ? l->created
+						    : NULL;
 		size_t dst_len = dst == l->title ? sizeof(l->title) : sizeof(l->created);
 		if (dst && at + 8 + (int64_t)len <= end) {
 			uint8_t buf[256];

@@ -220,8 +220,8 @@ static char *default_title(const char *path)
  * (phones and recorders keep it through a copy). A pulled file's mtime is
  * the download's, so it is left to the import time.
  */
-static int fill_recorded_at(vrp_recording *r, const struct vrp_media_info *media,
-			    int64_t mtime_ms, const char *ingest_source)
+static int fill_recorded_at(vrp_recording *r, const struct vrp_media_info *media, int64_t mtime_ms,
+			    const char *ingest_source)
 {
 	char mtime[VRP_TIME_ISO_LEN];
 	const char *at = media->recorded_at[0] ? media->recorded_at : NULL;
@@ -252,7 +252,7 @@ static int fill_record(vrp_importer *imp, struct vrp_staged_file *f, const char 
 	r->stored_filename = strdup(stored);
 	r->local_path = strdup(local);
 	/* A title given wins; else the file's own title tag; else its name. */
-	r->title = o->title	       ? strdup(o->title)
+	r->title = o->title          ? strdup(o->title)
 		   : media->title[0] ? strdup(media->title)
 				     : default_title(f->source);
 	r->description = strdup(o->description ? o->description : "");

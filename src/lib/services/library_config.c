@@ -79,10 +79,9 @@ static int copy_remotes(vrp_library *lib, vrp_config *user, vrp_config *own, cha
 
 static void log_moved(const char *section, const char *from, const char *to)
 {
-	VRP_LOG_INFO("config",
-		     json_pack("{s:s, s:s, s:s}", "section", section, "from", from, "to", to),
-		     "moved [%s] from the user-wide config into the library's own config.ini",
-		     section);
+	VRP_LOG_INFO(
+		"config", json_pack("{s:s, s:s, s:s}", "section", section, "from", from, "to", to),
+		"moved [%s] from the user-wide config into the library's own config.ini", section);
 }
 
 int vrp_library_config_migrate(vrp_library *lib)

@@ -128,7 +128,8 @@ static int take_create(const vrp_kv *settings, size_t n, vrp_kv **kept, size_t *
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(settings[i].key, "create") != 0) {
 			(*kept)[(*kept_count)++] = settings[i];
-		} else if (!strcmp(settings[i].value, "true") || !strcmp(settings[i].value, "false")) {
+		} else if (!strcmp(settings[i].value, "true") ||
+			   !strcmp(settings[i].value, "false")) {
 			*create = !strcmp(settings[i].value, "true");
 		} else {
 			free(*kept);
@@ -344,8 +345,8 @@ static int set_in_txn(vrp_db *db, void *arg)
 }
 
 /* The remote's config and type, for set: its row and its section must both be there. */
-static int load_remote(vrp_library *lib, const char *name, const char *section,
-		       vrp_config **config, const char **type)
+static int load_remote(vrp_library *lib, const char *name, const char *section, vrp_config **config,
+		       const char **type)
 {
 	vrp_remote *row = NULL;
 	int rc = vrp_remote_repo_get_by_name(vrp_library_db(lib), name, &row);

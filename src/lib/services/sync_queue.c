@@ -210,8 +210,8 @@ int vrp_sync_queue_retry_failed(vrp_library *lib, const char *remote, int64_t *c
 }
 
 /* The tasks of one recording in `states`, one page of the queue at a time. */
-static int change_recording(vrp_library *lib, int64_t recording_id, const char *remote,
-			    bool cancel, int64_t *count)
+static int change_recording(vrp_library *lib, int64_t recording_id, const char *remote, bool cancel,
+			    int64_t *count)
 {
 	unsigned states = cancel ? 1u << VRP_SYNC_TASK_QUEUED | 1u << VRP_SYNC_TASK_RUNNING
 				 : 1u << VRP_SYNC_TASK_FAILED | 1u << VRP_SYNC_TASK_CANCELLED;
@@ -226,7 +226,8 @@ static int change_recording(vrp_library *lib, int64_t recording_id, const char *
 			after = t->id;
 			if (t->recording_id != recording_id)
 				continue;
-			rc = cancel ? vrp_sync_queue_cancel(lib, t->id) : vrp_sync_queue_retry(lib, t->id);
+			rc = cancel ? vrp_sync_queue_cancel(lib, t->id)
+				    : vrp_sync_queue_retry(lib, t->id);
 			/* A newer live task already does this work: nothing to requeue. */
 			if (rc == VRP_EEXISTS)
 				rc = 0;
