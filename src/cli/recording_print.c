@@ -85,9 +85,9 @@ void cli_print_recording(const vrp_recording *rec)
 		printf("%s (from %s)\n", rec->recorded_at,
 		       !rec->recorded_at_source ? "?"
 		       : !strcmp(rec->recorded_at_source, "container")
-			       ? "the container's creation time"
+			       ? "the container creation date"
 		       : !strcmp(rec->recorded_at_source, "bwf")   ? "the BWF origination date"
-		       : !strcmp(rec->recorded_at_source, "mtime") ? "the file's modification time"
+		       : !strcmp(rec->recorded_at_source, "mtime") ? "the file modification time"
 								   : "the import time");
 	}
 	text_line("created_at", rec->created_at);
