@@ -4,6 +4,7 @@
 #include "core/clock.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -58,14 +59,14 @@ int vrp_media_date_to_iso(const char *date, const char *time, char out[32])
 	    n != 10 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31)
 		return -1;
 	const char *rest = date + n, *end = rest;
-	if ((*rest == 'T' || *rest == ' ') && rest[1]) {
-		if (parse_clock(rest + 1, &tm, &end) < 0 || parse_zone(end, &ms, &offset) < 0)
-			return -1;
-	} else if (*rest) {
+	/* A clock after the date ("T10:20:30Z"), or BWF's separate time, or none. */
+	bool inline_clock = (*rest == 'T' || *rest == ' ') && rest[1];
+	bool bad = inline_clock ? parse_clock(rest + 1, &tm, &end) < 0 ||
+					  parse_zone(end, &ms, &offset) < 0
+				: *rest != '\0' || (time && *time &&
+						    (parse_clock(time, &tm, &end) < 0 || *end));
+	if (bad)
 		return -1;
-	} else if (time && *time && (parse_clock(time, &tm, &end) < 0 || *end)) {
-		return -1;
-	}
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	int64_t seconds = (int64_t)timegm(&tm) - offset;

@@ -317,7 +317,7 @@ static int merge_settings(const vrp_kv *base, size_t n, const vrp_kv *changes, s
 
 static bool sets_key(const vrp_kv *settings, size_t n, const char *key)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; settings && i < n; i++)
 		if (!strcmp(settings[i].key, key))
 			return true;
 	return false;
