@@ -242,7 +242,8 @@ json_t *cli_recording_json(const vrp_recording *rec);
 void cli_print_recording(const vrp_recording *rec);
 
 /* recording_table.c: a list as an aligned table on stdout; returns an exit status. */
-int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *list);
+/* The date column is recorded_at when `recorded`, else created_at. */
+int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *list, bool recorded);
 
 /* args.c: values typed on the command line. */
 

@@ -272,7 +272,8 @@ int cmd_ls(struct cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < list->count; i++)
 			cli_print_json(cli_recording_json(list->items[i]));
 	} else {
-		status = cli_print_recording_table(cli, list);
+		status = cli_print_recording_table(
+			cli, list, args.by_recorded || args.filter.sort == VRP_SORT_RECORDED);
 	}
 	if (rc == 0 && status == 0 && list->next_cursor && cli->verbosity >= 0)
 		print_more(cli, argc, argv, list->next_cursor);

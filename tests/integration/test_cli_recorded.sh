@@ -38,6 +38,11 @@ run v --json ls --by recorded --reverse
 check "--by recorded sorts by it too (oldest first reversed)" test "$(ids)" = "3 2 1"
 run v --json ls --by recorded --sort title
 check "an explicit --sort wins" test "$(ids)" = "2 3 1"
+run v ls --by recorded
+expect_match "the table's date column is then the recording date" "$out" '^ID +RECORDED '
+expect_match "with each recording's" "$out" '2024-01-02 09:15 .*Field take'
+run v ls
+expect_match "and the import date otherwise" "$out" '^ID +CREATED '
 run v ls --by yesterday
 expect_status "--by takes recorded or created" 64
 v -q edit 1 --description "budget talk"
