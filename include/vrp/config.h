@@ -1,8 +1,10 @@
 /*
- * config.h - the user's settings: a plain INI file the user may edit.
+ * config.h - a plain INI file of settings the user may edit.
  *
- * Found at $VRP_CONFIG, else $XDG_CONFIG_HOME/vrp/config.ini, else
- * ~/.config/vrp/config.ini; a missing file is an empty configuration.
+ * The user-wide file (the default `path`) is $VRP_CONFIG, else
+ * $XDG_CONFIG_HOME/vrp/config.ini, else ~/.config/vrp/config.ini; each
+ * library has its own too (see vrp/settings.h). A missing file is an empty
+ * configuration.
  * Secrets never live here. Lines are "[section]", "key = value", and
  * comments starting with "#" or ";".
  */
@@ -48,6 +50,12 @@ const char *vrp_config_path(const vrp_config *config);
  * one line; values on one line (VRP_EINVAL otherwise).
  */
 int vrp_config_set(vrp_config *config, const char *section, const char *key, const char *value);
+
+/*
+ * Removes every setting of `key` in `section` (the section header stays);
+ * VRP_ENOTFOUND when there is none.
+ */
+int vrp_config_unset(vrp_config *config, const char *section, const char *key);
 
 /* Removes a section with its settings and comments; VRP_ENOTFOUND when absent. */
 int vrp_config_remove_section(vrp_config *config, const char *section);

@@ -64,6 +64,16 @@ typedef struct vrp_recording {
 	char *verified_at; /* when integrity was last checked; NULL if never */
 	char **tags;       /* tag names, sorted case-insensitively */
 	size_t tag_count;
+	/*
+	 * When the recording was made: the container's creation time, else the
+	 * file's modification time at import, else (rows older than schema 8) the
+	 * import time. `recorded_at_source` says which: "container" (an FFmpeg
+	 * creation_time or date tag), "bwf" (a WAV's BWF OriginationDate/Time),
+	 * "mtime" or "import". Both set on insert when NULL (to created_at and
+	 * "import").
+	 */
+	char *recorded_at;
+	char *recorded_at_source;
 } vrp_recording;
 
 /* A new zeroed record into `*out` (active, unverified); free it with vrp_recording_free(). */
@@ -114,7 +124,8 @@ enum vrp_recording_sort {
 	VRP_SORT_CREATED = 0, /* created_at */
 	VRP_SORT_TITLE = 1,   /* title, ignoring ASCII case */
 	VRP_SORT_DURATION = 2,
-	VRP_SORT_SIZE = 3, /* filesize_bytes */
+	VRP_SORT_SIZE = 3,     /* filesize_bytes */
+	VRP_SORT_RECORDED = 4, /* recorded_at */
 };
 
 #define VRP_LIST_DEFAULT_LIMIT 50
@@ -165,6 +176,9 @@ typedef struct vrp_recording_filter {
 	 * recording has since been purged gives VRP_ENOTFOUND.
 	 */
 	int64_t cursor;
+	/* recorded_at >= recorded_since and recorded_at < recorded_until, as created_*. */
+	const char *recorded_since;
+	const char *recorded_until;
 } vrp_recording_filter;
 
 #ifdef __cplusplus

@@ -3,7 +3,8 @@
  * type ("nas" of type localdir, "work-drive" of type gdrive...). One
  * recording can be synced to several remotes, two of the same type included.
  *
- * A remote's settings live in the config file, as a section
+ * A remote's settings live in the library's own config file
+ * (<library>/config.ini, or $VRP_CONFIG when set), as a section
  * `[remote "NAME"]` with `type = TYPE` and the provider's key = value
  * settings; the catalogue keeps a row per remote so sync state can refer to
  * it. Secrets are never settings: providers ask the credential store.
@@ -27,10 +28,23 @@ extern "C" {
  * characters of letters, digits, "-", "_" and "."; the type must be
  * registered (see vrp_provider_types()) and the settings must be ones it
  * accepts (checked by opening the provider once). VRP_EEXISTS when the name
- * is taken. The catalogue row and the config section are written together:
- * if saving the config fails, the row is rolled back.
+ * is taken. A localdir `path` must be an existing folder, unless
+ * `create=true` is among `settings` (never stored): then it is made;
+ * VRP_ENOTFOUND otherwise. The catalogue row and the config section are
+ * written together: if saving the config fails, the row is rolled back.
  */
 int vrp_remotes_add(vrp_library *lib, const char *name, const char *type, const vrp_kv *settings,
+		    size_t settings_count);
+
+/*
+ * Changes settings of remote `name`: each of `settings` replaces the value
+ * it has (or is added), the others stay. The settings the remote would end
+ * up with are checked as vrp_remotes_add() checks them; a changed `path` of
+ * a localdir must exist, unless `create=true` is among `settings` (then it
+ * is made). The catalogue row, and so the sync state, stays as it is.
+ * Audited as "remote.set". VRP_ENOTFOUND for no such remote.
+ */
+int vrp_remotes_set(vrp_library *lib, const char *name, const vrp_kv *settings,
 		    size_t settings_count);
 
 /* Every configured remote, by name; free with vrp_remote_list_free(). */

@@ -51,6 +51,17 @@ typedef struct vrp_search_options {
 	 * means VRP_SEARCH_RANK_WINDOW.
 	 */
 	int rank_window;
+	/*
+	 * Only hits whose date is >= since and < until (the catalogue's ISO
+	 * text, compared as text as listings do; NULL: no bound). The date is
+	 * recorded_at with `by_recorded`, else created_at (the import time).
+	 * Bounds apply to the hits of the rank window.
+	 */
+	const char *since;
+	const char *until;
+	bool by_recorded;
+	/* Newest first by that date, instead of best match first. */
+	bool sort_by_date;
 } vrp_search_options;
 
 #define VRP_SEARCH_DEFAULT_LIMIT 50

@@ -240,6 +240,19 @@ int vrp_sync_queue_retry_failed(vrp_library *lib, const char *remote, int64_t *c
  */
 int vrp_sync_queue_cancel(vrp_library *lib, int64_t id);
 
+/*
+ * By recording rather than by task: requeues the failed or cancelled tasks
+ * of recording `recording_id` on `remote` (NULL: every remote) as
+ * vrp_sync_queue_retry() does (one that a newer live task already covers is
+ * skipped), or cancels its queued and running ones as vrp_sync_queue_cancel()
+ * does. `*count` (may be NULL) gets how many tasks changed; VRP_ENOTFOUND
+ * naming the recording and remote when there was none to change.
+ */
+int vrp_sync_queue_retry_recording(vrp_library *lib, int64_t recording_id, const char *remote,
+				   int64_t *count);
+int vrp_sync_queue_cancel_recording(vrp_library *lib, int64_t recording_id, const char *remote,
+				    int64_t *count);
+
 #ifdef __cplusplus
 }
 #endif

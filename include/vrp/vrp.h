@@ -21,6 +21,7 @@
 #include "vrp/remote.h"
 #include "vrp/remotes.h"
 #include "vrp/search.h"
+#include "vrp/settings.h"
 #include "vrp/reconcile.h"
 #include "vrp/serve.h"
 #include "vrp/spectrogram.h"

@@ -58,7 +58,10 @@ void cli_print_main_help(FILE *out);
 /* Prints the exit statuses and the error codes that give each (`vrp help exit-codes`). */
 void cli_print_exit_codes(FILE *out);
 
-/* `vrp help [COMMAND [SUB] | exit-codes]`. */
+/* help_man.c: the manual page (roff) from the help table (`vrp help man`). */
+void cli_print_man_page(FILE *out);
+
+/* `vrp help [COMMAND [SUB] | exit-codes | man]`. */
 int cli_help_command(struct cli *cli, int argc, char **argv);
 
 /* Usage texts, each beside the options it describes in its command's file. */
@@ -67,10 +70,12 @@ extern const char audit_usage[], db_usage[], edit_usage[], export_usage[], impor
 	show_usage[], sync_usage[], worker_usage[], check_usage[], pull_usage[], verify_usage[],
 	init_usage[], rm_usage[], restore_usage[], archive_usage[], remote_add_usage[],
 	remote_ls_usage[], remote_rm_usage[], remote_test_usage[], remote_secret_usage[],
-	remote_auth_usage[], derive_usage[], waveform_usage[],
+	remote_auth_usage[], remote_set_usage[], config_usage[], derive_usage[], waveform_usage[],
 	spectrogram_usage[], serve_usage[];
 /* The provider types remote add accepts and their settings (generated from the registry). */
 void cli_remote_types_help(FILE *out);
+/* The known settings and their docs, for `vrp config --help` (from the library's table). */
+void cli_config_settings_help(FILE *out);
 /* The operations `vrp audit --operation` takes (from the library). */
 void cli_audit_operations_help(FILE *out);
 
@@ -86,6 +91,8 @@ int cmd_remote_rm(struct cli *cli, int argc, char **argv);
 int cmd_remote_test(struct cli *cli, int argc, char **argv);
 int cmd_remote_secret(struct cli *cli, int argc, char **argv);
 int cmd_remote_auth(struct cli *cli, int argc, char **argv);
+int cmd_remote_set(struct cli *cli, int argc, char **argv);
+int cmd_config(struct cli *cli, int argc, char **argv);
 int cmd_derive(struct cli *cli, int argc, char **argv);
 int cmd_waveform(struct cli *cli, int argc, char **argv);
 
@@ -236,7 +243,8 @@ json_t *cli_recording_json(const vrp_recording *rec);
 void cli_print_recording(const vrp_recording *rec);
 
 /* recording_table.c: a list as an aligned table on stdout; returns an exit status. */
-int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *list);
+/* The date column is recorded_at when `recorded`, else created_at. */
+int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *list, bool recorded);
 
 /* args.c: values typed on the command line. */
 

@@ -16,6 +16,9 @@ const char ls_usage[] =
 	"  --since DATE          created at or after DATE (YYYY-MM-DD or ISO time, UTC\n"
 	"                        unless an offset is given)\n"
 	"  --until DATE          created before DATE; a bare date includes that day\n"
+	"  --by recorded|created which date --since, --until and the default sort\n"
+	"                        use: when it was recorded (the container's date, else\n"
+	"                        the file's mtime) or imported (created, the default)\n"
 	"  --min-duration SECS   at least this long\n"
 	"  --max-duration SECS   at most this long\n"
 	"  --mime TYPE           exact MIME type, e.g. audio/mp4\n"
@@ -25,8 +28,9 @@ const char ls_usage[] =
 	"  --integrity S[,S...]  unverified, ok, missing or corrupt (repeatable)\n"
 	"\n"
 	"Order and paging:\n"
-	"  --sort KEY     created (newest first, the default), title (A to Z),\n"
-	"                 duration (longest first) or size (largest first)\n"
+	"  --sort KEY     created (newest first, the default), recorded (newest\n"
+	"                 first), title (A to Z), duration (longest first) or size\n"
+	"                 (largest first)\n"
 	"  -r, --reverse  the opposite order\n"
 	"  --limit N      recordings per page (default 50, at most 1000)\n"
 	"  --cursor ID    continue after recording ID (the last one of the previous\n"
@@ -35,15 +39,16 @@ const char ls_usage[] =
 struct ls_args {
 	vrp_recording_filter filter;
 	bool reverse;
+	bool by_recorded, sorted;
 	char since[CLI_TIME_LEN];
 	char until[CLI_TIME_LEN];
 };
 
 static const char *const status_names[] = { "active", "archived", "deleted" };
 static const char *const integrity_names[] = { "unverified", "ok", "missing", "corrupt" };
-static const char *const sort_names[] = { "created", "title", "duration", "size" };
-/* The natural order of each sort: newest, A to Z, longest, largest first. */
-static const bool sort_descending[] = { true, false, true, true };
+static const char *const sort_names[] = { "created", "title", "duration", "size", "recorded" };
+/* The natural order of each sort: newest, A to Z, longest, largest first, newest. */
+static const bool sort_descending[] = { true, false, true, true, true };
 
 #define COUNT(a) (sizeof(a) / sizeof(*(a)))
 
@@ -142,10 +147,16 @@ static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 	case 'o':
 		if ((i = name_index(sort_names, COUNT(sort_names), arg, strlen(arg))) < 0)
 			return cli_usage_error(cli,
-					       "--sort: unknown key '%s' (created, title, "
-					       "duration or size)",
+					       "--sort: unknown key '%s' (created, recorded, "
+					       "title, duration or size)",
 					       arg);
 		f->sort = (enum vrp_recording_sort)i;
+		a->sorted = true;
+		return 0;
+	case 'b':
+		if (strcmp(arg, "recorded") != 0 && strcmp(arg, "created") != 0)
+			return cli_usage_error(cli, "--by: '%s' is not recorded or created", arg);
+		a->by_recorded = !strcmp(arg, "recorded");
 		return 0;
 	case 'r':
 		a->reverse = true;
@@ -169,6 +180,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct ls_args *a)
 		{ "sync-status", required_argument, NULL, 'y' },
 		{ "integrity", required_argument, NULL, 'i' },
 		{ "sort", required_argument, NULL, 'o' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "reverse", no_argument, NULL, 'r' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "cursor", required_argument, NULL, 'c' },
@@ -184,6 +196,14 @@ static int parse(struct cli *cli, int argc, char **argv, struct ls_args *a)
 				       argv[optind]);
 	if (a->filter.sync_status && !a->filter.remote)
 		return cli_usage_error(cli, "--sync-status needs --remote NAME");
+	vrp_recording_filter *f = &a->filter;
+	if (a->by_recorded) {
+		f->recorded_since = f->created_since;
+		f->recorded_until = f->created_until;
+		f->created_since = f->created_until = NULL;
+		if (!a->sorted)
+			f->sort = VRP_SORT_RECORDED;
+	}
 	a->filter.descending = sort_descending[a->filter.sort] != a->reverse;
 	return 0;
 }
@@ -252,7 +272,8 @@ int cmd_ls(struct cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < list->count; i++)
 			cli_print_json(cli_recording_json(list->items[i]));
 	} else {
-		status = cli_print_recording_table(cli, list);
+		status = cli_print_recording_table(
+			cli, list, args.by_recorded || args.filter.sort == VRP_SORT_RECORDED);
 	}
 	if (rc == 0 && status == 0 && list->next_cursor && cli->verbosity >= 0)
 		print_more(cli, argc, argv, list->next_cursor);

@@ -199,19 +199,15 @@ static int purge_before(struct cli *cli, vrp_library *lib, const char *before, b
 }
 
 /* The retention policy as a cut-off: now minus the configured days. */
-static int expiry_cutoff(struct cli *cli, char out[32])
+static int expiry_cutoff(struct cli *cli, vrp_library *lib, char out[32])
 {
-	vrp_config *config = NULL;
 	long days = -1;
-	int rc = vrp_config_load(&config, NULL);
-	if (rc == 0)
-		rc = vrp_config_get_int(config, "retention", "purge_deleted_after_days", -1, &days);
-	vrp_config_free(config);
+	int rc = vrp_settings_get_int(lib, "retention.purge_deleted_after_days", -1, &days);
 	if (rc < 0)
 		return cli_fail(cli, rc);
 	if (days < 0)
-		return cli_usage_error(cli, "no retention policy: set purge_deleted_after_days "
-					    "under [retention] in the config file");
+		return cli_usage_error(cli, "no retention policy: set one with `vrp config set "
+					    "retention.purge_deleted_after_days DAYS`");
 	time_t cutoff = time(NULL) - (time_t)days * 86400;
 	struct tm tm;
 	gmtime_r(&cutoff, &tm);
@@ -226,11 +222,13 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	if (status)
 		return status < 0 ? 0 : status;
 	char cutoff[32];
-	if (a.expired && (status = expiry_cutoff(cli, cutoff)))
-		return status;
 	vrp_library *lib = NULL;
 	if ((status = cli_open_library(cli, 0, &lib)))
 		return status;
+	if (a.expired && (status = expiry_cutoff(cli, lib, cutoff))) {
+		vrp_library_free(lib);
+		return status;
+	}
 	if (!a.before && !a.expired) {
 		status = purge_ids(cli, lib, argc - optind, argv + optind, a.yes);
 	} else {

@@ -7,9 +7,13 @@
 
 const char queue_usage[] =
 	"usage: vrp queue ls [--state S] [--remote NAME] [--limit N]\n"
-	"       vrp queue retry ID | --all-failed [--remote NAME]\n"
-	"       vrp queue cancel ID\n\n"
-	"States: queued, running, done, failed, cancelled (ls default: all but done).\n";
+	"       vrp queue retry TASK | --remote NAME RECORDING... | --all-failed [--remote NAME]\n"
+	"       vrp queue cancel TASK | --remote NAME RECORDING...\n\n"
+	"TASK is a task id from `vrp queue ls`. With --remote, the arguments are\n"
+	"recording ids or uuids instead: retry requeues their failed or cancelled\n"
+	"tasks on that remote, cancel stops their queued or running ones.\n"
+	"States: queued, running, done, failed, cancelled (ls default: all but done).\n"
+	"ls shows each task's recording title.\n";
 
 struct queue_args {
 	unsigned states;
@@ -52,14 +56,34 @@ static int parse(struct cli *cli, int argc, char **argv, struct queue_args *a)
 	return cli_options(cli, &spec, argc, argv, a);
 }
 
-static void print_task(const struct cli *cli, const vrp_sync_task *t)
+/* The title of the task's recording ("" when it has none, NULL once purged); caller frees. */
+static char *task_title(vrp_library *lib, const vrp_sync_task *t)
 {
+	char id[32];
+	snprintf(id, sizeof(id), "%lld", (long long)t->recording_id);
+	vrp_recording *rec = NULL;
+	char *title = NULL;
+	if (vrp_recordings_find(lib, id, &rec) == 0)
+		title = strdup(rec->title);
+	vrp_recording_free(rec);
+	vrp_error_clear();
+	return title;
+}
+
+static void print_task(const struct cli *cli, vrp_library *lib, const vrp_sync_task *t)
+{
+	char *title = task_title(lib, t);
 	if (!cli->json) {
-		printf("%-6lld %-8s %-9s rec %-6lld %-12s attempts %-3lld next %s%s%s\n",
+		printf("%-6lld %-8s %-9s rec %-6lld %-12s attempts %-3lld next %s%s%s  ",
 		       (long long)t->id, vrp_sync_op_to_string(t->op),
 		       vrp_sync_task_state_to_string(t->state), (long long)t->recording_id,
 		       t->remote, (long long)t->attempts, t->next_attempt_at,
 		       t->error_code ? "  " : "", t->error_code ? t->error_code : "");
+		char *cut = title ? cli_truncate(title, 40) : NULL;
+		cli_put_escaped(stdout, cut ? cut : "-", false);
+		fputc('\n', stdout);
+		free(cut);
+		free(title);
 		return;
 	}
 	json_t *o = json_pack(
@@ -73,6 +97,8 @@ static void print_task(const struct cli *cli, const vrp_sync_task *t)
 	json_object_set_new(o, "error_code", cli_json_string(t->error_code));
 	json_object_set_new(o, "error_message", cli_json_string(t->error_message));
 	json_object_set_new(o, "finished_at", cli_json_string(t->finished_at));
+	json_object_set_new(o, "title", cli_json_string(title));
+	free(title);
 	cli_print_json(o);
 }
 
@@ -90,7 +116,7 @@ static int queue_ls(struct cli *cli, vrp_library *lib, const struct queue_args *
 		if (rc < 0)
 			return cli_fail(cli, rc);
 		for (size_t i = 0; i < page->count; i++)
-			print_task(cli, page->items[i]);
+			print_task(cli, lib, page->items[i]);
 		size_t got = page->count;
 		if (got)
 			after = page->items[got - 1]->id;
@@ -112,18 +138,46 @@ static int task_id(struct cli *cli, int argc, char **argv, int64_t *id)
 	return 0;
 }
 
+/* retry|cancel --remote NAME RECORDING...: every recording is tried; the first failure's status. */
+static int change_recordings(struct cli *cli, vrp_library *lib, bool retry, int argc, char **argv,
+			     const char *remote, int64_t *count)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	if (optind >= argc)
+		return cli_usage_error(cli, "give the recordings (ids or uuids) to %s on %s",
+				       retry ? "retry" : "cancel", remote);
+	int status = cli_resolve_ids(cli, lib, argc - optind, argv + optind, &ids, &n);
+	for (size_t i = 0; i < n; i++) {
+		int64_t changed = 0;
+		int rc = retry ? vrp_sync_queue_retry_recording(lib, ids[i], remote, &changed)
+			       : vrp_sync_queue_cancel_recording(lib, ids[i], remote, &changed);
+		*count += changed;
+		if (rc < 0 && !status)
+			status = cli_fail(cli, rc);
+		else if (rc < 0)
+			cli_fail(cli, rc);
+	}
+	free(ids);
+	return status;
+}
+
 static int queue_change(struct cli *cli, vrp_library *lib, const char *sub, int argc, char **argv,
 			const struct queue_args *a)
 {
 	int64_t id = 0, count = 0;
-	int rc = 0;
-	if (!strcmp(sub, "retry") && a->all_failed) {
+	int rc = 0, status = 0;
+	if (a->remote && !a->all_failed) {
+		status = change_recordings(cli, lib, !strcmp(sub, "retry"), argc, argv, a->remote,
+					   &count);
+		if (status && !count)
+			return status;
+	} else if (!strcmp(sub, "retry") && a->all_failed) {
 		if (optind < argc)
 			return cli_usage_error(cli, "--all-failed takes no task ID");
 		rc = vrp_sync_queue_retry_failed(lib, a->remote, &count);
 	} else {
-		int status = task_id(cli, argc, argv, &id);
-		if (status)
+		if ((status = task_id(cli, argc, argv, &id)))
 			return status;
 		rc = !strcmp(sub, "retry") ? vrp_sync_queue_retry(lib, id)
 					   : vrp_sync_queue_cancel(lib, id);
@@ -136,7 +190,7 @@ static int queue_change(struct cli *cli, vrp_library *lib, const char *sub, int 
 	else
 		cli_say(cli, "%s: %lld task%s\n", !strcmp(sub, "retry") ? "requeued" : "cancelled",
 			(long long)count, count == 1 ? "" : "s");
-	return 0;
+	return status;
 }
 
 int cmd_queue(struct cli *cli, int argc, char **argv)

@@ -1,4 +1,4 @@
-/* cmd_remote.c - `vrp remote add|ls|rm|test|secret|auth`: the configured remotes. */
+/* cmd_remote.c - `vrp remote add|set|ls|rm|test|secret|auth`: the configured remotes. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -10,8 +10,15 @@
 const char remote_add_usage[] =
 	"usage: vrp remote add NAME TYPE [key=value...]\n\n"
 	"Adds a remote: a named place recordings are synced to. Settings go into the\n"
-	"config file under [remote \"NAME\"]; secrets are never settings (see\n"
-	"`vrp remote secret` and `vrp remote auth`).\n\n";
+	"library's config.ini under [remote \"NAME\"]; secrets are never settings (see\n"
+	"`vrp remote secret` and `vrp remote auth`). A localdir path must be an\n"
+	"existing folder, unless create=true is given (then vrp makes it).\n\n";
+const char remote_set_usage[] =
+	"usage: vrp remote set NAME key=value...\n\n"
+	"Changes settings of remote NAME (the others stay), checked as `remote add`\n"
+	"checks them; its type cannot change. The remote keeps its sync state: what\n"
+	"was uploaded stays uploaded. A new localdir path must exist, unless\n"
+	"create=true is given.\n";
 const char remote_ls_usage[] = "usage: vrp remote ls\n\n"
 			       "Lists the remotes: name, type, path, and why one is paused.\n";
 const char remote_rm_usage[] = "usage: vrp remote rm NAME\n\n"
@@ -35,7 +42,7 @@ void cli_remote_types_help(FILE *out)
 	fputs("Types: ", out);
 	for (const char *const *t = vrp_provider_types(); *t; t++)
 		fprintf(out, "%s%s", t == vrp_provider_types() ? "" : ", ", *t);
-	fputs("\n  localdir: path=DIR (a folder: NAS mount, USB disk)\n", out);
+	fputs("\n  localdir: path=DIR [create=true] (a folder: NAS mount, USB disk)\n", out);
 	fputs("  sftp:     host=H path=DIR [port=22] [user=U] [key_file=F] [known_hosts=F]\n"
 	      "            [verify=size|sample|full] [hash_command=sha256sum] [timeout=S]\n"
 	      "            secrets: key_passphrase, password\n",
@@ -43,19 +50,35 @@ void cli_remote_types_help(FILE *out)
 	fputs("  gdrive:   [folder=NAME] [client_id=ID]; then `vrp remote auth NAME`\n", out);
 }
 
+/* key=value words (checked by the caller) as pairs pointing into argv; caller frees. */
+static vrp_kv *split_settings(int argc, char **argv, size_t *n)
+{
+	vrp_kv *kv = calloc((size_t)argc + 1, sizeof(*kv));
+	*n = 0;
+	for (int i = 0; kv && i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		*eq = '\0';
+		kv[(*n)++] = (vrp_kv){ argv[i], eq + 1 };
+	}
+	return kv;
+}
+
+static int check_settings_words(struct cli *cli, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] == '=' || !strchr(argv[i], '='))
+			return cli_usage_error(cli, "settings are key=value, not '%s'", argv[i]);
+	return 0;
+}
+
 static int remote_add(struct cli *cli, vrp_library *lib, int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage_error(cli, "remote add needs NAME and TYPE");
-	vrp_kv *kv = calloc((size_t)argc, sizeof(*kv));
+	size_t n = 0;
+	vrp_kv *kv = split_settings(argc - 2, argv + 2, &n);
 	if (!kv)
 		return cli_fail(cli, VRP_ENOMEM);
-	size_t n = 0;
-	for (int i = 2; i < argc; i++) {
-		char *eq = strchr(argv[i], '='); /* there: cmd_remote_add checked */
-		*eq = '\0';
-		kv[n++] = (vrp_kv){ argv[i], eq + 1 };
-	}
 	int rc = vrp_remotes_add(lib, argv[0], argv[1], kv, n);
 	free(kv);
 	if (rc < 0)
@@ -254,10 +277,38 @@ int cmd_remote_add(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 3)
 		return cli_usage_error(cli, "remote add needs NAME and TYPE");
-	for (int i = 3; i < argc; i++)
-		if (argv[i][0] == '=' || !strchr(argv[i], '='))
-			return cli_usage_error(cli, "settings are key=value, not '%s'", argv[i]);
-	return with_library(cli, remote_add, argc - 1, argv + 1);
+	int status = check_settings_words(cli, argc - 3, argv + 3);
+	return status ? status : with_library(cli, remote_add, argc - 1, argv + 1);
+}
+
+/* argv from NAME on. */
+static int remote_set(struct cli *cli, vrp_library *lib, int argc, char **argv)
+{
+	size_t n = 0;
+	vrp_kv *kv = split_settings(argc - 1, argv + 1, &n);
+	if (!kv)
+		return cli_fail(cli, VRP_ENOMEM);
+	int rc = vrp_remotes_set(lib, argv[0], kv, n);
+	if (rc == 0 && cli->json) {
+		json_t *o = json_pack("{s:s}", "name", argv[0]);
+		json_t *settings = json_object();
+		for (size_t i = 0; i < n; i++)
+			json_object_set_new(settings, kv[i].key, cli_json_string(kv[i].value));
+		json_object_set_new(o, "settings", settings);
+		cli_print_json(o);
+	} else if (rc == 0) {
+		cli_say(cli, "remote %s updated\n", argv[0]);
+	}
+	free(kv);
+	return rc < 0 ? cli_fail(cli, rc) : 0;
+}
+
+int cmd_remote_set(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 3 || argv[1][0] == '-')
+		return cli_usage_error(cli, "remote set needs NAME and at least one key=value");
+	int status = check_settings_words(cli, argc - 2, argv + 2);
+	return status ? status : with_library(cli, remote_set, argc - 1, argv + 1);
 }
 
 static int remote_ls_run(struct cli *cli, vrp_library *lib, int argc, char **argv)

@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 const char search_usage[] =
-	"usage: vrp search [--limit N] [--offset N] [--all] [--] WORD...\n"
+	"usage: vrp search [--limit N] [--offset N] [--all] [--since DATE] [--until DATE]\n"
+	"                  [--by recorded|created] [--sort match|date] [--] WORD...\n"
 	"\n"
 	"Finds recordings whose title, description or tags hold every WORD (the last\n"
 	"may be the start of a word), best match first. Quotes and operators are\n"
@@ -18,7 +19,14 @@ const char search_usage[] =
 	"\n"
 	"  --limit N   at most N hits (default 50, at most 1000)\n"
 	"  --offset N  skip the first N hits\n"
-	"  --all       include deleted recordings\n";
+	"  --all       include deleted recordings\n"
+	"  --since DATE, --until DATE\n"
+	"              only recordings dated at/after, before DATE (as `vrp ls`)\n"
+	"  --by recorded|created\n"
+	"              which date: recorded (the container's, else the file's\n"
+	"              mtime) or created (the import time, the default)\n"
+	"  --sort match|date\n"
+	"              best match first (the default), or newest by that date\n";
 
 /* Markers the catalogue's text never holds, swapped for bold or brackets when printed. */
 #define MARK_OPEN  "\x01"
@@ -27,7 +35,32 @@ const char search_usage[] =
 struct search_args {
 	vrp_search_options options;
 	char *query;
+	char since[CLI_TIME_LEN], until[CLI_TIME_LEN];
 };
+
+static int date_option(struct cli *cli, int c, const char *arg, struct search_args *a)
+{
+	if (c == 'S' || c == 'U') {
+		if (cli_parse_time(arg, c == 'U', c == 'S' ? a->since : a->until) < 0)
+			return cli_usage_error(cli, "--%s: '%s' is not a date (YYYY-MM-DD)",
+					       c == 'S' ? "since" : "until", arg);
+		if (c == 'S')
+			a->options.since = a->since;
+		else
+			a->options.until = a->until;
+		return 0;
+	}
+	if (c == 'b' && (!strcmp(arg, "recorded") || !strcmp(arg, "created"))) {
+		a->options.by_recorded = !strcmp(arg, "recorded");
+		return 0;
+	}
+	if (c == 's' && (!strcmp(arg, "match") || !strcmp(arg, "date"))) {
+		a->options.sort_by_date = !strcmp(arg, "date");
+		return 0;
+	}
+	return cli_usage_error(cli, "--%s: '%s' is not %s", c == 'b' ? "by" : "sort", arg,
+			       c == 'b' ? "recorded or created" : "match or date");
+}
 
 static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 {
@@ -45,9 +78,11 @@ static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 			return cli_usage_error(cli, "--offset needs a number of hits to skip");
 		a->options.offset = (int)n;
 		return 0;
-	default: /* --all */
+	case 'a':
 		a->options.include_deleted = true;
 		return 0;
+	default:
+		return date_option(cli, c, arg, a);
 	}
 }
 
@@ -78,6 +113,10 @@ static int parse(struct cli *cli, int argc, char **argv, struct search_args *a)
 		{ "limit", required_argument, NULL, 'l' },
 		{ "offset", required_argument, NULL, 'o' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "sort", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -69,6 +69,20 @@ static int parse(struct cli *cli, int argc, char **argv, struct sync_args *a, co
 	return cli_options(cli, &spec, argc, argv, a);
 }
 
+/* What the command line leaves unsaid comes from the settings (`vrp config`). */
+static int apply_settings(struct cli *cli, vrp_library *lib, vrp_sync_options *options)
+{
+	long n = 0;
+	int rc = 0;
+	if (!options->concurrency &&
+	    (rc = vrp_settings_get_int(lib, "sync.concurrency", 0, &n)) == 0)
+		options->concurrency = (int)n;
+	if (rc == 0 && !options->max_attempts &&
+	    (rc = vrp_settings_get_int(lib, "sync.max_attempts", 0, &n)) == 0)
+		options->max_attempts = (int)n;
+	return rc < 0 ? cli_fail(cli, rc) : 0;
+}
+
 static void say_summary(const struct cli *cli, const vrp_sync_summary *s)
 {
 	char bytes[CLI_SHORT_LEN];
@@ -142,6 +156,8 @@ static int sync_now(struct cli *cli, int argc, char **argv)
 		vrp_library_free(lib);
 		return 0;
 	}
+	if (!status)
+		status = apply_settings(cli, lib, &a.options);
 	if (!status)
 		status = cli_sync_run(cli, lib, &a.options, &summary);
 	if (!status || summary.worst_code || summary.released)
@@ -262,6 +278,10 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 	a.options.forever = true;
 	a.options.poll_ms = 2000;
 	vrp_sync_summary summary = { 0 };
+	if ((status = apply_settings(cli, lib, &a.options))) {
+		vrp_library_free(lib);
+		return status;
+	}
 	status = cli_sync_run(cli, lib, &a.options, &summary);
 	say_summary(cli, &summary);
 	vrp_library_free(lib);

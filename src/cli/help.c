@@ -10,6 +10,8 @@
 static const struct cli_command remote_commands[] = {
 	{ "add", cmd_remote_add, "add a remote (secrets come from stdin, never argv)",
 	  remote_add_usage, cli_remote_types_help, NULL },
+	{ "set", cmd_remote_set, "change a remote's settings (its sync state stays)",
+	  remote_set_usage, NULL, NULL },
 	{ "ls", cmd_remote_ls, "list the remotes", remote_ls_usage, NULL, NULL },
 	{ "rm", cmd_remote_rm, "remove a remote (files on it stay)", remote_rm_usage, NULL, NULL },
 	{ "test", cmd_remote_test, "check a remote is reachable and writable", remote_test_usage,
@@ -31,6 +33,17 @@ static const struct cli_command queue_commands[] = {
 	{ "ls", NULL, "list sync tasks", NULL, NULL, NULL },
 	{ "retry", NULL, "run failed tasks again", NULL, NULL, NULL },
 	{ "cancel", NULL, "cancel a task", NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct cli_command config_commands[] = {
+	{ "get", NULL, "a setting's value in effect", NULL, cli_config_settings_help, NULL },
+	{ "set", NULL, "set a setting (library, or --global)", NULL, cli_config_settings_help,
+	  NULL },
+	{ "unset", NULL, "remove a setting (library, or --global)", NULL, cli_config_settings_help,
+	  NULL },
+	{ "ls", NULL, "every setting, its value and where it comes from", NULL,
+	  cli_config_settings_help, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -82,6 +95,8 @@ const struct cli_command cli_commands[] = {
 	  worker_usage, NULL, NULL },
 	{ "serve", cmd_serve, "a local HTTP API and web page to browse, play, edit and sync",
 	  serve_usage, NULL, NULL },
+	{ "config", cmd_config, "read and change settings: get, set, unset, ls", config_usage,
+	  cli_config_settings_help, config_commands },
 	{ "db", NULL, "database status, migrations and backups", db_usage, NULL, db_commands },
 	{ "audit", cmd_audit, "the audit log of deletions, purges, exports, imports", audit_usage,
 	  cli_audit_operations_help, NULL },
@@ -90,9 +105,10 @@ const struct cli_command cli_commands[] = {
 	{ "log", cmd_log, "read the diagnostic log; bundle it for a bug report", log_usage, NULL,
 	  log_commands },
 	{ "help", cli_help_command, "help on a command, or `vrp help exit-codes`",
-	  "usage: vrp help [COMMAND [SUBCOMMAND] | exit-codes]\n\n"
-	  "Prints a command's help (as `vrp COMMAND --help` does), or the exit\n"
-	  "statuses and the error codes that give each. With --json: every command\n"
+	  "usage: vrp help [COMMAND [SUBCOMMAND] | exit-codes | man]\n\n"
+	  "Prints a command's help (as `vrp COMMAND --help` does), the exit\n"
+	  "statuses and the error codes that give each, or the manual page vrp.1\n"
+	  "(roff, made from this same help). With --json: every command\n"
 	  "and subcommand, or every error code with its exit status.\n",
 	  NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
@@ -208,6 +224,10 @@ int cli_help_command(struct cli *cli, int argc, char **argv)
 	}
 	if (argc < 2) {
 		cli_print_main_help(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "man") && argc == 2) {
+		cli_print_man_page(stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "exit-codes") && argc == 2) {

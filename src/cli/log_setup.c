@@ -1,4 +1,5 @@
-/* log_setup.c - where the vrp command logs: the config file's [log] section, -v on stderr. */
+/* log_setup.c - where the vrp command logs: the [log] settings (library, user-wide), -v on stderr.
+ */
 #include "cli.h"
 
 #include <stdio.h>
@@ -12,12 +13,13 @@
  */
 void cli_start_logging(const struct cli *cli)
 {
-	vrp_config *config = NULL;
-	if (vrp_config_load(&config, NULL) < 0)
-		config = NULL;
 	char *root = NULL;
 	if (!cli->library && vrp_library_default_root(&root) < 0)
 		root = NULL;
+	/* The library's own [log] settings over the user-wide ones. */
+	vrp_config *config = NULL;
+	if (vrp_settings_load_effective(cli->library ? cli->library : root, &config) < 0)
+		config = NULL;
 	vrp_log_settings settings;
 	int rc = vrp_log_settings_load(&settings, config, cli->library ? cli->library : root);
 	if (rc == 0)

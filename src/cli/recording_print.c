@@ -80,6 +80,16 @@ void cli_print_recording(const vrp_recording *rec)
 	text_line("retention_policy", rec->retention_policy);
 	text_line("ingest_source", rec->ingest_source);
 	text_line("created_by_app_version", rec->created_by_app_version);
+	if (rec->recorded_at) {
+		key("recorded_at");
+		printf("%s (from %s)\n", rec->recorded_at,
+		       !rec->recorded_at_source ? "?"
+		       : !strcmp(rec->recorded_at_source, "container")
+			       ? "the container creation date"
+		       : !strcmp(rec->recorded_at_source, "bwf")   ? "the BWF origination date"
+		       : !strcmp(rec->recorded_at_source, "mtime") ? "the file modification time"
+								   : "the import time");
+	}
 	text_line("created_at", rec->created_at);
 	text_line("modified_at", rec->modified_at);
 	text_line("integrity", vrp_integrity_to_string(rec->integrity));

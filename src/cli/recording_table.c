@@ -39,12 +39,12 @@ static char *joined_tags(const vrp_recording *rec)
 	return buf;
 }
 
-static int fill_row(const vrp_recording *rec, struct row *row)
+static int fill_row(const vrp_recording *rec, bool recorded, struct row *row)
 {
 	snprintf(row->id, sizeof(row->id), "%lld", (long long)rec->id);
 	/* "2026-03-01T09:30:00.000Z" -> "2026-03-01 09:30" */
-	snprintf(row->created, sizeof(row->created), "%.16s",
-		 rec->created_at ? rec->created_at : "");
+	const char *date = recorded ? rec->recorded_at : rec->created_at;
+	snprintf(row->created, sizeof(row->created), "%.16s", date ? date : "");
 	if (strlen(row->created) > 10)
 		row->created[10] = ' ';
 	cli_format_duration(rec->duration, row->duration);
@@ -84,7 +84,7 @@ static void print_row(const struct widths *w, const char *id, const char *create
 	}
 }
 
-int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *list)
+int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *list, bool recorded)
 {
 	if (list->count == 0) {
 		cli_say(cli, "no recordings\n");
@@ -94,7 +94,7 @@ int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *l
 	int rc = rows ? 0 : -1;
 	struct widths w = { 2, 8, 4, 6, 5 }; /* the headings' widths */
 	for (size_t i = 0; rc == 0 && i < list->count; i++) {
-		rc = fill_row(list->items[i], &rows[i]);
+		rc = fill_row(list->items[i], recorded, &rows[i]);
 		if (rc == 0) {
 			widen(&w.id, rows[i].id);
 			widen(&w.duration, rows[i].duration);
@@ -104,7 +104,8 @@ int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *l
 		}
 	}
 	if (rc == 0) {
-		print_row(&w, "ID", "CREATED", "DURATION", "SIZE", "STATUS", "TITLE", "TAGS");
+		print_row(&w, "ID", recorded ? "RECORDED" : "CREATED", "DURATION", "SIZE", "STATUS",
+			  "TITLE", "TAGS");
 		for (size_t i = 0; i < list->count; i++)
 			print_row(&w, rows[i].id, rows[i].created, rows[i].duration, rows[i].size,
 				  rows[i].status, rows[i].title, rows[i].tags);

@@ -39,6 +39,12 @@ tone 44100 1 -b 16 src-mono.wav
 ff -i src-mono.wav -c:a libmp3lame -b:a 32k -id3v2_version 0 -write_id3v1 0 no-id3.mp3
 ff -i src-mono.wav -c:a libmp3lame -b:a 32k -id3v2_version 3 -metadata title="Memo" \
 	-metadata artist="vrp tests" id3v2.mp3
+# Recording dates and titles the container carries: an MP4 creation_time, and
+# a Broadcast WAV's bext OriginationDate/Time (with a RIFF INFO title).
+ff -i src-mono.wav -ar 48000 -c:a aac -b:a 48k -metadata creation_time=2025-03-14T10:20:30Z \
+	-metadata title="Standup notes" -f ipod dated.m4a
+ff -i src-mono.wav -write_bext 1 -metadata origination_date=2024-01-02 \
+	-metadata origination_time=09:15:00 -metadata title="Field take" bwf.wav
 # Voice Memos: AAC-LC in an 'M4A ' brand MP4, mono 48 kHz.
 ff -i src-mono.wav -ar 48000 -c:a aac -b:a 48k -f ipod memo.m4a
 ff -i src-mono.wav -ar 48000 -c:a aac -b:a 48k -movflags +faststart -f ipod faststart.m4a

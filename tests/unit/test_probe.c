@@ -7,6 +7,7 @@
 #include "test_support.h"
 
 #include "media/probe.h"
+#include "media/tags.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -354,6 +355,70 @@ static void test_ffmpeg_answers_out_of_range_are_corrupt(void **state)
 	assert_refused("rate-2g.aiff", CORRUPT, "sample rate of 2000000000 Hz");
 }
 
+static void test_mp4_creation_time_and_title_are_read(void **state)
+{
+	(void)state;
+	char *path = test_path(fixtures, "dated.m4a");
+	struct vrp_media_info info;
+	assert_ok(vrp_probe_file(path, &info));
+	assert_string_equal(info.recorded_at, "2025-03-14T10:20:30.000Z");
+	assert_string_equal(info.recorded_at_source, "container");
+	assert_string_equal(info.title, "Standup notes");
+	free(path);
+}
+
+static void test_bwf_origination_stamp_dates_a_wav_in_both_readers(void **state)
+{
+	(void)state;
+	char *path = test_path(fixtures, "bwf.wav");
+	struct vrp_media_info ours, theirs;
+	assert_ok(vrp_probe_file(path, &ours));
+	assert_ok(vrp_probe_file_with_ffmpeg(path, &theirs));
+	assert_string_equal(ours.recorded_at, "2024-01-02T09:15:00.000Z");
+	assert_string_equal(ours.recorded_at_source, "bwf");
+	assert_string_equal(ours.title, "Field take");
+	assert_string_equal(theirs.recorded_at, ours.recorded_at);
+	assert_string_equal(theirs.recorded_at_source, ours.recorded_at_source);
+	assert_string_equal(theirs.title, ours.title);
+	free(path);
+}
+
+static void test_an_id3_title_is_read_and_an_untagged_file_has_no_date(void **state)
+{
+	(void)state;
+	char *path = test_path(fixtures, "id3v2.mp3");
+	struct vrp_media_info info;
+	assert_ok(vrp_probe_file(path, &info));
+	assert_string_equal(info.title, "Memo");
+	free(path);
+	path = test_path(fixtures, "pcm16.wav");
+	assert_ok(vrp_probe_file(path, &info));
+	assert_string_equal(info.recorded_at, "");
+	assert_string_equal(info.title, "");
+	free(path);
+}
+
+static void test_date_tags_normalise_to_utc_and_placeholders_are_ignored(void **state)
+{
+	(void)state;
+	char out[32];
+	assert_int_equal(vrp_media_date_to_iso("2025-03-14T10:20:30.123456Z", NULL, out), 0);
+	assert_string_equal(out, "2025-03-14T10:20:30.123Z");
+	assert_int_equal(vrp_media_date_to_iso("2025-03-14 12:20:30+02:00", NULL, out), 0);
+	assert_string_equal(out, "2025-03-14T10:20:30.000Z");
+	assert_int_equal(vrp_media_date_to_iso("2025-03-14", NULL, out), 0);
+	assert_string_equal(out, "2025-03-14T00:00:00.000Z");
+	assert_int_equal(vrp_media_date_to_iso("2024-01-02", "09-15-00", out), 0);
+	assert_string_equal(out, "2024-01-02T09:15:00.000Z");
+	assert_int_equal(vrp_media_date_to_iso("2025", NULL, out), -1);
+	assert_int_equal(vrp_media_date_to_iso("1904-01-01T00:00:00.000000Z", NULL, out), -1);
+	assert_int_equal(vrp_media_date_to_iso("1970-01-01T00:00:00Z", NULL, out), -1);
+	assert_int_equal(vrp_media_date_to_iso("2025-13-01", NULL, out), -1);
+	assert_int_equal(vrp_media_date_to_iso("2025-03-14T25:00:00Z", NULL, out), -1);
+	assert_int_equal(vrp_media_date_to_iso("yesterday", NULL, out), -1);
+	assert_int_equal(vrp_media_date_to_iso(NULL, NULL, out), -1);
+}
+
 int main(void)
 {
 	fixtures = getenv("VRP_TEST_FIXTURES");
@@ -394,6 +459,10 @@ int main(void)
 		cmocka_unit_test(test_audio_that_does_not_decode_is_corrupt),
 		cmocka_unit_test(test_large_wav_probes_from_its_ends),
 		cmocka_unit_test(test_ffmpeg_answers_out_of_range_are_corrupt),
+		cmocka_unit_test(test_mp4_creation_time_and_title_are_read),
+		cmocka_unit_test(test_bwf_origination_stamp_dates_a_wav_in_both_readers),
+		cmocka_unit_test(test_an_id3_title_is_read_and_an_untagged_file_has_no_date),
+		cmocka_unit_test(test_date_tags_normalise_to_utc_and_placeholders_are_ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,6 +134,7 @@ static int model_compare_key(const struct spec *a, const struct spec *b,
 {
 	switch (sort) {
 	case VRP_SORT_CREATED:
+	case VRP_SORT_RECORDED: /* inserted without one: recorded_at is created_at */
 		return strcmp(a->created_at, b->created_at);
 	case VRP_SORT_TITLE:
 		return strcasecmp(a->title, b->title);

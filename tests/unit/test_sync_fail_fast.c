@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct tally {
 	int64_t by_kind[VRP_SYNC_EVENT_UNAVAILABLE + 1];
@@ -22,12 +23,16 @@ static void count_event(void *ctx, const vrp_sync_event *e)
 	t->by_kind[e->kind]++;
 }
 
-/* Remote "nas", a localdir at <tmp>/nas, which does not exist yet. */
+/* Remote "nas", a localdir at <tmp>/nas, which is not there (its disk was unplugged after add). */
 static char *add_localdir(struct sync_fixture *fx)
 {
 	char *nas = test_path(fx->dir, "nas");
 	vrp_kv kv[] = { { "path", nas } };
+	/* remote add refuses a missing folder, so it was there when the remote was added. */
+	assert_int_equal(vrp_remotes_add(fx->lib, "nas", "localdir", kv, 1), VRP_ENOTFOUND);
+	assert_int_equal(mkdir(nas, 0755), 0);
 	assert_ok(vrp_remotes_add(fx->lib, "nas", "localdir", kv, 1));
+	assert_int_equal(rmdir(nas), 0);
 	return nas;
 }
 

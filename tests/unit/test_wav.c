@@ -177,6 +177,9 @@ static void assert_same_as_ffmpeg(const char *path)
 	assert_int_equal(ours.channels, theirs.channels);
 	assert_int_equal(ours.bit_depth, theirs.bit_depth);
 	assert_int_equal(ours.bit_rate, theirs.bit_rate);
+	assert_string_equal(ours.recorded_at, theirs.recorded_at);
+	assert_string_equal(ours.recorded_at_source, theirs.recorded_at_source);
+	assert_string_equal(ours.title, theirs.title);
 }
 
 static void assert_plain_and_same(const char *path)

@@ -335,6 +335,27 @@ int vrp_config_remove_section(vrp_config *c, const char *section)
 	return found ? 0 : vrp_error_set(VRP_ENOTFOUND, "no [%s] in the configuration", section);
 }
 
+int vrp_config_unset(vrp_config *c, const char *section, const char *key)
+{
+	size_t kept = 0;
+	bool found = false;
+	for (size_t i = 0; i < c->count; i++) {
+		struct line *l = c->lines[i];
+		/* Every occurrence goes: an earlier one would otherwise come back into effect. */
+		if (l->kind == LINE_SETTING && !strcmp(l->section, section) &&
+		    !strcmp(l->key, key)) {
+			line_free(l);
+			found = true;
+		} else {
+			c->lines[kept++] = l;
+		}
+	}
+	c->count = kept;
+	return found ? 0
+		     : vrp_error_set(VRP_ENOTFOUND, "%s is not set in %s", key,
+				     c->path ? c->path : "the configuration");
+}
+
 size_t vrp_config_section_count(const vrp_config *c)
 {
 	size_t n = 0;

@@ -2,8 +2,10 @@
 #include "core/log.h"
 
 #include "core/fsutil.h"
+#include "vrp/settings.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,27 +30,26 @@ void vrp_log_settings_clear(vrp_log_settings *settings)
 	settings->dir = NULL;
 }
 
-static int get_limit(const vrp_config *config, const char *key, long fallback, long min, long max,
-		     long *out)
+/* The ranges are the settings table's (vrp/settings.h): `vrp config set` refuses the same. */
+static int get_limit(const vrp_config *config, const char *key, long fallback, long *out)
 {
+	char full[64];
+	snprintf(full, sizeof(full), "log.%s", key);
 	*out = fallback;
-	int rc = config ? vrp_config_get_int(config, "log", key, fallback, out) : 0;
-	if (rc == 0 && (*out < min || *out > max))
-		rc = vrp_error_set(VRP_EINVAL, "[log] %s = %ld is out of range (%ld to %ld)", key,
-				   *out, min, max);
+	int rc = vrp_settings_validate_in(config, full);
+	if (rc == 0 && config)
+		rc = vrp_config_get_int(config, "log", key, fallback, out);
 	return rc;
 }
 
 static int load_limits(vrp_log_settings *s, const vrp_config *config)
 {
 	long bytes, files, days;
-	int rc = get_limit(config, "max_file_bytes", VRP_LOG_DEFAULT_MAX_FILE_BYTES, 1024, LONG_MAX,
-			   &bytes);
+	int rc = get_limit(config, "max_file_bytes", VRP_LOG_DEFAULT_MAX_FILE_BYTES, &bytes);
 	if (rc == 0)
-		rc = get_limit(config, "max_files", VRP_LOG_DEFAULT_MAX_FILES, 1, 10000, &files);
+		rc = get_limit(config, "max_files", VRP_LOG_DEFAULT_MAX_FILES, &files);
 	if (rc == 0)
-		rc = get_limit(config, "retention_days", VRP_LOG_DEFAULT_RETENTION_DAYS, 1, 36500,
-			       &days);
+		rc = get_limit(config, "retention_days", VRP_LOG_DEFAULT_RETENTION_DAYS, &days);
 	if (rc == 0) {
 		s->max_file_bytes = bytes;
 		s->max_files = (int)files;
@@ -72,9 +73,9 @@ int vrp_log_settings_load(vrp_log_settings *out, const vrp_config *config, const
 {
 	*out = (vrp_log_settings){ .level = VRP_LOG_LEVEL_INFO };
 	const char *level = config ? vrp_config_get(config, "log", "level") : NULL;
-	int rc = level ? vrp_log_level_from_string(level, &out->level) : 0;
-	if (rc < 0)
-		vrp_error_prefix("[log] level");
+	int rc = vrp_settings_validate_in(config, "log.level");
+	if (rc == 0 && level)
+		rc = vrp_log_level_from_string(level, &out->level);
 	if (rc == 0)
 		rc = load_limits(out, config);
 	if (rc == 0)

@@ -129,7 +129,7 @@ static int check_filter(const vrp_recording_filter *f)
 		return vrp_error_set(VRP_EINVAL, "unknown recording status in the filter");
 	if (f->integrities & ~0xfu)
 		return vrp_error_set(VRP_EINVAL, "unknown integrity state in the filter");
-	if ((unsigned)f->sort > VRP_SORT_SIZE)
+	if ((unsigned)f->sort > VRP_SORT_RECORDED)
 		return vrp_error_set(VRP_EINVAL, "unknown sort order %d", (int)f->sort);
 	if (f->limit < 0)
 		return vrp_error_set(VRP_EINVAL, "a listing limit cannot be negative");
@@ -189,6 +189,10 @@ static int add_conditions(struct query *q, const vrp_recording_filter *f)
 		add_text(q, " AND r.created_at >= ?", f->created_since);
 	if (f->created_until)
 		add_text(q, " AND r.created_at < ?", f->created_until);
+	if (f->recorded_since)
+		add_text(q, " AND r.recorded_at >= ?", f->recorded_since);
+	if (f->recorded_until)
+		add_text(q, " AND r.recorded_at < ?", f->recorded_until);
 	if (f->min_duration > 0)
 		add_double(q, " AND r.duration >= ?", f->min_duration);
 	if (f->max_duration > 0)
@@ -200,7 +204,8 @@ static int add_conditions(struct query *q, const vrp_recording_filter *f)
 	return 0;
 }
 
-static const char *const sort_columns[] = { "created_at", "title", "duration", "filesize_bytes" };
+static const char *const sort_columns[] = { "created_at", "title", "duration", "filesize_bytes",
+					    "recorded_at" };
 
 /* Titles sort as people read them, not by byte value; ties fall back to id,
  * which makes every sort total and so keyset paging exact. */

@@ -59,6 +59,15 @@ static int fill_defaults(vrp_recording *rec)
 		rc = set_default(&rec->created_at, now);
 	if (rc == 0)
 		rc = set_default(&rec->modified_at, now);
+	/* Nothing better known: the recording was made when it came in. */
+	if (rc == 0 && !rec->recorded_at) {
+		free(rec->recorded_at_source);
+		rec->recorded_at_source = NULL;
+	}
+	if (rc == 0)
+		rc = set_default(&rec->recorded_at, rec->created_at);
+	if (rc == 0)
+		rc = set_default(&rec->recorded_at_source, "import");
 	if (rc == 0)
 		rc = set_default(&rec->title, "");
 	if (rc == 0)
@@ -104,6 +113,8 @@ static void bind_new(sqlite3_stmt *s, const vrp_recording *rec)
 	vrp_db_bind_text_or_null(s, 21, rec->modified_at);
 	vrp_db_bind_text_or_null(s, 22, vrp_integrity_to_string(rec->integrity));
 	vrp_db_bind_text_or_null(s, 23, rec->verified_at);
+	vrp_db_bind_text_or_null(s, 24, rec->recorded_at);
+	vrp_db_bind_text_or_null(s, 25, rec->recorded_at_source);
 }
 
 int vrp_recording_repo_insert(vrp_db *db, vrp_recording *rec)
@@ -119,9 +130,9 @@ int vrp_recording_repo_insert(vrp_db *db, vrp_recording *rec)
 			"local_path, title, description, duration, filesize_bytes, mime_type, "
 			"codec, sample_rate, channels, bit_depth, checksum, status, deleted_at, "
 			"retention_policy, ingest_source, created_by_app_version, created_at, "
-			"modified_at, integrity, verified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-			"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-			"?23)");
+			"modified_at, integrity, verified_at, recorded_at, recorded_at_source) "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+			"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
 	if (rc < 0)
 		goto done;
 	bind_new(stmt, rec);

@@ -33,14 +33,23 @@ static int read_strings(sqlite3_stmt *stmt, vrp_recording *r)
 		int col;
 		char **field;
 	} text[] = {
-		{ 1, &r->uuid },           { 3, &r->stored_filename },
-		{ 4, &r->local_path },     { 5, &r->title },
-		{ 6, &r->description },    { 9, &r->mime_type },
-		{ 10, &r->codec },         { 14, &r->checksum },
-		{ 16, &r->deleted_at },    { 17, &r->retention_policy },
-		{ 18, &r->ingest_source }, { 19, &r->created_by_app_version },
-		{ 20, &r->created_at },    { 21, &r->modified_at },
+		{ 1, &r->uuid },
+		{ 3, &r->stored_filename },
+		{ 4, &r->local_path },
+		{ 5, &r->title },
+		{ 6, &r->description },
+		{ 9, &r->mime_type },
+		{ 10, &r->codec },
+		{ 14, &r->checksum },
+		{ 16, &r->deleted_at },
+		{ 17, &r->retention_policy },
+		{ 18, &r->ingest_source },
+		{ 19, &r->created_by_app_version },
+		{ 20, &r->created_at },
+		{ 21, &r->modified_at },
 		{ 23, &r->verified_at },
+		{ 24, &r->recorded_at },
+		{ 25, &r->recorded_at_source },
 	};
 	int rc = column_blob_strdup(stmt, 2, &r->original_filename);
 	for (size_t i = 0; rc == 0 && i < sizeof(text) / sizeof(*text); i++)

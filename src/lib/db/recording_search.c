@@ -138,7 +138,23 @@ static int window_start(vrp_db *db, const char *match, int window, int64_t *out)
 	"bm25(recordings_fts, 10.0, 1.0, 5.0) AS score FROM recordings_fts "                       \
 	"WHERE recordings_fts MATCH ?1 AND rowid >= ?2) "                                          \
 	"SELECT ranked.id, ranked.score FROM ranked JOIN recordings r ON r.id = ranked.id "        \
-	"WHERE ?3 OR r.status <> 'deleted' ORDER BY ranked.score, ranked.id LIMIT ?4 OFFSET ?5"
+	"WHERE (?3 OR r.status <> 'deleted')"
+
+/* The statement for `o`: date bounds (?6, ?7) and the order only when asked for. */
+static void rank_sql(const vrp_search_options *o, char *out, size_t len)
+{
+	const char *col = o->by_recorded ? "r.recorded_at" : "r.created_at";
+	size_t n = (size_t)snprintf(out, len, "%s", RANK_SQL);
+	if (o->since)
+		n += (size_t)snprintf(out + n, len - n, " AND %s >= ?6", col);
+	if (o->until)
+		n += (size_t)snprintf(out + n, len - n, " AND %s < ?7", col);
+	if (o->sort_by_date)
+		snprintf(out + n, len - n, " ORDER BY %s DESC, ranked.id DESC LIMIT ?4 OFFSET ?5",
+			 col);
+	else
+		snprintf(out + n, len - n, " ORDER BY ranked.score, ranked.id LIMIT ?4 OFFSET ?5");
+}
 
 static int rank(vrp_db *db, const char *match, const vrp_search_options *o, int64_t from,
 		vrp_search_results *results)
@@ -148,9 +164,15 @@ static int rank(vrp_db *db, const char *match, const vrp_search_options *o, int6
 		limit = VRP_SEARCH_MAX_LIMIT;
 	sqlite3_stmt *stmt = NULL;
 	size_t capacity = 0;
-	int rc = vrp_db_prepare(db, &stmt, RANK_SQL);
+	char sql[1024];
+	rank_sql(o, sql, sizeof(sql));
+	int rc = vrp_db_prepare(db, &stmt, sql);
 	if (rc < 0)
 		return rc;
+	if (o->since)
+		sqlite3_bind_text(stmt, 6, o->since, -1, SQLITE_STATIC);
+	if (o->until)
+		sqlite3_bind_text(stmt, 7, o->until, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, from);
 	sqlite3_bind_int(stmt, 3, o->include_deleted ? 1 : 0);

@@ -1,5 +1,6 @@
 /* probe.c - identifies an audio file by its content and reads its attributes. */
 #include "media/probe.h"
+#include "media/tags.h"
 
 #include "core/error_set.h"
 #include "media/ffmpeg.h"
@@ -615,6 +616,35 @@ static void describe(struct probe *p, struct vrp_media_info *out)
 		out->bit_rate = (int64_t)((double)p->io.size * 8 / out->duration);
 }
 
+static const char *tag(const struct probe *p, const char *key)
+{
+	const AVDictionaryEntry *e = p->ffmpeg->av_dict_get(p->ic->metadata, key, NULL, 0);
+	if (!e && p->st)
+		e = p->ffmpeg->av_dict_get(p->st->metadata, key, NULL, 0);
+	return e ? e->value : NULL;
+}
+
+/*
+ * The date and title the container carries. A WAV's BWF origination stamp
+ * is what the recorder wrote when it started; FFmpeg's creation_time (MP4's
+ * mvhd, Matroska's DateUTC) and date (ID3, Vorbis comments, RIFF ICRD) are
+ * the container's own words for the same. A tag that is no date is ignored.
+ */
+static void read_tags(const struct probe *p, struct vrp_media_info *out)
+{
+	char iso[32];
+	/* FFmpeg's WAV demuxer gives BWF's stamp as date + creation_time, the latter a clock. */
+	const char *clock = tag(p, "creation_time");
+	bool bwf_clock = !strcmp(out->format_name, "wav") && clock &&
+			 vrp_media_date_to_iso(clock, NULL, iso) < 0;
+	if (bwf_clock && vrp_media_date_to_iso(tag(p, "date"), clock, iso) == 0)
+		vrp_media_set_recorded(out, iso, "bwf");
+	else if (vrp_media_date_to_iso(tag(p, "creation_time"), NULL, iso) == 0 ||
+		 vrp_media_date_to_iso(tag(p, "date"), NULL, iso) == 0)
+		vrp_media_set_recorded(out, iso, "container");
+	vrp_media_set_title(out, tag(p, "title"));
+}
+
 static int probe_with_ffmpeg(struct probe *p, struct vrp_media_info *out)
 {
 	const AVInputFormat *fmt = NULL;
@@ -636,6 +666,7 @@ static int probe_with_ffmpeg(struct probe *p, struct vrp_media_info *out)
 	if ((rc = validate(p, out->format_name)) < 0)
 		return rc;
 	describe(p, out);
+	read_tags(p, out);
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 /*
  * What a probe found. Strings are NUL-terminated and never truncated (every
  * value is one of a fixed set or cut to fit by the probe, all shorter than
- * the arrays).
+ * the arrays; the title is cut at a character boundary).
  *
  *   container    format_name  mime_type     extension
  *   WAV/RF64     wav          audio/wav     wav
@@ -49,6 +49,11 @@ struct vrp_media_info {
 	int channels;      /* as decoded */
 	int bit_depth;     /* bits per sample of lossless codecs; 0 for lossy ones */
 	int64_t bit_rate;  /* bits per second: the stream's, or the file's average */
+	/* When the container says it was made, "YYYY-MM-DDTHH:MM:SS.sssZ", or "". */
+	char recorded_at[32];
+	/* "container" (a creation_time or date tag), "bwf" (a WAV's bext chunk), or "". */
+	char recorded_at_source[12];
+	char title[256]; /* the embedded title tag (UTF-8 as the file has it), or "" */
 };
 
 /*

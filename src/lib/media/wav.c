@@ -4,6 +4,7 @@
 #include "core/error_set.h"
 #include "core/fsutil.h"
 #include "media/probe.h"
+#include "media/tags.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -33,7 +34,18 @@ struct layout {
 	uint32_t data_size;
 	int fmt_chunks, data_chunks;
 	bool other_stream; /* a chunk that makes FFmpeg see more than audio */
+	/* BWF's OriginationDate / OriginationTime, RIFF INFO's INAM and ICRD, NUL-ended. */
+	char bwf_date[11], bwf_time[9], title[256], created[32];
 };
+
+/* Copies a fixed-size, maybe unterminated text field. */
+static void copy_field(char *dst, size_t dst_len, const uint8_t *src, size_t src_len)
+{
+	size_t n = src_len < dst_len - 1 ? src_len : dst_len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	dst[strnlen(dst, n)] = '\0';
+}
 
 static unsigned le16(const uint8_t *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
 
@@ -81,6 +93,50 @@ static int read_fmt(int fd, int64_t pos, uint32_t size, struct fmt *f)
 	return 1;
 }
 
+static int read_at(int fd, void *buf, size_t len, int64_t offset);
+
+/* EBU Tech 3285: Description[256], Originator[32], OriginatorReference[32], then the stamp. */
+static int read_bext(int fd, int64_t pos, uint32_t size, struct layout *l)
+{
+	uint8_t stamp[18];
+	if (size < 338)
+		return 1;
+	int rc = read_at(fd, stamp, sizeof(stamp), pos + 320);
+	if (rc > 0) {
+		copy_field(l->bwf_date, sizeof(l->bwf_date), stamp, 10);
+		copy_field(l->bwf_time, sizeof(l->bwf_time), stamp + 10, 8);
+	}
+	return rc;
+}
+
+/* A LIST chunk of type INFO: its INAM (title) and ICRD (creation date) subchunks. */
+static int read_info(int fd, int64_t pos, uint32_t size, struct layout *l)
+{
+	uint8_t h[8], type[4];
+	int rc = size >= 4 ? read_at(fd, type, 4, pos) : 0;
+	if (rc <= 0 || memcmp(type, "INFO", 4) != 0)
+		return rc < 0 ? rc : 1;
+	int64_t end = pos + size;
+	for (int64_t at = pos + 4; at + 8 <= end;) {
+		if ((rc = read_at(fd, h, sizeof(h), at)) <= 0)
+			return rc;
+		uint32_t len = le32(h + 4);
+		char *dst = !memcmp(h, "INAM", 4)   ? l->title
+			    : !memcmp(h, "ICRD", 4) ? l->created
+						    : NULL;
+		size_t dst_len = dst == l->title ? sizeof(l->title) : sizeof(l->created);
+		if (dst && at + 8 + (int64_t)len <= end) {
+			uint8_t buf[256];
+			size_t n = len < sizeof(buf) ? len : sizeof(buf);
+			if ((rc = read_at(fd, buf, n, at + 8)) <= 0)
+				return rc;
+			copy_field(dst, dst_len, buf, n);
+		}
+		at += 8 + (int64_t)len + (len & 1);
+	}
+	return 1;
+}
+
 /* Notes where the fmt and data chunks are, walking every chunk header to the end of the file. */
 static int walk_chunks(int fd, int64_t size, struct layout *l)
 {
@@ -99,6 +155,12 @@ static int walk_chunks(int fd, int64_t size, struct layout *l)
 			l->data_chunks++;
 			l->data_offset = pos + 8;
 			l->data_size = chunk;
+		} else if (memcmp(h, "bext", 4) == 0) {
+			if ((rc = read_bext(fd, pos + 8, chunk, l)) < 0)
+				return rc;
+		} else if (memcmp(h, "LIST", 4) == 0) {
+			if ((rc = read_info(fd, pos + 8, chunk, l)) < 0)
+				return rc;
 		} else if (memcmp(h, "SMV0", 4) == 0) {
 			l->other_stream = true; /* Samsung's video in WAV */
 		}
@@ -188,6 +250,13 @@ static void describe(const struct layout *l, int64_t samples, int64_t size,
 	/* As FFmpeg reports it: the header's byte rate, else the file's average. */
 	out->bit_rate = f->byte_rate ? (int64_t)f->byte_rate * 8
 				     : (int64_t)((double)size * 8 / out->duration);
+	/* As FFmpeg's WAV demuxer reads them, so the two probes agree. */
+	char iso[32];
+	if (vrp_media_date_to_iso(l->bwf_date, l->bwf_time, iso) == 0)
+		vrp_media_set_recorded(out, iso, "bwf");
+	else if (vrp_media_date_to_iso(l->created, NULL, iso) == 0)
+		vrp_media_set_recorded(out, iso, "container");
+	vrp_media_set_title(out, l->title);
 }
 
 /* Finds a plain file's layout: 1 with `*samples` > 0, 0 when it is not plain, or a negative code.

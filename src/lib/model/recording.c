@@ -79,7 +79,9 @@ void vrp_recording_free(vrp_recording *rec)
 			    rec->created_by_app_version,
 			    rec->created_at,
 			    rec->modified_at,
-			    rec->verified_at };
+			    rec->verified_at,
+			    rec->recorded_at,
+			    rec->recorded_at_source };
 	for (size_t i = 0; i < COUNT(strings); i++)
 		free(strings[i]);
 	for (size_t i = 0; i < rec->tag_count; i++)

@@ -82,6 +82,8 @@ json_t *vrp_recording_json(const vrp_recording *rec)
 	set_texts(o, later, later_values, 6);
 	json_object_set_new(o, "integrity", text(vrp_integrity_to_string(rec->integrity)));
 	json_object_set_new(o, "verified_at", text(rec->verified_at));
+	json_object_set_new(o, "recorded_at", text(rec->recorded_at));
+	json_object_set_new(o, "recorded_at_source", text(rec->recorded_at_source));
 	json_t *tags = json_array();
 	for (size_t i = 0; tags && i < rec->tag_count; i++)
 		json_array_append_new(tags, text(rec->tags[i]));

@@ -15,7 +15,8 @@
 
 static const char *const operations[] = {
 	"import",   "delete",        "restore",    "purge",         "export",      "upload",
-	"download", "remote_delete", "remote.add", "remote.remove", "remote.auth", NULL,
+	"download", "remote_delete", "remote.add", "remote.remove", "remote.auth", "remote.set",
+	NULL,
 };
 
 const char *const *vrp_audit_operations(void) { return operations; }

@@ -219,8 +219,32 @@ static char *default_title(const char *path)
 	return strndup(name, len);
 }
 
+/*
+ * When it was recorded: what the container says, else the file's mtime
+ * (phones and recorders keep it through a copy). A pulled file's mtime is
+ * the download's, so it is left to the import time.
+ */
+static int fill_recorded_at(vrp_recording *r, const struct vrp_media_info *media, int64_t mtime_ms,
+			    const char *ingest_source)
+{
+	char mtime[VRP_TIME_ISO_LEN];
+	const char *at = media->recorded_at[0] ? media->recorded_at : NULL;
+	const char *source = at ? media->recorded_at_source : NULL;
+	if (!at && mtime_ms > 0 && strncmp(ingest_source, "cloud:", 6) != 0) {
+		vrp_time_format_iso(mtime_ms, mtime);
+		at = mtime;
+		source = "mtime";
+	}
+	if (!at)
+		return 0;
+	r->recorded_at = strdup(at);
+	r->recorded_at_source = strdup(source);
+	return r->recorded_at && r->recorded_at_source ? 0 : vrp_error_oom();
+}
+
 static int fill_record(vrp_importer *imp, struct vrp_staged_file *f, const char *uuid,
-		       const struct vrp_copy_result *copy, const struct vrp_media_info *media)
+		       const struct vrp_copy_result *copy, const struct vrp_media_info *media,
+		       int64_t mtime_ms)
 {
 	vrp_recording *r = f->rec;
 	char stored[64], local[96];
@@ -231,7 +255,10 @@ static int fill_record(vrp_importer *imp, struct vrp_staged_file *f, const char 
 	r->original_filename = strdup(base_name(f->source));
 	r->stored_filename = strdup(stored);
 	r->local_path = strdup(local);
-	r->title = o->title ? strdup(o->title) : default_title(f->source);
+	/* A title given wins; else the file's own title tag; else its name. */
+	r->title = o->title          ? strdup(o->title)
+		   : media->title[0] ? strdup(media->title)
+				     : default_title(f->source);
 	r->description = strdup(o->description ? o->description : "");
 	r->duration = media->duration;
 	r->filesize_bytes = copy->bytes;
@@ -244,6 +271,8 @@ static int fill_record(vrp_importer *imp, struct vrp_staged_file *f, const char 
 	r->ingest_source = strdup(o->ingest_source);
 	r->created_by_app_version = strdup(vrp_version());
 	f->final_path = vrp_library_path(imp->lib, local);
+	if (fill_recorded_at(r, media, mtime_ms, o->ingest_source) < 0)
+		return vrp_error_oom();
 	bool ok = r->uuid && r->original_filename && r->stored_filename && r->local_path &&
 		  r->title && r->description && r->mime_type && r->codec && r->checksum &&
 		  r->ingest_source && r->created_by_app_version && f->final_path;
@@ -310,7 +339,7 @@ static int batch_staged(vrp_importer *imp, struct vrp_stage_job *job)
 	if (rc == 0)
 		rc = vrp_recording_new(&f->rec);
 	if (rc == 0)
-		rc = fill_record(imp, f, job->uuid, &job->copy, &job->media);
+		rc = fill_record(imp, f, job->uuid, &job->copy, &job->media, job->mtime_ms);
 	if (rc == 0)
 		rc = vrp_ptr_array_reserve(&imp->batch.files, &imp->batch.capacity,
 					   imp->batch.count + 1);

@@ -75,6 +75,7 @@ static int stage(struct vrp_stager *s, struct vrp_stage_job *job)
 	if (rc == 0)
 		rc = vrp_fs_open_regular(f->source, &src, &st);
 	job->size = st.st_size;
+	job->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 	if (rc == 0 && st.st_size == 0)
 		rc = vrp_error_set(VRP_EEMPTY, "%s is empty (0 bytes)", f->source);
 	if (rc == 0)

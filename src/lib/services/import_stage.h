@@ -30,6 +30,7 @@ struct vrp_stage_job {
 	struct vrp_staged_file
 		*file;       /* source set at submission; tmp_path and lock_fd when staged */
 	int64_t size;        /* the source's size, 0 if it could not be read */
+	int64_t mtime_ms;    /* the source's modification time (Unix ms), 0 if unknown */
 	int rc;              /* 0, or the VRP_E* code that rejected the file */
 	char *error_message; /* set when rc < 0 */
 	char uuid[VRP_UUID_LEN];

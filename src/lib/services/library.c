@@ -3,6 +3,8 @@
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
+#include "core/log.h"
+#include "services/library_config.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -84,6 +86,19 @@ static int open_db(vrp_library *lib, unsigned flags)
 	return rc;
 }
 
+/*
+ * Remotes an older vrp kept in the user-wide file move into the library that
+ * has them. A file that cannot be read or written must not stop the library
+ * from opening: the remote's own commands report it when they need it.
+ */
+static void move_user_remotes(vrp_library *lib)
+{
+	if (vrp_library_config_migrate(lib) < 0)
+		VRP_LOG_WARNING("config", NULL, "remotes not moved into the library's config: %s",
+				vrp_error_last()->message);
+	vrp_error_clear();
+}
+
 int vrp_library_open(vrp_library **out, const char *root, unsigned flags,
 		     vrp_migrate_result *migration)
 {
@@ -108,6 +123,8 @@ int vrp_library_open(vrp_library **out, const char *root, unsigned flags,
 		vrp_db_backup_remove_stale(lib->backup_dir);
 	if (rc == 0 && !(flags & VRP_LIBRARY_NO_MIGRATE))
 		rc = vrp_db_migrate(lib->db, lib->backup_dir, 0, migration);
+	if (rc == 0 && vrp_db_is_writable(lib->db) && !(flags & VRP_LIBRARY_READONLY))
+		move_user_remotes(lib);
 	if (rc < 0) {
 		vrp_library_free(lib);
 		return rc;

@@ -6,7 +6,9 @@
 #include "core/ptrarray.h"
 #include "core/uuid.h"
 #include "db/remote_repo.h"
+#include "core/fsutil.h"
 #include "services/audit.h"
+#include "services/library_config.h"
 #include "vrp/config.h"
 #include "vrp/credentials.h"
 
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NAME_MAX_LEN 64
@@ -78,6 +81,7 @@ static int audit_remote(vrp_db *db, const char *operation, const char *name, con
 }
 
 struct add_ctx {
+	vrp_library *lib;
 	const char *name, *type;
 	const vrp_kv *settings;
 	size_t count;
@@ -91,7 +95,7 @@ static int add_in_txn(vrp_db *db, void *arg)
 	int rc = vrp_remote_repo_insert(db, a->name, a->type, NULL);
 	vrp_config *config = NULL;
 	if (rc == 0)
-		rc = vrp_config_load(&config, NULL);
+		rc = vrp_library_config_load(a->lib, &config);
 	char section[NAME_MAX_LEN + 16];
 	section_of(a->name, section);
 	if (rc == 0 && vrp_config_get(config, section, "type"))
@@ -108,17 +112,88 @@ static int add_in_txn(vrp_db *db, void *arg)
 	return rc;
 }
 
-int vrp_remotes_add(vrp_library *lib, const char *name, const char *type, const vrp_kv *settings,
-		    size_t settings_count)
+/*
+ * create=true / false: an instruction to `add` and `set`, never stored. The
+ * settings without it go to `*kept` (borrowed from `settings`; caller frees
+ * the array).
+ */
+static int take_create(const vrp_kv *settings, size_t n, vrp_kv **kept, size_t *kept_count,
+		       bool *create)
 {
+	*create = false;
+	*kept_count = 0;
+	*kept = calloc(n ? n : 1, sizeof(**kept));
+	if (!*kept)
+		return vrp_error_oom();
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(settings[i].key, "create") != 0) {
+			(*kept)[(*kept_count)++] = settings[i];
+		} else if (!strcmp(settings[i].value, "true") ||
+			   !strcmp(settings[i].value, "false")) {
+			*create = !strcmp(settings[i].value, "true");
+		} else {
+			free(*kept);
+			*kept = NULL;
+			return vrp_error_set(VRP_EINVAL, "create must be true or false, not \"%s\"",
+					     settings[i].value);
+		}
+	}
+	return 0;
+}
+
+/*
+ * A localdir remote whose folder is not there would fail every sync (and an
+ * unmounted disk is told apart from a typo only by the user): refused
+ * unless the user asks for the folder to be made.
+ */
+static int check_target(const char *type, const vrp_kv *settings, size_t n, bool create)
+{
+	const char *path = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(settings[i].key, "path"))
+			path = settings[i].value;
+	if (strcmp(type, "localdir") != 0 || !path)
+		return 0;
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode)
+			       ? 0
+			       : vrp_error_set(VRP_EINVAL, "the remote's path %s is not a folder",
+					       path);
+	if (!create)
+		return vrp_error_set(VRP_ENOTFOUND,
+				     "the folder %s does not exist: mount or make it, or add "
+				     "create=true to have vrp make it",
+				     path);
+	return vrp_fs_mkdir_p(path, 0700);
+}
+
+int vrp_remotes_add(vrp_library *lib, const char *name, const char *type, const vrp_kv *all,
+		    size_t all_count)
+{
+	vrp_kv *settings = NULL;
+	size_t settings_count = 0;
+	bool create = false;
 	int rc = check_name(name);
 	if (rc == 0)
+		rc = take_create(all, all_count, &settings, &settings_count, &create);
+	if (rc == 0)
 		rc = check_settings(name, type, settings, settings_count);
-	struct add_ctx a = { name, type, settings, settings_count };
+	vrp_remote *row = NULL;
+	/* Taken names are told before anything is made on disk. */
+	if (rc == 0 && vrp_remote_repo_get_by_name(vrp_library_db(lib), name, &row) == 0)
+		rc = vrp_error_set(VRP_EEXISTS, "a remote named \"%s\" already exists", name);
+	else if (rc == 0)
+		vrp_error_clear();
+	vrp_remote_free(row);
+	if (rc == 0)
+		rc = check_target(type, settings, settings_count, create);
+	struct add_ctx a = { lib, name, type, settings, settings_count };
 	if (rc == 0)
 		rc = vrp_db_transaction(vrp_library_db(lib), add_in_txn, &a);
 	if (rc == VRP_EEXISTS && !strstr(vrp_error_last()->message, "config"))
 		rc = vrp_error_set(VRP_EEXISTS, "a remote named \"%s\" already exists", name);
+	free(settings);
 	return rc;
 }
 
@@ -127,13 +202,19 @@ int vrp_remotes_list(vrp_library *lib, vrp_remote_list **out)
 	return vrp_remote_repo_list(vrp_library_db(lib), out);
 }
 
+struct remove_ctx {
+	vrp_library *lib;
+	const char *name;
+};
+
 static int remove_in_txn(vrp_db *db, void *arg)
 {
-	const char *name = arg;
+	const struct remove_ctx *r = arg;
+	const char *name = r->name;
 	int rc = vrp_remote_repo_delete(db, name);
 	vrp_config *config = NULL;
 	if (rc == 0)
-		rc = vrp_config_load(&config, NULL);
+		rc = vrp_library_config_load(r->lib, &config);
 	char section[NAME_MAX_LEN + 16];
 	section_of(name, section);
 	/* A section the user already deleted by hand is not an error. */
@@ -147,7 +228,8 @@ static int remove_in_txn(vrp_db *db, void *arg)
 
 int vrp_remotes_remove(vrp_library *lib, const char *name)
 {
-	int rc = vrp_db_transaction(vrp_library_db(lib), remove_in_txn, (void *)name);
+	struct remove_ctx r = { lib, name };
+	int rc = vrp_db_transaction(vrp_library_db(lib), remove_in_txn, &r);
 	/* Its secrets go with it; a store that cannot be read keeps nothing worth keeping. */
 	if (rc == 0)
 		vrp_credentials_delete(lib, name, NULL);
@@ -156,10 +238,9 @@ int vrp_remotes_remove(vrp_library *lib, const char *name)
 
 int vrp_remotes_setting(vrp_library *lib, const char *name, const char *key, char **out)
 {
-	(void)lib;
 	*out = NULL;
 	vrp_config *config = NULL;
-	int rc = vrp_config_load(&config, NULL);
+	int rc = vrp_library_config_load(lib, &config);
 	char section[NAME_MAX_LEN + 16];
 	section_of(name, section);
 	const char *value = rc == 0 ? vrp_config_get(config, section, key) : NULL;
@@ -213,6 +294,108 @@ static int collect_settings(const vrp_config *config, const char *section, vrp_k
 	return 0;
 }
 
+/* `base` with `changes` laid over it, into a malloc'd array of borrowed pairs. */
+static int merge_settings(const vrp_kv *base, size_t n, const vrp_kv *changes, size_t m,
+			  vrp_kv **out, size_t *count)
+{
+	*count = 0;
+	*out = calloc(n + m + 1, sizeof(**out));
+	if (!*out)
+		return vrp_error_oom();
+	for (size_t i = 0; i < n; i++)
+		(*out)[(*count)++] = base[i];
+	for (size_t j = 0; j < m; j++) {
+		size_t i = 0;
+		while (i < *count && strcmp((*out)[i].key, changes[j].key) != 0)
+			i++;
+		(*out)[i] = changes[j];
+		if (i == *count)
+			(*count)++;
+	}
+	return 0;
+}
+
+static bool sets_key(const vrp_kv *settings, size_t n, const char *key)
+{
+	for (size_t i = 0; settings && i < n; i++)
+		if (!strcmp(settings[i].key, key))
+			return true;
+	return false;
+}
+
+struct set_ctx {
+	vrp_config *config;
+	const char *name, *section;
+	const vrp_kv *changes;
+	size_t count;
+};
+
+/* The file is saved inside the transaction, as add does: the audit entry and the file agree. */
+static int set_in_txn(vrp_db *db, void *arg)
+{
+	const struct set_ctx *s = arg;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < s->count; i++)
+		rc = vrp_config_set(s->config, s->section, s->changes[i].key, s->changes[i].value);
+	if (rc == 0)
+		rc = vrp_config_save(s->config);
+	if (rc == 0)
+		rc = audit_remote(db, "remote.set", s->name, NULL);
+	return rc;
+}
+
+/* The remote's config and type, for set: its row and its section must both be there. */
+static int load_remote(vrp_library *lib, const char *name, const char *section, vrp_config **config,
+		       const char **type)
+{
+	vrp_remote *row = NULL;
+	int rc = vrp_remote_repo_get_by_name(vrp_library_db(lib), name, &row);
+	vrp_remote_free(row);
+	if (rc == 0)
+		rc = vrp_library_config_load(lib, config);
+	if (rc == 0 && !(*type = vrp_config_get(*config, section, "type")))
+		rc = vrp_error_set(VRP_ENOTFOUND,
+				   "remote \"%s\" has no [%s] section in %s: add it again", name,
+				   section, vrp_config_path(*config));
+	return rc;
+}
+
+int vrp_remotes_set(vrp_library *lib, const char *name, const vrp_kv *all, size_t all_count)
+{
+	char section[NAME_MAX_LEN + 16];
+	section_of(name, section);
+	vrp_config *config = NULL;
+	const char *type = NULL;
+	vrp_kv *changes = NULL, *current = NULL, *merged = NULL;
+	size_t changes_count = 0, current_count = 0, merged_count = 0;
+	bool create = false;
+	int rc = check_name(name);
+	if (rc == 0)
+		rc = load_remote(lib, name, section, &config, &type);
+	if (rc == 0)
+		rc = take_create(all, all_count, &changes, &changes_count, &create);
+	if (rc == 0 && changes_count == 0)
+		rc = vrp_error_set(VRP_EINVAL, "remote set needs at least one key=value");
+	if (rc == 0)
+		rc = collect_settings(config, section, &current, &current_count);
+	if (rc == 0)
+		rc = merge_settings(current, current_count, changes, changes_count, &merged,
+				    &merged_count);
+	/* The same checks as add, on the settings the remote will have. */
+	if (rc == 0)
+		rc = check_settings(name, type, merged, merged_count);
+	if (rc == 0 && sets_key(changes, changes_count, "path"))
+		rc = check_target(type, merged, merged_count, create);
+	struct set_ctx s = { config, name, section, changes, changes_count };
+	if (rc == 0)
+		rc = vrp_db_transaction(vrp_library_db(lib), set_in_txn, &s);
+	free(changes);
+	free(current);
+	free(merged);
+	vrp_config_free(config);
+	return rc;
+}
+
 /* Providers ask for secrets through this, never through settings. */
 static int lookup_secret(void *ctx, const char *remote, const char *key, char **out)
 {
@@ -232,7 +415,7 @@ int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out)
 	int rc = vrp_remote_repo_get_by_name(vrp_library_db(lib), name, &row);
 	vrp_config *config = NULL;
 	if (rc == 0)
-		rc = vrp_config_load(&config, NULL);
+		rc = vrp_library_config_load(lib, &config);
 	char section[NAME_MAX_LEN + 16];
 	section_of(name, section);
 	const char *type = rc == 0 ? vrp_config_get(config, section, "type") : NULL;

@@ -208,3 +208,53 @@ int vrp_sync_queue_retry_failed(vrp_library *lib, const char *remote, int64_t *c
 	vrp_sync_task_list_free(failed);
 	return rc;
 }
+
+/* The tasks of one recording in `states`, one page of the queue at a time. */
+static int change_recording(vrp_library *lib, int64_t recording_id, const char *remote, bool cancel,
+			    int64_t *count)
+{
+	unsigned states = cancel ? 1u << VRP_SYNC_TASK_QUEUED | 1u << VRP_SYNC_TASK_RUNNING
+				 : 1u << VRP_SYNC_TASK_FAILED | 1u << VRP_SYNC_TASK_CANCELLED;
+	int64_t changed = 0, after = 0;
+	int rc = 0;
+	for (bool more = true; rc == 0 && more;) {
+		vrp_sync_task_list *page = NULL;
+		rc = vrp_sync_queue_list(lib, states, remote, after, 500, &page);
+		more = rc == 0 && page->count == 500;
+		for (size_t i = 0; rc == 0 && i < page->count; i++) {
+			const vrp_sync_task *t = page->items[i];
+			after = t->id;
+			if (t->recording_id != recording_id)
+				continue;
+			rc = cancel ? vrp_sync_queue_cancel(lib, t->id)
+				    : vrp_sync_queue_retry(lib, t->id);
+			/* A newer live task already does this work: nothing to requeue. */
+			if (rc == VRP_EEXISTS)
+				rc = 0;
+			else if (rc == 0)
+				changed++;
+		}
+		vrp_sync_task_list_free(page);
+	}
+	if (count)
+		*count = changed;
+	if (rc == 0 && changed == 0)
+		rc = vrp_error_set(VRP_ENOTFOUND, "recording %lld has no %s task%s%s%s",
+				   (long long)recording_id,
+				   cancel ? "queued or running" : "failed or cancelled",
+				   remote ? " on remote \"" : "", remote ? remote : "",
+				   remote ? "\"" : "");
+	return rc;
+}
+
+int vrp_sync_queue_retry_recording(vrp_library *lib, int64_t recording_id, const char *remote,
+				   int64_t *count)
+{
+	return change_recording(lib, recording_id, remote, false, count);
+}
+
+int vrp_sync_queue_cancel_recording(vrp_library *lib, int64_t recording_id, const char *remote,
+				    int64_t *count)
+{
+	return change_recording(lib, recording_id, remote, true, count);
+}
