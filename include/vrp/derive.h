@@ -63,8 +63,10 @@ unsigned vrp_derive_kinds_supported(void);
 #define VRP_DERIVE_NONE (1u << 31)
 
 /*
- * The kinds every recording gets unless told otherwise: each kind vrp can
- * make, transcripts excepted (they are slow and opt-in).
+ * The kinds import queues for every recording: the setting derive.kinds of
+ * `lib` (default waveform, spectrogram, compressed; transcripts are slow
+ * and opt-in), or VRP_DERIVE_NONE when it is set empty. A bad value is
+ * logged and the default applies.
  */
 unsigned vrp_derive_default_kinds(vrp_library *lib);
 

@@ -100,4 +100,19 @@ check "byte for byte the library's" cmp "$WORK/out/$a_wave" "$LIB/$(rows "SELECT
 check "metadata.json lists each with its generator" test "$(meta "sum(1 for r in m for d in r['derived'] if d['generator'])")" -eq 12
 run V export --no-assets "$WORK/out2"
 check "--no-assets leaves them out" test ! -e "$WORK/out2/derived"
+# derive.kinds says what import queues; derive.opus_bitrate how big the copy is.
+V -q config set derive.kinds waveform,spectrogram
+sox -q -n -r 16000 -b 16 -c 1 "$WORK/e.wav" synth 3 pinknoise vol 0.5
+V -q import "$WORK/e.wav"
+V -q sync
+e=$(rows "SELECT max(id) FROM recordings")
+check "with derive.kinds = waveform,spectrogram no compressed copy is queued" test "$(rows "SELECT group_concat(kind) FROM (SELECT kind FROM derived_assets WHERE recording_id = $e ORDER BY kind)")" = "spectrogram,waveform"
+V -q derive --kind compressed "$e" >/dev/null
+small=$(rows "SELECT size_bytes FROM derived_assets WHERE recording_id = $e AND kind = 'compressed'")
+V -q config set derive.opus_bitrate 96000
+V -q derive --force --kind compressed "$e" >/dev/null
+big=$(rows "SELECT size_bytes FROM derived_assets WHERE recording_id = $e AND kind = 'compressed'")
+check "derive.opus_bitrate 96000 makes a bigger copy of noise than the default ($small < $big)" test "$small" -lt "$big"
+run V config set derive.opus_bitrate 1000
+expect_status "an out-of-range bit rate is refused" 64
 finish

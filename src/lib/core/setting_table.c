@@ -42,7 +42,7 @@ static const vrp_setting_info settings[] = {
 	{ "derive.opus_bitrate", VRP_SETTING_INT, "32000", 6000, 510000, NULL,
 	  "bit rate of the compressed (Opus) copy, in bit/s" },
 	{ "derive.kinds", VRP_SETTING_LIST, "waveform,spectrogram,compressed", 0, 0, derive_kinds,
-	  "the derived assets `vrp derive` makes" },
+	  "the derived assets import queues for each recording (`vrp worker`/`vrp sync` make them)" },
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(*settings))

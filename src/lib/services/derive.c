@@ -10,6 +10,7 @@
 #include "derive/registry.h"
 #include "media/decode.h"
 #include "services/import_tmp.h"
+#include "vrp/settings.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -84,8 +85,12 @@ static int add_job(struct run *r, const struct vrp_generator *gen)
 	job->gen = gen;
 	snprintf(job->path, sizeof(job->path), "derived/%s/%s.%s",
 		 vrp_derived_kind_to_string(gen->kind), r->rec->uuid, gen->extension);
-	struct vrp_derive_params params = { .title = r->rec->title };
-	int rc = gen->create(&job->instance, &r->sinks[r->count], &params);
+	long bitrate = 0;
+	int rc = vrp_settings_get_int(r->lib, "derive.opus_bitrate", 0, &bitrate);
+	if (rc < 0)
+		return rc;
+	struct vrp_derive_params params = { .title = r->rec->title, .opus_bitrate = (int)bitrate };
+	rc = gen->create(&job->instance, &r->sinks[r->count], &params);
 	if (rc == 0)
 		r->count++;
 	else

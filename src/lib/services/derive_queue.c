@@ -5,6 +5,10 @@
 #include "core/error_set.h"
 #include "core/log.h"
 #include "db/derive_task_repo.h"
+#include "vrp/settings.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #include <stdio.h>
 
@@ -13,10 +17,37 @@
 #define MAX_ATTEMPTS 5
 #define FIRST_RETRY_MS (30 * 1000)
 
+/* The kinds a comma list names; unknown words were refused when the setting was read. */
+static unsigned kinds_of(const char *list)
+{
+	unsigned kinds = 0;
+	while (list && *list) {
+		list += strspn(list, " \t");
+		size_t len = strcspn(list, ","), word = len;
+		while (word > 0 && (list[word - 1] == ' ' || list[word - 1] == '\t'))
+			word--;
+		for (int k = 0; vrp_derived_kind_to_string((enum vrp_derived_kind)k); k++) {
+			const char *name = vrp_derived_kind_to_string((enum vrp_derived_kind)k);
+			if (strlen(name) == word && strncmp(list, name, word) == 0)
+				kinds |= VRP_DERIVE_KIND(k);
+		}
+		list += len + (list[len] == ',');
+	}
+	return kinds;
+}
+
 unsigned vrp_derive_default_kinds(vrp_library *lib)
 {
-	(void)lib;
-	return vrp_derive_kinds_supported() & ~VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT);
+	unsigned fallback = vrp_derive_kinds_supported() & ~VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT);
+	char *value = NULL;
+	/* A bad setting must not stop an import: it is reported, and the defaults apply. */
+	if (vrp_settings_get(lib, "derive.kinds", &value, NULL) < 0) {
+		VRP_LOG_WARNING("derive", NULL, "derive.kinds ignored: %s", vrp_error_last()->message);
+		return fallback;
+	}
+	unsigned kinds = value ? kinds_of(value) : fallback;
+	free(value);
+	return kinds ? kinds : VRP_DERIVE_NONE;
 }
 
 int vrp_derive_enqueue(vrp_library *lib, int64_t recording_id, unsigned kinds)
