@@ -41,6 +41,9 @@ void cli_remote_types_help(FILE *out)
 	      "            secrets: key_passphrase, password\n",
 	      out);
 	fputs("  gdrive:   [folder=NAME] [client_id=ID]; then `vrp remote auth NAME`\n", out);
+	fputs("  onedrive: [client_id=ID] [tenant=T] [scope=appfolder|files] [folder=NAME]\n"
+	      "            [chunk_size=N]; then `vrp remote auth NAME [--device]`\n",
+	      out);
 }
 
 static int remote_add(struct cli *cli, vrp_library *lib, int argc, char **argv)
