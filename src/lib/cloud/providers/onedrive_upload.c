@@ -115,7 +115,9 @@ static int upload_simple(struct onedrive_upload *up)
 	int rc = onedrive_send(up->od, &q, headers, &r);
 	if (rc == 0 && r.status != 200 && r.status != 201)
 		rc = onedrive_error(up->od->name, "uploading", &r);
-	if (rc == 0 && !json_is_object(up->item = r.body ? json_loads(r.body, 0, NULL) : NULL))
+	if (rc == 0)
+		up->item = r.body ? json_loads(r.body, 0, NULL) : NULL;
+	if (rc == 0 && !json_is_object(up->item))
 		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: upload of %s: the answer holds no "
 						   "item",
 				   up->od->name, up->request->remote_path);
