@@ -29,8 +29,10 @@ What it follows from Microsoft's documentation:
   507 quotaLimitReached when the quota is full.
 
 Control endpoints (no auth): GET /__control/state; POST /__control/fault
-{method, path_prefix, status, code, retry_after, times, skip, drop_after_bytes,
-drop_answer}; POST /__control/config {key: value}; POST /__control/expire_tokens,
+{method, path_prefix, status, code, body, retry_after, times, skip,
+drop_after_bytes (read that much of the request, then hang up), drop_answer (do
+the work, then hang up), truncate_after (a download: that many bytes, then hang
+up)}; POST /__control/config {key: value}; POST /__control/expire_tokens,
 /__control/revoke_refresh, /__control/expire_sessions, /__control/approve
 {"user_code"}.
 """
@@ -350,6 +352,18 @@ class Handler(BaseHTTPRequestHandler):
                 answer = self._route(method, path, query, body, auth)
         except (GraphError, OAuthError) as e:
             answer = e.answer()
+        if fault and fault.get('truncate_after') is not None and answer[0] == 'raw':
+            _, status, headers, data = answer
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, str(v))
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[:int(fault['truncate_after'])])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
         if fault and fault.get('drop_answer'):
             self.close_connection = True
             self.connection.shutdown(2)
@@ -620,7 +634,7 @@ class Handler(BaseHTTPRequestHandler):
             if skip + top < len(kids):
                 port = self.server.server_address[1]
                 page['@odata.nextLink'] = 'http://127.0.0.1:%d%s?$top=%d&$skiptoken=%d' % (
-                    port, urllib.parse.quote(self.path.split('?')[0]), top, skip + top)
+                    port, self.path.split('?')[0], top, skip + top)
             return 200, page, {}
         if action == '/content' and method == 'GET':
             if item.folder:

@@ -65,7 +65,7 @@ expect_status "the loopback-authorised remote (scope=files) works" 0
 run "$VRP" -q --library "$LIB" remote rm od2
 
 # ---- sync: ten small recordings and a 30 MiB one, through throttling and drops ----
-for n in 0 1 2 3 4 5 6 7 8 9; do make_wav "$WORK/memo $n.wav" $((100000 + n * 7777)); done
+for n in 0 1 2 3 4 5 6 7 8 9; do make_wav "$WORK/memo $n.wav" $((100000 + n * 7776)); done
 make_wav "$WORK/large.wav" 31457280
 "$VRP" -q --library "$LIB" import "$WORK"/memo*.wav "$WORK/large.wav"
 fake_post /__control/fault '{"method":"PUT","path_prefix":"/v1.0/me/drive/special/approot","status":429,"code":"activityLimitReached","retry_after":2}'
@@ -117,11 +117,13 @@ VRP_CONFIG="$WORK/config2.ini" onedrive_add "$LIB2" od
 run env VRP_CONFIG="$WORK/config2.ini" "$VRP" --library "$LIB2" remote auth od --device --timeout 30
 expect_status "the second library signs in too" 0
 fake_post /__control/config '{"page_size":4}'
-fake_post /__control/fault '{"method":"GET","path_prefix":"/dl/","drop_after_bytes":0,"skip":0}'
+fake_post /__control/fault '{"method":"GET","path_prefix":"/dl/","truncate_after":65536,"skip":10}'
 run env VRP_CONFIG="$WORK/config2.ini" "$VRP" --library "$LIB2" sync pull --remote od
 expect_status "sync pull (listing paged by nextLink)" 0
 expect_match "pulls all eleven" "$out" '11 pulled'
 check "with the same contents" test "$(lib_shas "$LIB2")" = "$(lib_shas "$LIB")"
+check "the cut download was resumed with Range" test "$(fake_state \
+	'len([r for r in s["requests"] if r["path"].startswith("/dl/") and (r["range"] or "").startswith("bytes=65536-")])')" -eq 1
 run "$VRP" --library "$LIB2" verify
 expect_status "the pulled library verifies" 0
 fake_post /__control/config '{"page_size":200}'
