@@ -168,12 +168,12 @@ static void show_prompt(void *ctx, const vrp_authorize_prompt *prompt)
 	const char *name = ctx;
 	if (prompt->user_code)
 		fprintf(stderr,
-			"To let vrp use Google Drive for remote %s, open\n  %s\non any device and "
+			"To let vrp use remote %s, open\n  %s\non any device and "
 			"enter the code\n  %s\n",
 			name, prompt->url, prompt->user_code);
 	else
 		fprintf(stderr,
-			"To let vrp use Google Drive for remote %s, open this URL%s:\n  %s\n", name,
+			"To let vrp use remote %s, open this URL%s:\n  %s\n", name,
 			prompt->browser_opened ? " (a browser was started on it)" : "",
 			prompt->url);
 	if (prompt->expires_in_s > 0)

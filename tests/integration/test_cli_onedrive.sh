@@ -65,7 +65,7 @@ expect_status "the loopback-authorised remote (scope=files) works" 0
 run "$VRP" -q --library "$LIB" remote rm od2
 
 # ---- sync: ten small recordings and a 30 MiB one, through throttling and drops ----
-for n in 0 1 2 3 4 5 6 7 8 9; do make_wav "$WORK/memo $n.wav" $((100000 + n * 7776)); done
+for k in 0 1 2 3 4 5 6 7 8 9; do make_wav "$WORK/memo $k.wav" $((100000 + k * 7776)); done
 make_wav "$WORK/large.wav" 31457280
 "$VRP" -q --library "$LIB" import "$WORK"/memo*.wav "$WORK/large.wav"
 fake_post /__control/fault '{"method":"PUT","path_prefix":"/v1.0/me/drive/special/approot","status":429,"code":"activityLimitReached","retry_after":2}'
@@ -106,7 +106,8 @@ check "and sends no upload at all" test "$(fake_state \
 
 run "$VRP" --library "$LIB" --json sync check --remote od
 expect_status "sync check" 0
-expect_match "finds every object in step" "$out" '"missing":0.*"extra":0'
+expect_match "finds every object in step, by the QuickXorHash verified at upload" "$out" \
+	'"objects":11,"matched":11,"missing":0,"extra":0,"size_mismatch":0,"checksum_mismatch":0,"unverified":0'
 run "$VRP" --library "$LIB" verify
 expect_status "vrp verify" 0
 

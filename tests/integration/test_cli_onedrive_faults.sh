@@ -62,8 +62,11 @@ check "with the recording's bytes" test "$(fake_state '[f["sha256"] for f in s["
 # ---- an expired session, a 416, and a final answer that never arrives ----
 make_wav "$WORK/expire.wav" 6553600
 "$VRP" -q --library "$LIB" import "$WORK/expire.wav"
-fake_post /__control/fault '{"method":"PUT","path_prefix":"/upload/","drop_after_bytes":1000,"skip":3}'
-"$VRP" -q --library "$LIB" sync --max-attempts 1 >/dev/null 2>&1
+# Three drops in a row: each is followed by a status query, and the third ends the attempt.
+fake_post /__control/fault '{"method":"PUT","path_prefix":"/upload/","drop_after_bytes":1000,"skip":3,"times":3}'
+run "$VRP" --library "$LIB" --json sync --max-attempts 1
+expect_match "an upload that makes no progress fails the attempt with ERR_TRANSIENT" "$out" 'ERR_TRANSIENT'
+fake_post /__control/clear_faults
 fake_post /__control/expire_sessions
 "$VRP" -q --library "$LIB" queue retry --all-failed >/dev/null 2>&1
 before=$(sessions_started)

@@ -169,6 +169,11 @@ static int spend_refresh_token(struct onedrive *od)
 	struct vrp_oauth_tokens tokens = { 0 };
 	if (rc == 0)
 		rc = vrp_oauth_refresh(od->http, &client, od->refresh_token, &tokens);
+	/* Another process may have spent ours and stored its successor meanwhile: one more try. */
+	char *spent = rc == VRP_EAUTH_EXPIRED ? strdup(od->refresh_token) : NULL;
+	if (spent && load_refresh_token(od) == 0 && strcmp(spent, od->refresh_token) != 0)
+		rc = vrp_oauth_refresh(od->http, &client, od->refresh_token, &tokens);
+	wipe(&spent);
 	if (rc < 0)
 		return rc;
 	bool rotated = tokens.refresh_token && strcmp(tokens.refresh_token, od->refresh_token);
