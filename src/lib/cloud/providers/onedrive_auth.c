@@ -170,7 +170,8 @@ static int spend_refresh_token(struct onedrive *od)
 	if (rc == 0)
 		rc = vrp_oauth_refresh(od->http, &client, od->refresh_token, &tokens);
 	/* Another process may have spent ours and stored its successor meanwhile: one more try. */
-	char *spent = rc == VRP_EAUTH_EXPIRED ? strdup(od->refresh_token) : NULL;
+	char *spent = rc == VRP_EAUTH_EXPIRED && od->refresh_token ? strdup(od->refresh_token)
+								   : NULL;
 	if (spent && load_refresh_token(od) == 0 && strcmp(spent, od->refresh_token) != 0)
 		rc = vrp_oauth_refresh(od->http, &client, od->refresh_token, &tokens);
 	wipe(&spent);
