@@ -172,8 +172,7 @@ static void show_prompt(void *ctx, const vrp_authorize_prompt *prompt)
 			"enter the code\n  %s\n",
 			name, prompt->url, prompt->user_code);
 	else
-		fprintf(stderr,
-			"To let vrp use remote %s, open this URL%s:\n  %s\n", name,
+		fprintf(stderr, "To let vrp use remote %s, open this URL%s:\n  %s\n", name,
 			prompt->browser_opened ? " (a browser was started on it)" : "",
 			prompt->url);
 	if (prompt->expires_in_s > 0)

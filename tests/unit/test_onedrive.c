@@ -46,9 +46,10 @@ static void test_quickxor_matches_the_published_vectors(void **state)
 		unsigned char data[64];
 		int n = EVP_DecodeBlock(data, (const unsigned char *)vectors[i][0],
 					(int)strlen(vectors[i][0]));
-		size_t pad = strlen(vectors[i][0]) >= 2 ? (vectors[i][0][strlen(vectors[i][0]) - 1] == '=') +
-								  (vectors[i][0][strlen(vectors[i][0]) - 2] == '=')
-							: 0;
+		size_t pad = strlen(vectors[i][0]) >= 2
+				     ? (vectors[i][0][strlen(vectors[i][0]) - 1] == '=') +
+					       (vectors[i][0][strlen(vectors[i][0]) - 2] == '=')
+				     : 0;
 		struct vrp_quickxor q;
 		vrp_quickxor_init(&q);
 		vrp_quickxor_update(&q, data, (size_t)n - pad);
@@ -152,9 +153,9 @@ static void test_items_are_addressed_by_path_under_the_root(void **state)
 	const vrp_kv app[] = { { "api_url", "https://g.example/v1.0" } };
 	assert_ok(new_onedrive(&p, app, 1));
 	char *url = onedrive_item_url(state_of(p), "2026/11/memo 1#.wav", "/content");
-	assert_string_equal(url,
-			    "https://g.example/v1.0/me/drive/special/approot:/2026/11/memo%201%23.wav:"
-			    "/content");
+	assert_string_equal(
+		url, "https://g.example/v1.0/me/drive/special/approot:/2026/11/memo%201%23.wav:"
+		     "/content");
 	free(url);
 	url = onedrive_item_url(state_of(p), "", "/children");
 	assert_string_equal(url, "https://g.example/v1.0/me/drive/special/approot/children");
@@ -163,10 +164,12 @@ static void test_items_are_addressed_by_path_under_the_root(void **state)
 	const vrp_kv files[] = { { "api_url", "https://g.example/v1.0" }, { "scope", "files" } };
 	assert_ok(new_onedrive(&p, files, 2));
 	url = onedrive_item_url(state_of(p), "2026/a.wav", "");
-	assert_string_equal(url, "https://g.example/v1.0/me/drive/root:/VoiceRecorderPro/2026/a.wav:");
+	assert_string_equal(url,
+			    "https://g.example/v1.0/me/drive/root:/VoiceRecorderPro/2026/a.wav:");
 	free(url);
 	url = onedrive_item_url(state_of(p), "", "/children");
-	assert_string_equal(url, "https://g.example/v1.0/me/drive/root:/VoiceRecorderPro:/children");
+	assert_string_equal(url,
+			    "https://g.example/v1.0/me/drive/root:/VoiceRecorderPro:/children");
 	free(url);
 	vrp_provider_free(p);
 	char *rel = onedrive_relative("VoiceRecorderPro/2026/11/a.wav");
@@ -187,8 +190,9 @@ static int error_of(long status, const char *body, const char *retry_after)
 static void test_graph_errors_map_to_codes(void **state)
 {
 	(void)state;
-	assert_int_equal(error_of(401, "{\"error\":{\"code\":\"InvalidAuthenticationToken\"}}", NULL),
-			 VRP_EAUTH_EXPIRED);
+	assert_int_equal(
+		error_of(401, "{\"error\":{\"code\":\"InvalidAuthenticationToken\"}}", NULL),
+		VRP_EAUTH_EXPIRED);
 	assert_int_equal(error_of(429, "{\"error\":{\"code\":\"activityLimitReached\"}}", "7"),
 			 VRP_ERATE_LIMIT);
 	assert_int_equal(vrp_provider_retry_after_ms(), 7000);

@@ -89,8 +89,8 @@ static int check_tenant(const char *tenant)
 }
 
 /* A URL setting, or Microsoft's; refused unless https (or http to a loopback test server). */
-static int endpoint(const struct vrp_provider_config *config, const char *key,
-		    const char *fallback, char **out)
+static int endpoint(const struct vrp_provider_config *config, const char *key, const char *fallback,
+		    char **out)
 {
 	const char *url = vrp_provider_config_get(config, key);
 	if (!url)
@@ -140,8 +140,9 @@ static int read_scope(struct onedrive *od, const struct vrp_provider_config *con
 	const char *folder = vrp_provider_config_get(config, "folder");
 	od->app_folder = !scope || !strcmp(scope, "appfolder");
 	if (scope && !od->app_folder && strcmp(scope, "files") != 0)
-		return vrp_error_set(VRP_EINVAL, "setting 'scope' must be appfolder or files, not "
-						 "'%s'",
+		return vrp_error_set(VRP_EINVAL,
+				     "setting 'scope' must be appfolder or files, not "
+				     "'%s'",
 				     scope);
 	/* The app folder is found by its role, never by a name a setting could get wrong. */
 	if (od->app_folder && folder)

@@ -71,8 +71,8 @@ int onedrive_is_authenticated(void *state, bool *out);
  * Performs `request` with the bearer token (`headers` may be NULL), one
  * refresh and one retry on a 401. 0 whatever the final status.
  */
-int onedrive_send(struct onedrive *od, struct vrp_http_request *request,
-		  const char *const *headers, struct vrp_http_response *response);
+int onedrive_send(struct onedrive *od, struct vrp_http_request *request, const char *const *headers,
+		  struct vrp_http_response *response);
 
 /*
  * The VRP_E* code for a failed Graph answer ({"error": {"code", "message"}}):
@@ -142,8 +142,8 @@ int onedrive_find(struct onedrive *od, const char *rel, json_t **item);
 int onedrive_delete(void *state, const char *remote_id);
 /* Deletes item `id`: to the recycle bin, or for good when `permanent`. */
 int onedrive_remove(struct onedrive *od, const char *id, bool permanent);
-int onedrive_download(void *state, const char *remote_id, int fd,
-		      vrp_transfer_progress_fn progress, void *progress_ctx);
+int onedrive_download(void *state, const char *remote_id, int fd, vrp_transfer_progress_fn progress,
+		      void *progress_ctx);
 int onedrive_storage_info(void *state, vrp_storage_info *out);
 
 #endif

@@ -16,8 +16,8 @@
 
 #define MAX_HEADERS 8
 
-int onedrive_send(struct onedrive *od, struct vrp_http_request *request,
-		  const char *const *headers, struct vrp_http_response *response)
+int onedrive_send(struct onedrive *od, struct vrp_http_request *request, const char *const *headers,
+		  struct vrp_http_response *response)
 {
 	memset(response, 0, sizeof(*response));
 	for (int attempt = 0;; attempt++) {
@@ -79,9 +79,9 @@ int onedrive_error(const char *remote, const char *what, const struct vrp_http_r
 	if (rc == VRP_ERATE_LIMIT || status == 503)
 		record_retry_after(response);
 	const char *hint = rc == VRP_EAUTH_EXPIRED ? " (run `vrp remote auth` again)"
-			   : rc == VRP_EQUOTA	   ? " (the OneDrive is full: free space or buy more)"
-			   : status == 403	   ? " (see README, OneDrive: scope=files)"
-						   : "";
+			   : rc == VRP_EQUOTA ? " (the OneDrive is full: free space or buy more)"
+			   : status == 403    ? " (see README, OneDrive: scope=files)"
+					      : "";
 	rc = vrp_error_set(rc, "remote %s: %s: HTTP %ld%s%s%s%s%s", remote, what, status,
 			   code ? " " : "", code ? code : "", message ? ": " : "",
 			   message ? message : "", hint);
@@ -240,7 +240,8 @@ vrp_remote_object *onedrive_object(const json_t *item, const char *path)
 	    vrp_field_set(&o->mime_type, mime ? mime : vrp_mime_type_for_path(path)) < 0 ||
 	    vrp_field_set(&o->created_at,
 			  json_string_value(json_object_get(item, "createdDateTime"))) < 0 ||
-	    vrp_field_set(&o->etag, ctag ? ctag : qxh) < 0 || vrp_field_set(&o->checksum, qxh) < 0) {
+	    vrp_field_set(&o->etag, ctag ? ctag : qxh) < 0 ||
+	    vrp_field_set(&o->checksum, qxh) < 0) {
 		vrp_remote_object_free(o);
 		return NULL;
 	}

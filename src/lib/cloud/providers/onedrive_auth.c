@@ -170,8 +170,8 @@ static int spend_refresh_token(struct onedrive *od)
 	if (rc == 0)
 		rc = vrp_oauth_refresh(od->http, &client, od->refresh_token, &tokens);
 	/* Another process may have spent ours and stored its successor meanwhile: one more try. */
-	char *spent = rc == VRP_EAUTH_EXPIRED && od->refresh_token ? strdup(od->refresh_token)
-								   : NULL;
+	char *spent =
+		rc == VRP_EAUTH_EXPIRED && od->refresh_token ? strdup(od->refresh_token) : NULL;
 	if (spent && load_refresh_token(od) == 0 && strcmp(spent, od->refresh_token) != 0)
 		rc = vrp_oauth_refresh(od->http, &client, od->refresh_token, &tokens);
 	wipe(&spent);
@@ -179,7 +179,8 @@ static int spend_refresh_token(struct onedrive *od)
 		return rc;
 	bool rotated = tokens.refresh_token && strcmp(tokens.refresh_token, od->refresh_token);
 	adopt(od, &tokens);
-	/* The old refresh token is spent: without the new one stored, the next run is locked out. */
+	/* The old refresh token is spent: without the new one stored, the next run is locked out.
+	 */
 	if (rotated && (rc = put_secret(od, "refresh_token", od->refresh_token)) < 0) {
 		wipe(&od->access_token);
 		return vrp_error_set(rc, "remote %s: cannot store the new refresh token: %s",

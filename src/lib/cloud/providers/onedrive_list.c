@@ -24,8 +24,8 @@
 
 #define DEFAULT_PAGE_SIZE 1000
 /* Folders deeper than this are not vrp's (it makes <year>/<month>): a guard against cycles. */
-#define MAX_DEPTH 8
-#define MAX_PAGES 100000
+#define MAX_DEPTH         8
+#define MAX_PAGES         100000
 #define DOWNLOAD_ATTEMPTS 3
 
 struct onedrive_listing {
@@ -143,8 +143,9 @@ static int children_page(struct onedrive *od, struct onedrive_listing *l, const 
 	const json_t *value = json_object_get(answer, "value");
 	const json_t *link = json_object_get(answer, "@odata.nextLink");
 	if (rc == 0 && (!json_is_array(value) || (link && !json_is_string(link))))
-		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: listing %s: the answer holds no "
-						   "item list",
+		rc = vrp_error_set(VRP_ETRANSIENT,
+				   "remote %s: listing %s: the answer holds no "
+				   "item list",
 				   od->name, *dir ? dir : "the root");
 	/* The bearer token goes with the next page: only ever to our own API. */
 	const char *text = json_string_value(link);
@@ -182,7 +183,8 @@ static int walk(struct onedrive *od, struct onedrive_listing *l, const char *dir
 			rc = children_page(od, l, dir, url, depth, &next);
 		if (next && !strcmp(next, url))
 			rc = vrp_error_set(VRP_ETRANSIENT,
-					   "remote %s: the same next page twice; stopping", od->name);
+					   "remote %s: the same next page twice; stopping",
+					   od->name);
 		free(url);
 		url = next;
 	}
@@ -240,7 +242,8 @@ static vrp_remote_object *copy_object(const vrp_remote_object *o)
 		return NULL;
 	c->size = o->size;
 	c->checksum_kind = o->checksum_kind;
-	if (vrp_field_set(&c->remote_id, o->remote_id) < 0 || vrp_field_set(&c->path, o->path) < 0 ||
+	if (vrp_field_set(&c->remote_id, o->remote_id) < 0 ||
+	    vrp_field_set(&c->path, o->path) < 0 ||
 	    vrp_field_set(&c->mime_type, o->mime_type) < 0 ||
 	    vrp_field_set(&c->created_at, o->created_at) < 0 ||
 	    vrp_field_set(&c->etag, o->etag) < 0 || vrp_field_set(&c->checksum, o->checksum) < 0) {
@@ -300,10 +303,9 @@ int onedrive_remove(struct onedrive *od, const char *id, bool permanent)
 	free(escaped);
 	if (!path)
 		return vrp_error_oom();
-	int rc = onedrive_call(od, permanent ? "POST" : "DELETE", path, NULL,
-			       permanent ? "deleting a file for good"
-					 : "moving a file to the recycle bin",
-			       NULL);
+	int rc = onedrive_call(
+		od, permanent ? "POST" : "DELETE", path, NULL,
+		permanent ? "deleting a file for good" : "moving a file to the recycle bin", NULL);
 	free(path);
 	return rc;
 }
@@ -391,8 +393,9 @@ static int fetch_from(struct onedrive *od, const char *location, struct download
 	struct vrp_http_response r;
 	int rc = vrp_http_perform(od->http, &q, &r);
 	if (rc == 0 && d->bytes > 0 && r.status == 200)
-		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: the server ignored the Range of a "
-						   "resumed download",
+		rc = vrp_error_set(VRP_ETRANSIENT,
+				   "remote %s: the server ignored the Range of a "
+				   "resumed download",
 				   od->name);
 	else if (rc == 0 && r.status != 200 && r.status != 206)
 		rc = onedrive_error(od->name, "downloading a file", &r);
@@ -424,8 +427,8 @@ static int fetch_content(struct onedrive *od, const char *id, struct download *d
 	return rc;
 }
 
-int onedrive_download(void *state, const char *remote_id, int fd,
-		      vrp_transfer_progress_fn progress, void *progress_ctx)
+int onedrive_download(void *state, const char *remote_id, int fd, vrp_transfer_progress_fn progress,
+		      void *progress_ctx)
 {
 	struct onedrive *od = state;
 	if (!onedrive_is_id(remote_id))
@@ -444,8 +447,9 @@ int onedrive_download(void *state, const char *remote_id, int fd,
 	free(path);
 	d.size = rc == 0 ? onedrive_size(meta) : -1;
 	if (rc == 0 && (d.size < 0 || !json_is_object(json_object_get(meta, "file"))))
-		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: item %s: the metadata has no file "
-						   "size",
+		rc = vrp_error_set(VRP_ETRANSIENT,
+				   "remote %s: item %s: the metadata has no file "
+				   "size",
 				   od->name, remote_id);
 	if (rc == 0)
 		rc = fetch_content(od, remote_id, &d, progress, progress_ctx);

@@ -101,7 +101,8 @@ static int take_answer(struct onedrive_upload *up, const struct vrp_http_respons
 {
 	json_t *body = r->body ? json_loads(r->body, 0, NULL) : NULL;
 	int rc = 0;
-	if ((r->status == 200 || r->status == 201) && json_string_value(json_object_get(body, "id"))) {
+	if ((r->status == 200 || r->status == 201) &&
+	    json_string_value(json_object_get(body, "id"))) {
 		json_decref(up->item);
 		up->item = json_incref(body);
 		up->offset = up->size;
@@ -168,8 +169,8 @@ static int put_fragment(struct onedrive_upload *up)
 		rc = GONE;
 	else if (rc == 0 && r.status == 416)
 		rc = 2; /* the server has that range already: ask for the next */
-	else if (rc == 0 && (r.status == 429 || r.status == 503 || r.status == 507 ||
-			     r.status < 500))
+	else if (rc == 0 &&
+		 (r.status == 429 || r.status == 503 || r.status == 507 || r.status < 500))
 		rc = onedrive_error(up->od->name, "uploading a fragment", &r);
 	else if (rc == 0 || rc == VRP_ETRANSIENT)
 		rc = 2; /* a 5xx or a dropped connection: the session knows what arrived */

@@ -118,8 +118,9 @@ static int upload_simple(struct onedrive_upload *up)
 	if (rc == 0)
 		up->item = r.body ? json_loads(r.body, 0, NULL) : NULL;
 	if (rc == 0 && !json_is_object(up->item))
-		rc = vrp_error_set(VRP_ETRANSIENT, "remote %s: upload of %s: the answer holds no "
-						   "item",
+		rc = vrp_error_set(VRP_ETRANSIENT,
+				   "remote %s: upload of %s: the answer holds no "
+				   "item",
 				   up->od->name, up->request->remote_path);
 	vrp_http_response_clear(&r);
 	free(url);
