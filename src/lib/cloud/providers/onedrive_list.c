@@ -135,8 +135,7 @@ static int take_child(struct onedrive *od, struct onedrive_listing *l, const cha
 		VRP_LOG_INFO("onedrive", json_pack("{s:s}", "remote", od->name),
 			     "remote %s: a folder vanished while being listed", od->name);
 		rc = 0;
-	}
-	else if (json_object_get(c, "file"))
+	} else if (json_object_get(c, "file"))
 		rc = add_file(l, c, rel);
 	free(rel);
 	return rc;
