@@ -127,6 +127,8 @@ static int take_child(struct onedrive *od, struct onedrive_listing *l, const cha
 	int rc = 0;
 	if (json_object_get(c, "folder"))
 		rc = walk(od, l, rel, depth + 1);
+	else if (json_object_get(c, "file"))
+		rc = add_file(l, c, rel);
 	/*
 	 * A folder deleted since its parent was listed holds nothing now; only a
 	 * missing root means an empty listing, so this must not end the walk.
@@ -135,8 +137,7 @@ static int take_child(struct onedrive *od, struct onedrive_listing *l, const cha
 		VRP_LOG_INFO("onedrive", json_pack("{s:s}", "remote", od->name),
 			     "remote %s: a folder vanished while being listed", od->name);
 		rc = 0;
-	} else if (json_object_get(c, "file"))
-		rc = add_file(l, c, rel);
+	}
 	free(rel);
 	return rc;
 }
