@@ -69,9 +69,10 @@ typedef enum vrp_checksum_kind {
 	VRP_CHECKSUM_SHA256,
 	VRP_CHECKSUM_MD5,
 	VRP_CHECKSUM_SHA1,
+	VRP_CHECKSUM_QUICKXOR, /* Microsoft's QuickXorHash (OneDrive), base64 */
 } vrp_checksum_kind;
 
-/* "none", "sha256", "md5", "sha1"; NULL for a value outside the enum. */
+/* "none", "sha256", "md5", "sha1", "quickxor"; NULL for a value outside the enum. */
 const char *vrp_checksum_kind_to_string(vrp_checksum_kind kind);
 
 /* One object on a remote. Allocated by the library; owns its strings. */
@@ -82,7 +83,7 @@ typedef struct vrp_remote_object {
 	char *mime_type;  /* guessed from the name when the remote keeps none */
 	char *created_at; /* UTC, "YYYY-MM-DDTHH:MM:SS.sssZ", or NULL */
 	char *etag;       /* changes whenever the content changes, or NULL */
-	char *checksum;   /* lower-case hex, or NULL when not known */
+	char *checksum;   /* lower-case hex (quickxor: base64), or NULL when not known */
 	vrp_checksum_kind checksum_kind;
 	/*
 	 * Set by upload: how the stored bytes were checked against the local

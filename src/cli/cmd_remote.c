@@ -48,6 +48,9 @@ void cli_remote_types_help(FILE *out)
 	      "            secrets: key_passphrase, password\n",
 	      out);
 	fputs("  gdrive:   [folder=NAME] [client_id=ID]; then `vrp remote auth NAME`\n", out);
+	fputs("  onedrive: [client_id=ID] [tenant=T] [scope=appfolder|files] [folder=NAME]\n"
+	      "            [chunk_size=N]; then `vrp remote auth NAME [--device]`\n",
+	      out);
 }
 
 /* key=value words (checked by the caller) as pairs pointing into argv; caller frees. */
@@ -188,12 +191,11 @@ static void show_prompt(void *ctx, const vrp_authorize_prompt *prompt)
 	const char *name = ctx;
 	if (prompt->user_code)
 		fprintf(stderr,
-			"To let vrp use Google Drive for remote %s, open\n  %s\non any device and "
+			"To let vrp use remote %s, open\n  %s\non any device and "
 			"enter the code\n  %s\n",
 			name, prompt->url, prompt->user_code);
 	else
-		fprintf(stderr,
-			"To let vrp use Google Drive for remote %s, open this URL%s:\n  %s\n", name,
+		fprintf(stderr, "To let vrp use remote %s, open this URL%s:\n  %s\n", name,
 			prompt->browser_opened ? " (a browser was started on it)" : "",
 			prompt->url);
 	if (prompt->expires_in_s > 0)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void test_types_lists_localdir_mock_sftp_and_gdrive(void **state)
+static void test_types_lists_localdir_mock_sftp_gdrive_and_onedrive(void **state)
 {
 	(void)state;
 	const char *const *types = vrp_provider_types();
@@ -14,7 +14,8 @@ static void test_types_lists_localdir_mock_sftp_and_gdrive(void **state)
 	assert_string_equal(types[1], "mock");
 	assert_string_equal(types[2], "sftp");
 	assert_string_equal(types[3], "gdrive");
-	assert_null(types[4]);
+	assert_string_equal(types[4], "onedrive");
+	assert_null(types[5]);
 }
 
 static void test_unknown_type_is_not_supported(void **state)
@@ -24,7 +25,7 @@ static void test_unknown_type_is_not_supported(void **state)
 	assert_int_equal(vrp_provider_new(&p, "ftp", "old", NULL, 0, NULL, NULL), VRP_ENOTSUP);
 	assert_null(p);
 	assert_non_null(strstr(vrp_error_last()->message, "ftp"));
-	assert_non_null(strstr(vrp_error_last()->message, "(known: localdir, mock, sftp, gdrive)"));
+	assert_non_null(strstr(vrp_error_last()->message, "(known: localdir, mock, sftp, gdrive, onedrive)"));
 }
 
 static void test_unknown_setting_is_invalid_and_named(void **state)
@@ -107,7 +108,7 @@ static void test_checksum_kind_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_types_lists_localdir_mock_sftp_and_gdrive),
+		cmocka_unit_test(test_types_lists_localdir_mock_sftp_gdrive_and_onedrive),
 		cmocka_unit_test(test_unknown_type_is_not_supported),
 		cmocka_unit_test(test_unknown_setting_is_invalid_and_named),
 		cmocka_unit_test(test_missing_required_setting_is_invalid_and_named),

@@ -42,5 +42,6 @@ extern const struct vrp_provider_ops vrp_provider_localdir_ops;
 extern const struct vrp_provider_ops vrp_provider_mock_ops;
 extern const struct vrp_provider_ops vrp_provider_gdrive_ops;
 extern const struct vrp_provider_ops vrp_provider_sftp_ops;
+extern const struct vrp_provider_ops vrp_provider_onedrive_ops;
 
 #endif

@@ -13,15 +13,13 @@
 #include <string.h>
 
 static const struct vrp_provider_ops *const registered[] = {
-	&vrp_provider_localdir_ops,
-	&vrp_provider_mock_ops,
-	&vrp_provider_sftp_ops,
-	&vrp_provider_gdrive_ops,
+	&vrp_provider_localdir_ops, &vrp_provider_mock_ops,     &vrp_provider_sftp_ops,
+	&vrp_provider_gdrive_ops,   &vrp_provider_onedrive_ops,
 };
 
 #define REGISTERED_COUNT (sizeof(registered) / sizeof(registered[0]))
 
-static const char *const type_keys[] = { "localdir", "mock", "sftp", "gdrive", NULL };
+static const char *const type_keys[] = { "localdir", "mock", "sftp", "gdrive", "onedrive", NULL };
 
 /*
  * Settings every remote may carry that belong to the sync engine, not the

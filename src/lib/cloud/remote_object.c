@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const checksum_kind_names[] = { "none", "sha256", "md5", "sha1" };
+static const char *const checksum_kind_names[] = { "none", "sha256", "md5", "sha1", "quickxor" };
 
 const char *vrp_checksum_kind_to_string(vrp_checksum_kind kind)
 {

@@ -201,6 +201,17 @@ static void describe(vrp_sync_check_item *item, char *message, size_t len, const
 		snprintf(message, len, "%s: matches the library again", path);
 }
 
+/*
+ * A remote that reports no sha256 (OneDrive's QuickXorHash, an md5 only):
+ * its checksum equal to the one recorded when the upload was verified
+ * against this recording's bytes says the copy is unchanged since.
+ */
+static bool same_as_verified(const struct sync_mapped_row *row, const vrp_remote_object *o)
+{
+	return o->checksum && o->checksum_kind != VRP_CHECKSUM_SHA256 && row->remote_checksum &&
+	       !strcmp(o->checksum, row->remote_checksum);
+}
+
 static int compare(struct check *c, const struct sync_mapped_row *row, const vrp_remote_object *o)
 {
 	vrp_recording *rec = NULL;
@@ -215,6 +226,8 @@ static int compare(struct check *c, const struct sync_mapped_row *row, const vrp
 	/* The message is written first: a conflict row keeps it as its error_message. */
 	if (rc == 0) {
 		item.kind = kind_of(rec, o, sha256);
+		if (item.kind == VRP_SYNC_CHECK_UNVERIFIED && same_as_verified(row, o))
+			item.kind = VRP_SYNC_CHECK_RESOLVED;
 		describe(&item, message, sizeof(message), failed ? c->stat_error : NULL);
 		rc = record(c, row, rec, o, &item);
 		item.code = item.code ? item.code : failed;

@@ -38,11 +38,13 @@ static int take_page(vrp_recording_remote_list *page, struct sync_mapped *out, s
 		out->rows[out->count++] = (struct sync_mapped_row){
 			.remote_path = r->remote_path,
 			.remote_id = r->remote_id,
+			.remote_checksum = r->remote_checksum,
 			.recording_id = r->recording_id,
 			.status = r->sync_status,
 		};
 		r->remote_path = NULL;
 		r->remote_id = NULL;
+		r->remote_checksum = NULL;
 	}
 	return 0;
 }
@@ -132,6 +134,7 @@ void sync_mapped_clear(struct sync_mapped *mapped)
 	for (size_t i = 0; i < mapped->count; i++) {
 		free(mapped->rows[i].remote_path);
 		free(mapped->rows[i].remote_id);
+		free(mapped->rows[i].remote_checksum);
 	}
 	free(mapped->rows);
 	free(mapped->by_id);

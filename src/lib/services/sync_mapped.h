@@ -17,7 +17,8 @@
 
 struct sync_mapped_row {
 	char *remote_path;
-	char *remote_id; /* NULL for a row mapped by path alone */
+	char *remote_id;       /* NULL for a row mapped by path alone */
+	char *remote_checksum; /* the provider's checksum recorded when the copy was verified */
 	int64_t recording_id;
 	vrp_sync_status status;
 	bool seen; /* the listing had an object at this path */
