@@ -37,8 +37,21 @@ extern "C" {
  */
 int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force, unsigned *made);
 
+/* What vrp_derive_with() may ask of the generators; NULL members mean defaults. */
+struct vrp_derive_options {
+	const char *language; /* a transcript's language ("en-us", the default) */
+};
+
+/* vrp_derive() with options for the generators (NULL: the defaults). */
+int vrp_derive_with(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force,
+		    const struct vrp_derive_options *options, unsigned *made);
+
 /* The set of kinds a generator exists for. */
 unsigned vrp_derive_kinds_supported(void);
+
+/* The kinds made when none are named: all but those made only on request
+ * (a transcript decodes at a third of real time). */
+unsigned vrp_derive_kinds_default(void);
 
 /*
  * Whether `asset` of a recording whose checksum is `recording_checksum`

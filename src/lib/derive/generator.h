@@ -11,6 +11,7 @@
 #ifndef VRP_DERIVE_GENERATOR_H
 #define VRP_DERIVE_GENERATOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,11 @@ struct vrp_pcm_sink {
 	int (*end)(void *ctx);
 };
 
+/* What a caller may ask of a generator beyond the audio; NULL or NULL members mean defaults. */
+struct vrp_generator_options {
+	const char *language; /* a transcript's language, "en-us" */
+};
+
 /*
  * One kind of asset. create() makes a generator instance for one recording
  * and fills `*sink`; after the decode has ended the sink, save() writes the
@@ -55,6 +61,11 @@ struct vrp_generator {
 	int (*create)(void **instance, struct vrp_pcm_sink *sink);
 	int (*save)(void *instance, int fd);
 	void (*destroy)(void *instance);
+	/* Optional: create() with options (NULL means create() is used). */
+	int (*create_with)(const struct vrp_generator_options *options, void **instance,
+			   struct vrp_pcm_sink *sink);
+	/* Made only when its kind is asked for: too slow to make unasked (transcripts). */
+	bool on_request;
 };
 
 #endif

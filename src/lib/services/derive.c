@@ -32,6 +32,7 @@ struct run {
 	struct job jobs[KINDS_MAX];
 	struct vrp_pcm_sink sinks[KINDS_MAX];
 	size_t count;
+	const struct vrp_generator_options *options;
 };
 
 unsigned vrp_derive_kinds_supported(void)
@@ -40,6 +41,17 @@ unsigned vrp_derive_kinds_supported(void)
 	for (unsigned k = 0; k < KINDS_MAX; k++)
 		if (vrp_generator_for((enum vrp_derived_kind)k))
 			kinds |= VRP_DERIVE_KIND(k);
+	return kinds;
+}
+
+unsigned vrp_derive_kinds_default(void)
+{
+	unsigned kinds = 0;
+	for (unsigned k = 0; k < KINDS_MAX; k++) {
+		const struct vrp_generator *gen = vrp_generator_for((enum vrp_derived_kind)k);
+		if (gen && !gen->on_request)
+			kinds |= VRP_DERIVE_KIND(k);
+	}
 	return kinds;
 }
 
@@ -83,7 +95,8 @@ static int add_job(struct run *r, const struct vrp_generator *gen)
 	job->gen = gen;
 	snprintf(job->path, sizeof(job->path), "derived/%s/%s.%s",
 		 vrp_derived_kind_to_string(gen->kind), r->rec->uuid, gen->extension);
-	int rc = gen->create(&job->instance, &r->sinks[r->count]);
+	int rc = gen->create_with ? gen->create_with(r->options, &job->instance, &r->sinks[r->count])
+				  : gen->create(&job->instance, &r->sinks[r->count]);
 	if (rc == 0)
 		r->count++;
 	else
@@ -189,8 +202,16 @@ static int decode(struct run *r)
 
 int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force, unsigned *made)
 {
+	return vrp_derive_with(lib, recording_id, kinds, force, NULL, made);
+}
+
+int vrp_derive_with(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force,
+		    const struct vrp_derive_options *options, unsigned *made)
+{
 	vrp_recording *rec = NULL;
-	struct run r = { .lib = lib };
+	struct vrp_generator_options generator_options = { .language = options ? options->language
+									       : NULL };
+	struct run r = { .lib = lib, .options = &generator_options };
 	if (made)
 		*made = 0;
 	int rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), recording_id, &rec);
