@@ -4,7 +4,9 @@
 #include "core/error_set.h"
 #include "transcribe/engines.h"
 #include "transcribe/sphinx_lib.h"
+#include "transcribe/vad.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +28,20 @@
 #define CEP_BLOCK        256
 /* An utterance without a pause is cut here, so a lattice never grows without bound. */
 #define MAX_UTTERANCE_SAMPLES ((size_t)VRP_TRANSCRIBER_RATE * 60)
+/* Speech starts after 3 speech frames (30 ms), with 0.3 s of lead-in kept,
+ * and ends after 0.5 s without any (that quiet tail is decoded too). */
+#define START_FRAMES 3
+#define LEAD_FRAMES  30
+#define END_FRAMES   50
+/*
+ * The VAD's noise estimate starts empty, so a steady sound (hum, a tone,
+ * noise) is "speech" for the first moments and the decoder finds a word in
+ * it. Speech is never steady: when the level of the first second varies
+ * less than this (standard deviation of 10 ms frame levels, dB), words that
+ * start in it are dropped.
+ */
+#define STEADY_SECONDS 1
+#define STEADY_MAX_DB  3.0
 /* Lattice words below this posterior are too unlikely to be worth a search hit. */
 #define MIN_ALTERNATIVE_POSTERIOR 0.01
 
@@ -39,13 +55,25 @@ struct vrp_transcriber {
 	cmd_ln_t *config;
 	ps_decoder_t *ps;
 	int16_t *head; /* the first samples, until decoding starts */
+	int16_t *speech; /* the head's speech frames, for the mean */
 	size_t head_count;
 	bool decoding;     /* the head has been consumed */
 	bool in_utterance; /* ps_start_utt() called */
-	bool heard_speech; /* the VAD said speech in this utterance */
+	struct vrp_vad vad;
+	int16_t frame[VRP_VAD_FRAME]; /* the frame being filled */
+	size_t frame_fill;
+	int16_t lead[LEAD_FRAMES * VRP_VAD_FRAME]; /* the frames before speech, a ring */
+	size_t lead_frames, lead_next;
+	int speech_run, quiet_run;
+	int64_t position;        /* samples framed so far */
+	int64_t utterance_start; /* the sample the utterance began at */
 	size_t utterance_samples;
+	int16_t chunk[VRP_TRANSCRIBER_CHUNK]; /* fixed chunks into the decoder */
+	size_t chunk_fill;
+	int frame_base; /* the decoder's number for the utterance's first frame */
 	int ncep;
 	mfcc_t cmn_before[CEP_MAX]; /* the mean when the utterance began */
+	double steady_until;        /* words starting before this (s) are dropped */
 	struct word_list words, alternatives;
 };
 
@@ -88,9 +116,10 @@ static int make_decoder(vrp_transcriber *t, const struct vrp_transcriber_setting
 	if (rc != 0)
 		return rc;
 	pthread_mutex_lock(&init_lock);
-	/* Dither: digital silence (all zeros) has no log energy and upsets the VAD. */
+	/* No silence removal: vad.h says why. Dither: digital silence (all zeros) has no log energy and upsets the VAD. */
 	t->config = t->sp->cmd_ln_init(NULL, t->sp->ps_args(), TRUE, "-hmm", hmm, "-lm", lm,
-				       "-dict", dict, "-dither", "yes", NULL);
+				       "-dict", dict, "-dither", "yes", "-remove_silence", "no",
+				       NULL);
 	if (t->config)
 		t->ps = t->sp->ps_init(t->config);
 	pthread_mutex_unlock(&init_lock);
@@ -109,10 +138,12 @@ static int ps_open(const struct vrp_transcriber_settings *settings, vrp_transcri
 	int rc = vrp_sphinx_load(&t->sp);
 	if (rc == 0)
 		rc = make_decoder(t, settings);
-	if (rc == 0 && !(t->head = malloc(sizeof(int16_t) * CMN_HEAD_SAMPLES)))
+	if (rc == 0 && (!(t->head = malloc(sizeof(int16_t) * CMN_HEAD_SAMPLES)) ||
+			!(t->speech = malloc(sizeof(int16_t) * CMN_HEAD_SAMPLES))))
 		rc = vrp_error_oom();
 	if (rc != 0) {
 		free(t->head);
+		free(t->speech);
 		if (t->ps)
 			t->sp->ps_free(t->ps);
 		if (t->config)
@@ -139,6 +170,7 @@ static void ps_close(vrp_transcriber *t)
 	free(t->words.items);
 	free(t->alternatives.items);
 	free(t->head);
+	free(t->speech);
 	free(t);
 }
 
@@ -160,9 +192,17 @@ static void estimate_cmn(vrp_transcriber *t)
 	long frames = 0;
 	for (int i = 0; i < CEP_BLOCK; i++)
 		rows[i] = block[i];
+	/* Only the frames the detector calls speech; the buffer is the head's own, compacted. */
+	struct vrp_vad vad = t->vad;
+	size_t kept = 0;
+	for (size_t f = 0; f + VRP_VAD_FRAME <= t->head_count; f += VRP_VAD_FRAME) {
+		const int16_t *frame = t->head + f;
+		if (vrp_vad_is_speech(&vad, vrp_vad_level(frame, VRP_VAD_FRAME)))
+			memcpy(t->speech + kept, frame, sizeof(*frame) * VRP_VAD_FRAME), kept += VRP_VAD_FRAME;
+	}
 	if (ncep > 0 && ncep <= CEP_MAX && sp->fe_start_utt(fe) == 0) {
-		const int16 *in = t->head;
-		size_t left = t->head_count;
+		const int16 *in = t->speech;
+		size_t left = kept;
 		while (left > 0) {
 			int32 n = CEP_BLOCK;
 			if (sp->fe_process_frames(fe, &in, &left, rows, &n, NULL) < 0 || n == 0)
@@ -218,12 +258,25 @@ static void clear_words(struct word_list *list)
 	list->count = 0;
 }
 
+/* Seconds from the start of the stream of the decoder's frame `frame`. */
+static double frame_time(const vrp_transcriber *t, int frame)
+{
+	return (double)t->utterance_start / VRP_TRANSCRIBER_RATE +
+	       (double)(frame - t->frame_base) / FRAME_RATE;
+}
+
 static int collect_best(vrp_transcriber *t)
 {
 	const struct vrp_sphinx *sp = t->sp;
 	logmath_t *lmath = sp->ps_get_logmath(t->ps);
 	int rc = 0;
 	ps_seg_t *seg = sp->ps_seg_iter(t->ps);
+	/* The first segment (<s>) starts at the utterance's first frame, whether the
+	 * decoder counts frames per utterance or per stream. */
+	if (seg) {
+		int ef = 0;
+		sp->ps_seg_frames(seg, &t->frame_base, &ef);
+	}
 	for (; seg && rc == 0; seg = sp->ps_seg_next(seg)) {
 		const char *word = sp->ps_seg_word(seg);
 		if (!word || is_filler(word))
@@ -231,9 +284,11 @@ static int collect_best(vrp_transcriber *t)
 		int sf = 0, ef = 0;
 		int32 ascr, lscr, lback;
 		sp->ps_seg_frames(seg, &sf, &ef);
+		if (frame_time(t, sf) < t->steady_until)
+			continue;
 		double p = sp->logmath_exp(lmath, sp->ps_seg_prob(seg, &ascr, &lscr, &lback));
 		/* ef is inclusive: the word ends where its last frame does. */
-		rc = add_word(&t->words, word, (double)sf / FRAME_RATE, (double)(ef + 1) / FRAME_RATE,
+		rc = add_word(&t->words, word, frame_time(t, sf), frame_time(t, ef + 1),
 			      p > 1.0 ? 1.0 : p);
 	}
 	if (seg)
@@ -283,7 +338,7 @@ static int collect_alternatives(vrp_transcriber *t)
 			continue;
 		int16 fef = 0, lef = 0;
 		int sf = sp->ps_latnode_times(node, &fef, &lef);
-		double start = (double)sf / FRAME_RATE, end = (double)(fef + 1) / FRAME_RATE;
+		double start = frame_time(t, sf), end = frame_time(t, fef + 1);
 		size_t len = strlen(word);
 		if (merge_into(&t->words, len, word, start, end, 0.0) ||
 		    merge_into(&t->alternatives, len, word, start, end, p > 1.0 ? 1.0 : p))
@@ -325,50 +380,148 @@ static int end_utterance(vrp_transcriber *t, vrp_transcript_segment_fn on_segmen
 	return rc;
 }
 
-static int start_utterance(vrp_transcriber *t)
+static int start_utterance(vrp_transcriber *t, int64_t at)
 {
 	const struct vrp_sphinx *sp = t->sp;
 	if (sp->ps_start_utt(t->ps) < 0)
 		return vrp_error_set(VRP_ERROR, "pocketsphinx cannot start an utterance");
 	sp->cmn_live_get(sp->ps_get_feat(t->ps)->cmn_struct, t->cmn_before);
 	t->in_utterance = true;
-	t->heard_speech = false;
+	t->utterance_start = at;
 	t->utterance_samples = 0;
+	t->chunk_fill = 0;
 	return 0;
 }
 
-/* One chunk into the decoder; an utterance ends where the VAD hears speech stop. */
-static int decode_chunk(vrp_transcriber *t, const int16_t *samples, size_t count,
-			vrp_transcript_segment_fn on_segment, void *ctx)
+static int flush_chunk(vrp_transcriber *t)
 {
-	const struct vrp_sphinx *sp = t->sp;
-	int rc = t->in_utterance ? 0 : start_utterance(t);
-	if (rc != 0)
-		return rc;
-	if (sp->ps_process_raw(t->ps, samples, count, FALSE, FALSE) < 0)
-		return vrp_error_set(VRP_ERROR, "pocketsphinx cannot decode");
-	t->utterance_samples += count;
-	bool speech = sp->ps_get_in_speech(t->ps) != 0;
-	if (speech)
-		t->heard_speech = true;
-	if ((t->heard_speech && !speech) || t->utterance_samples >= MAX_UTTERANCE_SAMPLES)
-		rc = end_utterance(t, on_segment, ctx);
+	if (t->chunk_fill == 0)
+		return 0;
+	int rc = t->sp->ps_process_raw(t->ps, t->chunk, t->chunk_fill, FALSE, FALSE) < 0
+			 ? vrp_error_set(VRP_ERROR, "pocketsphinx cannot decode")
+			 : 0;
+	t->chunk_fill = 0;
 	return rc;
 }
 
-/* The head, estimated and then decoded in the same fixed chunks as the rest. */
+/* Utterance audio goes to the decoder in chunks of VRP_TRANSCRIBER_CHUNK. */
+static int utter(vrp_transcriber *t, const int16_t *samples, size_t count)
+{
+	int rc = 0;
+	while (rc == 0 && count > 0) {
+		size_t n = VRP_TRANSCRIBER_CHUNK - t->chunk_fill;
+		n = count < n ? count : n;
+		memcpy(t->chunk + t->chunk_fill, samples, n * sizeof(*samples));
+		t->chunk_fill += n;
+		t->utterance_samples += n;
+		samples += n;
+		count -= n;
+		if (t->chunk_fill == VRP_TRANSCRIBER_CHUNK)
+			rc = flush_chunk(t);
+	}
+	return rc;
+}
+
+static int close_utterance(vrp_transcriber *t, vrp_transcript_segment_fn on_segment, void *ctx)
+{
+	int rc = flush_chunk(t);
+	int end_rc = end_utterance(t, on_segment, ctx);
+	t->lead_frames = t->lead_next = 0;
+	t->speech_run = t->quiet_run = 0;
+	return rc ? rc : end_rc;
+}
+
+/* Speech begins: the lead-in frames (oldest first), then this one. */
+static int open_utterance(vrp_transcriber *t, const int16_t *frame)
+{
+	int64_t at = t->position - (int64_t)(t->lead_frames * VRP_VAD_FRAME);
+	int rc = start_utterance(t, at);
+	size_t first = (t->lead_next + LEAD_FRAMES - t->lead_frames) % LEAD_FRAMES;
+	for (size_t i = 0; rc == 0 && i < t->lead_frames; i++)
+		rc = utter(t, t->lead + (first + i) % LEAD_FRAMES * VRP_VAD_FRAME, VRP_VAD_FRAME);
+	t->quiet_run = 0;
+	return rc == 0 ? utter(t, frame, VRP_VAD_FRAME) : rc;
+}
+
+static int on_frame(vrp_transcriber *t, const int16_t *frame, vrp_transcript_segment_fn on_segment,
+		    void *ctx)
+{
+	bool speech = vrp_vad_is_speech(&t->vad, vrp_vad_level(frame, VRP_VAD_FRAME));
+	int rc = 0;
+	if (t->in_utterance) {
+		t->quiet_run = speech ? 0 : t->quiet_run + 1;
+		rc = utter(t, frame, VRP_VAD_FRAME);
+		if (rc == 0 && (t->quiet_run >= END_FRAMES ||
+				t->utterance_samples >= MAX_UTTERANCE_SAMPLES))
+			rc = close_utterance(t, on_segment, ctx);
+	} else if (speech && ++t->speech_run >= START_FRAMES) {
+		rc = open_utterance(t, frame);
+	} else {
+		if (!speech)
+			t->speech_run = 0;
+		memcpy(t->lead + t->lead_next * VRP_VAD_FRAME, frame, sizeof(*frame) * VRP_VAD_FRAME);
+		t->lead_next = (t->lead_next + 1) % LEAD_FRAMES;
+		if (t->lead_frames < LEAD_FRAMES)
+			t->lead_frames++;
+	}
+	t->position += VRP_VAD_FRAME;
+	return rc;
+}
+
+/* Samples into 10 ms frames; a partial frame waits for the next call. */
+static int decode_samples(vrp_transcriber *t, const int16_t *samples, size_t count,
+			  vrp_transcript_segment_fn on_segment, void *ctx)
+{
+	int rc = 0;
+	while (rc == 0 && count > 0) {
+		size_t n = VRP_VAD_FRAME - t->frame_fill;
+		n = count < n ? count : n;
+		memcpy(t->frame + t->frame_fill, samples, n * sizeof(*samples));
+		t->frame_fill += n;
+		samples += n;
+		count -= n;
+		if (t->frame_fill == VRP_VAD_FRAME) {
+			t->frame_fill = 0;
+			rc = on_frame(t, t->frame, on_segment, ctx);
+		}
+	}
+	return rc;
+}
+
+/* Whether the first second of the head is a steady sound rather than speech. */
+static bool starts_steady(const vrp_transcriber *t)
+{
+	const size_t frame = VRP_TRANSCRIBER_RATE / 100, frames = STEADY_SECONDS * 100;
+	if (t->head_count < frame * frames * 2)
+		return false;
+	double sum = 0, sum_sq = 0;
+	for (size_t f = 0; f < frames; f++) {
+		double energy = 1.0; /* keeps digital silence finite */
+		for (size_t i = 0; i < frame; i++) {
+			double x = t->head[f * frame + i];
+			energy += x * x;
+		}
+		double db = 10.0 * log10(energy / (double)frame);
+		sum += db;
+		sum_sq += db * db;
+	}
+	double mean = sum / (double)frames;
+	double variance = sum_sq / (double)frames - mean * mean;
+	return sqrt(variance > 0 ? variance : 0) < STEADY_MAX_DB;
+}
+
+/* The head, measured (floor, steadiness, mean) and then decoded. */
 static int start_decoding(vrp_transcriber *t, vrp_transcript_segment_fn on_segment, void *ctx)
 {
 	t->decoding = true;
+	vrp_vad_init(&t->vad, t->head, t->head_count);
+	t->steady_until = starts_steady(t) ? STEADY_SECONDS : 0.0;
 	estimate_cmn(t);
-	int rc = 0;
-	for (size_t at = 0; rc == 0 && at < t->head_count; at += VRP_TRANSCRIBER_CHUNK) {
-		size_t n = t->head_count - at;
-		rc = decode_chunk(t, t->head + at, n < VRP_TRANSCRIBER_CHUNK ? n : VRP_TRANSCRIBER_CHUNK,
-				  on_segment, ctx);
-	}
+	int rc = decode_samples(t, t->head, t->head_count, on_segment, ctx);
 	free(t->head);
 	t->head = NULL;
+	free(t->speech);
+	t->speech = NULL;
 	return rc;
 }
 
@@ -376,7 +529,7 @@ static int ps_feed(vrp_transcriber *t, const int16_t *samples, size_t count,
 		   vrp_transcript_segment_fn on_segment, void *ctx)
 {
 	if (t->decoding)
-		return decode_chunk(t, samples, count, on_segment, ctx);
+		return decode_samples(t, samples, count, on_segment, ctx);
 	size_t room = CMN_HEAD_SAMPLES - t->head_count;
 	size_t n = count < room ? count : room;
 	memcpy(t->head + t->head_count, samples, n * sizeof(*samples));
@@ -384,17 +537,19 @@ static int ps_feed(vrp_transcriber *t, const int16_t *samples, size_t count,
 	if (t->head_count < CMN_HEAD_SAMPLES)
 		return 0;
 	int rc = start_decoding(t, on_segment, ctx);
-	/* A chunk straddling the head's end: its tail is decoded as a chunk of its own. */
 	if (rc == 0 && n < count)
-		rc = decode_chunk(t, samples + n, count - n, on_segment, ctx);
+		rc = decode_samples(t, samples + n, count - n, on_segment, ctx);
 	return rc;
 }
 
 static int ps_finish(vrp_transcriber *t, vrp_transcript_segment_fn on_segment, void *ctx)
 {
 	int rc = t->decoding ? 0 : start_decoding(t, on_segment, ctx);
+	/* A partial last frame is decoded with the utterance it ends, never starts one. */
+	if (rc == 0 && t->in_utterance && t->frame_fill > 0)
+		rc = utter(t, t->frame, t->frame_fill);
 	if (rc == 0 && t->in_utterance)
-		rc = end_utterance(t, on_segment, ctx);
+		rc = close_utterance(t, on_segment, ctx);
 	return rc;
 }
 

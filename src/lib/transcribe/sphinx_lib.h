@@ -34,7 +34,6 @@
 	X(pocketsphinx, ps_get_config)                                                             \
 	X(pocketsphinx, ps_get_feat)                                                               \
 	X(pocketsphinx, ps_get_hyp)                                                                \
-	X(pocketsphinx, ps_get_in_speech)                                                          \
 	X(pocketsphinx, ps_get_lattice)                                                            \
 	X(pocketsphinx, ps_get_logmath)                                                            \
 	X(pocketsphinx, ps_init)                                                                   \
