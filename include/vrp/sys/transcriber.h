@@ -75,6 +75,9 @@ struct vrp_transcriber_ops {
 	unsigned version;    /* VRP_TRANSCRIBER_OPS_VERSION when the table was written */
 	const char *name;    /* "pocketsphinx": the asset's generator names it */
 	const char *version_text; /* the engine and model version: part of the generator version */
+	/* Whether open() could work (library and model present) without loading the
+	 * model, which takes a second: 0 or open()'s error. */
+	int (*check)(const struct vrp_transcriber_settings *settings);
 	/* Makes a decoder; VRP_ENOTSUP when the engine or the language's model is missing. */
 	int (*open)(const struct vrp_transcriber_settings *settings, vrp_transcriber **out);
 	/* Feeds `count` samples (VRP_TRANSCRIBER_CHUNK except for the last chunk). */

@@ -28,10 +28,7 @@ int vrp_transcribe_available(const char *language)
 	if (!engine)
 		return vrp_error_set(VRP_ENOTSUP, "no speech engine is built in");
 	struct vrp_transcriber_settings settings = { .language = language };
-	vrp_transcriber *t = NULL;
-	int rc = engine->open(&settings, &t);
-	engine->close(t);
-	return rc;
+	return engine->check(&settings);
 }
 
 static int read_file(const char *path, char **out)

@@ -37,11 +37,12 @@
  * The VAD's noise estimate starts empty, so a steady sound (hum, a tone,
  * noise) is "speech" for the first moments and the decoder finds a word in
  * it. Speech is never steady: when the level of the first second varies
- * less than this (standard deviation of 10 ms frame levels, dB), words that
- * start in it are dropped.
+ * less than this (standard deviation of 10 ms frame levels, dB) while it
+ * is not quiet, words that end in it are dropped.
  */
 #define STEADY_SECONDS 1
 #define STEADY_MAX_DB  3.0
+#define STEADY_MIN_DB  30.0
 /* Lattice words below this posterior are too unlikely to be worth a search hit. */
 #define MIN_ALTERNATIVE_POSTERIOR 0.01
 
@@ -73,7 +74,7 @@ struct vrp_transcriber {
 	int frame_base; /* the decoder's number for the utterance's first frame */
 	int ncep;
 	mfcc_t cmn_before[CEP_MAX]; /* the mean when the utterance began */
-	double steady_until;        /* words starting before this (s) are dropped */
+	double steady_until;        /* words ending before this (s) are dropped */
 	struct word_list words, alternatives;
 };
 
@@ -127,6 +128,14 @@ static int make_decoder(vrp_transcriber *t, const struct vrp_transcriber_setting
 		return vrp_error_set(VRP_ENOTSUP, "pocketsphinx cannot load its model from %s",
 				     hmm);
 	return 0;
+}
+
+static int ps_check(const struct vrp_transcriber_settings *settings)
+{
+	const struct vrp_sphinx *sp = NULL;
+	char hmm[1024], lm[1024], dict[1024];
+	int rc = vrp_sphinx_load(&sp);
+	return rc == 0 ? model_paths(settings, hmm, lm, dict, sizeof(hmm)) : rc;
 }
 
 static int ps_open(const struct vrp_transcriber_settings *settings, vrp_transcriber **out)
@@ -284,7 +293,7 @@ static int collect_best(vrp_transcriber *t)
 		int sf = 0, ef = 0;
 		int32 ascr, lscr, lback;
 		sp->ps_seg_frames(seg, &sf, &ef);
-		if (frame_time(t, sf) < t->steady_until)
+		if (frame_time(t, ef + 1) <= t->steady_until)
 			continue;
 		double p = sp->logmath_exp(lmath, sp->ps_seg_prob(seg, &ascr, &lscr, &lback));
 		/* ef is inclusive: the word ends where its last frame does. */
@@ -507,7 +516,8 @@ static bool starts_steady(const vrp_transcriber *t)
 	}
 	double mean = sum / (double)frames;
 	double variance = sum_sq / (double)frames - mean * mean;
-	return sqrt(variance > 0 ? variance : 0) < STEADY_MAX_DB;
+	/* Quiet is not a steady sound: a word right after a silent second is real. */
+	return mean > STEADY_MIN_DB && sqrt(variance > 0 ? variance : 0) < STEADY_MAX_DB;
 }
 
 /* The head, measured (floor, steadiness, mean) and then decoded. */
@@ -557,6 +567,7 @@ const struct vrp_transcriber_ops vrp_pocketsphinx_transcriber = {
 	.version = VRP_TRANSCRIBER_OPS_VERSION,
 	.name = "pocketsphinx",
 	.version_text = "5prealpha",
+	.check = ps_check,
 	.open = ps_open,
 	.feed = ps_feed,
 	.finish = ps_finish,
