@@ -40,6 +40,10 @@ int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool forc
 /* What vrp_derive_with() may ask of the generators; NULL members mean defaults. */
 struct vrp_derive_options {
 	const char *language; /* a transcript's language ("en-us", the default) */
+	/* Where a transcript keeps its finished utterances while it is made (see
+	 * vrp_transcribe()), and whose they are; NULL for none. */
+	const char *journal;
+	const char *journal_key;
 };
 
 /* vrp_derive() with options for the generators (NULL: the defaults). */

@@ -195,6 +195,36 @@ rm -f "$VRP_CONFIG"
 run "$VRP" --library "$LIB" --json search umbrella
 check "a deleted recording's words are not found" test -z "$(printf '%s' "$out" | grep "\"id\":$sid,")"
 
+# kill -9 mid-transcription: the next run resumes after the last finished
+# utterance (the journal), and the transcript has every utterance once.
+sox -q "$WORK/speech_slt.wav" "$WORK/speech_rms.wav" "$WORK/speech_awb.wav" "$WORK/long.wav"
+"$VRP" -q --library "$LIB" import --no-derive "$WORK/long.wav"
+lid=$(id_of long.wav)
+journal="$LIB/derived/transcript/$(rows "SELECT uuid FROM recordings WHERE id = $lid").journal"
+"$VRP" -q --library "$LIB" transcribe "$lid" &
+pid=$!
+i=0
+while [ $i -lt 600 ] && [ "$(grep -c '^[0-9]' "$journal" 2>/dev/null || true)" -lt 1 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -9 "$pid" 2>/dev/null && killed=yes || killed=no
+wait "$pid" 2>/dev/null
+echo "# transcribe was killed while running: $killed"
+run "$VRP" --library "$LIB" --json transcribe "$lid"
+expect_status "transcribing again after kill -9 works" 0
+if [ "$killed" = yes ]; then
+	check "and resumes after the last finished utterance" grep -q 'resuming a transcript after its last finished utterance' "$VRP_LOG_DIR"/*
+fi
+check "the journal is gone once the transcript is stored" test ! -e "$journal"
+"$VRP" --library "$LIB" transcript --format json "$lid" >"$WORK/long.json"
+check "six utterances, in order, none twice" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["segments"]
+assert len(s) == 6, len(s)
+assert all(a["end"] <= b["start"] for a, b in zip(s, s[1:]))
+assert "salmon" in s[4]["text"] + s[5]["text"] and "bowls" in s[0]["text"] + s[1]["text"]' "$WORK/long.json"
+
 run "$VRP" --library "$LIB" derive --all
 check "vrp derive does not transcribe unasked" test -z "$(printf '%s' "$out" | grep transcript)"
 finish

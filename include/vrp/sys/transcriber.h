@@ -64,6 +64,10 @@ struct vrp_transcript_segment {
 	 * in `confidence`, for search; never a word of the 1-best path at that time. */
 	const struct vrp_transcript_word *alternatives;
 	size_t alternative_count;
+	/* Every segment after this one begins at or after this sample, and a new
+	 * decoder fed the stream from it finds them: where a killed transcription
+	 * resumes. */
+	int64_t resume_sample;
 };
 
 /* Receives each finished segment; a non-zero return stops feed()/finish() with it. */

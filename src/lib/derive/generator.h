@@ -42,6 +42,12 @@ struct vrp_pcm_sink {
 /* What a caller may ask of a generator beyond the audio; NULL or NULL members mean defaults. */
 struct vrp_generator_options {
 	const char *language; /* a transcript's language, "en-us" */
+	/* A file where a generator that can resume (the transcript) keeps what it
+	 * has finished, so a killed run continues from there; NULL for none. Its
+	 * contents belong to `journal_key` (audio and settings): another key
+	 * starts it afresh. */
+	const char *journal;
+	const char *journal_key;
 };
 
 /*

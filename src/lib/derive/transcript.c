@@ -3,6 +3,7 @@
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
+#include "core/log.h"
 #include "media/ffmpeg.h"
 #include "vrp/sys/transcriber.h"
 
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #define IO_BUFFER 65536
 
@@ -30,8 +33,14 @@ struct transcript_gen {
 	size_t resampled_cap;
 	int16_t chunk[VRP_TRANSCRIBER_CHUNK];
 	size_t chunk_fill;
-	FILE *segments; /* one JSON object per line, as the engine finishes them */
+	/* One segment per line, "<resume sample> <JSON>", as the engine finishes
+	 * them: the journal when there is one (after its header line), else an
+	 * anonymous temporary file. */
+	FILE *segments;
+	bool journaled;
 	size_t segment_count;
+	int64_t skip;        /* 16 kHz samples a resumed run does not decode again */
+	int64_t out_samples; /* 16 kHz samples the resampler gave */
 	bool ended;
 };
 
@@ -51,12 +60,13 @@ static json_t *rounded(double value, double step)
 }
 
 static json_t *word_array(const struct vrp_transcript_word *words, size_t count,
-			  const char *score_name)
+			  const char *score_name, double offset)
 {
 	json_t *array = json_array();
 	for (size_t i = 0; array && i < count; i++) {
 		json_t *w = json_pack("{s:s, s:o, s:o, s:o}", "word", words[i].word, "start",
-				      rounded(words[i].start, 0.01), "end", rounded(words[i].end, 0.01),
+				      rounded(offset + words[i].start, 0.01), "end",
+				      rounded(offset + words[i].end, 0.01),
 				      score_name, rounded(words[i].confidence, 0.001));
 		if (!w || json_array_append_new(array, w) != 0) {
 			json_decref(array);
@@ -84,12 +94,16 @@ static char *segment_text(const struct vrp_transcript_segment *s)
 static int on_segment(void *ctx, const struct vrp_transcript_segment *s)
 {
 	struct transcript_gen *g = ctx;
+	/* A resumed engine counts from where it was started. */
+	double offset = (double)g->skip / VRP_TRANSCRIBER_RATE;
 	char *text = segment_text(s);
-	json_t *o = text ? json_pack("{s:o, s:o, s:s, s:o, s:o}", "start", rounded(s->start, 0.01),
-				     "end", rounded(s->end, 0.01), "text", text, "words",
-				     word_array(s->words, s->word_count, "confidence"),
+	json_t *o = text ? json_pack("{s:o, s:o, s:s, s:o, s:o}", "start",
+				     rounded(offset + s->start, 0.01), "end",
+				     rounded(offset + s->end, 0.01), "text", text, "words",
+				     word_array(s->words, s->word_count, "confidence", offset),
 				     "alternatives",
-				     word_array(s->alternatives, s->alternative_count, "posterior"))
+				     word_array(s->alternatives, s->alternative_count, "posterior",
+						offset))
 			 : NULL;
 	free(text);
 	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
@@ -97,8 +111,12 @@ static int on_segment(void *ctx, const struct vrp_transcript_segment *s)
 	if (!line)
 		return vrp_error_oom();
 	int rc = 0;
-	if (fprintf(g->segments, "%s%s\n", g->segment_count ? "," : "", line) < 0)
+	if (fprintf(g->segments, "%lld %s\n", (long long)(g->skip + s->resume_sample), line) < 0)
 		rc = vrp_error_from_errno(errno, "cannot write the transcript");
+	/* On disk before the engine goes on: what a kill -9 after this keeps. */
+	if (rc == 0 && g->journaled &&
+	    (fflush(g->segments) != 0 || fdatasync(fileno(g->segments)) != 0))
+		rc = vrp_error_from_errno(errno, "cannot write the transcript journal");
 	free(line);
 	g->segment_count++;
 	return rc;
@@ -114,6 +132,14 @@ static int feed_chunk(struct transcript_gen *g)
 /* Fixed-size chunks: the engine's results shift with the chunk size. */
 static int push(struct transcript_gen *g, const int16_t *samples, size_t count)
 {
+	if (g->out_samples < g->skip) {
+		int64_t drop = g->skip - g->out_samples;
+		size_t n = drop < (int64_t)count ? (size_t)drop : count;
+		g->out_samples += (int64_t)n;
+		samples += n;
+		count -= n;
+	}
+	g->out_samples += (int64_t)count;
 	while (count > 0) {
 		size_t n = VRP_TRANSCRIBER_CHUNK - g->chunk_fill;
 		n = count < n ? count : n;
@@ -212,6 +238,34 @@ static int write_text(int fd, const char *text)
 		       : 0;
 }
 
+/* The segment lines, without their resume numbers, comma-separated. */
+static int write_segments(struct transcript_gen *g, int fd)
+{
+	rewind(g->segments);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = 0;
+	bool first = true, header = g->journaled;
+	while (rc == 0 && (len = getline(&line, &cap, g->segments)) > 0) {
+		if (header) {
+			header = false;
+			continue;
+		}
+		const char *json = strchr(line, ' ');
+		if (!json)
+			continue;
+		json++;
+		if ((!first && write_text(fd, ",")) || vrp_fs_write_all(fd, json, strlen(json)) != 0)
+			rc = vrp_error_from_errno(errno, "cannot write the transcript");
+		first = false;
+	}
+	if (rc == 0 && ferror(g->segments))
+		rc = vrp_error_from_errno(errno, "cannot read back the transcript");
+	free(line);
+	return rc;
+}
+
 static int gen_save(void *instance, int fd)
 {
 	struct transcript_gen *g = instance;
@@ -224,14 +278,8 @@ static int gen_save(void *instance, int fd)
 		 g->engine->name, g->engine->version_text, g->language,
 		 g->in_rate > 0 ? (double)g->in_frames / g->in_rate : 0.0);
 	int rc = write_text(fd, head);
-	rewind(g->segments);
-	char buffer[IO_BUFFER];
-	size_t n;
-	while (rc == 0 && (n = fread(buffer, 1, sizeof(buffer), g->segments)) > 0)
-		if (vrp_fs_write_all(fd, buffer, n) != 0)
-			rc = vrp_error_from_errno(errno, "cannot write the transcript");
-	if (rc == 0 && ferror(g->segments))
-		rc = vrp_error_from_errno(errno, "cannot read back the transcript");
+	if (rc == 0)
+		rc = write_segments(g, fd);
 	return rc == 0 ? write_text(fd, "]}\n") : rc;
 }
 
@@ -251,6 +299,70 @@ static void gen_destroy(void *instance)
 	free(g);
 }
 
+#define JOURNAL_MAGIC "vrp-transcript-journal 1 "
+
+/*
+ * Keeps the journal's whole segment lines (a line a kill cut short is cut
+ * off) and resumes after the last one; a journal of other audio or settings
+ * starts afresh.
+ */
+static int read_journal(struct transcript_gen *g, const char *key)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len = getline(&line, &cap, g->segments);
+	bool ours = len > 0 && (size_t)len == strlen(JOURNAL_MAGIC) + strlen(key) + 1 &&
+	       strncmp(line, JOURNAL_MAGIC, strlen(JOURNAL_MAGIC)) == 0 &&
+	       strncmp(line + strlen(JOURNAL_MAGIC), key, strlen(key)) == 0 && line[len - 1] == '\n';
+	off_t good = 0;
+	if (ours) {
+		good = (off_t)len;
+		while ((len = getline(&line, &cap, g->segments)) > 0) {
+			long long resume = 0;
+			int used = 0;
+			if (line[len - 1] != '\n' || sscanf(line, "%lld %n", &resume, &used) != 1 ||
+			    line[used] != '{' || resume < g->skip)
+				break;
+			g->skip = resume;
+			g->segment_count++;
+			good += (off_t)len;
+		}
+	}
+	free(line);
+	int rc = 0;
+	if (fflush(g->segments) != 0 || ftruncate(fileno(g->segments), good) != 0 ||
+	    fseeko(g->segments, good, SEEK_SET) != 0)
+		rc = vrp_error_from_errno(errno, "cannot repair the transcript journal");
+	if (rc == 0 && good == 0) {
+		g->skip = 0;
+		g->segment_count = 0;
+		if (fprintf(g->segments, "%s%s\n", JOURNAL_MAGIC, key) < 0 ||
+		    fflush(g->segments) != 0)
+			rc = vrp_error_from_errno(errno, "cannot write the transcript journal");
+	}
+	return rc;
+}
+
+static int open_journal(struct transcript_gen *g, const char *path, const char *key)
+{
+	if (strchr(key, '\n'))
+		return vrp_error_set(VRP_EINVAL, "a journal key is one line");
+	g->segments = fopen(path, "r+");
+	if (!g->segments && errno == ENOENT)
+		g->segments = fopen(path, "w+");
+	if (!g->segments)
+		return vrp_error_from_errno(errno, "cannot open the transcript journal %s", path);
+	g->journaled = true;
+	int rc = read_journal(g, key);
+	if (rc == 0 && g->skip > 0)
+		VRP_LOG_INFO("transcribe",
+			     json_pack("{s:o, s:f, s:I}", "journal", vrp_log_string(path), "from",
+				       (double)g->skip / VRP_TRANSCRIBER_RATE, "segments",
+				       (json_int_t)g->segment_count),
+			     "resuming a transcript after its last finished utterance");
+	return rc;
+}
+
 static int gen_create_with(const struct vrp_generator_options *options, void **instance,
 			   struct vrp_pcm_sink *sink)
 {
@@ -267,9 +379,15 @@ static int gen_create_with(const struct vrp_generator_options *options, void **i
 	if (!g->engine)
 		return vrp_error_set(VRP_ENOTSUP, "no speech engine named %s",
 				     VRP_TRANSCRIPT_ENGINE);
-	if (!(g->segments = tmpfile()))
-		return vrp_error_from_errno(errno,
-					    "cannot create a temporary file for the transcript");
+	int rc = options && options->journal
+			 ? open_journal(g, options->journal,
+					options->journal_key ? options->journal_key : "")
+			 : 0;
+	if (rc == 0 && !g->segments && !(g->segments = tmpfile()))
+		rc = vrp_error_from_errno(errno,
+					  "cannot create a temporary file for the transcript");
+	if (rc != 0)
+		return rc;
 	*sink = (struct vrp_pcm_sink){ g, gen_begin, gen_write, gen_end };
 	return vrp_ffmpeg_load(&g->ff);
 }

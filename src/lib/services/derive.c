@@ -209,8 +209,12 @@ int vrp_derive_with(vrp_library *lib, int64_t recording_id, unsigned kinds, bool
 		    const struct vrp_derive_options *options, unsigned *made)
 {
 	vrp_recording *rec = NULL;
-	struct vrp_generator_options generator_options = { .language = options ? options->language
-									       : NULL };
+	struct vrp_generator_options generator_options = { 0 };
+	if (options) {
+		generator_options.language = options->language;
+		generator_options.journal = options->journal;
+		generator_options.journal_key = options->journal_key;
+	}
 	struct run r = { .lib = lib, .options = &generator_options };
 	if (made)
 		*made = 0;

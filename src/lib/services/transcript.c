@@ -2,6 +2,7 @@
 #include "vrp/transcript.h"
 
 #include "core/error_set.h"
+#include "core/fsutil.h"
 #include "db/derived_asset_repo.h"
 #include "db/recording_repo.h"
 #include "db/transcript_repo.h"
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_TRANSCRIPT_BYTES (256L * 1024 * 1024)
 /* A title is the first few confidently recognised words, not a sentence. */
@@ -225,25 +227,63 @@ static int maybe_title(vrp_library *lib, const vrp_recording *rec, const vrp_tra
 	return rc;
 }
 
+/*
+ * derived/transcript/<uuid>.journal holds the utterances finished so far
+ * while the transcript is made, so a killed run resumes after the last one;
+ * its key names the audio and settings it belongs to.
+ */
+static int journal_for(vrp_library *lib, const vrp_recording *rec, const char *language,
+		       char **path, char *key, size_t key_size)
+{
+	char relative[96];
+	snprintf(relative, sizeof(relative), "derived/transcript/%s.journal", rec->uuid);
+	char *dir = vrp_library_path(lib, "derived/transcript");
+	int rc = dir ? vrp_fs_mkdir_p(dir, 0755) : vrp_error_oom();
+	free(dir);
+	if (rc == 0 && !(*path = vrp_library_path(lib, relative)))
+		rc = vrp_error_oom();
+	snprintf(key, key_size, "%s %s %s", rec->checksum ? rec->checksum : "-",
+		 language ? language : "en-us", vrp_transcript_generator.version);
+	return rc;
+}
+
+static int make_transcript(vrp_library *lib, const vrp_recording *rec,
+			   const vrp_transcribe_options *o, unsigned *made)
+{
+	char *journal = NULL, key[160];
+	int rc = journal_for(lib, rec, o->language, &journal, key, sizeof(key));
+	if (rc == 0 && o->force)
+		unlink(journal);
+	struct vrp_derive_options derive = { .language = o->language,
+					     .journal = journal,
+					     .journal_key = key };
+	if (rc == 0)
+		rc = vrp_derive_with(lib, rec->id, VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT), o->force,
+				     &derive, made);
+	/* Made and recorded: what it resumed from is no longer needed. */
+	if (rc == 0)
+		unlink(journal);
+	free(journal);
+	return rc;
+}
+
 int vrp_transcribe(vrp_library *lib, int64_t recording_id, const vrp_transcribe_options *options,
 		   vrp_transcribe_result *result)
 {
 	static const vrp_transcribe_options defaults;
 	const vrp_transcribe_options *o = options ? options : &defaults;
 	vrp_transcribe_result r = { 0 };
-	struct vrp_derive_options derive = { .language = o->language };
 	unsigned made = 0;
 	vrp_recording *rec = NULL;
 	vrp_transcript *t = NULL;
-	int rc = vrp_derive_with(lib, recording_id, VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT),
-				 o->force, &derive, &made);
+	int rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), recording_id, &rec);
+	if (rc == 0)
+		rc = make_transcript(lib, rec, o, &made);
 	if (rc == 0)
 		rc = vrp_transcript_get(lib, recording_id, &t);
 	/* Indexed again even when fresh: cheap, and it repairs an index a crash left behind. */
 	if (rc == 0)
 		rc = index_transcript(lib, recording_id, t);
-	if (rc == 0)
-		rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), recording_id, &rec);
 	if (rc == 0 && auto_title_enabled(o))
 		rc = maybe_title(lib, rec, t, &r.titled);
 	r.made = made != 0;

@@ -72,6 +72,7 @@ struct vrp_transcriber {
 	int16_t chunk[VRP_TRANSCRIBER_CHUNK]; /* fixed chunks into the decoder */
 	size_t chunk_fill;
 	int frame_base; /* the decoder's number for the utterance's first frame */
+	int64_t resume_at; /* the sample after the utterance being closed */
 	int ncep;
 	mfcc_t cmn_before[CEP_MAX]; /* the mean when the utterance began */
 	double steady_until;        /* words ending before this (s) are dropped */
@@ -381,6 +382,7 @@ static int end_utterance(vrp_transcriber *t, vrp_transcript_segment_fn on_segmen
 			.word_count = t->words.count,
 			.alternatives = t->alternatives.items,
 			.alternative_count = t->alternatives.count,
+			.resume_sample = t->resume_at,
 		};
 		rc = on_segment(ctx, &segment);
 	}
@@ -460,6 +462,7 @@ static int on_frame(vrp_transcriber *t, const int16_t *frame, vrp_transcript_seg
 	if (t->in_utterance) {
 		t->quiet_run = speech ? 0 : t->quiet_run + 1;
 		rc = utter(t, frame, VRP_VAD_FRAME);
+		t->resume_at = t->position + VRP_VAD_FRAME;
 		if (rc == 0 && (t->quiet_run >= END_FRAMES ||
 				t->utterance_samples >= MAX_UTTERANCE_SAMPLES))
 			rc = close_utterance(t, on_segment, ctx);
@@ -558,6 +561,7 @@ static int ps_finish(vrp_transcriber *t, vrp_transcript_segment_fn on_segment, v
 	/* A partial last frame is decoded with the utterance it ends, never starts one. */
 	if (rc == 0 && t->in_utterance && t->frame_fill > 0)
 		rc = utter(t, t->frame, t->frame_fill);
+	t->resume_at = t->position + (int64_t)t->frame_fill;
 	if (rc == 0 && t->in_utterance)
 		rc = close_utterance(t, on_segment, ctx);
 	return rc;
