@@ -15,8 +15,9 @@ const char search_usage[] =
 	"taken literally. Prints id, title and an excerpt with the matches marked\n"
 	"(bold on a terminal unless NO_COLOR is set, else [brackets]), and for\n"
 	"spoken words when they were said (12:34); with --json one object per hit\n"
-	"{id, uuid, title, rank, snippet, matches:[{field, start, end, excerpt}]},\n"
-	"matches in the snippet and excerpts between [ and ].\n"
+	"{id, uuid, title, rank, snippet}, and for a transcript hit\n"
+	"matches:[{field, start, end, excerpt}]; matches in the snippet and\n"
+	"excerpts between [ and ].\n"
 	"\n"
 	"  --limit N   at most N hits (default 50, at most 1000)\n"
 	"  --offset N  skip the first N hits\n"
@@ -143,10 +144,12 @@ static void print_hit(const struct cli *cli, const vrp_search_hit *hit, const vr
 {
 	if (cli->json) {
 		json_t *o = json_pack(
-			"{s:I, s:o, s:o, s:f, s:o, s:o}", "id", (json_int_t)hit->recording_id, "uuid",
+			"{s:I, s:o, s:o, s:f, s:o}", "id", (json_int_t)hit->recording_id, "uuid",
 			cli_json_string(rec->uuid), "title", cli_json_string(rec->title), "rank",
-			hit->rank, "snippet", cli_json_string(hit->snippet), "matches",
-			matches_json(hit));
+			hit->rank, "snippet", cli_json_string(hit->snippet));
+		/* Only hits in a transcript say when: a text-field hit reads as it always did. */
+		if (o && hit->match_count > 0)
+			json_object_set_new(o, "matches", matches_json(hit));
 		/* Times to 10 digits: 754.2, not 754.20000000000005 (ten digits keep the rank too). */
 		char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII |
 						       JSON_REAL_PRECISION(10))

@@ -165,7 +165,7 @@ run "$VRP" --library "$LIB" search umbrella
 expect_match "text output says when it was said" "$out" '^    0:1[0-9]  .*\[umbrella\]'
 rows "UPDATE recordings SET description = 'notes about umbrellas and umbrella stands' WHERE id = 1"
 run "$VRP" --library "$LIB" --json search umbrella
-expect_match "transcript and description hits come in one result" "$out" '"id":1,.*"matches":\[\]'
+expect_match "transcript and description hits come in one result" "$out" '"id":1,[^{]*"snippet":"[^"]*\[umbrella\][^"]*"\}'
 expect_match "with the spoken one" "$out" "\"id\":$id,"
 
 # Automatic titles.
