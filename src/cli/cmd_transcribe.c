@@ -51,17 +51,30 @@ static void report(const struct cli *cli, int64_t id, const vrp_transcribe_resul
 			r->titled ? ", titled" : "");
 }
 
+/* The recording's size, for the progress line's bytes; 0 when it cannot be read. */
+static int64_t size_of(vrp_library *lib, int64_t id)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)id);
+	vrp_recording *rec = NULL;
+	int64_t size = vrp_recordings_find(lib, text, &rec) == 0 ? rec->filesize_bytes : 0;
+	vrp_recording_free(rec);
+	return size;
+}
+
 static void transcribe_one(struct cli *cli, vrp_library *lib, int64_t id,
 			   const struct transcribe_args *a, struct cli_progress *p, int *status)
 {
 	vrp_transcribe_result r;
+	int64_t size = p->enabled ? size_of(lib, id) : 0;
 	int rc = vrp_transcribe(lib, id, &a->options, &r);
 	cli_progress_clear(p);
 	if (rc < 0)
 		*status = cli_fail(cli, rc);
 	else
 		report(cli, id, &r);
-	cli_progress_file_done(p, 0);
+	p->bytes_done += size;
+	cli_progress_file_done(p, size);
 }
 
 static int collect_all(struct cli *cli, vrp_library *lib, int64_t **ids, size_t *count)
@@ -116,10 +129,17 @@ int cmd_transcribe(struct cli *cli, int argc, char **argv)
 	size_t count = 0;
 	status = a.all ? collect_all(cli, lib, &ids, &count)
 		       : cli_resolve_ids(cli, lib, argc - optind, argv + optind, &ids, &count);
+	if (status)
+		count = 0;
+	/* Recordings done of all, and their bytes for the ETA: a recording's
+	 * transcription takes time in proportion to its length. */
 	struct cli_progress progress = { .enabled = false };
 	cli_progress_start(&progress, cli, NULL, 0, false);
 	progress.files_total = (long)count;
-	for (size_t i = 0; !status && i < count; i++)
+	for (size_t i = 0; progress.enabled && i < count; i++)
+		progress.bytes_total += size_of(lib, ids[i]);
+	/* A recording that fails is reported and the others go on. */
+	for (size_t i = 0; i < count; i++)
 		transcribe_one(cli, lib, ids[i], &a, &progress, &status);
 	cli_progress_clear(&progress);
 	free(ids);

@@ -66,7 +66,14 @@ static char *excerpt_of(const char *text, const char *open)
 {
 	const char *mark = strstr(text, open);
 	const char *from = text, *to = text + strlen(text);
-	if (mark) {
+	/* A word only the lattice held has no mark: the utterance's start stands for it. */
+	if (!mark) {
+		const char *p = text;
+		for (int words = 0; *p && words <= 2 * EXCERPT_CONTEXT; p++)
+			if (*p == ' ' && ++words > 2 * EXCERPT_CONTEXT)
+				break;
+		to = p;
+	} else {
 		const char *p = mark;
 		for (int words = 0; p > text && words <= EXCERPT_CONTEXT; p--)
 			if (p[-1] == ' ' && ++words > EXCERPT_CONTEXT)
