@@ -37,6 +37,11 @@ libmicrohttpd-dev
 curl
 chromium
 nodejs
+libpocketsphinx-dev
+pocketsphinx-en-us
+flite
+festival
+festvox-kallpc16k
 "
 # Only for `make lint` and `make format`; install with INSTALL_LINT=1.
 LINT_PACKAGES="clang-tidy cppcheck clang-format"

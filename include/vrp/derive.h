@@ -56,6 +56,19 @@ typedef void (*vrp_derive_result_fn)(void *ctx, int64_t recording_id, unsigned m
 int vrp_derive_many(vrp_library *lib, const int64_t *ids, size_t count, unsigned kinds, bool force,
 		    unsigned jobs, vrp_derive_result_fn on_result, void *ctx);
 
+/* What vrp_derive_with() may ask of the generators; NULL members mean defaults. */
+struct vrp_derive_options {
+	const char *language; /* a transcript's language ("en-us", the default) */
+	/* Where a transcript keeps its finished utterances while it is made (see
+	 * vrp_transcribe()), and whose they are; NULL for none. */
+	const char *journal;
+	const char *journal_key;
+};
+
+/* vrp_derive() with options for the generators (NULL: the defaults). */
+int vrp_derive_with(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force,
+		    const struct vrp_derive_options *options, unsigned *made);
+
 /* The set of kinds a generator exists for. */
 unsigned vrp_derive_kinds_supported(void);
 
@@ -68,7 +81,7 @@ unsigned vrp_derive_kinds_supported(void);
  * and opt-in), or VRP_DERIVE_NONE when it is set empty. A bad value is
  * logged and the default applies.
  */
-unsigned vrp_derive_default_kinds(vrp_library *lib);
+unsigned vrp_derive_kinds_queued(vrp_library *lib);
 
 /*
  * Queues `kinds` of recording `recording_id` in the durable derive queue,
@@ -95,6 +108,10 @@ int vrp_derive_queue_status_read(vrp_library *lib, vrp_derive_queue_status *out)
 
 /* Queues every failed derivation again; `*count` (may be NULL) gets how many. */
 int vrp_derive_queue_retry(vrp_library *lib, int64_t *count);
+
+/* The kinds made when none are named: all but those made only on request
+ * (a transcript decodes at a third of real time). */
+unsigned vrp_derive_kinds_default(void);
 
 /*
  * Whether `asset` of a recording whose checksum is `recording_checksum`

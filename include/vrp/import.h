@@ -87,7 +87,7 @@ typedef struct vrp_import_options {
 	 * The derived assets (VRP_DERIVE_KIND bits, vrp/derive.h) queued for
 	 * each imported recording, in the same transaction as its row, for
 	 * `vrp worker` or `vrp sync` to make: 0 queues the default set
-	 * (vrp_derive_default_kinds()); VRP_DERIVE_NONE queues nothing.
+	 * (vrp_derive_kinds_queued()); VRP_DERIVE_NONE queues nothing.
 	 */
 	unsigned derive_kinds;
 } vrp_import_options;

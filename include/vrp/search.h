@@ -1,5 +1,6 @@
 /*
- * search.h - full-text search over recordings' titles, descriptions and tags.
+ * search.h - full-text search over recordings' titles, descriptions, tags
+ * and the words said in them (their transcripts), in one ranked result.
  *
  * The query is plain words, never FTS5 syntax: each word must appear (AND),
  * the last may be the beginning of a word (so results follow typing), and
@@ -16,6 +17,15 @@
 extern "C" {
 #endif
 
+/* Where a hit's words were said: one utterance of its transcript. */
+typedef struct vrp_search_match {
+	const char *field; /* "transcript" (static) */
+	double start, end; /* seconds: when the first matched word was said */
+	char *excerpt;     /* the words around it, matched words between the markers */
+} vrp_search_match;
+
+#define VRP_SEARCH_MAX_MATCHES 3
+
 /* One match. Owned by the vrp_search_results that holds it. */
 typedef struct vrp_search_hit {
 	int64_t recording_id;
@@ -25,6 +35,11 @@ typedef struct vrp_search_hit {
 	/* A short excerpt of the best-matching field, with each matched word
 	 * between the caller's highlight markers; "..." marks cut text. */
 	char *snippet;
+	/* Up to VRP_SEARCH_MAX_MATCHES utterances of the transcript where every
+	 * word was said (whole words: the last is not taken as a prefix there),
+	 * best first; none when only the text fields matched. */
+	vrp_search_match *matches;
+	size_t match_count;
 } vrp_search_hit;
 
 /* Hits, best first; free with vrp_search_results_free(). */

@@ -71,7 +71,7 @@ extern const char audit_usage[], db_usage[], edit_usage[], export_usage[], impor
 	init_usage[], rm_usage[], restore_usage[], archive_usage[], remote_add_usage[],
 	remote_ls_usage[], remote_rm_usage[], remote_test_usage[], remote_secret_usage[],
 	remote_auth_usage[], remote_set_usage[], config_usage[], derive_usage[], waveform_usage[],
-	spectrogram_usage[], serve_usage[];
+	spectrogram_usage[], serve_usage[], transcribe_usage[], transcript_usage[];
 /* The provider types remote add accepts and their settings (generated from the registry). */
 void cli_remote_types_help(FILE *out);
 /* The known settings and their docs, for `vrp config --help` (from the library's table). */
@@ -109,6 +109,8 @@ int cmd_queue(struct cli *cli, int argc, char **argv);
 int cmd_worker(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_spectrogram(struct cli *cli, int argc, char **argv);
+int cmd_transcribe(struct cli *cli, int argc, char **argv);
+int cmd_transcript(struct cli *cli, int argc, char **argv);
 
 /* Takes one parsed option (`arg` is its value or NULL); 0, or an exit status to stop. */
 typedef int (*cli_option_fn)(struct cli *cli, int c, const char *arg, void *ctx);

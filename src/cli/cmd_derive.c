@@ -12,7 +12,8 @@ const char derive_usage[] =
 	"that are missing or stale: made from other audio (checksum) or by another\n"
 	"generator version. Each recording is decoded once for all its assets.\n"
 	"Import queues them; `vrp worker` and `vrp sync` make queued ones.\n\n"
-	"  --kind K[,K...]  which kinds (default: every kind vrp can make)\n"
+	"  --kind K[,K...]  which kinds (default: every kind vrp can make but\n"
+	"                   transcript, which vrp transcribe makes)\n"
 	"  --all            every active and archived recording\n"
 	"  --force          make them again even when fresh\n"
 	"  -j, --jobs N     recordings derived at once (default: one per core)\n"
@@ -199,7 +200,7 @@ int cmd_derive(struct cli *cli, int argc, char **argv)
 	if (!a.queue && a.all == (optind < argc))
 		return cli_usage_error(cli, "derive needs --all or recording ids, not both");
 	if (!a.kinds)
-		a.kinds = vrp_derive_kinds_supported();
+		a.kinds = vrp_derive_kinds_default();
 	vrp_library *lib = NULL;
 	if ((status = cli_open_library(cli, 0, &lib)))
 		return status;

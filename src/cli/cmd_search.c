@@ -11,11 +11,14 @@ const char search_usage[] =
 	"                  [--by recorded|created] [--sort match|date] [--] WORD...\n"
 	"\n"
 	"Finds recordings whose title, description or tags hold every WORD (the last\n"
-	"may be the start of a word), best match first. Quotes and operators are\n"
+	"may be the start of a word), or in which every WORD was said in one\n"
+	"utterance (vrp transcribe), best match first. Quotes and operators are\n"
 	"taken literally. Prints id, title and an excerpt with the matches marked\n"
-	"(bold on a terminal unless NO_COLOR is set, else [brackets]); with --json\n"
-	"one object per hit {id, uuid, title, rank, snippet}, matches in the\n"
-	"snippet between [ and ].\n"
+	"(bold on a terminal unless NO_COLOR is set, else [brackets]), and for\n"
+	"spoken words when they were said (12:34); with --json one object per hit\n"
+	"{id, uuid, title, rank, snippet}, and for a transcript hit\n"
+	"matches:[{field, start, end, excerpt}]; matches in the snippet and\n"
+	"excerpts between [ and ].\n"
 	"\n"
 	"  --limit N   at most N hits (default 50, at most 1000)\n"
 	"  --offset N  skip the first N hits\n"
@@ -153,6 +156,28 @@ static void put_snippet(const char *snippet, const char *open, const char *close
 	}
 }
 
+static json_t *matches_json(const vrp_search_hit *hit)
+{
+	json_t *array = json_array();
+	for (size_t i = 0; array && i < hit->match_count; i++) {
+		const vrp_search_match *m = &hit->matches[i];
+		json_array_append_new(array, json_pack("{s:s, s:f, s:f, s:o}", "field", m->field,
+						       "start", m->start, "end", m->end, "excerpt",
+						       cli_json_string(m->excerpt)));
+	}
+	return array;
+}
+
+/* 12:34, or 1:02:03 past an hour: what a player's position shows. */
+static void put_time(double seconds)
+{
+	long s = seconds > 0 ? (long)seconds : 0;
+	if (s >= 3600)
+		printf("%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+	else
+		printf("%ld:%02ld", s / 60, s % 60);
+}
+
 static void print_hit(const struct cli *cli, const vrp_search_hit *hit, const vrp_recording *rec,
 		      bool bold)
 {
@@ -161,15 +186,36 @@ static void print_hit(const struct cli *cli, const vrp_search_hit *hit, const vr
 			"{s:I, s:o, s:o, s:f, s:o}", "id", (json_int_t)hit->recording_id, "uuid",
 			cli_json_string(rec->uuid), "title", cli_json_string(rec->title), "rank",
 			hit->rank, "snippet", cli_json_string(hit->snippet));
-		cli_print_json(o);
+		/* Only hits in a transcript say when: a text-field hit reads as it always did. */
+		if (o && hit->match_count > 0)
+			json_object_set_new(o, "matches", matches_json(hit));
+		/* Times to 10 digits: 754.2, not 754.20000000000005 (ten digits keep the rank too). */
+		char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII |
+						       JSON_REAL_PRECISION(10))
+			       : NULL;
+		if (text)
+			puts(text);
+		free(text);
+		json_decref(o);
 		return;
 	}
 	printf("%lld  ", (long long)hit->recording_id);
 	cli_put_escaped(stdout, *rec->title ? rec->title : "(untitled)", false);
 	if (rec->status != VRP_RECORDING_ACTIVE)
 		printf("  (%s)", vrp_recording_status_to_string(rec->status));
-	fputs("\n    ", stdout);
-	put_snippet(hit->snippet, bold ? "\033[1m" : "[", bold ? "\033[0m" : "]");
+	const char *open = bold ? "\033[1m" : "[", *close = bold ? "\033[0m" : "]";
+	/* A transcript-only hit's snippet is its first excerpt: printed once, with its time. */
+	bool snippet_is_excerpt = hit->match_count > 0 && strcmp(hit->snippet, hit->matches[0].excerpt) == 0;
+	if (!snippet_is_excerpt) {
+		fputs("\n    ", stdout);
+		put_snippet(hit->snippet, open, close);
+	}
+	for (size_t i = 0; i < hit->match_count; i++) {
+		fputs("\n    ", stdout);
+		put_time(hit->matches[i].start);
+		fputs("  ", stdout);
+		put_snippet(hit->matches[i].excerpt, open, close);
+	}
 	fputc('\n', stdout);
 }
 

@@ -208,13 +208,23 @@ static void test_damaged_audio_gives_corrupt_media_and_no_row(void **state)
 static void test_kind_without_generator_is_not_supported(void **state)
 {
 	struct fixture *f = *state;
-	assert_false(vrp_derive_kinds_supported() & VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT));
-	assert_int_equal(vrp_derive(f->lib, f->rec->id, VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT),
+	/* A kind past the enum: no generator makes it. */
+	assert_false(vrp_derive_kinds_supported() & VRP_DERIVE_KIND(VRP_DERIVED_COMPRESSED + 1));
+	assert_int_equal(vrp_derive(f->lib, f->rec->id, VRP_DERIVE_KIND(VRP_DERIVED_COMPRESSED + 1),
 				    false, NULL),
 			 VRP_ENOTSUP);
 	assert_int_equal(vrp_derive(f->lib, f->rec->id, 0, false, NULL), VRP_EINVAL);
 	assert_int_equal(vrp_derive(f->lib, f->rec->id + 100, WAVEFORM, false, NULL),
 			 VRP_ENOTFOUND);
+}
+
+static void test_transcripts_are_made_only_on_request(void **state)
+{
+	(void)state;
+	assert_true(vrp_derive_kinds_supported() & VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT));
+	assert_false(vrp_derive_kinds_default() & VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT));
+	assert_int_equal(vrp_derive_kinds_default(),
+			 vrp_derive_kinds_supported() & ~VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT));
 }
 
 static void test_purge_removes_the_asset_files(void **state)
@@ -288,6 +298,7 @@ int main(void)
 		T(test_missing_audio_gives_not_found_and_no_row),
 		T(test_damaged_audio_gives_corrupt_media_and_no_row),
 		T(test_kind_without_generator_is_not_supported),
+		cmocka_unit_test(test_transcripts_are_made_only_on_request),
 		T(test_purge_removes_the_asset_files),
 		T(test_waveform_get_serves_stored_and_recomputed_zooms),
 	};

@@ -18,6 +18,7 @@
 static const char *const log_levels[] = {
 	"debug", "info", "warning", "warn", "error", "off", NULL
 };
+static const char *const booleans[] = { "true", "false", NULL };
 static const char *const derive_kinds[] = { "waveform", "spectrogram", "compressed", "transcript",
 					    NULL };
 
@@ -43,6 +44,8 @@ static const vrp_setting_info settings[] = {
 	  "bit rate of the compressed (Opus) copy, in bit/s" },
 	{ "derive.kinds", VRP_SETTING_LIST, "waveform,spectrogram,compressed", 0, 0, derive_kinds,
 	  "the derived assets import queues for each recording (`vrp worker`/`vrp sync` make them)" },
+	{ "transcribe.auto_title", VRP_SETTING_ENUM, "true", 0, 0, booleans,
+	  "give recordings still named after their file a title from their transcript" },
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(*settings))

@@ -5,6 +5,7 @@
 #include "core/error_set.h"
 #include "core/ptrarray.h"
 #include "db/db_internal.h"
+#include "db/transcript_repo.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -156,14 +157,17 @@ static void rank_sql(const vrp_search_options *o, char *out, size_t len)
 		snprintf(out + n, len - n, " ORDER BY ranked.score, ranked.id LIMIT ?4 OFFSET ?5");
 }
 
-static int rank(vrp_db *db, const char *match, const vrp_search_options *o, int64_t from,
-		vrp_search_results *results)
+static int page_limit(const vrp_search_options *o)
 {
 	int limit = o->limit == 0 ? VRP_SEARCH_DEFAULT_LIMIT : o->limit;
-	if (limit > VRP_SEARCH_MAX_LIMIT)
-		limit = VRP_SEARCH_MAX_LIMIT;
+	return limit > VRP_SEARCH_MAX_LIMIT ? VRP_SEARCH_MAX_LIMIT : limit;
+}
+
+/* The first `limit` hits; the page is cut once transcript hits have joined them. */
+static int rank(vrp_db *db, const char *match, const vrp_search_options *o, int64_t from,
+		int limit, size_t *capacity, vrp_search_results *results)
+{
 	sqlite3_stmt *stmt = NULL;
-	size_t capacity = 0;
 	char sql[1024];
 	rank_sql(o, sql, sizeof(sql));
 	int rc = vrp_db_prepare(db, &stmt, sql);
@@ -177,9 +181,9 @@ static int rank(vrp_db *db, const char *match, const vrp_search_options *o, int6
 	sqlite3_bind_int64(stmt, 2, from);
 	sqlite3_bind_int(stmt, 3, o->include_deleted ? 1 : 0);
 	sqlite3_bind_int(stmt, 4, limit);
-	sqlite3_bind_int(stmt, 5, o->offset);
+	sqlite3_bind_int(stmt, 5, 0);
 	while ((rc = vrp_db_step(db, stmt, "cannot search the recordings")) == 1)
-		if ((rc = append_hit(results, &capacity, stmt)) < 0)
+		if ((rc = append_hit(results, capacity, stmt)) < 0)
 			break;
 	sqlite3_finalize(stmt);
 	return rc;
@@ -267,18 +271,63 @@ static int choose_match(vrp_db *db, const char *query, int window, char **match,
 	return rc;
 }
 
+static int by_rank(const void *a, const void *b)
+{
+	const vrp_search_hit *x = *(vrp_search_hit *const *)a, *y = *(vrp_search_hit *const *)b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->recording_id < y->recording_id ? -1 : x->recording_id > y->recording_id;
+}
+
+/* Sorts the merged hits and keeps offset .. offset + limit; a transcript-only
+ * hit's snippet is its first utterance's excerpt. */
+static int cut_page(const vrp_search_options *o, vrp_search_results *results)
+{
+	/* By date, the text hits are already in date order; transcript-only hits follow them. */
+	if (results->count > 1 && !o->sort_by_date)
+		qsort(results->items, results->count, sizeof(*results->items), by_rank);
+	size_t offset = (size_t)o->offset, limit = (size_t)page_limit(o), kept = 0;
+	for (size_t i = 0; i < results->count; i++) {
+		vrp_search_hit *hit = results->items[i];
+		if (i < offset || i >= offset + limit) {
+			for (size_t m = 0; m < hit->match_count; m++)
+				free(hit->matches[m].excerpt);
+			free(hit->matches);
+			free(hit->snippet);
+			free(hit);
+			continue;
+		}
+		results->items[kept++] = hit;
+		if (!hit->snippet && hit->match_count > 0 &&
+		    !(hit->snippet = strdup(hit->matches[0].excerpt)))
+			return vrp_error_oom();
+	}
+	results->count = kept;
+	return 0;
+}
+
 static int run_search(vrp_db *db, const char *query, const vrp_search_options *o,
 		      vrp_search_results *results)
 {
-	char *match = NULL;
+	char *match = NULL, *whole_words = NULL;
 	int64_t from = 0;
+	size_t capacity = 0;
 	int window = o->rank_window > 0 ? o->rank_window : VRP_SEARCH_RANK_WINDOW;
+	int wanted = page_limit(o) + o->offset;
 	int rc = choose_match(db, query, window, &match, &from);
 	if (rc == 0 && match)
-		rc = rank(db, match, o, from, results);
+		rc = rank(db, match, o, from, wanted, &capacity, results);
+	if (rc == 0)
+		rc = build_match(query, false, &whole_words);
+	if (rc == 0 && whole_words)
+		rc = vrp_search_add_transcript_hits(db, query, whole_words, o, wanted, &capacity,
+						    results);
+	if (rc == 0)
+		rc = cut_page(o, results);
 	if (rc == 0 && match && results->count)
 		rc = add_snippets(db, match, o, results);
 	free(match);
+	free(whole_words);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #ifndef VRP_DERIVE_GENERATOR_H
 #define VRP_DERIVE_GENERATOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,8 +44,17 @@ struct vrp_pcm_sink {
  * besides its audio. Strings are borrowed for the duration of create().
  */
 struct vrp_derive_params {
-	const char *title; /* the recording's title, for tags; NULL for none */
-	int opus_bitrate;  /* bit/s of the compressed copy; 0 for the default */
+	const char *title;    /* the recording's title, for tags; NULL for none */
+	int opus_bitrate;     /* bit/s of the compressed copy; 0 for the default */
+	const char *language; /* a transcript's language; NULL for "en-us" */
+	/*
+	 * A file where a generator that can resume (the transcript) keeps what
+	 * it has finished, so a killed run continues from there; NULL for none.
+	 * Its contents belong to `journal_key` (audio and settings): another
+	 * key starts it afresh.
+	 */
+	const char *journal;
+	const char *journal_key;
 };
 
 /*
@@ -65,6 +75,8 @@ struct vrp_generator {
 		      const struct vrp_derive_params *params);
 	int (*save)(void *instance, int fd);
 	void (*destroy)(void *instance);
+	/* Made only when its kind is asked for: too slow to make unasked (transcripts). */
+	bool on_request;
 };
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "derive/opus.h"
 #include "derive/spectrogram.h"
+#include "derive/transcript.h"
 #include "derive/waveform.h"
 
 #include <stddef.h>
@@ -11,6 +12,7 @@ static const struct vrp_generator *const generators[] = {
 	&vrp_waveform_generator,
 	&vrp_spectrogram_generator,
 	&vrp_opus_generator,
+	&vrp_transcript_generator,
 };
 
 const struct vrp_generator *vrp_generator_for(enum vrp_derived_kind kind)

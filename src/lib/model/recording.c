@@ -105,9 +105,14 @@ void vrp_search_results_free(vrp_search_results *results)
 	if (!results)
 		return;
 	for (size_t i = 0; i < results->count; i++) {
-		if (results->items[i])
-			free(results->items[i]->snippet);
-		free(results->items[i]);
+		vrp_search_hit *hit = results->items[i];
+		if (hit) {
+			free(hit->snippet);
+			for (size_t m = 0; m < hit->match_count; m++)
+				free(hit->matches[m].excerpt);
+			free(hit->matches);
+		}
+		free(hit);
 	}
 	free(results->items);
 	free(results);

@@ -34,6 +34,7 @@ struct run {
 	struct job jobs[KINDS_MAX];
 	struct vrp_pcm_sink sinks[KINDS_MAX];
 	size_t count;
+	const struct vrp_derive_params *params; /* the caller's; title and settings added per job */
 };
 
 unsigned vrp_derive_kinds_supported(void)
@@ -42,6 +43,17 @@ unsigned vrp_derive_kinds_supported(void)
 	for (unsigned k = 0; k < KINDS_MAX; k++)
 		if (vrp_generator_for((enum vrp_derived_kind)k))
 			kinds |= VRP_DERIVE_KIND(k);
+	return kinds;
+}
+
+unsigned vrp_derive_kinds_default(void)
+{
+	unsigned kinds = 0;
+	for (unsigned k = 0; k < KINDS_MAX; k++) {
+		const struct vrp_generator *gen = vrp_generator_for((enum vrp_derived_kind)k);
+		if (gen && !gen->on_request)
+			kinds |= VRP_DERIVE_KIND(k);
+	}
 	return kinds;
 }
 
@@ -89,7 +101,9 @@ static int add_job(struct run *r, const struct vrp_generator *gen)
 	int rc = vrp_settings_get_int(r->lib, "derive.opus_bitrate", 0, &bitrate);
 	if (rc < 0)
 		return rc;
-	struct vrp_derive_params params = { .title = r->rec->title, .opus_bitrate = (int)bitrate };
+	struct vrp_derive_params params = *r->params;
+	params.title = r->rec->title;
+	params.opus_bitrate = (int)bitrate;
 	rc = gen->create(&job->instance, &r->sinks[r->count], &params);
 	if (rc == 0)
 		r->count++;
@@ -196,8 +210,20 @@ static int decode(struct run *r)
 
 int vrp_derive(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force, unsigned *made)
 {
+	return vrp_derive_with(lib, recording_id, kinds, force, NULL, made);
+}
+
+int vrp_derive_with(vrp_library *lib, int64_t recording_id, unsigned kinds, bool force,
+		    const struct vrp_derive_options *options, unsigned *made)
+{
 	vrp_recording *rec = NULL;
-	struct run r = { .lib = lib };
+	struct vrp_derive_params params = { 0 };
+	if (options) {
+		params.language = options->language;
+		params.journal = options->journal;
+		params.journal_key = options->journal_key;
+	}
+	struct run r = { .lib = lib, .params = &params };
 	if (made)
 		*made = 0;
 	int rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), recording_id, &rec);

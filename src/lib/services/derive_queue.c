@@ -36,9 +36,9 @@ static unsigned kinds_of(const char *list)
 	return kinds;
 }
 
-unsigned vrp_derive_default_kinds(vrp_library *lib)
+unsigned vrp_derive_kinds_queued(vrp_library *lib)
 {
-	unsigned fallback = vrp_derive_kinds_supported() & ~VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT);
+	unsigned fallback = vrp_derive_kinds_default();
 	char *value = NULL;
 	/* A bad setting must not stop an import: it is reported, and the defaults apply. */
 	if (vrp_settings_get(lib, "derive.kinds", &value, NULL) < 0) {

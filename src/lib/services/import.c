@@ -90,7 +90,7 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
 	if (!imp->options.ingest_source)
 		imp->options.ingest_source = "import";
 	if (!imp->options.derive_kinds)
-		imp->options.derive_kinds = vrp_derive_default_kinds(lib);
+		imp->options.derive_kinds = vrp_derive_kinds_queued(lib);
 	imp->started_ms = vrp_time_now_ms();
 	int rc = vrp_stager_new(&imp->stager, lib, imp->options.threads);
 	if (rc < 0) {
