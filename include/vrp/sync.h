@@ -166,9 +166,9 @@ typedef struct vrp_sync_summary {
 	int64_t quota;    /* tasks stopped by a full remote */
 	int64_t released; /* tasks handed back because the run was stopped */
 	int64_t bytes_uploaded;
-	int64_t deleted;     /* remote objects removed by delete tasks (after `vrp purge`) */
-	int worst_code;      /* the VRP_E* code of the most serious failure; 0 when none */
-	int64_t unavailable; /* remotes found unreachable (their tasks stay queued) */
+	int64_t deleted;       /* remote objects removed by delete tasks (after `vrp purge`) */
+	int worst_code;        /* the VRP_E* code of the most serious failure; 0 when none */
+	int64_t unavailable;   /* remotes found unreachable (their tasks stay queued) */
 	int64_t derived;       /* queued derivations made while no upload was due */
 	int64_t derive_failed; /* queued derivations that failed (kept in the queue) */
 } vrp_sync_summary;

@@ -65,9 +65,9 @@ typedef struct vrp_transcribe_options {
 
 /* What vrp_transcribe() did. */
 typedef struct vrp_transcribe_result {
-	bool made;       /* false: the transcript was fresh and kept */
-	size_t words;    /* 1-best words in the transcript */
-	bool titled;     /* the recording got an automatic title */
+	bool made;    /* false: the transcript was fresh and kept */
+	size_t words; /* 1-best words in the transcript */
+	bool titled;  /* the recording got an automatic title */
 } vrp_transcribe_result;
 
 /*

@@ -25,12 +25,12 @@ extern "C" {
 #endif
 
 enum vrp_verify_finding {
-	VRP_VERIFY_OK = 0,          /* the file matches its checksum */
-	VRP_VERIFY_MISSING = 1,     /* the recording's file is gone (ERR_NOT_FOUND) */
-	VRP_VERIFY_CORRUPT = 2,     /* the file no longer matches (ERR_CHECKSUM_MISMATCH) */
-	VRP_VERIFY_UNREADABLE = 3,  /* the file could not be read (its I/O error) */
-	VRP_VERIFY_ORPHAN_FILE = 4, /* a file in recordings/raw/ with no recording */
-	VRP_VERIFY_STALE_TEMP = 5,  /* an abandoned file in tmp/; removed with `fix` */
+	VRP_VERIFY_OK = 0,             /* the file matches its checksum */
+	VRP_VERIFY_MISSING = 1,        /* the recording's file is gone (ERR_NOT_FOUND) */
+	VRP_VERIFY_CORRUPT = 2,        /* the file no longer matches (ERR_CHECKSUM_MISMATCH) */
+	VRP_VERIFY_UNREADABLE = 3,     /* the file could not be read (its I/O error) */
+	VRP_VERIFY_ORPHAN_FILE = 4,    /* a file in recordings/raw/ with no recording */
+	VRP_VERIFY_STALE_TEMP = 5,     /* an abandoned file in tmp/; removed with `fix` */
 	VRP_VERIFY_ASSET_MISSING = 6,  /* a derived asset's file is gone; made again with `fix` */
 	VRP_VERIFY_ASSET_MISMATCH = 7, /* its size is not its row's; made again with `fix` */
 	VRP_VERIFY_ORPHAN_ASSET = 8,   /* a file under derived/ with no row; removed with `fix` */

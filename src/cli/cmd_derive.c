@@ -155,8 +155,8 @@ static int show_queue(struct cli *cli, vrp_library *lib, bool retry)
 	}
 	if (retry)
 		cli_say(cli, "queued again %lld\n", (long long)requeued);
-	cli_say(cli, "derive queue: queued %lld, running %lld, failed %lld\n",
-		(long long)q.queued, (long long)q.running, (long long)q.failed);
+	cli_say(cli, "derive queue: queued %lld, running %lld, failed %lld\n", (long long)q.queued,
+		(long long)q.running, (long long)q.failed);
 	return 0;
 }
 

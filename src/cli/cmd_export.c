@@ -78,8 +78,7 @@ static int report(const struct cli *cli, const char *dir, const vrp_export_summa
 	if (s->left_out == 0)
 		return 0;
 	if (!cli->json) {
-		fprintf(stderr,
-			"%lld %s left out (missing or damaged; see `vrp verify`):",
+		fprintf(stderr, "%lld %s left out (missing or damaged; see `vrp verify`):",
 			(long long)s->left_out, cli_plural(s->left_out, "recording", "recordings"));
 		for (size_t i = 0; i < left->count; i++)
 			fprintf(stderr, " %lld", (long long)left->ids[i]);

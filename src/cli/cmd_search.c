@@ -189,7 +189,8 @@ static void print_hit(const struct cli *cli, const vrp_search_hit *hit, const vr
 		/* Only hits in a transcript say when: a text-field hit reads as it always did. */
 		if (o && hit->match_count > 0)
 			json_object_set_new(o, "matches", matches_json(hit));
-		/* Times to 10 digits: 754.2, not 754.20000000000005 (ten digits keep the rank too). */
+		/* Times to 10 digits: 754.2, not 754.20000000000005 (ten digits keep the rank too).
+		 */
 		char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII |
 						       JSON_REAL_PRECISION(10))
 			       : NULL;
@@ -205,7 +206,8 @@ static void print_hit(const struct cli *cli, const vrp_search_hit *hit, const vr
 		printf("  (%s)", vrp_recording_status_to_string(rec->status));
 	const char *open = bold ? "\033[1m" : "[", *close = bold ? "\033[0m" : "]";
 	/* A transcript-only hit's snippet is its first excerpt: printed once, with its time. */
-	bool snippet_is_excerpt = hit->match_count > 0 && strcmp(hit->snippet, hit->matches[0].excerpt) == 0;
+	bool snippet_is_excerpt =
+		hit->match_count > 0 && strcmp(hit->snippet, hit->matches[0].excerpt) == 0;
 	if (!snippet_is_excerpt) {
 		fputs("\n    ", stdout);
 		put_snippet(hit->snippet, open, close);

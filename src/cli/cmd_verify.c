@@ -83,18 +83,18 @@ static int parse(struct cli *cli, int argc, char **argv, bool *fix, bool *all)
 static void print_summary(const struct cli *cli, const vrp_verify_summary *s)
 {
 	if (cli->json) {
-		json_t *o = json_pack(
-			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "checked", (json_int_t)s->checked,
-			"ok", (json_int_t)s->ok, "missing", (json_int_t)s->missing, "corrupt",
-			(json_int_t)s->corrupt, "unreadable", (json_int_t)s->unreadable,
-			"orphan_files", (json_int_t)s->orphan_files, "stale_temps",
-			(json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed);
-		json_object_update_new(
-			o, json_pack("{s:I, s:I, s:I, s:I}", "assets_checked",
-				     (json_int_t)s->assets_checked, "assets_missing",
-				     (json_int_t)s->assets_missing, "assets_mismatched",
-				     (json_int_t)s->assets_mismatched, "orphan_assets",
-				     (json_int_t)s->orphan_assets));
+		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "checked",
+				      (json_int_t)s->checked, "ok", (json_int_t)s->ok, "missing",
+				      (json_int_t)s->missing, "corrupt", (json_int_t)s->corrupt,
+				      "unreadable", (json_int_t)s->unreadable, "orphan_files",
+				      (json_int_t)s->orphan_files, "stale_temps",
+				      (json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed);
+		json_object_update_new(o,
+				       json_pack("{s:I, s:I, s:I, s:I}", "assets_checked",
+						 (json_int_t)s->assets_checked, "assets_missing",
+						 (json_int_t)s->assets_missing, "assets_mismatched",
+						 (json_int_t)s->assets_mismatched, "orphan_assets",
+						 (json_int_t)s->orphan_assets));
 		cli_print_json(json_pack("{s:o}", "summary", o));
 		return;
 	}

@@ -1,4 +1,5 @@
-/* test_derive_task_repo.c - the durable derive queue: one live task per recording, leases, outcomes. */
+/* test_derive_task_repo.c - the durable derive queue: one live task per recording, leases,
+ * outcomes. */
 #include "recording_fixture.h"
 
 #include "db/derive_task_repo.h"

@@ -25,7 +25,8 @@ static void test_unknown_type_is_not_supported(void **state)
 	assert_int_equal(vrp_provider_new(&p, "ftp", "old", NULL, 0, NULL, NULL), VRP_ENOTSUP);
 	assert_null(p);
 	assert_non_null(strstr(vrp_error_last()->message, "ftp"));
-	assert_non_null(strstr(vrp_error_last()->message, "(known: localdir, mock, sftp, gdrive, onedrive)"));
+	assert_non_null(strstr(vrp_error_last()->message,
+			       "(known: localdir, mock, sftp, gdrive, onedrive)"));
 }
 
 static void test_unknown_setting_is_invalid_and_named(void **state)

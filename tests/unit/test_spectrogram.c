@@ -328,7 +328,8 @@ static void test_a_stream_that_is_not_audio_is_einval_and_never_saved(void **sta
 	(void)state;
 	void *instance = NULL;
 	struct vrp_pcm_sink sink;
-	assert_ok(vrp_spectrogram_generator.create(&instance, &sink, &(struct vrp_derive_params){ 0 }));
+	assert_ok(vrp_spectrogram_generator.create(&instance, &sink,
+						   &(struct vrp_derive_params){ 0 }));
 	struct vrp_pcm_format format = { 0, 1, 16, -1 };
 	assert_int_equal(sink.begin(sink.ctx, &format), VRP_EINVAL);
 	float sample = 0.5f;
@@ -347,7 +348,8 @@ static void test_a_full_disk_is_enospc(void **state)
 	(void)state;
 	void *instance = NULL;
 	struct vrp_pcm_sink sink;
-	assert_ok(vrp_spectrogram_generator.create(&instance, &sink, &(struct vrp_derive_params){ 0 }));
+	assert_ok(vrp_spectrogram_generator.create(&instance, &sink,
+						   &(struct vrp_derive_params){ 0 }));
 	struct vrp_pcm_format format = { 8000, 1, 16, -1 };
 	assert_ok(sink.begin(sink.ctx, &format));
 	assert_ok(sink.end(sink.ctx));

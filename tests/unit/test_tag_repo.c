@@ -45,7 +45,10 @@ static void test_case_is_folded_beyond_ascii(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
 	static const char *const pairs[][2] = {
-		{ "Äpfel", "äpfel" }, { "ÉCOLE", "école" }, { "ΣΟΦΊΑ", "σοφία" }, { "Москва", "МОСКВА" },
+		{ "Äpfel", "äpfel" },
+		{ "ÉCOLE", "école" },
+		{ "ΣΟΦΊΑ", "σοφία" },
+		{ "Москва", "МОСКВА" },
 	};
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++) {
 		int64_t a = 0, b = 0;

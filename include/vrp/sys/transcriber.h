@@ -44,7 +44,7 @@ extern "C" {
 
 /* What open() receives; valid only during the call. */
 struct vrp_transcriber_settings {
-	const char *language; /* "en-us"; the engine maps it to its model */
+	const char *language;  /* "en-us"; the engine maps it to its model */
 	const char *model_dir; /* NULL: the engine's default location */
 };
 
@@ -76,8 +76,8 @@ typedef int (*vrp_transcript_segment_fn)(void *ctx, const struct vrp_transcript_
 typedef struct vrp_transcriber vrp_transcriber;
 
 struct vrp_transcriber_ops {
-	unsigned version;    /* VRP_TRANSCRIBER_OPS_VERSION when the table was written */
-	const char *name;    /* "pocketsphinx": the asset's generator names it */
+	unsigned version;         /* VRP_TRANSCRIBER_OPS_VERSION when the table was written */
+	const char *name;         /* "pocketsphinx": the asset's generator names it */
 	const char *version_text; /* the engine and model version: part of the generator version */
 	/* Whether open() could work (library and model present) without loading the
 	 * model, which takes a second: 0 or open()'s error. */

@@ -14,10 +14,7 @@
 static locale_t utf8_locale;
 static pthread_once_t locale_once = PTHREAD_ONCE_INIT;
 
-static void load_locale(void)
-{
-	utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
+static void load_locale(void) { utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
 
 static uint32_t decode(const unsigned char *s, size_t n)
 {

@@ -180,10 +180,12 @@ static int add_conditions(struct query *q, const vrp_recording_filter *f)
 		int rc = trim_copy(f->tag, &q->tag);
 		if (rc < 0)
 			return rc;
-		add_text(q,
-			 " AND EXISTS (SELECT 1 FROM recording_tags rt WHERE rt.recording_id = r.id "
-			 "AND rt.tag_id IN (SELECT id FROM tags WHERE vrp_fold(name) = vrp_fold(?)))",
-			 q->tag);
+		add_text(
+			q,
+			" AND EXISTS (SELECT 1 FROM recording_tags rt WHERE rt.recording_id = r.id "
+			"AND rt.tag_id IN (SELECT id FROM tags WHERE vrp_fold(name) = "
+			"vrp_fold(?)))",
+			q->tag);
 	}
 	if (f->created_since)
 		add_text(q, " AND r.created_at >= ?", f->created_since);

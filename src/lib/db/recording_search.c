@@ -164,8 +164,8 @@ static int page_limit(const vrp_search_options *o)
 }
 
 /* The first `limit` hits; the page is cut once transcript hits have joined them. */
-static int rank(vrp_db *db, const char *match, const vrp_search_options *o, int64_t from,
-		int limit, size_t *capacity, vrp_search_results *results)
+static int rank(vrp_db *db, const char *match, const vrp_search_options *o, int64_t from, int limit,
+		size_t *capacity, vrp_search_results *results)
 {
 	sqlite3_stmt *stmt = NULL;
 	char sql[1024];

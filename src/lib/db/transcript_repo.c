@@ -42,9 +42,10 @@ static int replace_rows(vrp_db *db, void *ctx)
 	sqlite3_finalize(stmt);
 	stmt = NULL;
 	if (rc == 0 && r->count > 0)
-		rc = vrp_db_prepare(db, &stmt,
-				    "INSERT INTO transcript_fts (rowid, text, alternatives, start, end, "
-				    "timing) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+		rc = vrp_db_prepare(
+			db, &stmt,
+			"INSERT INTO transcript_fts (rowid, text, alternatives, start, end, "
+			"timing) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 	for (size_t i = 0; rc == 0 && i < r->count; i++)
 		rc = insert_row(db, stmt, first + (int64_t)i, &r->rows[i]);
 	sqlite3_finalize(stmt);
@@ -77,8 +78,8 @@ void vrp_transcript_match_rows_free(struct vrp_transcript_match_row *rows, size_
 	"bm25(transcript_fts, 4.0, 1.0) AS score FROM transcript_fts "                             \
 	"JOIN recordings r ON r.id = transcript_fts.rowid / 1048576 "                              \
 	"WHERE transcript_fts MATCH ?1 AND (?3 OR r.status <> 'deleted') "                         \
-	"AND (?6 IS NULL OR (CASE WHEN ?8 THEN r.recorded_at ELSE r.created_at END) >= ?6) "        \
-	"AND (?7 IS NULL OR (CASE WHEN ?8 THEN r.recorded_at ELSE r.created_at END) < ?7) "         \
+	"AND (?6 IS NULL OR (CASE WHEN ?8 THEN r.recorded_at ELSE r.created_at END) >= ?6) "       \
+	"AND (?7 IS NULL OR (CASE WHEN ?8 THEN r.recorded_at ELSE r.created_at END) < ?7) "        \
 	"ORDER BY score LIMIT ?2) "                                                                \
 	"SELECT transcript_fts.rowid, ranked.score, start, end, "                                  \
 	"highlight(transcript_fts, 0, ?4, ?5), timing FROM transcript_fts "                        \
@@ -109,8 +110,8 @@ static int append_match(struct vrp_transcript_match_row **rows, size_t *count, s
 	return rc;
 }
 
-int vrp_transcript_repo_search(vrp_db *db, const char *match, const vrp_search_options *o, int limit,
-			       const char *open, const char *close,
+int vrp_transcript_repo_search(vrp_db *db, const char *match, const vrp_search_options *o,
+			       int limit, const char *open, const char *close,
 			       struct vrp_transcript_match_row **out, size_t *count)
 {
 	*out = NULL;
@@ -152,10 +153,11 @@ static int apply_title(vrp_db *db, void *ctx)
 	char now[VRP_TIME_ISO_LEN];
 	vrp_time_now_iso(now);
 	sqlite3_stmt *stmt = NULL;
-	int rc = vrp_db_prepare(db, &stmt,
-				"INSERT INTO auto_titles (recording_id, title, created_at) "
-				"SELECT id, ?2, ?4 FROM recordings WHERE id = ?1 AND title = ?3 "
-				"AND NOT EXISTS (SELECT 1 FROM auto_titles WHERE recording_id = ?1)");
+	int rc = vrp_db_prepare(
+		db, &stmt,
+		"INSERT INTO auto_titles (recording_id, title, created_at) "
+		"SELECT id, ?2, ?4 FROM recordings WHERE id = ?1 AND title = ?3 "
+		"AND NOT EXISTS (SELECT 1 FROM auto_titles WHERE recording_id = ?1)");
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, a->recording_id);
@@ -192,9 +194,10 @@ int vrp_transcript_repo_title_is_auto(vrp_db *db, int64_t recording_id, bool *is
 {
 	sqlite3_stmt *stmt = NULL;
 	*is_auto = false;
-	int rc = vrp_db_prepare(db, &stmt,
-				"SELECT 1 FROM auto_titles a JOIN recordings r ON r.id = a.recording_id "
-				"WHERE a.recording_id = ?1 AND r.title = a.title");
+	int rc = vrp_db_prepare(
+		db, &stmt,
+		"SELECT 1 FROM auto_titles a JOIN recordings r ON r.id = a.recording_id "
+		"WHERE a.recording_id = ?1 AND r.title = a.title");
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, recording_id);

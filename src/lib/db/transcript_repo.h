@@ -49,8 +49,8 @@ struct vrp_transcript_match_row {
  * with `o->by_recorded`, else created_at). `*out` and its strings belong
  * to the caller: free with vrp_transcript_match_rows_free().
  */
-int vrp_transcript_repo_search(vrp_db *db, const char *match, const vrp_search_options *o, int limit,
-			       const char *open, const char *close,
+int vrp_transcript_repo_search(vrp_db *db, const char *match, const vrp_search_options *o,
+			       int limit, const char *open, const char *close,
 			       struct vrp_transcript_match_row **out, size_t *count);
 
 void vrp_transcript_match_rows_free(struct vrp_transcript_match_row *rows, size_t count);

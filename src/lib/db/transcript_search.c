@@ -24,8 +24,8 @@ static bool word_matches(const char *word, size_t len, const char *query)
 		while (*p && !vrp_ascii_isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
 			p++;
 		size_t n = 0;
-		while (p[n] && (vrp_ascii_isalnum((unsigned char)p[n]) || (unsigned char)p[n] >= 0x80 ||
-				p[n] == '\''))
+		while (p[n] && (vrp_ascii_isalnum((unsigned char)p[n]) ||
+				(unsigned char)p[n] >= 0x80 || p[n] == '\''))
 			n++;
 		if (n == len && n > 0) {
 			size_t i = 0;
@@ -89,8 +89,7 @@ static char *excerpt_of(const char *text, const char *open)
 	char *out = malloc(n + 7);
 	if (!out)
 		return NULL;
-	snprintf(out, n + 7, "%s%.*s%s", from > text ? "..." : "", (int)n, from,
-		 *to ? "..." : "");
+	snprintf(out, n + 7, "%s%.*s%s", from > text ? "..." : "", (int)n, from, *to ? "..." : "");
 	return out;
 }
 
@@ -103,7 +102,8 @@ static vrp_search_hit *find_hit(vrp_search_results *results, int64_t id)
 }
 
 static int add_match(vrp_search_results *results, size_t *capacity,
-		     const struct vrp_transcript_match_row *row, const char *query, const char *open)
+		     const struct vrp_transcript_match_row *row, const char *query,
+		     const char *open)
 {
 	vrp_search_hit *hit = find_hit(results, row->recording_id);
 	if (!hit) {
@@ -120,7 +120,8 @@ static int add_match(vrp_search_results *results, size_t *capacity,
 	}
 	if (hit->match_count == VRP_SEARCH_MAX_MATCHES)
 		return 0;
-	if (!hit->matches && !(hit->matches = calloc(VRP_SEARCH_MAX_MATCHES, sizeof(*hit->matches))))
+	if (!hit->matches &&
+	    !(hit->matches = calloc(VRP_SEARCH_MAX_MATCHES, sizeof(*hit->matches))))
 		return vrp_error_oom();
 	vrp_search_match *m = &hit->matches[hit->match_count];
 	m->field = "transcript";
@@ -140,8 +141,7 @@ int vrp_search_add_transcript_hits(vrp_db *db, const char *query, const char *ma
 	struct vrp_transcript_match_row *rows = NULL;
 	size_t count = 0;
 	/* A recording can hold several of the best utterances: ask for more rows than hits. */
-	int rc = vrp_transcript_repo_search(db, match, o, wanted * 4, open, close,
-					    &rows, &count);
+	int rc = vrp_transcript_repo_search(db, match, o, wanted * 4, open, close, &rows, &count);
 	for (size_t i = 0; rc == 0 && i < count; i++)
 		rc = add_match(results, capacity, &rows[i], query, open);
 	vrp_transcript_match_rows_free(rows, count);

@@ -19,9 +19,9 @@
 
 /* The decoded stream as the generators see it. */
 struct vrp_pcm_format {
-	int sample_rate;    /* Hz, > 0 */
-	int channels;       /* >= 1 */
-	int source_bits;    /* bit depth of the source samples; 0 when lossy/unknown */
+	int sample_rate;     /* Hz, > 0 */
+	int channels;        /* >= 1 */
+	int source_bits;     /* bit depth of the source samples; 0 when lossy/unknown */
 	int64_t frames_hint; /* expected frames per channel, -1 when unknown: sizing only */
 };
 

@@ -54,10 +54,7 @@ static int av_failure(struct transcript_gen *g, int averr, const char *what)
 }
 
 /* Seconds to the frame (10 ms) and posteriors to 0.001: more digits would only be noise. */
-static json_t *rounded(double value, double step)
-{
-	return json_real(round(value / step) * step);
-}
+static json_t *rounded(double value, double step) { return json_real(round(value / step) * step); }
 
 static json_t *word_array(const struct vrp_transcript_word *words, size_t count,
 			  const char *score_name, double offset)
@@ -66,8 +63,8 @@ static json_t *word_array(const struct vrp_transcript_word *words, size_t count,
 	for (size_t i = 0; array && i < count; i++) {
 		json_t *w = json_pack("{s:s, s:o, s:o, s:o}", "word", words[i].word, "start",
 				      rounded(offset + words[i].start, 0.01), "end",
-				      rounded(offset + words[i].end, 0.01),
-				      score_name, rounded(words[i].confidence, 0.001));
+				      rounded(offset + words[i].end, 0.01), score_name,
+				      rounded(words[i].confidence, 0.001));
 		if (!w || json_array_append_new(array, w) != 0) {
 			json_decref(array);
 			return NULL;
@@ -162,9 +159,9 @@ static int gen_begin(void *ctx, const struct vrp_pcm_format *format)
 	g->channels = format->channels;
 	g->in_rate = format->sample_rate;
 	AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-	int averr = g->ff->swr_alloc_set_opts2(&g->swr, &mono, AV_SAMPLE_FMT_S16,
-					       VRP_TRANSCRIBER_RATE, &mono, AV_SAMPLE_FMT_FLT,
-					       g->in_rate, 0, NULL);
+	int averr =
+		g->ff->swr_alloc_set_opts2(&g->swr, &mono, AV_SAMPLE_FMT_S16, VRP_TRANSCRIBER_RATE,
+					   &mono, AV_SAMPLE_FMT_FLT, g->in_rate, 0, NULL);
 	if (averr >= 0)
 		averr = g->ff->swr_init(g->swr);
 	if (averr < 0)
@@ -256,7 +253,8 @@ static int write_segments(struct transcript_gen *g, int fd)
 		if (!json)
 			continue;
 		json++;
-		if ((!first && write_text(fd, ",")) || vrp_fs_write_all(fd, json, strlen(json)) != 0)
+		if ((!first && write_text(fd, ",")) ||
+		    vrp_fs_write_all(fd, json, strlen(json)) != 0)
 			rc = vrp_error_from_errno(errno, "cannot write the transcript");
 		first = false;
 	}
@@ -312,8 +310,9 @@ static int read_journal(struct transcript_gen *g, const char *key)
 	size_t cap = 0;
 	ssize_t len = getline(&line, &cap, g->segments);
 	bool ours = len > 0 && (size_t)len == strlen(JOURNAL_MAGIC) + strlen(key) + 1 &&
-	       strncmp(line, JOURNAL_MAGIC, strlen(JOURNAL_MAGIC)) == 0 &&
-	       strncmp(line + strlen(JOURNAL_MAGIC), key, strlen(key)) == 0 && line[len - 1] == '\n';
+		    strncmp(line, JOURNAL_MAGIC, strlen(JOURNAL_MAGIC)) == 0 &&
+		    strncmp(line + strlen(JOURNAL_MAGIC), key, strlen(key)) == 0 &&
+		    line[len - 1] == '\n';
 	off_t good = 0;
 	if (ours) {
 		good = (off_t)len;

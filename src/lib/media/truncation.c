@@ -171,9 +171,10 @@ static int check_ogg_end(struct vrp_media_io *io)
  */
 static int check_asf(struct vrp_media_io *io)
 {
-	static const uint8_t file_properties[16] = { 0xa1, 0xdc, 0xab, 0x8c, 0x47, 0xa9,
-						     0xcf, 0x11, 0x8e, 0xe4, 0x00, 0xc0,
-						     0x0c, 0x20, 0x53, 0x65 };
+	static const uint8_t file_properties[16] = {
+		0xa1, 0xdc, 0xab, 0x8c, 0x47, 0xa9, 0xcf, 0x11,
+		0x8e, 0xe4, 0x00, 0xc0, 0x0c, 0x20, 0x53, 0x65
+	};
 	int64_t pos = 30; /* after the header object's GUID, size, count and reserved bytes */
 	for (int i = 0; i < CHUNKS_MAX; i++) {
 		uint8_t h[92];
@@ -210,8 +211,10 @@ static int check_adts(struct vrp_media_io *io)
 	if (rc < 0)
 		return rc;
 	if (got && memcmp(id3, "ID3", 3) == 0)
-		pos = 10 + ((id3[6] & 0x7f) << 21 | (id3[7] & 0x7f) << 14 | (id3[8] & 0x7f) << 7 |
-			    (id3[9] & 0x7f)) + (id3[5] & 0x10 ? 10 : 0);
+		pos = 10 +
+		      ((id3[6] & 0x7f) << 21 | (id3[7] & 0x7f) << 14 | (id3[8] & 0x7f) << 7 |
+		       (id3[9] & 0x7f)) +
+		      (id3[5] & 0x10 ? 10 : 0);
 	for (int i = 0; i < ADTS_FRAMES_MAX && pos < io->size; i++) {
 		uint8_t h[7];
 		rc = read_at(io, h, sizeof(h), pos, &got);

@@ -70,8 +70,13 @@ static unsigned thread_count(unsigned jobs, size_t count)
 int vrp_derive_many(vrp_library *lib, const int64_t *ids, size_t count, unsigned kinds, bool force,
 		    unsigned jobs, vrp_derive_result_fn on_result, void *ctx)
 {
-	struct many m = { .root = vrp_library_root(lib), .ids = ids, .count = count,
-			  .kinds = kinds, .force = force, .on_result = on_result, .ctx = ctx };
+	struct many m = { .root = vrp_library_root(lib),
+			  .ids = ids,
+			  .count = count,
+			  .kinds = kinds,
+			  .force = force,
+			  .on_result = on_result,
+			  .ctx = ctx };
 	unsigned n = thread_count(jobs, count);
 	pthread_t threads[MAX_JOBS];
 	unsigned started = 0;

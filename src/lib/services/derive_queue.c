@@ -13,8 +13,8 @@
 #include <stdio.h>
 
 /* Long enough for an hour of audio on a slow disk; a killed worker's task waits this long. */
-#define LEASE_MS (15 * 60 * 1000)
-#define MAX_ATTEMPTS 5
+#define LEASE_MS       (15 * 60 * 1000)
+#define MAX_ATTEMPTS   5
 #define FIRST_RETRY_MS (30 * 1000)
 
 /* The kinds a comma list names; unknown words were refused when the setting was read. */
@@ -42,7 +42,8 @@ unsigned vrp_derive_kinds_queued(vrp_library *lib)
 	char *value = NULL;
 	/* A bad setting must not stop an import: it is reported, and the defaults apply. */
 	if (vrp_settings_get(lib, "derive.kinds", &value, NULL) < 0) {
-		VRP_LOG_WARNING("derive", NULL, "derive.kinds ignored: %s", vrp_error_last()->message);
+		VRP_LOG_WARNING("derive", NULL, "derive.kinds ignored: %s",
+				vrp_error_last()->message);
 		return fallback;
 	}
 	unsigned kinds = value ? kinds_of(value) : fallback;
@@ -89,8 +90,8 @@ static int record_failure(vrp_library *lib, const struct vrp_derive_task *t, con
 				    retry_at);
 	const char *message = vrp_error_last()->message;
 	VRP_LOG_WARNING("derive", NULL, "recording %lld: cannot make its assets (%s): %s%s",
-		     (long long)t->recording_id, vrp_error_code_name(code), message,
-		     retry ? "; trying again later" : "");
+			(long long)t->recording_id, vrp_error_code_name(code), message,
+			retry ? "; trying again later" : "");
 	return vrp_derive_task_repo_fail(vrp_library_db(lib), t->id, owner,
 					 vrp_error_code_name(code), message,
 					 retry ? retry_at : NULL);

@@ -41,14 +41,16 @@ static int read_file(const char *path, char **out)
 	if (!f)
 		return vrp_error_from_errno(errno, "cannot open the transcript %s", path);
 	struct stat st;
-	int rc = fstat(fileno(f), &st) == 0 ? 0 : vrp_error_from_errno(errno, "cannot stat %s", path);
+	int rc = fstat(fileno(f), &st) == 0 ? 0
+					    : vrp_error_from_errno(errno, "cannot stat %s", path);
 	if (rc == 0 && st.st_size > MAX_TRANSCRIPT_BYTES)
 		rc = vrp_error_set(VRP_ECORRUPT_MEDIA, "the transcript %s is too large", path);
 	char *data = rc == 0 ? malloc((size_t)st.st_size + 1) : NULL;
 	if (rc == 0 && !data)
 		rc = vrp_error_oom();
 	if (rc == 0 && fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-		rc = vrp_error_from_errno(errno ? errno : EIO, "cannot read the transcript %s", path);
+		rc = vrp_error_from_errno(errno ? errno : EIO, "cannot read the transcript %s",
+					  path);
 	fclose(f);
 	if (rc != 0) {
 		free(data);
@@ -66,9 +68,10 @@ int vrp_transcript_get(vrp_library *lib, int64_t recording_id, vrp_transcript **
 	int rc = vrp_derived_asset_repo_get(vrp_library_db(lib), recording_id,
 					    VRP_DERIVED_TRANSCRIPT, &asset);
 	if (rc == VRP_ENOTFOUND)
-		return vrp_error_set(VRP_ENOTFOUND,
-				     "recording %lld has no transcript yet: run vrp transcribe %lld",
-				     (long long)recording_id, (long long)recording_id);
+		return vrp_error_set(
+			VRP_ENOTFOUND,
+			"recording %lld has no transcript yet: run vrp transcribe %lld",
+			(long long)recording_id, (long long)recording_id);
 	char *path = rc == 0 ? vrp_library_path(lib, asset->path) : NULL;
 	char *json = NULL;
 	if (rc == 0 && !path)
@@ -120,8 +123,8 @@ static char *alternatives_of(const vrp_transcript_part *p)
 
 static int index_transcript(vrp_library *lib, int64_t id, const vrp_transcript *t)
 {
-	struct vrp_transcript_row *rows = t->part_count ? calloc(t->part_count, sizeof(*rows))
-							: NULL;
+	struct vrp_transcript_row *rows =
+		t->part_count ? calloc(t->part_count, sizeof(*rows)) : NULL;
 	int rc = t->part_count && !rows ? vrp_error_oom() : 0;
 	for (size_t i = 0; rc == 0 && i < t->part_count; i++) {
 		rows[i].start = t->parts[i].start;
@@ -145,8 +148,8 @@ static int index_transcript(vrp_library *lib, int64_t id, const vrp_transcript *
 /* Fillers and function words that make a poor start for a title. */
 static bool is_weak_start(const char *word)
 {
-	static const char *const weak[] = { "um", "uh", "so", "okay", "ok", "well", "and",
-					    "but", "oh", "ah", "hmm", "like", "yeah" };
+	static const char *const weak[] = { "um",  "uh", "so", "okay", "ok",   "well", "and",
+					    "but", "oh", "ah", "hmm",  "like", "yeah" };
 	for (size_t i = 0; i < sizeof(weak) / sizeof(*weak); i++)
 		if (strcmp(word, weak[i]) == 0)
 			return true;
@@ -166,8 +169,8 @@ static int title_from(const vrp_transcript *t, char **out)
 		size_t first = 0, confident = 0;
 		while (first < p->word_count && is_weak_start(p->words[first].word))
 			first++;
-		size_t last = first + TITLE_WORDS < p->word_count ? first + TITLE_WORDS
-								  : p->word_count;
+		size_t last =
+			first + TITLE_WORDS < p->word_count ? first + TITLE_WORDS : p->word_count;
 		size_t len = 1;
 		for (size_t w = first; w < last; w++) {
 			len += strlen(p->words[w].word) + 1;
@@ -256,8 +259,8 @@ static int make_transcript(vrp_library *lib, const vrp_recording *rec,
 					     .journal = journal,
 					     .journal_key = key };
 	if (rc == 0)
-		rc = vrp_derive_with(lib, rec->id, VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT), o->force,
-				     &derive, made);
+		rc = vrp_derive_with(lib, rec->id, VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT),
+				     o->force, &derive, made);
 	/* Made and recorded: what it resumed from is no longer needed. */
 	if (rc == 0)
 		unlink(journal);

@@ -23,9 +23,10 @@
 
 const char *vrp_verify_finding_to_string(enum vrp_verify_finding finding)
 {
-	static const char *const names[] = { "ok",          "missing",       "corrupt",
-					     "unreadable",  "orphan_file",   "stale_temp",
-					     "asset_missing", "asset_mismatch", "orphan_asset" };
+	static const char *const names[] = {
+		"ok",         "missing",       "corrupt",        "unreadable",  "orphan_file",
+		"stale_temp", "asset_missing", "asset_mismatch", "orphan_asset"
+	};
 	return (unsigned)finding < sizeof(names) / sizeof(*names) ? names[finding] : NULL;
 }
 
@@ -45,9 +46,11 @@ struct run {
 static void emit(struct run *run, vrp_verify_item *item)
 {
 	vrp_verify_summary *s = run->summary;
-	int64_t *counters[] = { &s->ok,           &s->missing,           &s->corrupt,
-				&s->unreadable,   &s->orphan_files,      &s->stale_temps,
-				&s->assets_missing, &s->assets_mismatched, &s->orphan_assets };
+	int64_t *counters[] = {
+		&s->ok,           &s->missing,     &s->corrupt,        &s->unreadable,
+		&s->orphan_files, &s->stale_temps, &s->assets_missing, &s->assets_mismatched,
+		&s->orphan_assets
+	};
 	(*counters[item->finding])++;
 	s->fixed += item->fixed;
 	if (item->finding != VRP_VERIFY_OK)
@@ -94,17 +97,17 @@ static void check_asset(struct run *run, const vrp_derived_asset *a)
 	if (finding == VRP_VERIFY_OK)
 		return;
 	const char *kind = vrp_derived_kind_to_string(a->kind);
-	bool fixed = run->options->fix &&
-		     vrp_derive(run->lib, a->recording_id, VRP_DERIVE_KIND(a->kind), true, NULL) == 0;
+	bool fixed = run->options->fix && vrp_derive(run->lib, a->recording_id,
+						     VRP_DERIVE_KIND(a->kind), true, NULL) == 0;
 	int code = finding == VRP_VERIFY_ASSET_MISSING ? VRP_ENOTFOUND : VRP_ECHECKSUM;
 	vrp_error_set(code, "the %s of recording %lld %s%s", kind, (long long)a->recording_id,
 		      finding == VRP_VERIFY_ASSET_MISSING ? "is missing"
-							   : "is not the size its row records",
-		      fixed		  ? " (made again)"
+							  : "is not the size its row records",
+		      fixed               ? " (made again)"
 		      : run->options->fix ? " (could not be made again)"
 					  : "; `vrp verify --fix` makes it again");
-	vrp_verify_item item = { finding, a->recording_id, a->path, code,
-				 vrp_error_last()->message, fixed };
+	vrp_verify_item item = { finding, a->recording_id,           a->path,
+				 code,    vrp_error_last()->message, fixed };
 	emit(run, &item);
 }
 

@@ -55,7 +55,7 @@ struct vrp_transcriber {
 	const struct vrp_sphinx *sp;
 	cmd_ln_t *config;
 	ps_decoder_t *ps;
-	int16_t *head; /* the first samples, until decoding starts */
+	int16_t *head;   /* the first samples, until decoding starts */
 	int16_t *speech; /* the head's speech frames, for the mean */
 	size_t head_count;
 	bool decoding;     /* the head has been consumed */
@@ -71,7 +71,7 @@ struct vrp_transcriber {
 	size_t utterance_samples;
 	int16_t chunk[VRP_TRANSCRIBER_CHUNK]; /* fixed chunks into the decoder */
 	size_t chunk_fill;
-	int frame_base; /* the decoder's number for the utterance's first frame */
+	int frame_base;    /* the decoder's number for the utterance's first frame */
 	int64_t resume_at; /* the sample after the utterance being closed */
 	int ncep;
 	mfcc_t cmn_before[CEP_MAX]; /* the mean when the utterance began */
@@ -118,10 +118,11 @@ static int make_decoder(vrp_transcriber *t, const struct vrp_transcriber_setting
 	if (rc != 0)
 		return rc;
 	pthread_mutex_lock(&init_lock);
-	/* No silence removal: vad.h says why. Dither: digital silence (all zeros) has no log energy and upsets the VAD. */
-	t->config = t->sp->cmd_ln_init(NULL, t->sp->ps_args(), TRUE, "-hmm", hmm, "-lm", lm,
-				       "-dict", dict, "-dither", "yes", "-remove_silence", "no",
-				       NULL);
+	/* No silence removal: vad.h says why. Dither: digital silence (all zeros) has no log energy
+	 * and upsets the VAD. */
+	t->config =
+		t->sp->cmd_ln_init(NULL, t->sp->ps_args(), TRUE, "-hmm", hmm, "-lm", lm, "-dict",
+				   dict, "-dither", "yes", "-remove_silence", "no", NULL);
 	if (t->config)
 		t->ps = t->sp->ps_init(t->config);
 	pthread_mutex_unlock(&init_lock);
@@ -208,7 +209,8 @@ static void estimate_cmn(vrp_transcriber *t)
 	for (size_t f = 0; f + VRP_VAD_FRAME <= t->head_count; f += VRP_VAD_FRAME) {
 		const int16_t *frame = t->head + f;
 		if (vrp_vad_is_speech(&vad, vrp_vad_level(frame, VRP_VAD_FRAME)))
-			memcpy(t->speech + kept, frame, sizeof(*frame) * VRP_VAD_FRAME), kept += VRP_VAD_FRAME;
+			memcpy(t->speech + kept, frame, sizeof(*frame) * VRP_VAD_FRAME),
+				kept += VRP_VAD_FRAME;
 	}
 	if (ncep > 0 && ncep <= CEP_MAX && sp->fe_start_utt(fe) == 0) {
 		const int16 *in = t->speech;
@@ -234,7 +236,8 @@ static void estimate_cmn(vrp_transcriber *t)
 	sp->cmn_live_set(sp->ps_get_feat(t->ps)->cmn_struct, mean);
 }
 
-/* "while(2)" is the second pronunciation of "while"; fillers (<sil>, [NOISE], ++um++) are not words. */
+/* "while(2)" is the second pronunciation of "while"; fillers (<sil>, [NOISE], ++um++) are not
+ * words. */
 static bool is_filler(const char *word)
 {
 	return !*word || *word == '<' || *word == '[' || *word == '+';
@@ -463,15 +466,16 @@ static int on_frame(vrp_transcriber *t, const int16_t *frame, vrp_transcript_seg
 		t->quiet_run = speech ? 0 : t->quiet_run + 1;
 		rc = utter(t, frame, VRP_VAD_FRAME);
 		t->resume_at = t->position + VRP_VAD_FRAME;
-		if (rc == 0 && (t->quiet_run >= END_FRAMES ||
-				t->utterance_samples >= MAX_UTTERANCE_SAMPLES))
+		if (rc == 0 &&
+		    (t->quiet_run >= END_FRAMES || t->utterance_samples >= MAX_UTTERANCE_SAMPLES))
 			rc = close_utterance(t, on_segment, ctx);
 	} else if (speech && ++t->speech_run >= START_FRAMES) {
 		rc = open_utterance(t, frame);
 	} else {
 		if (!speech)
 			t->speech_run = 0;
-		memcpy(t->lead + t->lead_next * VRP_VAD_FRAME, frame, sizeof(*frame) * VRP_VAD_FRAME);
+		memcpy(t->lead + t->lead_next * VRP_VAD_FRAME, frame,
+		       sizeof(*frame) * VRP_VAD_FRAME);
 		t->lead_next = (t->lead_next + 1) % LEAD_FRAMES;
 		if (t->lead_frames < LEAD_FRAMES)
 			t->lead_frames++;

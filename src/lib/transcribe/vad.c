@@ -4,14 +4,14 @@
 #include <math.h>
 #include <stdlib.h>
 
-#define SPEECH_DB  12.0
+#define SPEECH_DB 12.0
 /* Below this a frame is silence whatever the floor: dither, a quiet room. */
 #define MIN_SPEECH_DB 30.0
 /* The floor rises 2 dB a second through pauses, 0.5 dB a second through
  * speech: a noise that starts and stays becomes the floor within a minute. */
 #define FLOOR_RISE_DB        0.02
 #define FLOOR_RISE_SPEECH_DB 0.005
-#define HEAD_FRAMES_MAX 4096
+#define HEAD_FRAMES_MAX      4096
 
 double vrp_vad_level(const int16_t *frame, size_t count)
 {
