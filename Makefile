@@ -6,7 +6,7 @@ MESON ?= meson
 
 SOURCES = $(shell find src include tests bench -name '*.[ch]' 2>/dev/null)
 
-.PHONY: all deps build demo check bench install format lint clean
+.PHONY: all deps build demo check bench fuzz install format lint clean
 
 all: build
 
@@ -32,6 +32,11 @@ check: build $(ASAN_BUILD)/build.ninja
 demo: build
 	@VRP=$(BUILD)/src/cli/vrp ./scripts/demo.sh
 
+# libFuzzer targets (fuzz/) built with clang; FUZZ_SECONDS each (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=build-fuzz ./scripts/fuzz.sh
+
 bench: build
 	@INSTALL_BENCH=1 ./scripts/install-deps.sh
 	@VRP=$(BUILD)/src/cli/vrp ./bench/run.sh
@@ -54,4 +59,4 @@ lint: build
 	clang-tidy --quiet -p $(BUILD) $(filter src/%.c,$(SOURCES))
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

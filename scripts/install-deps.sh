@@ -42,6 +42,8 @@ pocketsphinx-en-us
 flite
 festival
 festvox-kallpc16k
+clang-14
+libclang-rt-14-dev
 "
 # Only for `make lint` and `make format`; install with INSTALL_LINT=1.
 LINT_PACKAGES="clang-tidy cppcheck clang-format"

@@ -143,6 +143,25 @@ static void test_patterns_wildcards_and_negation(void **state)
 	const char *bracket = "[127.0.0.1]:2222";
 	assert_true(sftp_known_hosts_match(bracket, strlen(bracket), "[127.0.0.1]:2222"));
 	assert_false(sftp_known_hosts_match(bracket, strlen(bracket), "[127.0.0.1]:22222"));
+	const char *globs = "n*s*.l?n,*a*b*";
+	assert_true(sftp_known_hosts_match(globs, strlen(globs), "nas.lan"));
+	assert_true(sftp_known_hosts_match(globs, strlen(globs), "xaxxb"));
+	assert_false(sftp_known_hosts_match(globs, strlen(globs), "nas.lanx"));
+}
+
+/*
+ * Found by fuzz_known_hosts: sixty stars and a letter the name lacks took
+ * the recursive glob exponential time (the test would hang, not fail).
+ */
+static void test_many_stars_cost_linear_time(void **state)
+{
+	(void)state;
+	char pattern[128];
+	memset(pattern, '*', 60);
+	strcpy(pattern + 60, "x");
+	assert_false(sftp_known_hosts_match(pattern, strlen(pattern),
+					    "a-long-host-name-without-that-letter.lan"));
+	assert_true(sftp_known_hosts_match(pattern, strlen(pattern), "box"));
 }
 
 /* ssh-keygen -H writes |1|salt|hash names; they must still be found. */
@@ -226,6 +245,7 @@ int main(void)
 		T(test_name_is_bracketed_with_a_port_other_than_22),
 		T(test_missing_file_knows_no_host),
 		T(test_recorded_key_matches_after_unparsable_lines),
+		T(test_many_stars_cost_linear_time),
 		T(test_same_host_on_another_port_is_unknown),
 		T(test_other_key_for_the_host_is_a_change),
 		T(test_only_another_key_type_for_the_host_is_a_change),

@@ -83,24 +83,33 @@ void sftp_known_hosts_name(const char *host, int port, char *out, size_t size)
 		snprintf(out, size, "[%s]:%d", host, port);
 }
 
-/* OpenSSH's glob: * and ? only, host names compared without case. */
+/*
+ * OpenSSH's glob: * and ? only, host names compared without case. Iterative,
+ * going back only to the last star: a pattern of many stars (the fuzzer's
+ * "****...x") costs pattern x name steps, not exponentially many.
+ */
 static bool glob_match(const char *pat, size_t plen, const char *s)
 {
-	if (plen == 0)
-		return *s == '\0';
-	if (*pat == '*') {
-		for (const char *t = s;; t++) {
-			if (glob_match(pat + 1, plen - 1, t))
-				return true;
-			if (!*t)
-				return false;
+	size_t p = 0, star_p = 0;
+	const char *star_s = NULL;
+	while (*s) {
+		if (p < plen && pat[p] == '*') {
+			star_p = ++p;
+			star_s = s;
+		} else if (p < plen && (pat[p] == '?' || tolower((unsigned char)pat[p]) ==
+								 tolower((unsigned char)*s))) {
+			p++;
+			s++;
+		} else if (star_s) {
+			p = star_p;
+			s = ++star_s;
+		} else {
+			return false;
 		}
 	}
-	if (!*s)
-		return false;
-	if (*pat != '?' && tolower((unsigned char)*pat) != tolower((unsigned char)*s))
-		return false;
-	return glob_match(pat + 1, plen - 1, s + 1);
+	while (p < plen && pat[p] == '*')
+		p++;
+	return p == plen;
 }
 
 /* "|1|<base64 salt>|<base64 HMAC-SHA1(salt, name)>", as HashKnownHosts writes. */
