@@ -18,6 +18,7 @@
  */
 #include "cloud/providers/onedrive.h"
 
+#include "cloud/oauth_signin.h"
 #include "core/error_set.h"
 #include "core/log.h"
 
@@ -227,66 +228,6 @@ int onedrive_is_authenticated(void *state, bool *out)
 
 /* ---- interactive sign-in ---- */
 
-static void prompt(const vrp_authorize_request *request, const char *url, const char *user_code,
-		   int64_t expires_in_s, bool browser_opened)
-{
-	vrp_authorize_prompt p = { url, user_code, expires_in_s, browser_opened };
-	if (request->prompt)
-		request->prompt(request->prompt_ctx, &p);
-}
-
-static int loopback_flow(struct onedrive *od, const struct vrp_oauth_client *client,
-			 const vrp_authorize_request *request, int64_t deadline_ms,
-			 struct vrp_oauth_tokens *tokens)
-{
-	struct vrp_oauth_listener *listener = NULL;
-	const char *redirect_uri = NULL;
-	char verifier[VRP_OAUTH_RANDOM_LEN], challenge[VRP_OAUTH_RANDOM_LEN];
-	char state[VRP_OAUTH_RANDOM_LEN];
-	char *url = NULL, *code = NULL;
-	int rc = vrp_oauth_listener_open(&listener, &redirect_uri);
-	if (rc == 0)
-		rc = vrp_oauth_random(verifier);
-	if (rc == 0)
-		rc = vrp_oauth_random(state);
-	if (rc == 0)
-		rc = vrp_oauth_pkce_challenge(verifier, challenge);
-	if (rc == 0 && !(url = vrp_oauth_auth_url(client, redirect_uri, state, challenge)))
-		rc = VRP_ENOMEM;
-	if (rc == 0) {
-		bool opened = request->open_browser && vrp_oauth_open_browser(url);
-		prompt(request, url, NULL, (deadline_ms - vrp_oauth_now_ms()) / 1000, opened);
-		rc = vrp_oauth_listener_wait(listener, state, deadline_ms, &code);
-	}
-	if (rc == 0)
-		rc = vrp_oauth_exchange_code(od->http, client, code, verifier, redirect_uri,
-					     tokens);
-	if (rc < 0)
-		vrp_error_set_context("remote %s", od->name);
-	OPENSSL_cleanse(verifier, sizeof(verifier));
-	wipe(&code);
-	free(url);
-	vrp_oauth_listener_free(listener);
-	return rc;
-}
-
-static int device_flow(struct onedrive *od, const struct vrp_oauth_client *client,
-		       const vrp_authorize_request *request, int64_t deadline_ms,
-		       struct vrp_oauth_tokens *tokens)
-{
-	struct vrp_oauth_device device = { 0 };
-	int rc = vrp_oauth_device_start(od->http, client, &device);
-	if (rc == 0) {
-		bool opened =
-			request->open_browser && vrp_oauth_open_browser(device.verification_url);
-		prompt(request, device.verification_url, device.user_code,
-		       (device.expires_at_ms - vrp_oauth_now_ms()) / 1000, opened);
-		rc = vrp_oauth_device_poll(od->http, client, &device, deadline_ms, tokens);
-	}
-	vrp_oauth_device_clear(&device);
-	return rc;
-}
-
 static int keep_tokens(struct onedrive *od, struct vrp_oauth_tokens *tokens)
 {
 	if (!tokens->refresh_token)
@@ -312,10 +253,8 @@ int onedrive_authorize(void *state, const vrp_authorize_request *request)
 	int64_t timeout_s = request->timeout_s > 0 ? request->timeout_s : DEFAULT_TIMEOUT_S;
 	int64_t deadline_ms = vrp_oauth_now_ms() + timeout_s * 1000;
 	struct vrp_oauth_tokens tokens = { 0 };
-	if (rc == 0 && request->flow == VRP_AUTHORIZE_DEVICE)
-		rc = device_flow(od, &client, request, deadline_ms, &tokens);
-	else if (rc == 0)
-		rc = loopback_flow(od, &client, request, deadline_ms, &tokens);
+	if (rc == 0)
+		rc = vrp_oauth_sign_in(od->http, od->name, &client, request, deadline_ms, &tokens);
 	if (rc == 0)
 		rc = keep_tokens(od, &tokens);
 	vrp_oauth_tokens_clear(&tokens);
