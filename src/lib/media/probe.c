@@ -3,6 +3,7 @@
 #include "media/tags.h"
 
 #include "core/error_set.h"
+#include "media/container.h"
 #include "media/ffmpeg.h"
 #include "media/media_io.h"
 #include "media/truncation.h"
@@ -38,40 +39,13 @@
 /* A longer recording is a header's invention: a year of audio. */
 #define DURATION_MAX (366.0 * 24 * 3600)
 
-/* What a file must contain to be one of ours: a demuxer and what its files are called. */
-struct container {
-	const char *demuxer; /* AVInputFormat.name */
-	const char *format_name;
-	const char *mime_type;
-	const char *extension;
-};
-
-static const struct container containers[] = {
-	{ "wav", "wav", "audio/wav", "wav" },
-	{ "flac", "flac", "audio/flac", "flac" },
-	{ "mp3", "mp3", "audio/mpeg", "mp3" },
-	{ "mov,mp4,m4a,3gp,3g2,mj2", "mp4", "audio/mp4", "m4a" },
-	{ "ogg", "ogg", "audio/ogg", "ogg" },
-	{ "matroska,webm", "webm", "audio/webm", "webm" },
-	{ "amr", "amr", "audio/amr", "amr" },
-	{ "aiff", "aiff", "audio/aiff", "aiff" },
-	/* What Android recorders, Apple devices, Sony and Windows Sound Recorder write. */
-	{ "aac", "aac", "audio/aac", "aac" },
-	{ "caf", "caf", "audio/x-caf", "caf" },
-	{ "w64", "w64", "audio/x-w64", "w64" },
-	{ "asf", "asf", "audio/x-ms-wma", "wma" },
-};
-
 struct probe {
 	const struct vrp_ffmpeg *ffmpeg;
 	const char *path;
 	int fd;
 	int64_t size;
 	struct vrp_media_io io;
-	const struct container *container;
-	/* A demuxer outside the table: its names, as FFmpeg gives them. */
-	struct container other;
-	char other_format[24], other_mime[48], other_ext[8];
+	struct vrp_container container;
 	AVFormatContext *ic;
 	AVStream *st;
 	AVCodecContext *dec;
@@ -152,79 +126,21 @@ static unsigned probe_limit(struct probe *p)
 	return PROBE_BYTES_MAX + (len < ID3V2_MAX ? len : 0);
 }
 
-static const struct container *container_for(const char *demuxer)
-{
-	for (size_t i = 0; i < sizeof(containers) / sizeof(*containers); i++)
-		if (strcmp(containers[i].demuxer, demuxer) == 0)
-			return &containers[i];
-	return NULL;
-}
-
 /*
  * Guesses from content alone (no file name, so no extension), and insists on
  * a score above AVPROBE_SCORE_RETRY: below it FFmpeg is guessing, and the MP3
  * demuxer in particular finds "frames" in random bytes.
  */
-/*
- * The formats whose first bytes name them outright. Asking every FFmpeg
- * demuxer to score the buffer costs more than the rest of the probe for a
- * short memo; the demuxer and decoder still check the rest of the file.
- */
-static const char *signature_format(int fd)
+static bool name_container(struct probe *p, const AVInputFormat *fmt)
 {
-	unsigned char h[12];
-	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		return NULL;
-	if (!memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WAVE", 4))
-		return "wav";
-	if (!memcmp(h, "FORM", 4) && (!memcmp(h + 8, "AIFF", 4) || !memcmp(h + 8, "AIFC", 4)))
-		return "aiff";
-	if (!memcmp(h, "fLaC", 4))
-		return "flac";
-	if (!memcmp(h, "OggS", 4))
-		return "ogg";
-	return NULL;
-}
-
-/* The first of FFmpeg's comma-separated names, lower-case letters and digits only. */
-static void first_name(const char *list, char *out, size_t size)
-{
-	size_t n = 0;
-	for (; list && *list && *list != ',' && n + 1 < size; list++)
-		if ((*list >= 'a' && *list <= 'z') || (*list >= '0' && *list <= '9'))
-			out[n++] = *list;
-	out[n] = '\0';
-}
-
-/*
- * Any other demuxer is welcome: what decides is the probe's check that the
- * file holds audio that decodes to its end, not a list of names. Its MIME
- * type is FFmpeg's when that is an audio one.
- */
-static const struct container *other_container(struct probe *p, const AVInputFormat *fmt)
-{
-	first_name(fmt->name, p->other_format, sizeof(p->other_format));
-	first_name(fmt->extensions, p->other_ext, sizeof(p->other_ext));
-	if (!p->other_ext[0])
-		snprintf(p->other_ext, sizeof(p->other_ext), "%.7s", p->other_format);
-	const char *mime = fmt->mime_type ? fmt->mime_type : "";
-	size_t len = strcspn(mime, ",");
-	if (strncmp(mime, "audio/", 6) == 0 && len < sizeof(p->other_mime))
-		snprintf(p->other_mime, sizeof(p->other_mime), "%.*s", (int)len, mime);
-	else
-		snprintf(p->other_mime, sizeof(p->other_mime), "application/octet-stream");
-	p->other = (struct container){ fmt->name, p->other_format, p->other_mime, p->other_ext };
-	return p->other_format[0] ? &p->other : NULL;
+	return vrp_container_name(fmt->name, fmt->extensions, fmt->mime_type, &p->container);
 }
 
 static int recognise(struct probe *p, const AVInputFormat **fmt)
 {
-	const char *known = signature_format(p->fd);
-	if (known && (*fmt = p->ffmpeg->av_find_input_format(known))) {
-		p->container = container_for((*fmt)->name);
-		if (p->container)
-			return 0;
-	}
+	const char *known = vrp_container_signature(p->fd);
+	if (known && (*fmt = p->ffmpeg->av_find_input_format(known)) && name_container(p, *fmt))
+		return 0;
 	*fmt = NULL;
 	int score = p->ffmpeg->av_probe_input_buffer2(p->io.avio, fmt, "", NULL, 0, probe_limit(p));
 	if (p->io.read_errno)
@@ -234,10 +150,7 @@ static int recognise(struct probe *p, const AVInputFormat **fmt)
 	if (score <= AVPROBE_SCORE_RETRY || !*fmt)
 		return media_error(p, VRP_EUNSUPPORTED_MEDIA,
 				   "not a recognised audio format (no FFmpeg demuxer knows it)");
-	p->container = container_for((*fmt)->name);
-	if (!p->container)
-		p->container = other_container(p, *fmt);
-	if (!p->container)
+	if (!name_container(p, *fmt))
 		return media_error(p, VRP_EUNSUPPORTED_MEDIA, "%s is not a supported audio format",
 				   (*fmt)->long_name ? (*fmt)->long_name : (*fmt)->name);
 	return 0;
@@ -555,7 +468,7 @@ static bool is_webm(struct probe *p)
 
 static int name_format(struct probe *p, struct vrp_media_info *out)
 {
-	const struct container *c = p->container;
+	const struct vrp_container *c = &p->container;
 	const char *format = c->format_name, *mime = c->mime_type, *ext = c->extension;
 	enum AVCodecID codec = p->st->codecpar->codec_id;
 	const AVDictionaryEntry *brand =
