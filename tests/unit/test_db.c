@@ -286,6 +286,52 @@ static void test_writer_waits_for_a_connection_of_this_process(void **state)
 }
 
 /* Replacing SQLite's WAL hook must not stop its automatic checkpoints. */
+/*
+ * A cached statement comes back reset with no bindings, a second user of the
+ * same SQL while the first holds it gets its own, and many distinct
+ * statements evict without leaking (ASan) or losing correctness.
+ */
+static void test_cached_statements_are_reset_and_never_shared(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	test_exec(db, "CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1), (2), (3)");
+	const char *sql = "SELECT count(*) FROM t WHERE v >= ?1";
+	sqlite3_stmt *a = NULL, *b = NULL;
+	assert_ok(vrp_db_prepare_cached(db, &a, sql));
+	sqlite3_bind_int(a, 1, 2);
+	assert_int_equal(vrp_db_step(db, a, "step"), 1);
+	assert_int_equal(sqlite3_column_int(a, 0), 2);
+	assert_ok(vrp_db_prepare_cached(db, &b, sql));
+	assert_ptr_not_equal(a, b);
+	vrp_db_release(db, a);
+	vrp_db_release(db, b);
+	/* One of the two comes back, mid-result no more and unbound: NULL matches nothing. */
+	sqlite3_stmt *c = NULL;
+	assert_ok(vrp_db_prepare_cached(db, &c, sql));
+	assert_true(c == a || c == b);
+	assert_int_equal(vrp_db_step(db, c, "step"), 1);
+	assert_int_equal(sqlite3_column_int(c, 0), 0);
+	vrp_db_release(db, c);
+	for (int i = 0; i < 40; i++) {
+		char q[64];
+		snprintf(q, sizeof(q), "SELECT %d + count(*) FROM t", i);
+		sqlite3_stmt *s = NULL;
+		assert_ok(vrp_db_prepare_cached(db, &s, q));
+		assert_int_equal(vrp_db_step(db, s, "step"), 1);
+		assert_int_equal(sqlite3_column_int(s, 0), i + 3);
+		vrp_db_release(db, s);
+	}
+	vrp_db_release(db, NULL);
+	/* A schema change under a kept statement: SQLite prepares it again. */
+	assert_ok(vrp_db_prepare_cached(db, &a, "SELECT count(*) FROM t"));
+	vrp_db_release(db, a);
+	test_exec(db, "ALTER TABLE t ADD COLUMN w TEXT; INSERT INTO t (v) VALUES (4)");
+	assert_ok(vrp_db_prepare_cached(db, &a, "SELECT count(*) FROM t"));
+	assert_int_equal(vrp_db_step(db, a, "step"), 1);
+	assert_int_equal(sqlite3_column_int(a, 0), 4);
+	vrp_db_release(db, a);
+}
+
 static void test_the_wal_is_still_checkpointed(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
@@ -476,6 +522,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_waits_busy_timeout_then_reports_busy,
 						test_db_setup, test_db_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_waits_for_a_connection_of_this_process,
+						test_db_setup, test_db_teardown),
+		cmocka_unit_test_setup_teardown(test_cached_statements_are_reset_and_never_shared,
 						test_db_setup, test_db_teardown),
 		cmocka_unit_test_setup_teardown(test_the_wal_is_still_checkpointed, test_db_setup,
 						test_db_teardown),

@@ -5,8 +5,10 @@
 #include "core/error_set.h"
 #include "db/busy.h"
 #include "db/read_only.h"
+#include "db/stmt_cache.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@ struct vrp_db {
 	struct vrp_db_busy busy;
 	int savepoint_depth;
 	int unwritable; /* why the library is open read-only (EROFS, ENOSPC, EACCES), or 0 */
+	struct vrp_stmt_cache cache;
 };
 
 sqlite3 *vrp_db_handle(vrp_db *db) { return db->handle; }
@@ -110,6 +113,14 @@ int vrp_db_prepare(vrp_db *db, sqlite3_stmt **out, const char *sql)
 		return vrp_db_fail(db, rc, "cannot prepare a statement");
 	return 0;
 }
+
+int vrp_db_prepare_cached(vrp_db *db, sqlite3_stmt **out, const char *sql)
+{
+	*out = vrp_stmt_cache_take(&db->cache, sql);
+	return *out ? 0 : vrp_db_prepare(db, out, sql);
+}
+
+void vrp_db_release(vrp_db *db, sqlite3_stmt *stmt) { vrp_stmt_cache_put(&db->cache, stmt); }
 
 int vrp_db_exec(vrp_db *db, const char *sql)
 {
@@ -244,12 +255,25 @@ static int open_error(const char *path, unsigned flags)
 
 enum open_mode { OPEN_AS_ASKED, OPEN_READ_ONLY, OPEN_IMMUTABLE };
 
+/*
+ * SQLite's memory statistics take one process-wide mutex on every
+ * allocation: with vrp serve's request threads each on its own connection
+ * that lock was contended more than any of the work. vrp reads no
+ * statistics. Too late (SQLITE_MISUSE) if the application started SQLite
+ * itself, which is harmless.
+ */
+static void configure_sqlite(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 static int connect(vrp_db *db, unsigned flags, enum open_mode mode)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, configure_sqlite);
+	vrp_stmt_cache_clear(&db->cache);
 	sqlite3_close_v2(db->handle);
 	db->handle = NULL;
 	char *uri = NULL;
-	int oflags = SQLITE_OPEN_EXRESCODE;
+	/* One thread at a time per connection (vrp/db.h): SQLite's own locking would be waste. */
+	int oflags = SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOMUTEX;
 	if (mode != OPEN_AS_ASKED) {
 		flags = (flags | VRP_DB_READONLY) & ~(unsigned)VRP_DB_CREATE;
 		uri = vrp_db_uri(db->path, mode == OPEN_IMMUTABLE ? "immutable=1" : "mode=ro");
@@ -349,6 +373,7 @@ void vrp_db_close(vrp_db *db)
 		return;
 	/* sqlite3_close_v2 defers the close until stray statements are finalized,
 	 * so a leaked statement cannot leave the file half-closed. */
+	vrp_stmt_cache_clear(&db->cache);
 	sqlite3_close_v2(db->handle);
 	free(db->path);
 	free(db);

@@ -38,6 +38,14 @@ int vrp_db_fail(vrp_db *db, int rc, const char *what);
 /* Prepares `sql` into `*out`; on failure records it and returns the code. */
 int vrp_db_prepare(vrp_db *db, sqlite3_stmt **out, const char *sql);
 
+/*
+ * vrp_db_prepare() through the connection's statement cache, for the hot
+ * queries. Give the statement back with vrp_db_release(), never
+ * sqlite3_finalize(); it is reset and its bindings cleared there.
+ */
+int vrp_db_prepare_cached(vrp_db *db, sqlite3_stmt **out, const char *sql);
+void vrp_db_release(vrp_db *db, sqlite3_stmt *stmt);
+
 /* Runs one or more statements that return no rows. */
 int vrp_db_exec(vrp_db *db, const char *sql);
 

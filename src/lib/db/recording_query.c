@@ -80,7 +80,7 @@ static int prepare_query(vrp_db *db, struct query *q, sqlite3_stmt **stmt)
 {
 	if (q->overflow)
 		return vrp_error_set(VRP_ERROR, "recording query too long");
-	int rc = vrp_db_prepare(db, stmt, q->sql);
+	int rc = vrp_db_prepare_cached(db, stmt, q->sql);
 	for (int i = 0; rc == 0 && i < q->count; i++) {
 		const struct bind *b = &q->binds[i];
 		if (b->type == BIND_TEXT)
@@ -232,12 +232,12 @@ static void add_keyset_and_order(struct query *q, const vrp_recording_filter *f,
 static int check_cursor(vrp_db *db, int64_t cursor)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = vrp_db_prepare(db, &stmt, "SELECT 1 FROM recordings WHERE id = ?1");
+	int rc = vrp_db_prepare_cached(db, &stmt, "SELECT 1 FROM recordings WHERE id = ?1");
 	if (rc == 0) {
 		sqlite3_bind_int64(stmt, 1, cursor);
 		rc = vrp_db_step(db, stmt, "cannot read the listing cursor");
 	}
-	sqlite3_finalize(stmt);
+	vrp_db_release(db, stmt);
 	if (rc == 0)
 		return vrp_error_set(VRP_ENOTFOUND,
 				     "the listing cursor names recording %lld, which no longer "
@@ -274,7 +274,7 @@ static int run_list(vrp_db *db, const vrp_recording_filter *f, vrp_recording_lis
 	}
 	if (rc == 0)
 		rc = vrp_recording_load_tags(db, list->items, list->count);
-	sqlite3_finalize(stmt);
+	vrp_db_release(db, stmt);
 	free(q.tag);
 	return rc;
 }
@@ -322,7 +322,7 @@ int vrp_recording_repo_count(vrp_db *db, const vrp_recording_filter *filter, int
 		*out = sqlite3_column_int64(stmt, 0);
 		rc = 0;
 	}
-	sqlite3_finalize(stmt);
+	vrp_db_release(db, stmt);
 	free(q.tag);
 	return rc;
 }

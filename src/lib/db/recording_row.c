@@ -157,11 +157,11 @@ int vrp_recording_load_tags(vrp_db *db, vrp_recording **items, size_t count)
 		goto done;
 	memcpy(sorted, items, count * sizeof(*sorted));
 	qsort(sorted, count, sizeof(*sorted), compare_by_id);
-	rc = vrp_db_prepare(db, &stmt,
-			    "SELECT rt.recording_id, t.name FROM recording_tags rt "
-			    "JOIN tags t ON t.id = rt.tag_id "
-			    "WHERE rt.recording_id IN (SELECT value FROM json_each(?1)) "
-			    "ORDER BY rt.recording_id, t.name COLLATE NOCASE, t.id");
+	rc = vrp_db_prepare_cached(db, &stmt,
+				   "SELECT rt.recording_id, t.name FROM recording_tags rt "
+				   "JOIN tags t ON t.id = rt.tag_id "
+				   "WHERE rt.recording_id IN (SELECT value FROM json_each(?1)) "
+				   "ORDER BY rt.recording_id, t.name COLLATE NOCASE, t.id");
 	if (rc < 0)
 		goto done;
 	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
@@ -171,7 +171,7 @@ int vrp_recording_load_tags(vrp_db *db, vrp_recording **items, size_t count)
 			break;
 	}
 done:
-	sqlite3_finalize(stmt);
+	vrp_db_release(db, stmt);
 	free(sorted);
 	free(json);
 	return rc;

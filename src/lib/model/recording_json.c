@@ -15,88 +15,94 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *text(const char *s)
-{
-	if (!s)
-		return json_null();
-	char *clean = vrp_utf8_valid(s) ? NULL : vrp_utf8_sanitize(s);
-	json_t *out = json_string(clean ? clean : s);
-	free(clean);
-	return out ? out : json_null();
-}
-
-static json_t *hex(const char *bytes)
+static void hex(struct vrp_jw *w, const char *bytes)
 {
 	size_t len = strlen(bytes);
 	char *h = malloc(len * 2 + 1);
-	if (!h)
-		return json_null();
+	if (!h) {
+		w->failed = true;
+		return;
+	}
 	for (size_t i = 0; i < len; i++)
 		snprintf(h + 2 * i, 3, "%02x", (unsigned char)bytes[i]);
-	json_t *s = json_stringn(h, len * 2);
+	vrp_jw_string(w, h);
 	free(h);
-	return s;
+}
+
+static void member_text(struct vrp_jw *w, const char *name, const char *value)
+{
+	vrp_jw_key(w, name);
+	vrp_jw_string(w, value);
 }
 
 /* Counts the catalogue stores as NULL when unknown read back as 0. */
-static json_t *count_or_null(int64_t value)
+static void member_count(struct vrp_jw *w, const char *name, int64_t value)
 {
-	return value > 0 ? json_integer(value) : json_null();
+	vrp_jw_key(w, name);
+	if (value > 0)
+		vrp_jw_int(w, value);
+	else
+		vrp_jw_null(w);
 }
 
-static void set_texts(json_t *o, const char *const *names, const char *const *values, size_t n)
+void vrp_recording_write_json(struct vrp_jw *w, const vrp_recording *rec)
 {
-	for (size_t i = 0; i < n; i++)
-		json_object_set_new(o, names[i], text(values[i]));
-}
-
-json_t *vrp_recording_json(const vrp_recording *rec)
-{
-	json_t *o = json_object();
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "id", json_integer(rec->id));
-	json_object_set_new(o, "uuid", text(rec->uuid));
-	json_object_set_new(o, "original_filename", text(rec->original_filename));
-	if (rec->original_filename && !vrp_utf8_valid(rec->original_filename))
-		json_object_set_new(o, "original_filename_hex", hex(rec->original_filename));
-	const char *const names[] = { "stored_filename", "local_path", "title", "description" };
-	const char *const values[] = { rec->stored_filename, rec->local_path, rec->title,
-				       rec->description };
-	set_texts(o, names, values, 4);
-	json_object_set_new(o, "duration", json_real(rec->duration));
-	json_object_set_new(o, "filesize_bytes", json_integer(rec->filesize_bytes));
-	json_object_set_new(o, "mime_type", text(rec->mime_type));
-	json_object_set_new(o, "codec", text(rec->codec));
-	json_object_set_new(o, "sample_rate", count_or_null(rec->sample_rate));
-	json_object_set_new(o, "channels", count_or_null(rec->channels));
-	json_object_set_new(o, "bit_depth", count_or_null(rec->bit_depth));
-	json_object_set_new(o, "checksum", text(rec->checksum));
-	json_object_set_new(o, "status", text(vrp_recording_status_to_string(rec->status)));
-	const char *const later[] = { "deleted_at",    "retention_policy",
-				      "ingest_source", "created_by_app_version",
-				      "created_at",    "modified_at" };
-	const char *const later_values[] = { rec->deleted_at,    rec->retention_policy,
-					     rec->ingest_source, rec->created_by_app_version,
-					     rec->created_at,    rec->modified_at };
-	set_texts(o, later, later_values, 6);
-	json_object_set_new(o, "integrity", text(vrp_integrity_to_string(rec->integrity)));
-	json_object_set_new(o, "verified_at", text(rec->verified_at));
-	json_object_set_new(o, "recorded_at", text(rec->recorded_at));
-	json_object_set_new(o, "recorded_at_source", text(rec->recorded_at_source));
-	json_t *tags = json_array();
-	for (size_t i = 0; tags && i < rec->tag_count; i++)
-		json_array_append_new(tags, text(rec->tags[i]));
-	json_object_set_new(o, "tags", tags ? tags : json_null());
-	return o;
+	vrp_jw_object_begin(w);
+	vrp_jw_key(w, "id");
+	vrp_jw_int(w, rec->id);
+	member_text(w, "uuid", rec->uuid);
+	member_text(w, "original_filename", rec->original_filename);
+	if (rec->original_filename && !vrp_utf8_valid(rec->original_filename)) {
+		vrp_jw_key(w, "original_filename_hex");
+		hex(w, rec->original_filename);
+	}
+	member_text(w, "stored_filename", rec->stored_filename);
+	member_text(w, "local_path", rec->local_path);
+	member_text(w, "title", rec->title);
+	member_text(w, "description", rec->description);
+	vrp_jw_key(w, "duration");
+	vrp_jw_real(w, rec->duration);
+	vrp_jw_key(w, "filesize_bytes");
+	vrp_jw_int(w, rec->filesize_bytes);
+	member_text(w, "mime_type", rec->mime_type);
+	member_text(w, "codec", rec->codec);
+	member_count(w, "sample_rate", rec->sample_rate);
+	member_count(w, "channels", rec->channels);
+	member_count(w, "bit_depth", rec->bit_depth);
+	member_text(w, "checksum", rec->checksum);
+	member_text(w, "status", vrp_recording_status_to_string(rec->status));
+	member_text(w, "deleted_at", rec->deleted_at);
+	member_text(w, "retention_policy", rec->retention_policy);
+	member_text(w, "ingest_source", rec->ingest_source);
+	member_text(w, "created_by_app_version", rec->created_by_app_version);
+	member_text(w, "created_at", rec->created_at);
+	member_text(w, "modified_at", rec->modified_at);
+	member_text(w, "integrity", vrp_integrity_to_string(rec->integrity));
+	member_text(w, "verified_at", rec->verified_at);
+	member_text(w, "recorded_at", rec->recorded_at);
+	member_text(w, "recorded_at_source", rec->recorded_at_source);
+	vrp_jw_key(w, "tags");
+	vrp_jw_array_begin(w);
+	for (size_t i = 0; i < rec->tag_count; i++)
+		vrp_jw_string(w, rec->tags[i]);
+	vrp_jw_array_end(w);
+	vrp_jw_object_end(w);
 }
 
 char *vrp_recording_to_json(const vrp_recording *rec)
 {
-	json_t *o = vrp_recording_json(rec);
-	char *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	return out;
+	struct vrp_jw w;
+	vrp_jw_init(&w);
+	vrp_recording_write_json(&w, rec);
+	return vrp_jw_finish(&w, NULL);
+}
+
+json_t *vrp_recording_json(const vrp_recording *rec)
+{
+	char *text = vrp_recording_to_json(rec);
+	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return o;
 }
 
 json_t *vrp_derived_asset_json(const vrp_derived_asset *a, bool stale)

@@ -10,6 +10,7 @@
 #include "serve/serve_internal.h"
 
 #include "core/error_set.h"
+#include "model/recording_json.h"
 #include "vrp/derive.h"
 #include "vrp/recordings.h"
 #include "vrp/sync.h"
@@ -117,14 +118,6 @@ static int parse_filter(struct serve_request *req, vrp_recording_filter *f)
 	return 0;
 }
 
-static json_t *recording_json(const vrp_recording *rec)
-{
-	char *text = vrp_recording_to_json(rec);
-	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	return o;
-}
-
 enum MHD_Result serve_api_recordings_list(struct serve_request *req)
 {
 	vrp_recording_filter filter;
@@ -136,35 +129,27 @@ enum MHD_Result serve_api_recordings_list(struct serve_request *req)
 	serve_pool_release(req->server->pool, lib);
 	if (rc < 0 || !list)
 		return serve_send_vrp_error(req->connection, rc < 0 ? rc : VRP_ERROR);
-	/*
-	 * The page's records are joined as the library writes them: parsing each
-	 * back into a tree only to print it again was most of a request's time.
-	 */
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-	bool failed = !out;
-	if (out) {
-		fputs("{\"items\":[", out);
-		for (size_t i = 0; i < list->count && !failed; i++) {
-			char *item = vrp_recording_to_json(list->items[i]);
-			failed = !item;
-			if (item)
-				fprintf(out, "%s%s", i ? "," : "", item);
-			free(item);
-		}
-		if (list->next_cursor)
-			fprintf(out, "],\"next_cursor\":%lld}", (long long)list->next_cursor);
-		else
-			fputs("],\"next_cursor\":null}", out);
-		failed = fclose(out) != 0 || failed;
-	}
+	/* Written straight to text: a jansson tree per record was most of a request's time. */
+	struct vrp_jw w;
+	vrp_jw_init(&w);
+	vrp_jw_object_begin(&w);
+	vrp_jw_key(&w, "items");
+	vrp_jw_array_begin(&w);
+	for (size_t i = 0; i < list->count; i++)
+		vrp_recording_write_json(&w, list->items[i]);
+	vrp_jw_array_end(&w);
+	vrp_jw_key(&w, "next_cursor");
+	if (list->next_cursor)
+		vrp_jw_int(&w, list->next_cursor);
+	else
+		vrp_jw_null(&w);
+	vrp_jw_object_end(&w);
 	vrp_recording_list_free(list);
-	if (failed) {
-		free(text);
+	size_t len = 0;
+	char *text = vrp_jw_finish(&w, &len);
+	if (!text)
 		return serve_send_error(req->connection, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					"ERR_NO_MEMORY", "out of memory");
-	}
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(text);
@@ -208,7 +193,7 @@ enum MHD_Result serve_api_search(struct serve_request *req)
 			"{s:I, s:o, s:o, s:f, s:o, s:o}", "id", (json_int_t)hit->recording_id,
 			"uuid", serve_json_string(rec->uuid), "title",
 			serve_json_string(rec->title), "rank", hit->rank, "snippet",
-			serve_json_string(hit->snippet), "recording", recording_json(rec));
+			serve_json_string(hit->snippet), "recording", vrp_recording_json(rec));
 		json_array_append_new(items, o);
 		vrp_recording_free(rec);
 	}
@@ -254,7 +239,7 @@ static json_t *asset_json(const vrp_derived_asset *a, bool stale)
 /* `vrp show --json`: the record, its state on each remote and its derived assets. */
 static json_t *show_json(vrp_library *lib, const vrp_recording *rec)
 {
-	json_t *o = recording_json(rec);
+	json_t *o = vrp_recording_json(rec);
 	json_t *remotes = json_array(), *derived = json_array();
 	vrp_recording_remote_list *states = NULL;
 	vrp_derived_asset_list *assets = NULL;
