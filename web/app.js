@@ -276,7 +276,7 @@ function upload(file) {
     const form = new FormData();
     form.append('file', file, file.name);
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/import');
+    xhr.open('POST', `/api/import?last_modified=${file.lastModified}`);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
     xhr.onload = () => {
       let body = null;
@@ -347,6 +347,19 @@ function listen() {
     const data = JSON.parse(e.data);
     if ($('list-view').hidden === false) loadList();
     else if (state.current && data.id === state.current.id && data.recording) { state.current = data.recording; fillRecording(data.recording); }
+  });
+  // What other processes (a terminal, a worker, the desktop app) changed.
+  source.addEventListener('changed', (e) => {
+    const data = JSON.parse(e.data);
+    if ($('list-view').hidden === false) { loadList(); return; }
+    const current = state.current;
+    if (!current || !(data.reload || data.recordings.some((r) => r.id === current.id))) return;
+    // Refresh the fields only: the player keeps playing.
+    api(`/api/recordings/${current.id}`).then((rec) => {
+      // Not while the user is typing in the edit form: their words win.
+      if ($('edit-form').contains(document.activeElement)) return;
+      if (state.current && state.current.id === rec.id) { state.current = rec; fillRecording(rec); }
+    }).catch(() => { location.hash = '#/'; });
   });
   source.addEventListener('sync', (e) => {
     const ev = JSON.parse(e.data);

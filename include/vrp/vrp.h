@@ -28,6 +28,7 @@
 #include "vrp/sync.h"
 #include "vrp/sync_task.h"
 #include "vrp/tag.h"
+#include "vrp/timestamp.h"
 #include "vrp/transcript.h"
 #include "vrp/utf8.h"
 #include "vrp/verify.h"

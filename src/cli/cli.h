@@ -256,14 +256,8 @@ bool cli_parse_int(const char *text, long long min, long long max, long long *ou
 /* A non-negative decimal number of seconds, such as 90 or 2.5. */
 bool cli_parse_seconds(const char *text, double *out);
 
-#define CLI_TIME_LEN 25
-/*
- * Parses YYYY-MM-DD or an ISO time (YYYY-MM-DDTHH:MM[:SS[.fff]] with Z or
- * an offset such as +02:00; UTC when none) into the catalogue's format
- * "YYYY-MM-DDTHH:MM:SS.sssZ". A bare date means its midnight (UTC), or the
- * next midnight when `end_of_day` (so an exclusive upper bound includes the
- * whole day). Returns 0, or -1 when `text` is not such a time.
- */
+#define CLI_TIME_LEN 25 /* VRP_TIMESTAMP_LEN */
+/* vrp_timestamp_parse(), returning -1 (no error kept) when `text` is not such a time. */
 int cli_parse_time(const char *text, bool end_of_day, char out[CLI_TIME_LEN]);
 
 #endif

@@ -131,10 +131,19 @@ expect_match "noise: 415" "$code" '^415$'
 expect_match "rejected, with the importer's code" "$body" '"status":"rejected",.*"code":"ERR_UNSUPPORTED_MEDIA"'
 get "/api/import?filename=raw.wav" -H "$AUTH $token" -H 'Content-Type: audio/wav' --data-binary "@$WORK/raw.wav"
 expect_match "a raw body is imported too" "$body" '"path":"raw.wav","status":"imported","id":3'
+sox -q -n -r 8000 -b 16 -c 1 "$WORK/memo.wav" synth 1 sine 430 vol 0.5
+march=$(date -u -d 2025-03-14T10:00:00Z +%s)000
+get "/api/import?filename=memo.wav&title=Standup%20notes&tags=work,q3&last_modified=$march" -H "$AUTH $token" -H 'Content-Type: audio/wav' --data-binary "@$WORK/memo.wav"
+expect_match "title and tags as query parameters" "$code $body" '^200 .*"path":"memo.wav","status":"imported","id":4'
+run "$VRP" --library "$LIB" --json show 4
+expect_match "reach the catalogue" "$out" '"title":"Standup notes".*"tags":\["q3","work"\]'
+expect_match "last_modified dates it as the client's file" "$out" '"recorded_at":"2025-03-14T10:00:00.000Z","recorded_at_source":"mtime"'
+get "/api/import?filename=memo.wav&last_modified=yesterday" -H "$AUTH $token" -H 'Content-Type: audio/wav' --data-binary "@$WORK/memo.wav"
+expect_match "a last_modified that is not a time: 400" "$code" '^400$'
 sox -q -n -r 8000 -b 16 -c 1 "$WORK/a.wav" synth 1 sine 410 vol 0.5
 sox -q -n -r 8000 -b 16 -c 1 "$WORK/b.wav" synth 1 sine 420 vol 0.5
 get /api/import -H "$AUTH $token" -F "one=@$WORK/a.wav;filename=../../escape.wav" -F "two=@$WORK/b.wav"
-expect_match "several files in one body, each with its result" "$body" '"path":"escape.wav","status":"imported","id":4.*"path":"b.wav","status":"imported","id":5'
+expect_match "several files in one body, each with its result" "$body" '"path":"escape.wav","status":"imported","id":5.*"path":"b.wav","status":"imported","id":6'
 check "a file name cannot climb out of the upload directory" sh -c "! ls '$LIB' '$LIB/..' | grep -q escape.wav"
 get "/api/import" -H "$AUTH $token" -H 'Content-Type: text/plain' --data-binary "@$WORK/raw.wav"
 expect_match "an upload as text/plain: 403" "$code" '^403$'
@@ -146,6 +155,15 @@ expect_match "the event stream told of the import" "$(cat "$WORK/events")" 'even
 data: \{"path":"Second take.wav","status":"imported","id":2'
 expect_match "and of the new recording" "$(cat "$WORK/events")" 'event: recording
 data: \{"action":"created","id":2\}'
+curl -s -N -H "$AUTH $token" "http://$hp/api/events" >"$WORK/changed" &
+sse=$!
+sleep 0.3
+"$VRP" -q --library "$LIB" edit 1 --title "Renamed in a terminal" >/dev/null
+for _ in $(seq 50); do grep -q '^event: changed' "$WORK/changed" && break; sleep 0.1; done
+kill "$sse"
+wait "$sse" 2>/dev/null
+expect_match "another process's change arrives as a changed event" "$(cat "$WORK/changed")" 'event: changed
+data: \{"seq":[0-9]+,"reload":false,"recordings":\[\{"id":1,"action":"updated"\}\]\}'
 curl -s -N --max-time 2 -H "$AUTH $token" -H "Last-Event-ID: 1" "http://$hp/api/events" >"$WORK/resumed" || true
 expect_match "Last-Event-ID resumes after the event it names" "$(sed -n 's/^id: //p' "$WORK/resumed" | head -n 1)" '^2$'
 
@@ -162,6 +180,18 @@ expect_match "a page of one gives a cursor" "$body" '"next_cursor":[0-9]+}$'
 cursor=$(printf '%s' "$body" | sed 's/.*"next_cursor":\([0-9]*\)}$/\1/')
 get "/api/recordings?limit=1&sort=title&cursor=$cursor" -H "$AUTH $token"
 expect_match "and the cursor the next page, as a page of two has it" "$body" "^\\{\"items\":\\[\\{\"id\":$second,"
+get "/api/recordings?until=2000-01-01" -H "$AUTH $token"
+expect_match "until a date before every import: none" "$body" '^\{"items":\[\],"next_cursor":null\}$'
+get "/api/recordings?since=2000-01-01&until=2999-12-31&limit=1" -H "$AUTH $token"
+expect_match "since and until as vrp ls reads them" "$body" '^\{"items":\[\{"id":[0-9]+,'
+get "/api/recordings?by=recorded&until=2025-03-14" -H "$AUTH $token"
+expect_match "by=recorded: the recording's own date, a bare until including its day" "$body" '^\{"items":\[\{"id":4,.*"next_cursor":null\}$'
+check "and only that one" sh -c "! printf '%s' '$body' | grep -q '},{\"id\"'"
+get "/api/recordings?since=2026-02-31" -H "$AUTH $token"
+expect_match "a date that is not one: 400" "$code" '^400$'
+expect_match "naming the parameter" "$body" '"message":"since: .2026-02-31. is not a date'
+get "/api/recordings?by=modified" -H "$AUTH $token"
+expect_match "an unknown by: 400" "$code" '^400$'
 get "/api/recordings?sort=loudness" -H "$AUTH $token"
 expect_match "an unknown sort: 400" "$code" '^400$'
 
@@ -175,17 +205,17 @@ curl -s -N -H "$AUTH $token" "http://$hp/api/events" >"$WORK/sync-events" &
 sse=$!
 sleep 0.3
 get /api/sync -H "$AUTH $token" -X POST -H 'Content-Type: application/json' -d '{"remote":"nas"}'
-expect_match "POST /api/sync queues every recording: 202" "$code $body" '^202 \{"queued":5,"worker":true\}$'
+expect_match "POST /api/sync queues every recording: 202" "$code $body" '^202 \{"queued":6,"worker":true\}$'
 for _ in $(seq 100); do
-	[ "$(grep -c '"kind":"synced"' "$WORK/sync-events")" -ge 5 ] && break
+	[ "$(grep -c '"kind":"synced"' "$WORK/sync-events")" -ge 6 ] && break
 	sleep 0.1
 done
 kill "$sse"
 wait "$sse" 2>/dev/null
-expect_match "the in-process worker uploads them, and the events say so" "$(grep -c '"kind":"synced"' "$WORK/sync-events")" '^5$'
+expect_match "the in-process worker uploads them, and the events say so" "$(grep -c '"kind":"synced"' "$WORK/sync-events")" '^6$'
 get /api/sync -H "$AUTH $token"
-expect_match "sync status counts them synced" "$body" '"remote":"nas","provider":"localdir",.*"synced":5'
-check "the files are on the remote" test "$(find "$WORK/nas" -name '*.wav' | wc -l)" -eq 5
+expect_match "sync status counts them synced" "$body" '"remote":"nas","provider":"localdir",.*"synced":6'
+check "the files are on the remote" test "$(find "$WORK/nas" -name '*.wav' | wc -l)" -eq 6
 get "/api/queue?state=done" -H "$AUTH $token"
 expect_match "the queue holds the done uploads" "$body" '^\{"items":\[\{"id":1,"uuid":"[0-9a-f-]{36}","op":"upload",.*"state":"done"'
 get "/api/queue?state=bogus" -H "$AUTH $token"

@@ -289,14 +289,39 @@ static void on_result(void *ctx, const vrp_import_result *r)
 			json_pack("{s:s, s:I}", "action", "created", "id", (json_int_t)r->id));
 }
 
+#define MAX_TAGS 64
+
+/* ?tags=a,b: the names, cut in place out of `list` (the caller's copy). */
+static int split_tags(char *list, const char **tags, size_t *count)
+{
+	*count = 0;
+	for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (*count == MAX_TAGS)
+			return vrp_error_set(VRP_EINVAL, "tags: at most %d names", MAX_TAGS);
+		tags[(*count)++] = t;
+	}
+	return 0;
+}
+
+/* `vrp import --title/--description/--tag` as query parameters, for every file of the body. */
 static int import_files(struct serve_request *req, struct run *run)
 {
 	vrp_library *lib = NULL;
 	vrp_importer *importer = NULL;
+	const char *tags[MAX_TAGS];
 	vrp_import_options options = { .on_result = on_result,
 				       .on_progress = on_progress,
-				       .ctx = run };
-	int rc = serve_pool_acquire(req->server->pool, &lib);
+				       .ctx = run,
+				       .title = serve_query(req, "title"),
+				       .description = serve_query(req, "description"),
+				       .tags = tags };
+	const char *tag_list = serve_query(req, "tags");
+	char *tag_copy = tag_list ? strdup(tag_list) : NULL;
+	int rc = tag_list && !tag_copy ? vrp_error_oom() : 0;
+	if (rc == 0 && tag_copy)
+		rc = split_tags(tag_copy, tags, &options.tag_count);
+	if (rc == 0)
+		rc = serve_pool_acquire(req->server->pool, &lib);
 	if (rc == 0)
 		rc = vrp_importer_new(&importer, lib, &options);
 	for (size_t i = 0; rc == 0 && i < req->upload->count; i++)
@@ -305,7 +330,34 @@ static int import_files(struct serve_request *req, struct run *run)
 		rc = vrp_importer_finish(importer);
 	vrp_importer_free(importer);
 	serve_pool_release(req->server->pool, lib);
+	free(tag_copy);
 	return rc;
+}
+
+/*
+ * ?last_modified=MS (what a browser's File.lastModified gives): the upload
+ * gets the client file's time, so a recording without an embedded date is
+ * dated as `vrp import` would date it, by the file's mtime, not the upload.
+ */
+static int apply_last_modified(struct serve_request *req)
+{
+	const char *v = serve_query(req, "last_modified");
+	if (!v)
+		return 0;
+	char *end = NULL;
+	errno = 0;
+	long long ms = strtoll(v, &end, 10);
+	if (errno || end == v || *end || ms < 0)
+		return vrp_error_set(VRP_EINVAL,
+				     "last_modified: '%s' is not milliseconds since 1970", v);
+	struct timespec times[2] = { { .tv_nsec = UTIME_OMIT },
+				     { .tv_sec = (time_t)(ms / 1000),
+				       .tv_nsec = (long)(ms % 1000) * 1000000 } };
+	for (size_t i = 0; i < req->upload->count; i++)
+		if (req->upload->files[i].path &&
+		    utimensat(AT_FDCWD, req->upload->files[i].path, times, 0) != 0)
+			return vrp_error_from_errno(errno, "cannot date the upload");
+	return 0;
 }
 
 enum MHD_Result serve_api_import(struct serve_request *req)
@@ -315,6 +367,9 @@ enum MHD_Result serve_api_import(struct serve_request *req)
 		close_current(u);
 	else if (u->count)
 		u->writing = true, close_current(u);
+	int dated = u->error ? 0 : apply_last_modified(req);
+	if (dated < 0)
+		return serve_send_vrp_error(req->connection, dated);
 	if (u->error)
 		return serve_send_error(req->connection, serve_http_status(u->error),
 					vrp_error_code_name(u->error), u->message);

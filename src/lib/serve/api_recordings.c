@@ -14,6 +14,7 @@
 #include "vrp/derive.h"
 #include "vrp/recordings.h"
 #include "vrp/sync.h"
+#include "vrp/timestamp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,8 @@
 
 static const char *const status_names[] = { "active", "archived", "deleted" };
 static const char *const integrity_names[] = { "unverified", "ok", "missing", "corrupt" };
-static const char *const sort_names[] = { "created", "title", "duration", "size" };
-static const bool sort_descending[] = { true, false, true, true };
+static const char *const sort_names[] = { "created", "title", "duration", "size", "recorded" };
+static const bool sort_descending[] = { true, false, true, true, true };
 #define COUNT(a) (sizeof(a) / sizeof(*(a)))
 
 /* A comma list of names into bits; "all" (when `all` != 0) sets every bit. */
@@ -63,9 +64,38 @@ static int parse_number(const char *param, const char *text, double min, double 
 	return 0;
 }
 
-static int parse_filter(struct serve_request *req, vrp_recording_filter *f)
+/* A listing's filter and the storage of the dates it points to. */
+struct list_query {
+	vrp_recording_filter f;
+	char since[VRP_TIMESTAMP_LEN], until[VRP_TIMESTAMP_LEN];
+};
+
+/* since/until as `vrp ls` reads them, of the date `by` names (created or recorded). */
+static int parse_dates(struct serve_request *req, struct list_query *q)
 {
-	memset(f, 0, sizeof(*f));
+	const char *since = serve_query(req, "since"), *until = serve_query(req, "until");
+	const char *by = serve_query(req, "by");
+	int rc = 0;
+	if (since && (rc = vrp_timestamp_parse(since, false, q->since)) < 0)
+		return vrp_error_set(rc, "since: %s", vrp_error_last()->message);
+	if (until && (rc = vrp_timestamp_parse(until, true, q->until)) < 0)
+		return vrp_error_set(rc, "until: %s", vrp_error_last()->message);
+	bool recorded = by && !strcmp(by, "recorded");
+	if (by && !recorded && strcmp(by, "created") != 0)
+		return vrp_error_set(VRP_EINVAL, "by: '%s' is not created or recorded", by);
+	const char **to_since = recorded ? &q->f.recorded_since : &q->f.created_since;
+	const char **to_until = recorded ? &q->f.recorded_until : &q->f.created_until;
+	*to_since = since ? q->since : NULL;
+	*to_until = until ? q->until : NULL;
+	if (recorded)
+		q->f.sort = VRP_SORT_RECORDED;
+	return 0;
+}
+
+static int parse_filter(struct serve_request *req, struct list_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	vrp_recording_filter *f = &q->f;
 	const char *v;
 	int rc = 0;
 	double d = 0;
@@ -77,8 +107,8 @@ static int parse_filter(struct serve_request *req, vrp_recording_filter *f)
 			    &f->integrities)))
 		return rc;
 	f->tag = serve_query(req, "tag");
-	f->created_since = serve_query(req, "since");
-	f->created_until = serve_query(req, "until");
+	if ((rc = parse_dates(req, q)) < 0)
+		return rc;
 	f->mime_type = serve_query(req, "mime");
 	f->remote = serve_query(req, "remote");
 	f->sync_status = serve_query(req, "sync_status");
@@ -92,7 +122,7 @@ static int parse_filter(struct serve_request *req, vrp_recording_filter *f)
 			return rc;
 		f->max_duration = d;
 	}
-	unsigned sort = 1u; /* created, newest first: `vrp ls`'s default */
+	unsigned sort = 1u << f->sort; /* newest first: `vrp ls`'s default */
 	if ((v = serve_query(req, "sort"))) {
 		sort = 0;
 		if ((rc = parse_set("sort", v, sort_names, COUNT(sort_names), 0, &sort)))
@@ -120,12 +150,12 @@ static int parse_filter(struct serve_request *req, vrp_recording_filter *f)
 
 enum MHD_Result serve_api_recordings_list(struct serve_request *req)
 {
-	vrp_recording_filter filter;
+	struct list_query query;
 	vrp_library *lib = NULL;
 	vrp_recording_list *list = NULL;
-	int rc = parse_filter(req, &filter);
+	int rc = parse_filter(req, &query);
 	if (rc == 0 && (rc = serve_pool_acquire(req->server->pool, &lib)) == 0)
-		rc = vrp_recordings_list(lib, &filter, &list);
+		rc = vrp_recordings_list(lib, &query.f, &list);
 	serve_pool_release(req->server->pool, lib);
 	if (rc < 0 || !list)
 		return serve_send_vrp_error(req->connection, rc < 0 ? rc : VRP_ERROR);

@@ -47,6 +47,12 @@ int serve_worker_start(struct serve_worker **out, const char *root, struct serve
 bool serve_worker_running(const struct serve_worker *worker);
 void serve_worker_stop(struct serve_worker *worker);
 
+/* ---- watch.c: "changed" events for what other processes do ---- */
+struct serve_watch;
+int serve_watch_start(struct serve_watch **out, const char *root, struct serve_events *events);
+/* NULL is ignored. */
+void serve_watch_stop(struct serve_watch *watch);
+
 struct serve_upload;
 
 /* ---- the server ---- */
@@ -63,6 +69,7 @@ struct vrp_server {
 	struct serve_pool *pool;
 	struct serve_events *events;
 	struct serve_worker *worker;
+	struct serve_watch *watch;
 	/* Handlers running at once, at most `gate_limit` (see run_handler in server.c). */
 	pthread_mutex_t gate_lock;
 	pthread_cond_t gate_free;

@@ -349,6 +349,8 @@ int vrp_server_start(const char *root, const vrp_serve_options *options, vrp_ser
 	if (options && options->worker &&
 	    (rc = serve_worker_start(&s->worker, root, s->events)) < 0)
 		goto fail;
+	if ((rc = serve_watch_start(&s->watch, root, s->events)) < 0)
+		goto fail;
 	VRP_LOG_INFO("serve", json_pack("{s:i, s:b}", "port", s->port, "loopback", s->loopback),
 		     "serving the library over HTTP");
 	*out = s;
@@ -373,6 +375,7 @@ void vrp_server_free(vrp_server *server)
 	if (server->daemon)
 		MHD_stop_daemon(server->daemon);
 	serve_worker_stop(server->worker);
+	serve_watch_stop(server->watch);
 	serve_events_free(server->events);
 	serve_pool_free(server->pool);
 	pthread_cond_destroy(&server->gate_free);
