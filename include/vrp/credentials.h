@@ -35,6 +35,15 @@ void vrp_credentials_free_secret(char *secret);
 /* Forgets one secret, or every secret of `remote` when `key` is NULL. Absent is not an error. */
 int vrp_credentials_delete(vrp_library *lib, const char *remote, const char *key);
 
+/*
+ * Holds an exclusive lock on refreshing `remote`'s tokens, across every
+ * process and thread of this library (a lock file beside the credential
+ * store, <library>/.refresh-REMOTE.lock; the kernel drops it if the process
+ * dies). Blocks until free. `*fd` is given back with vrp_credentials_unlock().
+ */
+int vrp_credentials_lock(vrp_library *lib, const char *remote, int *fd);
+void vrp_credentials_unlock(int fd);
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,6 +57,25 @@ typedef int (*vrp_secret_fn)(void *ctx, const char *remote, const char *key, cha
 typedef int (*vrp_secret_put_fn)(void *ctx, const char *remote, const char *key, const char *value);
 
 /*
+ * Takes an exclusive lock, held across processes and threads, on refreshing
+ * remote `remote`'s tokens, so that of several workers and processes whose
+ * token expired at once one refreshes and the others take its result from
+ * the store (a refresh token that rotates may be spent only once). Blocks
+ * until the lock is free; `*handle` is what vrp_secret_unlock_fn gives back.
+ */
+typedef int (*vrp_secret_lock_fn)(void *ctx, const char *remote, int *handle);
+typedef void (*vrp_secret_unlock_fn)(void *ctx, int handle);
+
+/* Where a provider's secrets live. Only `get` is required. */
+typedef struct vrp_secret_store {
+	vrp_secret_fn get;
+	vrp_secret_put_fn put;       /* NULL: the provider cannot store secrets */
+	vrp_secret_lock_fn lock;     /* NULL: refreshes serialised within this process only */
+	vrp_secret_unlock_fn unlock; /* required with `lock` */
+	void *ctx;                   /* passed to each */
+} vrp_secret_store;
+
+/*
  * Called as a transfer progresses with the bytes done and the total (-1 when
  * unknown), at least once before the first byte. A non-zero return cancels
  * the transfer with VRP_ECANCELLED; an upload keeps its resumable state.
@@ -144,13 +163,12 @@ int vrp_provider_new(vrp_provider **out, const char *type, const char *name, con
 		     size_t settings_count, vrp_secret_fn secret, void *secret_ctx);
 
 /*
- * vrp_provider_new() for providers that also store secrets (OAuth tokens):
- * `put_secret` (may be NULL) writes them where `secret` reads them, with the
- * same `secret_ctx`.
+ * vrp_provider_new() for providers that also store secrets (OAuth tokens)
+ * and refresh them: `store` (copied; may be NULL for none) says where.
  */
 int vrp_provider_new_with_store(vrp_provider **out, const char *type, const char *name,
-				const vrp_kv *settings, size_t settings_count, vrp_secret_fn secret,
-				vrp_secret_put_fn put_secret, void *secret_ctx);
+				const vrp_kv *settings, size_t settings_count,
+				const vrp_secret_store *store);
 
 /* NULL is a no-op. */
 void vrp_provider_free(vrp_provider *provider);

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-
 bool cli_parse_int(const char *text, long long min, long long max, long long *out)
 {
 	if (*text < '0' || *text > '9')

@@ -30,6 +30,7 @@ What it follows from Microsoft's documentation:
 
 Control endpoints (no auth): GET /__control/state; POST /__control/fault
 {method, path_prefix, status, code, body, retry_after, times, skip,
+delay_ms (answer that much later; alone, the answer is the normal one),
 drop_after_bytes (read that much of the request, then hang up), drop_answer (do
 the work, then hang up), truncate_after (a download: that many bytes, then hang
 up)}; POST /__control/config {key: value}; POST /__control/expire_tokens,
@@ -329,6 +330,8 @@ class Handler(BaseHTTPRequestHandler):
                          'range': self.headers.get('Content-Range') or
                          self.headers.get('Range')})
             fault = None if path.startswith('/__control') else self._fault(method, path)
+        if fault and fault.get('delay_ms'):
+            time.sleep(int(fault['delay_ms']) / 1000.0)  # outside the lock: others go on
         if fault and 'drop_after_bytes' in fault:
             self._read_body(int(fault['drop_after_bytes']))
             self.close_connection = True

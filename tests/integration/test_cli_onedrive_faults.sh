@@ -132,6 +132,21 @@ fake_post /__control/expire_tokens
 run "$VRP" --library "$LIB" remote test od
 expect_status "the stored successor works for the next refresh" 0
 
+# Two processes whose token died at once: one refresh between them (a rotated
+# refresh token may be spent once), the other takes the stored result.
+before=$(refreshes)
+fake_post /__control/fault '{"method":"POST","path_prefix":"/consumers/oauth2/v2.0/token","delay_ms":1500,"times":2}'
+fake_post /__control/expire_tokens
+"$VRP" --library "$LIB" remote test od >"$WORK/test1.out" 2>&1 &
+p1=$!
+"$VRP" --library "$LIB" remote test od >"$WORK/test2.out" 2>&1 &
+p2=$!
+wait "$p1" && s1=0 || s1=$?
+wait "$p2" && s2=0 || s2=$?
+check "both processes succeed ($s1, $s2)" test "$s1$s2" = 00
+check "with one refresh between them ($(( $(refreshes) - before )))" test "$(( $(refreshes) - before ))" -eq 1
+fake_post /__control/clear_faults
+
 fake_post /__control/revoke_refresh
 fake_post /__control/expire_tokens
 make_wav "$WORK/revoked.wav" 100000

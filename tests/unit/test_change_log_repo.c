@@ -59,7 +59,8 @@ static void test_only_the_newest_ten_thousand_are_kept(void **state)
 	struct vrp_change c[1];
 	assert_ok(vrp_change_log_repo_last(db, &last));
 	assert_ok(vrp_change_log_repo_after(db, 0, c, 1, &n, &oldest));
-	/* A reader that stopped at seq 1 can tell it missed rows: the oldest kept is far past it. */
+	/* A reader that stopped at seq 1 can tell it missed rows: the oldest kept is far past it.
+	 */
 	assert_true(oldest > 2);
 	assert_true(last - oldest <= 10000);
 }
@@ -67,8 +68,9 @@ static void test_only_the_newest_ten_thousand_are_kept(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_inserts_edits_tags_and_deletes_are_logged_in_order,
-						test_db_setup, test_db_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_inserts_edits_tags_and_deletes_are_logged_in_order, test_db_setup,
+			test_db_teardown),
 		cmocka_unit_test_setup_teardown(test_only_the_newest_ten_thousand_are_kept,
 						test_db_setup, test_db_teardown),
 	};

@@ -52,6 +52,8 @@ struct vrp_provider_config {
 	vrp_secret_fn secret;
 	void *secret_ctx;
 	vrp_secret_put_fn put_secret; /* may be NULL: the provider cannot store secrets */
+	vrp_secret_lock_fn lock_secret; /* may be NULL: see vrp_secret_lock_fn */
+	vrp_secret_unlock_fn unlock_secret;
 };
 
 struct vrp_provider_ops {

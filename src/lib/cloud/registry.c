@@ -97,22 +97,32 @@ static int check_settings(const struct vrp_provider_ops *ops, const struct vrp_p
 int vrp_provider_new(vrp_provider **out, const char *type, const char *name, const vrp_kv *settings,
 		     size_t settings_count, vrp_secret_fn secret, void *secret_ctx)
 {
-	return vrp_provider_new_with_store(out, type, name, settings, settings_count, secret, NULL,
-					   secret_ctx);
+	const vrp_secret_store store = { .get = secret, .ctx = secret_ctx };
+	return vrp_provider_new_with_store(out, type, name, settings, settings_count, &store);
 }
 
 int vrp_provider_new_with_store(vrp_provider **out, const char *type, const char *name,
-				const vrp_kv *settings, size_t settings_count, vrp_secret_fn secret,
-				vrp_secret_put_fn put_secret, void *secret_ctx)
+				const vrp_kv *settings, size_t settings_count,
+				const vrp_secret_store *store)
 {
+	static const vrp_secret_store none;
+	const vrp_secret_store *st = store ? store : &none;
 	*out = NULL;
 	if (!name || !*name)
 		return vrp_error_set(VRP_EINVAL, "a remote needs a name");
 	const struct vrp_provider_ops *ops = vrp_provider_registry_find(type);
 	if (!ops)
 		return unknown_type(type);
-	struct vrp_provider_config config = { name,   settings,   settings_count,
-					      secret, secret_ctx, put_secret };
+	struct vrp_provider_config config = {
+		.name = name,
+		.settings = settings,
+		.settings_count = settings_count,
+		.secret = st->get,
+		.secret_ctx = st->ctx,
+		.put_secret = st->put,
+		.lock_secret = st->lock && st->unlock ? st->lock : NULL,
+		.unlock_secret = st->lock && st->unlock ? st->unlock : NULL,
+	};
 	int rc = check_settings(ops, &config);
 	if (rc < 0)
 		return vrp_error_set_context("remote %s", name);

@@ -295,7 +295,8 @@ static void on_result(void *ctx, const vrp_import_result *r)
 static int split_tags(char *list, const char **tags, size_t *count)
 {
 	*count = 0;
-	for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+	for (char *save = NULL, *t = strtok_r(list, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
 		if (*count == MAX_TAGS)
 			return vrp_error_set(VRP_EINVAL, "tags: at most %d names", MAX_TAGS);
 		tags[(*count)++] = t;

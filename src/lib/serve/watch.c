@@ -51,8 +51,9 @@ static void publish(struct serve_watch *w, const struct vrp_change *c, size_t n,
 {
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_pack("{s:I, s:s}", "id", (json_int_t)c[i].recording_id,
-						       "action", c[i].action));
+		json_array_append_new(items,
+				      json_pack("{s:I, s:s}", "id", (json_int_t)c[i].recording_id,
+						"action", c[i].action));
 	serve_events_publish(w->events, "changed",
 			     json_pack("{s:I, s:b, s:o}", "seq", (json_int_t)(n ? c[n - 1].seq : 0),
 				       "reload", reload, "recordings", items));

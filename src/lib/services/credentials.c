@@ -47,18 +47,45 @@ const char *vrp_credentials_store(vrp_library *lib)
 	return store == STORE_KEYRING ? "keyring" : "file";
 }
 
-/* Holds an exclusive lock on <library>/.credentials.lock for a read-modify-write. */
-static int lock_store(vrp_library *lib, int *fd)
+/* An exclusive flock on <library>/NAME; -1 in *fd when it fails. */
+static int lock_file(vrp_library *lib, const char *name, int *fd)
 {
-	char *path = vrp_library_path(lib, ".credentials.lock");
+	*fd = -1;
+	char *path = vrp_library_path(lib, name);
 	if (!path)
 		return vrp_error_oom();
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	int rc = *fd < 0 ? vrp_error_from_errno(errno, "cannot open %s", path) : 0;
-	if (rc == 0 && flock(*fd, LOCK_EX) != 0)
+	if (rc == 0 && flock(*fd, LOCK_EX) != 0) {
 		rc = vrp_error_from_errno(errno, "cannot lock %s", path);
+		close(*fd);
+		*fd = -1;
+	}
 	free(path);
 	return rc;
+}
+
+/* Holds an exclusive lock on <library>/.credentials.lock for a read-modify-write. */
+static int lock_store(vrp_library *lib, int *fd) { return lock_file(lib, ".credentials.lock", fd); }
+
+/*
+ * Its own file, not the store's lock: a refresh holds it while it writes the
+ * new tokens, which takes the store's.
+ */
+int vrp_credentials_lock(vrp_library *lib, const char *remote, int *fd)
+{
+	char name[96];
+	if (!remote || !*remote || strchr(remote, '/') ||
+	    snprintf(name, sizeof(name), ".refresh-%s.lock", remote) >= (int)sizeof(name))
+		return vrp_error_set(VRP_EINVAL, "bad remote name for a lock: \"%s\"",
+				     remote ? remote : "");
+	return lock_file(lib, name, fd);
+}
+
+void vrp_credentials_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* drops the flock */
 }
 
 static int load(vrp_library *lib, json_t **out)

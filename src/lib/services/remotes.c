@@ -408,6 +408,17 @@ static int store_secret(void *ctx, const char *remote, const char *key, const ch
 	return vrp_credentials_set(ctx, remote, key, value);
 }
 
+static int lock_secret(void *ctx, const char *remote, int *handle)
+{
+	return vrp_credentials_lock(ctx, remote, handle);
+}
+
+static void unlock_secret(void *ctx, int handle)
+{
+	(void)ctx;
+	vrp_credentials_unlock(handle);
+}
+
 int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out)
 {
 	*out = NULL;
@@ -429,8 +440,12 @@ int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out)
 	if (rc == 0)
 		rc = collect_settings(config, section, &kv, &n);
 	if (rc == 0)
-		rc = vrp_provider_new_with_store(out, type, name, kv, n, lookup_secret,
-						 store_secret, lib);
+		rc = vrp_provider_new_with_store(out, type, name, kv, n,
+						 &(vrp_secret_store){ .get = lookup_secret,
+								      .put = store_secret,
+								      .lock = lock_secret,
+								      .unlock = unlock_secret,
+								      .ctx = lib });
 	free(kv);
 	vrp_config_free(config);
 	vrp_remote_free(row);

@@ -156,6 +156,7 @@ static int gdrive_open(void **state, const struct vrp_provider_config *config)
 	gd->secret = config->secret;
 	gd->put_secret = config->put_secret;
 	gd->secret_ctx = config->secret_ctx;
+	vrp_refresh_lock_init(&gd->refresh_lock, config);
 	int rc = read_settings(gd, config);
 	if (rc == 0)
 		rc = vrp_http_new(&gd->http, gd->name);

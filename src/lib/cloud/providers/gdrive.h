@@ -15,6 +15,7 @@
 #ifndef VRP_CLOUD_GDRIVE_H
 #define VRP_CLOUD_GDRIVE_H
 
+#include "cloud/refresh_lock.h"
 #include "cloud/http.h"
 #include "cloud/oauth.h"
 #include "cloud/provider_internal.h"
@@ -47,6 +48,7 @@ struct gdrive {
 	vrp_secret_fn secret;
 	vrp_secret_put_fn put_secret;
 	void *secret_ctx;
+	struct vrp_refresh_lock refresh_lock; /* one refresh at a time, across processes */
 	struct vrp_http *http;
 	char *access_token, *refresh_token;
 	int64_t expires_at_ms;

@@ -118,9 +118,9 @@ static int load_refresh_token(struct gdrive *gd)
 	return rc;
 }
 
-int gdrive_refresh(struct gdrive *gd)
+/* Spends the refresh token for a new access token, and keeps both. */
+static int spend_refresh_token(struct gdrive *gd)
 {
-	wipe(&gd->access_token);
 	int rc = load_refresh_token(gd);
 	struct vrp_oauth_client client;
 	char *client_secret = NULL;
@@ -172,6 +172,29 @@ static void load_access_token(struct gdrive *gd)
 	}
 	json_decref(o);
 	wipe(&text);
+}
+
+/*
+ * A refresh after a 401 or at expiry. Under the refresh lock, the store is
+ * asked first: another worker or process that refreshed while we waited
+ * left a token as good as a new one, and Google limits how many a client
+ * may hold.
+ */
+int gdrive_refresh(struct gdrive *gd)
+{
+	char *stale = gd->access_token ? strdup(gd->access_token) : NULL;
+	int lock = -1;
+	vrp_refresh_lock_take(&gd->refresh_lock, gd->name, &lock);
+	wipe(&gd->access_token);
+	load_access_token(gd);
+	int rc = 0;
+	if (!gd->access_token || (stale && !strcmp(stale, gd->access_token))) {
+		wipe(&gd->access_token);
+		rc = spend_refresh_token(gd);
+	}
+	vrp_refresh_lock_give(&gd->refresh_lock, lock);
+	wipe(&stale);
+	return rc;
 }
 
 int gdrive_ensure_token(struct gdrive *gd)

@@ -193,6 +193,7 @@ static int onedrive_open(void **state, const struct vrp_provider_config *config)
 	od->secret = config->secret;
 	od->put_secret = config->put_secret;
 	od->secret_ctx = config->secret_ctx;
+	vrp_refresh_lock_init(&od->refresh_lock, config);
 	int rc = read_settings(od, config);
 	if (rc == 0)
 		rc = vrp_http_new(&od->http, od->name);

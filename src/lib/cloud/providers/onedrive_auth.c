@@ -12,9 +12,9 @@
  *
  * Rotation makes a refresh a one-way step: the new refresh token is stored
  * before the new access token is used, so a crash never leaves vrp holding
- * only a spent token. Workers of one process serialise their refreshes and
- * look in the store first, so a token another worker just got is taken
- * instead of spending the refresh token again.
+ * only a spent token. Workers and processes serialise their refreshes
+ * (cloud/refresh_lock.h) and look in the store first, so a token another
+ * one just got is taken instead of spending the refresh token again.
  */
 #include "cloud/providers/onedrive.h"
 
@@ -23,7 +23,6 @@
 #include "core/log.h"
 
 #include <openssl/crypto.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +32,6 @@
 /* Refresh this long before expiry, so a token never dies mid-request. */
 #define EXPIRY_MARGIN_MS  60000
 #define DEFAULT_TIMEOUT_S 300
-
-static pthread_mutex_t refresh_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void wipe(char **s)
 {
@@ -199,12 +196,13 @@ static int spend_refresh_token(struct onedrive *od)
 int onedrive_refresh(struct onedrive *od, const char *stale)
 {
 	char *old = stale ? strdup(stale) : od->access_token ? strdup(od->access_token) : NULL;
-	pthread_mutex_lock(&refresh_lock);
+	int lock = -1;
+	vrp_refresh_lock_take(&od->refresh_lock, od->name, &lock);
 	int rc = 0;
-	/* Another worker may have refreshed while we waited: its token is as good as ours. */
+	/* Another worker or process may have refreshed while we waited: its token is as good. */
 	if (!load_access_token(od, old))
 		rc = spend_refresh_token(od);
-	pthread_mutex_unlock(&refresh_lock);
+	vrp_refresh_lock_give(&od->refresh_lock, lock);
 	wipe(&old);
 	return rc;
 }
