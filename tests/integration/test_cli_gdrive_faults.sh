@@ -162,6 +162,28 @@ check "every recording is on Drive once" test "$(live_files)" -eq \
 run "$VRP" --library "$LIB" sync check --remote gd
 expect_status "sync check agrees" 0
 
+# ---- the user deletes the app folder while a worker runs ----
+synced() { sqlite3 "$LIB/library.db" "SELECT count(*) FROM recording_remote WHERE sync_status = 'synced'"; }
+make_wav "$WORK/before.wav" 100000
+"$VRP" -q --library "$LIB" import "$WORK/before.wav"
+"$VRP" -q --library "$LIB" sync --enqueue-only >/dev/null
+want=$(sqlite3 "$LIB/library.db" 'SELECT count(*) FROM recordings')
+"$VRP" --library "$LIB" worker >"$WORK/worker.out" 2>&1 &
+worker=$!
+for _ in $(seq 200); do [ "$(synced)" -ge "$want" ] && break; sleep 0.1; done
+folder=$(fake_state '[f["id"] for f in s["files"] if f["name"] == "VoiceRecorderPro"][0]')
+fake_post /__control/delete "{\"id\":\"$folder\"}"
+make_wav "$WORK/after.wav" 100000
+"$VRP" -q --library "$LIB" import "$WORK/after.wav"
+"$VRP" -q --library "$LIB" sync --enqueue-only >/dev/null
+for _ in $(seq 200); do [ "$(synced)" -gt "$want" ] && break; sleep 0.1; done
+kill "$worker"
+wait "$worker" 2>/dev/null
+check "an upload after the folder was deleted goes through in the same run" test "$(synced)" -gt "$want"
+check "into a VoiceRecorderPro folder made again" test "$(fake_state \
+	'len([f for f in s["files"] if f["name"] == "VoiceRecorderPro" and f["id"] != "'"$folder"'"])')" -eq 1
+check "and the log says why" grep -rq "a folder vanished from Drive" "$VRP_LOG_DIR"
+
 check "no token in the logs" sh -c '! grep -rEq "ya29\.fake-|1//fake-|4/fake-" "$1"' _ "$VRP_LOG_DIR"
 lap end
 finish

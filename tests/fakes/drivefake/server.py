@@ -625,6 +625,8 @@ class Handler(BaseHTTPRequestHandler):
                 if args.get('expired_status', 404) not in (404, 410):
                     raise ValueError('expired_status must be 404 or 410')
                 st.config.update(args)
+            elif name == 'delete':                  # as the user deleting for good in the web UI
+                st.store.delete(str(args.get('id', '')))
             elif name == 'expire_access_tokens':
                 st.oauth.expire_access_tokens()
             elif name == 'revoke_refresh_tokens':

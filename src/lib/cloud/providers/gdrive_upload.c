@@ -280,10 +280,10 @@ static int prepare(struct gdrive_upload *up)
 	return rc;
 }
 
-int gdrive_upload(void *state, const vrp_upload_request *request, vrp_remote_object **out,
-		  char **resume_state)
+static int upload_once(struct gdrive *gd, const vrp_upload_request *request,
+		       vrp_remote_object **out, char **resume_state)
 {
-	struct gdrive_upload up = { .gd = state, .request = request, .fd = -1 };
+	struct gdrive_upload up = { .gd = gd, .request = request, .fd = -1 };
 	int rc = prepare(&up);
 	if (rc == 0)
 		rc = find_existing(&up);
@@ -303,4 +303,27 @@ int gdrive_upload(void *state, const vrp_upload_request *request, vrp_remote_obj
 	free(up.name);
 	free(up.parent_id);
 	return rc;
+}
+
+/*
+ * Folder ids are cached for the run, but the user may delete a folder from
+ * Drive meanwhile: Drive then answers 404 for the parent. The cache is
+ * wrong, not the upload: forget it, find or make the folders again, and try
+ * once more. A second 404 is a real one.
+ */
+int gdrive_upload(void *state, const vrp_upload_request *request, vrp_remote_object **out,
+		  char **resume_state)
+{
+	struct gdrive *gd = state;
+	bool cached = gd->folder_count > 0;
+	int rc = upload_once(gd, request, out, resume_state);
+	if (rc != VRP_EREMOTE_NOT_FOUND || !cached)
+		return rc;
+	VRP_LOG_WARNING(
+		"gdrive", json_pack("{s:s, s:s}", "remote", gd->name, "path", request->remote_path),
+		"remote %s: a folder vanished from Drive; finding or making it again", gd->name);
+	gdrive_folders_clear(gd);
+	free(*resume_state);
+	*resume_state = NULL;
+	return upload_once(gd, request, out, resume_state);
 }
