@@ -44,6 +44,8 @@ festival
 festvox-kallpc16k
 clang-14
 libclang-rt-14-dev
+zsh
+fish
 "
 # Only for `make lint` and `make format`; install with INSTALL_LINT=1.
 LINT_PACKAGES="clang-tidy cppcheck clang-format"

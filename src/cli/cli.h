@@ -248,6 +248,9 @@ void cli_print_recording(const vrp_recording *rec);
 /* The date column is recorded_at when `recorded`, else created_at. */
 int cli_print_recording_table(const struct cli *cli, const vrp_recording_list *list, bool recorded);
 
+/* cmd_complete.c: `vrp __complete WORD...`, what the shell completions offer. */
+int cli_complete(struct cli *cli, int argc, char **argv);
+
 /* args.c: values typed on the command line. */
 
 /* A decimal integer in [min, max] (digits only: no sign, no blanks). */

@@ -79,6 +79,9 @@ static int print_version(const struct cli *cli)
  */
 static int dispatch(struct cli *cli, int argc, char **argv)
 {
+	/* For the shell completions only: not a command, so not in the help table. */
+	if (!strcmp(argv[1], "__complete"))
+		return cli_complete(cli, argc - 2, argv + 2);
 	const struct cli_command *cmd = cli_find_command(cli_commands, argv[1]);
 	if (!cmd)
 		return cli_usage_error(cli, "unknown command '%s'", argv[1]);

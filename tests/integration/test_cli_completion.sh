@@ -1,12 +1,13 @@
 #!/bin/sh
-# The manual page renders, and the bash completion loads in bash and
-# completes commands, subcommands, options, remote names, setting keys and
-# recording ids from the program itself.
+# The manual page renders, and the bash, zsh and fish completions load in
+# their shells and complete commands, subcommands, options, remote names,
+# setting keys and recording ids from the program itself (`vrp __complete`).
 . "$(dirname "$0")/tap.sh"
 : "${VRP:?set VRP to the vrp binary}"
 : "${FIXTURES:?set FIXTURES to the generated media fixtures}"
 : "${BUILD_ROOT:?set BUILD_ROOT to the build directory}"
-SCRIPT="$(dirname "$0")/../../scripts/completion/vrp.bash"
+COMPLETION="$(cd "$(dirname "$0")/../../scripts/completion" && pwd)"
+SCRIPT="$COMPLETION/vrp.bash"
 MAN="$BUILD_ROOT/src/cli/vrp.1"
 
 check "vrp.1 was made at build time" test -s "$MAN"
@@ -50,4 +51,34 @@ out=$(complete_words "$VRP" config set derive.o)
 expect_match "setting keys" "$out" '^derive.opus_bitrate $'
 out=$(complete_words "$VRP" --library "$LIB" show "")
 expect_match "recording ids" "$out" '^1 2 $'
+out=$(complete_words "$VRP" import "$WORK/n")
+expect_match "file names where a file goes" "$out" "^$WORK/nas \$"
+
+# zsh and fish, outside an interactive shell: zsh's compadd and _files are
+# stood in for by functions that print what they are given.
+if command -v zsh >/dev/null 2>&1; then
+	zsh_words() {
+		zsh -f -c 'compadd() { while [[ $1 != -- ]]; do shift; done; shift; print -l -- "$@" | sort | tr "\n" " "; }
+_files() { print FILES; }
+words=("$@"); CURRENT=$#; . "$0"' "$COMPLETION/_vrp" "$@"
+	}
+	expect_match "zsh: commands" "$(zsh_words "$VRP" re)" '^remote restore $'
+	expect_match "zsh: remote names" "$(zsh_words "$VRP" --library "$LIB" remote test "")" '^nas $'
+	expect_match "zsh: recording ids" "$(zsh_words "$VRP" --library "$LIB" show "")" '^1 2 $'
+	expect_match "zsh: files for import" "$(zsh_words "$VRP" import "")" '^FILES$'
+else
+	ok "# SKIP zsh is not installed"
+fi
+if command -v fish >/dev/null 2>&1; then
+	fish_words() {
+		HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" XDG_DATA_HOME="$WORK/home/.local/share" \
+			fish --no-config -c "source '$COMPLETION/vrp.fish'; complete -C \"\$argv\"" "$@" |
+			cut -f1 | sort | tr "\n" " "
+	}
+	expect_match "fish: commands" "$(fish_words "$VRP re")" '^remote restore $'
+	expect_match "fish: options" "$(fish_words "$VRP ls --so")" '^--sort $'
+	expect_match "fish: recording ids" "$(fish_words "$VRP --library $LIB show ")" '^1 2 $'
+else
+	ok "# SKIP fish is not installed"
+fi
 finish
