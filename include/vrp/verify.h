@@ -10,6 +10,12 @@
  * must exist with the row's size, and a file under derived/ must have a
  * row; `fix` makes a missing or damaged asset again from the audio and
  * removes an asset file no row names (both can be remade, nothing is lost).
+ * An offloaded recording has no local file by design and is fine; a file
+ * found under an offloaded row (a crash between the offload's commit and
+ * its unlink, or a fetch's rename and its commit) is taken back as local
+ * when its sha256 matches. With `fix`, a missing or damaged recording is
+ * restored from a verified remote copy (vrp_fetch() with VRP_FETCH_REPAIR)
+ * and the message names the remote.
  */
 #ifndef VRP_VERIFY_H
 #define VRP_VERIFY_H
@@ -34,11 +40,12 @@ enum vrp_verify_finding {
 	VRP_VERIFY_ASSET_MISSING = 6,  /* a derived asset's file is gone; made again with `fix` */
 	VRP_VERIFY_ASSET_MISMATCH = 7, /* its size is not its row's; made again with `fix` */
 	VRP_VERIFY_ORPHAN_ASSET = 8,   /* a file under derived/ with no row; removed with `fix` */
+	VRP_VERIFY_OFFLOADED = 9,      /* no local file by design: its audio is on remotes */
 };
 
 /*
  * "ok", "missing", "corrupt", "unreadable", "orphan_file", "stale_temp",
- * "asset_missing", "asset_mismatch", "orphan_asset".
+ * "asset_missing", "asset_mismatch", "orphan_asset", "offloaded".
  */
 const char *vrp_verify_finding_to_string(enum vrp_verify_finding finding);
 
@@ -49,7 +56,7 @@ typedef struct vrp_verify_item {
 	const char *path;     /* relative to the library root */
 	int error;            /* the VRP_E* code of a problem, 0 when ok */
 	const char *message;  /* what is wrong; NULL when ok */
-	bool fixed;           /* `fix` removed it (stale temporary files) */
+	bool fixed;           /* `fix` removed it (stale temporary files), or restored it */
 } vrp_verify_item;
 
 typedef void (*vrp_verify_fn)(void *ctx, const vrp_verify_item *item);
@@ -57,7 +64,9 @@ typedef void (*vrp_verify_fn)(void *ctx, const vrp_verify_item *item);
 typedef struct vrp_verify_options {
 	const int64_t *ids; /* recordings to check; NULL: all, plus the orphan scans */
 	size_t id_count;
-	bool fix; /* remove stale temporary files and orphan assets, remake damaged assets */
+	/* remove stale temporary files and orphan assets, remake damaged assets, and
+	 * restore a missing or damaged recording from a verified remote copy */
+	bool fix;
 	vrp_verify_fn on_item;
 	void *ctx;
 } vrp_verify_options;
@@ -65,6 +74,7 @@ typedef struct vrp_verify_options {
 typedef struct vrp_verify_summary {
 	int64_t checked, ok, missing, corrupt, unreadable, orphan_files, stale_temps, fixed;
 	int64_t assets_checked, assets_missing, assets_mismatched, orphan_assets;
+	int64_t offloaded; /* recordings whose audio is on remotes only (not a problem) */
 } vrp_verify_summary;
 
 /*

@@ -84,6 +84,7 @@ json_t *vrp_recording_json(const vrp_recording *rec)
 	json_object_set_new(o, "verified_at", text(rec->verified_at));
 	json_object_set_new(o, "recorded_at", text(rec->recorded_at));
 	json_object_set_new(o, "recorded_at_source", text(rec->recorded_at_source));
+	json_object_set_new(o, "offloaded_at", text(rec->offloaded_at));
 	json_t *tags = json_array();
 	for (size_t i = 0; tags && i < rec->tag_count; i++)
 		json_array_append_new(tags, text(rec->tags[i]));

@@ -66,6 +66,11 @@ static int check_settings(const char *name, const char *type, const vrp_kv *sett
 				VRP_EINVAL,
 				"delete_policy must be keep, trash or purge, not \"%s\"",
 				settings[i].value);
+		if (!strcmp(settings[i].key, "trusted") && strcmp(settings[i].value, "true") &&
+		    strcmp(settings[i].value, "false"))
+			return vrp_error_set(VRP_EINVAL,
+					     "trusted must be true or false, not \"%s\"",
+					     settings[i].value);
 	}
 	vrp_provider *probe = NULL;
 	int rc = vrp_provider_new(&probe, type, name, settings, n, NULL, NULL);

@@ -2,6 +2,7 @@
 #include "vrp/verify.h"
 
 #include "vrp/derive.h"
+#include "vrp/offload.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -24,17 +25,18 @@
 const char *vrp_verify_finding_to_string(enum vrp_verify_finding finding)
 {
 	static const char *const names[] = {
-		"ok",         "missing",       "corrupt",        "unreadable",  "orphan_file",
-		"stale_temp", "asset_missing", "asset_mismatch", "orphan_asset"
+		"ok",         "missing",       "corrupt",        "unreadable",   "orphan_file",
+		"stale_temp", "asset_missing", "asset_mismatch", "orphan_asset", "offloaded"
 	};
 	return (unsigned)finding < sizeof(names) / sizeof(*names) ? names[finding] : NULL;
 }
 
 bool vrp_verify_summary_has_problems(const vrp_verify_summary *s)
 {
-	return s->missing || s->corrupt || s->unreadable || s->orphan_files ||
-	       s->stale_temps + s->assets_missing + s->assets_mismatched + s->orphan_assets >
-		       s->fixed;
+	/* Only fixable findings are ever fixed, so the rest keep the sum above `fixed`. */
+	return s->missing + s->corrupt + s->unreadable + s->orphan_files + s->stale_temps +
+		       s->assets_missing + s->assets_mismatched + s->orphan_assets >
+	       s->fixed;
 }
 
 struct run {
@@ -46,14 +48,19 @@ struct run {
 static void emit(struct run *run, vrp_verify_item *item)
 {
 	vrp_verify_summary *s = run->summary;
-	int64_t *counters[] = {
-		&s->ok,           &s->missing,     &s->corrupt,        &s->unreadable,
-		&s->orphan_files, &s->stale_temps, &s->assets_missing, &s->assets_mismatched,
-		&s->orphan_assets
-	};
+	int64_t *counters[] = { &s->ok,
+				&s->missing,
+				&s->corrupt,
+				&s->unreadable,
+				&s->orphan_files,
+				&s->stale_temps,
+				&s->assets_missing,
+				&s->assets_mismatched,
+				&s->orphan_assets,
+				&s->offloaded };
 	(*counters[item->finding])++;
 	s->fixed += item->fixed;
-	if (item->finding != VRP_VERIFY_OK)
+	if (item->finding != VRP_VERIFY_OK && item->finding != VRP_VERIFY_OFFLOADED)
 		VRP_LOG_WARNING("verify",
 				json_pack("{s:s, s:I, s:o, s:s, s:b}", "finding",
 					  vrp_verify_finding_to_string(item->finding),
@@ -122,20 +129,61 @@ static int check_assets(struct run *run, int64_t recording_id)
 	return rc;
 }
 
+/*
+ * An offloaded recording: fine without a file. A whole file under its row
+ * is the trace of a crash (an offload's unlink or a fetch's commit not
+ * done): the fetch path takes it back as local, the safe way round.
+ */
+static int check_offloaded(struct run *run, const vrp_recording *rec, const char *path)
+{
+	int error = 0;
+	bool there = hash_matches(path, rec->checksum, &error) == VRP_VERIFY_OK;
+	int rc = there ? vrp_fetch(run->lib, rec->id, 0, NULL) : 0;
+	vrp_verify_item item = {
+		there ? VRP_VERIFY_OK : VRP_VERIFY_OFFLOADED,           rec->id, rec->local_path, 0,
+		there ? "the file was still there: local again" : NULL, there
+	};
+	run->summary->checked++;
+	if (rc == 0)
+		emit(run, &item);
+	return rc;
+}
+
+/* --fix of a missing or damaged file: a verified remote copy, through the fetch path. */
+static void repair(struct run *run, const vrp_recording *rec, vrp_verify_item *item, char *message,
+		   size_t len)
+{
+	char *remote = NULL;
+	int rc = vrp_fetch(run->lib, rec->id, VRP_FETCH_REPAIR, &remote);
+	if (rc == 0 && remote)
+		snprintf(message, len, "%s (restored from %s)", item->message, remote);
+	else
+		snprintf(message, len, "%s (not restored: %s)", item->message,
+			 vrp_error_last()->message);
+	item->fixed = rc == 0 && remote;
+	item->message = message;
+	free(remote);
+}
+
 static int check_recording(struct run *run, const vrp_recording *rec)
 {
 	char *path = vrp_library_path(run->lib, rec->local_path);
 	if (!path)
 		return vrp_error_oom();
+	if (rec->offloaded_at) {
+		int rc = check_offloaded(run, rec, path);
+		free(path);
+		return rc == 0 ? check_assets(run, rec->id) : rc;
+	}
 	int error = 0;
 	enum vrp_verify_finding finding = hash_matches(path, rec->checksum, &error);
 	if (finding == VRP_VERIFY_MISSING)
 		vrp_error_set(VRP_ENOTFOUND, "the file of recording %lld is missing: %s",
 			      (long long)rec->id, path);
-	vrp_verify_item item = {
-		finding, rec->id, rec->local_path, error, error ? vrp_error_last()->message : NULL,
-		false
-	};
+	char first[600], message[1200];
+	snprintf(first, sizeof(first), "%s", error ? vrp_error_last()->message : "");
+	vrp_verify_item item = { finding, rec->id, rec->local_path, error, error ? first : NULL,
+				 false };
 	free(path);
 	static const enum vrp_integrity marks[] = { VRP_INTEGRITY_OK, VRP_INTEGRITY_MISSING,
 						    VRP_INTEGRITY_CORRUPT };
@@ -143,6 +191,9 @@ static int check_recording(struct run *run, const vrp_recording *rec)
 	if (finding <= VRP_VERIFY_CORRUPT)
 		rc = vrp_recording_repo_set_integrity(vrp_library_db(run->lib), rec->id,
 						      marks[finding], NULL);
+	if (rc == 0 && run->options->fix &&
+	    (finding == VRP_VERIFY_MISSING || finding == VRP_VERIFY_CORRUPT))
+		repair(run, rec, &item, message, sizeof(message));
 	run->summary->checked++;
 	emit(run, &item);
 	return rc == 0 ? check_assets(run, rec->id) : rc;
