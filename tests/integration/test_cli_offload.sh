@@ -148,6 +148,21 @@ run v sync --remote c
 expect_status "sync to a new remote skips the offloaded recording" 0
 expect_match "uploading only the local one" "$out" 'synced 1 .*failed 0'
 
+# ---- purging copies of an offloaded recording ----
+v -q remote set a delete_policy=purge
+run v purge --yes "$wav"
+expect_status "a purge that would delete a copy of an offloaded recording is refused" 65
+expect_match "saying which copies and how many must stay" "$err" \
+	"recording $wav is offloaded: purging it would delete its copies on a \(delete_policy\), leaving 1 of the 2 required"
+check "nothing was purged" test "$(db "SELECT count(*) FROM recordings WHERE id = $wav")" -eq 1
+check "and no delete was queued" test "$(db "SELECT count(*) FROM sync_tasks WHERE op = 'delete'")" -eq 0
+run v remote rm b
+expect_status "removing a remote that holds a needed copy is refused" 65
+expect_match "naming the recording" "$err" "recording $wav is offloaded and removing b would leave 1 of its 2 required copies"
+v -q remote set a delete_policy=keep
+run v purge --yes "$wav"
+expect_status "with every copy kept by policy, the purge goes ahead" 0
+
 # ---- --time-limit and --incremental over 200 recordings ----
 M="$WORK/many"
 D="$WORK/d"; mkdir "$D"

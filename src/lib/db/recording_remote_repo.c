@@ -378,26 +378,13 @@ int vrp_recording_remote_repo_count_by_status(vrp_db *db, const char *remote,
 	return rc;
 }
 
-int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, int64_t **ids,
-						size_t *count)
+/* Steps `stmt` (selecting one id) to the end into a malloc'd array; finalizes it. */
+static int collect_ids(vrp_db *db, sqlite3_stmt *stmt, int64_t **ids, size_t *count,
+		       const char *what)
 {
-	*ids = NULL;
-	*count = 0;
-	if (!remote || !*remote)
-		return vrp_error_set(VRP_EINVAL, "the remote name must not be empty");
-	int rc = remote_exists(db, remote);
-	sqlite3_stmt *stmt = NULL;
-	if (rc == 0)
-		rc = vrp_db_prepare(
-			db, &stmt,
-			"SELECT r.id FROM recordings r LEFT JOIN recording_remote rr "
-			"ON rr.recording_id = r.id AND rr.remote = ?1 "
-			"WHERE r.status <> 'deleted' AND r.offloaded_at IS NULL "
-			"AND coalesce(rr.sync_status, 'unsynced') <> 'synced' ORDER BY r.id");
-	if (rc == 0)
-		sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+	int rc = 0;
 	size_t capacity = 0;
-	while (rc == 0 && (rc = vrp_db_step(db, stmt, "cannot list unsynced recordings")) == 1) {
+	while ((rc = vrp_db_step(db, stmt, what)) == 1) {
 		rc = 0;
 		if (*count == capacity) {
 			size_t grown = capacity ? capacity * 2 : 64;
@@ -418,6 +405,45 @@ int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, 
 		*count = 0;
 	}
 	return rc < 0 ? rc : 0;
+}
+
+static int list_ids(vrp_db *db, const char *remote, const char *sql, int64_t **ids, size_t *count,
+		    const char *what)
+{
+	*ids = NULL;
+	*count = 0;
+	if (!remote || !*remote)
+		return vrp_error_set(VRP_EINVAL, "the remote name must not be empty");
+	int rc = remote_exists(db, remote);
+	sqlite3_stmt *stmt = NULL;
+	if (rc == 0)
+		rc = vrp_db_prepare(db, &stmt, sql);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+	return collect_ids(db, stmt, ids, count, what);
+}
+
+int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, int64_t **ids,
+						size_t *count)
+{
+	return list_ids(db, remote,
+			"SELECT r.id FROM recordings r LEFT JOIN recording_remote rr "
+			"ON rr.recording_id = r.id AND rr.remote = ?1 "
+			"WHERE r.status <> 'deleted' AND r.offloaded_at IS NULL "
+			"AND coalesce(rr.sync_status, 'unsynced') <> 'synced' ORDER BY r.id",
+			ids, count, "cannot list unsynced recordings");
+}
+
+int vrp_recording_remote_repo_list_offloaded_ids(vrp_db *db, const char *remote, int64_t **ids,
+						 size_t *count)
+{
+	return list_ids(db, remote,
+			"SELECT r.id FROM recordings r JOIN recording_remote rr "
+			"ON rr.recording_id = r.id AND rr.remote = ?1 "
+			"WHERE r.offloaded_at IS NOT NULL AND rr.sync_status = 'synced' "
+			"ORDER BY r.id",
+			ids, count, "cannot list offloaded recordings");
 }
 
 int vrp_recording_remote_repo_set_proof(vrp_db *db, int64_t recording_id, const char *remote,

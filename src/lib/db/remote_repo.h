@@ -134,6 +134,13 @@ int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, 
 						size_t *count);
 
 /*
+ * The ids of the offloaded recordings synced on `remote` (their audio lives
+ * on remotes only), ascending, as list_unsynced_ids gives them.
+ */
+int vrp_recording_remote_repo_list_offloaded_ids(vrp_db *db, const char *remote, int64_t **ids,
+						 size_t *count);
+
+/*
  * Records that `vrp verify --remote` proved the copy now: `method` is
  * "provider-hash", "download" or "size". Cleared
  * again by any status but 'synced', by mark_synced and by clear_mapping.
