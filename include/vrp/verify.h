@@ -69,12 +69,20 @@ typedef struct vrp_verify_options {
 	bool fix;
 	vrp_verify_fn on_item;
 	void *ctx;
+	/*
+	 * Without ids: continue after the recording where the last pass
+	 * stopped (from the start once a pass completed). The orphan and temp
+	 * scans run when a pass reaches the end.
+	 */
+	bool incremental;
+	int64_t time_limit_ms; /* stop between two recordings after this long; 0: no limit */
 } vrp_verify_options;
 
 typedef struct vrp_verify_summary {
 	int64_t checked, ok, missing, corrupt, unreadable, orphan_files, stale_temps, fixed;
 	int64_t assets_checked, assets_missing, assets_mismatched, orphan_assets;
 	int64_t offloaded; /* recordings whose audio is on remotes only (not a problem) */
+	bool stopped;      /* the time limit ended the pass before its end */
 } vrp_verify_summary;
 
 /*
@@ -83,6 +91,16 @@ typedef struct vrp_verify_summary {
  * that names no recording, or a database failure).
  */
 int vrp_verify(vrp_library *lib, const vrp_verify_options *options, vrp_verify_summary *summary);
+
+/*
+ * Runs the scheduled verification that is due: with verify.local_interval
+ * set, an incremental pass over the library when the last one started that
+ * long ago; with verify.remote_interval, the same for each remote
+ * (vrp_verify_remote()); each pass stopped after verify.time_budget. What
+ * they find is logged (and, for remote copies, recorded as usual). `*ran`
+ * (may be NULL) says whether any pass ran. `vrp worker` calls it when idle.
+ */
+int vrp_verify_scheduled(vrp_library *lib, bool *ran);
 
 /* True when a summary holds anything wrong that was not fixed. */
 bool vrp_verify_summary_has_problems(const vrp_verify_summary *summary);

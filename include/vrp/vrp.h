@@ -23,6 +23,7 @@
 #include "vrp/remote.h"
 #include "vrp/remote_verify.h"
 #include "vrp/remotes.h"
+#include "vrp/schedule.h"
 #include "vrp/search.h"
 #include "vrp/settings.h"
 #include "vrp/reconcile.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 const char verify_usage[] =
-	"usage: vrp verify [--all | ID...] [--fix]\n"
+	"usage: vrp verify [--all | ID...] [--fix] [--incremental] [--time-limit DURATION]\n"
 	"       vrp verify --remote NAME [--incremental] [--time-limit DURATION] [--download]\n"
 	"                  [ID...]\n\n"
 	"Re-hashes each recording's file and compares it with the stored sha256,\n"
@@ -20,6 +20,9 @@ const char verify_usage[] =
 	"  --fix   remove those abandoned temporary files and asset files no row\n"
 	"          names, make missing or damaged assets again from the audio, and\n"
 	"          restore a missing or damaged recording from a verified remote copy\n\n"
+	"  --incremental          continue after the recording where the last pass\n"
+	"                         stopped (the stray-file scans run at a pass's end)\n"
+	"  --time-limit DURATION  stop cleanly after this long (90s, 15m, 2h)\n\n"
 	"With --remote, proves each copy on remote NAME against the catalogue's sha256\n"
 	"by the remote's own hash (Drive sha256, OneDrive QuickXorHash, SFTP exec), by\n"
 	"a streamed download with --download, else by size only (weaker; it does not\n"
@@ -127,6 +130,7 @@ static void print_summary(const struct cli *cli, const vrp_verify_summary *s)
 				      (json_int_t)s->orphan_files, "stale_temps",
 				      (json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed);
 		json_object_set_new(o, "offloaded", json_integer(s->offloaded));
+		json_object_set_new(o, "stopped", json_boolean(s->stopped));
 		json_object_update_new(o,
 				       json_pack("{s:I, s:I, s:I, s:I}", "assets_checked",
 						 (json_int_t)s->assets_checked, "assets_missing",
@@ -154,6 +158,9 @@ static void print_summary(const struct cli *cli, const vrp_verify_summary *s)
 			(long long)s->offloaded);
 	if (s->fixed)
 		fprintf(stderr, "fixed %lld\n", (long long)s->fixed);
+	if (s->stopped)
+		fprintf(stderr,
+			"stopped at the time limit; `vrp verify --incremental` continues\n");
 }
 
 int cmd_verify(struct cli *cli, int argc, char **argv)
@@ -176,6 +183,8 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	}
 	vrp_verify_options o = { .ids = count ? ids : NULL,
 				 .id_count = count,
+				 .incremental = a.incremental,
+				 .time_limit_ms = a.time_limit_s * 1000,
 				 .fix = a.fix,
 				 .on_item = on_item,
 				 .ctx = cli };

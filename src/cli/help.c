@@ -79,6 +79,8 @@ const struct cli_command cli_commands[] = {
 	  offload_usage, NULL, NULL },
 	{ "get", cmd_get, "fetch offloaded (or repair damaged) audio from a remote", get_usage,
 	  NULL, NULL },
+	{ "schedule", cmd_schedule, "run the worker and scheduled verification periodically",
+	  schedule_usage, NULL, NULL },
 	{ "purge", cmd_purge, "delete recordings for good (files included)", purge_usage, NULL,
 	  NULL },
 	{ "export", cmd_export, "copy every recording out, with metadata.json", export_usage, NULL,

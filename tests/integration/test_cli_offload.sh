@@ -199,4 +199,30 @@ check "every copy has a proof" test "$(sqlite3 "$M/library.db" "SELECT count(*) 
 run m --json verify --remote d --incremental
 check "once a pass completed, the next starts over" test "$(printf '%s\n' "$out" | grep -c '"finding":"ok"')" -eq 200
 
+# ---- scheduled verification: vrp worker --once, vrp schedule install ----
+m -q config set verify.remote_interval 1h
+m -q config set verify.local_interval 1h
+sqlite3 "$M/library.db" "UPDATE recording_remote SET verified_at = NULL, verify_method = NULL"
+run m worker --once
+expect_status "worker --once runs what is due" 0
+check "the remote pass proved the copies" test "$(sqlite3 "$M/library.db" "SELECT count(*) FROM recording_remote WHERE verified_at IS NOT NULL")" -eq 200
+check "the local pass re-hashed the files" test "$(sqlite3 "$M/library.db" "SELECT count(*) FROM recordings WHERE integrity = 'ok'")" -eq 200
+last=$(sqlite3 "$M/library.db" "SELECT last_run_at FROM verify_progress WHERE scope = 'remote:d'")
+check "and when it ran is kept" test -n "$last"
+sqlite3 "$M/library.db" "UPDATE recording_remote SET verified_at = NULL"
+run m worker --once
+check "within the interval nothing runs again" test "$(sqlite3 "$M/library.db" "SELECT count(*) FROM recording_remote WHERE verified_at IS NOT NULL")" -eq 0
+run env XDG_CONFIG_HOME="$WORK/xdg" VRP_CONFIG="$WORK/many.ini" "$VRP" --library "$M" schedule install --every 2h
+expect_status "schedule install writes a systemd user timer" 0
+if [ -x /usr/bin/systemctl ] || [ -x /bin/systemctl ]; then
+	check "the service runs worker --once for this library" grep -q "ExecStart=\".*vrp\" --library \"$M\" -q worker --once" "$WORK/xdg/systemd/user/vrp-worker.service"
+	check "the timer every 2h" grep -q '^OnUnitActiveSec=7200s' "$WORK/xdg/systemd/user/vrp-worker.timer"
+else
+	expect_match "no systemctl: the crontab line instead" "$out" "^0 \*/2 \* \* \* '.*vrp' --library '$M' -q worker --once"
+fi
+run m schedule install --cron --every 15m
+expect_match "--cron prints the crontab line" "$out" "^\*/15 \* \* \* \* '.*vrp' --library '$M' -q worker --once$"
+run m schedule install --every 5s
+expect_status "a schedule under a minute is a usage error" 64
+
 finish

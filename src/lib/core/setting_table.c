@@ -54,6 +54,13 @@ static const vrp_setting_info settings[] = {
 	  "local audio go (and that purging remote copies of an offloaded one must leave)" },
 	{ "verify.max_age", VRP_SETTING_DURATION, "30d", 0, 0, NULL,
 	  "a remote copy's proof older than this is checked again before it counts" },
+	{ "verify.local_interval", VRP_SETTING_DURATION, NULL, 0, 0, NULL,
+	  "`vrp worker` re-hashes local files incrementally this often (unset: never)" },
+	{ "verify.remote_interval", VRP_SETTING_DURATION, NULL, 0, 0, NULL,
+	  "`vrp worker` proves remote copies incrementally this often (unset: never)" },
+	{ "verify.time_budget", VRP_SETTING_DURATION, "10m", 0, 0, NULL,
+	  "how long one scheduled verification pass may run before it stops and continues next "
+	  "time" },
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(*settings))

@@ -8,6 +8,7 @@
 #ifndef VRP_DB_VERIFY_PROGRESS_REPO_H
 #define VRP_DB_VERIFY_PROGRESS_REPO_H
 
+#include "core/clock.h"
 #include "vrp/db.h"
 
 #include <stdint.h>
@@ -17,5 +18,11 @@ int vrp_verify_progress_repo_get(vrp_db *db, const char *scope, int64_t *cursor)
 
 /* Keeps `cursor` (0: the pass is complete) for `scope`. */
 int vrp_verify_progress_repo_set(vrp_db *db, const char *scope, int64_t cursor);
+
+/* When a scheduled pass of `scope` last started, into `out` ("" when never). */
+int vrp_verify_progress_repo_last_run(vrp_db *db, const char *scope, char out[VRP_TIME_ISO_LEN]);
+
+/* Records that a scheduled pass of `scope` starts now. */
+int vrp_verify_progress_repo_mark_run(vrp_db *db, const char *scope);
 
 #endif

@@ -4,12 +4,14 @@
 #include "vrp/derive.h"
 #include "vrp/offload.h"
 
+#include "core/clock.h"
 #include "core/error_set.h"
 #include "core/fsutil.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "db/derived_asset_repo.h"
 #include "db/recording_repo.h"
+#include "db/verify_progress_repo.h"
 #include "services/import_tmp.h"
 
 #include <dirent.h>
@@ -43,6 +45,7 @@ struct run {
 	vrp_library *lib;
 	const vrp_verify_options *options;
 	vrp_verify_summary *summary;
+	int64_t deadline_ms; /* 0: no time limit */
 };
 
 static void emit(struct run *run, vrp_verify_item *item)
@@ -213,21 +216,53 @@ static int check_ids(struct run *run)
 	return rc;
 }
 
-static int check_all(struct run *run)
+static bool out_of_time(const struct run *run)
+{
+	return run->deadline_ms && vrp_time_now_ms() >= run->deadline_ms;
+}
+
+/* One page of the walk; `*last` is the id of the last recording checked. */
+static int check_page(struct run *run, const vrp_recording_list *page, int64_t *last)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < page->count; i++) {
+		if (out_of_time(run)) {
+			run->summary->stopped = true;
+			break;
+		}
+		rc = check_recording(run, page->items[i]);
+		*last = page->items[i]->id;
+	}
+	return rc;
+}
+
+/* Every recording after `cursor`; the cursor is kept as it goes (0 once the walk is done). */
+static int check_all(struct run *run, int64_t cursor)
 {
 	vrp_recording_filter filter = {
 		.statuses = VRP_STATUS_BIT(VRP_RECORDING_ACTIVE) |
 			    VRP_STATUS_BIT(VRP_RECORDING_ARCHIVED) |
 			    VRP_STATUS_BIT(VRP_RECORDING_DELETED),
 		.limit = PAGE,
+		.cursor = cursor,
 	};
+	vrp_db *db = vrp_library_db(run->lib);
 	int rc = 0;
 	do {
 		vrp_recording_list *page = NULL;
-		rc = vrp_recording_repo_list(vrp_library_db(run->lib), &filter, &page);
-		for (size_t i = 0; rc == 0 && i < page->count; i++)
-			rc = check_recording(run, page->items[i]);
-		filter.cursor = rc == 0 ? page->next_cursor : 0;
+		rc = vrp_recording_repo_list(db, &filter, &page);
+		if (rc == VRP_ENOTFOUND && filter.cursor) {
+			/* The recording the last pass stopped at was purged: start over. */
+			filter.cursor = 0;
+			rc = vrp_recording_repo_list(db, &filter, &page);
+		}
+		int64_t last = filter.cursor;
+		if (rc == 0)
+			rc = check_page(run, page, &last);
+		filter.cursor = rc == 0 && !run->summary->stopped ? page->next_cursor : 0;
+		if (rc == 0)
+			rc = vrp_verify_progress_repo_set(
+				db, "local", run->summary->stopped ? last : filter.cursor);
 		vrp_recording_list_free(page);
 	} while (rc == 0 && filter.cursor);
 	return rc;
@@ -392,7 +427,14 @@ static int verify_run(struct run *run)
 {
 	if (run->options->ids)
 		return check_ids(run);
-	int rc = check_all(run);
+	int64_t cursor = 0;
+	int rc = run->options->incremental
+			 ? vrp_verify_progress_repo_get(vrp_library_db(run->lib), "local", &cursor)
+			 : 0;
+	if (rc == 0)
+		rc = check_all(run, cursor);
+	if (rc < 0 || run->summary->stopped)
+		return rc;
 	if (rc == 0)
 		rc = scan_dir(run, "recordings/raw", check_raw_entry);
 	if (rc == 0)
@@ -405,7 +447,9 @@ static int verify_run(struct run *run)
 int vrp_verify(vrp_library *lib, const vrp_verify_options *options, vrp_verify_summary *summary)
 {
 	vrp_verify_options none = { 0 };
-	struct run run = { lib, options ? options : &none, summary };
+	struct run run = { lib, options ? options : &none, summary, 0 };
+	if (run.options->time_limit_ms > 0)
+		run.deadline_ms = vrp_time_now_ms() + run.options->time_limit_ms;
 	memset(summary, 0, sizeof(*summary));
 	struct vrp_correlation_scope scope;
 	vrp_correlation_enter(&scope, NULL);

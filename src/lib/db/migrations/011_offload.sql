@@ -22,8 +22,11 @@ CREATE INDEX recordings_offloaded ON recordings (offloaded_at) WHERE offloaded_a
 -- Where an incremental verification stopped: scope 'local' or
 -- 'remote:<name>', and the last recording id it finished. A pass that
 -- reaches the end resets the cursor to 0 so the next one starts over.
+-- last_run_at: when a scheduled pass (verify.local_interval,
+-- verify.remote_interval) last started, so `vrp worker` knows when one is due.
 CREATE TABLE verify_progress (
-    scope      TEXT PRIMARY KEY,
-    cursor     INTEGER NOT NULL DEFAULT 0 CHECK (cursor >= 0),
-    updated_at TEXT NOT NULL
+    scope       TEXT PRIMARY KEY,
+    cursor      INTEGER NOT NULL DEFAULT 0 CHECK (cursor >= 0),
+    updated_at  TEXT NOT NULL,
+    last_run_at TEXT
 ) WITHOUT ROWID;
