@@ -143,7 +143,7 @@ check "tmp/ is empty" test -z "$(ls "$L/tmp")"
 # ---- sync leaves offloaded recordings alone ----
 C="$WORK/c"; mkdir "$C"
 v -q remote add c localdir path="$C"
-v -q offload "$wav"
+v -q offload "$wav" >/dev/null
 run v sync --remote c
 expect_status "sync to a new remote skips the offloaded recording" 0
 expect_match "uploading only the local one" "$out" 'synced 1 .*failed 0'
