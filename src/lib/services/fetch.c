@@ -138,9 +138,11 @@ static int try_copies(struct fetch *f)
 			     json_pack("{s:I, s:s, s:b}", "recording_id", (json_int_t)f->rec->id,
 				       "remote", f->remote, "repair", f->repair),
 			     "recording %lld fetched from %s", (long long)f->rec->id, f->remote);
-	/* f->remote points into the tally: the caller copies it before this returns. */
+	/* f->remote points into the tally: it leaves as a copy, or not at all. */
 	if (rc == 0 && !(f->remote = strdup(f->remote)))
 		rc = vrp_error_oom();
+	else if (rc < 0)
+		f->remote = NULL;
 	copy_tally_clear(&tally);
 	return rc;
 }
