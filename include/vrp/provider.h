@@ -265,6 +265,24 @@ typedef struct vrp_download_request {
 int vrp_provider_download(vrp_provider *provider, const vrp_download_request *request);
 
 /*
+ * Writes the object's bytes to `fd` from its current offset, and nothing
+ * else: the caller owns the file, its fsync, the checksum and the rename
+ * (for a destination that must live somewhere vrp_provider_download()
+ * would not put it, like the library's tmp/). `progress` may be NULL.
+ */
+int vrp_provider_download_to_fd(vrp_provider *provider, const char *remote_id, int fd,
+				vrp_transfer_progress_fn progress, void *progress_ctx);
+
+/*
+ * Reads the whole object and hashes it as it arrives, keeping none of it
+ * (memory does not grow with its size): the object's sha256, lower-case
+ * hex, into `out` and its length into `*bytes` (may be NULL). For proving
+ * a remote copy without trusting the remote's own word.
+ */
+int vrp_provider_download_sha256(vrp_provider *provider, const char *remote_id, char out[65],
+				 int64_t *bytes);
+
+/*
  * Lists objects under `prefix` (a folder path, or NULL for the root), all
  * levels down, in a stable order, at most `page_size` per call (0: the
  * provider's default). Pass NULL as `page_token` for the first page and the

@@ -74,6 +74,12 @@ typedef struct vrp_recording {
 	 */
 	char *recorded_at;
 	char *recorded_at_source;
+	/*
+	 * When `vrp offload` let the local audio go (enough verified remote
+	 * copies exist; `vrp get` brings it back), or NULL while the file is in
+	 * the library. Listings show such a recording's status as "offloaded".
+	 */
+	char *offloaded_at;
 } vrp_recording;
 
 /* A new zeroed record into `*out` (active, unverified); free it with vrp_recording_free(). */

@@ -80,6 +80,11 @@ typedef struct vrp_recording_remote {
 	/* How the remote copy was checked at the last sync ("sha256", "size+sample",
 	 * "download+sha256"... see vrp_remote_object.verification), or NULL. */
 	char *verification;
+	/* When `vrp verify --remote` last proved this copy, and how: "provider-hash"
+	 * (the remote's own hash), "download" (read back and hashed) or "size"
+	 * (weaker); NULL when the copy there now was never proven. */
+	char *verified_at;
+	char *verify_method;
 } vrp_recording_remote;
 
 /* Frees the record and its strings; NULL is a no-op. */

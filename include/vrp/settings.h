@@ -25,10 +25,11 @@ extern "C" {
 #endif
 
 enum vrp_setting_type {
-	VRP_SETTING_INT = 0,    /* a decimal integer in [min, max] */
-	VRP_SETTING_ENUM = 1,   /* one of `choices` */
-	VRP_SETTING_LIST = 2,   /* a comma-separated list of `choices`, each at most once */
-	VRP_SETTING_STRING = 3, /* any text on one line */
+	VRP_SETTING_INT = 0,      /* a decimal integer in [min, max] */
+	VRP_SETTING_ENUM = 1,     /* one of `choices` */
+	VRP_SETTING_LIST = 2,     /* a comma-separated list of `choices`, each at most once */
+	VRP_SETTING_STRING = 3,   /* any text on one line */
+	VRP_SETTING_DURATION = 4, /* a span of time, as vrp_duration_parse() reads it: "30d" */
 };
 
 /* One row of the table; static, never freed. */

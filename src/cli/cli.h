@@ -72,6 +72,7 @@ extern const char audit_usage[], db_usage[], edit_usage[], export_usage[], impor
 	remote_ls_usage[], remote_rm_usage[], remote_test_usage[], remote_secret_usage[],
 	remote_auth_usage[], remote_set_usage[], config_usage[], derive_usage[], waveform_usage[],
 	spectrogram_usage[], serve_usage[], transcribe_usage[], transcript_usage[];
+extern const char offload_usage[], get_usage[], schedule_usage[];
 /* The provider types remote add accepts and their settings (generated from the registry). */
 void cli_remote_types_help(FILE *out);
 /* The known settings and their docs, for `vrp config --help` (from the library's table). */
@@ -83,6 +84,9 @@ int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_db(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
+int cmd_offload(struct cli *cli, int argc, char **argv);
+int cmd_get(struct cli *cli, int argc, char **argv);
+int cmd_schedule(struct cli *cli, int argc, char **argv);
 int cmd_purge(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_remote_add(struct cli *cli, int argc, char **argv);

@@ -22,13 +22,17 @@ const char sync_usage[] =
 	"life (default 60); a killed run's tasks are taken over after it.\n";
 
 const char worker_usage[] =
-	"usage: vrp worker [--remote NAME] [--concurrency N] [--lease SECONDS]\n\n"
+	"usage: vrp worker [--once] [--remote NAME] [--concurrency N] [--lease SECONDS]\n\n"
 	"Runs the sync queue until SIGINT or SIGTERM, picking up new tasks as they\n"
-	"are queued; in-flight transfers are handed back cleanly when it stops.\n";
+	"are queued; in-flight transfers are handed back cleanly when it stops.\n"
+	"When idle it runs the verification that is due (verify.local_interval,\n"
+	"verify.remote_interval, each pass within verify.time_budget).\n\n"
+	"  --once   drain the queue, run the verification that is due, and exit\n"
+	"           (what `vrp schedule install` runs)\n";
 
 struct sync_args {
 	vrp_sync_options options;
-	bool enqueue_only;
+	bool enqueue_only, once;
 };
 
 static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
@@ -37,6 +41,8 @@ static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 	long long n = 0;
 	if (c == 'e')
 		a->enqueue_only = true;
+	else if (c == 'o')
+		a->once = true;
 	else if (c == 'R')
 		a->options.remote = arg;
 	else if (c == 'c' && cli_parse_int(arg, 1, 64, &n))
@@ -62,6 +68,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct sync_args *a, co
 		{ "max-attempts", required_argument, NULL, 'm' },
 		{ "lease", required_argument, NULL, 'l' },
 		{ "enqueue-only", no_argument, NULL, 'e' },
+		{ "once", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -129,6 +136,8 @@ static int sync_now(struct cli *cli, int argc, char **argv)
 	int status = parse(cli, argc, argv, &a, sync_usage);
 	if (status)
 		return status < 0 ? 0 : status;
+	if (a.once)
+		return cli_usage_error(cli, "--once is an option of `vrp worker`");
 	vrp_library *lib = NULL;
 	if ((status = cli_open_library(cli, 0, &lib)))
 		return status;
@@ -275,7 +284,7 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 	vrp_library *lib = NULL;
 	if ((status = cli_open_library(cli, 0, &lib)))
 		return status;
-	a.options.forever = true;
+	a.options.forever = !a.once;
 	a.options.poll_ms = 2000;
 	vrp_sync_summary summary = { 0 };
 	if ((status = apply_settings(cli, lib, &a.options))) {
@@ -284,6 +293,12 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 	}
 	status = cli_sync_run(cli, lib, &a.options, &summary);
 	say_summary(cli, &summary);
+	bool verified = false;
+	int rc = a.once && !status ? vrp_verify_scheduled(lib, &verified) : 0;
+	if (rc < 0)
+		status = cli_fail(cli, rc);
+	else if (verified)
+		cli_say(cli, "ran the scheduled verification (`vrp log` has what it found)\n");
 	vrp_library_free(lib);
 	/* Handing work back on a stop request is what a worker is meant to do. */
 	return status == vrp_error_exit_status(VRP_ETRANSIENT) && !summary.worst_code ? 0 : status;

@@ -1,20 +1,37 @@
 /* cmd_verify.c - `vrp verify`: re-hash recordings, find orphaned and stale files. */
 #include "cli.h"
+#include "verify_remote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char verify_usage[] =
-	"usage: vrp verify [--all | ID...] [--fix]\n\n"
+	"usage: vrp verify [--all | ID...] [--fix] [--incremental] [--time-limit DURATION]\n"
+	"       vrp verify --remote NAME [--incremental] [--time-limit DURATION] [--download]\n"
+	"                  [ID...]\n\n"
 	"Re-hashes each recording's file and compares it with the stored sha256,\n"
 	"marking the recording ok, missing or corrupt. Without IDs (or with --all)\n"
 	"it also reports files in recordings/raw/ that no recording owns, and\n"
 	"temporary files left in tmp/ by an interrupted import. Each recording's\n"
 	"derived assets are checked too: every row's file is there with its size,\n"
 	"and every file under derived/ has a row.\n\n"
+	"An offloaded recording (`vrp offload`) has no local file and is fine.\n\n"
 	"  --fix   remove those abandoned temporary files and asset files no row\n"
-	"          names, and make missing or damaged assets again from the audio\n\n"
+	"          names, make missing or damaged assets again from the audio, and\n"
+	"          restore a missing or damaged recording from a verified remote copy\n\n"
+	"  --incremental          continue after the recording where the last pass\n"
+	"                         stopped (the stray-file scans run at a pass's end)\n"
+	"  --time-limit DURATION  stop cleanly after this long (90s, 15m, 2h)\n\n"
+	"With --remote, proves each copy on remote NAME against the catalogue's sha256\n"
+	"by the remote's own hash (Drive sha256, OneDrive QuickXorHash, SFTP exec), by\n"
+	"a streamed download with --download, else by size only (weaker; it does not\n"
+	"count for offload). A missing or damaged copy is reported, stops counting,\n"
+	"and is queued for upload again.\n"
+	"  --incremental          continue where the last pass stopped (from the start\n"
+	"                         once a pass completed)\n"
+	"  --time-limit DURATION  stop cleanly after this long (90s, 15m, 2h)\n"
+	"  --download             hash a download even when the remote has a hash\n\n"
 	"Exit status: 0 when everything is whole, 65 when anything is wrong.\n";
 
 static void on_item(void *ctx, const vrp_verify_item *item)
@@ -35,10 +52,11 @@ static void on_item(void *ctx, const vrp_verify_item *item)
 		cli_print_json(o);
 		return;
 	}
-	if (item->finding == VRP_VERIFY_OK) {
-		if (cli->verbosity > 0)
-			printf("ok          %-6lld %s\n", (long long)item->recording_id,
-			       item->path);
+	if (item->finding == VRP_VERIFY_OK || item->finding == VRP_VERIFY_OFFLOADED) {
+		if (cli->verbosity > 0 || item->fixed)
+			printf("%-11s %-6lld %s%s%s\n", finding, (long long)item->recording_id,
+			       item->path, item->message ? ": " : "",
+			       item->message ? item->message : "");
 		return;
 	}
 	char id[24] = "-";
@@ -48,35 +66,57 @@ static void on_item(void *ctx, const vrp_verify_item *item)
 	       vrp_error_code_name(item->error));
 }
 
-struct verify_args {
-	bool *fix, *all;
-};
-
 static int on_option(struct cli *cli, int c, const char *arg, void *ctx)
 {
 	struct verify_args *a = ctx;
-	(void)cli;
-	(void)arg;
-	*(c == 'f' ? a->fix : a->all) = true;
-	return 0;
+	switch (c) {
+	case 'f':
+		a->fix = true;
+		return 0;
+	case 'a':
+		a->all = true;
+		return 0;
+	case 'r':
+		a->remote = arg;
+		return 0;
+	case 'i':
+		a->incremental = true;
+		return 0;
+	case 'd':
+		a->download = true;
+		return 0;
+	default:
+		if (vrp_duration_parse(arg, &a->time_limit_s) < 0)
+			return cli_usage_error(cli, "--time-limit: %s", vrp_error_last()->message);
+		a->time_limited = true;
+		return 0;
+	}
 }
 
-static int parse(struct cli *cli, int argc, char **argv, bool *fix, bool *all)
+static int parse(struct cli *cli, int argc, char **argv, struct verify_args *a)
 {
 	static const struct option options[] = {
 		{ "fix", no_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "remote", required_argument, NULL, 'r' },
+		{ "incremental", no_argument, NULL, 'i' },
+		{ "time-limit", required_argument, NULL, 't' },
+		{ "download", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct cli_option_spec spec = { "verify", "h", options, verify_usage,
 						     on_option };
-	struct verify_args a = { fix, all };
-	int status = cli_options(cli, &spec, argc, argv, &a);
+	int status = cli_options(cli, &spec, argc, argv, a);
 	if (status)
 		return status;
-	if (*all && optind < argc)
+	if (a->all && optind < argc)
 		return cli_usage_error(cli, "give either --all or IDs, not both");
+	if (!a->remote && (a->incremental || a->time_limited || a->download))
+		return cli_usage_error(
+			cli, "--incremental, --time-limit and --download go with --remote");
+	if (a->remote && a->fix)
+		return cli_usage_error(cli, "--fix checks the library; give it without --remote");
 	return 0;
 }
 
@@ -89,6 +129,8 @@ static void print_summary(const struct cli *cli, const vrp_verify_summary *s)
 				      "unreadable", (json_int_t)s->unreadable, "orphan_files",
 				      (json_int_t)s->orphan_files, "stale_temps",
 				      (json_int_t)s->stale_temps, "fixed", (json_int_t)s->fixed);
+		json_object_set_new(o, "offloaded", json_integer(s->offloaded));
+		json_object_set_new(o, "stopped", json_boolean(s->stopped));
 		json_object_update_new(o,
 				       json_pack("{s:I, s:I, s:I, s:I}", "assets_checked",
 						 (json_int_t)s->assets_checked, "assets_missing",
@@ -111,14 +153,20 @@ static void print_summary(const struct cli *cli, const vrp_verify_summary *s)
 		fprintf(stderr, "assets %lld: %lld missing, %lld damaged, %lld orphan\n",
 			(long long)s->assets_checked, (long long)s->assets_missing,
 			(long long)s->assets_mismatched, (long long)s->orphan_assets);
+	if (s->offloaded)
+		fprintf(stderr, "offloaded %lld (on remotes only, as intended)\n",
+			(long long)s->offloaded);
 	if (s->fixed)
 		fprintf(stderr, "fixed %lld\n", (long long)s->fixed);
+	if (s->stopped)
+		fprintf(stderr,
+			"stopped at the time limit; `vrp verify --incremental` continues\n");
 }
 
 int cmd_verify(struct cli *cli, int argc, char **argv)
 {
-	bool fix = false, all = false;
-	int status = parse(cli, argc, argv, &fix, &all);
+	struct verify_args a = { 0 };
+	int status = parse(cli, argc, argv, &a);
 	if (status)
 		return status < 0 ? 0 : status;
 	vrp_library *lib = NULL;
@@ -127,9 +175,17 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	int64_t *ids = NULL;
 	size_t count = 0;
 	status = cli_resolve_ids(cli, lib, argc - optind, argv + optind, &ids, &count);
+	if (a.remote) {
+		status = status ? status : cli_verify_remote(cli, lib, &a, ids, count);
+		free(ids);
+		vrp_library_free(lib);
+		return status;
+	}
 	vrp_verify_options o = { .ids = count ? ids : NULL,
 				 .id_count = count,
-				 .fix = fix,
+				 .incremental = a.incremental,
+				 .time_limit_ms = a.time_limit_s * 1000,
+				 .fix = a.fix,
 				 .on_item = on_item,
 				 .ctx = cli };
 	vrp_verify_summary summary = { 0 };

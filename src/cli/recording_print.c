@@ -76,6 +76,7 @@ void cli_print_recording(const vrp_recording *rec)
 	int_line("bit_depth", rec->bit_depth, "");
 	text_line("checksum", rec->checksum);
 	text_line("status", vrp_recording_status_to_string(rec->status));
+	text_line("offloaded_at", rec->offloaded_at);
 	text_line("deleted_at", rec->deleted_at);
 	text_line("retention_policy", rec->retention_policy);
 	text_line("ingest_source", rec->ingest_source);

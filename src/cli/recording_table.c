@@ -50,6 +50,11 @@ static int fill_row(const vrp_recording *rec, bool recorded, struct row *row)
 	cli_format_duration(rec->duration, row->duration);
 	cli_format_size(rec->filesize_bytes, row->size);
 	row->status = vrp_recording_status_to_string(rec->status);
+	/* The audio is on remotes only: the one thing a reader of the list must not miss. */
+	if (rec->offloaded_at)
+		row->status = rec->status == VRP_RECORDING_ACTIVE     ? "offloaded"
+			      : rec->status == VRP_RECORDING_ARCHIVED ? "archived,offloaded"
+								      : "deleted,offloaded";
 	char *title = cli_escape(rec->title);
 	row->title = title ? cli_truncate(title, TITLE_MAX) : NULL;
 	free(title);

@@ -94,7 +94,7 @@ run "$VRP" --library "$LIB" --json audit --operation purge
 check "--operation filters" test "$(printf '%s\n' "$out" | wc -l)" -eq 1
 run "$VRP" --library "$LIB" audit --operation bogus
 expect_status "--operation that vrp never writes is a usage error" 64
-expect_match "naming the operations there are" "$err" "unknown audit operation 'bogus' \(operations: import, .*remote.auth, remote.set\)"
+expect_match "naming the operations there are" "$err" "unknown audit operation 'bogus' \(operations: import, .*remote.auth, remote.set, offload, fetch, repair, remote_copy_bad\)"
 run "$VRP" --library "$LIB" --json audit --operation upload
 expect_status "--operation of a known one with no entries lists nothing" 0
 check "(nothing)" test -z "$out"

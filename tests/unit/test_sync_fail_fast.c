@@ -161,7 +161,7 @@ static void test_a_damaged_local_file_fails_its_upload_at_once(void **state)
 	vrp_recording_remote *row = NULL;
 	assert_ok(vrp_recording_remote_repo_get(vrp_library_db(fx->lib), id, "nas", &row));
 	assert_string_equal(row->error_code, "ERR_CORRUPT_MEDIA");
-	assert_non_null(strstr(row->error_message, "run `vrp verify`"));
+	assert_non_null(strstr(row->error_message, "`vrp verify --fix` restores it"));
 	vrp_recording_remote_free(row);
 	/* Marked as verify would have, so the next run refuses it without sending a byte. */
 	vrp_recording *rec = NULL;

@@ -11,7 +11,9 @@
 #include "core/hash.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +193,85 @@ int vrp_provider_download(vrp_provider *provider, const vrp_download_request *re
 		unlink(temp);
 	free(temp);
 	return rc;
+}
+
+int vrp_provider_download_to_fd(vrp_provider *provider, const char *remote_id, int fd,
+				vrp_transfer_progress_fn progress, void *progress_ctx)
+{
+	int rc = provider ? begin(provider->ops->download != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	if (!remote_id)
+		return vrp_error_set(VRP_EINVAL, "a download needs a remote id");
+	return finish(provider, provider->ops->download(provider->state, remote_id, fd, progress,
+							progress_ctx));
+}
+
+struct pipe_hash {
+	int fd;
+	char hex[VRP_SHA256_HEX_LEN];
+	int64_t bytes;
+	int rc;
+};
+
+/* The reading end of the pipe: hashes until the writer closes it. */
+static void *hash_pipe(void *arg)
+{
+	struct pipe_hash *h = arg;
+	vrp_sha256 *sha = NULL;
+	unsigned char buf[65536];
+	h->rc = vrp_sha256_new(&sha);
+	ssize_t n = 0;
+	while (h->rc == 0 && (n = read(h->fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			h->rc = VRP_EIO;
+			break;
+		}
+		h->bytes += n;
+		h->rc = vrp_sha256_update(sha, buf, (size_t)n);
+	}
+	/* Drain whatever the writer still sends, so it never blocks on a full pipe. */
+	while (h->rc < 0 && read(h->fd, buf, sizeof(buf)) > 0)
+		;
+	if (h->rc == 0)
+		h->rc = vrp_sha256_final_hex(sha, h->hex);
+	vrp_sha256_free(sha);
+	return NULL;
+}
+
+int vrp_provider_download_sha256(vrp_provider *provider, const char *remote_id, char out[65],
+				 int64_t *bytes)
+{
+	out[0] = '\0';
+	int rc = provider ? begin(provider->ops->download != NULL, provider->ops->type)
+			  : no_provider();
+	if (rc < 0)
+		return rc;
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return vrp_error_from_errno(errno, "cannot make a pipe to hash %s", remote_id);
+	struct pipe_hash h = { .fd = fds[0] };
+	pthread_t reader;
+	if (pthread_create(&reader, NULL, hash_pipe, &h) != 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return vrp_error_set(VRP_ENOMEM, "cannot start hashing %s", remote_id);
+	}
+	rc = provider->ops->download(provider->state, remote_id, fds[1], NULL, NULL);
+	close(fds[1]);
+	pthread_join(reader, NULL);
+	close(fds[0]);
+	if (rc < 0)
+		return finish(provider, rc);
+	if (h.rc < 0)
+		return vrp_error_set(h.rc, "cannot hash the download of %s", remote_id);
+	memcpy(out, h.hex, VRP_SHA256_HEX_LEN);
+	if (bytes)
+		*bytes = h.bytes;
+	return 0;
 }
 
 int vrp_provider_list(vrp_provider *provider, const char *prefix, const char *page_token,

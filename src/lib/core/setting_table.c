@@ -6,6 +6,8 @@
  */
 #include "vrp/settings.h"
 
+#include "vrp/duration.h"
+
 #include "core/error_set.h"
 
 #include <errno.h>
@@ -47,6 +49,18 @@ static const vrp_setting_info settings[] = {
 	  "them)" },
 	{ "transcribe.auto_title", VRP_SETTING_ENUM, "true", 0, 0, booleans,
 	  "give recordings still named after their file a title from their transcript" },
+	{ "offload.numcopies", VRP_SETTING_INT, "1", 1, 100, NULL,
+	  "verified copies on trusted remotes a recording needs before `vrp offload` lets its "
+	  "local audio go (and that purging remote copies of an offloaded one must leave)" },
+	{ "verify.max_age", VRP_SETTING_DURATION, "30d", 0, 0, NULL,
+	  "a remote copy's proof older than this is checked again before it counts" },
+	{ "verify.local_interval", VRP_SETTING_DURATION, NULL, 0, 0, NULL,
+	  "`vrp worker` re-hashes local files incrementally this often (unset: never)" },
+	{ "verify.remote_interval", VRP_SETTING_DURATION, NULL, 0, 0, NULL,
+	  "`vrp worker` proves remote copies incrementally this often (unset: never)" },
+	{ "verify.time_budget", VRP_SETTING_DURATION, "10m", 0, 0, NULL,
+	  "how long one scheduled verification pass may run before it stops and continues next "
+	  "time" },
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(*settings))
@@ -77,6 +91,8 @@ const char *vrp_setting_type_name(enum vrp_setting_type type)
 		return "list";
 	case VRP_SETTING_STRING:
 		return "text";
+	case VRP_SETTING_DURATION:
+		return "duration";
 	}
 	return "text";
 }
@@ -131,6 +147,14 @@ static int check_int(const vrp_setting_info *s, const char *name, const char *va
 	return 0;
 }
 
+static int check_duration(const char *name, const char *value)
+{
+	int64_t seconds = 0;
+	if (vrp_duration_parse(value, &seconds) == 0)
+		return 0;
+	return vrp_error_set(VRP_EINVAL, "%s: %s", name, vrp_error_last()->message);
+}
+
 /* Each item a known choice, none twice: "waveform,compressed". */
 static int check_list(const vrp_setting_info *s, const char *name, const char *value)
 {
@@ -176,6 +200,8 @@ int vrp_settings_validate(const char *key, const char *value)
 		return check_list(s, name, value);
 	case VRP_SETTING_STRING:
 		return 0;
+	case VRP_SETTING_DURATION:
+		return check_duration(name, value);
 	}
 	return 0;
 }

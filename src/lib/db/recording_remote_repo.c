@@ -11,7 +11,7 @@
 #define STATE_COLUMNS                                                                              \
 	"id, recording_id, sync_status, attempts, remote, provider_key, remote_id, remote_path, "  \
 	"remote_etag, remote_checksum, last_synced_at, error_code, error_message, failed_at, "     \
-	"created_at, modified_at, verification"
+	"created_at, modified_at, verification, verified_at, verify_method"
 
 static int read_state(sqlite3_stmt *stmt, vrp_recording_remote **out)
 {
@@ -27,7 +27,7 @@ static int read_state(sqlite3_stmt *stmt, vrp_recording_remote **out)
 				 &s->remote_path,    &s->remote_etag,  &s->remote_checksum,
 				 &s->last_synced_at, &s->error_code,   &s->error_message,
 				 &s->failed_at,      &s->created_at,   &s->modified_at,
-				 &s->verification };
+				 &s->verification,   &s->verified_at,  &s->verify_method };
 	for (size_t i = 0; rc == 0 && i < sizeof(texts) / sizeof(*texts); i++)
 		rc = vrp_db_column_strdup(stmt, (int)i + 4, texts[i]);
 	if (rc < 0) {
@@ -174,7 +174,10 @@ int vrp_recording_remote_repo_set_status(vrp_db *db, int64_t recording_id, const
 		"error_code = CASE WHEN ?8 THEN NULL ELSE ?5 END, "
 		"error_message = CASE WHEN ?8 THEN NULL ELSE ?6 END, "
 		"failed_at = CASE WHEN ?7 THEN ?3 WHEN ?8 THEN NULL ELSE failed_at END, "
-		"last_synced_at = CASE WHEN ?8 THEN ?3 ELSE last_synced_at END "
+		"last_synced_at = CASE WHEN ?8 THEN ?3 ELSE last_synced_at END, "
+		/* A copy being replaced or found wrong is no longer the one proven. */
+		"verified_at = CASE WHEN ?8 THEN verified_at END, "
+		"verify_method = CASE WHEN ?8 THEN verify_method END "
 		"WHERE recording_id = ?1 AND remote = ?2");
 	if (rc == 0) {
 		sqlite3_bind_text(stmt, 4, name, -1, SQLITE_STATIC);
@@ -200,7 +203,7 @@ int vrp_recording_remote_repo_mark_synced(vrp_db *db, int64_t recording_id, cons
 			    "last_synced_at = ?3, modified_at = ?3, remote_id = ?4, "
 			    "remote_path = ?5, remote_etag = ?6, remote_checksum = ?7, "
 			    "verification = ?8, error_code = NULL, error_message = NULL, "
-			    "failed_at = NULL "
+			    "failed_at = NULL, verified_at = NULL, verify_method = NULL "
 			    "WHERE recording_id = ?1 AND remote = ?2");
 	if (rc == 0) {
 		vrp_db_bind_text_or_null(stmt, 4, mark->remote_id);
@@ -225,7 +228,7 @@ int vrp_recording_remote_repo_clear_mapping(vrp_db *db, int64_t recording_id, co
 		"UPDATE recording_remote SET sync_status = 'unsynced', modified_at = ?3, "
 		"remote_id = NULL, remote_path = NULL, remote_etag = NULL, "
 		"remote_checksum = NULL, verification = NULL, error_code = NULL, "
-		"error_message = NULL, failed_at = NULL "
+		"error_message = NULL, failed_at = NULL, verified_at = NULL, verify_method = NULL "
 		"WHERE recording_id = ?1 AND remote = ?2");
 	if (rc == 0)
 		rc = update_keyed(db, stmt, recording_id, remote);
@@ -375,26 +378,13 @@ int vrp_recording_remote_repo_count_by_status(vrp_db *db, const char *remote,
 	return rc;
 }
 
-int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, int64_t **ids,
-						size_t *count)
+/* Steps `stmt` (selecting one id) to the end into a malloc'd array; finalizes it. */
+static int collect_ids(vrp_db *db, sqlite3_stmt *stmt, int64_t **ids, size_t *count,
+		       const char *what)
 {
-	*ids = NULL;
-	*count = 0;
-	if (!remote || !*remote)
-		return vrp_error_set(VRP_EINVAL, "the remote name must not be empty");
-	int rc = remote_exists(db, remote);
-	sqlite3_stmt *stmt = NULL;
-	if (rc == 0)
-		rc = vrp_db_prepare(
-			db, &stmt,
-			"SELECT r.id FROM recordings r LEFT JOIN recording_remote rr "
-			"ON rr.recording_id = r.id AND rr.remote = ?1 "
-			"WHERE r.status <> 'deleted' "
-			"AND coalesce(rr.sync_status, 'unsynced') <> 'synced' ORDER BY r.id");
-	if (rc == 0)
-		sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+	int rc = 0;
 	size_t capacity = 0;
-	while (rc == 0 && (rc = vrp_db_step(db, stmt, "cannot list unsynced recordings")) == 1) {
+	while ((rc = vrp_db_step(db, stmt, what)) == 1) {
 		rc = 0;
 		if (*count == capacity) {
 			size_t grown = capacity ? capacity * 2 : 64;
@@ -415,4 +405,81 @@ int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, 
 		*count = 0;
 	}
 	return rc < 0 ? rc : 0;
+}
+
+static int list_ids(vrp_db *db, const char *remote, const char *sql, int64_t **ids, size_t *count,
+		    const char *what)
+{
+	*ids = NULL;
+	*count = 0;
+	if (!remote || !*remote)
+		return vrp_error_set(VRP_EINVAL, "the remote name must not be empty");
+	int rc = remote_exists(db, remote);
+	sqlite3_stmt *stmt = NULL;
+	if (rc == 0)
+		rc = vrp_db_prepare(db, &stmt, sql);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+	return collect_ids(db, stmt, ids, count, what);
+}
+
+int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, int64_t **ids,
+						size_t *count)
+{
+	return list_ids(db, remote,
+			"SELECT r.id FROM recordings r LEFT JOIN recording_remote rr "
+			"ON rr.recording_id = r.id AND rr.remote = ?1 "
+			"WHERE r.status <> 'deleted' AND r.offloaded_at IS NULL "
+			"AND coalesce(rr.sync_status, 'unsynced') <> 'synced' ORDER BY r.id",
+			ids, count, "cannot list unsynced recordings");
+}
+
+int vrp_recording_remote_repo_list_offloaded_ids(vrp_db *db, const char *remote, int64_t **ids,
+						 size_t *count)
+{
+	return list_ids(db, remote,
+			"SELECT r.id FROM recordings r JOIN recording_remote rr "
+			"ON rr.recording_id = r.id AND rr.remote = ?1 "
+			"WHERE r.offloaded_at IS NOT NULL AND rr.sync_status = 'synced' "
+			"ORDER BY r.id",
+			ids, count, "cannot list offloaded recordings");
+}
+
+int vrp_recording_remote_repo_set_proof(vrp_db *db, int64_t recording_id, const char *remote,
+					const char *method)
+{
+	int rc = check_key(recording_id, remote);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *stmt = NULL;
+	rc = vrp_db_prepare(db, &stmt,
+			    "UPDATE recording_remote SET verified_at = ?3, verify_method = ?4 "
+			    "WHERE recording_id = ?1 AND remote = ?2");
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 4, method, -1, SQLITE_TRANSIENT);
+		rc = update_keyed(db, stmt, recording_id, remote);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_recording_remote_repo_list_synced_after(vrp_db *db, const char *remote, int64_t after_id,
+						int limit, vrp_recording_remote_list **out)
+{
+	*out = NULL;
+	if (limit <= 0)
+		return vrp_error_set(VRP_EINVAL, "a page holds at least one row");
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt,
+				"SELECT " STATE_COLUMNS " FROM recording_remote "
+				"WHERE remote = ?1 AND sync_status IN ('synced', 'conflict') "
+				"AND remote_path IS NOT NULL AND recording_id > ?2 "
+				"ORDER BY recording_id LIMIT ?3");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, remote, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, after_id);
+	sqlite3_bind_int(stmt, 3, limit);
+	return collect(db, stmt, out);
 }

@@ -273,6 +273,17 @@ int vrp_recording_repo_set_integrity(vrp_db *db, int64_t id, enum vrp_integrity 
 	return finish_write(db, stmt, id, "cannot record the verification");
 }
 
+int vrp_recording_repo_set_offloaded(vrp_db *db, int64_t id, const char *offloaded_at)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, "UPDATE recordings SET offloaded_at = ?1 WHERE id = ?2");
+	if (rc < 0)
+		return rc;
+	vrp_db_bind_text_or_null(stmt, 1, offloaded_at);
+	sqlite3_bind_int64(stmt, 2, id);
+	return finish_write(db, stmt, id, "cannot record where the recording's audio is");
+}
+
 int vrp_recording_repo_delete(vrp_db *db, int64_t id)
 {
 	sqlite3_stmt *stmt = NULL;

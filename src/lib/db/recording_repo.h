@@ -57,6 +57,12 @@ int vrp_recording_repo_set_integrity(vrp_db *db, int64_t id, enum vrp_integrity 
 				     const char *verified_at);
 
 /*
+ * Marks the local audio as let go (`offloaded_at`, ISO time) or, with NULL,
+ * back in the library. modified_at is left alone: the recording is the same.
+ */
+int vrp_recording_repo_set_offloaded(vrp_db *db, int64_t id, const char *offloaded_at);
+
+/*
  * Removes the row for good (for a purge, after its file is gone): its tags
  * links, remote states and derived assets go with it; sync tasks keep a NULL
  * recording_id. VRP_ENOTFOUND when absent.

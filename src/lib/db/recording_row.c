@@ -50,6 +50,7 @@ static int read_strings(sqlite3_stmt *stmt, vrp_recording *r)
 		{ 23, &r->verified_at },
 		{ 24, &r->recorded_at },
 		{ 25, &r->recorded_at_source },
+		{ 26, &r->offloaded_at },
 	};
 	int rc = column_blob_strdup(stmt, 2, &r->original_filename);
 	for (size_t i = 0; rc == 0 && i < sizeof(text) / sizeof(*text); i++)

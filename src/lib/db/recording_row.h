@@ -16,7 +16,7 @@
 	"r.description, r.duration, r.filesize_bytes, r.mime_type, r.codec, r.sample_rate, "       \
 	"r.channels, r.bit_depth, r.checksum, r.status, r.deleted_at, r.retention_policy, "        \
 	"r.ingest_source, r.created_by_app_version, r.created_at, r.modified_at, r.integrity, "    \
-	"r.verified_at, r.recorded_at, r.recorded_at_source"
+	"r.verified_at, r.recorded_at, r.recorded_at_source, r.offloaded_at"
 
 /* A new record from the current row of a statement selecting VRP_RECORDING_COLUMNS first. */
 int vrp_recording_from_row(sqlite3_stmt *stmt, vrp_recording **out);

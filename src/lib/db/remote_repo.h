@@ -126,11 +126,35 @@ int vrp_recording_remote_repo_count_by_status(vrp_db *db, const char *remote,
 					      vrp_sync_status_counts *out);
 
 /*
- * The ids of the recordings that are not deleted and not synced on `remote`
- * (no row counts as unsynced), ascending, into a malloc'd `*ids` (caller
- * frees; NULL when there are none). VRP_ENOTFOUND for an unknown remote.
+ * The ids of the recordings that are not deleted, not offloaded (there is
+ * no local file to send) and not synced on `remote` (no row counts as unsynced), ascending, into a
+ * malloc'd `*ids` (caller frees; NULL when there are none). VRP_ENOTFOUND for an unknown remote.
  */
 int vrp_recording_remote_repo_list_unsynced_ids(vrp_db *db, const char *remote, int64_t **ids,
 						size_t *count);
+
+/*
+ * The ids of the offloaded recordings synced on `remote` (their audio lives
+ * on remotes only), ascending, as list_unsynced_ids gives them.
+ */
+int vrp_recording_remote_repo_list_offloaded_ids(vrp_db *db, const char *remote, int64_t **ids,
+						 size_t *count);
+
+/*
+ * Records that `vrp verify --remote` proved the copy now: `method` is
+ * "provider-hash", "download" or "size". Cleared
+ * again by any status but 'synced', by mark_synced and by clear_mapping.
+ * VRP_ENOTFOUND when there is no row.
+ */
+int vrp_recording_remote_repo_set_proof(vrp_db *db, int64_t recording_id, const char *remote,
+					const char *method);
+
+/*
+ * Up to `limit` rows of `remote` that claim an object there (synced or
+ * conflict, with a remote_path), by recording id after `after_id`: what
+ * remote verification walks. VRP_EINVAL for limit <= 0.
+ */
+int vrp_recording_remote_repo_list_synced_after(vrp_db *db, const char *remote, int64_t after_id,
+						int limit, vrp_recording_remote_list **out);
 
 #endif

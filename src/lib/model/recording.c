@@ -81,7 +81,8 @@ void vrp_recording_free(vrp_recording *rec)
 			    rec->modified_at,
 			    rec->verified_at,
 			    rec->recorded_at,
-			    rec->recorded_at_source };
+			    rec->recorded_at_source,
+			    rec->offloaded_at };
 	for (size_t i = 0; i < COUNT(strings); i++)
 		free(strings[i]);
 	for (size_t i = 0; i < rec->tag_count; i++)

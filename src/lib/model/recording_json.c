@@ -81,6 +81,7 @@ void vrp_recording_write_json(struct vrp_jw *w, const vrp_recording *rec)
 	member_text(w, "verified_at", rec->verified_at);
 	member_text(w, "recorded_at", rec->recorded_at);
 	member_text(w, "recorded_at_source", rec->recorded_at_source);
+	member_text(w, "offloaded_at", rec->offloaded_at);
 	vrp_jw_key(w, "tags");
 	vrp_jw_array_begin(w);
 	for (size_t i = 0; i < rec->tag_count; i++)

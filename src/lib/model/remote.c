@@ -63,6 +63,8 @@ void vrp_recording_remote_free(vrp_recording_remote *state)
 	free(state->remote_etag);
 	free(state->remote_checksum);
 	free(state->verification);
+	free(state->verified_at);
+	free(state->verify_method);
 	free(state->last_synced_at);
 	free(state->error_code);
 	free(state->error_message);

@@ -9,6 +9,7 @@
  * into an anonymous memory file and sent from there the same way.
  */
 #include "serve/serve_internal.h"
+#include "vrp/offload.h"
 
 #include "core/error_set.h"
 #include "vrp/derive.h"
@@ -183,11 +184,10 @@ enum MHD_Result serve_api_audio(struct serve_request *req)
 		rc = vrp_recordings_find(lib, req->id, &rec);
 	if (rc == 0 && opus)
 		rc = compressed_asset(req, lib, rec, &asset);
-	if (rc == 0) {
-		path = vrp_library_path(lib, opus && asset ? asset->path : rec->local_path);
-		if (!path)
-			rc = vrp_error_oom();
-	}
+	if (rc == 0 && !(opus && asset))
+		rc = vrp_recording_audio_path(lib, rec->id, &path); /* fetched when offloaded */
+	else if (rc == 0 && !(path = vrp_library_path(lib, asset->path)))
+		rc = vrp_error_oom();
 	if (rc == 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		rc = errno == ENOENT ? vrp_error_set(VRP_ENOTFOUND,
 						     "the audio file of recording %s is missing "

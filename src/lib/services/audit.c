@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 static const char *const operations[] = {
-	"import",   "delete",        "restore",    "purge",         "export",      "upload",
-	"download", "remote_delete", "remote.add", "remote.remove", "remote.auth", "remote.set",
-	NULL,
+	"import",   "delete",        "restore",    "purge",           "export",      "upload",
+	"download", "remote_delete", "remote.add", "remote.remove",   "remote.auth", "remote.set",
+	"offload",  "fetch",         "repair",     "remote_copy_bad", NULL,
 };
 
 const char *const *vrp_audit_operations(void) { return operations; }

@@ -1,5 +1,6 @@
 /* derive.c - makes a recording's missing or stale assets from one decode, durably. */
 #include "vrp/derive.h"
+#include "vrp/offload.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -198,10 +199,11 @@ static int store(struct run *r, const struct job *job)
 
 static int decode(struct run *r)
 {
-	char *path = vrp_library_path(r->lib, r->rec->local_path);
-	if (!path)
-		return vrp_error_oom();
-	int rc = vrp_decode_file(path, r->sinks, r->count);
+	char *path = NULL;
+	int rc = vrp_recording_audio_path(r->lib, r->rec->id, &path);
+	if (rc < 0)
+		return rc;
+	rc = vrp_decode_file(path, r->sinks, r->count);
 	if (rc != 0)
 		vrp_error_set_context("recording %lld", (long long)r->rec->id);
 	free(path);

@@ -12,6 +12,7 @@
  * truncated copy from an older vrp), and writes metadata.json last.
  */
 #include "vrp/export.h"
+#include "vrp/offload.h"
 
 #include "vrp/derive.h"
 
@@ -232,9 +233,11 @@ static int copy_out(struct export_run *run, const vrp_recording *rec, int src, c
 
 static int export_file(struct export_run *run, const vrp_recording *rec, char **chosen)
 {
-	char *src_path = vrp_library_path(run->lib, rec->local_path);
-	if (!src_path)
-		return vrp_error_oom();
+	/* An offloaded recording is fetched back first: an export holds every recording. */
+	char *src_path = NULL;
+	int fetched = vrp_recording_audio_path(run->lib, rec->id, &src_path);
+	if (fetched < 0)
+		return fetched;
 	int src = open(src_path, O_RDONLY | O_CLOEXEC);
 	int rc = src < 0 ? vrp_error_from_errno(errno, "cannot read %s", src_path) : 0;
 	enum existing found = EXISTING_NONE;

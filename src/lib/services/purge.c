@@ -10,6 +10,7 @@
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
 #include "services/audit.h"
+#include "services/copies.h"
 #include "vrp/remotes.h"
 
 #include <errno.h>
@@ -170,11 +171,55 @@ static void log_purge(const vrp_recording *rec, int rc)
 				vrp_error_code_name(rc));
 }
 
+/*
+ * An offloaded recording lives on its remote copies only: a purge whose
+ * delete_policy would remove them must leave offload.numcopies of them.
+ */
+static int check_offloaded_copies(vrp_library *lib, const vrp_recording *rec)
+{
+	if (!rec->offloaded_at)
+		return 0;
+	struct copy_policy policy;
+	struct copy_tally tally;
+	int rc = copy_policy_load(lib, &policy);
+	if (rc == 0)
+		rc = copy_tally_load(lib, &policy, rec->id, &tally);
+	if (rc < 0)
+		return rc;
+	size_t kept = 0;
+	char purged[256] = "";
+	for (size_t i = 0; i < tally.rows->count; i++) {
+		/* Any synced copy on a trusted remote, proven lately or not: it is the audio. */
+		if (tally.standing[i] == COPY_UNTRUSTED || tally.standing[i] == COPY_NOT_SYNCED)
+			continue;
+		const char *remote = tally.rows->items[i]->remote;
+		if (!policy_purges(lib, remote))
+			kept++;
+		else
+			snprintf(purged + strlen(purged), sizeof(purged) - strlen(purged), "%s%s",
+				 *purged ? ", " : "", remote);
+	}
+	if (kept < (size_t)policy.numcopies && *purged)
+		rc = vrp_error_set(
+			VRP_ECONFLICT,
+			"recording %lld is offloaded: purging it would delete its copies "
+			"on %s (delete_policy), leaving %zu of the %ld required by "
+			"offload.numcopies; `vrp get %lld` first, or set delete_policy=keep",
+			(long long)rec->id, purged, kept, policy.numcopies, (long long)rec->id);
+	copy_tally_clear(&tally);
+	return rc;
+}
+
 static int purge_one(vrp_library *lib, const vrp_recording *rec)
 {
 	vrp_db *db = vrp_library_db(lib);
 	char **derived = NULL;
-	int rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &derived, NULL);
+	int rc = check_offloaded_copies(lib, rec);
+	if (rc < 0) {
+		log_purge(rec, rc);
+		return rc;
+	}
+	rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &derived, NULL);
 	struct purge_ctx ctx = { lib, rec };
 	if (rc == 0)
 		rc = vrp_db_transaction(db, delete_row, &ctx);

@@ -8,9 +8,11 @@
 #include "db/remote_repo.h"
 #include "core/fsutil.h"
 #include "services/audit.h"
+#include "services/copies.h"
 #include "services/library_config.h"
 #include "vrp/config.h"
 #include "vrp/credentials.h"
+#include "vrp/settings.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -66,6 +68,11 @@ static int check_settings(const char *name, const char *type, const vrp_kv *sett
 				VRP_EINVAL,
 				"delete_policy must be keep, trash or purge, not \"%s\"",
 				settings[i].value);
+		if (!strcmp(settings[i].key, "trusted") && strcmp(settings[i].value, "true") &&
+		    strcmp(settings[i].value, "false"))
+			return vrp_error_set(VRP_EINVAL,
+					     "trusted must be true or false, not \"%s\"",
+					     settings[i].value);
 	}
 	vrp_provider *probe = NULL;
 	int rc = vrp_provider_new(&probe, type, name, settings, n, NULL, NULL);
@@ -226,10 +233,59 @@ static int remove_in_txn(vrp_db *db, void *arg)
 	return rc;
 }
 
+/* The synced copies on trusted remotes other than `name`. */
+static int copies_elsewhere(vrp_library *lib, int64_t id, const char *name, size_t *out)
+{
+	struct copy_policy policy;
+	struct copy_tally tally;
+	*out = 0;
+	int rc = copy_policy_load(lib, &policy);
+	if (rc == 0)
+		rc = copy_tally_load(lib, &policy, id, &tally);
+	for (size_t i = 0; rc == 0 && i < tally.rows->count; i++)
+		*out += strcmp(tally.rows->items[i]->remote, name) != 0 &&
+			tally.standing[i] != COPY_UNTRUSTED && tally.standing[i] != COPY_NOT_SYNCED;
+	if (rc == 0)
+		copy_tally_clear(&tally);
+	return rc;
+}
+
+/*
+ * Forgetting a remote forgets the copies it holds: refused while that would
+ * leave an offloaded recording with fewer than offload.numcopies of them.
+ */
+static int check_offloaded_left(vrp_library *lib, const char *name)
+{
+	int64_t *ids = NULL;
+	size_t count = 0;
+	long numcopies = 1;
+	int rc = vrp_recording_remote_repo_list_offloaded_ids(vrp_library_db(lib), name, &ids,
+							      &count);
+	if (rc == VRP_ENOTFOUND)
+		rc = 0; /* the removal itself says the remote is unknown */
+	if (rc == 0 && count)
+		rc = vrp_settings_get_int(lib, "offload.numcopies", 1, &numcopies);
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		size_t left = 0;
+		rc = copies_elsewhere(lib, ids[i], name, &left);
+		if (rc == 0 && left < (size_t)numcopies)
+			rc = vrp_error_set(
+				VRP_ECONFLICT,
+				"recording %lld is offloaded and removing %s would leave "
+				"%zu of its %ld required copies (offload.numcopies); "
+				"`vrp get %lld` first",
+				(long long)ids[i], name, left, numcopies, (long long)ids[i]);
+	}
+	free(ids);
+	return rc;
+}
+
 int vrp_remotes_remove(vrp_library *lib, const char *name)
 {
 	struct remove_ctx r = { lib, name };
-	int rc = vrp_db_transaction(vrp_library_db(lib), remove_in_txn, &r);
+	int rc = check_offloaded_left(lib, name);
+	if (rc == 0)
+		rc = vrp_db_transaction(vrp_library_db(lib), remove_in_txn, &r);
 	/* Its secrets go with it; a store that cannot be read keeps nothing worth keeping. */
 	if (rc == 0)
 		vrp_credentials_delete(lib, name, NULL);

@@ -1,6 +1,7 @@
 /* spectrogram.c - a recording's spectrogram with the options asked for, stored when they are the
  * defaults. */
 #include "vrp/spectrogram.h"
+#include "vrp/offload.h"
 
 #include "core/error_set.h"
 #include "core/filecopy.h"
@@ -56,8 +57,8 @@ static int from_audio(vrp_library *lib, int64_t recording_id, const vrp_spectrog
 	void *instance = NULL;
 	struct vrp_pcm_sink sink;
 	int rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), recording_id, &rec);
-	if (rc == 0 && !(path = vrp_library_path(lib, rec->local_path)))
-		rc = vrp_error_oom();
+	if (rc == 0)
+		rc = vrp_recording_audio_path(lib, rec->id, &path);
 	if (rc == 0)
 		rc = vrp_spectrogram_create_with(o, &instance, &sink);
 	if (rc == 0)

@@ -27,6 +27,12 @@ static int enqueue_txn(vrp_db *db, void *arg)
 		rc = vrp_error_set(VRP_EINVAL,
 				   "recording %lld is deleted: restore it before syncing it",
 				   (long long)c->recording_id);
+	if (rc == 0 && rec->offloaded_at)
+		rc = vrp_error_set(
+			VRP_EINVAL,
+			"recording %lld is offloaded: `vrp get %lld` brings its audio back "
+			"before it can be uploaded",
+			(long long)c->recording_id, (long long)c->recording_id);
 	char key[128];
 	if (rc == 0) {
 		snprintf(key, sizeof(key), "%s:%lld", rec->checksum,

@@ -62,6 +62,7 @@ struct sync_worker {
 	vrp_provider **providers;
 	size_t provider_count;
 	size_t next_remote; /* round-robin start among remotes */
+	bool schedules;     /* this thread runs the scheduled verification when idle */
 };
 
 /* The run's clock in ms since the epoch, and the same time as a timestamp. */

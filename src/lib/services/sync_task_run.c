@@ -482,10 +482,11 @@ static int check_local_file(struct task_ctx *t, const char *local, int rc)
 	if (marked < 0)
 		VRP_LOG_WARNING("sync", NULL, "cannot mark recording %lld corrupt: %s",
 				(long long)t->rec->id, vrp_error_last()->message);
-	return vrp_error_set(VRP_ECORRUPT_MEDIA,
-			     "the local file of recording %lld is damaged (its sha256 is %s, the "
-			     "catalogue says %s): run `vrp verify`",
-			     (long long)t->rec->id, sha256, t->rec->checksum);
+	return vrp_error_set(
+		VRP_ECORRUPT_MEDIA,
+		"the local file of recording %lld is damaged (its sha256 is %s, the "
+		"catalogue says %s): `vrp verify --fix` restores it from a verified remote copy",
+		(long long)t->rec->id, sha256, t->rec->checksum);
 }
 
 static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
@@ -531,6 +532,12 @@ static int load_recording(struct task_ctx *t)
 	if (rc == 0 && t->rec->status == VRP_RECORDING_DELETED)
 		rc = vrp_error_set(VRP_EINVAL, "recording %lld was deleted after it was queued",
 				   (long long)t->rec->id);
+	if (rc == 0 && t->rec->offloaded_at)
+		rc = vrp_error_set(
+			VRP_EINVAL,
+			"recording %lld was offloaded after it was queued: `vrp get %lld`, "
+			"then sync again",
+			(long long)t->rec->id, (long long)t->rec->id);
 	if (rc == 0)
 		rc = vrp_recording_remote_repo_ensure(t->db, t->rec->id, t->task->remote, NULL);
 	if (rc == 0)

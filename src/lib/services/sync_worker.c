@@ -11,6 +11,7 @@
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
 #include "vrp/derive.h"
+#include "vrp/verify.h"
 #include "vrp/remotes.h"
 
 #include <errno.h>
@@ -367,9 +368,13 @@ static int work_loop(struct sync_worker *w)
 		} else if (rc == VRP_ENOTFOUND || rc == VRP_EBUSY) {
 			/* Uploads first: a copy elsewhere matters more than a preview. */
 			rc = vrp_derive_queue_run_one(w->lib, w->owner, &derived, &outcome);
+			bool verified = false;
 			if (rc == 0 && derived)
 				count_derived(w->run, outcome);
-			else if (rc == 0)
+			/* Then, in a long-running worker, the verification that is due. */
+			else if (rc == 0 && w->schedules && w->run->opt.forever)
+				rc = vrp_verify_scheduled(w->lib, &verified);
+			if (rc == 0 && !derived && !verified)
 				rc = wait_for_work(w, &more);
 		}
 		vrp_sync_task_free(task);
@@ -434,6 +439,7 @@ static void run_threads(struct sync_run *run, struct sync_worker *workers, pthre
 	int started = 0;
 	for (int i = 0; i < n; i++) {
 		workers[i].run = run;
+		workers[i].schedules = i == 0;
 		snprintf(workers[i].owner, sizeof(workers[i].owner), "vrp-%ld-%lld-%d",
 			 (long)getpid(), (long long)sync_now_ms(run), i);
 		if (pthread_create(&threads[i], NULL, worker_main, &workers[i]) != 0)

@@ -2,13 +2,16 @@
 #include "vrp/verify.h"
 
 #include "vrp/derive.h"
+#include "vrp/offload.h"
 
+#include "core/clock.h"
 #include "core/error_set.h"
 #include "core/fsutil.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "db/derived_asset_repo.h"
 #include "db/recording_repo.h"
+#include "db/verify_progress_repo.h"
 #include "services/import_tmp.h"
 
 #include <dirent.h>
@@ -24,36 +27,43 @@
 const char *vrp_verify_finding_to_string(enum vrp_verify_finding finding)
 {
 	static const char *const names[] = {
-		"ok",         "missing",       "corrupt",        "unreadable",  "orphan_file",
-		"stale_temp", "asset_missing", "asset_mismatch", "orphan_asset"
+		"ok",         "missing",       "corrupt",        "unreadable",   "orphan_file",
+		"stale_temp", "asset_missing", "asset_mismatch", "orphan_asset", "offloaded"
 	};
 	return (unsigned)finding < sizeof(names) / sizeof(*names) ? names[finding] : NULL;
 }
 
 bool vrp_verify_summary_has_problems(const vrp_verify_summary *s)
 {
-	return s->missing || s->corrupt || s->unreadable || s->orphan_files ||
-	       s->stale_temps + s->assets_missing + s->assets_mismatched + s->orphan_assets >
-		       s->fixed;
+	/* Only fixable findings are ever fixed, so the rest keep the sum above `fixed`. */
+	return s->missing + s->corrupt + s->unreadable + s->orphan_files + s->stale_temps +
+		       s->assets_missing + s->assets_mismatched + s->orphan_assets >
+	       s->fixed;
 }
 
 struct run {
 	vrp_library *lib;
 	const vrp_verify_options *options;
 	vrp_verify_summary *summary;
+	int64_t deadline_ms; /* 0: no time limit */
 };
 
 static void emit(struct run *run, vrp_verify_item *item)
 {
 	vrp_verify_summary *s = run->summary;
-	int64_t *counters[] = {
-		&s->ok,           &s->missing,     &s->corrupt,        &s->unreadable,
-		&s->orphan_files, &s->stale_temps, &s->assets_missing, &s->assets_mismatched,
-		&s->orphan_assets
-	};
+	int64_t *counters[] = { &s->ok,
+				&s->missing,
+				&s->corrupt,
+				&s->unreadable,
+				&s->orphan_files,
+				&s->stale_temps,
+				&s->assets_missing,
+				&s->assets_mismatched,
+				&s->orphan_assets,
+				&s->offloaded };
 	(*counters[item->finding])++;
 	s->fixed += item->fixed;
-	if (item->finding != VRP_VERIFY_OK)
+	if (item->finding != VRP_VERIFY_OK && item->finding != VRP_VERIFY_OFFLOADED)
 		VRP_LOG_WARNING("verify",
 				json_pack("{s:s, s:I, s:o, s:s, s:b}", "finding",
 					  vrp_verify_finding_to_string(item->finding),
@@ -122,20 +132,61 @@ static int check_assets(struct run *run, int64_t recording_id)
 	return rc;
 }
 
+/*
+ * An offloaded recording: fine without a file. A whole file under its row
+ * is the trace of a crash (an offload's unlink or a fetch's commit not
+ * done): the fetch path takes it back as local, the safe way round.
+ */
+static int check_offloaded(struct run *run, const vrp_recording *rec, const char *path)
+{
+	int error = 0;
+	bool there = hash_matches(path, rec->checksum, &error) == VRP_VERIFY_OK;
+	int rc = there ? vrp_fetch(run->lib, rec->id, 0, NULL) : 0;
+	vrp_verify_item item = {
+		there ? VRP_VERIFY_OK : VRP_VERIFY_OFFLOADED,           rec->id, rec->local_path, 0,
+		there ? "the file was still there: local again" : NULL, there
+	};
+	run->summary->checked++;
+	if (rc == 0)
+		emit(run, &item);
+	return rc;
+}
+
+/* --fix of a missing or damaged file: a verified remote copy, through the fetch path. */
+static void repair(struct run *run, const vrp_recording *rec, vrp_verify_item *item, char *message,
+		   size_t len)
+{
+	char *remote = NULL;
+	int rc = vrp_fetch(run->lib, rec->id, VRP_FETCH_REPAIR, &remote);
+	if (rc == 0 && remote)
+		snprintf(message, len, "%s (restored from %s)", item->message, remote);
+	else
+		snprintf(message, len, "%s (not restored: %s)", item->message,
+			 vrp_error_last()->message);
+	item->fixed = rc == 0 && remote;
+	item->message = message;
+	free(remote);
+}
+
 static int check_recording(struct run *run, const vrp_recording *rec)
 {
 	char *path = vrp_library_path(run->lib, rec->local_path);
 	if (!path)
 		return vrp_error_oom();
+	if (rec->offloaded_at) {
+		int rc = check_offloaded(run, rec, path);
+		free(path);
+		return rc == 0 ? check_assets(run, rec->id) : rc;
+	}
 	int error = 0;
 	enum vrp_verify_finding finding = hash_matches(path, rec->checksum, &error);
 	if (finding == VRP_VERIFY_MISSING)
 		vrp_error_set(VRP_ENOTFOUND, "the file of recording %lld is missing: %s",
 			      (long long)rec->id, path);
-	vrp_verify_item item = {
-		finding, rec->id, rec->local_path, error, error ? vrp_error_last()->message : NULL,
-		false
-	};
+	char first[600], message[1200];
+	snprintf(first, sizeof(first), "%s", error ? vrp_error_last()->message : "");
+	vrp_verify_item item = { finding, rec->id, rec->local_path, error, error ? first : NULL,
+				 false };
 	free(path);
 	static const enum vrp_integrity marks[] = { VRP_INTEGRITY_OK, VRP_INTEGRITY_MISSING,
 						    VRP_INTEGRITY_CORRUPT };
@@ -143,6 +194,9 @@ static int check_recording(struct run *run, const vrp_recording *rec)
 	if (finding <= VRP_VERIFY_CORRUPT)
 		rc = vrp_recording_repo_set_integrity(vrp_library_db(run->lib), rec->id,
 						      marks[finding], NULL);
+	if (rc == 0 && run->options->fix &&
+	    (finding == VRP_VERIFY_MISSING || finding == VRP_VERIFY_CORRUPT))
+		repair(run, rec, &item, message, sizeof(message));
 	run->summary->checked++;
 	emit(run, &item);
 	return rc == 0 ? check_assets(run, rec->id) : rc;
@@ -162,21 +216,53 @@ static int check_ids(struct run *run)
 	return rc;
 }
 
-static int check_all(struct run *run)
+static bool out_of_time(const struct run *run)
+{
+	return run->deadline_ms && vrp_time_now_ms() >= run->deadline_ms;
+}
+
+/* One page of the walk; `*last` is the id of the last recording checked. */
+static int check_page(struct run *run, const vrp_recording_list *page, int64_t *last)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < page->count; i++) {
+		if (out_of_time(run)) {
+			run->summary->stopped = true;
+			break;
+		}
+		rc = check_recording(run, page->items[i]);
+		*last = page->items[i]->id;
+	}
+	return rc;
+}
+
+/* Every recording after `cursor`; the cursor is kept as it goes (0 once the walk is done). */
+static int check_all(struct run *run, int64_t cursor)
 {
 	vrp_recording_filter filter = {
 		.statuses = VRP_STATUS_BIT(VRP_RECORDING_ACTIVE) |
 			    VRP_STATUS_BIT(VRP_RECORDING_ARCHIVED) |
 			    VRP_STATUS_BIT(VRP_RECORDING_DELETED),
 		.limit = PAGE,
+		.cursor = cursor,
 	};
+	vrp_db *db = vrp_library_db(run->lib);
 	int rc = 0;
 	do {
 		vrp_recording_list *page = NULL;
-		rc = vrp_recording_repo_list(vrp_library_db(run->lib), &filter, &page);
-		for (size_t i = 0; rc == 0 && i < page->count; i++)
-			rc = check_recording(run, page->items[i]);
-		filter.cursor = rc == 0 ? page->next_cursor : 0;
+		rc = vrp_recording_repo_list(db, &filter, &page);
+		if (rc == VRP_ENOTFOUND && filter.cursor) {
+			/* The recording the last pass stopped at was purged: start over. */
+			filter.cursor = 0;
+			rc = vrp_recording_repo_list(db, &filter, &page);
+		}
+		int64_t last = filter.cursor;
+		if (rc == 0)
+			rc = check_page(run, page, &last);
+		filter.cursor = rc == 0 && !run->summary->stopped ? page->next_cursor : 0;
+		if (rc == 0)
+			rc = vrp_verify_progress_repo_set(
+				db, "local", run->summary->stopped ? last : filter.cursor);
 		vrp_recording_list_free(page);
 	} while (rc == 0 && filter.cursor);
 	return rc;
@@ -341,7 +427,14 @@ static int verify_run(struct run *run)
 {
 	if (run->options->ids)
 		return check_ids(run);
-	int rc = check_all(run);
+	int64_t cursor = 0;
+	int rc = run->options->incremental
+			 ? vrp_verify_progress_repo_get(vrp_library_db(run->lib), "local", &cursor)
+			 : 0;
+	if (rc == 0)
+		rc = check_all(run, cursor);
+	if (rc < 0 || run->summary->stopped)
+		return rc;
 	if (rc == 0)
 		rc = scan_dir(run, "recordings/raw", check_raw_entry);
 	if (rc == 0)
@@ -354,7 +447,9 @@ static int verify_run(struct run *run)
 int vrp_verify(vrp_library *lib, const vrp_verify_options *options, vrp_verify_summary *summary)
 {
 	vrp_verify_options none = { 0 };
-	struct run run = { lib, options ? options : &none, summary };
+	struct run run = { lib, options ? options : &none, summary, 0 };
+	if (run.options->time_limit_ms > 0)
+		run.deadline_ms = vrp_time_now_ms() + run.options->time_limit_ms;
 	memset(summary, 0, sizeof(*summary));
 	struct vrp_correlation_scope scope;
 	vrp_correlation_enter(&scope, NULL);

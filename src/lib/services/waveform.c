@@ -1,5 +1,6 @@
 /* waveform.c - a recording's waveform at the zoom asked for, from the stored asset when it can. */
 #include "vrp/waveform.h"
+#include "vrp/offload.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -94,8 +95,10 @@ static int from_audio(vrp_library *lib, const vrp_recording *rec, const vrp_wave
 {
 	struct vrp_waveform_builder *b = NULL;
 	struct vrp_pcm_sink sink;
-	char *path = vrp_library_path(lib, rec->local_path);
-	int rc = path ? vrp_waveform_builder_new(spp, view_of(o), &b, &sink) : vrp_error_oom();
+	char *path = NULL;
+	int rc = vrp_recording_audio_path(lib, rec->id, &path);
+	if (rc == 0)
+		rc = vrp_waveform_builder_new(spp, view_of(o), &b, &sink);
 	if (rc == 0)
 		rc = vrp_decode_file(path, &sink, 1);
 	if (rc == 0)
