@@ -186,7 +186,7 @@ run_vrp() {
 # Without an sftp provider in the vrp under test, only the peers are
 # measured, and it says so.
 HAVE_SFTP=0
-! "$VRP" remote --help 2>&1 | grep -q '^  sftp:' || HAVE_SFTP=1
+! "$VRP" remote add --help 2>&1 | grep -q '^  sftp:' || HAVE_SFTP=1
 if [ $HAVE_SFTP = 1 ]; then
 	vrp_library big "$DATA/big.wav"
 	vrp_library small "$DATA/small.wav"
