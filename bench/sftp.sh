@@ -13,7 +13,11 @@
 #               >= 10x)
 #
 # vrp runs with its defaults (4 connections, verify=sample: it checks every
-# upload); a second line shows --concurrency 1. The peers run untuned.
+# upload; transport=openssh, the system ssh); a second line shows
+# --concurrency 1, and the 1 GiB upload runs once more on transport=libssh2.
+# CPU seconds (user + system of the uploading process and its children,
+# ssh included) per GiB are shown next to each. The peers run untuned;
+# rclone is optional (its lines are skipped when it is not installed).
 # Every run is checked afterwards: the remote folder must hold every file at
 # its size. Peak RSS (GNU time) of vrp must stay flat: the 1 GiB upload
 # against a 64 MiB one, 1,000 files against 100 (see flat() below).
@@ -34,7 +38,9 @@ SMALL_COUNT=${SMALL_COUNT:-100}
 RUNS=${RUNS:-3}
 SSHD=/usr/sbin/sshd
 SFTP_SERVER=/usr/lib/openssh/sftp-server
-bench_need "$SSHD" "$SFTP_SERVER" ssh-keygen sftp rclone md5sum sha1sum python3 /usr/bin/time
+bench_need "$SSHD" "$SFTP_SERVER" ssh-keygen sftp md5sum sha1sum python3 /usr/bin/time
+HAVE_RCLONE=0
+! command -v rclone >/dev/null 2>&1 || HAVE_RCLONE=1
 [ -x "$VRP" ] || { echo "bench: no vrp at $VRP (set VRP)" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vrp-bench-XXXXXX")
@@ -119,7 +125,9 @@ timed() {
 	what=$1 sizes=$2 dir=$3
 	shift 3
 	sync
-	us=$(time_us /usr/bin/time -f %M -o "$WORK/rss" "$@")
+	us=$(time_us /usr/bin/time -f '%M %U %S' -o "$WORK/rusage" "$@")
+	cut -d' ' -f1 "$WORK/rusage" >"$WORK/rss"
+	awk '{ print $2 + $3 }' "$WORK/rusage" >"$WORK/cpu"
 	check_remote "$what" "$dir" "$sizes"
 	echo "$us"
 }
@@ -170,14 +178,15 @@ run_vrp() {
 	dir=$REMOTE/vrp-$REMOTES
 	mkdir "$dir"
 	"$VRP" -q --library "$lib" remote add "b$REMOTES" sftp host=127.0.0.1 port="$PORT" \
-		user="$USER_NAME" path="$dir" key_file="$KEY" known_hosts="$KH" >/dev/null
+		user="$USER_NAME" path="$dir" key_file="$KEY" known_hosts="$KH" \
+		transport="${VRP_TRANSPORT:-openssh}" "ssh_command=ssh -F /dev/null" >/dev/null
 	timed "vrp sync" "$sizes" "$dir" "$VRP" -q --library "$lib" sync --remote "b$REMOTES" "$@"
 }
 
 # Without an sftp provider in the vrp under test, only the peers are
 # measured, and it says so.
 HAVE_SFTP=0
-! "$VRP" remote --help 2>&1 | grep -q '^  sftp:' || HAVE_SFTP=1
+! "$VRP" remote add --help 2>&1 | grep -q '^  sftp:' || HAVE_SFTP=1
 if [ $HAVE_SFTP = 1 ]; then
 	vrp_library big "$DATA/big.wav"
 	vrp_library small "$DATA/small.wav"
@@ -194,6 +203,7 @@ measure() {
 	shift
 	"$@" >>"$WORK/$name"
 	cat "$WORK/rss" >>"$WORK/$name.rss"
+	cat "$WORK/cpu" >>"$WORK/$name.cpu"
 }
 # The runs that give the ratios alternate, so that load from elsewhere on
 # the machine falls on all of them alike; rclone with its defaults (over a
@@ -204,13 +214,18 @@ i=0
 while [ $i -lt "$RUNS" ]; do
 	measure sftp_big run_sftp_file
 	[ $HAVE_SFTP = 0 ] || measure vrp_big run_vrp big "$DATA/big.sizes"
+	VRP_TRANSPORT=libssh2
+	[ $HAVE_SFTP = 0 ] || measure vrp_big_libssh2 run_vrp big "$DATA/big.sizes"
+	VRP_TRANSPORT=openssh
 	measure sftp_many run_sftp_dir
-	measure rclone_nohash run_rclone rclone-nohash --sftp-disable-hashcheck
+	[ $HAVE_RCLONE = 0 ] || measure rclone_nohash run_rclone rclone-nohash --sftp-disable-hashcheck
 	[ $HAVE_SFTP = 0 ] || measure vrp_many run_vrp many "$DATA/many.sizes"
-	if [ $i = 0 ]; then
+	if [ $i = 0 ] && [ $HAVE_RCLONE = 1 ]; then
 		line=$(log_lines)
 		measure rclone_default run_rclone rclone-default
 		rclone_cmds=$(sessions_since "$line" command)
+	fi
+	if [ $i = 0 ]; then
 		[ $HAVE_SFTP = 0 ] || measure vrp_many_c1 run_vrp many "$DATA/many.sizes" --concurrency 1
 	fi
 	i=$((i + 1))
@@ -242,19 +257,32 @@ if [ $HAVE_SFTP = 0 ]; then
 	bench_exit
 fi
 
+# cpu_gib NAME BYTES: median CPU seconds per GiB uploaded.
+cpu_gib() { calc "$(median <"$WORK/$1.cpu") * 1073741824 / $2"; }
 r=$(ratio vrp_big sftp_big)
 ok=$(atleast "$r" 1)
-echo "${BIG_MIB} MiB upload: vrp $(sec vrp_big) s ($(rate "$BIG_BYTES" vrp_big) MiB/s)," \
+echo "${BIG_MIB} MiB upload: vrp (openssh) $(sec vrp_big) s ($(rate "$BIG_BYTES" vrp_big) MiB/s)," \
 	"OpenSSH sftp $(sec sftp_big) s ($(rate "$BIG_BYTES" sftp_big) MiB/s)" \
 	"-> vrp/sftp throughput ${r}x (target >= 1.0x) $(pf "$ok")"
 [ "$ok" = 1 ] || BENCH_FAILED=1
+echo "  vrp (libssh2) $(sec vrp_big_libssh2) s ($(rate "$BIG_BYTES" vrp_big_libssh2) MiB/s)" \
+	"-> $(ratio vrp_big_libssh2 sftp_big)x sftp"
+echo "  CPU s/GiB: vrp openssh $(cpu_gib vrp_big "$BIG_BYTES"), vrp libssh2" \
+	"$(cpu_gib vrp_big_libssh2 "$BIG_BYTES"), OpenSSH sftp $(cpu_gib sftp_big "$BIG_BYTES")" \
+	"(client side, ssh included; the server's is not counted)"
 
 echo "$COUNT files of $FILE_KIB KiB: vrp $(sec vrp_many) s" \
 	"($(calc "$COUNT / $(sec vrp_many)") files/s, $(rate "$MANY_BYTES" vrp_many) MiB/s;" \
 	"defaults: 4 connections, verify=sample); --concurrency 1: $(sec vrp_many_c1) s"
-for peer in "sftp_many:OpenSSH sftp put -r:1" \
-	"rclone_nohash:rclone copy --sftp-disable-hashcheck:1" \
-	"rclone_default:rclone copy (defaults):10"; do
+echo "  CPU s/GiB: vrp $(cpu_gib vrp_many "$MANY_BYTES"), OpenSSH sftp put -r" \
+	"$(cpu_gib sftp_many "$MANY_BYTES")"
+peers="sftp_many:OpenSSH sftp put -r:1"
+[ $HAVE_RCLONE = 0 ] || peers="$peers|rclone_nohash:rclone copy --sftp-disable-hashcheck:1|rclone_default:rclone copy (defaults):10"
+[ $HAVE_RCLONE = 1 ] || echo "  (rclone is not installed: its comparisons are skipped)"
+IFS_OLD=$IFS
+IFS='|'
+for peer in $peers; do
+	IFS=$IFS_OLD
 	f=${peer%%:*} rest=${peer#*:}
 	name=${rest%:*} target=${rest##*:}
 	r=$(ratio vrp_many "$f")
@@ -262,13 +290,14 @@ for peer in "sftp_many:OpenSSH sftp put -r:1" \
 	echo "  vs $name $(sec "$f") s -> vrp ${r}x as fast (target >= ${target}.0x) $(pf "$ok")"
 	[ "$ok" = 1 ] || BENCH_FAILED=1
 done
-echo "  (rclone with its defaults ran $rclone_cmds remote commands for $COUNT files)"
+IFS=$IFS_OLD
+[ $HAVE_RCLONE = 0 ] || echo "  (rclone with its defaults ran $rclone_cmds remote commands for $COUNT files)"
 
 echo "peak RSS: vrp $(rss vrp_big) MiB for ${BIG_MIB} MiB, $(rss vrp_small) MiB for ${SMALL_MIB} MiB;" \
 	"$(rss vrp_many) MiB for $COUNT files, $(rss vrp_small_many) MiB for $SMALL_COUNT;" \
 	"--concurrency 1: $(rss vrp_many_c1) MiB for $COUNT, $(rss vrp_small_many_c1) MiB for $SMALL_COUNT"
-echo "  peers: sftp $(rss sftp_big) / $(rss sftp_many) MiB, rclone $(rss rclone_nohash) MiB" \
-	"(--sftp-disable-hashcheck), $(rss rclone_default) MiB (defaults)"
+echo "  peers: sftp $(rss sftp_big) / $(rss sftp_many) MiB"
+[ $HAVE_RCLONE = 0 ] || echo "  rclone $(rss rclone_nohash) MiB (--sftp-disable-hashcheck), $(rss rclone_default) MiB (defaults)"
 # Flat: the larger run takes at most 8 MiB more than the smaller one. For
 # the file count this compares --concurrency 1 runs: each of vrp's SQLite
 # connections (one per worker, plus the main one) caches up to 2 MiB of the

@@ -4,6 +4,8 @@
 # into a second library, and the faults: a changed host key, a refused
 # connection, a refused login, a server killed mid-upload (resumed from its
 # .part), permission denied on the target folder, and a full disk.
+# TRANSPORT (openssh, the default, or libssh2) picks the transport; the
+# openssh one reads only this test's ssh config (ssh_command=ssh -F FILE).
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/../servers/sshd.sh"
 : "${VRP:?set VRP to the vrp binary}"
@@ -34,10 +36,20 @@ fingerprint() { ssh-keygen -lf "$1" | cut -d' ' -f2; }
 expect_contains() {
 	case "$2" in *"$3"*) ok "$1" ;; *) not_ok "$1" "no '$3' in:" "$2" ;; esac
 }
+TRANSPORT=${TRANSPORT:-openssh}
+printf 'Host *\n\tIdentitiesOnly yes\n' >"$WORK/ssh_config"
+KH="$HOME/.ssh/known_hosts"
+# The transport's settings, for every remote of the test.
+if [ "$TRANSPORT" = openssh ]; then
+	set -- transport=openssh "ssh_command=ssh -F $WORK/ssh_config" known_hosts="$KH"
+else
+	set -- transport=libssh2 timeout=30 known_hosts="$KH"
+fi
+T1=$1 T2=$2 T3=$3
 add() { # add LIB NAME PATH [extra settings...]
 	_l=$1 _n=$2 _p=$3; shift 3
 	"$VRP" -q --library "$_l" remote add "$_n" sftp host=127.0.0.1 port="$PORT" user="$ME" \
-		path="$_p" key_file="$SRV/user_ed25519" "$@"
+		path="$_p" key_file="$SRV/user_ed25519" "$T1" "$T2" "$T3" "$@"
 }
 
 # ---- host keys: unknown until accepted ----
@@ -140,13 +152,13 @@ sshd_start "$SRV"
 
 # ---- nothing listening; a key the server refuses ----
 "$VRP" -q --library "$LIB" remote add closed sftp host=127.0.0.1 port="$(sshd_free_port)" \
-	path="$REMOTE" key_file="$SRV/user_ed25519"
+	path="$REMOTE" key_file="$SRV/user_ed25519" "$T1" "$T2" "$T3"
 run "$VRP" --library "$LIB" remote test closed
 expect_status "connection refused: exit 69" 69
 expect_match "ERR_REMOTE_UNAVAILABLE" "$err" 'refused the connection.*ERR_REMOTE_UNAVAILABLE'
 ssh-keygen -q -t ed25519 -N '' -f "$WORK/stranger"
 "$VRP" -q --library "$LIB" remote add stranger sftp host=127.0.0.1 port="$PORT" user="$ME" \
-	path="$REMOTE" key_file="$WORK/stranger"
+	path="$REMOTE" key_file="$WORK/stranger" "$T1" "$T2" "$T3"
 run "$VRP" --library "$LIB" remote test stranger
 expect_status "a refused login: exit 77" 77
 expect_match "ERR_AUTH" "$err" 'refused the login.*ERR_AUTH'
@@ -165,12 +177,12 @@ if [ "$(id -u)" -eq 0 ]; then
 	if sshd_start "$NB" setpriv --reuid=65534 --regid=65534 --clear-groups 2>/dev/null; then
 		"$VRP" -q --library "$LIB" remote add denied sftp host=127.0.0.1 \
 			port="$(cat "$NB/port")" user="$(id -nu 65534)" path="$DENIED" \
-			key_file="$NB/user_ed25519" known_hosts="$NB/known_hosts"
+			key_file="$NB/user_ed25519" "$T1" "$T2" known_hosts="$NB/known_hosts"
 	fi
 else
 	chmod 0555 "$DENIED"
 	"$VRP" -q --library "$LIB" remote add denied sftp host=127.0.0.1 port="$PORT" user="$ME" \
-		path="$DENIED" key_file="$SRV/user_ed25519"
+		path="$DENIED" key_file="$SRV/user_ed25519" "$T1" "$T2" "$T3"
 fi
 run "$VRP" --library "$LIB" remote test denied
 expect_status "permission denied on the folder: a permanent failure (exit 69)" 69
@@ -191,7 +203,8 @@ if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
 	LIB3="$WORK/lib3"
 	"$VRP" -q --library "$LIB3" init
 	"$VRP" -q --library "$LIB3" remote add full sftp host=127.0.0.1 port="$(cat "$FS/port")" \
-		user="$ME" path="$FULL" key_file="$FS/user_ed25519" known_hosts="$FS/known_hosts"
+		user="$ME" path="$FULL" key_file="$FS/user_ed25519" "$T1" "$T2" \
+		known_hosts="$FS/known_hosts"
 	head -c 3000000 /dev/urandom >"$WORK/noise.raw"
 	sox -t raw -r 48000 -e signed -b 16 -c 2 "$WORK/noise.raw" "$WORK/noise.wav" 2>/dev/null
 	"$VRP" -q --library "$LIB3" import "$WORK/noise.wav"

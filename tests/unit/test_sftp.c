@@ -92,6 +92,13 @@ static int open_with(struct fixture *f, const vrp_kv *extra, size_t n_extra)
 		{ "timeout", "10" },
 	};
 	size_t n = 6;
+	/* VRP_TEST_SFTP_TRANSPORT=libssh2 runs every test on the other transport. The openssh
+	 * one reads no ssh config (-F /dev/null): the tests must not depend on the machine's. */
+	const char *transport = getenv("VRP_TEST_SFTP_TRANSPORT");
+	if (transport && *transport)
+		settings[n++] = (vrp_kv){ "transport", transport };
+	else
+		settings[n++] = (vrp_kv){ "ssh_command", "ssh -F /dev/null" };
 	for (size_t i = 0; i < n_extra; i++) {
 		size_t j = 0;
 		while (j < n && strcmp(settings[j].key, extra[i].key) != 0)
@@ -531,6 +538,17 @@ static void test_settings_are_checked(void **state)
 	assert_non_null(strstr(vrp_error_last()->message, "size, sample or full"));
 	vrp_kv no_host[] = { { "path", "/x" } };
 	assert_int_equal(vrp_provider_new(&p, "sftp", "r", no_host, 1, NULL, NULL), VRP_EINVAL);
+	vrp_kv option_host[] = { { "host", "-oProxyCommand=touch /tmp/x" }, { "path", "/x" } };
+	assert_int_equal(vrp_provider_new(&p, "sftp", "r", option_host, 2, NULL, NULL), VRP_EINVAL);
+	assert_non_null(strstr(vrp_error_last()->message, "cannot begin with '-'"));
+	vrp_kv option_user[] = { { "host", "h" }, { "user", "-F/etc/passwd" }, { "path", "/x" } };
+	assert_int_equal(vrp_provider_new(&p, "sftp", "r", option_user, 3, NULL, NULL), VRP_EINVAL);
+	vrp_kv bad_transport[] = { { "host", "h" }, { "path", "/x" }, { "transport", "telnet" } };
+	assert_int_equal(vrp_provider_new(&p, "sftp", "r", bad_transport, 3, NULL, NULL),
+			 VRP_EINVAL);
+	vrp_kv open_quote[] = { { "host", "h" }, { "path", "/x" }, { "ssh_command", "ssh -F 'x" } };
+	assert_int_equal(vrp_provider_new(&p, "sftp", "r", open_quote, 3, NULL, NULL), VRP_EINVAL);
+	assert_non_null(strstr(vrp_error_last()->message, "unclosed quote"));
 	vrp_kv fine[] = { { "host", "h" }, { "path", "x/" }, { "verify", "full" } };
 	assert_ok(vrp_provider_new(&p, "sftp", "r", fine, 3, NULL, NULL));
 	vrp_provider_free(p);

@@ -1,10 +1,12 @@
 /*
- * sftp.c - an SSH server as a remote, over SFTP (libssh2): the settings, the
+ * sftp.c - an SSH server as a remote, over SFTP: the settings, the
  * instance, and the small operations. Uploads are in sftp_upload.c, listing
  * in sftp_list.c, downloads and read-back in sftp_read.c, the connection in
- * sftp_session.c.
+ * sftp_connect.c and its transports (sftp_transport.h).
  *
- * Settings: host, port (22), user (the local user), path (the remote root,
+ * Settings: transport (openssh | libssh2), ssh_command (the ssh program and
+ * its first arguments, for openssh), host (for openssh also a Host alias of
+ * the ssh config), port (22), user (the local user), path (the remote root,
  * absolute or relative to the login folder), key_file, known_hosts
  * (~/.ssh/known_hosts), verify (size | sample | full), hash_command (a
  * command the server may run to hash a file, e.g. sha256sum; without it no
@@ -25,7 +27,10 @@
 #define DEFAULT_TIMEOUT_S 30
 
 static const struct vrp_provider_setting sftp_settings[] = {
-	{ "host", true, "the SSH server's host name or address" },
+	{ "transport", false,
+	  "openssh (the ssh program; the default when it is on PATH) or libssh2" },
+	{ "ssh_command", false, "the ssh program and leading arguments, e.g. ssh -F FILE" },
+	{ "host", true, "the SSH server's host name, address or (openssh) ssh config Host alias" },
 	{ "port", false, "the SSH port (22)" },
 	{ "user", false, "the login name (the local user's)" },
 	{ "path", true, "the folder to sync into, absolute or relative to the login folder" },
@@ -83,15 +88,40 @@ static char *default_user(void)
 	return strdup(user ? user : "root");
 }
 
+static int parse_transport(const char *text, enum sftp_transport_kind *out)
+{
+	if (strcmp(text, "openssh") == 0)
+		*out = SFTP_TRANSPORT_OPENSSH;
+	else if (strcmp(text, "libssh2") == 0)
+		*out = SFTP_TRANSPORT_LIBSSH2;
+	else
+		return vrp_error_set(VRP_EINVAL,
+				     "setting 'transport' must be openssh or libssh2, not '%s'",
+				     text);
+	return 0;
+}
+
+static int copy_transport(struct sftp_settings *set, const struct vrp_provider_config *c)
+{
+	const char *get = vrp_provider_config_get(c, "transport");
+	int rc = get ? parse_transport(get, &set->transport) : 0;
+	if (rc == 0 && (get = vrp_provider_config_get(c, "ssh_command")))
+		rc = sftp_split_command(get, &set->ssh_command);
+	return rc;
+}
+
 static int copy_settings(struct sftp_settings *set, const struct vrp_provider_config *c)
 {
 	const char *get;
-	int rc = 0;
+	int rc = copy_transport(set, c);
+	if (rc < 0)
+		return rc;
 	set->port = 22;
 	set->timeout_ms = DEFAULT_TIMEOUT_S * 1000;
 	set->verify = SFTP_VERIFY_SAMPLE;
 	if ((get = vrp_provider_config_get(c, "port")))
 		rc = parse_int(get, 1, 65535, "port", &set->port);
+	set->port_set = get != NULL;
 	if (rc == 0 && (get = vrp_provider_config_get(c, "timeout")) &&
 	    (rc = parse_int(get, 1, 3600, "timeout", &set->timeout_ms)) == 0)
 		set->timeout_ms *= 1000;
@@ -102,8 +132,10 @@ static int copy_settings(struct sftp_settings *set, const struct vrp_provider_co
 	set->host = strdup(vrp_provider_config_get(c, "host"));
 	get = vrp_provider_config_get(c, "user");
 	set->user = get ? strdup(get) : default_user();
+	set->user_set = get != NULL;
 	set->root = strdup(vrp_provider_config_get(c, "path"));
 	get = vrp_provider_config_get(c, "known_hosts");
+	set->known_hosts_set = get != NULL;
 	set->known_hosts = expand_home(get ? get : "~/.ssh/known_hosts");
 	get = vrp_provider_config_get(c, "key_file");
 	set->key_file = get ? expand_home(get) : NULL;
@@ -132,6 +164,7 @@ static void sftp_close(void *state)
 	free(s->set.key_file);
 	free(s->set.known_hosts);
 	free(s->set.hash_command);
+	sftp_free_command(s->set.ssh_command);
 	free(s);
 }
 
@@ -141,6 +174,7 @@ static int sftp_open(void **state, const struct vrp_provider_config *config)
 	if (!s)
 		return vrp_error_oom();
 	s->sock = -1;
+	s->ops = &sftp_libssh2_transport;
 	s->secret = config->secret;
 	s->secret_ctx = config->secret_ctx;
 	int rc =
@@ -150,6 +184,11 @@ static int sftp_open(void **state, const struct vrp_provider_config *config)
 				   "settings 'host', 'user' and 'path' cannot be empty");
 	if (rc == 0 && s->set.key_file && !*s->set.key_file)
 		rc = vrp_error_set(VRP_EINVAL, "setting 'key_file' cannot be empty");
+	/* ssh would read a leading '-' as an option: "-oProxyCommand=..." runs anything. */
+	if (rc == 0 && (s->set.host[0] == '-' || s->set.user[0] == '-'))
+		rc = vrp_error_set(VRP_EINVAL,
+				   "settings 'host' and 'user' cannot begin with '-' (it would be "
+				   "read as an ssh option)");
 	if (rc < 0) {
 		sftp_close(s);
 		return rc;
@@ -178,21 +217,20 @@ int sftp_path_of_id(const struct sftp *s, const char *remote_id, char **full)
 	return rc;
 }
 
-int sftp_lstat(struct sftp *s, const char *path, LIBSSH2_SFTP_ATTRIBUTES *attrs)
+int sftp_lstat(struct sftp *s, const char *path, struct sftp_attrs *attrs)
 {
-	if (libssh2_sftp_stat_ex(s->sftp, path, (unsigned)strlen(path), LIBSSH2_SFTP_LSTAT,
-				 attrs) != 0)
+	if (s->ops->stat(s, path, false, attrs) != 0)
 		return sftp_fail(s, "cannot read the status of", path);
-	if (!(attrs->flags & LIBSSH2_SFTP_ATTR_PERMISSIONS))
+	if (!(attrs->flags & SFTP_ATTR_PERMISSIONS))
 		attrs->permissions = 0;
 	return 0;
 }
 
 int sftp_refuse_link(struct sftp *s, const char *path)
 {
-	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	struct sftp_attrs attrs;
 	int rc = sftp_lstat(s, path, &attrs);
-	if (rc == 0 && LIBSSH2_SFTP_S_ISLNK(attrs.permissions))
+	if (rc == 0 && SFTP_S_ISLNK(attrs.permissions))
 		return vrp_error_set(
 			VRP_EPERMANENT,
 			"%s on %s is a symbolic link; links are not followed under the "
@@ -244,7 +282,7 @@ static int sftp_authenticate(void *state) { return sftp_connect(state); }
 static int sftp_is_authenticated(void *state, bool *out)
 {
 	const struct sftp *s = state;
-	*out = s->sftp != NULL;
+	*out = s->ops->connected(s);
 	return 0;
 }
 
@@ -256,16 +294,15 @@ static int sftp_accept(void *state, char **fingerprint)
 static int stat_once(struct sftp *s, const char *full, const char *remote_path, unsigned flags,
 		     vrp_remote_object **out)
 {
-	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	struct sftp_attrs attrs;
 	char sha256[65];
 	const char *how = NULL;
 	int rc = sftp_connect(s);
 	if (rc == 0)
 		rc = sftp_refuse_links(s, full);
-	if (rc == 0 && libssh2_sftp_stat_ex(s->sftp, full, (unsigned)strlen(full),
-					    LIBSSH2_SFTP_STAT, &attrs) != 0)
+	if (rc == 0 && s->ops->stat(s, full, true, &attrs) != 0)
 		rc = sftp_fail(s, "cannot read the status of", full);
-	if (rc == 0 && !LIBSSH2_SFTP_S_ISREG(attrs.permissions))
+	if (rc == 0 && !SFTP_S_ISREG(attrs.permissions))
 		rc = vrp_error_set(VRP_EREMOTE_NOT_FOUND, "%s on %s is not a file", full,
 				   s->set.host);
 	if (rc == 0 && (flags & VRP_STAT_CHECKSUM))
@@ -297,7 +334,7 @@ static int delete_once(struct sftp *s, const char *full)
 	int rc = sftp_connect(s);
 	if (rc == 0)
 		rc = sftp_refuse_links(s, full);
-	if (rc == 0 && libssh2_sftp_unlink_ex(s->sftp, full, (unsigned)strlen(full)) != 0)
+	if (rc == 0 && s->ops->unlink(s, full) != 0)
 		rc = sftp_fail(s, "cannot delete", full);
 	return rc;
 }
@@ -316,12 +353,12 @@ static int sftp_delete(void *state, const char *remote_id)
 	return rc;
 }
 
-static int statvfs_once(struct sftp *s, LIBSSH2_SFTP_STATVFS *vfs)
+static int statvfs_once(struct sftp *s, struct sftp_statvfs *vfs)
 {
 	int rc = sftp_connect(s);
-	if (rc < 0 || libssh2_sftp_statvfs(s->sftp, s->set.root, strlen(s->set.root), vfs) == 0)
+	if (rc < 0 || s->ops->statvfs(s, s->set.root, vfs) == 0)
 		return rc;
-	if (sftp_status(s) == LIBSSH2_FX_OP_UNSUPPORTED)
+	if (sftp_status(s) == SFTP_FX_OP_UNSUPPORTED)
 		return vrp_error_set(VRP_ENOTSUP,
 				     "%s does not report free space (no statvfs@openssh.com)",
 				     s->set.host);
@@ -331,7 +368,7 @@ static int statvfs_once(struct sftp *s, LIBSSH2_SFTP_STATVFS *vfs)
 static int sftp_storage_info(void *state, vrp_storage_info *out)
 {
 	struct sftp *s = state;
-	LIBSSH2_SFTP_STATVFS vfs;
+	struct sftp_statvfs vfs;
 	int rc = statvfs_once(s, &vfs);
 	if (sftp_retry_stale(s, rc, 0))
 		rc = statvfs_once(s, &vfs);

@@ -20,6 +20,7 @@
 #define VRP_CLOUD_SFTP_H
 
 #include "cloud/provider_internal.h"
+#include "cloud/providers/sftp_transport.h"
 
 #include <libssh2.h>
 #include <libssh2_sftp.h>
@@ -31,9 +32,18 @@ enum sftp_verify_mode {
 	SFTP_VERIFY_FULL,   /* the size and the whole file read back and hashed */
 };
 
+enum sftp_transport_kind {
+	SFTP_TRANSPORT_DEFAULT, /* openssh when `ssh` is on PATH and no password is stored */
+	SFTP_TRANSPORT_OPENSSH,
+	SFTP_TRANSPORT_LIBSSH2,
+};
+
 struct sftp_settings {
 	char *host, *user, *root, *key_file, *known_hosts, *hash_command;
+	char **ssh_command; /* argv (NULL-terminated) of ssh_command, or NULL */
 	int port;
+	bool port_set, user_set, known_hosts_set; /* given by the user, not defaults */
+	enum sftp_transport_kind transport;
 	int timeout_ms;
 	enum sftp_verify_mode verify;
 };
@@ -41,6 +51,9 @@ struct sftp_settings {
 struct sftp {
 	char *name; /* the remote's name, for messages and secret lookups */
 	struct sftp_settings set;
+	const struct sftp_transport_ops *ops; /* chosen for each new connection */
+	struct sftp_openssh *ossh;            /* the openssh transport's state */
+	struct sftp_failure failure;          /* the last failure of a request */
 	vrp_secret_fn secret;
 	void *secret_ctx;
 	int sock;
@@ -62,7 +75,7 @@ char *sftp_full_path(const struct sftp *s, const char *rel);
 int sftp_path_of_id(const struct sftp *s, const char *remote_id, char **full);
 
 /* lstat of `path` (no link followed); permissions are 0 when the server sent none. */
-int sftp_lstat(struct sftp *s, const char *path, LIBSSH2_SFTP_ATTRIBUTES *attrs);
+int sftp_lstat(struct sftp *s, const char *path, struct sftp_attrs *attrs);
 
 /* VRP_EPERMANENT when `path` is a symlink; VRP_EREMOTE_NOT_FOUND when it is not there. */
 int sftp_refuse_link(struct sftp *s, const char *path);
@@ -74,33 +87,80 @@ int sftp_refuse_link(struct sftp *s, const char *path);
  */
 int sftp_refuse_links(struct sftp *s, const char *full);
 
-/* ---- sftp_session.c ---- */
+/* An open file or folder: libssh2's, or the server's handle for the openssh transport. */
+struct sftp_handle {
+	LIBSSH2_SFTP_HANDLE *l2;
+	unsigned char id[SFTP_HANDLE_MAX];
+	size_t id_len;
+	unsigned char *names; /* openssh: a copy of the last READDIR reply, read entry by entry */
+	struct sftp_reply names_reply;
+	uint32_t names_left;
+	bool dir_done;
+};
 
-/* Connects, checks the host key and authenticates unless already connected. */
+/* ---- sftp_connect.c ---- */
+
+/*
+ * Connects through the remote's transport unless already connected. The
+ * transport is chosen on the first call: `transport` when set, else
+ * openssh when the ssh program is on PATH (and no password or key
+ * passphrase is stored, which BatchMode ssh could not use), else libssh2.
+ */
 int sftp_connect(struct sftp *s);
 
 /* Closes the connection (if any); the next sftp_connect() opens a new one. */
 void sftp_disconnect(struct sftp *s);
 
 /*
- * Connects; when the server's host key is not in known_hosts, appends it.
- * `*fingerprint` gets "SHA256:..." (malloc'd). A changed key is VRP_EAUTH.
+ * Connects, accepting a host key not known yet (recorded in the known_hosts
+ * file). `*fingerprint` gets "SHA256:..." (malloc'd). A changed key is VRP_EAUTH.
  */
 int sftp_accept_host_key(struct sftp *s, char **fingerprint);
+
+/* ---- sftp_session.c, sftp_exec.c: the libssh2 connection ---- */
+
+int sftp_libssh2_open(struct sftp *s, bool accept, char **fingerprint);
+void sftp_libssh2_close(struct sftp *s);
+int sftp_libssh2_exec_sha256(struct sftp *s, const char *full, char out[65]);
+
+/* "'...'" for a POSIX shell, "./" before a relative path (malloc'd; NULL when out of memory). */
+char *sftp_shell_quote(const char *path);
+
+/* The sha256 at the start of sha256sum-style `output` into `out`; -1 when there is none. */
+int sftp_parse_sha256(const char *output, char out[65]);
+
+/* ---- sftp_openssh_argv.c ---- */
+
+/*
+ * Splits `command` into a NULL-terminated argv the way a POSIX shell splits
+ * words (blanks; '...', "..." and backslash quote), without running a shell:
+ * no expansion, no redirection. VRP_EINVAL for an unclosed quote or nothing.
+ */
+int sftp_split_command(const char *command, char ***argv);
+void sftp_free_command(char **argv);
+
+/* Whether `program` (a path, or a name looked up in PATH) is an executable file. */
+bool sftp_program_on_path(const char *program);
+
+/*
+ * The argv that runs ssh for this remote (NULL-terminated, malloc'd; free
+ * with sftp_free_command): ssh_command or "ssh", BatchMode, the host key
+ * policy (`accept` for accept-new), the options for the settings the user
+ * gave, then "--", the host and `command` (NULL for the sftp subsystem).
+ */
+int sftp_ssh_argv(const struct sftp *s, bool accept, const char *command, char ***argv);
 
 /* ---- sftp_error.c ---- */
 
 /*
- * Records the failure of `what` on `path` (may be NULL) from libssh2's last
- * error and returns its code; drops the connection when the transport broke.
+ * Records the failure of `what` on `path` (may be NULL) from the
+ * transport's last failure and returns its code; drops the connection when
+ * the transport broke.
  */
 int sftp_fail(struct sftp *s, const char *what, const char *path);
 
 /* The SFTP status of the last failure, or 0 when it was not an SFTP status. */
-unsigned long sftp_status(const struct sftp *s);
-
-/* Whether a libssh2 return code means the connection itself failed. */
-bool sftp_is_transport_error(int libssh2_rc);
+unsigned long sftp_status(struct sftp *s);
 
 /*
  * Whether an idempotent operation that failed with `rc` should run once more:
@@ -118,15 +178,14 @@ int sftp_check_full(struct sftp *s, const char *dir, int64_t remaining, int rc);
 /* ---- sftp_io.c ---- */
 
 /* Reads `len` bytes at `offset` of the open remote file into `buf`; short only at EOF. */
-ssize_t sftp_read_at(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, unsigned char *buf, size_t len,
+ssize_t sftp_read_at(struct sftp *s, struct sftp_handle *h, unsigned char *buf, size_t len,
 		     int64_t offset, const char *path);
 
 /*
  * Reads the remote file from `offset` to its end (or `limit` bytes, -1 for
- * all), calling `sink` with each piece. Read-ahead is pipelined by libssh2.
+ * all), calling `sink` with each piece, read ahead by the transport.
  */
-typedef int (*sftp_sink_fn)(void *ctx, const unsigned char *data, size_t len);
-int sftp_read_stream(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, int64_t offset, int64_t limit,
+int sftp_read_stream(struct sftp *s, struct sftp_handle *h, int64_t offset, int64_t limit,
 		     const char *path, sftp_sink_fn sink, void *ctx);
 
 /* The sha256 of the remote file at `full` by reading it back (or hash_command when set). */
@@ -139,7 +198,7 @@ int sftp_remote_sha256(struct sftp *s, const char *full, char out[65], const cha
  * file's (open as `fd`), checked as the verify mode allows; `*keep` false
  * means start over.
  */
-int sftp_prefix_matches(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *part, int fd,
+int sftp_prefix_matches(struct sftp *s, struct sftp_handle *h, const char *part, int fd,
 			int64_t existing, bool *keep);
 
 /*
@@ -147,12 +206,10 @@ int sftp_prefix_matches(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *part
  * is `local_sha256`; VRP_ECHECKSUM on a difference. `*verification` names
  * what was checked ("size", "size+sample", "size+full", "sha256-exec").
  */
-int sftp_verify_upload(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *part, int fd,
+int sftp_verify_upload(struct sftp *s, struct sftp_handle *h, const char *part, int fd,
 		       int64_t size, const char *local_sha256, const char **verification);
 
-/* ---- sftp_exec.c ---- */
-
-/* Runs hash_command on `full` over an exec channel; its sha256 (lower-case hex) in `out`. */
+/* Runs hash_command on `full` on the server; its sha256 (lower-case hex) in `out`. */
 int sftp_exec_sha256(struct sftp *s, const char *full, char out[65]);
 
 /* ---- sftp_upload.c, sftp_list.c, sftp_read.c ---- */
@@ -165,7 +222,7 @@ int sftp_download(void *state, const char *remote_id, int fd, vrp_transfer_progr
 		  void *progress_ctx);
 
 /* An object for `rel` from its SFTP attributes; NULL when out of memory (recorded). */
-vrp_remote_object *sftp_object(const char *rel, const LIBSSH2_SFTP_ATTRIBUTES *attrs);
+vrp_remote_object *sftp_object(const char *rel, const struct sftp_attrs *attrs);
 
 /* "<rel>.part" names are reserved for uploads in progress. */
 bool sftp_is_part(const char *name);
@@ -174,5 +231,10 @@ bool sftp_is_part(const char *name);
 
 /* Bytes handed to libssh2 per write: it splits them into ~30 KB requests, all in flight. */
 #define SFTP_IO_BUFFER (4 << 20)
+
+/* Whether mode bits from the server name a folder, a regular file, a link. */
+#define SFTP_S_ISDIR(m) (((m)&0170000ul) == 0040000ul)
+#define SFTP_S_ISREG(m) (((m)&0170000ul) == 0100000ul)
+#define SFTP_S_ISLNK(m) (((m)&0170000ul) == 0120000ul)
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * sftp_error.c - libssh2 and SFTP failures as vrp codes, for the sync engine
+ * sftp_error.c - transport and SFTP failures as vrp codes, for the sync engine
  * (see sftp.h for the classification).
  */
 #include "cloud/providers/sftp.h"
@@ -8,63 +8,44 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
-bool sftp_is_transport_error(int libssh2_rc)
+unsigned long sftp_status(struct sftp *s)
 {
-	switch (libssh2_rc) {
-	case LIBSSH2_ERROR_SFTP_PROTOCOL:
-	case LIBSSH2_ERROR_ALLOC:
-	case LIBSSH2_ERROR_FILE:
-	case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
-	case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
-	case LIBSSH2_ERROR_BUFFER_TOO_SMALL:
-	case LIBSSH2_ERROR_INVAL:
-		return false;
-	default:
-		return libssh2_rc < 0;
-	}
-}
-
-unsigned long sftp_status(const struct sftp *s)
-{
-	if (!s->session || !s->sftp ||
-	    libssh2_session_last_errno(s->session) != LIBSSH2_ERROR_SFTP_PROTOCOL)
-		return 0;
-	return libssh2_sftp_last_error(s->sftp);
+	s->ops->last_failure(s, &s->failure);
+	return s->failure.kind == SFTP_FAILURE_STATUS ? s->failure.status : 0;
 }
 
 static int status_code(unsigned long status, const char **text)
 {
 	switch (status) {
-	case LIBSSH2_FX_NO_SUCH_FILE:
-	case LIBSSH2_FX_NO_SUCH_PATH:
+	case SFTP_FX_NO_SUCH_FILE:
+	case SFTP_FX_NO_SUCH_PATH:
 		*text = "no such file or folder";
 		return VRP_EREMOTE_NOT_FOUND;
-	case LIBSSH2_FX_PERMISSION_DENIED:
-	case LIBSSH2_FX_WRITE_PROTECT:
+	case SFTP_FX_PERMISSION_DENIED:
+	case SFTP_FX_WRITE_PROTECT:
 		*text = "permission denied (check the folder's owner and mode on the server)";
 		return VRP_EPERMANENT;
-	case LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM:
-	case LIBSSH2_FX_QUOTA_EXCEEDED:
+	case SFTP_FX_NO_SPACE_ON_FILESYSTEM:
+	case SFTP_FX_QUOTA_EXCEEDED:
 		*text = "the server's disk or quota is full";
 		return VRP_EQUOTA;
-	case LIBSSH2_FX_OP_UNSUPPORTED:
+	case SFTP_FX_OP_UNSUPPORTED:
 		*text = "the server does not support this operation";
 		return VRP_EPERMANENT;
-	case LIBSSH2_FX_NO_CONNECTION:
-	case LIBSSH2_FX_CONNECTION_LOST:
+	case SFTP_FX_NO_CONNECTION:
+	case SFTP_FX_CONNECTION_LOST:
 		*text = "the connection was lost";
 		return VRP_ETRANSIENT;
-	case LIBSSH2_FX_FAILURE:
+	case SFTP_FX_FAILURE:
 		/* OpenSSH says only "failure" for EIO, EEXIST, ENOSPC...: retrying may help. */
 		*text = "the server reported a failure";
 		return VRP_ETRANSIENT;
-	case LIBSSH2_FX_NOT_A_DIRECTORY:
-	case LIBSSH2_FX_INVALID_FILENAME:
-	case LIBSSH2_FX_FILE_ALREADY_EXISTS:
-	case LIBSSH2_FX_DIR_NOT_EMPTY:
-	case LIBSSH2_FX_LINK_LOOP:
+	case SFTP_FX_NOT_A_DIRECTORY:
+	case SFTP_FX_INVALID_FILENAME:
+	case SFTP_FX_FILE_ALREADY_EXISTS:
+	case SFTP_FX_DIR_NOT_EMPTY:
+	case SFTP_FX_LINK_LOOP:
 		*text = "the path is not usable (a file where a folder should be, or the reverse)";
 		return VRP_EPERMANENT;
 	default:
@@ -75,27 +56,24 @@ static int status_code(unsigned long status, const char **text)
 
 int sftp_fail(struct sftp *s, const char *what, const char *path)
 {
-	char *msg = NULL;
-	int err = s->session ? libssh2_session_last_error(s->session, &msg, NULL, 0) : 0;
+	struct sftp_failure *f = &s->failure;
+	s->ops->last_failure(s, f);
 	const char *where = path ? path : "";
-	if (err == LIBSSH2_ERROR_SFTP_PROTOCOL && s->sftp) {
-		unsigned long status = libssh2_sftp_last_error(s->sftp);
+	if (f->kind == SFTP_FAILURE_STATUS) {
 		const char *text = "";
-		int code = status_code(status, &text);
+		int code = status_code(f->status, &text);
 		return vrp_error_set(code, "%s %s on %s: %s (SFTP status %lu)", what, where,
-				     s->set.host, text, status);
+				     s->set.host, text, f->status);
 	}
-	if (err == LIBSSH2_ERROR_ALLOC)
+	if (f->kind == SFTP_FAILURE_OOM)
 		return vrp_error_oom();
 	/* The transport is in an unknown state: stop using it, and reconnect next time. */
 	s->broken = true;
-	if (s->sock >= 0)
-		shutdown(s->sock, SHUT_RDWR);
-	bool timeout = err == LIBSSH2_ERROR_TIMEOUT || err == LIBSSH2_ERROR_SOCKET_TIMEOUT;
+	s->ops->abort(s);
 	return vrp_error_set(VRP_ETRANSIENT, "%s %s on %s: %s (%s); will reconnect", what, where,
 			     s->set.host,
-			     timeout ? "the server stopped answering" : "connection lost",
-			     msg && *msg ? msg : "no detail");
+			     f->timeout ? "the server stopped answering" : "connection lost",
+			     *f->detail ? f->detail : "no detail");
 }
 
 bool sftp_retry_stale(struct sftp *s, int rc, int attempt)
@@ -105,8 +83,8 @@ bool sftp_retry_stale(struct sftp *s, int rc, int attempt)
 
 int sftp_check_full(struct sftp *s, const char *dir, int64_t remaining, int rc)
 {
-	LIBSSH2_SFTP_STATVFS vfs;
-	if (!s->sftp || s->broken || libssh2_sftp_statvfs(s->sftp, dir, strlen(dir), &vfs) != 0)
+	struct sftp_statvfs vfs;
+	if (!s->ops->connected(s) || s->broken || s->ops->statvfs(s, dir, &vfs) != 0)
 		return rc;
 	int64_t room = (int64_t)(vfs.f_bavail * vfs.f_frsize);
 	if (room >= remaining)

@@ -1,6 +1,6 @@
 /*
  * sftp_exec.c - hashing a file on the server with the user's hash_command
- * (e.g. sha256sum) over an SSH exec channel.
+ * (e.g. sha256sum) over a libssh2 exec channel.
  *
  * Only ever runs when the remote has a hash_command: a user who sets none
  * never has a command run on their server. The path is single-quoted for
@@ -19,7 +19,7 @@
 
 /* "'...'" with each ' written as '\'' ; a relative path gets "./" so it never reads as an option.
  */
-static char *shell_quote(const char *path)
+char *sftp_shell_quote(const char *path)
 {
 	size_t n = 3 + 2;
 	for (const char *p = path; *p; p++)
@@ -80,7 +80,7 @@ static int read_all(struct sftp *s, LIBSSH2_CHANNEL *ch, int stream, char *buf)
 	return 0;
 }
 
-static int parse_hash(const char *output, char out[65])
+int sftp_parse_sha256(const char *output, char out[65])
 {
 	for (int i = 0; i < 64; i++) {
 		if (!isxdigit((unsigned char)output[i]))
@@ -105,7 +105,7 @@ static int run(struct sftp *s, LIBSSH2_CHANNEL *ch, const char *command, const c
 	if (rc == 0 && libssh2_channel_close(ch) != 0)
 		rc = sftp_fail(s, "cannot finish hash_command for", full);
 	int status = rc == 0 ? libssh2_channel_get_exit_status(ch) : -1;
-	if (rc == 0 && (status != 0 || parse_hash(stdout_buf, out) != 0)) {
+	if (rc == 0 && (status != 0 || sftp_parse_sha256(stdout_buf, out) != 0)) {
 		stderr_buf[strcspn(stderr_buf, "\n")] = '\0';
 		rc = vrp_error_set(VRP_EPERMANENT,
 				   "hash_command '%s' failed for %s on %s (exit %d): %s",
@@ -117,9 +117,9 @@ static int run(struct sftp *s, LIBSSH2_CHANNEL *ch, const char *command, const c
 	return rc;
 }
 
-int sftp_exec_sha256(struct sftp *s, const char *full, char out[65])
+int sftp_libssh2_exec_sha256(struct sftp *s, const char *full, char out[65])
 {
-	char *quoted = shell_quote(full);
+	char *quoted = sftp_shell_quote(full);
 	char *command = NULL;
 	if (!quoted || asprintf(&command, "%s %s", s->set.hash_command, quoted) < 0) {
 		free(quoted);

@@ -1,63 +1,45 @@
 /*
- * sftp_io.c - reading remote files: ranges, streams and whole-file hashes.
- *
- * libssh2 pipelines reads itself: each call keeps up to four times the
- * buffer it is given requested ahead. Streams use a large buffer to keep the
- * link busy; ranges use a quarter of the range so little is read past it.
+ * sftp_io.c - reading remote files: ranges, streams and whole-file hashes,
+ * through the transport's read pipeline.
  */
 #include "cloud/providers/sftp.h"
 
 #include "core/error_set.h"
 #include "core/hash.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define STREAM_BUFFER (1 << 20)
+struct range {
+	unsigned char *buf;
+	size_t got;
+};
 
-ssize_t sftp_read_at(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, unsigned char *buf, size_t len,
-		     int64_t offset, const char *path)
+static int to_range(void *ctx, const unsigned char *data, size_t len)
 {
-	libssh2_sftp_seek64(h, (libssh2_uint64_t)offset);
-	size_t got = 0, ask = len / 4 > 4096 ? len / 4 : 4096;
-	while (got < len) {
-		size_t want = len - got < ask ? len - got : ask;
-		ssize_t n = libssh2_sftp_read(h, (char *)buf + got, want);
-		if (n < 0)
-			return sftp_fail(s, "cannot read back", path);
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
+	struct range *r = ctx;
+	memcpy(r->buf + r->got, data, len);
+	r->got += len;
+	return 0;
 }
 
-int sftp_read_stream(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, int64_t offset, int64_t limit,
+ssize_t sftp_read_at(struct sftp *s, struct sftp_handle *h, unsigned char *buf, size_t len,
+		     int64_t offset, const char *path)
+{
+	struct range r = { .buf = buf };
+	int rc = s->ops->read_stream(s, h, offset, (int64_t)len, path, to_range, &r);
+	return rc < 0 ? rc : (ssize_t)r.got;
+}
+
+int sftp_read_stream(struct sftp *s, struct sftp_handle *h, int64_t offset, int64_t limit,
 		     const char *path, sftp_sink_fn sink, void *ctx)
 {
-	unsigned char *buf = malloc(STREAM_BUFFER);
-	if (!buf)
-		return vrp_error_oom();
-	libssh2_sftp_seek64(h, (libssh2_uint64_t)offset);
-	int rc = 0;
-	int64_t done = 0;
-	while (rc == 0 && (limit < 0 || done < limit)) {
-		size_t want = STREAM_BUFFER;
-		if (limit >= 0 && limit - done < (int64_t)want)
-			want = (size_t)(limit - done);
-		ssize_t n = libssh2_sftp_read(h, (char *)buf, want);
-		if (n < 0)
-			rc = sftp_fail(s, "cannot read", path);
-		else if (n == 0)
-			break;
-		else
-			rc = sink(ctx, buf, (size_t)n);
-		done += n > 0 ? n : 0;
-	}
-	free(buf);
-	return rc;
+	return s->ops->read_stream(s, h, offset, limit, path, sink, ctx);
+}
+
+int sftp_exec_sha256(struct sftp *s, const char *full, char out[65])
+{
+	return s->ops->exec_sha256(s, full, out);
 }
 
 static int hash_sink(void *ctx, const unsigned char *data, size_t len)
@@ -76,14 +58,12 @@ int sftp_remote_sha256(struct sftp *s, const char *full, char out[65], const cha
 	int rc = vrp_sha256_new(&hash);
 	if (rc < 0)
 		return rc;
-	LIBSSH2_SFTP_HANDLE *h = libssh2_sftp_open_ex(s->sftp, full, (unsigned)strlen(full),
-						      LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
-	if (!h)
+	struct sftp_handle *h = NULL;
+	if (s->ops->open(s, full, SFTP_FXF_READ, 0, &h) != 0)
 		rc = sftp_fail(s, "cannot open", full);
 	if (rc == 0)
 		rc = sftp_read_stream(s, h, 0, -1, full, hash_sink, hash);
-	if (h)
-		libssh2_sftp_close_handle(h);
+	s->ops->close(s, h);
 	if (rc == 0)
 		rc = vrp_sha256_final_hex(hash, out);
 	vrp_sha256_free(hash);

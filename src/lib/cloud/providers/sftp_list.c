@@ -22,7 +22,7 @@
 
 struct entry {
 	char *rel;
-	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	struct sftp_attrs attrs;
 };
 
 struct entries {
@@ -37,7 +37,7 @@ static void entries_clear(struct entries *e)
 	free(e->items);
 }
 
-static int entries_add(struct entries *e, char *rel, const LIBSSH2_SFTP_ATTRIBUTES *attrs)
+static int entries_add(struct entries *e, char *rel, const struct sftp_attrs *attrs)
 {
 	if (e->count == e->capacity) {
 		size_t grown = e->capacity ? e->capacity * 2 : 64;
@@ -59,41 +59,41 @@ static int walk_folder(struct sftp *s, const char *rel, struct entries *out)
 	char *full = sftp_full_path(s, rel);
 	if (!full)
 		return vrp_error_oom();
-	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	struct sftp_attrs attrs;
 	int rc = sftp_lstat(s, full, &attrs);
 	free(full);
 	if (rc == VRP_EREMOTE_NOT_FOUND)
 		return 0;
-	if (rc == 0 && LIBSSH2_SFTP_S_ISDIR(attrs.permissions))
+	if (rc == 0 && SFTP_S_ISDIR(attrs.permissions))
 		rc = walk(s, rel, out);
 	return rc;
 }
 
 static int walk_entry(struct sftp *s, const char *rel, const char *name,
-		      const LIBSSH2_SFTP_ATTRIBUTES *attrs, struct entries *out)
+		      const struct sftp_attrs *attrs, struct entries *out)
 {
-	if (!(attrs->flags & LIBSSH2_SFTP_ATTR_PERMISSIONS))
+	if (!(attrs->flags & SFTP_ATTR_PERMISSIONS))
 		return 0;
 	char *child = NULL;
 	if (asprintf(&child, "%s%s%s", rel ? rel : "", rel ? "/" : "", name) < 0)
 		return vrp_error_oom();
 	int rc = 0;
-	if (LIBSSH2_SFTP_S_ISDIR(attrs->permissions))
+	if (SFTP_S_ISDIR(attrs->permissions))
 		rc = walk_folder(s, child, out);
-	else if (LIBSSH2_SFTP_S_ISREG(attrs->permissions) && !sftp_is_part(name))
+	else if (SFTP_S_ISREG(attrs->permissions) && !sftp_is_part(name))
 		return entries_add(out, child, attrs) < 0 ? (free(child), VRP_ENOMEM) : 0;
 	free(child);
 	return rc;
 }
 
-static int read_entries(struct sftp *s, LIBSSH2_SFTP_HANDLE *dir, const char *rel, const char *full,
+static int read_entries(struct sftp *s, struct sftp_handle *dir, const char *rel, const char *full,
 			struct entries *out)
 {
 	char name[NAME_BUFFER];
-	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	struct sftp_attrs attrs;
 	int rc = 0;
 	for (;;) {
-		int n = libssh2_sftp_readdir_ex(dir, name, sizeof(name), NULL, 0, &attrs);
+		int n = s->ops->readdir(s, dir, name, sizeof(name), &attrs);
 		if (n < 0)
 			return sftp_fail(s, "cannot list", full);
 		if (n == 0)
@@ -112,11 +112,10 @@ static int walk(struct sftp *s, const char *rel, struct entries *out)
 	if (!full)
 		return vrp_error_oom();
 	int rc = 0;
-	LIBSSH2_SFTP_HANDLE *dir = libssh2_sftp_open_ex(s->sftp, full, (unsigned)strlen(full), 0, 0,
-							LIBSSH2_SFTP_OPENDIR);
-	if (dir) {
+	struct sftp_handle *dir = NULL;
+	if (s->ops->opendir(s, full, &dir) == 0) {
 		rc = read_entries(s, dir, rel, full, out);
-		libssh2_sftp_close_handle(dir);
+		s->ops->close(s, dir);
 	} else {
 		rc = sftp_fail(s, "cannot list", full);
 		/* A folder that does not exist yet holds nothing. */

@@ -16,13 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-vrp_remote_object *sftp_object(const char *rel, const LIBSSH2_SFTP_ATTRIBUTES *attrs)
+vrp_remote_object *sftp_object(const char *rel, const struct sftp_attrs *attrs)
 {
 	vrp_remote_object *object = vrp_remote_object_alloc();
 	if (!object)
 		return NULL;
 	char created[VRP_TIME_ISO_LEN], etag[64];
-	bool has_time = attrs->flags & LIBSSH2_SFTP_ATTR_ACMODTIME;
+	bool has_time = attrs->flags & SFTP_ATTR_ACMODTIME;
 	if (has_time)
 		vrp_time_format_iso((int64_t)attrs->mtime * 1000, created);
 	/* SFTP v3 gives seconds: size and mtime together stand for the content's version. */
@@ -65,14 +65,13 @@ static int download_once(struct sftp *s, const char *full, struct download *d)
 		rc = sftp_refuse_links(s, full);
 	if (rc != 0)
 		return rc;
-	LIBSSH2_SFTP_HANDLE *h = libssh2_sftp_open_ex(s->sftp, full, (unsigned)strlen(full),
-						      LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
-	if (!h)
+	struct sftp_handle *h = NULL;
+	if (s->ops->open(s, full, SFTP_FXF_READ, 0, &h) != 0)
 		return sftp_fail(s, "cannot open", full);
-	LIBSSH2_SFTP_ATTRIBUTES attrs;
-	if (libssh2_sftp_fstat_ex(h, &attrs, 0) != 0)
+	struct sftp_attrs attrs;
+	if (s->ops->fstat(s, h, &attrs) != 0)
 		rc = sftp_fail(s, "cannot read the status of", full);
-	else if (!LIBSSH2_SFTP_S_ISREG(attrs.permissions))
+	else if (!SFTP_S_ISREG(attrs.permissions))
 		rc = vrp_error_set(VRP_EREMOTE_NOT_FOUND, "%s on %s is not a file", full,
 				   s->set.host);
 	d->total = rc == 0 ? (int64_t)attrs.filesize : -1;
@@ -80,7 +79,7 @@ static int download_once(struct sftp *s, const char *full, struct download *d)
 		rc = vrp_error_set(VRP_ECANCELLED, "download of %s cancelled", full);
 	if (rc == 0)
 		rc = sftp_read_stream(s, h, 0, -1, full, to_fd, d);
-	libssh2_sftp_close_handle(h);
+	s->ops->close(s, h);
 	return rc;
 }
 

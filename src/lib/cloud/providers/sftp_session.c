@@ -1,5 +1,5 @@
 /*
- * sftp_session.c - the SSH connection behind an sftp remote: TCP, the
+ * sftp_session.c - the libssh2 transport's SSH connection: TCP, the
  * handshake, the host key check against known_hosts, user authentication
  * and the SFTP channel.
  *
@@ -349,7 +349,7 @@ static int authenticate_user(struct sftp *s)
 			     methods, s->name);
 }
 
-static int open_connection(struct sftp *s, bool accept, char **fingerprint)
+int sftp_libssh2_open(struct sftp *s, bool accept, char **fingerprint)
 {
 	pthread_once(&init_once, init_libssh2);
 	if (init_rc != 0)
@@ -367,30 +367,14 @@ static int open_connection(struct sftp *s, bool accept, char **fingerprint)
 		rc = vrp_error_set(VRP_EPERMANENT, "%s:%d did not start SFTP: %s", s->set.host,
 				   s->set.port, session_message(s));
 	if (rc < 0)
-		sftp_disconnect(s);
+		sftp_libssh2_close(s);
 	else
 		VRP_LOG_DEBUG("sftp", json_pack("{s:s}", "remote", s->name), "connected to %s",
 			      known_name);
 	return rc;
 }
 
-int sftp_connect(struct sftp *s)
-{
-	if (s->broken)
-		sftp_disconnect(s);
-	s->reused = s->sftp != NULL;
-	return s->sftp ? 0 : open_connection(s, false, NULL);
-}
-
-int sftp_accept_host_key(struct sftp *s, char **fingerprint)
-{
-	*fingerprint = NULL;
-	/* Always a fresh connection, so the key checked is the one the server shows now. */
-	sftp_disconnect(s);
-	return open_connection(s, true, fingerprint);
-}
-
-void sftp_disconnect(struct sftp *s)
+void sftp_libssh2_close(struct sftp *s)
 {
 	/* A broken connection is torn down without the polite goodbyes, which would wait. */
 	if (s->broken && s->sock >= 0)

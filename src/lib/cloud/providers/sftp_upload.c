@@ -1,5 +1,5 @@
 /*
- * sftp_upload.c - uploads: "<path>/<name>.part", written through libssh2's
+ * sftp_upload.c - uploads: "<path>/<name>.part", written through the transport's
  * write pipeline, fsynced (fsync@openssh.com where the server has it),
  * verified (sftp_verify.c), then renamed into place. The final name only
  * ever holds a complete, verified file.
@@ -10,10 +10,10 @@
  * informative: the part on the server is the truth.
  *
  * Renaming: OpenSSH speaks SFTP v3, whose rename fails when the target
- * exists, and libssh2 1.10 cannot send posix-rename@openssh.com. When the
- * first rename fails, the old object is removed and the rename retried: for
- * that short window the name is absent (never partial), and the next sync
- * finds the object missing and uploads it again if we stop in between.
+ * exists; the openssh transport sends posix-rename@openssh.com, which
+ * replaces it atomically, but libssh2 1.10 cannot. When the first rename fails, the old object is
+ * removed and the rename retried: for that short window the name is absent (never partial), and the
+ * next sync finds the object missing and uploads it again if we stop in between.
  */
 #include "cloud/providers/sftp.h"
 
@@ -37,10 +37,10 @@ struct upload {
 	const vrp_upload_request *request;
 	char *full, *part, *dir;
 	int fd;
-	int64_t size, done, reported;
+	int64_t size, done, reported, read_at;
 	vrp_sha256 *hash;
-	LIBSSH2_SFTP_HANDLE *h;
-	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	struct sftp_handle *h;
+	struct sftp_attrs attrs;
 	char sha256[VRP_SHA256_HEX_LEN];
 };
 
@@ -58,38 +58,38 @@ static int report(struct upload *up, bool force)
 /* Creates `dir` and its missing parents; an existing folder is fine. */
 static int mkdir_p(struct sftp *s, char *dir)
 {
-	if (libssh2_sftp_mkdir_ex(s->sftp, dir, (unsigned)strlen(dir), 0755) == 0)
+	if (s->ops->mkdir(s, dir, 0755) == 0)
 		return 0;
 	unsigned long status = sftp_status(s);
 	char *slash = strrchr(dir, '/');
-	if (status == LIBSSH2_FX_NO_SUCH_FILE && slash && slash != dir) {
+	if (status == SFTP_FX_NO_SUCH_FILE && slash && slash != dir) {
 		*slash = '\0';
 		int rc = mkdir_p(s, dir);
 		*slash = '/';
 		if (rc < 0)
 			return rc;
-		if (libssh2_sftp_mkdir_ex(s->sftp, dir, (unsigned)strlen(dir), 0755) == 0)
+		if (s->ops->mkdir(s, dir, 0755) == 0)
 			return 0;
 		status = sftp_status(s);
 	}
 	/* OpenSSH reports an existing folder (EEXIST) as a plain failure; the open that
 	 * follows tells the real story if it was something else. */
-	if (status == LIBSSH2_FX_FAILURE || status == LIBSSH2_FX_FILE_ALREADY_EXISTS)
+	if (status == SFTP_FX_FAILURE || status == SFTP_FX_FILE_ALREADY_EXISTS)
 		return 0;
 	return sftp_fail(s, "cannot create the folder", dir);
 }
 
-static LIBSSH2_SFTP_HANDLE *open_part(struct sftp *s, const char *part)
+static struct sftp_handle *open_part(struct sftp *s, const char *part)
 {
-	return libssh2_sftp_open_ex(s->sftp, part, (unsigned)strlen(part),
-				    LIBSSH2_FXF_READ | LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT, 0644,
-				    LIBSSH2_SFTP_OPENFILE);
+	struct sftp_handle *h = NULL;
+	s->ops->open(s, part, SFTP_FXF_READ | SFTP_FXF_WRITE | SFTP_FXF_CREAT, 0644, &h);
+	return h;
 }
 
 static int truncate_part(struct upload *up)
 {
-	LIBSSH2_SFTP_ATTRIBUTES a = { .flags = LIBSSH2_SFTP_ATTR_SIZE, .filesize = 0 };
-	if (libssh2_sftp_fsetstat(up->h, &a) != 0)
+	struct sftp_attrs a = { .flags = SFTP_ATTR_SIZE, .filesize = 0 };
+	if (up->s->ops->fsetstat(up->s, up->h, &a) != 0)
 		return sftp_fail(up->s, "cannot restart", up->part);
 	up->done = 0;
 	return 0;
@@ -132,7 +132,7 @@ static int open_remote(struct upload *up)
 	if (rc < 0)
 		return rc;
 	up->h = open_part(s, up->part);
-	if (!up->h && sftp_status(s) == LIBSSH2_FX_NO_SUCH_FILE) {
+	if (!up->h && sftp_status(s) == SFTP_FX_NO_SUCH_FILE) {
 		rc = mkdir_p(s, up->dir);
 		if (rc < 0)
 			return rc;
@@ -140,29 +140,29 @@ static int open_remote(struct upload *up)
 	}
 	if (!up->h)
 		return sftp_fail(s, "cannot create", up->part);
-	LIBSSH2_SFTP_ATTRIBUTES attrs;
-	if (libssh2_sftp_fstat_ex(up->h, &attrs, 0) != 0)
+	struct sftp_attrs attrs;
+	if (s->ops->fstat(s, up->h, &attrs) != 0)
 		return sftp_fail(s, "cannot read the status of", up->part);
 	return resume_or_restart(up, (int64_t)attrs.filesize);
 }
 
-/* Reads more of the local file after the bytes still in the buffer, hashing them. */
-static int refill(struct upload *up, unsigned char *buf, size_t *start, size_t *end,
-		  int64_t *read_at, bool *eof)
+/* The local file's next bytes, hashed as they are read, for the transport to send. */
+static int fill(void *ctx, unsigned char *buf, size_t cap, size_t *n)
 {
-	if (*start > 0) {
-		memmove(buf, buf + *start, *end - *start);
-		*end -= *start;
-		*start = 0;
-	}
-	size_t room = SFTP_IO_BUFFER - *end;
-	ssize_t n = vrp_fs_pread_full(up->fd, buf + *end, room, *read_at);
-	if (n < 0)
+	struct upload *up = ctx;
+	ssize_t got = vrp_fs_pread_full(up->fd, buf, cap, up->read_at);
+	if (got < 0)
 		return vrp_error_from_errno(errno, "cannot read %s", up->request->local_path);
-	*eof = (size_t)n < room;
-	*end += (size_t)n;
-	*read_at += n;
-	return vrp_sha256_update(up->hash, buf + *end - n, (size_t)n);
+	up->read_at += got;
+	*n = (size_t)got;
+	return vrp_sha256_update(up->hash, buf, (size_t)got);
+}
+
+static int acked(void *ctx, size_t n)
+{
+	struct upload *up = ctx;
+	up->done += (int64_t)n;
+	return report(up, up->done == up->size);
 }
 
 /* A resumed upload's hash still covers the whole file: the kept prefix is hashed locally. */
@@ -185,48 +185,24 @@ static int hash_prefix(struct upload *up)
 	return rc;
 }
 
-/*
- * libssh2_sftp_write() turns what it is given into requests that are all in
- * flight at once and returns as soon as some are acknowledged; it must then
- * be called with the same bytes from the first unacknowledged one. So the
- * buffer holds everything unacknowledged, topped up as acknowledgements
- * arrive: the link never waits for the disk or for a round trip.
- */
 static int send_rest(struct upload *up)
 {
 	struct sftp *s = up->s;
-	if (!s->io_buf && !(s->io_buf = malloc(SFTP_IO_BUFFER)))
-		return vrp_error_oom();
-	unsigned char *buf = s->io_buf;
-	size_t start = 0, end = 0;
-	int64_t read_at = up->done;
-	bool eof = false;
-	libssh2_sftp_seek64(up->h, (libssh2_uint64_t)up->done);
+	struct sftp_source src = { .fill = fill, .acked = acked, .ctx = up };
+	up->read_at = up->done;
 	int rc = report(up, true);
-	while (rc == 0) {
-		if (!eof && end - start < SFTP_IO_BUFFER / 2 &&
-		    (rc = refill(up, buf, &start, &end, &read_at, &eof)) < 0)
-			break;
-		if (start == end)
-			break;
-		ssize_t n = libssh2_sftp_write(up->h, (const char *)buf + start, end - start);
-		if (n < 0) {
-			rc = sftp_fail(s, "cannot write", up->part);
-			rc = sftp_check_full(s, up->dir, up->size - up->done, rc);
-			break;
-		}
-		start += (size_t)n;
-		up->done += n;
-		rc = report(up, up->done == up->size);
-	}
+	if (rc == 0)
+		rc = s->ops->write_stream(s, up->h, up->done, &src, up->part);
+	if (rc < 0 && !src.source_failed)
+		rc = sftp_check_full(s, up->dir, up->size - up->done, rc);
 	return rc;
 }
 
 static int sync_part(struct upload *up)
 {
 	struct sftp *s = up->s;
-	if (!s->fsync_unsupported && libssh2_sftp_fsync(up->h) != 0) {
-		if (sftp_status(s) != LIBSSH2_FX_OP_UNSUPPORTED) {
+	if (!s->fsync_unsupported && s->ops->fsync(s, up->h) != 0) {
+		if (sftp_status(s) != SFTP_FX_OP_UNSUPPORTED) {
 			int rc = sftp_fail(s, "cannot sync", up->part);
 			return sftp_check_full(s, up->dir, 0, rc);
 		}
@@ -236,7 +212,7 @@ static int sync_part(struct upload *up)
 				"forced to disk",
 				s->set.host);
 	}
-	if (libssh2_sftp_fstat_ex(up->h, &up->attrs, 0) != 0)
+	if (s->ops->fstat(s, up->h, &up->attrs) != 0)
 		return sftp_fail(s, "cannot read the status of", up->part);
 	if ((int64_t)up->attrs.filesize != up->size)
 		return vrp_error_set(VRP_ECHECKSUM,
@@ -260,16 +236,13 @@ static int check_local_hash(struct upload *up)
 static int rename_into_place(struct upload *up)
 {
 	struct sftp *s = up->s;
-	unsigned plen = (unsigned)strlen(up->part), flen = (unsigned)strlen(up->full);
-	long flags = LIBSSH2_SFTP_RENAME_OVERWRITE | LIBSSH2_SFTP_RENAME_ATOMIC |
-		     LIBSSH2_SFTP_RENAME_NATIVE;
-	if (libssh2_sftp_rename_ex(s->sftp, up->part, plen, up->full, flen, flags) == 0)
+	if (s->ops->rename(s, up->part, up->full) == 0)
 		return 0;
 	if (sftp_status(s) == 0)
 		return sftp_fail(s, "cannot rename into place", up->part);
 	/* SFTP v3: the target exists. See the comment at the top for the window. */
-	libssh2_sftp_unlink_ex(s->sftp, up->full, flen);
-	if (libssh2_sftp_rename_ex(s->sftp, up->part, plen, up->full, flen, flags) != 0)
+	s->ops->unlink(s, up->full);
+	if (s->ops->rename(s, up->part, up->full) != 0)
 		return sftp_fail(s, "cannot rename into place", up->part);
 	return 0;
 }
@@ -285,13 +258,13 @@ static int finish(struct upload *up, vrp_remote_object **out)
 					&verification);
 	/* A part whose bytes are wrong must not be resumed from: remove it. */
 	if (rc == VRP_ECHECKSUM) {
-		libssh2_sftp_close_handle(up->h);
+		up->s->ops->close(up->s, up->h);
 		up->h = NULL;
-		libssh2_sftp_unlink_ex(up->s->sftp, up->part, (unsigned)strlen(up->part));
+		up->s->ops->unlink(up->s, up->part);
 	}
 	if (rc < 0)
 		return rc;
-	libssh2_sftp_close_handle(up->h);
+	up->s->ops->close(up->s, up->h);
 	up->h = NULL;
 	rc = rename_into_place(up);
 	if (rc == 0 && !(*out = sftp_object(up->request->remote_path, &up->attrs)))
@@ -349,8 +322,7 @@ int sftp_upload(void *state, const vrp_upload_request *request, vrp_remote_objec
 		rc = open_remote(&up);
 	/* Nothing was sent yet: a connection that died while kept is simply replaced. */
 	if (prepared && sftp_retry_stale(up.s, rc, 0)) {
-		if (up.h)
-			libssh2_sftp_close_handle(up.h);
+		up.s->ops->close(up.s, up.h);
 		up.h = NULL;
 		if ((rc = sftp_connect(up.s)) == 0)
 			rc = open_remote(&up);
@@ -364,7 +336,7 @@ int sftp_upload(void *state, const vrp_upload_request *request, vrp_remote_objec
 	else if (up.done > 0)
 		*resume_state = resume_json(&up);
 	if (up.h)
-		libssh2_sftp_close_handle(up.h);
+		up.s->ops->close(up.s, up.h);
 	if (up.fd >= 0)
 		close(up.fd);
 	vrp_sha256_free(up.hash);

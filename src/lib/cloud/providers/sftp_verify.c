@@ -48,7 +48,7 @@ static void pick_offsets(int64_t size, int64_t offsets[SAMPLE_COUNT])
 	qsort(offsets, SAMPLE_COUNT, sizeof(*offsets), compare_offsets);
 }
 
-static int compare_samples(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *part, int fd,
+static int compare_samples(struct sftp *s, struct sftp_handle *h, const char *part, int fd,
 			   int64_t size, bool *equal)
 {
 	int64_t offsets[SAMPLE_COUNT];
@@ -91,7 +91,7 @@ static int compare_sink(void *arg, const unsigned char *data, size_t len)
 	return 0;
 }
 
-static int compare_all(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *part, int fd,
+static int compare_all(struct sftp *s, struct sftp_handle *h, const char *part, int fd,
 		       int64_t size, bool *equal)
 {
 	struct compare c = { .fd = fd, .equal = true, .local = malloc(1 << 20) };
@@ -124,7 +124,7 @@ static int local_prefix_sha256(int fd, int64_t size, char out[65])
 	return rc;
 }
 
-int sftp_prefix_matches(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *part, int fd,
+int sftp_prefix_matches(struct sftp *s, struct sftp_handle *h, const char *part, int fd,
 			int64_t existing, bool *keep)
 {
 	*keep = false;
@@ -153,7 +153,7 @@ static int hash_sink(void *arg, const unsigned char *data, size_t len)
 	return vrp_sha256_update(((struct hash_back *)arg)->hash, data, len);
 }
 
-static int read_back_sha256(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *part, char out[65])
+static int read_back_sha256(struct sftp *s, struct sftp_handle *h, const char *part, char out[65])
 {
 	struct hash_back b = { NULL };
 	int rc = vrp_sha256_new(&b.hash);
@@ -165,7 +165,7 @@ static int read_back_sha256(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *
 	return rc;
 }
 
-int sftp_verify_upload(struct sftp *s, LIBSSH2_SFTP_HANDLE *h, const char *part, int fd,
+int sftp_verify_upload(struct sftp *s, struct sftp_handle *h, const char *part, int fd,
 		       int64_t size, const char *local_sha256, const char **verification)
 {
 	char remote[65];
