@@ -1,5 +1,6 @@
 /* db.c - the SQLite connection: open, pragmas, transactions, helpers. */
 #include "db/db_internal.h"
+#include "core/durable.h"
 
 #include "core/casefold.h"
 #include "core/error_set.h"
@@ -244,6 +245,15 @@ static int open_error(const char *path, unsigned flags)
 
 enum open_mode { OPEN_AS_ASKED, OPEN_READ_ONLY, OPEN_IMMUTABLE };
 
+/* Every commit, not only the transaction helper's, is a crash point of a test
+ * build (a death here leaves the transaction uncommitted). */
+static int on_commit(void *ctx)
+{
+	(void)ctx;
+	vrp_crashpoint("commit");
+	return 0;
+}
+
 static int connect(vrp_db *db, unsigned flags, enum open_mode mode)
 {
 	sqlite3_close_v2(db->handle);
@@ -269,6 +279,7 @@ static int connect(vrp_db *db, unsigned flags, enum open_mode mode)
 		return code ? code : vrp_db_fail(db, rc, "cannot open the database");
 	}
 	sqlite3_extended_result_codes(db->handle, 1);
+	sqlite3_commit_hook(db->handle, on_commit, NULL);
 	return configure(db, flags);
 }
 

@@ -1,5 +1,6 @@
 /* import_batch.c - commit staged files: sync, rename into place, insert rows. */
 #include "services/import_batch.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -22,7 +23,7 @@ void vrp_staged_file_discard(struct vrp_staged_file *file)
 	if (!file)
 		return;
 	if (file->tmp_path)
-		unlink(file->tmp_path);
+		vrp_durable_unlink(file->tmp_path);
 	if (file->lock_fd >= 0)
 		close(file->lock_fd);
 	free(file->source);
@@ -48,7 +49,7 @@ static int sync_files(struct vrp_import_batch *batch)
 {
 	if (batch->count == 1 || syncfs(batch->files[0]->lock_fd) != 0) {
 		for (size_t i = 0; i < batch->count; i++)
-			if (fsync(batch->files[i]->lock_fd) != 0)
+			if (vrp_durable_fsync(batch->files[i]->lock_fd) != 0)
 				return vrp_error_from_errno(errno, "cannot sync %s",
 							    batch->files[i]->tmp_path);
 	}
@@ -67,7 +68,7 @@ static char *parent_dir(const char *path)
 static void unplace(struct vrp_import_batch *batch, size_t placed)
 {
 	for (size_t i = 0; i < placed; i++)
-		unlink(batch->files[i]->final_path);
+		vrp_durable_unlink(batch->files[i]->final_path);
 }
 
 /* Renames every file into recordings/raw/, then syncs that directory once. */
@@ -77,7 +78,7 @@ static int place_files(struct vrp_import_batch *batch)
 	int rc = 0;
 	for (; placed < batch->count; placed++) {
 		struct vrp_staged_file *f = batch->files[placed];
-		if (rename(f->tmp_path, f->final_path) != 0) {
+		if (vrp_durable_rename(f->tmp_path, f->final_path) != 0) {
 			rc = vrp_error_from_errno(errno, "cannot move %s into the library",
 						  f->tmp_path);
 			break;
@@ -236,6 +237,6 @@ int vrp_import_batch_commit(vrp_library *lib, struct vrp_import_batch *batch,
 	}
 	for (size_t i = 0; i < batch->count; i++)
 		if (batch->files[i]->status != VRP_IMPORT_IMPORTED)
-			unlink(batch->files[i]->final_path);
+			vrp_durable_unlink(batch->files[i]->final_path);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* import_tmp.c - an import's staging files, and telling whose they are. */
 #include "services/import_tmp.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -90,7 +91,7 @@ int vrp_import_tmp_clean(vrp_library *lib, int64_t *removed)
 		char *path = vrp_path_join(dir, e->d_name);
 		if (!path)
 			rc = vrp_error_oom();
-		else if (vrp_import_tmp_is_stale(path, e->d_name) && unlink(path) == 0)
+		else if (vrp_import_tmp_is_stale(path, e->d_name) && vrp_durable_unlink(path) == 0)
 			(*removed)++;
 		free(path);
 	}

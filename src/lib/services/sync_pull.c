@@ -3,6 +3,7 @@
  * into tmp/ and imported through the importer, then mapped to the remote.
  */
 #include "vrp/reconcile.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "db/metrics_repo.h"
@@ -295,7 +296,7 @@ static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const ch
 		reject(p, o, rc);
 		rc = 0;
 	}
-	unlink(local);
+	vrp_durable_unlink(local);
 	free(local);
 	return rc;
 }
