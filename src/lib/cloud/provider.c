@@ -4,6 +4,7 @@
  * depend on each provider getting them right (verified downloads).
  */
 #include "cloud/provider_internal.h"
+#include "core/durable.h"
 
 #include "cloud/remote_name.h"
 #include "core/error_set.h"
@@ -161,7 +162,7 @@ static int download_into(vrp_provider *provider, const vrp_download_request *req
 					 request->progress_ctx);
 	if (rc < 0)
 		return finish(provider, rc);
-	if (fsync(fd) != 0)
+	if (vrp_durable_fsync(fd) != 0)
 		return vrp_error_from_errno(errno, "cannot sync %s", temp);
 	rc = verify_download(temp, request->expected_sha256, request->remote_id);
 	if (rc < 0)
@@ -190,7 +191,7 @@ int vrp_provider_download(vrp_provider *provider, const vrp_download_request *re
 	rc = download_into(provider, request, temp, fd);
 	close(fd);
 	if (rc < 0)
-		unlink(temp);
+		vrp_durable_unlink(temp);
 	free(temp);
 	return rc;
 }

@@ -3,6 +3,7 @@
  * hand-edited file keeps its comments, order and layout through `vrp` edits.
  */
 #include "vrp/config.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -397,7 +398,7 @@ static int write_lines(const vrp_config *c, const char *tmp)
 	}
 	for (size_t i = 0; i < c->count; i++)
 		fprintf(f, "%s\n", c->lines[i]->text);
-	int rc = fflush(f) != 0 || fsync(fileno(f)) != 0
+	int rc = fflush(f) != 0 || vrp_durable_fsync(fileno(f)) != 0
 			 ? vrp_error_from_errno(errno, "cannot write the configuration %s", tmp)
 			 : 0;
 	if (fclose(f) != 0 && rc == 0)
@@ -427,7 +428,7 @@ int vrp_config_save(const vrp_config *c)
 	if (rc == 0)
 		rc = vrp_fs_rename_durable(tmp, c->path);
 	if (rc < 0 && tmp)
-		unlink(tmp);
+		vrp_durable_unlink(tmp);
 	free(tmp);
 	return rc;
 }

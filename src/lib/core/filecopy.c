@@ -1,5 +1,6 @@
 /* filecopy.c - copy a stream into a new file while hashing it. */
 #include "core/filecopy.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -259,6 +260,6 @@ int vrp_file_copy_hashed(int src_fd, const char *dst_path, struct vrp_copy_resul
 	if (close(dst_fd) != 0 && rc == 0)
 		rc = vrp_error_from_errno(errno, "cannot write %s", dst_path);
 	if (rc < 0)
-		unlink(dst_path);
+		vrp_durable_unlink(dst_path);
 	return rc;
 }

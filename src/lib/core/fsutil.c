@@ -1,5 +1,6 @@
 /* fsutil.c - durable filesystem steps and path helpers. */
 #include "core/fsutil.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 
@@ -60,7 +61,7 @@ static int fsync_path(const char *path, int flags, const char *what)
 	if (fd < 0)
 		return vrp_error_from_errno(errno, "cannot open %s %s to sync it", what, path);
 	int rc = 0;
-	if (fsync(fd) != 0)
+	if (vrp_durable_fsync(fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync %s %s", what, path);
 	close(fd);
 	return rc;
@@ -75,7 +76,7 @@ int vrp_fs_fsync_file(const char *path) { return fsync_path(path, O_RDONLY, "fil
 
 int vrp_fs_rename_durable(const char *from, const char *to)
 {
-	if (rename(from, to) != 0)
+	if (vrp_durable_rename(from, to) != 0)
 		return vrp_error_from_errno(errno, "cannot rename %s to %s", from, to);
 	char *dir = strdup(to);
 	if (!dir)
@@ -257,7 +258,7 @@ int vrp_fs_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = vrp_durable_write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -308,14 +309,14 @@ int vrp_fs_replace_file(const char *path, vrp_fs_writer_fn writer, void *ctx)
 	int rc = fd < 0 ? vrp_error_from_errno(errno, "cannot create a file beside %s", path) : 0;
 	if (rc == 0)
 		rc = writer(ctx, fd);
-	if (rc == 0 && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+	if (rc == 0 && (fchmod(fd, 0644) != 0 || vrp_durable_fsync(fd) != 0))
 		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
 	if (fd >= 0 && close(fd) != 0 && rc == 0)
 		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
 	if (rc == 0)
 		rc = vrp_fs_rename_durable(tmp, path);
 	if (rc != 0 && fd >= 0)
-		unlink(tmp);
+		vrp_durable_unlink(tmp);
 	free(tmp);
 	return rc;
 }

@@ -194,13 +194,28 @@ static void rotate_if_full(struct file_sink *s, size_t incoming)
 	vrp_log_prune(s->dir, s->retention_days, s->max_files, now);
 }
 
+/* A log line is no durable step: it must not count as a test build's crash point
+ * (vrp_fs_write_all does), or the steps of an operation would depend on -v. */
+static void write_line(int fd, const char *line, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, line, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		line += n;
+		len -= (size_t)n;
+	}
+}
+
 /* Called with `lock` held. `line` ends in a newline, so one write appends one record. */
 static void sink_write(struct file_sink *s, const char *line, size_t len)
 {
 	flock(s->lock_fd, LOCK_EX);
 	follow_rotation(s);
 	rotate_if_full(s, len);
-	(void)vrp_fs_write_all(s->fd, line, len);
+	write_line(s->fd, line, len);
 	flock(s->lock_fd, LOCK_UN);
 }
 

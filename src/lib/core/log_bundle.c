@@ -4,6 +4,7 @@
  * archive: the records are already one format, and `zcat` reads it.
  */
 #include "core/log.h"
+#include "core/durable.h"
 
 #include "core/clock.h"
 #include "core/fsutil.h"
@@ -89,7 +90,7 @@ int vrp_log_bundle(const char *dir, const vrp_log_filter *filter, const char *pa
 	if (rc == 0)
 		rc = vrp_fs_rename_durable(tmp, path);
 	if (rc < 0 && fd >= 0)
-		unlink(tmp);
+		vrp_durable_unlink(tmp);
 	free(tmp);
 	if (records)
 		*records = rc == 0 ? written : 0;

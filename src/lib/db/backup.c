@@ -1,5 +1,6 @@
 /* backup.c - consistent copies of the live database, and their rotation. */
 #include "core/clock.h"
+#include "core/durable.h"
 #include "core/error_set.h"
 #include "core/fsutil.h"
 #include "db/db_internal.h"
@@ -51,7 +52,7 @@ static int copy_into(vrp_db *db, const char *tmp_path)
  */
 static int create_locked(const char *tmp, int *fd)
 {
-	unlink(tmp);
+	vrp_durable_unlink(tmp);
 	*fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (*fd < 0)
 		return vrp_error_from_errno(errno, "cannot back up the database to %s", tmp);
@@ -59,7 +60,7 @@ static int create_locked(const char *tmp, int *fd)
 		int rc = vrp_error_from_errno(errno, "cannot back up the database to %s", tmp);
 		close(*fd);
 		*fd = -1;
-		unlink(tmp);
+		vrp_durable_unlink(tmp);
 		return rc;
 	}
 	return 0;
@@ -76,12 +77,12 @@ int vrp_db_backup_to(vrp_db *db, const char *dest_path)
 	int rc = create_locked(tmp, &fd);
 	if (rc == 0)
 		rc = copy_into(db, tmp);
-	if (rc == 0 && fsync(fd) != 0)
+	if (rc == 0 && vrp_durable_fsync(fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync %s", tmp);
 	if (rc == 0)
 		rc = vrp_fs_rename_durable(tmp, dest_path);
 	if (rc < 0 && fd >= 0)
-		unlink(tmp);
+		vrp_durable_unlink(tmp);
 	if (fd >= 0)
 		close(fd);
 	free(tmp);
@@ -101,7 +102,7 @@ static void remove_if_stale(const char *path)
 	if (fd < 0)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		unlink(path);
+		vrp_durable_unlink(path);
 	close(fd);
 }
 
@@ -175,7 +176,7 @@ static int prune(const char *dir, size_t keep)
 		for (size_t i = 0; i < n - keep; i++) {
 			char *path = vrp_path_join(dir, names[i]);
 			if (path)
-				unlink(path);
+				vrp_durable_unlink(path);
 			free(path);
 		}
 	}

@@ -1,5 +1,6 @@
 /* db.c - the SQLite connection: open, pragmas, transactions, helpers. */
 #include "db/db_internal.h"
+#include "core/durable.h"
 
 #include "core/casefold.h"
 #include "core/error_set.h"
@@ -264,6 +265,15 @@ enum open_mode { OPEN_AS_ASKED, OPEN_READ_ONLY, OPEN_IMMUTABLE };
  */
 static void configure_sqlite(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
+/* Every commit, not only the transaction helper's, is a crash point of a test
+ * build (a death here leaves the transaction uncommitted). */
+static int on_commit(void *ctx)
+{
+	(void)ctx;
+	vrp_crashpoint("commit");
+	return 0;
+}
+
 static int connect(vrp_db *db, unsigned flags, enum open_mode mode)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -293,6 +303,7 @@ static int connect(vrp_db *db, unsigned flags, enum open_mode mode)
 		return code ? code : vrp_db_fail(db, rc, "cannot open the database");
 	}
 	sqlite3_extended_result_codes(db->handle, 1);
+	sqlite3_commit_hook(db->handle, on_commit, NULL);
 	return configure(db, flags);
 }
 

@@ -12,6 +12,7 @@
  * uploads are removed whatever the outcome.
  */
 #include "serve/serve_internal.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "vrp/import.h"
@@ -112,7 +113,7 @@ static bool write_all(struct serve_upload *u, const char *data, size_t size)
 {
 	struct upload_file *f = &u->files[u->count - 1];
 	while (size) {
-		ssize_t n = write(f->fd, data, size);
+		ssize_t n = vrp_durable_write(f->fd, data, size);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -211,7 +212,7 @@ void serve_upload_free(struct serve_upload *u)
 		if (f->fd >= 0)
 			close(f->fd);
 		if (f->path)
-			unlink(f->path);
+			vrp_durable_unlink(f->path);
 		if (f->dir)
 			rmdir(f->dir);
 		free(f->path);

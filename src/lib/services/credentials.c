@@ -3,6 +3,7 @@
  * written atomically under a lock), never in the config file or logs.
  */
 #include "vrp/credentials.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -130,14 +131,14 @@ static int save(vrp_library *lib, const json_t *store)
 		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
 	if (rc == 0 && json_dumpfd(store, fd, JSON_COMPACT | JSON_SORT_KEYS) != 0)
 		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
-	if (rc == 0 && fsync(fd) != 0)
+	if (rc == 0 && vrp_durable_fsync(fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync %s", tmp);
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0)
 		rc = vrp_fs_rename_durable(tmp, path);
 	if (rc < 0 && tmp)
-		unlink(tmp);
+		vrp_durable_unlink(tmp);
 	free(path);
 	free(tmp);
 	return rc;

@@ -1,6 +1,7 @@
 /* derive.c - makes a recording's missing or stale assets from one decode, durably. */
 #include "vrp/derive.h"
 #include "vrp/offload.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -178,7 +179,7 @@ static int store(struct run *r, const struct job *job)
 		rc = vrp_import_tmp_create(r->lib, stem, &tmp, &fd);
 	if (rc == 0)
 		rc = job->gen->save(job->instance, fd);
-	if (rc == 0 && (fsync(fd) != 0 || fstat(fd, &st) != 0))
+	if (rc == 0 && (vrp_durable_fsync(fd) != 0 || fstat(fd, &st) != 0))
 		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
 	if (rc == 0)
 		rc = make_dir(r->lib, job->gen->kind);
@@ -189,7 +190,7 @@ static int store(struct run *r, const struct job *job)
 	if (rc == 0)
 		rc = upsert(r, job, st.st_size);
 	if (rc != 0 && tmp)
-		unlink(tmp);
+		vrp_durable_unlink(tmp);
 	if (fd >= 0)
 		close(fd);
 	free(tmp);

@@ -1,5 +1,6 @@
 /* derive_many.c - deriving many recordings on every core, one connection per thread. */
 #include "vrp/derive.h"
+#include "services/import_tmp.h"
 
 #include "core/error_set.h"
 
@@ -77,6 +78,7 @@ int vrp_derive_many(vrp_library *lib, const int64_t *ids, size_t count, unsigned
 			  .force = force,
 			  .on_result = on_result,
 			  .ctx = ctx };
+	vrp_import_tmp_sweep(lib, "derive");
 	unsigned n = thread_count(jobs, count);
 	pthread_t threads[MAX_JOBS];
 	unsigned started = 0;

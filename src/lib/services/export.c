@@ -13,6 +13,7 @@
  */
 #include "vrp/export.h"
 #include "vrp/offload.h"
+#include "core/durable.h"
 
 #include "vrp/derive.h"
 
@@ -189,15 +190,15 @@ static int create_temp(struct export_run *run, char temp[64], int *fd)
 static int rename_into_place(struct export_run *run, const char *temp, const char *name,
 			     bool replace)
 {
-	int r = replace ? renameat(run->dir_fd, temp, run->dir_fd, name)
-			: renameat2(run->dir_fd, temp, run->dir_fd, name, RENAME_NOREPLACE);
+	int r = replace ? vrp_durable_renameat(run->dir_fd, temp, run->dir_fd, name)
+			: vrp_durable_renameat2(run->dir_fd, temp, run->dir_fd, name, RENAME_NOREPLACE);
 	/* Filesystems without RENAME_NOREPLACE: the folder is locked against other exports. */
 	if (r != 0 && !replace && (errno == EINVAL || errno == ENOSYS)) {
 		struct stat st;
 		if (fstatat(run->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			errno = EEXIST;
 		else
-			r = renameat(run->dir_fd, temp, run->dir_fd, name);
+			r = vrp_durable_renameat(run->dir_fd, temp, run->dir_fd, name);
 	}
 	if (r != 0)
 		return vrp_error_from_errno(errno, "cannot rename a file into place as %s/%s",
@@ -220,14 +221,14 @@ static int copy_out(struct export_run *run, const vrp_recording *rec, int src, c
 			"the file of recording %lld does not match its checksum; run `vrp "
 			"verify` (left out of the export)",
 			(long long)rec->id);
-	if (rc == 0 && fsync(dst) != 0)
+	if (rc == 0 && vrp_durable_fsync(dst) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync %s", name);
 	if (dst >= 0 && close(dst) != 0 && rc == 0)
 		rc = vrp_error_from_errno(errno, "cannot write %s", name);
 	if (rc == 0)
 		rc = rename_into_place(run, temp, name, replace);
 	if (rc < 0 && dst >= 0)
-		unlinkat(run->dir_fd, temp, 0);
+		vrp_durable_unlinkat(run->dir_fd, temp, 0);
 	return rc;
 }
 
@@ -271,14 +272,14 @@ static int copy_asset(struct export_run *run, const vrp_derived_asset *a, const 
 		rc = vrp_fd_copy_hashed(src, dst, name, &copy, NULL, NULL);
 	if (rc == 0 && copy.bytes != a->size_bytes)
 		rc = vrp_error_set(VRP_ECHECKSUM, "%s is not the size its row records", a->path);
-	if (rc == 0 && fsync(dst) != 0)
+	if (rc == 0 && vrp_durable_fsync(dst) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync %s", name);
 	if (dst >= 0 && close(dst) != 0 && rc == 0)
 		rc = vrp_error_from_errno(errno, "cannot write %s", name);
 	if (rc == 0)
 		rc = rename_into_place(run, temp, name, true);
 	if (rc < 0 && dst >= 0)
-		unlinkat(run->dir_fd, temp, 0);
+		vrp_durable_unlinkat(run->dir_fd, temp, 0);
 	if (src >= 0)
 		close(src);
 	free(src_path);
@@ -388,15 +389,15 @@ static int write_metadata(struct export_run *run)
 	int rc = create_temp(run, temp, &fd);
 	if (rc == 0 && json_dumpfd(run->metadata, fd, JSON_INDENT(2) | JSON_SORT_KEYS) != 0)
 		rc = vrp_error_set(VRP_EIO, "cannot write %s/%s", run->dir, temp);
-	if (rc == 0 && fsync(fd) != 0)
+	if (rc == 0 && vrp_durable_fsync(fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync %s/%s", run->dir, temp);
 	if (fd >= 0 && close(fd) != 0 && rc == 0)
 		rc = vrp_error_from_errno(errno, "cannot write %s/%s", run->dir, temp);
 	if (rc == 0)
 		rc = rename_into_place(run, temp, "metadata.json", true);
 	if (rc < 0 && fd >= 0)
-		unlinkat(run->dir_fd, temp, 0);
-	if (rc == 0 && fsync(run->dir_fd) != 0)
+		vrp_durable_unlinkat(run->dir_fd, temp, 0);
+	if (rc == 0 && vrp_durable_fsync(run->dir_fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync the folder %s", run->dir);
 	return rc;
 }
@@ -427,7 +428,7 @@ static int open_folder(struct export_run *run)
 	for (const struct dirent *e; (e = readdir(d)) != NULL;)
 		if (!strncmp(e->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) ||
 		    !strcmp(e->d_name, ".metadata.json.tmp"))
-			unlinkat(run->dir_fd, e->d_name, 0);
+			vrp_durable_unlinkat(run->dir_fd, e->d_name, 0);
 	closedir(d);
 	return 0;
 }
@@ -459,7 +460,7 @@ int vrp_export(vrp_library *lib, const char *dir, const vrp_export_options *opti
 	int rc = run.metadata && run.used ? open_folder(&run) : vrp_error_oom();
 	if (rc == 0)
 		rc = export_all(&run);
-	if (rc == 0 && fsync(run.dir_fd) != 0)
+	if (rc == 0 && vrp_durable_fsync(run.dir_fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync the folder %s", dir);
 	if (rc == 0)
 		rc = write_metadata(&run);

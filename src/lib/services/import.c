@@ -61,19 +61,6 @@ const char *vrp_import_status_to_string(enum vrp_import_status status)
 }
 
 /* What a killed import left in tmp/ goes now, not at the next `verify --fix`. */
-static void remove_stale_temps(vrp_library *lib)
-{
-	int64_t removed = 0;
-	int rc = vrp_import_tmp_clean(lib, &removed);
-	if (rc < 0)
-		VRP_LOG_WARNING("import", NULL, "cannot look for stale temporary files: %s [%s]",
-				vrp_error_last()->message, vrp_error_code_name(rc));
-	else if (removed)
-		VRP_LOG_INFO("import", json_pack("{s:I}", "files", (json_int_t)removed),
-			     "removed %lld temporary file(s) of interrupted imports",
-			     (long long)removed);
-}
-
 int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_options *options)
 {
 	*out = NULL;
@@ -106,7 +93,7 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
 			       (json_int_t)imp->options.tag_count, "ingest_source",
 			       imp->options.ingest_source),
 		     "import started");
-	remove_stale_temps(lib);
+	vrp_import_tmp_sweep(lib, "import");
 	vrp_correlation_leave(&scope);
 	*out = imp;
 	return 0;

@@ -1,5 +1,6 @@
 /* import_batch.c - commit staged files: sync, rename into place, insert rows. */
 #include "services/import_batch.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -22,7 +23,7 @@ void vrp_staged_file_discard(struct vrp_staged_file *file)
 	if (!file)
 		return;
 	if (file->tmp_path)
-		unlink(file->tmp_path);
+		vrp_durable_unlink(file->tmp_path);
 	if (file->lock_fd >= 0)
 		close(file->lock_fd);
 	free(file->source);
@@ -48,7 +49,7 @@ static int sync_files(struct vrp_import_batch *batch)
 {
 	if (batch->count == 1 || syncfs(batch->files[0]->lock_fd) != 0) {
 		for (size_t i = 0; i < batch->count; i++)
-			if (fsync(batch->files[i]->lock_fd) != 0)
+			if (vrp_durable_fsync(batch->files[i]->lock_fd) != 0)
 				return vrp_error_from_errno(errno, "cannot sync %s",
 							    batch->files[i]->tmp_path);
 	}
@@ -67,17 +68,38 @@ static char *parent_dir(const char *path)
 static void unplace(struct vrp_import_batch *batch, size_t placed)
 {
 	for (size_t i = 0; i < placed; i++)
-		unlink(batch->files[i]->final_path);
+		vrp_durable_unlink(batch->files[i]->final_path);
 }
 
-/* Renames every file into recordings/raw/, then syncs that directory once. */
+/*
+ * A hard link, not a rename: the staging name stays until the row has
+ * committed, so a death in between leaves tmp/<uuid>.<pid>.part beside the
+ * raw file, and the next sweep (import_tmp.c) knows the raw file is an
+ * uncommitted import's and takes it out. A filesystem without hard links
+ * gets the rename (and an orphan `vrp verify` reports after such a death).
+ */
+static int place_one(struct vrp_staged_file *f)
+{
+	vrp_crashpoint("link");
+	if (link(f->tmp_path, f->final_path) == 0)
+		return 0;
+	if (errno != EPERM && errno != ENOTSUP && errno != EMLINK)
+		return -1;
+	if (vrp_durable_rename(f->tmp_path, f->final_path) != 0)
+		return -1;
+	free(f->tmp_path);
+	f->tmp_path = NULL;
+	return 0;
+}
+
+/* Places every file in recordings/raw/, then syncs that directory once. */
 static int place_files(struct vrp_import_batch *batch)
 {
 	size_t placed = 0;
 	int rc = 0;
 	for (; placed < batch->count; placed++) {
 		struct vrp_staged_file *f = batch->files[placed];
-		if (rename(f->tmp_path, f->final_path) != 0) {
+		if (place_one(f) != 0) {
 			rc = vrp_error_from_errno(errno, "cannot move %s into the library",
 						  f->tmp_path);
 			break;
@@ -90,6 +112,18 @@ static int place_files(struct vrp_import_batch *batch)
 	if (rc < 0)
 		unplace(batch, placed);
 	return rc;
+}
+
+/* The rows are in: the staging names are no longer needed to undo anything. */
+static void drop_staging_names(struct vrp_import_batch *batch)
+{
+	for (size_t i = 0; i < batch->count; i++) {
+		struct vrp_staged_file *f = batch->files[i];
+		if (f->tmp_path)
+			vrp_durable_unlink(f->tmp_path);
+		free(f->tmp_path);
+		f->tmp_path = NULL;
+	}
 }
 
 struct insert_ctx {
@@ -236,6 +270,7 @@ int vrp_import_batch_commit(vrp_library *lib, struct vrp_import_batch *batch,
 	}
 	for (size_t i = 0; i < batch->count; i++)
 		if (batch->files[i]->status != VRP_IMPORT_IMPORTED)
-			unlink(batch->files[i]->final_path);
+			vrp_durable_unlink(batch->files[i]->final_path);
+	drop_staging_names(batch);
 	return 0;
 }

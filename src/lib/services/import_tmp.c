@@ -1,8 +1,11 @@
 /* import_tmp.c - an import's staging files, and telling whose they are. */
 #include "services/import_tmp.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
+#include "core/log.h"
+#include "db/recording_repo.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -76,6 +79,57 @@ bool vrp_import_tmp_is_stale(const char *path, const char *name)
 	return time(NULL) - st.st_mtime >= STALE_AFTER_SECONDS;
 }
 
+/* Whether recording `uuid` has a row; true when that cannot be told, so nothing is removed. */
+static bool has_row(vrp_library *lib, const char *uuid)
+{
+	vrp_recording *rec = NULL;
+	int rc = vrp_recording_repo_get_by_uuid(vrp_library_db(lib), uuid, &rec);
+	vrp_recording_free(rec);
+	return rc != VRP_ENOTFOUND;
+}
+
+/* Removes recordings/raw/<uuid>.* when it is the inode `st` describes. */
+static int remove_twin(vrp_library *lib, const char *uuid, const struct stat *st)
+{
+	char *raw = vrp_library_path(lib, "recordings/raw");
+	DIR *d = raw ? opendir(raw) : NULL;
+	int rc = d ? 0 : raw ? vrp_error_from_errno(errno, "cannot read %s", raw) : vrp_error_oom();
+	struct dirent *e;
+	bool removed = false;
+	while (rc == 0 && d && (e = readdir(d))) {
+		struct stat twin;
+		if (strncmp(e->d_name, uuid, UUID_CHARS) != 0 || e->d_name[UUID_CHARS] != '.' ||
+		    fstatat(dirfd(d), e->d_name, &twin, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    twin.st_ino != st->st_ino || twin.st_dev != st->st_dev)
+			continue;
+		if (vrp_durable_unlinkat(dirfd(d), e->d_name, 0) != 0)
+			rc = vrp_error_from_errno(errno, "cannot remove %s/%s", raw, e->d_name);
+		removed = rc == 0;
+	}
+	if (rc == 0 && removed && vrp_durable_fsync(dirfd(d)) != 0)
+		rc = vrp_error_from_errno(errno, "cannot sync %s", raw);
+	if (d)
+		closedir(d);
+	free(raw);
+	return rc;
+}
+
+/*
+ * A staging file with a second link was placed in recordings/raw/ by an
+ * import that died before or after its row committed (import_batch.c): without
+ * the row, the raw file is that import's too, and goes with it.
+ */
+static int undo_placement(vrp_library *lib, const char *path, const char *name)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0 || st.st_nlink < 2 || owner_of(name) == 0)
+		return 0;
+	char uuid[UUID_CHARS + 1];
+	memcpy(uuid, name, UUID_CHARS);
+	uuid[UUID_CHARS] = '\0';
+	return has_row(lib, uuid) ? 0 : remove_twin(lib, uuid, &st);
+}
+
 int vrp_import_tmp_clean(vrp_library *lib, int64_t *removed)
 {
 	*removed = 0;
@@ -90,12 +144,28 @@ int vrp_import_tmp_clean(vrp_library *lib, int64_t *removed)
 		char *path = vrp_path_join(dir, e->d_name);
 		if (!path)
 			rc = vrp_error_oom();
-		else if (vrp_import_tmp_is_stale(path, e->d_name) && unlink(path) == 0)
-			(*removed)++;
+		else if (vrp_import_tmp_is_stale(path, e->d_name)) {
+			rc = undo_placement(lib, path, e->d_name);
+			if (rc == 0 && vrp_durable_unlink(path) == 0)
+				(*removed)++;
+		}
 		free(path);
 	}
 	if (d)
 		closedir(d);
 	free(dir);
 	return rc;
+}
+
+void vrp_import_tmp_sweep(vrp_library *lib, const char *component)
+{
+	int64_t removed = 0;
+	int rc = vrp_import_tmp_clean(lib, &removed);
+	if (rc < 0)
+		VRP_LOG_WARNING(component, NULL, "cannot look for stale temporary files: %s [%s]",
+				vrp_error_last()->message, vrp_error_code_name(rc));
+	else if (removed)
+		VRP_LOG_INFO(component, json_pack("{s:I}", "files", (json_int_t)removed),
+			     "removed %lld temporary file(s) of interrupted runs",
+			     (long long)removed);
 }

@@ -41,4 +41,11 @@ bool vrp_import_tmp_is_stale(const char *path, const char *name);
  */
 int vrp_import_tmp_clean(vrp_library *lib, int64_t *removed);
 
+/*
+ * vrp_import_tmp_clean, logging what it did as `component`: every command that
+ * stages files (import, pull, derive, sync) starts with it, so a killed run's
+ * debris is gone after the next run of the same command.
+ */
+void vrp_import_tmp_sweep(vrp_library *lib, const char *component);
+
 #endif

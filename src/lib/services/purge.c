@@ -1,5 +1,6 @@
 /* purge.c - remove a recording's row (audited), then its files. */
 #include "vrp/purge.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -147,7 +148,7 @@ static int remove_file(vrp_library *lib, const char *relative)
 	if (!path)
 		return vrp_error_oom();
 	int rc = 0;
-	if (unlink(path) != 0 && errno != ENOENT)
+	if (vrp_durable_unlink(path) != 0 && errno != ENOENT)
 		rc = vrp_error_from_errno(errno,
 					  "the recording was purged, but its file %s could "
 					  "not be removed",

@@ -1,5 +1,6 @@
 /* remotes.c - configured remotes: config section + catalogue row, providers, probe. */
 #include "vrp/remotes.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/redact.h"
@@ -554,7 +555,7 @@ static int probe_write(vrp_provider *p, vrp_remote_test_result *result)
 	result->writable = rc == 0;
 	vrp_remote_object_free(object);
 	vrp_remote_object_free(stat);
-	unlink(local);
+	vrp_durable_unlink(local);
 	return rc;
 }
 

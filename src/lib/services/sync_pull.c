@@ -3,6 +3,7 @@
  * into tmp/ and imported through the importer, then mapped to the remote.
  */
 #include "vrp/reconcile.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "db/metrics_repo.h"
@@ -20,8 +21,11 @@
 #include "vrp/remotes.h"
 #include "vrp/utf8.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -51,7 +55,7 @@ struct pull {
 	vrp_importer *importer;
 	vrp_import_options options;
 	char source[96];                  /* the ingest_source: "cloud:<remote>" */
-	char *tmpdir;                     /* <library>/tmp/pull-<uuid>: downloads land here */
+	char *tmpdir;                     /* <library>/tmp/pull-<uuid>.<pid>: downloads land here */
 	const vrp_remote_object *current; /* the object being imported */
 	int rc;                           /* a failure inside the importer's callback */
 	bool reported;                    /* the importer reported the current object */
@@ -295,7 +299,7 @@ static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const ch
 		reject(p, o, rc);
 		rc = 0;
 	}
-	unlink(local);
+	vrp_durable_unlink(local);
 	free(local);
 	return rc;
 }
@@ -345,13 +349,61 @@ static int pull_object(void *ctx, const vrp_remote_object *o)
 	return rc;
 }
 
+/* The pid in "pull-<uuid>.<pid>", or 0 (an older vrp's folder, which has none). */
+static pid_t pull_dir_owner(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	char *end = NULL;
+	long pid = dot ? strtol(dot + 1, &end, 10) : 0;
+	return pid > 0 && pid <= INT32_MAX && end && *end == '\0' ? (pid_t)pid : 0;
+}
+
+static void remove_pull_dir(int tmp_fd, const char *name)
+{
+	int fd = openat(tmp_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			vrp_durable_unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	else if (fd >= 0)
+		close(fd);
+	unlinkat(tmp_fd, name, AT_REMOVEDIR);
+}
+
+/*
+ * A pull killed mid-download leaves its folder (and a partial download) in
+ * tmp/; the next pull removes those whose process is gone. A live pull's
+ * folder is left alone: two pulls may run at once.
+ */
+static void sweep_pull_dirs(struct pull *p)
+{
+	char *tmp = vrp_library_path(p->lib, "tmp");
+	DIR *d = tmp ? opendir(tmp) : NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "pull-", 5) != 0)
+			continue;
+		pid_t owner = pull_dir_owner(e->d_name);
+		if (owner == getpid() || (owner && (kill(owner, 0) == 0 || errno == EPERM)))
+			continue;
+		remove_pull_dir(dirfd(d), e->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(tmp);
+}
+
 static int make_tmpdir(struct pull *p)
 {
-	char uuid[VRP_UUID_LEN], rel[64];
+	char uuid[VRP_UUID_LEN], rel[80];
 	int rc = vrp_uuid_v4(uuid);
 	if (rc < 0)
 		return rc;
-	snprintf(rel, sizeof(rel), "tmp/pull-%s", uuid);
+	sweep_pull_dirs(p);
+	snprintf(rel, sizeof(rel), "tmp/pull-%s.%ld", uuid, (long)getpid());
 	if (!(p->tmpdir = vrp_library_path(p->lib, rel)))
 		return vrp_error_oom();
 	if (mkdir(p->tmpdir, 0700) != 0) {

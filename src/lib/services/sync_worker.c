@@ -3,6 +3,7 @@
  * What happens to one task is in sync_task_run.c.
  */
 #include "services/sync_internal.h"
+#include "services/import_tmp.h"
 
 #include "core/error_set.h"
 #include "core/log.h"
@@ -465,6 +466,7 @@ int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_sum
 	if (options)
 		run.opt = *options;
 	fill_defaults(&run.opt);
+	vrp_import_tmp_sweep(lib, "sync");
 	if (run.opt.remote) {
 		vrp_remote *found = NULL;
 		int rc = vrp_remote_repo_get_by_name(vrp_library_db(lib), run.opt.remote, &found);

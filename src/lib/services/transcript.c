@@ -1,5 +1,6 @@
 /* transcript.c - making a recording's transcript, indexing its words, titling from it. */
 #include "vrp/transcript.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -254,7 +255,7 @@ static int make_transcript(vrp_library *lib, const vrp_recording *rec,
 	char *journal = NULL, key[160];
 	int rc = journal_for(lib, rec, o->language, &journal, key, sizeof(key));
 	if (rc == 0 && o->force)
-		unlink(journal);
+		vrp_durable_unlink(journal);
 	struct vrp_derive_options derive = { .language = o->language,
 					     .journal = journal,
 					     .journal_key = key };
@@ -263,7 +264,7 @@ static int make_transcript(vrp_library *lib, const vrp_recording *rec,
 				     o->force, &derive, made);
 	/* Made and recorded: what it resumed from is no longer needed. */
 	if (rc == 0)
-		unlink(journal);
+		vrp_durable_unlink(journal);
 	free(journal);
 	return rc;
 }

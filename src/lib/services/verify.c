@@ -1,5 +1,6 @@
 /* verify.c - re-hash recordings, and find orphaned and abandoned files. */
 #include "vrp/verify.h"
+#include "core/durable.h"
 
 #include "vrp/derive.h"
 #include "vrp/offload.h"
@@ -353,7 +354,7 @@ static int check_tmp_entry(struct run *run, const char *dir, const char *name)
 		return vrp_error_oom();
 	}
 	bool stale = vrp_import_tmp_is_stale(path, name);
-	bool fixed = stale && run->options->fix && unlink(path) == 0;
+	bool fixed = stale && run->options->fix && vrp_durable_unlink(path) == 0;
 	if (stale) {
 		vrp_error_set(VRP_EIO, "%s is left over from an interrupted import%s", rel,
 			      fixed ? " (removed)" : "; `vrp verify --fix` removes it");
@@ -376,7 +377,7 @@ static int check_derived_entry(struct run *run, const char *dir, const char *nam
 	int rc = vrp_derived_asset_repo_path_exists(vrp_library_db(run->lib), rel, &owned);
 	if (rc == 0 && !owned) {
 		char *path = vrp_library_path(run->lib, rel);
-		bool fixed = path && run->options->fix && unlink(path) == 0;
+		bool fixed = path && run->options->fix && vrp_durable_unlink(path) == 0;
 		free(path);
 		vrp_error_set(VRP_ENOTFOUND, "%s is the asset of no recording%s", rel,
 			      fixed ? " (removed)" : "; `vrp verify --fix` removes it");

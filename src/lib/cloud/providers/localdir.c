@@ -15,6 +15,7 @@
  * equal the start of the local file and appends the rest.
  */
 #include "cloud/providers/localdir.h"
+#include "core/durable.h"
 
 #include "cloud/remote_name.h"
 #include "core/clock.h"
@@ -237,7 +238,7 @@ static int copy_rest(struct upload *up)
 		if (rc == 0)
 			rc = progress(up);
 	}
-	if (rc == 0 && fsync(up->part_fd) != 0)
+	if (rc == 0 && vrp_durable_fsync(up->part_fd) != 0)
 		rc = localdir_errno(errno, "cannot sync %s", up->part);
 	return rc;
 }
@@ -259,7 +260,7 @@ static int verify_part(struct upload *up, char sha256[VRP_SHA256_HEX_LEN])
 		rc = vrp_error_set(VRP_ECHECKSUM, "%s read back as sha256 %s, sent %s", up->part,
 				   sha256, local);
 	if (rc < 0)
-		unlinkat(up->dir_fd, up->part_name, 0);
+		vrp_durable_unlinkat(up->dir_fd, up->part_name, 0);
 	return rc;
 }
 
@@ -327,9 +328,9 @@ static int finish_upload(struct upload *up, vrp_remote_object **out)
 {
 	char sha256[VRP_SHA256_HEX_LEN];
 	int rc = verify_part(up, sha256);
-	if (rc == 0 && renameat(up->dir_fd, up->part_name, up->dir_fd, up->name) != 0)
+	if (rc == 0 && vrp_durable_renameat(up->dir_fd, up->part_name, up->dir_fd, up->name) != 0)
 		rc = localdir_errno(errno, "cannot rename %s into place", up->part);
-	if (rc == 0 && fsync(up->dir_fd) != 0)
+	if (rc == 0 && vrp_durable_fsync(up->dir_fd) != 0)
 		rc = localdir_errno(errno, "cannot sync the folder of %s", up->dest);
 	/* The descriptor is still the file now under the final name. */
 	struct stat st = { 0 };
@@ -487,9 +488,9 @@ static int localdir_delete(void *state, const char *remote_id)
 {
 	struct remote_file f;
 	int rc = open_remote(state, remote_id, &f);
-	if (rc == 0 && unlinkat(f.dir_fd, f.name, 0) != 0)
+	if (rc == 0 && vrp_durable_unlinkat(f.dir_fd, f.name, 0) != 0)
 		rc = localdir_errno(errno, "cannot delete %s", f.full);
-	if (rc == 0 && fsync(f.dir_fd) != 0)
+	if (rc == 0 && vrp_durable_fsync(f.dir_fd) != 0)
 		rc = localdir_errno(errno, "cannot sync the folder of %s", f.full);
 	remote_file_close(&f);
 	return rc;

@@ -3,6 +3,7 @@
  * sftp_known_hosts.h for what is supported and why it is not libssh2's reader.
  */
 #include "cloud/providers/sftp_known_hosts.h"
+#include "core/durable.h"
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -295,7 +296,7 @@ int sftp_known_hosts_append(const char *path, const char *name, const struct sft
 			   key->base64);
 	if (len < 0)
 		rc = vrp_error_oom();
-	else if (vrp_fs_write_all(fd, line, (size_t)len) < 0 || fsync(fd) != 0)
+	else if (vrp_fs_write_all(fd, line, (size_t)len) < 0 || vrp_durable_fsync(fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot write the known hosts file %s", path);
 	free(line);
 	close(fd);
