@@ -121,6 +121,16 @@ unsigned vrp_derive_kinds_default(void);
  */
 bool vrp_derived_asset_is_stale(const vrp_derived_asset *asset, const char *recording_checksum);
 
+/*
+ * vrp_derived_asset_is_stale() against `lib`'s settings as well: an Opus
+ * copy made at another derive.opus_bitrate than the one set now is stale.
+ * (The former takes every setting at its default; a transcript is stale
+ * in a language other than the default en-us, or the one vrp_derive_with()
+ * is asked for.)
+ */
+bool vrp_derived_asset_is_stale_in(vrp_library *lib, const vrp_derived_asset *asset,
+				   const char *recording_checksum);
+
 /* Every asset of a recording, in kind order. Caller frees `*out` with
  * vrp_derived_asset_list_free(). */
 int vrp_derived_assets_list(vrp_library *lib, int64_t recording_id, vrp_derived_asset_list **out);

@@ -45,6 +45,7 @@ typedef struct vrp_derived_asset {
 	char *generator_version; /* compared as text: any difference means stale */
 	char *source_checksum;   /* sha256 hex of the recording's audio it was made from */
 	char *created_at;        /* when this version of the asset was recorded (UTC ISO-8601) */
+	char *sha256; /* the file's own sha256 hex; NULL for assets made before vrp kept it */
 } vrp_derived_asset;
 
 /* Frees an asset and its strings; NULL is a no-op. */

@@ -103,9 +103,12 @@ typedef enum vrp_sync_pull_status {
 	VRP_SYNC_PULL_DUPLICATE,  /* its content is already catalogued (recording `id`) */
 	VRP_SYNC_PULL_REJECTED,   /* not imported; `code` says why */
 	VRP_SYNC_PULL_PURGED,     /* skipped: its content was purged from this library */
+	/* A recording's compressed copy (upload=compressed|both), never imported as a
+	 * recording: mapped back to its recording (`id`), or skipped (`message` says why). */
+	VRP_SYNC_PULL_COMPRESSED,
 } vrp_sync_pull_status;
 
-/* "pulled", "duplicate", "rejected", "purged"; NULL outside the enum. */
+/* "pulled", "duplicate", "rejected", "purged", "compressed"; NULL outside the enum. */
 const char *vrp_sync_pull_status_to_string(vrp_sync_pull_status status);
 
 /* One pulled object; valid only during the callback. */
@@ -117,16 +120,17 @@ typedef struct vrp_sync_pull_item {
 	const char *uuid;     /* the new recording's uuid, else NULL */
 	int64_t bytes;
 	int code;            /* a VRP_E* code when rejected, else 0 */
-	const char *message; /* NULL unless rejected */
+	const char *message; /* NULL unless rejected or compressed */
 } vrp_sync_pull_item;
 
 typedef void (*vrp_sync_pull_fn)(void *ctx, const vrp_sync_pull_item *item);
 
 typedef struct vrp_sync_pull_summary {
 	int64_t pulled, duplicates, rejected;
-	int64_t skipped; /* objects a row of this library already maps to: not downloaded */
-	int64_t purged;  /* objects skipped because their content was purged here */
-	int64_t bytes;   /* downloaded */
+	int64_t skipped;    /* objects a row of this library already maps to: not downloaded */
+	int64_t purged;     /* objects skipped because their content was purged here */
+	int64_t bytes;      /* downloaded */
+	int64_t compressed; /* compressed copies: mapped back or skipped, never imported */
 } vrp_sync_pull_summary;
 
 /*

@@ -40,6 +40,25 @@ typedef struct vrp_remote_list {
 /* Frees the list and every item in it; NULL is a no-op. */
 void vrp_remote_list_free(vrp_remote_list *list);
 
+/*
+ * Which of a recording's files an object on a remote holds: the recording
+ * itself, or its compressed (Opus) copy, which a remote's setting
+ * upload=original|compressed|both asks for. Stored as the lower-case name.
+ */
+typedef enum vrp_upload_variant {
+	VRP_VARIANT_ORIGINAL = 0,
+	VRP_VARIANT_COMPRESSED,
+} vrp_upload_variant;
+
+/* The bit of `variant` in a set of variants (what a remote's upload setting names). */
+#define VRP_VARIANT_BIT(variant) (1u << (unsigned)(variant))
+
+/* "original", "compressed"; NULL for a value outside the enum. */
+const char *vrp_upload_variant_to_string(vrp_upload_variant variant);
+
+/* Parses the stored name into `*out`; VRP_EINVAL (recorded) for anything else. */
+int vrp_upload_variant_from_string(const char *text, vrp_upload_variant *out);
+
 /* Where a recording stands on a remote; stored as the lower-case name. */
 typedef enum vrp_sync_status {
 	VRP_SYNC_UNSYNCED = 0,   /* not on the remote (or never tried) */
@@ -85,6 +104,12 @@ typedef struct vrp_recording_remote {
 	 * (weaker); NULL when the copy there now was never proven. */
 	char *verified_at;
 	char *verify_method;
+	/* Which of the recording's files the object holds (see vrp_upload_variant). */
+	vrp_upload_variant variant;
+	/* The sha256 and size of a compressed object's bytes (its Opus copy when
+	 * uploaded), NULL and -1 for an original, whose bytes are the recording's. */
+	char *content_sha256;
+	int64_t content_size;
 } vrp_recording_remote;
 
 /* Frees the record and its strings; NULL is a no-op. */

@@ -63,6 +63,14 @@ int vrp_remotes_remove(vrp_library *lib, const char *name);
  */
 int vrp_remotes_setting(vrp_library *lib, const char *name, const char *key, char **out);
 
+/*
+ * What remote `name`'s setting upload=original|compressed|both (default
+ * original) sends of each recording, as VRP_VARIANT_BIT()s in `*variants`.
+ * VRP_EINVAL for a value the config file was hand-edited to (the default is
+ * left in `*variants`).
+ */
+int vrp_remotes_upload_variants(vrp_library *lib, const char *name, unsigned *variants);
+
 /* Opens a provider instance for remote `name` from its configuration. */
 int vrp_remotes_open(vrp_library *lib, const char *name, vrp_provider **out);
 

@@ -73,6 +73,14 @@ int vrp_sync_enqueue_upload(vrp_library *lib, int64_t recording_id, const char *
 			    vrp_sync_task **task);
 
 /*
+ * vrp_sync_enqueue_upload() of the recording's `variant`: its original, or
+ * its compressed (Opus) copy (idempotency key "compressed:<sha256>:<size>"
+ * of the recording), which the task makes first when it is missing or stale.
+ */
+int vrp_sync_enqueue_upload_variant(vrp_library *lib, int64_t recording_id, const char *remote,
+				    vrp_upload_variant variant, vrp_sync_task **task);
+
+/*
  * Queues uploads to `remote` (NULL: every remote) of the recordings in `ids`
  * (NULL: every recording that is not deleted) that are not synced there
  * yet. `*enqueued` (may be NULL) receives how many uploads are queued for

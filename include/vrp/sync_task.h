@@ -9,6 +9,8 @@
 #ifndef VRP_SYNC_TASK_H
 #define VRP_SYNC_TASK_H
 
+#include "vrp/remote.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +78,8 @@ typedef struct vrp_sync_task {
 	char *lease_host;
 	int64_t lease_pid;
 	int64_t lease_pid_start;
+	/* An upload's: which of the recording's files it sends. */
+	vrp_upload_variant variant;
 } vrp_sync_task;
 
 /* Frees the task and its strings; NULL is a no-op. */

@@ -97,6 +97,7 @@ static void print_task(const struct cli *cli, vrp_library *lib, const vrp_sync_t
 	json_object_set_new(o, "error_code", cli_json_string(t->error_code));
 	json_object_set_new(o, "error_message", cli_json_string(t->error_message));
 	json_object_set_new(o, "finished_at", cli_json_string(t->finished_at));
+	json_object_set_new(o, "variant", json_string(vrp_upload_variant_to_string(t->variant)));
 	json_object_set_new(o, "title", cli_json_string(title));
 	free(title);
 	cli_print_json(o);

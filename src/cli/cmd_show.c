@@ -33,13 +33,17 @@ static json_t *remote_state_json(const vrp_recording_remote *r)
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		json_object_set_new(o, fields[i].key, cli_json_string(fields[i].value));
+	json_object_set_new(o, "variant", json_string(vrp_upload_variant_to_string(r->variant)));
 	return o;
 }
 
 static void print_remote_state(const vrp_recording_remote *r)
 {
 	/* Aligned with cli_print_recording's "field: value" column. */
-	printf("remote %-16s %s", r->remote, vrp_sync_status_to_string(r->sync_status));
+	char name[80];
+	snprintf(name, sizeof(name), "%s%s", r->remote,
+		 r->variant == VRP_VARIANT_COMPRESSED ? " (opus)" : "");
+	printf("remote %-16s %s", name, vrp_sync_status_to_string(r->sync_status));
 	if (r->last_synced_at)
 		printf(" %s", r->last_synced_at);
 	if (r->remote_path) {
@@ -71,7 +75,7 @@ static void print_asset(const vrp_derived_asset *a, bool stale)
 	       a->generator, a->generator_version, stale ? " (stale)" : "");
 }
 
-static void show(const struct cli *cli, const vrp_recording *rec,
+static void show(const struct cli *cli, vrp_library *lib, const vrp_recording *rec,
 		 const vrp_recording_remote_list *remotes, const vrp_derived_asset_list *assets)
 {
 	size_t n = remotes ? remotes->count : 0, m = assets ? assets->count : 0;
@@ -81,7 +85,8 @@ static void show(const struct cli *cli, const vrp_recording *rec,
 			print_remote_state(remotes->items[i]);
 		for (size_t i = 0; i < m; i++)
 			print_asset(assets->items[i],
-				    vrp_derived_asset_is_stale(assets->items[i], rec->checksum));
+				    vrp_derived_asset_is_stale_in(lib, assets->items[i],
+								  rec->checksum));
 		return;
 	}
 	json_t *o = cli_recording_json(rec);
@@ -90,9 +95,9 @@ static void show(const struct cli *cli, const vrp_recording *rec,
 		json_array_append_new(list, remote_state_json(remotes->items[i]));
 	for (size_t i = 0; i < m; i++)
 		json_array_append_new(
-			derived,
-			asset_json(assets->items[i],
-				   vrp_derived_asset_is_stale(assets->items[i], rec->checksum)));
+			derived, asset_json(assets->items[i],
+					    vrp_derived_asset_is_stale_in(lib, assets->items[i],
+									  rec->checksum)));
 	json_object_set_new(o, "remotes", list);
 	json_object_set_new(o, "derived", derived);
 	cli_print_json(o);
@@ -127,7 +132,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		status = cli_fail(cli, rc);
 	else
-		show(cli, rec, remotes, assets);
+		show(cli, lib, rec, remotes, assets);
 	if (rc == 0 && draw)
 		cli_draw_waveform(lib, rec);
 	vrp_derived_asset_list_free(assets);

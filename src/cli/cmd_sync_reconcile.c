@@ -138,11 +138,11 @@ static void on_pulled(void *ctx, const vrp_sync_pull_item *item)
 				      (json_int_t)item->bytes);
 		json_object_set_new(o, "remote_path", cli_json_string(item->remote_path));
 		json_object_set_new(o, "uuid", cli_json_string(item->uuid));
-		if (item->code) {
+		if (item->code)
 			json_object_set_new(o, "code",
 					    json_string(vrp_error_code_name(item->code)));
+		if (item->message)
 			json_object_set_new(o, "message", cli_json_string(item->message));
-		}
 		cli_print_json(o);
 		return;
 	}
@@ -157,6 +157,8 @@ static void on_pulled(void *ctx, const vrp_sync_pull_item *item)
 		return;
 	printf("%-10s %-6lld ", status, (long long)item->recording_id);
 	cli_put_escaped(stdout, item->remote_path, false);
+	if (item->status == VRP_SYNC_PULL_COMPRESSED && item->message)
+		printf(" (%s)", item->message);
 	putchar('\n');
 }
 
@@ -180,9 +182,9 @@ int cmd_sync_pull(struct cli *cli, int argc, char **argv)
 	if (!cli->json)
 		cli_say(cli,
 			"%lld pulled, %lld duplicate, %lld rejected, %lld already mapped, "
-			"%lld purged\n",
+			"%lld purged, %lld compressed copies\n",
 			(long long)s.pulled, (long long)s.duplicates, (long long)s.rejected,
-			(long long)s.skipped, (long long)s.purged);
+			(long long)s.skipped, (long long)s.purged, (long long)s.compressed);
 	vrp_library_free(lib);
 	return status;
 }

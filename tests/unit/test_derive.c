@@ -5,6 +5,10 @@
  */
 #include "test_support.h"
 
+#include "core/hash.h"
+#include "db/derived_asset_repo.h"
+#include "derive/registry.h"
+#include "derive/transcript.h"
 #include "derive/waveform.h"
 #include "media/decode.h"
 
@@ -285,6 +289,93 @@ static void test_waveform_get_serves_stored_and_recomputed_zooms(void **state)
 	free(audio);
 }
 
+#define COMPRESSED VRP_DERIVE_KIND(VRP_DERIVED_COMPRESSED)
+
+static vrp_derived_asset *compressed_row(struct fixture *f)
+{
+	vrp_derived_asset *asset = NULL;
+	assert_ok(vrp_derived_asset_repo_get(vrp_library_db(f->lib), f->rec->id,
+					     VRP_DERIVED_COMPRESSED, &asset));
+	return asset;
+}
+
+static void test_opus_bitrate_is_part_of_the_copys_staleness(void **state)
+{
+	struct fixture *f = *state;
+	assert_ok(vrp_derive(f->lib, f->rec->id, COMPRESSED, false, NULL));
+	vrp_derived_asset *asset = compressed_row(f);
+	assert_string_equal(asset->generator_version, "1;bitrate=32000");
+	assert_false(vrp_derived_asset_is_stale_in(f->lib, asset, f->rec->checksum));
+	vrp_derived_asset_free(asset);
+	assert_ok(vrp_settings_set(f->lib, "derive.opus_bitrate", "16000"));
+	asset = compressed_row(f);
+	assert_true(vrp_derived_asset_is_stale_in(f->lib, asset, f->rec->checksum));
+	vrp_derived_asset_free(asset);
+	unsigned made = 0;
+	assert_ok(vrp_derive(f->lib, f->rec->id, COMPRESSED, false, &made));
+	assert_int_equal(made, COMPRESSED);
+	asset = compressed_row(f);
+	assert_string_equal(asset->generator_version, "1;bitrate=16000");
+	assert_false(vrp_derived_asset_is_stale_in(f->lib, asset, f->rec->checksum));
+	/* The row keeps the file's own digest. */
+	char *path = vrp_library_path(f->lib, asset->path);
+	char sha[VRP_SHA256_HEX_LEN];
+	assert_ok(vrp_sha256_file(path, sha));
+	assert_string_equal(asset->sha256, sha);
+	free(path);
+	vrp_derived_asset_free(asset);
+	assert_ok(vrp_derive(f->lib, f->rec->id, COMPRESSED, false, &made));
+	assert_int_equal(made, 0);
+}
+
+/* Two workers making one copy at once must agree, and a remote copy is known by its sha256. */
+static void test_the_opus_copy_of_the_same_audio_is_the_same_bytes(void **state)
+{
+	struct fixture *f = *state;
+	assert_ok(vrp_derive(f->lib, f->rec->id, COMPRESSED, false, NULL));
+	vrp_derived_asset *first = compressed_row(f);
+	assert_ok(vrp_derive(f->lib, f->rec->id, COMPRESSED, true, NULL));
+	vrp_derived_asset *second = compressed_row(f);
+	assert_non_null(first->sha256);
+	assert_string_equal(first->sha256, second->sha256);
+	vrp_derived_asset_free(first);
+	vrp_derived_asset_free(second);
+}
+
+/* A copy from before the version carried its settings was made with the defaults. */
+static void test_a_version_without_settings_is_taken_at_the_defaults(void **state)
+{
+	struct fixture *f = *state;
+	assert_ok(vrp_derive(f->lib, f->rec->id, COMPRESSED, false, NULL));
+	test_exec(vrp_library_db(f->lib), "UPDATE derived_assets SET generator_version = '1'");
+	unsigned made = 0;
+	assert_ok(vrp_derive(f->lib, f->rec->id, COMPRESSED, false, &made));
+	assert_int_equal(made, 0);
+	assert_ok(vrp_settings_set(f->lib, "derive.opus_bitrate", "64000"));
+	assert_ok(vrp_derive(f->lib, f->rec->id, COMPRESSED, false, &made));
+	assert_int_equal(made, COMPRESSED);
+}
+
+static void test_a_transcripts_language_is_part_of_its_version(void **state)
+{
+	(void)state;
+	const struct vrp_generator *g = &vrp_transcript_generator;
+	struct vrp_derive_params en = { .language = "en-us" }, fr = { .language = "fr-fr" },
+				 none = { 0 };
+	char version[VRP_GENERATOR_VERSION_MAX];
+	vrp_generator_version(g, &fr, version);
+	assert_string_equal(version, "1;language=fr-fr");
+	assert_true(vrp_generator_version_matches(g, &en, "1;language=en-us"));
+	assert_true(vrp_generator_version_matches(g, &none, "1;language=en-us"));
+	assert_false(vrp_generator_version_matches(g, &fr, "1;language=en-us"));
+	assert_true(vrp_generator_version_matches(g, &none, "1"));
+	assert_false(vrp_generator_version_matches(g, &fr, "1"));
+	assert_false(vrp_generator_version_matches(g, &en, "2;language=en-us"));
+	/* Only the audio matters to a waveform: its version is the code's alone. */
+	vrp_generator_version(&vrp_waveform_generator, &fr, version);
+	assert_string_equal(version, vrp_waveform_generator.version);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -299,6 +390,10 @@ int main(void)
 		T(test_damaged_audio_gives_corrupt_media_and_no_row),
 		T(test_kind_without_generator_is_not_supported),
 		cmocka_unit_test(test_transcripts_are_made_only_on_request),
+		T(test_opus_bitrate_is_part_of_the_copys_staleness),
+		T(test_a_version_without_settings_is_taken_at_the_defaults),
+		T(test_the_opus_copy_of_the_same_audio_is_the_same_bytes),
+		cmocka_unit_test(test_a_transcripts_language_is_part_of_its_version),
 		T(test_purge_removes_the_asset_files),
 		T(test_waveform_get_serves_stored_and_recomputed_zooms),
 	};

@@ -138,6 +138,22 @@ static void test_upgrade_from_v1_keeps_every_row_and_backs_up_first(void **state
 					    "'unverified' AND verified_at IS NULL"),
 			 1);
 	test_exec(db, "INSERT INTO metrics (name, value, updated_at) VALUES ('x', 1, 'now')");
+	/* 011: old rows and tasks are the originals', and the rebuilt table's
+	 * triggers still tie a task's attempts to its row. */
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recording_remote WHERE "
+					    "variant = 'original' AND content_sha256 IS NULL"),
+			 1);
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM sync_tasks WHERE "
+					    "variant = 'original'"),
+			 1);
+	test_exec(db, "UPDATE sync_tasks SET attempts = 3");
+	assert_int_equal(test_query_int(db, "SELECT attempts FROM recording_remote"), 3);
+	test_exec(db, "INSERT INTO recording_remote (recording_id, remote, variant, provider_key, "
+		      "created_at, modified_at) VALUES (1, 'drive', 'compressed', 'gdrive', "
+		      "'2026-01-02T03:04:05.000Z', '2026-01-02T03:04:05.000Z')");
+	assert_int_equal(test_query_int(db, "SELECT attempts FROM recording_remote WHERE "
+					    "variant = 'compressed'"),
+			 0);
 	/* The backup is the database as it was before: version 1, same rows. */
 	vrp_db *old = NULL;
 	assert_ok(vrp_db_open(&old, r.backup_path, 0));

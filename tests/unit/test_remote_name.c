@@ -121,6 +121,33 @@ static void test_bad_uuid_or_date_is_invalid(void **state)
 	assert_null(out);
 }
 
+static void test_a_compressed_copy_is_named_beside_its_original(void **state)
+{
+	(void)state;
+	struct vrp_remote_name_parts parts = {
+		.created_at = "2026-11-24T21:07:00.123Z",
+		.title = "memo",
+		.original_filename = "memo.opus",
+		.uuid = UUID,
+		.suffix = VRP_REMOTE_COMPRESSED_EXTENSION,
+	};
+	char *out = NULL, id[9];
+	assert_ok(vrp_remote_name_build(&parts, &out));
+	/* An Opus original's copy does not take the original's name. */
+	assert_string_equal(out, "VoiceRecorderPro/2026/11/memo 1a2b3c4d.opus.opus");
+	assert_true(vrp_remote_name_is_compressed(out, id));
+	assert_string_equal(id, "1a2b3c4d");
+	free(out);
+	assert_true(vrp_remote_name_is_compressed("a/x y 0123abcd.wav.opus", id));
+	assert_string_equal(id, "0123abcd");
+	assert_false(vrp_remote_name_is_compressed("VoiceRecorderPro/memo 1a2b3c4d.opus", id));
+	assert_false(vrp_remote_name_is_compressed("memo 1a2b3c4d.wav", id));
+	assert_false(vrp_remote_name_is_compressed("memo 1A2B3C4D.wav.opus", id));
+	assert_false(vrp_remote_name_is_compressed("memo-1a2b3c4d.wav.opus", id));
+	assert_false(vrp_remote_name_is_compressed("1a2b3c4d.wav.opus", id));
+	assert_false(vrp_remote_name_is_compressed(".opus", id));
+}
+
 static void test_path_normalize_collapses_slashes_and_dots(void **state)
 {
 	(void)state;
@@ -165,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8_in_title_is_replaced),
 		cmocka_unit_test(test_odd_extensions_are_dropped),
 		cmocka_unit_test(test_bad_uuid_or_date_is_invalid),
+		cmocka_unit_test(test_a_compressed_copy_is_named_beside_its_original),
 		cmocka_unit_test(test_path_normalize_collapses_slashes_and_dots),
 		cmocka_unit_test(test_path_normalize_refuses_escapes_and_controls),
 	};

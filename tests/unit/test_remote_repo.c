@@ -231,7 +231,8 @@ static void test_ensure_is_idempotent_and_keeps_the_state(void **state)
 	vrp_recording_remote *first = NULL, *second = NULL;
 	assert_ok(vrp_recording_remote_repo_ensure(db, rec, "nas", &first));
 	assert_ok(vrp_recording_remote_repo_mark_synced(
-		db, rec, "nas", &(struct vrp_remote_mark){ "id1", "/a", "e", NULL, NULL }));
+		db, rec, "nas",
+		&(struct vrp_remote_mark){ "id1", "/a", "e", NULL, NULL, NULL, 0 }));
 	assert_ok(vrp_recording_remote_repo_ensure(db, rec, "nas", &second));
 	assert_int_equal(second->id, first->id);
 	assert_int_equal(second->sync_status, VRP_SYNC_SYNCED);
@@ -372,7 +373,8 @@ static void test_mark_synced_records_the_remote_object(void **state)
 
 	assert_ok(vrp_recording_remote_repo_mark_synced(
 		db, rec, "nas",
-		&(struct vrp_remote_mark){ "obj-1", "/v/r1.wav", "etag-1", "abc", "size+sample" }));
+		&(struct vrp_remote_mark){ "obj-1", "/v/r1.wav", "etag-1", "abc", "size+sample",
+					   NULL, 0 }));
 
 	vrp_recording_remote *s = get_state(db, rec, "nas");
 	assert_int_equal(s->sync_status, VRP_SYNC_SYNCED);
@@ -392,10 +394,10 @@ static void test_mark_synced_without_a_row_is_enotfound(void **state)
 {
 	vrp_db *db = test_fixture_db(state);
 	add_remote(db, "nas", "sftp");
-	assert_int_equal(
-		vrp_recording_remote_repo_mark_synced(
-			db, 5, "nas", &(struct vrp_remote_mark){ "a", "b", NULL, NULL, NULL }),
-		VRP_ENOTFOUND);
+	assert_int_equal(vrp_recording_remote_repo_mark_synced(
+				 db, 5, "nas",
+				 &(struct vrp_remote_mark){ "a", "b", NULL, NULL, NULL, NULL, 0 }),
+			 VRP_ENOTFOUND);
 }
 
 static void test_clear_mapping_forgets_the_remote_object(void **state)
@@ -405,7 +407,8 @@ static void test_clear_mapping_forgets_the_remote_object(void **state)
 	add_remote(db, "nas", "sftp");
 	assert_ok(vrp_recording_remote_repo_ensure(db, rec, "nas", NULL));
 	assert_ok(vrp_recording_remote_repo_mark_synced(
-		db, rec, "nas", &(struct vrp_remote_mark){ "obj", "/p", "e", "c", "sha256" }));
+		db, rec, "nas",
+		&(struct vrp_remote_mark){ "obj", "/p", "e", "c", "sha256", NULL, 0 }));
 
 	assert_ok(vrp_recording_remote_repo_clear_mapping(db, rec, "nas"));
 
@@ -506,7 +509,7 @@ static void test_count_by_status_counts_missing_rows_as_unsynced(void **state)
 	int64_t gone = add_recording(db, 5, "deleted"); /* left out */
 	assert_ok(vrp_recording_remote_repo_ensure(db, r1, "nas", NULL));
 	assert_ok(vrp_recording_remote_repo_mark_synced(
-		db, r1, "nas", &(struct vrp_remote_mark){ "x", NULL, NULL, NULL, NULL }));
+		db, r1, "nas", &(struct vrp_remote_mark){ "x", NULL, NULL, NULL, NULL, NULL, 0 }));
 	assert_ok(vrp_recording_remote_repo_ensure(db, r2, "nas", NULL));
 	assert_ok(vrp_recording_remote_repo_set_status(db, r2, "nas", VRP_SYNC_FAILED, "E", "m"));
 	assert_ok(vrp_recording_remote_repo_ensure(db, r3, "nas", NULL)); /* unsynced row */
@@ -543,6 +546,111 @@ static void test_free_functions_accept_null(void **state)
 	vrp_remote_list_free(NULL);
 	vrp_recording_remote_free(NULL);
 	vrp_recording_remote_list_free(NULL);
+}
+
+/* ---- variants ---- */
+
+static void test_original_and_compressed_rows_are_kept_apart(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	int64_t rec = add_recording(db, 1, "active");
+	add_remote(db, "nas", "localdir");
+	assert_ok(vrp_recording_remote_repo_ensure(db, rec, "nas", NULL));
+	assert_ok(vrp_recording_remote_repo_ensure_variant(db, rec, "nas", VRP_VARIANT_COMPRESSED,
+							   NULL));
+	char sha[65];
+	memset(sha, 'a', 64);
+	sha[64] = '\0';
+	assert_ok(vrp_recording_remote_repo_mark_synced_variant(
+		db, rec, "nas", VRP_VARIANT_COMPRESSED,
+		&(struct vrp_remote_mark){ "c", "/m.wav.opus", NULL, NULL, NULL, sha, 42 }));
+	vrp_recording_remote *o = NULL, *c = NULL;
+	assert_ok(vrp_recording_remote_repo_get(db, rec, "nas", &o));
+	assert_ok(
+		vrp_recording_remote_repo_get_variant(db, rec, "nas", VRP_VARIANT_COMPRESSED, &c));
+	assert_int_equal(o->variant, VRP_VARIANT_ORIGINAL);
+	assert_int_equal(o->sync_status, VRP_SYNC_UNSYNCED);
+	assert_null(o->content_sha256);
+	assert_int_equal(o->content_size, -1);
+	assert_int_equal(c->variant, VRP_VARIANT_COMPRESSED);
+	assert_int_equal(c->sync_status, VRP_SYNC_SYNCED);
+	assert_string_equal(c->content_sha256, sha);
+	assert_int_equal(c->content_size, 42);
+	vrp_recording_remote_free(o);
+	vrp_recording_remote_free(c);
+	vrp_recording_remote_list *list = NULL;
+	assert_ok(vrp_recording_remote_repo_list_for_recording(db, rec, &list));
+	assert_int_equal(list->count, 2);
+	assert_int_equal(list->items[0]->variant, VRP_VARIANT_ORIGINAL);
+	vrp_recording_remote_list_free(list);
+	assert_ok(vrp_recording_remote_repo_clear_mapping_variant(db, rec, "nas",
+								  VRP_VARIANT_COMPRESSED));
+	assert_int_equal(test_query_int(db, "SELECT count(*) FROM recording_remote WHERE "
+					    "content_sha256 IS NULL AND remote_path IS NULL"),
+			 2);
+	assert_int_equal(vrp_recording_remote_repo_get_variant(db, rec, "nas", 7, &c), VRP_EINVAL);
+}
+
+/* A compressed copy synced with other bytes than the library's current Opus copy goes again. */
+static void test_needs_upload_follows_the_opus_copy(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	int64_t rec = add_recording(db, 1, "active");
+	add_remote(db, "nas", "localdir");
+	bool needs = false;
+	assert_ok(vrp_recording_remote_repo_needs_upload(db, rec, "nas", VRP_VARIANT_COMPRESSED,
+							 &needs));
+	assert_true(needs);
+	char sha[65];
+	memset(sha, 'a', 64);
+	sha[64] = '\0';
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO derived_assets (recording_id, kind, path, generator, "
+		 "generator_version, source_checksum, created_at, sha256) VALUES (%lld, "
+		 "'compressed', 'derived/c.opus', 'vrp-opus', '1', printf('%%064d', 1), "
+		 "'2026-01-01T00:00:00.000Z', '%s')",
+		 (long long)rec, sha);
+	test_exec(db, sql);
+	assert_ok(vrp_recording_remote_repo_ensure_variant(db, rec, "nas", VRP_VARIANT_COMPRESSED,
+							   NULL));
+	assert_ok(vrp_recording_remote_repo_mark_synced_variant(
+		db, rec, "nas", VRP_VARIANT_COMPRESSED,
+		&(struct vrp_remote_mark){ "c", "/c", NULL, NULL, NULL, sha, 10 }));
+	assert_ok(vrp_recording_remote_repo_needs_upload(db, rec, "nas", VRP_VARIANT_COMPRESSED,
+							 &needs));
+	assert_false(needs);
+	assert_ok(vrp_recording_remote_repo_needs_upload(db, rec, "nas", VRP_VARIANT_ORIGINAL,
+							 &needs));
+	assert_true(needs);
+	test_exec(db, "UPDATE derived_assets SET sha256 = printf('%064d', 7)");
+	assert_ok(vrp_recording_remote_repo_needs_upload(db, rec, "nas", VRP_VARIANT_COMPRESSED,
+							 &needs));
+	assert_true(needs);
+	int64_t *ids = NULL;
+	size_t count = 0;
+	assert_ok(vrp_recording_remote_repo_list_needing_upload(db, "nas", VRP_VARIANT_COMPRESSED,
+								&ids, &count));
+	assert_int_equal(count, 1);
+	assert_int_equal(ids[0], rec);
+	free(ids);
+	vrp_sync_status_counts counts;
+	assert_ok(vrp_recording_remote_repo_count_by_status_variant(
+		db, "nas", VRP_VARIANT_COMPRESSED, &counts));
+	assert_int_equal(counts.by_status[VRP_SYNC_SYNCED], 1);
+	assert_ok(vrp_recording_remote_repo_count_by_status(db, "nas", &counts));
+	assert_int_equal(counts.by_status[VRP_SYNC_UNSYNCED], 1);
+}
+
+static void test_upload_variant_names_round_trip(void **state)
+{
+	(void)state;
+	vrp_upload_variant v;
+	assert_ok(vrp_upload_variant_from_string("compressed", &v));
+	assert_int_equal(v, VRP_VARIANT_COMPRESSED);
+	assert_string_equal(vrp_upload_variant_to_string(VRP_VARIANT_ORIGINAL), "original");
+	assert_int_equal(vrp_upload_variant_from_string("opus", &v), VRP_EINVAL);
+	assert_null(vrp_upload_variant_to_string((vrp_upload_variant)9));
 }
 
 #define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, test_db_setup, test_db_teardown)
@@ -611,6 +719,9 @@ int main(void)
 		DB_TEST(test_count_by_status_counts_missing_rows_as_unsynced),
 		DB_TEST(test_count_by_status_unknown_remote_is_enotfound),
 		cmocka_unit_test(test_free_functions_accept_null),
+		DB_TEST(test_original_and_compressed_rows_are_kept_apart),
+		DB_TEST(test_needs_upload_follows_the_opus_copy),
+		cmocka_unit_test(test_upload_variant_names_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,8 @@ static const char *const type_keys[] = { "localdir", "mock", "sftp", "gdrive", "
  * Settings every remote may carry that belong to the sync engine, not the
  * provider (DESIGN.md, "Remote settings"); they are accepted and passed on.
  */
-static const char *const common_settings[] = { "delete_policy", "concurrency", "trusted", NULL };
+static const char *const common_settings[] = { "delete_policy", "concurrency", "trusted", "upload",
+					       NULL };
 
 const char *const *vrp_provider_types(void) { return type_keys; }
 

@@ -224,8 +224,9 @@ int vrp_remote_name_build(const struct vrp_remote_name_parts *parts, char **out)
 	}
 	/* Without a dot the short uuid is part of the stem, so only "con.x" can clash. */
 	const char *guard = strchr(label, '.') && is_device_name(label) ? "_" : "";
-	if (asprintf(&path, "%s/%s/%s%s %s%s%s", folder, ym, guard, label, id, *ext ? "." : "",
-		     ext) < 0) {
+	const char *suffix = parts->suffix ? parts->suffix : "";
+	if (asprintf(&path, "%s/%s/%s%s %s%s%s%s%s", folder, ym, guard, label, id, *ext ? "." : "",
+		     ext, *suffix ? "." : "", suffix) < 0) {
 		path = NULL;
 		rc = vrp_error_oom();
 		goto done;
@@ -235,4 +236,24 @@ done:
 	free(folder);
 	free(label);
 	return rc;
+}
+
+bool vrp_remote_name_is_compressed(const char *path, char short_uuid[SHORT_UUID_LEN + 1])
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t len = strlen(base), tail = strlen("." VRP_REMOTE_COMPRESSED_EXTENSION);
+	if (len <= tail || strcmp(base + len - tail, "." VRP_REMOTE_COMPRESSED_EXTENSION) != 0)
+		return false;
+	/* "<label> <id>.<ext>": the original's name, which ends in its own extension. */
+	const char *dot = memrchr(base, '.', len - tail);
+	if (!dot || dot - base < SHORT_UUID_LEN + 1 || dot[-SHORT_UUID_LEN - 1] != ' ')
+		return false;
+	const char *id = dot - SHORT_UUID_LEN;
+	for (int i = 0; i < SHORT_UUID_LEN; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	memcpy(short_uuid, id, SHORT_UUID_LEN);
+	short_uuid[SHORT_UUID_LEN] = '\0';
+	return true;
 }

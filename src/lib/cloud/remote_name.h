@@ -5,6 +5,7 @@
 #ifndef VRP_CLOUD_REMOTE_NAME_H
 #define VRP_CLOUD_REMOTE_NAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -18,6 +19,19 @@ int vrp_remote_path_normalize(const char *path, char **out);
 /* The folder under a remote's root that holds every recording vrp uploads. */
 #define VRP_REMOTE_APP_FOLDER "VoiceRecorderPro"
 
+/*
+ * A recording's compressed copy is named as its original with this added
+ * ("memo 6256b0cd.wav" -> "memo 6256b0cd.wav.opus").
+ */
+#define VRP_REMOTE_COMPRESSED_EXTENSION "opus"
+
+/*
+ * Whether `path` names a compressed copy vrp uploaded: its last component
+ * is "<title> <8 hex digits>.<ext>.opus". `short_uuid` (9 bytes) receives
+ * the digits, the first 8 of the recording's uuid.
+ */
+bool vrp_remote_name_is_compressed(const char *path, char short_uuid[9]);
+
 /* The longest title kept in a remote name, in bytes (cut at a character boundary). */
 #define VRP_REMOTE_TITLE_MAX 120
 
@@ -28,6 +42,7 @@ struct vrp_remote_name_parts {
 	const char *original_filename; /* used when there is no title; may be NULL */
 	const char *uuid;              /* the recording's uuid; its first 8 digits are kept */
 	const char *extension;         /* without the dot; NULL: from original_filename */
+	const char *suffix;            /* added after the extension with a dot; NULL: none */
 };
 
 /*

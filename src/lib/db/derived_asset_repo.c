@@ -46,6 +46,7 @@ void vrp_derived_asset_free(vrp_derived_asset *asset)
 	free(asset->generator_version);
 	free(asset->source_checksum);
 	free(asset->created_at);
+	free(asset->sha256);
 	free(asset);
 }
 
@@ -70,7 +71,7 @@ void vrp_derived_asset_repo_paths_free(char **paths)
 
 #define ASSET_COLUMNS                                                                              \
 	"id, recording_id, kind, path, mime_type, size_bytes, generator, generator_version, "      \
-	"source_checksum, created_at"
+	"source_checksum, created_at, sha256"
 
 /* Lists come out in the enum's order, whatever order the kinds were made in. */
 #define KIND_ORDER                                                                                 \
@@ -99,6 +100,8 @@ static int read_asset(sqlite3_stmt *stmt, vrp_derived_asset **out)
 		rc = vrp_db_column_strdup(stmt, 8, &a->source_checksum);
 	if (rc == 0)
 		rc = vrp_db_column_strdup(stmt, 9, &a->created_at);
+	if (rc == 0)
+		rc = vrp_db_column_strdup(stmt, 10, &a->sha256);
 	if (rc) {
 		vrp_derived_asset_free(a);
 		return rc;
@@ -156,17 +159,21 @@ static int check_spec(const struct vrp_derived_asset_spec *spec)
 				     "a derived asset needs a generator and its version");
 	if (!is_hex64(spec->source_checksum))
 		return vrp_error_set(VRP_EINVAL, "source checksum must be 64 hex digits");
+	if (spec->sha256 && !is_hex64(spec->sha256))
+		return vrp_error_set(VRP_EINVAL, "an asset's sha256 must be 64 hex digits");
 	return 0;
 }
 
 /* The UNIQUE(recording_id, kind) conflict keeps the row's id and overwrites the rest. */
 static const char upsert_sql[] =
 	"INSERT INTO derived_assets (recording_id, kind, path, mime_type, size_bytes, generator, "
-	"generator_version, source_checksum, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"generator_version, source_checksum, created_at, sha256) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	"ON CONFLICT (recording_id, kind) DO UPDATE SET path = excluded.path, "
 	"mime_type = excluded.mime_type, size_bytes = excluded.size_bytes, "
 	"generator = excluded.generator, generator_version = excluded.generator_version, "
-	"source_checksum = excluded.source_checksum, created_at = excluded.created_at "
+	"source_checksum = excluded.source_checksum, created_at = excluded.created_at, "
+	"sha256 = excluded.sha256 "
 	"RETURNING " ASSET_COLUMNS;
 
 int vrp_derived_asset_repo_upsert(vrp_db *db, const struct vrp_derived_asset_spec *spec,
@@ -191,6 +198,7 @@ int vrp_derived_asset_repo_upsert(vrp_db *db, const struct vrp_derived_asset_spe
 	sqlite3_bind_text(stmt, 7, spec->generator_version, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 8, spec->source_checksum, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 9, now, -1, SQLITE_STATIC);
+	vrp_db_bind_text_or_null(stmt, 10, spec->sha256);
 	rc = vrp_db_step(db, stmt, "recording a derived asset");
 	if (rc < 0 && sqlite3_extended_errcode(vrp_db_handle(db)) == SQLITE_CONSTRAINT_FOREIGNKEY) {
 		rc = vrp_error_set(VRP_ENOTFOUND, "recording %lld not found",

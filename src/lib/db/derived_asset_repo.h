@@ -24,6 +24,7 @@ struct vrp_derived_asset_spec {
 	const char *generator;         /* required */
 	const char *generator_version; /* required */
 	const char *source_checksum;   /* 64 hex digits */
+	const char *sha256;            /* the file's own, 64 hex digits; NULL when not known */
 };
 
 /*

@@ -191,6 +191,20 @@ int vrp_recording_repo_get_by_uuid(vrp_db *db, const char *uuid, vrp_recording *
 	return get_one(db, SELECT_RECORDING "WHERE r.uuid = ?1", "uuid", 0, uuid, out);
 }
 
+int vrp_recording_repo_get_by_uuid_prefix(vrp_db *db, const char *prefix, vrp_recording **out)
+{
+	*out = NULL;
+	if (!prefix || !*prefix)
+		return vrp_error_set(VRP_EINVAL, "no uuid prefix given");
+	/* A range, not LIKE: the uuid index serves it. A prefix two recordings
+	 * share names neither. */
+	return get_one(db,
+		       SELECT_RECORDING "WHERE r.uuid >= ?1 AND r.uuid < ?1 || 'g' AND "
+					"(SELECT count(*) FROM recordings WHERE uuid >= ?1 AND "
+					"uuid < ?1 || 'g') = 1",
+		       "uuid prefix", 0, prefix, out);
+}
+
 int vrp_recording_repo_get_by_checksum(vrp_db *db, const char *checksum, vrp_recording **out)
 {
 	*out = NULL;

@@ -32,6 +32,9 @@ int vrp_recording_repo_insert(vrp_db *db, vrp_recording *rec);
 int vrp_recording_repo_get_by_id(vrp_db *db, int64_t id, vrp_recording **out);
 int vrp_recording_repo_get_by_uuid(vrp_db *db, const char *uuid, vrp_recording **out);
 int vrp_recording_repo_get_by_checksum(vrp_db *db, const char *checksum, vrp_recording **out);
+/* The one recording whose uuid starts with lower-case hex `prefix`; VRP_ENOTFOUND when none or
+ * several do. */
+int vrp_recording_repo_get_by_uuid_prefix(vrp_db *db, const char *prefix, vrp_recording **out);
 
 /*
  * Replaces the title and/or the description; NULL leaves a field as it is

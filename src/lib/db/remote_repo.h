@@ -11,6 +11,7 @@
 #include "vrp/db.h"
 #include "vrp/remote.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +78,9 @@ struct vrp_remote_mark {
 	const char *etag;
 	const char *checksum;
 	const char *verification; /* how the copy was checked (vrp_remote_object.verification) */
+	/* A compressed object's bytes: their sha256 (NULL for an original) and size. */
+	const char *content_sha256;
+	int64_t content_size;
 };
 
 /*
@@ -156,5 +160,41 @@ int vrp_recording_remote_repo_set_proof(vrp_db *db, int64_t recording_id, const 
  */
 int vrp_recording_remote_repo_list_synced_after(vrp_db *db, const char *remote, int64_t after_id,
 						int limit, vrp_recording_remote_list **out);
+
+/*
+ * The functions above keyed by (recording, remote) act on the row of the
+ * recording's original. These act on the row of `variant`; the same
+ * contracts, and VRP_EINVAL for a variant outside the enum.
+ */
+int vrp_recording_remote_repo_get_variant(vrp_db *db, int64_t recording_id, const char *remote,
+					  vrp_upload_variant variant, vrp_recording_remote **out);
+int vrp_recording_remote_repo_ensure_variant(vrp_db *db, int64_t recording_id, const char *remote,
+					     vrp_upload_variant variant,
+					     vrp_recording_remote **out);
+int vrp_recording_remote_repo_set_status_variant(vrp_db *db, int64_t recording_id,
+						 const char *remote, vrp_upload_variant variant,
+						 vrp_sync_status status, const char *error_code,
+						 const char *error_message);
+int vrp_recording_remote_repo_mark_synced_variant(vrp_db *db, int64_t recording_id,
+						  const char *remote, vrp_upload_variant variant,
+						  const struct vrp_remote_mark *mark);
+int vrp_recording_remote_repo_clear_mapping_variant(vrp_db *db, int64_t recording_id,
+						    const char *remote, vrp_upload_variant variant);
+int vrp_recording_remote_repo_count_by_status_variant(vrp_db *db, const char *remote,
+						      vrp_upload_variant variant,
+						      vrp_sync_status_counts *out);
+
+/*
+ * Whether recording `recording_id` must go to `remote` as `variant`: it is
+ * not deleted, and not synced there, or (compressed) synced with bytes
+ * other than the library's current Opus copy (derived_assets.sha256).
+ */
+int vrp_recording_remote_repo_needs_upload(vrp_db *db, int64_t recording_id, const char *remote,
+					   vrp_upload_variant variant, bool *needs);
+
+/* list_unsynced_ids for `variant`, by needs_upload's rule. */
+int vrp_recording_remote_repo_list_needing_upload(vrp_db *db, const char *remote,
+						  vrp_upload_variant variant, int64_t **ids,
+						  size_t *count);
 
 #endif

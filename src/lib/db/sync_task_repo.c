@@ -67,6 +67,8 @@ static int check_request(const vrp_sync_task_request *r)
 	if (r->recording_id < 0)
 		return vrp_error_set(VRP_EINVAL, "invalid recording id %lld",
 				     (long long)r->recording_id);
+	if (!vrp_upload_variant_to_string(r->variant))
+		return vrp_error_set(VRP_EINVAL, "invalid upload variant %d", (int)r->variant);
 	return 0;
 }
 
@@ -104,13 +106,14 @@ static int insert_task(vrp_db *db, struct enqueue_ctx *c)
 	sqlite3_stmt *stmt = NULL;
 	/* The conflict target is the partial index sync_tasks_live: only a live
 	 * task absorbs the insert; finished ones never block new work. */
-	rc = vrp_db_prepare(db, &stmt,
-			    "INSERT INTO sync_tasks (uuid, op, recording_id, remote, priority, "
-			    "next_attempt_at, idempotency_key, remote_id, remote_path, "
-			    "correlation_id, created_at, modified_at) "
-			    "VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?6, ?6) "
-			    "ON CONFLICT (op, remote, idempotency_key) WHERE state IN " LIVE_STATES
-			    " DO NOTHING RETURNING " VRP_SYNC_TASK_COLUMNS);
+	rc = vrp_db_prepare(
+		db, &stmt,
+		"INSERT INTO sync_tasks (uuid, op, recording_id, remote, priority, "
+		"next_attempt_at, idempotency_key, remote_id, remote_path, "
+		"correlation_id, created_at, modified_at, variant) "
+		"VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?6, ?6, ?11) "
+		"ON CONFLICT (op, remote, idempotency_key) WHERE state IN " LIVE_STATES
+		" DO NOTHING RETURNING " VRP_SYNC_TASK_COLUMNS);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_TRANSIENT);
@@ -123,6 +126,7 @@ static int insert_task(vrp_db *db, struct enqueue_ctx *c)
 	vrp_db_bind_text_or_null(stmt, 8, r->remote_id);
 	vrp_db_bind_text_or_null(stmt, 9, r->remote_path);
 	vrp_db_bind_text_or_null(stmt, 10, r->correlation_id);
+	sqlite3_bind_text(stmt, 11, vrp_upload_variant_to_string(r->variant), -1, SQLITE_STATIC);
 	rc = vrp_sync_task_row_fetch(db, stmt, "cannot queue a sync task", &c->task);
 	c->created = c->task != NULL;
 	return rc;

@@ -31,6 +31,7 @@ typedef struct vrp_sync_task_request {
 	const char *correlation_id;  /* may be NULL */
 	const char *remote_id;       /* may be NULL */
 	const char *remote_path;     /* may be NULL */
+	vrp_upload_variant variant;  /* an upload's: the file it sends */
 } vrp_sync_task_request;
 
 /*

@@ -32,6 +32,9 @@ int vrp_sync_task_row_read(sqlite3_stmt *stmt, vrp_sync_task **out)
 		rc = vrp_db_column_strdup(stmt, (int)n + 6, &t->lease_host);
 	t->lease_pid = sqlite3_column_int64(stmt, (int)n + 7);
 	t->lease_pid_start = sqlite3_column_int64(stmt, (int)n + 8);
+	if (rc == 0)
+		rc = vrp_upload_variant_from_string(
+			(const char *)sqlite3_column_text(stmt, (int)n + 9), &t->variant);
 	if (rc < 0) {
 		vrp_sync_task_free(t);
 		return rc;

@@ -17,7 +17,7 @@
 	"id, op, recording_id, state, priority, attempts, uuid, remote, next_attempt_at, "         \
 	"lease_until, lease_owner, idempotency_key, remote_id, remote_path, resume_state, "        \
 	"correlation_id, error_code, error_message, created_at, modified_at, finished_at, "        \
-	"lease_host, lease_pid, lease_pid_start"
+	"lease_host, lease_pid, lease_pid_start, variant"
 
 /* Reads the row `stmt` is on into a new task (caller frees); 0 or a negative code. */
 int vrp_sync_task_row_read(sqlite3_stmt *stmt, vrp_sync_task **out);

@@ -77,6 +77,14 @@ struct vrp_generator {
 	void (*destroy)(void *instance);
 	/* Made only when its kind is asked for: too slow to make unasked (transcripts). */
 	bool on_request;
+	/*
+	 * The settings its output depends on besides the audio (the Opus bit
+	 * rate, a transcript's language) as "name=value", params' unset (0 or
+	 * NULL) members taken as their defaults; NULL when only the audio
+	 * matters. The stored version carries it ("1;bitrate=32000"), so a
+	 * changed setting makes the stored asset stale.
+	 */
+	void (*settings_key)(const struct vrp_derive_params *params, char *out, size_t len);
 };
 
 #endif

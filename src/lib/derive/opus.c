@@ -114,7 +114,10 @@ static int open_muxer(struct opus_copy *o)
 	if (averr < 0)
 		return av_failure(o, averr, "cannot make an Ogg muxer");
 	o->oc->pb = o->pb;
-	o->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+	/* Bit-exact: the Ogg serial number is otherwise random, and the same audio
+	 * must give the same bytes, so two workers making one copy at once agree
+	 * and a remote copy is recognised by its sha256. */
+	o->oc->flags |= AVFMT_FLAG_CUSTOM_IO | AVFMT_FLAG_BITEXACT;
 	AVStream *st = o->ff->avformat_new_stream(o->oc, NULL);
 	if (!st)
 		return vrp_error_oom();
@@ -365,6 +368,12 @@ static int generator_create(void **instance, struct vrp_pcm_sink *sink,
 	return vrp_opus_create_with(&o, instance, sink);
 }
 
+static void generator_settings_key(const struct vrp_derive_params *params, char *out, size_t len)
+{
+	snprintf(out, len, "bitrate=%d",
+		 params->opus_bitrate ? params->opus_bitrate : vrp_opus_defaults.bitrate);
+}
+
 const struct vrp_generator vrp_opus_generator = {
 	.kind = VRP_DERIVED_COMPRESSED,
 	.name = "vrp-opus",
@@ -374,4 +383,5 @@ const struct vrp_generator vrp_opus_generator = {
 	.create = generator_create,
 	.save = copy_save,
 	.destroy = copy_destroy,
+	.settings_key = generator_settings_key,
 };

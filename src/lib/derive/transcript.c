@@ -391,6 +391,11 @@ static int gen_create(void **instance, struct vrp_pcm_sink *sink,
 	return vrp_ffmpeg_load(&g->ff);
 }
 
+static void gen_settings_key(const struct vrp_derive_params *params, char *out, size_t len)
+{
+	snprintf(out, len, "language=%s", params->language ? params->language : "en-us");
+}
+
 const struct vrp_generator vrp_transcript_generator = {
 	.kind = VRP_DERIVED_TRANSCRIPT,
 	.name = "vrp-transcript-" VRP_TRANSCRIPT_ENGINE,
@@ -398,6 +403,7 @@ const struct vrp_generator vrp_transcript_generator = {
 	.mime_type = "application/json",
 	.extension = "json",
 	.create = gen_create,
+	.settings_key = gen_settings_key,
 	.save = gen_save,
 	.destroy = gen_destroy,
 	.on_request = true,

@@ -29,6 +29,26 @@ int vrp_sync_status_from_string(const char *text, vrp_sync_status *out)
 	return vrp_error_set(VRP_EINVAL, "unknown sync status '%s'", text ? text : "(null)");
 }
 
+static const char *const variant_names[] = { "original", "compressed" };
+
+const char *vrp_upload_variant_to_string(vrp_upload_variant variant)
+{
+	if ((unsigned)variant >= sizeof(variant_names) / sizeof(*variant_names))
+		return NULL;
+	return variant_names[variant];
+}
+
+int vrp_upload_variant_from_string(const char *text, vrp_upload_variant *out)
+{
+	for (size_t i = 0; text && i < sizeof(variant_names) / sizeof(*variant_names); i++) {
+		if (strcmp(text, variant_names[i]) == 0) {
+			*out = (vrp_upload_variant)i;
+			return 0;
+		}
+	}
+	return vrp_error_set(VRP_EINVAL, "unknown upload variant '%s'", text ? text : "(null)");
+}
+
 void vrp_remote_free(vrp_remote *remote)
 {
 	if (!remote)
@@ -65,6 +85,7 @@ void vrp_recording_remote_free(vrp_recording_remote *state)
 	free(state->verification);
 	free(state->verified_at);
 	free(state->verify_method);
+	free(state->content_sha256);
 	free(state->last_synced_at);
 	free(state->error_code);
 	free(state->error_message);

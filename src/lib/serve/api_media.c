@@ -142,7 +142,7 @@ static int compressed_asset(struct serve_request *req, vrp_library *lib, const v
 		for (size_t i = 0; i < assets->count && !*out; i++) {
 			vrp_derived_asset *a = assets->items[i];
 			if (a->kind == VRP_DERIVED_COMPRESSED &&
-			    !vrp_derived_asset_is_stale(a, rec->checksum)) {
+			    !vrp_derived_asset_is_stale_in(lib, a, rec->checksum)) {
 				*out = a;
 				assets->items[i] = assets->items[--assets->count];
 			}

@@ -253,6 +253,7 @@ static json_t *remote_state_json(const vrp_recording_remote *r)
 	};
 	for (size_t i = 0; i < COUNT(fields); i++)
 		json_object_set_new(o, fields[i].key, serve_json_string(fields[i].value));
+	json_object_set_new(o, "variant", json_string(vrp_upload_variant_to_string(r->variant)));
 	return o;
 }
 
@@ -280,8 +281,8 @@ static json_t *show_json(vrp_library *lib, const vrp_recording *rec)
 		for (size_t i = 0; i < assets->count; i++)
 			json_array_append_new(
 				derived, asset_json(assets->items[i],
-						    vrp_derived_asset_is_stale(assets->items[i],
-									       rec->checksum)));
+						    vrp_derived_asset_is_stale_in(
+							    lib, assets->items[i], rec->checksum)));
 	vrp_recording_remote_list_free(states);
 	vrp_derived_asset_list_free(assets);
 	json_object_set_new(o, "remotes", remotes);

@@ -55,6 +55,17 @@ int copy_tally_load(vrp_library *lib, const struct copy_policy *policy, int64_t 
 	memset(tally, 0, sizeof(*tally));
 	int rc = vrp_recording_remote_repo_list_for_recording(vrp_library_db(lib), recording_id,
 							      &tally->rows);
+	/* Only an original is a copy of the recording; an Opus copy (upload=compressed) is not. */
+	size_t kept = 0;
+	for (size_t i = 0; rc == 0 && i < tally->rows->count; i++) {
+		vrp_recording_remote *row = tally->rows->items[i];
+		if (row->variant == VRP_VARIANT_ORIGINAL)
+			tally->rows->items[kept++] = row;
+		else
+			vrp_recording_remote_free(row);
+	}
+	if (rc == 0)
+		tally->rows->count = kept;
 	if (rc == 0 && tally->rows->count &&
 	    !(tally->standing = calloc(tally->rows->count, sizeof(*tally->standing))))
 		rc = vrp_error_oom();

@@ -5,6 +5,7 @@
 
 #include "core/error_set.h"
 #include "core/fsutil.h"
+#include "core/hash.h"
 #include "core/uuid.h"
 #include "db/derive_task_repo.h"
 #include "db/derived_asset_repo.h"
@@ -28,6 +29,7 @@ struct job {
 	const struct vrp_generator *gen;
 	void *instance;
 	char path[160]; /* relative to the library root */
+	char version[VRP_GENERATOR_VERSION_MAX];
 };
 
 struct run {
@@ -59,13 +61,38 @@ unsigned vrp_derive_kinds_default(void)
 	return kinds;
 }
 
-bool vrp_derived_asset_is_stale(const vrp_derived_asset *asset, const char *recording_checksum)
+static bool is_stale_with(const vrp_derived_asset *asset, const char *recording_checksum,
+			  const struct vrp_derive_params *params)
 {
 	const struct vrp_generator *gen = vrp_generator_for(asset->kind);
 	return !gen || !asset->source_checksum || !recording_checksum ||
 	       strcmp(asset->source_checksum, recording_checksum) != 0 ||
 	       strcmp(asset->generator, gen->name) != 0 ||
-	       strcmp(asset->generator_version, gen->version) != 0;
+	       !vrp_generator_version_matches(gen, params, asset->generator_version);
+}
+
+bool vrp_derived_asset_is_stale(const vrp_derived_asset *asset, const char *recording_checksum)
+{
+	return is_stale_with(asset, recording_checksum, &(struct vrp_derive_params){ 0 });
+}
+
+/* The library's settings the generators' output depends on. */
+static int library_params(vrp_library *lib, struct vrp_derive_params *params)
+{
+	long bitrate = 0;
+	int rc = vrp_settings_get_int(lib, "derive.opus_bitrate", 0, &bitrate);
+	params->opus_bitrate = (int)bitrate;
+	return rc;
+}
+
+bool vrp_derived_asset_is_stale_in(vrp_library *lib, const vrp_derived_asset *asset,
+				   const char *recording_checksum)
+{
+	struct vrp_derive_params params = { 0 };
+	/* An unreadable setting is logged where settings are read; the default applies. */
+	if (library_params(lib, &params) < 0)
+		params.opus_bitrate = 0;
+	return is_stale_with(asset, recording_checksum, &params);
 }
 
 int vrp_derived_assets_list(vrp_library *lib, int64_t recording_id, vrp_derived_asset_list **out)
@@ -87,7 +114,7 @@ static int is_fresh(struct run *r, const struct vrp_generator *gen, bool *fresh)
 {
 	vrp_derived_asset *asset = NULL;
 	int rc = vrp_derived_asset_repo_get(vrp_library_db(r->lib), r->rec->id, gen->kind, &asset);
-	*fresh = rc == 0 && !vrp_derived_asset_is_stale(asset, r->rec->checksum) &&
+	*fresh = rc == 0 && !is_stale_with(asset, r->rec->checksum, r->params) &&
 		 file_exists(r->lib, asset->path);
 	vrp_derived_asset_free(asset);
 	return rc == VRP_ENOTFOUND ? 0 : rc;
@@ -99,14 +126,10 @@ static int add_job(struct run *r, const struct vrp_generator *gen)
 	job->gen = gen;
 	snprintf(job->path, sizeof(job->path), "derived/%s/%s.%s",
 		 vrp_derived_kind_to_string(gen->kind), r->rec->uuid, gen->extension);
-	long bitrate = 0;
-	int rc = vrp_settings_get_int(r->lib, "derive.opus_bitrate", 0, &bitrate);
-	if (rc < 0)
-		return rc;
+	vrp_generator_version(gen, r->params, job->version);
 	struct vrp_derive_params params = *r->params;
 	params.title = r->rec->title;
-	params.opus_bitrate = (int)bitrate;
-	rc = gen->create(&job->instance, &r->sinks[r->count], &params);
+	int rc = gen->create(&job->instance, &r->sinks[r->count], &params);
 	if (rc == 0)
 		r->count++;
 	else
@@ -149,7 +172,7 @@ static int make_dir(vrp_library *lib, enum vrp_derived_kind kind)
 	return rc;
 }
 
-static int upsert(struct run *r, const struct job *job, int64_t size)
+static int upsert(struct run *r, const struct job *job, int64_t size, const char *sha256)
 {
 	struct vrp_derived_asset_spec spec = {
 		.recording_id = r->rec->id,
@@ -158,8 +181,9 @@ static int upsert(struct run *r, const struct job *job, int64_t size)
 		.mime_type = job->gen->mime_type,
 		.size_bytes = size,
 		.generator = job->gen->name,
-		.generator_version = job->gen->version,
+		.generator_version = job->version,
 		.source_checksum = r->rec->checksum,
+		.sha256 = sha256,
 	};
 	return vrp_derived_asset_repo_upsert(vrp_library_db(r->lib), &spec, NULL);
 }
@@ -181,6 +205,10 @@ static int store(struct run *r, const struct job *job)
 		rc = job->gen->save(job->instance, fd);
 	if (rc == 0 && (vrp_durable_fsync(fd) != 0 || fstat(fd, &st) != 0))
 		rc = vrp_error_from_errno(errno, "cannot write %s", tmp);
+	/* The file's own digest lets a sync tell a remote copy from a newer local one. */
+	char sha256[VRP_SHA256_HEX_LEN];
+	if (rc == 0)
+		rc = vrp_sha256_file(tmp, sha256);
 	if (rc == 0)
 		rc = make_dir(r->lib, job->gen->kind);
 	if (rc == 0 && !(final = vrp_library_path(r->lib, job->path)))
@@ -188,7 +216,7 @@ static int store(struct run *r, const struct job *job)
 	if (rc == 0)
 		rc = vrp_fs_rename_durable(tmp, final);
 	if (rc == 0)
-		rc = upsert(r, job, st.st_size);
+		rc = upsert(r, job, st.st_size, sha256);
 	if (rc != 0 && tmp)
 		vrp_durable_unlink(tmp);
 	if (fd >= 0)
@@ -229,7 +257,9 @@ int vrp_derive_with(vrp_library *lib, int64_t recording_id, unsigned kinds, bool
 	struct run r = { .lib = lib, .params = &params };
 	if (made)
 		*made = 0;
-	int rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), recording_id, &rec);
+	int rc = library_params(lib, &params);
+	if (rc == 0)
+		rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), recording_id, &rec);
 	r.rec = rec;
 	if (rc == 0)
 		rc = plan(&r, kinds, force);

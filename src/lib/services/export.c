@@ -312,7 +312,7 @@ static int export_assets(struct export_run *run, const vrp_recording *rec, const
 		}
 		if (copy_asset(run, a, name) == 0) {
 			json_t *o = vrp_derived_asset_json(
-				a, vrp_derived_asset_is_stale(a, rec->checksum));
+				a, vrp_derived_asset_is_stale_in(run->lib, a, rec->checksum));
 			json_object_set_new(o, "exported_as", json_string(name));
 			json_array_append_new(list, o);
 			run->summary.assets++;

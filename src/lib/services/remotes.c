@@ -50,6 +50,27 @@ static bool known_policy(const char *value)
 	       strcmp(value, "purge") == 0;
 }
 
+/* The variants the setting upload=original|compressed|both names; false for another value. */
+static bool parse_upload(const char *value, unsigned *variants)
+{
+	static const struct {
+		const char *name;
+		unsigned variants;
+	} modes[] = {
+		{ "original", VRP_VARIANT_BIT(VRP_VARIANT_ORIGINAL) },
+		{ "compressed", VRP_VARIANT_BIT(VRP_VARIANT_COMPRESSED) },
+		{ "both",
+		  VRP_VARIANT_BIT(VRP_VARIANT_ORIGINAL) | VRP_VARIANT_BIT(VRP_VARIANT_COMPRESSED) },
+	};
+	for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
+		if (!strcmp(value, modes[i].name)) {
+			*variants = modes[i].variants;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int check_settings(const char *name, const char *type, const vrp_kv *settings, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -74,6 +95,13 @@ static int check_settings(const char *name, const char *type, const vrp_kv *sett
 			return vrp_error_set(VRP_EINVAL,
 					     "trusted must be true or false, not \"%s\"",
 					     settings[i].value);
+		unsigned variants = 0;
+		if (!strcmp(settings[i].key, "upload") &&
+		    !parse_upload(settings[i].value, &variants))
+			return vrp_error_set(
+				VRP_EINVAL,
+				"upload must be original, compressed or both, not \"%s\"",
+				settings[i].value);
 	}
 	vrp_provider *probe = NULL;
 	int rc = vrp_provider_new(&probe, type, name, settings, n, NULL, NULL);
@@ -306,6 +334,22 @@ int vrp_remotes_setting(vrp_library *lib, const char *name, const char *key, cha
 	else if (rc == 0)
 		rc = vrp_error_set(VRP_ENOTFOUND, "remote \"%s\" has no setting \"%s\"", name, key);
 	vrp_config_free(config);
+	return rc;
+}
+
+int vrp_remotes_upload_variants(vrp_library *lib, const char *name, unsigned *variants)
+{
+	*variants = VRP_VARIANT_BIT(VRP_VARIANT_ORIGINAL);
+	char *value = NULL;
+	int rc = vrp_remotes_setting(lib, name, "upload", &value);
+	if (rc == VRP_ENOTFOUND)
+		return 0;
+	if (rc == 0 && !parse_upload(value, variants))
+		rc = vrp_error_set(VRP_EINVAL,
+				   "remote %s: upload must be original, compressed or both, not "
+				   "\"%s\" (fix it with `vrp remote set %s upload=...`)",
+				   name, value, name);
+	free(value);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "vrp/reconcile.h"
 
+#include "cloud/remote_name.h"
 #include "core/error_set.h"
 #include "core/log.h"
 #include "db/recording_repo.h"
@@ -109,25 +110,50 @@ static vrp_sync_check_item item_for(const vrp_remote_object *o, const vrp_record
 	};
 }
 
-/* An unmapped object: a copy of a catalogued recording (say, one a pull found), or extra. */
+/* An unmapped object named as a compressed copy: whose recording, if it is in the library. */
+static int compressed_of(struct check *c, const vrp_remote_object *o, vrp_recording **rec)
+{
+	char short_uuid[9];
+	*rec = NULL;
+	if (!o->path || !vrp_remote_name_is_compressed(o->path, short_uuid))
+		return 0;
+	int rc = vrp_recording_repo_get_by_uuid_prefix(c->db, short_uuid, rec);
+	return rc == VRP_ENOTFOUND ? 0 : rc;
+}
+
+/*
+ * An unmapped object: a copy of a catalogued recording (say, one a pull
+ * found) or of its compressed copy, or extra.
+ */
 static int report_unmapped(struct check *c, const vrp_remote_object *o)
 {
 	vrp_remote_object *stat = NULL;
 	vrp_recording *copy = NULL;
 	const char *sha256 = NULL;
 	int failed = 0;
-	int rc = object_sha256(c, o, &stat, &sha256, &failed);
+	int rc = compressed_of(c, o, &copy);
+	bool compressed = copy != NULL;
+	if (rc == 0 && !copy)
+		rc = object_sha256(c, o, &stat, &sha256, &failed);
 	if (rc == 0 && sha256) {
 		rc = vrp_recording_repo_get_by_checksum(c->db, sha256, &copy);
 		rc = rc == VRP_ENOTFOUND ? 0 : rc;
 	}
 	char message[512];
-	if (copy)
+	if (compressed)
+		snprintf(message, sizeof(message),
+			 "%s: a compressed copy of recording %lld no row maps to", o->path,
+			 (long long)copy->id);
+	else if (copy)
 		snprintf(message, sizeof(message), "%s: a copy of recording %lld no row maps to",
 			 o->path, (long long)copy->id);
 	else
 		snprintf(message, sizeof(message), "%s: no recording maps to this object", o->path);
 	vrp_sync_check_item item = item_for(o, copy, sha256, message);
+	if (compressed) {
+		item.local_size = -1;
+		item.local_sha256 = NULL;
+	}
 	item.kind = copy ? VRP_SYNC_CHECK_DUPLICATE : VRP_SYNC_CHECK_EXTRA;
 	item.code = copy ? 0 : VRP_ECONFLICT;
 	if (rc == 0) {
@@ -155,10 +181,11 @@ static int record(struct check *c, const struct sync_mapped_row *row, const vrp_
 		c->summary->matched++;
 		if (row->status != VRP_SYNC_CONFLICT)
 			return 1;
-		return vrp_recording_remote_repo_mark_synced(
-			c->db, rec->id, c->remote,
+		return vrp_recording_remote_repo_mark_synced_variant(
+			c->db, rec->id, c->remote, row->variant,
 			&(struct vrp_remote_mark){ o->remote_id, o->path, o->etag,
-						   item->remote_checksum, "check+sha256" });
+						   item->remote_checksum, "check+sha256",
+						   row->content_sha256, row->content_size });
 	case VRP_SYNC_CHECK_SIZE:
 		item->code = VRP_ECONFLICT;
 		c->summary->size_mismatch++;
@@ -168,18 +195,20 @@ static int record(struct check *c, const struct sync_mapped_row *row, const vrp_
 		c->summary->checksum_mismatch++;
 		break;
 	}
-	return vrp_recording_remote_repo_set_status(c->db, rec->id, c->remote, VRP_SYNC_CONFLICT,
-						    vrp_error_code_name(item->code), item->message);
+	return vrp_recording_remote_repo_set_status_variant(
+		c->db, rec->id, c->remote, row->variant, VRP_SYNC_CONFLICT,
+		vrp_error_code_name(item->code), item->message);
 }
 
-static vrp_sync_check_kind kind_of(const vrp_recording *rec, const vrp_remote_object *o,
-				   const char *sha256)
+/* `want_sha256` NULL: what the object should hold is not known (nothing to compare). */
+static vrp_sync_check_kind kind_of(int64_t want_size, const char *want_sha256,
+				   const vrp_remote_object *o, const char *sha256)
 {
-	if (o->size != rec->filesize_bytes)
+	if (o->size != want_size)
 		return VRP_SYNC_CHECK_SIZE;
-	if (!sha256)
+	if (!sha256 || !want_sha256)
 		return VRP_SYNC_CHECK_UNVERIFIED;
-	return strcmp(sha256, rec->checksum) ? VRP_SYNC_CHECK_CHECKSUM : VRP_SYNC_CHECK_RESOLVED;
+	return strcmp(sha256, want_sha256) ? VRP_SYNC_CHECK_CHECKSUM : VRP_SYNC_CHECK_RESOLVED;
 }
 
 /* `stat_error`: why a stat failed, so that the sha256 could not be had; NULL when none did. */
@@ -219,13 +248,19 @@ static int compare(struct check *c, const struct sync_mapped_row *row, const vrp
 	const char *sha256 = NULL;
 	int failed = 0;
 	int rc = vrp_recording_repo_get_by_id(c->db, row->recording_id, &rec);
-	if (rc == 0 && o->size == rec->filesize_bytes)
+	/* A compressed object holds the Opus copy the row recorded, not the recording. */
+	bool compressed = row->variant == VRP_VARIANT_COMPRESSED;
+	int64_t want_size = rc < 0 ? -1 : compressed ? row->content_size : rec->filesize_bytes;
+	const char *want_sha256 = rc < 0 ? NULL : compressed ? row->content_sha256 : rec->checksum;
+	if (rc == 0 && o->size == want_size)
 		rc = object_sha256(c, o, &stat, &sha256, &failed);
 	char message[512] = "";
 	vrp_sync_check_item item = item_for(o, rec, sha256, message);
+	item.local_size = want_size;
+	item.local_sha256 = want_sha256;
 	/* The message is written first: a conflict row keeps it as its error_message. */
 	if (rc == 0) {
-		item.kind = kind_of(rec, o, sha256);
+		item.kind = kind_of(want_size, want_sha256, o, sha256);
 		if (item.kind == VRP_SYNC_CHECK_UNVERIFIED && same_as_verified(row, o))
 			item.kind = VRP_SYNC_CHECK_RESOLVED;
 		describe(&item, message, sizeof(message), failed ? c->stat_error : NULL);
@@ -271,7 +306,8 @@ static int report_missing(struct check *c)
 			.remote_size = -1,
 		};
 		c->summary->missing++;
-		rc = vrp_recording_remote_repo_clear_mapping(c->db, row->recording_id, c->remote);
+		rc = vrp_recording_remote_repo_clear_mapping_variant(c->db, row->recording_id,
+								     c->remote, row->variant);
 		if (rc == 0)
 			report(c, &item);
 	}

@@ -7,6 +7,7 @@
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
 #include "vrp/log.h"
+#include "vrp/remotes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 struct enqueue_ctx {
 	int64_t recording_id;
 	const char *remote;
+	vrp_upload_variant variant;
 	vrp_sync_task *task;
 };
 
@@ -35,9 +37,11 @@ static int enqueue_txn(vrp_db *db, void *arg)
 			(long long)c->recording_id, (long long)c->recording_id);
 	char key[128];
 	if (rc == 0) {
-		snprintf(key, sizeof(key), "%s:%lld", rec->checksum,
+		snprintf(key, sizeof(key), "%s%s:%lld",
+			 c->variant == VRP_VARIANT_COMPRESSED ? "compressed:" : "", rec->checksum,
 			 (long long)rec->filesize_bytes);
-		rc = vrp_recording_remote_repo_ensure(db, c->recording_id, c->remote, NULL);
+		rc = vrp_recording_remote_repo_ensure_variant(db, c->recording_id, c->remote,
+							      c->variant, NULL);
 	}
 	if (rc == 0) {
 		vrp_sync_task_request request = {
@@ -46,12 +50,13 @@ static int enqueue_txn(vrp_db *db, void *arg)
 			.remote = c->remote,
 			.idempotency_key = key,
 			.correlation_id = vrp_correlation_current(),
+			.variant = c->variant,
 		};
 		rc = vrp_sync_task_repo_enqueue(db, &request, NULL, &c->task, NULL);
 	}
 	if (rc == 0)
-		rc = vrp_recording_remote_repo_set_status(db, c->recording_id, c->remote,
-							  VRP_SYNC_QUEUED, NULL, NULL);
+		rc = vrp_recording_remote_repo_set_status_variant(
+			db, c->recording_id, c->remote, c->variant, VRP_SYNC_QUEUED, NULL, NULL);
 	vrp_recording_free(rec);
 	return rc;
 }
@@ -59,11 +64,22 @@ static int enqueue_txn(vrp_db *db, void *arg)
 int vrp_sync_enqueue_upload(vrp_library *lib, int64_t recording_id, const char *remote,
 			    vrp_sync_task **task)
 {
+	return vrp_sync_enqueue_upload_variant(lib, recording_id, remote, VRP_VARIANT_ORIGINAL,
+					       task);
+}
+
+int vrp_sync_enqueue_upload_variant(vrp_library *lib, int64_t recording_id, const char *remote,
+				    vrp_upload_variant variant, vrp_sync_task **task)
+{
 	if (task)
 		*task = NULL;
 	if (!remote || !*remote)
 		return vrp_error_set(VRP_EINVAL, "no remote given");
-	struct enqueue_ctx c = { .recording_id = recording_id, .remote = remote };
+	if (!vrp_upload_variant_to_string(variant))
+		return vrp_error_set(VRP_EINVAL, "invalid upload variant %d", (int)variant);
+	struct enqueue_ctx c = { .recording_id = recording_id,
+				 .remote = remote,
+				 .variant = variant };
 	int rc = vrp_db_transaction(vrp_library_db(lib), enqueue_txn, &c);
 	if (rc < 0 || !task)
 		vrp_sync_task_free(c.task);
@@ -80,40 +96,60 @@ struct pending_ctx {
 	int64_t enqueued;
 };
 
-static int enqueue_one(struct pending_ctx *p, int64_t id, const char *remote)
+static int enqueue_one(struct pending_ctx *p, int64_t id, const char *remote,
+		       vrp_upload_variant variant)
 {
-	int rc = vrp_sync_enqueue_upload(p->lib, id, remote, NULL);
+	int rc = vrp_sync_enqueue_upload_variant(p->lib, id, remote, variant, NULL);
 	if (rc == 0)
 		p->enqueued++;
 	return rc;
 }
 
-/* The chosen ids that are not synced on `remote`. */
-static int enqueue_chosen(struct pending_ctx *p, vrp_db *db, const char *remote)
+/* The chosen ids that `remote` does not hold as `variant`. An unknown or
+ * deleted id is queued all the same: the enqueue then says why it cannot be. */
+static int enqueue_chosen(struct pending_ctx *p, vrp_db *db, const char *remote,
+			  vrp_upload_variant variant)
 {
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < p->id_count; i++) {
-		vrp_recording_remote *state = NULL;
-		rc = vrp_recording_remote_repo_get(db, p->ids[i], remote, &state);
-		bool synced = rc == 0 && state->sync_status == VRP_SYNC_SYNCED;
-		vrp_recording_remote_free(state);
+		vrp_recording *rec = NULL;
+		bool needs = true;
+		rc = vrp_recording_repo_get_by_id(db, p->ids[i], &rec);
+		bool deleted = rc == 0 && rec->status == VRP_RECORDING_DELETED;
+		vrp_recording_free(rec);
+		if (rc == 0 && !deleted)
+			rc = vrp_recording_remote_repo_needs_upload(db, p->ids[i], remote, variant,
+								    &needs);
 		rc = rc == VRP_ENOTFOUND ? 0 : rc;
-		if (rc == 0 && !synced)
-			rc = enqueue_one(p, p->ids[i], remote);
+		if (rc == 0 && needs)
+			rc = enqueue_one(p, p->ids[i], remote, variant);
 	}
 	return rc;
 }
 
-static int enqueue_for_remote(struct pending_ctx *p, vrp_db *db, const char *remote)
+static int enqueue_variant(struct pending_ctx *p, vrp_db *db, const char *remote,
+			   vrp_upload_variant variant)
 {
 	if (p->ids)
-		return enqueue_chosen(p, db, remote);
+		return enqueue_chosen(p, db, remote, variant);
 	int64_t *ids = NULL;
 	size_t count = 0;
-	int rc = vrp_recording_remote_repo_list_unsynced_ids(db, remote, &ids, &count);
+	int rc = vrp_recording_remote_repo_list_needing_upload(db, remote, variant, &ids, &count);
 	for (size_t i = 0; rc == 0 && i < count; i++)
-		rc = enqueue_one(p, ids[i], remote);
+		rc = enqueue_one(p, ids[i], remote, variant);
 	free(ids);
+	return rc;
+}
+
+/* What the remote's upload setting names: its original, its compressed copy, or both. */
+static int enqueue_for_remote(struct pending_ctx *p, vrp_db *db, const char *remote)
+{
+	unsigned variants = 0;
+	int rc = vrp_remotes_upload_variants(p->lib, remote, &variants);
+	if (rc == 0 && (variants & VRP_VARIANT_BIT(VRP_VARIANT_ORIGINAL)))
+		rc = enqueue_variant(p, db, remote, VRP_VARIANT_ORIGINAL);
+	if (rc == 0 && (variants & VRP_VARIANT_BIT(VRP_VARIANT_COMPRESSED)))
+		rc = enqueue_variant(p, db, remote, VRP_VARIANT_COMPRESSED);
 	return rc;
 }
 

@@ -41,10 +41,14 @@ static int take_page(vrp_recording_remote_list *page, struct sync_mapped *out, s
 			.remote_checksum = r->remote_checksum,
 			.recording_id = r->recording_id,
 			.status = r->sync_status,
+			.variant = r->variant,
+			.content_sha256 = r->content_sha256,
+			.content_size = r->content_size,
 		};
 		r->remote_path = NULL;
 		r->remote_id = NULL;
 		r->remote_checksum = NULL;
+		r->content_sha256 = NULL;
 	}
 	return 0;
 }
@@ -135,6 +139,7 @@ void sync_mapped_clear(struct sync_mapped *mapped)
 		free(mapped->rows[i].remote_path);
 		free(mapped->rows[i].remote_id);
 		free(mapped->rows[i].remote_checksum);
+		free(mapped->rows[i].content_sha256);
 	}
 	free(mapped->rows);
 	free(mapped->by_id);

@@ -22,6 +22,9 @@ struct sync_mapped_row {
 	int64_t recording_id;
 	vrp_sync_status status;
 	bool seen; /* the listing had an object at this path */
+	vrp_upload_variant variant;
+	char *content_sha256; /* a compressed object's bytes: their sha256 and size */
+	int64_t content_size;
 };
 
 struct sync_mapped {

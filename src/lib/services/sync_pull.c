@@ -5,11 +5,13 @@
 #include "vrp/reconcile.h"
 #include "core/durable.h"
 
+#include "cloud/remote_name.h"
 #include "core/error_set.h"
 #include "db/metrics_repo.h"
 #include "vrp/metrics.h"
 #include "services/audit.h"
 #include "core/fsutil.h"
+#include "core/ptrarray.h"
 #include "core/log.h"
 #include "core/hash.h"
 #include "core/uuid.h"
@@ -37,7 +39,8 @@
 #define SHORT_UUID    8
 #define SOURCE_PREFIX "cloud:"
 
-static const char *const status_names[] = { "pulled", "duplicate", "rejected", "purged" };
+static const char *const status_names[] = { "pulled", "duplicate", "rejected", "purged",
+					    "compressed" };
 
 const char *vrp_sync_pull_status_to_string(vrp_sync_pull_status status)
 {
@@ -62,6 +65,9 @@ struct pull {
 	vrp_sync_pull_fn fn;
 	void *ctx;
 	vrp_sync_pull_summary *summary;
+	/* Compressed copies, seen after every original is in (see pull_compressed). */
+	vrp_remote_object **deferred;
+	size_t deferred_count, deferred_capacity;
 };
 
 static void report(struct pull *p, vrp_sync_pull_item *item)
@@ -71,6 +77,7 @@ static void report(struct pull *p, vrp_sync_pull_item *item)
 	s->duplicates += item->status == VRP_SYNC_PULL_DUPLICATE;
 	s->rejected += item->status == VRP_SYNC_PULL_REJECTED;
 	s->purged += item->status == VRP_SYNC_PULL_PURGED;
+	s->compressed += item->status == VRP_SYNC_PULL_COMPRESSED;
 	item->remote = p->remote;
 	VRP_LOG(item->code ? VRP_LOG_LEVEL_WARNING : VRP_LOG_LEVEL_INFO, "sync",
 		json_pack("{s:s, s:s, s:o, s:I}", "remote", p->remote, "outcome",
@@ -91,7 +98,7 @@ static int map_to_object(struct pull *p, int64_t recording_id, const vrp_remote_
 		rc = vrp_recording_remote_repo_mark_synced(
 			p->db, recording_id, p->remote,
 			&(struct vrp_remote_mark){ o->remote_id, o->path, o->etag, o->checksum,
-						   "download+sha256" });
+						   "download+sha256", NULL, 0 });
 	return rc;
 }
 
@@ -315,6 +322,118 @@ static int report_duplicate(struct pull *p, const vrp_remote_object *o, int64_t 
 	return rc;
 }
 
+/* The row of recording `id`'s compressed copy now points at `o`, unless it has its own. */
+static int map_compressed(struct pull *p, int64_t id, const vrp_remote_object *o, bool *mapped)
+{
+	vrp_recording_remote *row = NULL;
+	int rc = vrp_recording_remote_repo_ensure_variant(p->db, id, p->remote,
+							  VRP_VARIANT_COMPRESSED, &row);
+	*mapped = rc == 0 && row->sync_status == VRP_SYNC_UNSYNCED;
+	vrp_recording_remote_free(row);
+	const char *sha256 =
+		o->checksum_kind == VRP_CHECKSUM_SHA256 && o->checksum ? o->checksum : NULL;
+	/* Only a listed sha256 says what the object holds; without one the next
+	 * sync sends the library's own copy over it. */
+	if (rc == 0 && *mapped)
+		rc = vrp_recording_remote_repo_mark_synced_variant(
+			p->db, id, p->remote, VRP_VARIANT_COMPRESSED,
+			&(struct vrp_remote_mark){ o->remote_id, o->path, o->etag, o->checksum,
+						   NULL, sha256, o->size });
+	return rc;
+}
+
+/*
+ * The recording a compressed copy belongs to: the one whose original this
+ * library maps to the copy's name without ".opus" (a recording pulled from
+ * another device has a uuid of its own here), else the one whose uuid the
+ * name carries. VRP_ENOTFOUND when neither is here.
+ */
+static int owner_of(struct pull *p, const vrp_remote_object *o, int64_t *id)
+{
+	char short_uuid[9];
+	vrp_remote_name_is_compressed(o->path, short_uuid);
+	size_t len = strlen(o->path) - strlen("." VRP_REMOTE_COMPRESSED_EXTENSION);
+	char *original = strndup(o->path, len);
+	if (!original)
+		return vrp_error_oom();
+	const struct sync_mapped_row *row =
+		sync_mapped_find(&p->mapped, &(vrp_remote_object){ .path = original });
+	free(original);
+	if (row && row->variant == VRP_VARIANT_ORIGINAL) {
+		*id = row->recording_id;
+		return 0;
+	}
+	vrp_recording *rec = NULL;
+	int rc = vrp_recording_repo_get_by_uuid_prefix(p->db, short_uuid, &rec);
+	if (rc == 0)
+		*id = rec->id;
+	vrp_recording_free(rec);
+	return rc;
+}
+
+/*
+ * An object named as a compressed copy ("... 6256b0cd.wav.opus") is never
+ * imported: a lossy copy is not a recording, and its original is what a
+ * library keeps. It is mapped back to its recording when that is here.
+ */
+static int pull_compressed(struct pull *p, const vrp_remote_object *o)
+{
+	int64_t id = 0;
+	bool mapped = false;
+	int rc = owner_of(p, o, &id);
+	if (rc == 0)
+		rc = map_compressed(p, id, o, &mapped);
+	char message[200];
+	if (rc == VRP_ENOTFOUND) {
+		rc = 0;
+		snprintf(message, sizeof(message),
+			 "skipped: the compressed copy of a recording that is not in this "
+			 "library (pull imports originals only)");
+	} else if (rc == 0) {
+		snprintf(message, sizeof(message),
+			 mapped ? "the compressed copy of recording %lld: mapped to it"
+				: "skipped: recording %lld has its own compressed copy there",
+			 (long long)id);
+	}
+	if (rc == 0)
+		report(p, &(vrp_sync_pull_item){ .status = VRP_SYNC_PULL_COMPRESSED,
+						 .remote_path = o->path,
+						 .recording_id = id,
+						 .bytes = o->size,
+						 .message = message });
+	return rc;
+}
+
+/* Keeps what pull_compressed needs of a listed object for after the listing. */
+static int defer(struct pull *p, const vrp_remote_object *o)
+{
+	int rc = vrp_ptr_array_reserve(&p->deferred, &p->deferred_capacity, p->deferred_count + 1);
+	vrp_remote_object *copy = rc == 0 ? calloc(1, sizeof(*copy)) : NULL;
+	if (rc == 0 && !copy)
+		rc = vrp_error_oom();
+	if (rc < 0)
+		return rc;
+	p->deferred[p->deferred_count++] = copy;
+	copy->size = o->size;
+	copy->checksum_kind = o->checksum_kind;
+	char *const *from[] = { &o->path, &o->remote_id, &o->etag, &o->checksum };
+	char **to[] = { &copy->path, &copy->remote_id, &copy->etag, &copy->checksum };
+	for (size_t i = 0; i < sizeof(to) / sizeof(*to); i++)
+		if (*from[i] && !(*to[i] = strdup(*from[i])))
+			return vrp_error_oom();
+	return 0;
+}
+
+/* The copies, once every original the listing had is pulled and mapped. */
+static int pull_deferred(struct pull *p)
+{
+	sync_mapped_clear(&p->mapped);
+	int rc = sync_mapped_load(p->db, p->remote, &p->mapped);
+	for (size_t i = 0; rc == 0 && i < p->deferred_count; i++)
+		rc = pull_compressed(p, p->deferred[i]);
+	return rc;
+}
+
 /*
  * A purge wins over a remote copy: an object a queued delete names is
  * skipped before anything else (even if the same content was imported
@@ -328,6 +447,9 @@ static int pull_object(void *ctx, const vrp_remote_object *o)
 		p->summary->skipped++;
 		return 0;
 	}
+	char short_uuid[9];
+	if (o->path && vrp_remote_name_is_compressed(o->path, short_uuid))
+		return defer(p, o);
 	const char *sha256 =
 		o->checksum_kind == VRP_CHECKSUM_SHA256 && o->checksum ? o->checksum : NULL;
 	vrp_recording *known = NULL;
@@ -453,6 +575,11 @@ int vrp_sync_pull(vrp_library *lib, const char *remote, vrp_sync_pull_fn fn, voi
 	int finished = p.importer ? vrp_importer_finish(p.importer) : 0;
 	if (rc == 0)
 		rc = finished;
+	if (rc == 0)
+		rc = pull_deferred(&p);
+	for (size_t i = 0; i < p.deferred_count; i++)
+		vrp_remote_object_free(p.deferred[i]);
+	free(p.deferred);
 	vrp_importer_free(p.importer);
 	if (p.tmpdir)
 		rmdir(p.tmpdir);

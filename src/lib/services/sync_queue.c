@@ -5,6 +5,7 @@
 #include "core/ptrarray.h"
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
+#include "vrp/remotes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,18 @@ static int collect_status(vrp_db *db, const char *remote, vrp_sync_status status
 	}
 }
 
-static int report_remote(vrp_db *db, const vrp_remote *remote, vrp_sync_remote_report **out)
+/* A remote that takes compressed copies only is counted by them: its originals never go there. */
+static vrp_upload_variant counted_variant(vrp_library *lib, const char *remote)
+{
+	unsigned variants = 0;
+	if (vrp_remotes_upload_variants(lib, remote, &variants) == 0 &&
+	    variants == VRP_VARIANT_BIT(VRP_VARIANT_COMPRESSED))
+		return VRP_VARIANT_COMPRESSED;
+	return VRP_VARIANT_ORIGINAL;
+}
+
+static int report_remote(vrp_library *lib, vrp_db *db, const vrp_remote *remote,
+			 vrp_sync_remote_report **out)
 {
 	vrp_sync_remote_report *r = calloc(1, sizeof(*r));
 	int rc = r ? 0 : vrp_error_oom();
@@ -65,7 +77,8 @@ static int report_remote(vrp_db *db, const vrp_remote *remote, vrp_sync_remote_r
 			!(r->problems = calloc(1, sizeof(*r->problems)))))
 		rc = vrp_error_oom();
 	if (rc == 0)
-		rc = vrp_recording_remote_repo_count_by_status(db, remote->name, &r->counts);
+		rc = vrp_recording_remote_repo_count_by_status_variant(
+			db, remote->name, counted_variant(lib, remote->name), &r->counts);
 	if (rc == 0)
 		rc = vrp_sync_task_repo_count_by_state(db, remote->name, &r->tasks);
 	size_t capacity = 0;
@@ -118,7 +131,7 @@ int vrp_sync_status_read(vrp_library *lib, const char *remote, vrp_sync_report *
 	    !(report->items = calloc(remotes->count, sizeof(*report->items))))
 		rc = vrp_error_oom();
 	for (size_t i = 0; rc == 0 && i < remotes->count; i++) {
-		rc = report_remote(db, remotes->items[i], &report->items[i]);
+		rc = report_remote(lib, db, remotes->items[i], &report->items[i]);
 		if (rc == 0)
 			report->count++;
 	}
@@ -152,10 +165,11 @@ static int set_row(vrp_db *db, const vrp_sync_task *task, vrp_sync_status status
 	vrp_recording_remote *state = NULL;
 	if (task->recording_id == 0)
 		return 0;
-	int rc = vrp_recording_remote_repo_get(db, task->recording_id, task->remote, &state);
+	int rc = vrp_recording_remote_repo_get_variant(db, task->recording_id, task->remote,
+						       task->variant, &state);
 	if (rc == 0 && state->sync_status != VRP_SYNC_SYNCED)
-		rc = vrp_recording_remote_repo_set_status(db, task->recording_id, task->remote,
-							  status, NULL, NULL);
+		rc = vrp_recording_remote_repo_set_status_variant(
+			db, task->recording_id, task->remote, task->variant, status, NULL, NULL);
 	vrp_recording_remote_free(state);
 	return rc == VRP_ENOTFOUND ? 0 : rc;
 }

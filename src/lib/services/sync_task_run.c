@@ -11,11 +11,16 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/retry.h"
+#include "db/derived_asset_repo.h"
 #include "db/metrics_repo.h"
 #include "db/recording_repo.h"
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
 #include "services/audit.h"
+#include "vrp/derive.h"
+
+#include <errno.h>
+#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +38,16 @@ struct task_ctx {
 	bool purged;     /* the recording was purged while its upload ran */
 	int64_t last_renew_ms;
 	int64_t bytes_done;
+	/* What the upload sends: the recording's file, or its Opus copy (see load_payload). */
+	char *local_rel; /* relative to the library root */
+	char sha256[VRP_SHA256_HEX_LEN];
+	int64_t size;
 };
+
+static bool is_compressed(const struct task_ctx *t)
+{
+	return t->task->variant == VRP_VARIANT_COMPRESSED;
+}
 
 static void event_init(const struct task_ctx *t, vrp_sync_event *e, vrp_sync_event_kind kind)
 {
@@ -45,7 +59,7 @@ static void event_init(const struct task_ctx *t, vrp_sync_event *e, vrp_sync_eve
 		.remote_path = t->remote_path,
 		.attempt = t->task->attempts,
 		.bytes_done = t->bytes_done,
-		.bytes_total = t->rec ? t->rec->filesize_bytes : 0,
+		.bytes_total = t->rec ? t->size : 0,
 		.retry_after_ms = -1,
 		.now_ms = sync_now_ms(t->w->run),
 	};
@@ -129,24 +143,28 @@ static int success_txn(vrp_db *db, void *arg)
 	const vrp_remote_object *o = t->object;
 	char now[VRP_TIME_ISO_LEN];
 	sync_now_iso(t->w->run, now);
-	struct vrp_remote_mark mark = { o->remote_id, t->remote_path, o->etag, o->checksum,
-					o->verification };
+	struct vrp_remote_mark mark = { o->remote_id,    t->remote_path,
+					o->etag,         o->checksum,
+					o->verification, is_compressed(t) ? t->sha256 : NULL,
+					t->size };
 	/* Found already there by its sha256: that comparison is the verification. */
 	if (!t->uploaded || !mark.verification)
 		mark.verification = o->checksum_kind == VRP_CHECKSUM_SHA256 ? "sha256" : NULL;
-	int rc = vrp_recording_remote_repo_mark_synced(db, t->rec->id, t->task->remote, &mark);
+	int rc = vrp_recording_remote_repo_mark_synced_variant(db, t->rec->id, t->task->remote,
+							       t->task->variant, &mark);
 	if (rc == VRP_ENOTFOUND)
 		return purged_txn(db, t, now);
 	if (rc == 0)
 		rc = vrp_sync_task_repo_complete(db, t->task->id, t->w->owner, now);
 	if (rc == 0)
-		rc = vrp_audit_record_json(db, "upload", t->rec->id, t->task->remote, true,
-					   json_pack("{s:I, s:b}", "bytes",
-						     (json_int_t)t->rec->filesize_bytes, "uploaded",
-						     t->uploaded));
+		rc = vrp_audit_record_json(
+			db, "upload", t->rec->id, t->task->remote, true,
+			json_pack("{s:I, s:b, s:s}", "bytes", (json_int_t)t->size, "uploaded",
+				  t->uploaded, "variant",
+				  vrp_upload_variant_to_string(t->task->variant)));
 	int64_t created = vrp_time_parse_iso(t->task->created_at);
 	if (rc == 0 && t->uploaded)
-		rc = metric_add(db, VRP_METRIC_BYTES_UPLOADED, t->rec->filesize_bytes);
+		rc = metric_add(db, VRP_METRIC_BYTES_UPLOADED, t->size);
 	if (rc == 0 && t->uploaded)
 		rc = metric_add(db, VRP_METRIC_UPLOADS_SUCCEEDED, 1);
 	if (rc == 0 && created >= 0) {
@@ -275,8 +293,9 @@ static int record_row(vrp_db *db, const struct failure *f)
 	 * recording was purged while it ran: the task alone keeps the error. */
 	if (f->t->task->recording_id == 0)
 		return 0;
-	int rc = vrp_recording_remote_repo_set_status(db, f->t->task->recording_id,
-						      f->t->task->remote, status, code, message);
+	int rc = vrp_recording_remote_repo_set_status_variant(
+		db, f->t->task->recording_id, f->t->task->remote, f->t->task->variant, status, code,
+		message);
 	return rc == VRP_ENOTFOUND ? 0 : rc;
 }
 
@@ -380,12 +399,16 @@ static int build_path(struct task_ctx *t)
 	if (t->task->remote_path)
 		return (t->remote_path = strdup(t->task->remote_path)) ? 0 : vrp_error_oom();
 	const vrp_recording *r = t->rec;
+	/* The Opus copy sits beside the original as "<its name>.opus" ("memo
+	 * 6256b0cd.wav.opus"): never the original's name, even for an Opus
+	 * recording, and `sync pull` can tell it from a recording. */
 	struct vrp_remote_name_parts parts = {
 		.created_at = r->created_at,
 		.title = r->title,
 		.original_filename = r->original_filename,
 		.uuid = r->uuid,
 		.extension = extension_of(r->stored_filename),
+		.suffix = is_compressed(t) ? VRP_REMOTE_COMPRESSED_EXTENSION : NULL,
 	};
 	return vrp_remote_name_build(&parts, &t->remote_path);
 }
@@ -404,8 +427,8 @@ static int already_there(struct task_ctx *t, vrp_provider *p, bool *found)
 		return 0;
 	if (rc < 0)
 		return rc;
-	*found = o->size == t->rec->filesize_bytes && o->checksum_kind == VRP_CHECKSUM_SHA256 &&
-		 o->checksum && strcmp(o->checksum, t->rec->checksum) == 0;
+	*found = o->size == t->size && o->checksum_kind == VRP_CHECKSUM_SHA256 && o->checksum &&
+		 strcmp(o->checksum, t->sha256) == 0;
 	if (*found)
 		t->object = o;
 	else
@@ -491,30 +514,35 @@ static int check_local_file(struct task_ctx *t, const char *local, int rc)
 
 static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
 {
-	char *local = vrp_library_path(t->w->lib, t->rec->local_path);
+	char *local = vrp_library_path(t->w->lib, t->local_rel);
 	if (!local)
 		return vrp_error_oom();
-	vrp_kv metadata[] = { { "uuid", t->rec->uuid }, { "sha256", t->rec->checksum } };
+	vrp_kv metadata[] = { { "uuid", t->rec->uuid },
+			      { "sha256", t->sha256 },
+			      { "variant", vrp_upload_variant_to_string(t->task->variant) } };
 	vrp_upload_request request = {
 		.local_path = local,
 		.remote_path = t->remote_path,
-		.sha256 = t->rec->checksum,
+		.sha256 = t->sha256,
 		.metadata = metadata,
-		.metadata_count = 2,
+		.metadata_count = is_compressed(t) ? 3 : 2,
 		.resume_state = t->task->resume_state,
 		.progress = on_progress,
 		.progress_ctx = t,
 		.checkpoint = on_checkpoint,
 	};
-	/* Marked corrupt by verify: refused unless the file was repaired since. */
-	int rc = t->rec->integrity == VRP_INTEGRITY_CORRUPT ? check_local_file(t, local, 0) : 0;
+	/* Marked corrupt by verify: refused unless the file was repaired since. (An
+	 * Opus copy was hashed just now, and made from audio that decoded.) */
+	int rc = t->rec->integrity == VRP_INTEGRITY_CORRUPT && !is_compressed(t)
+			 ? check_local_file(t, local, 0)
+			 : 0;
 	if (rc == 0) {
 		t->uploaded = true;
 		rc = metric_add(t->db, VRP_METRIC_UPLOADS_ATTEMPTED, 1);
 	}
 	if (rc == 0)
 		rc = vrp_provider_upload(p, &request, &t->object, resume_state);
-	if (rc == VRP_ECHECKSUM)
+	if (rc == VRP_ECHECKSUM && !is_compressed(t))
 		rc = check_local_file(t, local, rc);
 	free(local);
 	return rc;
@@ -539,11 +567,57 @@ static int load_recording(struct task_ctx *t)
 			"then sync again",
 			(long long)t->rec->id, (long long)t->rec->id);
 	if (rc == 0)
-		rc = vrp_recording_remote_repo_ensure(t->db, t->rec->id, t->task->remote, NULL);
+		rc = vrp_recording_remote_repo_ensure_variant(t->db, t->rec->id, t->task->remote,
+							      t->task->variant, NULL);
 	if (rc == 0)
-		rc = vrp_recording_remote_repo_set_status(t->db, t->rec->id, t->task->remote,
-							  VRP_SYNC_SYNCING, NULL, NULL);
+		rc = vrp_recording_remote_repo_set_status_variant(t->db, t->rec->id,
+								  t->task->remote, t->task->variant,
+								  VRP_SYNC_SYNCING, NULL, NULL);
 	return rc;
+}
+
+/*
+ * The recording's Opus copy, made first when it is missing or stale (so
+ * what goes up is what `vrp derive` would make now), and hashed: the upload
+ * is verified against the copy's own sha256, which the row then keeps.
+ */
+static int load_compressed(struct task_ctx *t)
+{
+	vrp_derived_asset *asset = NULL;
+	int rc = vrp_derive(t->w->lib, t->rec->id, VRP_DERIVE_KIND(VRP_DERIVED_COMPRESSED), false,
+			    NULL);
+	if (rc == 0)
+		rc = vrp_derived_asset_repo_get(t->db, t->rec->id, VRP_DERIVED_COMPRESSED, &asset);
+	char *path = rc == 0 ? vrp_library_path(t->w->lib, asset->path) : NULL;
+	if (rc == 0 && !path)
+		rc = vrp_error_oom();
+	struct stat st;
+	if (rc == 0)
+		rc = vrp_sha256_file(path, t->sha256);
+	if (rc == 0 && stat(path, &st) != 0)
+		rc = vrp_error_from_errno(errno, "cannot read %s", path);
+	if (rc == 0) {
+		t->size = st.st_size;
+		t->local_rel = asset->path;
+		asset->path = NULL;
+	}
+	if (rc < 0)
+		vrp_error_set_context("the compressed copy of recording %lld",
+				      (long long)t->rec->id);
+	free(path);
+	vrp_derived_asset_free(asset);
+	return rc;
+}
+
+static int load_payload(struct task_ctx *t)
+{
+	if (is_compressed(t))
+		return load_compressed(t);
+	if (!(t->local_rel = strdup(t->rec->local_path)))
+		return vrp_error_oom();
+	snprintf(t->sha256, sizeof(t->sha256), "%s", t->rec->checksum);
+	t->size = t->rec->filesize_bytes;
+	return 0;
 }
 
 /* Everything up to the outcome; `*resume_state` may receive the provider's. */
@@ -553,7 +627,9 @@ static int transfer(struct task_ctx *t, char **resume_state)
 	int rc = load_recording(t);
 	if (rc < 0 || !t->rec)
 		return rc < 0 ? rc : VRP_ERROR;
-	rc = build_path(t);
+	rc = load_payload(t);
+	if (rc == 0)
+		rc = build_path(t);
 	if (rc == 0) {
 		vrp_sync_event e;
 		event_init(t, &e, VRP_SYNC_EVENT_STARTED);
@@ -671,6 +747,7 @@ int sync_task_run(struct sync_worker *w, vrp_sync_task *task)
 	vrp_remote_object_free(t.object);
 	vrp_recording_free(t.rec);
 	free(t.remote_path);
+	free(t.local_rel);
 	vrp_correlation_leave(&scope);
 	return rc;
 }
