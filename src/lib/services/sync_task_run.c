@@ -1,16 +1,14 @@
 /*
  * sync_task_run.c - one task from claim to outcome: for an upload the
  * idempotency check and the transfer with lease renewal and resume state;
- * for a delete the provider call; and what each kind of failure does to the
- * task and the recording's row.
+ * for a delete the provider call. What a failure does is in sync_task_fail.c.
  */
-#include "services/sync_internal.h"
+#include "services/sync_task_ctx.h"
 
 #include "cloud/remote_name.h"
 #include "core/error_set.h"
 #include "core/hash.h"
 #include "core/log.h"
-#include "core/retry.h"
 #include "db/derived_asset_repo.h"
 #include "db/metrics_repo.h"
 #include "db/recording_repo.h"
@@ -26,30 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct task_ctx {
-	struct sync_worker *w;
-	vrp_db *db;
-	const vrp_sync_task *task;
-	vrp_recording *rec;
-	char *remote_path;
-	vrp_remote_object *object;
-	bool uploaded;   /* an upload call was made */
-	bool lease_lost; /* renewing failed: another worker has the task */
-	bool purged;     /* the recording was purged while its upload ran */
-	int64_t last_renew_ms;
-	int64_t bytes_done;
-	/* What the upload sends: the recording's file, or its Opus copy (see load_payload). */
-	char *local_rel; /* relative to the library root */
-	char sha256[VRP_SHA256_HEX_LEN];
-	int64_t size;
-};
-
 static bool is_compressed(const struct task_ctx *t)
 {
 	return t->task->variant == VRP_VARIANT_COMPRESSED;
 }
 
-static void event_init(const struct task_ctx *t, vrp_sync_event *e, vrp_sync_event_kind kind)
+void sync_task_event_init(const struct task_ctx *t, vrp_sync_event *e, vrp_sync_event_kind kind)
 {
 	*e = (vrp_sync_event){
 		.kind = kind,
@@ -70,18 +50,6 @@ static void event_init(const struct task_ctx *t, vrp_sync_event *e, vrp_sync_eve
 static int metric_add(vrp_db *db, const char *name, int64_t delta)
 {
 	return vrp_metrics_repo_increment(db, name, delta, NULL);
-}
-
-/* "sync.failures.err_upload_rate_limit": one counter per error code. */
-static int count_failure_code(vrp_db *db, const char *code_name)
-{
-	char name[VRP_METRIC_NAME_MAX + 1];
-	int n = snprintf(name, sizeof(name), VRP_METRIC_FAILURES_PREFIX "%s", code_name);
-	if (n < 0 || (size_t)n >= sizeof(name))
-		return 0;
-	for (char *c = name; *c; c++)
-		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
-	return metric_add(db, name, 1);
 }
 
 /* Bounds of the latency histogram's buckets, in ms: a second to a day. */
@@ -199,190 +167,13 @@ static int succeed(struct task_ctx *t)
 		return 0;
 	}
 	vrp_sync_event e;
-	event_init(t, &e, t->uploaded ? VRP_SYNC_EVENT_SYNCED : VRP_SYNC_EVENT_ALREADY);
+	sync_task_event_init(t, &e, t->uploaded ? VRP_SYNC_EVENT_SYNCED : VRP_SYNC_EVENT_ALREADY);
 	e.bytes_done = e.bytes_total;
 	sync_emit(t->w->run, &e);
 	VRP_LOG_INFO("sync",
 		     json_pack("{s:I, s:s, s:o}", "recording_id", (json_int_t)t->rec->id, "remote",
 			       t->task->remote, "path", vrp_log_titled_path(t->remote_path)),
 		     "%s", t->uploaded ? "uploaded" : "already on the remote");
-	return 0;
-}
-
-/* ---- failure ---- */
-
-struct failure {
-	struct task_ctx *t;
-	int code;
-	const char *code_name;
-	char message[512];
-	char *resume_state;
-	vrp_retry_decision decision;
-	vrp_sync_event_kind kind;
-	int64_t retry_after_ms;
-};
-
-static int64_t env_clock(void *ctx) { return sync_now_ms(ctx); }
-
-static uint64_t env_random(void *ctx)
-{
-	const struct sync_run *run = ctx;
-	return run->opt.random(run->opt.env_ctx);
-}
-
-/* What happens next, from the class of the failure and the attempts used. */
-static void decide(struct failure *f)
-{
-	struct sync_run *run = f->t->w->run;
-	vrp_retry_policy policy = { run->opt.base_delay_ms, run->opt.max_delay_ms,
-				    run->opt.max_attempts };
-	vrp_retry_env env = { env_clock, run->opt.random ? env_random : NULL, NULL, run };
-	vrp_retry_decide(&policy, &env, f->code, (int)f->t->task->attempts, f->retry_after_ms,
-			 &f->decision);
-	if (f->code == VRP_ECANCELLED && sync_stopping(run))
-		f->kind = VRP_SYNC_EVENT_RELEASED;
-	else if (f->code == VRP_EUNAVAILABLE)
-		f->kind = VRP_SYNC_EVENT_UNAVAILABLE;
-	else if (f->decision.retry)
-		f->kind = VRP_SYNC_EVENT_RETRY;
-	else if (f->decision.cls == VRP_RETRY_CLASS_PAUSE_REMOTE)
-		f->kind = VRP_SYNC_EVENT_PAUSED;
-	else if (f->decision.cls == VRP_RETRY_CLASS_STOP_UPLOADS)
-		f->kind = VRP_SYNC_EVENT_QUOTA;
-	else
-		f->kind = VRP_SYNC_EVENT_FAILED;
-}
-
-/* The task's next state, per outcome. */
-static int record_task(vrp_db *db, const struct failure *f, const char *now)
-{
-	int64_t id = f->t->task->id;
-	const char *owner = f->t->w->owner;
-	char retry_at[VRP_TIME_ISO_LEN];
-	switch (f->kind) {
-	case VRP_SYNC_EVENT_RELEASED:
-		return vrp_sync_task_repo_release(db, id, owner, NULL, NULL, NULL, now);
-	case VRP_SYNC_EVENT_PAUSED:
-	case VRP_SYNC_EVENT_UNAVAILABLE:
-		/* Not the task's fault: the claim is given back, not counted. */
-		return vrp_sync_task_repo_release(db, id, owner, f->code_name, f->message, NULL,
-						  now);
-	case VRP_SYNC_EVENT_RETRY:
-		vrp_time_format_iso(f->decision.not_before_ms, retry_at);
-		return vrp_sync_task_repo_fail(db, id, owner, f->code_name, f->message, retry_at,
-					       now);
-	default:
-		return vrp_sync_task_repo_fail(db, id, owner, f->code_name, f->message, NULL, now);
-	}
-}
-
-/* The recording's row on the remote, per outcome; a retry keeps the error visible. */
-static int record_row(vrp_db *db, const struct failure *f)
-{
-	vrp_sync_status status = VRP_SYNC_FAILED;
-	const char *code = f->code_name, *message = f->message;
-	if (f->kind == VRP_SYNC_EVENT_RELEASED) {
-		status = VRP_SYNC_QUEUED;
-		code = message = NULL;
-	} else if (f->kind == VRP_SYNC_EVENT_RETRY || f->kind == VRP_SYNC_EVENT_UNAVAILABLE) {
-		status = VRP_SYNC_QUEUED;
-	} else if (f->kind == VRP_SYNC_EVENT_QUOTA) {
-		status = VRP_SYNC_QUOTA_EXCEEDED;
-	}
-	/* A delete task outlives its purged recording, and so does an upload whose
-	 * recording was purged while it ran: the task alone keeps the error. */
-	if (f->t->task->recording_id == 0)
-		return 0;
-	int rc = vrp_recording_remote_repo_set_status_variant(
-		db, f->t->task->recording_id, f->t->task->remote, f->t->task->variant, status, code,
-		message);
-	return rc == VRP_ENOTFOUND ? 0 : rc;
-}
-
-static const char *outcome_metric(vrp_sync_event_kind kind)
-{
-	if (kind == VRP_SYNC_EVENT_RETRY)
-		return VRP_METRIC_RETRY_ATTEMPTS;
-	if (kind == VRP_SYNC_EVENT_PAUSED)
-		return VRP_METRIC_AUTH_FAILURES;
-	return NULL;
-}
-
-/* The pause outlives this run: later runs and workers leave the remote alone
- * until re-authentication (vrp_remotes_resume) clears it. */
-static int pause_remote(vrp_db *db, const struct failure *f)
-{
-	char reason[600];
-	snprintf(reason, sizeof(reason), "%s: %.500s", f->code_name, f->message);
-	return vrp_remote_repo_set_paused(db, f->t->task->remote, reason);
-}
-
-static int failure_txn(vrp_db *db, void *arg)
-{
-	struct failure *f = arg;
-	char now[VRP_TIME_ISO_LEN];
-	sync_now_iso(f->t->w->run, now);
-	int rc = 0;
-	if (f->resume_state)
-		rc = vrp_sync_task_repo_save_resume_state(db, f->t->task->id, f->t->w->owner,
-							  f->resume_state, now);
-	if (rc == 0)
-		rc = record_task(db, f, now);
-	if (rc == 0)
-		rc = record_row(db, f);
-	if (rc == 0 && outcome_metric(f->kind))
-		rc = metric_add(db, outcome_metric(f->kind), 1);
-	if (rc == 0 && f->t->uploaded && f->kind != VRP_SYNC_EVENT_RELEASED)
-		rc = metric_add(db, VRP_METRIC_UPLOADS_FAILED, 1);
-	if (rc == 0 && f->kind != VRP_SYNC_EVENT_RELEASED)
-		rc = count_failure_code(db, f->code_name);
-	if (rc == 0 && f->kind == VRP_SYNC_EVENT_PAUSED)
-		rc = pause_remote(db, f);
-	return rc;
-}
-
-/* `code` failed the task (the last error holds its message); takes `resume_state`. */
-static int fail_task(struct task_ctx *t, int code, char *resume_state)
-{
-	struct failure f = { .t = t, .code = code, .resume_state = resume_state };
-	f.retry_after_ms = vrp_provider_retry_after_ms();
-	f.code_name = vrp_error_code_name(code);
-	const vrp_error *e = vrp_error_last();
-	snprintf(f.message, sizeof(f.message), "%s",
-		 e->code == code && *e->message ? e->message : vrp_strerror(code));
-	if (t->lease_lost) {
-		free(resume_state);
-		return 0;
-	}
-	decide(&f);
-	int rc = vrp_db_transaction(t->db, failure_txn, &f);
-	free(resume_state);
-	if (rc == VRP_ECONFLICT)
-		return 0;
-	if (rc < 0)
-		return rc;
-	if (f.kind == VRP_SYNC_EVENT_PAUSED || f.kind == VRP_SYNC_EVENT_QUOTA)
-		sync_stop_remote(t->w->run, t->task->remote);
-	/* One report per remote: the tasks in flight when it went away are handed back quietly. */
-	if (f.kind == VRP_SYNC_EVENT_UNAVAILABLE &&
-	    !sync_remote_unreachable(t->w->run, t->task->remote))
-		return 0;
-	vrp_sync_event ev;
-	event_init(t, &ev, f.kind);
-	ev.code = code;
-	ev.message = f.message;
-	ev.delay_ms = f.decision.delay_ms;
-	ev.retry_after_ms = f.retry_after_ms;
-	/* "At now_ms, retry after delay_ms": the time of the decision, not of this
-	 * report, which other threads' progress may have moved on since. */
-	if (f.kind == VRP_SYNC_EVENT_RETRY)
-		ev.now_ms = f.decision.not_before_ms - f.decision.delay_ms;
-	sync_emit(t->w->run, &ev);
-	VRP_LOG(f.kind == VRP_SYNC_EVENT_RETRY ? VRP_LOG_LEVEL_INFO : VRP_LOG_LEVEL_WARNING, "sync",
-		json_pack("{s:I, s:s, s:s, s:I}", "recording_id", (json_int_t)t->task->recording_id,
-			  "remote", t->task->remote, "code", f.code_name, "attempt",
-			  (json_int_t)t->task->attempts),
-		"upload %s: %s", vrp_sync_event_kind_to_string(f.kind), f.message);
 	return 0;
 }
 
@@ -456,7 +247,7 @@ static int on_progress(void *ctx, int64_t done, int64_t total)
 			t->last_renew_ms = now;
 	}
 	vrp_sync_event e;
-	event_init(t, &e, VRP_SYNC_EVENT_PROGRESS);
+	sync_task_event_init(t, &e, VRP_SYNC_EVENT_PROGRESS);
 	sync_emit(run, &e);
 	return t->lease_lost || sync_stopping(run);
 }
@@ -632,7 +423,7 @@ static int transfer(struct task_ctx *t, char **resume_state)
 		rc = build_path(t);
 	if (rc == 0) {
 		vrp_sync_event e;
-		event_init(t, &e, VRP_SYNC_EVENT_STARTED);
+		sync_task_event_init(t, &e, VRP_SYNC_EVENT_STARTED);
 		sync_emit(t->w->run, &e);
 		rc = sync_worker_provider(t->w, t->task->remote, &p);
 	}
@@ -671,7 +462,7 @@ static int delete_object(struct task_ctx *t)
 	if (!(t->remote_path = strdup(t->task->remote_path ? t->task->remote_path : id)))
 		return vrp_error_oom();
 	vrp_sync_event e;
-	event_init(t, &e, VRP_SYNC_EVENT_STARTED);
+	sync_task_event_init(t, &e, VRP_SYNC_EVENT_STARTED);
 	sync_emit(t->w->run, &e);
 	vrp_provider *p = NULL;
 	int rc = sync_worker_provider(t->w, t->task->remote, &p);
@@ -690,7 +481,7 @@ static int succeed_delete(struct task_ctx *t)
 	if (rc < 0)
 		return rc;
 	vrp_sync_event e;
-	event_init(t, &e, VRP_SYNC_EVENT_DELETED);
+	sync_task_event_init(t, &e, VRP_SYNC_EVENT_DELETED);
 	sync_emit(t->w->run, &e);
 	VRP_LOG_INFO("sync",
 		     json_pack("{s:s, s:o}", "remote", t->task->remote, "path",
@@ -741,7 +532,7 @@ int sync_task_run(struct sync_worker *w, vrp_sync_task *task)
 	if (rc == 0)
 		rc = deleting ? succeed_delete(&t) : succeed(&t);
 	else if (!is_database_failure(rc) || t.uploaded)
-		rc = fail_task(&t, rc, resume_state);
+		rc = sync_task_fail(&t, rc, resume_state);
 	else
 		free(resume_state);
 	vrp_remote_object_free(t.object);
