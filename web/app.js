@@ -361,9 +361,26 @@ function listen() {
       if (state.current && state.current.id === rec.id) { state.current = rec; fillRecording(rec); }
     }).catch(() => { location.hash = '#/'; });
   });
+  // Imports of this page report through their own requests; others come here.
+  source.addEventListener('import', (e) => {
+    const ev = JSON.parse(e.data);
+    if (!ev.pid) return;
+    const counts = `${ev.imported} imported, ${ev.duplicates} already there, ${ev.rejected} refused`;
+    $('activity').textContent = ev.finished
+      ? `The import of process ${ev.pid} finished: ${counts}.`
+      : `Importing in process ${ev.pid}: ${counts}${ev.file ? `, now ${ev.file}` : ''}`;
+    if (ev.finished && $('list-view').hidden === false) loadList();
+  });
+  // A run of another process (a `vrp sync` in a terminal) carries its pid.
   source.addEventListener('sync', (e) => {
     const ev = JSON.parse(e.data);
     const bar = $('sync-progress');
+    if (ev.finished) {
+      bar.hidden = true;
+      $('sync-status').textContent = `The sync of process ${ev.pid} finished.`;
+      loadSync();
+      return;
+    }
     if (ev.kind === 'progress' && ev.bytes_total) { bar.hidden = false; bar.value = ev.bytes_done / ev.bytes_total; }
     if (ev.kind !== 'progress') {
       $('sync-status').textContent = ev.message ? `${ev.kind}: ${ev.message}` : (ev.kind === 'queued' ? `${ev.queued} queued` : `${ev.kind} #${ev.recording_id || ''}`);

@@ -151,6 +151,21 @@ await step('"/" goes to the search box', async () => {
   await page.keyboard.press('/');
   if (!(await page.evaluate(() => document.activeElement.id === 'search'))) throw new Error('not focused');
 });
+await step('an import in a terminal shows its progress and its end', async () => {
+  await page.goto(`${origin}/#/`);
+  for (const k of [1, 2]) sox(join(work, `terminal-${k}.wav`), 'synth', '1', 'sine', `${500 + k}`);
+  const other = spawn(VRP, ['--library', lib, '-q', 'import', join(work, 'terminal-1.wav'), join(work, 'terminal-2.wav')],
+    { env: { ...env, VRP_TEST_HOOK: 'import.result:800' }, stdio: 'ignore' });
+  const exited = new Promise((resolve) => other.on('exit', resolve));
+  await page.waitForFunction((pid) => document.getElementById('activity').textContent.startsWith(`Importing in process ${pid}:`),
+    other.pid, { timeout: 10000 });
+  await shot('8-terminal-import');
+  if ((await exited) !== 0) throw new Error('vrp import failed');
+  await page.waitForFunction((pid) => document.getElementById('activity').textContent ===
+    `The import of process ${pid} finished: 2 imported, 0 already there, 0 refused.`, other.pid, { timeout: 10000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('#recordings li')]
+    .some((li) => li.textContent.includes('terminal-2')), null, { timeout: 10000 });
+});
 await step('the import is in the catalogue', async () => {
   const out = vrp('--json', 'search', 'dropped');
   if (!out.includes('"title":"dropped memo"')) throw new Error(out);

@@ -242,6 +242,32 @@ expect_match "--no-worker: no worker" "$body" '"worker":false'
 for _ in $(seq 50); do [ -s "$WORK/opened.html" ] && break; sleep 0.1; done
 expect_match "--open has xdg-open open a page that goes to the URL" "$(cat "$WORK/opened.html" 2>/dev/null)" "url=http://$hp/\\?token=$token"
 check "without the token on xdg-open's command line" sh -c "! grep -q '$token' '$WORK/xdg-argv'"
+
+# Runs of other processes: their progress reaches the page too.
+curl -s -N -H "$AUTH $token" "http://$hp/api/events" >"$WORK/runs" &
+sse=$!
+sleep 0.3
+for k in 1 2 3; do sox -q -n -r 8000 -b 16 -c 1 "$WORK/outside-$k.wav" synth 1 sine $((400 + k)) vol 0.5; done
+VRP_TEST_HOOK=import.result:700 "$VRP" -q --library "$LIB" import "$WORK"/outside-*.wav &
+other=$!
+wait "$other"
+for _ in $(seq 30); do grep -q '"finished":true' "$WORK/runs" && break; sleep 0.1; done
+expect_match "a vrp import in a terminal: import events with its pid" "$(cat "$WORK/runs")" "event: import
+data: \{\"imported\":[0-9],.*\"file\":\"outside-[0-9].wav\",\"pid\":$other,\"finished\":false\}"
+expect_match "and its last state, saying it finished" "$(cat "$WORK/runs")" "\\{\"imported\":3,\"duplicates\":0,\"rejected\":0,.*\"pid\":$other,\"finished\":true\\}"
+"$VRP" -q --library "$LIB" sync --enqueue-only --remote nas
+VRP_TEST_HOOK=sync.event:300 "$VRP" -q --library "$LIB" sync --remote nas &
+other=$!
+wait "$other"
+for _ in $(seq 30); do [ "$(grep -c '"finished":true' "$WORK/runs")" -ge 2 ] && break; sleep 0.1; done
+kill "$sse"
+wait "$sse" 2>/dev/null
+expect_match "a vrp sync in a terminal: sync events as the worker's, with its pid" "$(cat "$WORK/runs")" "event: sync
+data: \{\"kind\":\"(started|progress|synced)\",\"task_id\":[0-9]+,.*\"remote\":\"nas\",.*\"pid\":$other,\"finished\":false\}"
+expect_match "and its last state, saying it finished" "$(cat "$WORK/runs")" "event: sync
+data: \\{\"kind\":\"synced\",.*\"files_done\":3,.*\"pid\":$other,\"finished\":true"
+for _ in $(seq 30); do ls "$LIB/run" | grep -q . || break; sleep 0.1; done
+check "the finished runs left no state behind" sh -c "! ls '$LIB/run' | grep -q ."
 stop_server
 run "$VRP" --library "$LIB" serve --listen nonsense
 expect_status "a bad --listen is refused" 64

@@ -53,6 +53,13 @@ int serve_watch_start(struct serve_watch **out, const char *root, struct serve_e
 /* NULL is ignored. */
 void serve_watch_stop(struct serve_watch *watch);
 
+/* ---- watch_activity.c: progress events for other processes' runs ---- */
+struct serve_activity;
+struct serve_activity *serve_activity_new(struct serve_events *events); /* NULL: out of memory */
+void serve_activity_free(struct serve_activity *activity);              /* accepts NULL */
+/* Publishes what the runs of other processes did since the last call. */
+void serve_activity_follow(struct serve_activity *activity, const char *root);
+
 struct serve_upload;
 
 /* ---- the server ---- */

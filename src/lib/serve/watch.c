@@ -1,5 +1,6 @@
 /*
- * watch.c - "changed" events for what other processes do to the library.
+ * watch.c - events for what other processes do to the library: "changed"
+ * from the change log here, progress from watch_activity.c.
  *
  * The server's own handlers publish "recording" events as they change
  * things, but a `vrp import` in a terminal, a `vrp worker`, or a second app
@@ -85,12 +86,16 @@ static void *run(void *arg)
 	struct serve_watch *w = arg;
 	vrp_library *lib = NULL;
 	int64_t seen = 0;
+	struct serve_activity *runs = serve_activity_new(w->events);
 	int rc = vrp_library_open(&lib, w->root, VRP_LIBRARY_NO_MIGRATE, NULL);
 	if (rc == 0)
 		rc = vrp_change_log_repo_last(vrp_library_db(lib), &seen);
-	while (rc == 0 && !nap(w))
+	while (rc == 0 && !nap(w)) {
+		serve_activity_follow(runs, w->root);
 		if ((rc = follow(w, vrp_library_db(lib), &seen)) == VRP_EBUSY)
 			rc = 0; /* a long writer: next time */
+	}
+	serve_activity_free(runs);
 	if (rc < 0)
 		VRP_LOG_ERROR("serve", json_pack("{s:s}", "code", vrp_error_code_name(rc)),
 			      "no more change events from other processes: %s",

@@ -10,6 +10,7 @@
 
 #include "core/error_set.h"
 #include "core/log.h"
+#include "services/sync_event_json.h"
 #include "vrp/sync.h"
 
 #include <stdatomic.h>
@@ -33,20 +34,9 @@ static bool should_stop(void *ctx)
 static void on_progress(void *ctx, const vrp_sync_event *ev)
 {
 	struct serve_worker *w = ctx;
-	json_t *o = json_pack("{s:s, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "kind",
-			      vrp_sync_event_kind_to_string(ev->kind), "task_id",
-			      (json_int_t)ev->task_id, "recording_id", (json_int_t)ev->recording_id,
-			      "remote", serve_json_string(ev->remote), "attempt",
-			      (json_int_t)ev->attempt, "bytes_done", (json_int_t)ev->bytes_done,
-			      "bytes_total", (json_int_t)ev->bytes_total, "files_done",
-			      (json_int_t)ev->files_done, "files_total",
-			      (json_int_t)ev->files_total, "delay_ms", (json_int_t)ev->delay_ms);
-	if (!o)
-		return;
-	json_object_set_new(o, "code",
-			    ev->code ? json_string(vrp_error_code_name(ev->code)) : json_null());
-	json_object_set_new(o, "message", serve_json_string(ev->message));
-	serve_events_publish(w->events, "sync", o);
+	json_t *o = vrp_sync_event_json(ev);
+	if (o)
+		serve_events_publish(w->events, "sync", o);
 }
 
 static void *run(void *arg)

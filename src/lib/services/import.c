@@ -9,9 +9,11 @@
 #include "core/log.h"
 #include "core/ptrarray.h"
 #include "core/clock.h"
+#include "core/test_hook.h"
 #include "core/uuid.h"
 #include "db/recording_repo.h"
 #include "media/probe.h"
+#include "services/activity.h"
 #include "services/audit.h"
 #include "services/import_batch.h"
 #include "services/import_stage.h"
@@ -44,6 +46,7 @@ struct vrp_importer {
 	int64_t imported, duplicates, rejected; /* this run's outcomes, for the log and the audit */
 	int64_t started_ms;
 	bool stopped; /* options.stop asked to stop: nothing more is staged */
+	struct vrp_activity *activity; /* how far the run got, for other processes */
 	char correlation_id[VRP_CORRELATION_ID_LEN]; /* every log line and audit entry of the run */
 };
 
@@ -79,8 +82,10 @@ int vrp_importer_new(vrp_importer **out, vrp_library *lib, const vrp_import_opti
 	if (!imp->options.derive_kinds)
 		imp->options.derive_kinds = vrp_derive_kinds_queued(lib);
 	imp->started_ms = vrp_time_now_ms();
+	imp->activity = vrp_activity_begin(vrp_library_root(lib), "import");
 	int rc = vrp_stager_new(&imp->stager, lib, imp->options.threads);
 	if (rc < 0) {
+		vrp_activity_end(imp->activity);
 		free(imp);
 		return rc;
 	}
@@ -131,12 +136,34 @@ static void log_result(const vrp_importer *imp, const vrp_import_result *r)
 	}
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* The run so far, and the file it is at, for another process's page. */
+static void tell_activity(vrp_importer *imp, const char *path, int64_t bytes_done)
+{
+	if (!imp->activity)
+		return;
+	vrp_activity_update(imp->activity,
+			    json_pack("{s:I, s:I, s:I, s:I, s:s?}", "imported",
+				      (json_int_t)imp->imported, "duplicates",
+				      (json_int_t)imp->duplicates, "rejected",
+				      (json_int_t)imp->rejected, "bytes_done", (json_int_t)bytes_done,
+				      "file", path ? base_name(path) : NULL),
+			    true);
+}
+
 static void report(vrp_importer *imp, const vrp_import_result *result)
 {
 	imp->imported += result->status == VRP_IMPORT_IMPORTED;
 	imp->duplicates += result->status == VRP_IMPORT_DUPLICATE;
 	imp->rejected += result->status == VRP_IMPORT_REJECTED;
 	log_result(imp, result);
+	tell_activity(imp, result->path, imp->total_bytes);
+	vrp_test_hook("import.result"); /* a slow run, for tests of the progress seen outside */
 	if (imp->options.on_result)
 		imp->options.on_result(imp->options.ctx, result);
 }
@@ -190,12 +217,6 @@ static int flush(vrp_importer *imp)
 	b->count = 0;
 	b->bytes = 0;
 	return rc;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
 }
 
 static char *default_title(const char *path)
@@ -284,7 +305,7 @@ static void report_duplicate(vrp_importer *imp, const char *path, const vrp_reco
  */
 static void report_progress(vrp_importer *imp, const struct vrp_stage_job *done)
 {
-	if (!imp->options.on_progress)
+	if (!imp->options.on_progress && !imp->activity)
 		return;
 	int64_t oldest = 0, copying = 0;
 	const char *path = vrp_stager_progress(imp->stager, &oldest, &copying);
@@ -292,9 +313,11 @@ static void report_progress(vrp_importer *imp, const struct vrp_stage_job *done)
 		path = done->file->source;
 		oldest = done->copy.bytes;
 	}
-	if (path)
+	if (path && imp->options.on_progress)
 		imp->options.on_progress(imp->options.ctx, path, oldest,
 					 imp->total_bytes + copying);
+	if (path)
+		tell_activity(imp, path, imp->total_bytes + copying);
 }
 
 /* Whether the caller asked to stop; from then on nothing more is staged. */
@@ -538,6 +561,7 @@ void vrp_importer_free(vrp_importer *imp)
 	if (!imp)
 		return;
 	vrp_stager_free(imp->stager);
+	vrp_activity_end(imp->activity);
 	for (size_t i = 0; i < imp->batch.count; i++)
 		vrp_staged_file_discard(imp->batch.files[i]);
 	free(imp->batch.files);

@@ -50,6 +50,7 @@ struct sync_run {
 	int64_t pid, pid_start;
 	char **announced; /* the lease holders already said to be waited for */
 	size_t announced_count;
+	struct vrp_activity *activity; /* how far the run got, for other processes */
 	int fatal; /* the first error that stopped a thread, or 0 */
 	char fatal_message[512];
 };

@@ -2,6 +2,8 @@
  * sync_worker.c - vrp_sync_run(): the worker threads, claiming and waiting.
  * What happens to one task is in sync_task_run.c.
  */
+#include "services/activity.h"
+#include "services/sync_event_json.h"
 #include "services/sync_internal.h"
 #include "services/import_tmp.h"
 
@@ -9,6 +11,7 @@
 #include "core/log.h"
 #include "core/process.h"
 #include "core/retry.h"
+#include "core/test_hook.h"
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
 #include "vrp/derive.h"
@@ -193,7 +196,11 @@ void sync_emit(struct sync_run *run, vrp_sync_event *event)
 	fill_byte_totals(run, event);
 	if (run->opt.progress)
 		run->opt.progress(run->opt.progress_ctx, event);
+	if (run->activity)
+		vrp_activity_update(run->activity, vrp_sync_event_json(event),
+				    event->kind == VRP_SYNC_EVENT_PROGRESS);
 	pthread_mutex_unlock(&run->lock);
+	vrp_test_hook("sync.event"); /* a slow run, for tests of the progress seen outside */
 }
 
 int sync_worker_provider(struct sync_worker *w, const char *remote, vrp_provider **out)
@@ -482,7 +489,9 @@ int vrp_sync_run(vrp_library *lib, const vrp_sync_options *options, vrp_sync_sum
 		return vrp_error_oom();
 	}
 	pthread_mutex_init(&run.lock, NULL);
+	run.activity = vrp_activity_begin(run.root, "sync");
 	run_threads(&run, workers, threads);
+	vrp_activity_end(run.activity);
 	pthread_mutex_destroy(&run.lock);
 	sync_remotes_free(&run);
 	for (size_t i = 0; i < run.announced_count; i++)
