@@ -8,6 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Runs first: linking libvrp does not load libmicrohttpd; starting a server does. */
+static void test_libmicrohttpd_is_loaded_by_the_first_server(void **state)
+{
+	(void)state;
+	assert_false(test_library_is_loaded("libmicrohttpd"));
+	assert_false(test_library_is_loaded("libgnutls"));
+	char *root = test_tmpdir();
+	vrp_library *lib = NULL;
+	assert_ok(vrp_library_open(&lib, root, VRP_LIBRARY_CREATE, NULL));
+	vrp_library_free(lib);
+	vrp_server *server = NULL;
+	assert_ok(vrp_server_start(root, &(vrp_serve_options){ .listen = "127.0.0.1:0" }, &server));
+	assert_true(test_library_is_loaded("libmicrohttpd"));
+	assert_true(vrp_server_port(server) > 0);
+	vrp_server_free(server);
+	test_rmtree(root);
+}
+
 static json_t *openapi_paths(void)
 {
 	const struct serve_asset *doc = serve_asset_find("openapi.json");
@@ -157,6 +175,7 @@ static void test_a_token_of_another_length_never_matches(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_libmicrohttpd_is_loaded_by_the_first_server),
 		cmocka_unit_test(test_every_route_is_in_the_openapi_document),
 		cmocka_unit_test(test_the_openapi_document_describes_no_route_that_does_not_exist),
 		cmocka_unit_test(test_a_route_takes_the_id_segment),

@@ -170,18 +170,18 @@ int serve_upload_begin(struct serve_request *req)
 		u->dir = NULL;
 		return rc;
 	}
-	const char *type = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
+	const char *type = vrp_mhd->lookup_connection_value(req->connection, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!strncasecmp(type, "multipart/form-data", 19)) {
-		u->post = MHD_create_post_processor(req->connection, (size_t)64 * 1024, on_part, u);
+		u->post = vrp_mhd->create_post_processor(req->connection, (size_t)64 * 1024, on_part, u);
 		if (!u->post)
 			return vrp_error_set(VRP_EINVAL, "a multipart body needs its boundary");
 		return 0;
 	}
 	const char *name =
-		MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, "filename");
+		vrp_mhd->lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, "filename");
 	if (!name)
-		name = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, "X-Filename");
+		name = vrp_mhd->lookup_connection_value(req->connection, MHD_HEADER_KIND, "X-Filename");
 	if (!open_file(u, name ? name : "upload"))
 		return vrp_error_set(u->error, "%s", u->message);
 	return 0;
@@ -193,7 +193,7 @@ bool serve_upload_feed(struct serve_request *req, const char *data, size_t size)
 	if (!u || u->error)
 		return true; /* the rest of a failed upload is read and dropped */
 	if (u->post) {
-		if (MHD_post_process(u->post, data, size) != MHD_YES)
+		if (vrp_mhd->post_process(u->post, data, size) != MHD_YES)
 			fail(u, VRP_EINVAL, "a malformed multipart body");
 		return true;
 	}
@@ -206,7 +206,7 @@ void serve_upload_free(struct serve_upload *u)
 	if (!u)
 		return;
 	if (u->post)
-		MHD_destroy_post_processor(u->post);
+		vrp_mhd->destroy_post_processor(u->post);
 	for (size_t i = 0; i < u->count; i++) {
 		struct upload_file *f = &u->files[i];
 		if (f->fd >= 0)

@@ -84,17 +84,17 @@ static enum MHD_Result send_file(struct serve_request *req, int fd, const char *
 	}
 	uint64_t size = (uint64_t)st.st_size;
 	struct MHD_Connection *c = req->connection;
-	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+	const char *inm = vrp_mhd->lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
 	if (etag && inm && !strcmp(inm, etag)) {
 		close(fd);
 		struct MHD_Response *r =
-			MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
+			vrp_mhd->create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+		vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
 		return serve_send(c, MHD_HTTP_NOT_MODIFIED, r);
 	}
-	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
-	const char *if_range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Range");
+	const char *range = vrp_mhd->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
+	const char *if_range = vrp_mhd->lookup_connection_value(c, MHD_HEADER_KIND, "If-Range");
 	if (if_range && (!etag || strcmp(if_range, etag) != 0))
 		range = NULL; /* the client's copy is another version: send it all */
 	uint64_t first = 0, last = size ? size - 1 : 0;
@@ -103,28 +103,28 @@ static enum MHD_Result send_file(struct serve_request *req, int fd, const char *
 	if (ranged < 0) {
 		close(fd);
 		struct MHD_Response *r =
-			MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+			vrp_mhd->create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		snprintf(text, sizeof(text), "bytes */%" PRIu64, size);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, text);
+		vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, text);
 		return serve_send(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
 	}
 	uint64_t length = size ? last - first + 1 : 0;
 	struct MHD_Response *r =
-		MHD_create_response_from_fd_at_offset64(length, fd, (uint64_t)first);
+		vrp_mhd->create_response_from_fd_at_offset64(length, fd, (uint64_t)first);
 	if (!r) {
 		close(fd);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+	vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
 	/* Revalidated, not stored blindly: the ETag makes that cheap. */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
+	vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
 	if (etag)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+		vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
 	if (ranged > 0) {
 		snprintf(text, sizeof(text), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, first, last,
 			 size);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, text);
+		vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, text);
 	}
 	return serve_send(c, ranged > 0 ? MHD_HTTP_PARTIAL_CONTENT : MHD_HTTP_OK, r);
 }

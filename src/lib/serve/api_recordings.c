@@ -180,12 +180,12 @@ enum MHD_Result serve_api_recordings_list(struct serve_request *req)
 	if (!text)
 		return serve_send_error(req->connection, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					"ERR_NO_MEMORY", "out of memory");
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = vrp_mhd->create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(text);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	return serve_send(req->connection, MHD_HTTP_OK, r);
 }
 

@@ -182,7 +182,7 @@ enum MHD_Result serve_api_queue(struct serve_request *req)
 enum MHD_Result serve_api_events(struct serve_request *req)
 {
 	const char *last =
-		MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, "Last-Event-ID");
+		vrp_mhd->lookup_connection_value(req->connection, MHD_HEADER_KIND, "Last-Event-ID");
 	struct MHD_Response *r =
 		serve_events_response(req->server->events, last ? strtoull(last, NULL, 10) : 0);
 	return serve_send(req->connection, MHD_HTTP_OK, r);
@@ -223,12 +223,12 @@ enum MHD_Result serve_api_metrics(struct serve_request *req)
 	}
 	fclose(out);
 	vrp_metric_list_free(list);
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = vrp_mhd->create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(text);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"text/plain; version=0.0.4; charset=utf-8");
 	return serve_send(req->connection, MHD_HTTP_OK, r);
 }

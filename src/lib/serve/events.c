@@ -174,12 +174,12 @@ struct MHD_Response *serve_events_response(struct serve_events *events, uint64_t
 	/* Without Last-Event-ID a stream starts with what happens next. */
 	s->last_seq = last_id && last_id < events->next_seq ? last_id : events->next_seq - 1;
 	pthread_mutex_unlock(&events->lock);
-	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+	struct MHD_Response *r = vrp_mhd->create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 								   read_events, s, free_stream);
 	if (!r) {
 		free(s);
 		return NULL;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
 	return r;
 }

@@ -11,11 +11,11 @@ void serve_add_common_headers(struct MHD_Response *response)
 {
 	/* Never cached by the browser (the data changes under it), never sniffed as
 	 * HTML, never framed by another page. No CORS headers: other origins get nothing. */
-	if (!MHD_get_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL))
-		MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(response, "X-Frame-Options", "DENY");
-	MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+	if (!vrp_mhd->get_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL))
+		vrp_mhd->add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	vrp_mhd->add_response_header(response, "X-Content-Type-Options", "nosniff");
+	vrp_mhd->add_response_header(response, "X-Frame-Options", "DENY");
+	vrp_mhd->add_response_header(response, "Referrer-Policy", "no-referrer");
 }
 
 enum MHD_Result serve_send(struct MHD_Connection *connection, unsigned status,
@@ -24,8 +24,8 @@ enum MHD_Result serve_send(struct MHD_Connection *connection, unsigned status,
 	if (!response)
 		return MHD_NO;
 	serve_add_common_headers(response);
-	enum MHD_Result r = MHD_queue_response(connection, status, response);
-	MHD_destroy_response(response);
+	enum MHD_Result r = vrp_mhd->queue_response(connection, status, response);
+	vrp_mhd->destroy_response(response);
 	return r;
 }
 
@@ -37,12 +37,12 @@ enum MHD_Result serve_send_json(struct MHD_Connection *connection, unsigned stat
 		return MHD_NO;
 	size_t len = strlen(text);
 	struct MHD_Response *response =
-		MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+		vrp_mhd->create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!response) {
 		free(text);
 		return MHD_NO;
 	}
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	vrp_mhd->add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	return serve_send(connection, status, response);
 }
 
@@ -105,13 +105,13 @@ enum MHD_Result serve_send_static(struct MHD_Connection *connection, const char 
 				  const void *data, size_t size)
 {
 	struct MHD_Response *response =
-		MHD_create_response_from_buffer(size, (void *)data, MHD_RESPMEM_PERSISTENT);
+		vrp_mhd->create_response_from_buffer(size, (void *)data, MHD_RESPMEM_PERSISTENT);
 	if (!response)
 		return MHD_NO;
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	vrp_mhd->add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	/* The page loads nothing from elsewhere; a script injected through data could
 	 * not load any either. */
-	MHD_add_response_header(
+	vrp_mhd->add_response_header(
 		response, "Content-Security-Policy",
 		"default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
 		"style-src 'self'; script-src 'self'; connect-src 'self'; "
@@ -121,7 +121,7 @@ enum MHD_Result serve_send_static(struct MHD_Connection *connection, const char 
 
 const char *serve_query(struct serve_request *req, const char *name)
 {
-	const char *v = MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+	const char *v = vrp_mhd->lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 	return v && *v ? v : NULL;
 }
 

@@ -41,7 +41,7 @@ bool serve_token_equal(const char *a, const char *b)
 
 bool serve_request_authorized(const vrp_server *server, struct MHD_Connection *connection)
 {
-	const char *auth = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+	const char *auth = vrp_mhd->lookup_connection_value(connection, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_AUTHORIZATION);
 	if (auth && !strncasecmp(auth, "Bearer ", 7)) {
 		const char *t = auth + 7;
@@ -49,14 +49,14 @@ bool serve_request_authorized(const vrp_server *server, struct MHD_Connection *c
 			t++;
 		return serve_token_equal(t, server->token);
 	}
-	const char *cookie = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, SERVE_COOKIE);
+	const char *cookie = vrp_mhd->lookup_connection_value(connection, MHD_COOKIE_KIND, SERVE_COOKIE);
 	return serve_token_equal(cookie, server->token);
 }
 
 bool serve_host_allowed(const vrp_server *server, struct MHD_Connection *connection)
 {
 	const char *host =
-		MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+		vrp_mhd->lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	if (!host)
 		return false;
 	for (size_t i = 0; i < server->host_count; i++)
@@ -67,7 +67,7 @@ bool serve_host_allowed(const vrp_server *server, struct MHD_Connection *connect
 
 bool serve_origin_allowed(const vrp_server *server, struct MHD_Connection *connection)
 {
-	const char *origin = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin");
+	const char *origin = vrp_mhd->lookup_connection_value(connection, MHD_HEADER_KIND, "Origin");
 	if (!origin)
 		return true;
 	if (strncmp(origin, "http://", 7) != 0)
@@ -90,7 +90,7 @@ static bool media_type_is(const char *value, const char *type)
 
 bool serve_content_type_allowed(struct MHD_Connection *connection, enum serve_body body)
 {
-	const char *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+	const char *type = vrp_mhd->lookup_connection_value(connection, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (body == SERVE_BODY_NONE)
 		return true;

@@ -13,7 +13,7 @@
 #include "vrp/serve.h"
 
 #include <jansson.h>
-#include <microhttpd.h>
+#include "serve/mhd_lib.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>

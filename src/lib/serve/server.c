@@ -39,14 +39,14 @@ static enum MHD_Result login(struct serve_request *req, const char *token)
 		return answer_early(req, MHD_HTTP_UNAUTHORIZED, "ERR_AUTH",
 				    "wrong token: use the URL that `vrp serve` printed");
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		vrp_mhd->create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
 	char cookie[160];
 	snprintf(cookie, sizeof(cookie), SERVE_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/",
 		 req->server->token);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, "/");
+	vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	vrp_mhd->add_response_header(r, MHD_HTTP_HEADER_LOCATION, "/");
 	req->answered = true;
 	return serve_send(req->connection, MHD_HTTP_SEE_OTHER, r);
 }
@@ -62,7 +62,7 @@ static bool refuse(struct serve_request *req, enum MHD_Result *result)
 				       "the Host header does not name this server");
 		return true;
 	}
-	const char *token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+	const char *token = vrp_mhd->lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
 	if (token && !strcmp(req->url, "/") && !strcmp(req->method, "GET")) {
 		*result = login(req, token);
 		return true;
@@ -313,7 +313,7 @@ int vrp_server_start(const char *root, const vrp_serve_options *options, vrp_ser
 	socklen_t addr_len = 0;
 	const char *listen = options && options->listen ? options->listen : "127.0.0.1:0";
 	int rc = parse_listen(listen, &addr, &addr_len);
-	if (rc < 0)
+	if (rc < 0 || (rc = vrp_mhd_load()) < 0)
 		return rc;
 	vrp_server *s = calloc(1, sizeof(*s));
 	if (!s || !(s->root = strdup(root))) {
@@ -332,7 +332,7 @@ int vrp_server_start(const char *root, const vrp_serve_options *options, vrp_ser
 		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+	s->daemon = vrp_mhd->start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
 				     (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
 				     on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 				     MHD_OPTION_END);
@@ -342,7 +342,7 @@ int vrp_server_start(const char *root, const vrp_serve_options *options, vrp_ser
 		goto fail;
 	}
 	const union MHD_DaemonInfo *info =
-		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+		vrp_mhd->get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : 0;
 	if ((rc = describe(s, &addr)) < 0)
 		goto fail;
@@ -373,7 +373,7 @@ void vrp_server_free(vrp_server *server)
 	/* Streams end first, so the daemon's connection threads can be joined. */
 	serve_events_close(server->events);
 	if (server->daemon)
-		MHD_stop_daemon(server->daemon);
+		vrp_mhd->stop_daemon(server->daemon);
 	serve_worker_stop(server->worker);
 	serve_watch_stop(server->watch);
 	serve_events_free(server->events);
