@@ -129,20 +129,34 @@ static int report_interrupted(const struct cli *cli, const struct import_run *ru
 	return 128 + stopped_by;
 }
 
+/* A failure is a warning: the recording is safely in, and `vrp derive` can try again. */
+static void on_waveform(void *ctx, int64_t recording_id, unsigned made, int rc, const char *message)
+{
+	(void)made;
+	const struct cli *cli = ctx;
+	if (rc < 0 && cli->verbosity >= 0)
+		fprintf(stderr, "warning: the waveform of %lld was not made: %s [%s]\n",
+			(long long)recording_id, message ? message : "", vrp_error_code_name(rc));
+}
+
 /*
  * The waveform is fast (a fraction of the import's own reading of the file)
- * and what a user looks at first, so it is made now; a failure is a warning:
- * the recording is safely in, and `vrp derive` can try again.
+ * and what a user looks at first, so it is made now. Each one is written
+ * durably (its file, its directory, its row), so the time goes into waiting
+ * for the disk: several at once overlap the waits (1,000 files of 200 kB,
+ * 21.6 s one at a time, 6.4 s four at a time on this machine). Chunks keep
+ * an interruption prompt.
  */
+#define WAVEFORM_JOBS  4
+#define WAVEFORM_CHUNK 64
+
 static void derive_imported(const struct cli *cli, vrp_library *lib, const struct import_run *run)
 {
-	for (size_t i = 0; i < run->imported_count && !stopped_by; i++) {
-		int rc = vrp_derive(lib, run->imported_ids[i],
-				    VRP_DERIVE_KIND(VRP_DERIVED_WAVEFORM), false, NULL);
-		if (rc < 0 && cli->verbosity >= 0)
-			fprintf(stderr, "warning: the waveform of %lld was not made: %s [%s]\n",
-				(long long)run->imported_ids[i], vrp_error_last()->message,
-				vrp_error_code_name(rc));
+	for (size_t i = 0; i < run->imported_count && !stopped_by; i += WAVEFORM_CHUNK) {
+		size_t n = run->imported_count - i;
+		vrp_derive_many(lib, run->imported_ids + i, n < WAVEFORM_CHUNK ? n : WAVEFORM_CHUNK,
+				VRP_DERIVE_KIND(VRP_DERIVED_WAVEFORM), false, WAVEFORM_JOBS,
+				on_waveform, (void *)cli);
 	}
 }
 
