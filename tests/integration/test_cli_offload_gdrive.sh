@@ -80,4 +80,5 @@ fake_post /__control/clear_faults
 run ov sync --remote gd
 expect_status "with the fault gone, the next sync sends it" 0
 expect_match "one upload" "$out" 'synced 1 '
+check "and only that one copy is there" test "$(fake_state "len([f for f in s['files'] if not f['trashed'] and f['name'].startswith('small')])")" -eq 1
 finish
