@@ -76,9 +76,9 @@ static inline void copies_flip(const char *path, off_t offset)
 static inline int64_t copies_sql_int(struct sync_fixture *fx, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
-	assert_int_equal(sqlite3_prepare_v2(vrp_db_handle(vrp_library_db(fx->lib)), sql, -1, &stmt,
-					    NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(vrp_db_handle(vrp_library_db(fx->lib)), sql, -1, &stmt, NULL),
+		SQLITE_OK);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	int64_t v = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);

@@ -207,7 +207,8 @@ int main(void)
 		cmocka_unit_test(test_decide_gives_the_time_of_the_next_attempt),
 		cmocka_unit_test(test_decide_stops_at_max_attempts),
 		cmocka_unit_test(test_classification_of_codes),
-		cmocka_unit_test(test_checksum_mismatch_retries_only_a_few_times_whatever_the_policy),
+		cmocka_unit_test(
+			test_checksum_mismatch_retries_only_a_few_times_whatever_the_policy),
 		cmocka_unit_test(test_run_retries_until_success_without_sleeping),
 		cmocka_unit_test(test_run_honours_retry_after),
 		cmocka_unit_test(test_run_gives_up_after_max_attempts),

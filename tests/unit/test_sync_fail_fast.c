@@ -245,7 +245,8 @@ static void test_damage_in_transit_is_tried_three_times_then_fails_visibly(void 
 	vrp_recording_free(rec);
 	int64_t failures = 0;
 	assert_ok(vrp_metrics_repo_get(vrp_library_db(fx->lib),
-				       VRP_METRIC_FAILURES_PREFIX "err_checksum_mismatch", &failures));
+				       VRP_METRIC_FAILURES_PREFIX "err_checksum_mismatch",
+				       &failures));
 	assert_int_equal(failures, VRP_RETRY_INTEGRITY_ATTEMPTS);
 }
 

@@ -112,14 +112,13 @@ static int pull_checked(struct fetch *f, vrp_provider *p, const vrp_recording_re
 		rc = pull_copy(f, p, row);
 		attempts++;
 		if (rc == VRP_ECHECKSUM)
-			VRP_LOG_WARNING("fetch",
-					json_pack("{s:I, s:s, s:i, s:s}", "recording_id",
-						  (json_int_t)f->rec->id, "remote", row->remote,
-						  "attempt", attempts, "code",
-						  vrp_error_code_name(rc)),
-					"the copy of recording %lld on %s arrived damaged: %s",
-					(long long)f->rec->id, row->remote,
-					vrp_error_last()->message);
+			VRP_LOG_WARNING(
+				"fetch",
+				json_pack("{s:I, s:s, s:i, s:s}", "recording_id",
+					  (json_int_t)f->rec->id, "remote", row->remote, "attempt",
+					  attempts, "code", vrp_error_code_name(rc)),
+				"the copy of recording %lld on %s arrived damaged: %s",
+				(long long)f->rec->id, row->remote, vrp_error_last()->message);
 	} while (rc == VRP_ECHECKSUM && attempts < VRP_RETRY_INTEGRITY_ATTEMPTS);
 	return rc == VRP_ECHECKSUM ? distrust_copy(f, row, attempts) : rc;
 }
