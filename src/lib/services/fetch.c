@@ -63,8 +63,10 @@ static int pull_copy(struct fetch *f, vrp_provider *p, const vrp_recording_remot
 	vrp_test_hook("get.downloaded");
 	if (rc == 0 && fsync(fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync %s", tmp);
-	char sha256[VRP_SHA256_HEX_LEN];
-	if (rc == 0 && lseek(fd, 0, SEEK_SET) == 0)
+	char sha256[VRP_SHA256_HEX_LEN] = "";
+	if (rc == 0 && lseek(fd, 0, SEEK_SET) != 0)
+		rc = vrp_error_from_errno(errno, "cannot read back %s", tmp);
+	if (rc == 0)
 		rc = vrp_sha256_fd(fd, tmp, sha256);
 	if (rc == 0 && strcmp(sha256, f->rec->checksum))
 		rc = vrp_error_set(VRP_ECHECKSUM,
