@@ -10,7 +10,8 @@ L="$WORK/lib"
 D="$WORK/d"
 mkdir "$D"
 v() { "$VRP" --library "$L" "$@"; }
-db() { sqlite3 "$L/library.db" "$@"; }
+# The worker may hold the write lock a moment: wait for it as vrp does.
+db() { sqlite3 -cmd ".timeout 10000" "$L/library.db" "$@"; }
 v -q init
 v -q config set derive.kinds ""
 v -q import "$FIXTURES/pcm16.wav" "$FIXTURES/flac16k.flac" "$FIXTURES/memo.m4a"
