@@ -234,6 +234,12 @@ typedef struct vrp_upload_request {
 	 * return is not an error for the upload; the state is merely not kept.
 	 */
 	int (*checkpoint)(void *ctx, const char *resume_state);
+	/*
+	 * The object at the path was found other than it claims (a download
+	 * did not match the remote's own hash): a provider that would adopt an
+	 * object already there by its reported hash sends the bytes instead.
+	 */
+	bool replace;
 } vrp_upload_request;
 
 /*

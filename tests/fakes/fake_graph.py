@@ -33,7 +33,9 @@ Control endpoints (no auth): GET /__control/state; POST /__control/fault
 delay_ms (answer that much later; alone, the answer is the normal one),
 drop_after_bytes (read that much of the request, then hang up), drop_answer (do
 the work, then hang up), truncate_after (a download: that many bytes, then hang
-up)}; POST /__control/config {key: value}; POST /__control/expire_tokens,
+up), flip_byte (a download: byte N flipped on the way), bad_hash (a driveItem
+answered with a wrong quickXorHash)}; POST /__control/corrupt {id | name,
+offset} (a stored byte flipped); POST /__control/config {key: value}; POST /__control/expire_tokens,
 /__control/revoke_refresh, /__control/expire_sessions, /__control/approve
 {"user_code"}.
 """
@@ -373,8 +375,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         if answer[0] == 'raw':
             _, status, headers, data = answer
+            if fault and fault.get('flip_byte') is not None and data:
+                at = int(fault['flip_byte']) % len(data)    # damaged on the way, same length
+                data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
             return self._send(status, headers=headers, raw=data)
         status, obj, headers = answer
+        if fault and fault.get('bad_hash') and isinstance(obj, dict) and 'file' in obj:
+            obj = json.loads(json.dumps(obj))                # a driveItem whose hash is wrong
+            obj['file']['hashes']['quickXorHash'] = base64.b64encode(b'\0' * 20).decode()
         self._send(status, obj, headers)
 
     def _route(self, method, path, query, body, auth):
@@ -690,6 +698,14 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {'queued': len(st.faults)}, {}
         if name == 'clear_faults':
             st.faults.clear()
+            return 200, {}, {}
+        if name == 'corrupt':                                # bit rot: one stored byte flipped
+            item = next((i for i in st.items.values() if not i.folder and
+                         (i.id == args.get('id') or i.name == args.get('name'))), None)
+            if item is None or not item.data:
+                return 404, {}, {}
+            at = int(args.get('offset', 0)) % len(item.data)
+            item.data = item.data[:at] + bytes([item.data[at] ^ 0xFF]) + item.data[at + 1:]
             return 200, {}, {}
         if name == 'config':
             st.config.update(args)

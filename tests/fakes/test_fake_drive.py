@@ -435,6 +435,18 @@ def test_multipart(tok, folder):
        'multipart upload: resource with size, md5, sha1, sha256', r)
     c = request('GET', '/__control/content/' + res.get('id', 'x'))
     ok(c.status == 200 and c.body == data, '/__control/content returns the stored bytes')
+    r = request('POST', '/__control/corrupt', {'id': res.get('id'), 'offset': 7})
+    c = request('GET', '/__control/content/' + res.get('id', 'x'))
+    m = json.loads(request('GET', '/drive/v3/files/%s?fields=sha256Checksum' % res.get('id'),
+                           token=tok).body)
+    ok(r.status == 200 and c.body[7] == data[7] ^ 0xFF and c.body[8:] == data[8:] and
+       m.get('sha256Checksum') == hashlib.sha256(data).hexdigest(),
+       '/__control/corrupt flips a stored byte and keeps the hashes', r)
+    request('POST', '/__control/corrupt', {'id': res.get('id'), 'offset': 7, 'rehash': True})
+    m = json.loads(request('GET', '/drive/v3/files/%s?fields=sha256Checksum' % res.get('id'),
+                           token=tok).body)
+    ok(m.get('sha256Checksum') == hashlib.sha256(data).hexdigest(),
+       '/__control/corrupt with rehash flips it back, and the hashes follow')
     data2 = os.urandom(300000)
     r = multipart(tok, {'name': 'chunked.ogg', 'parents': [folder['id']]}, data2,
                   'id,md5Checksum,size', chunked=True)

@@ -198,6 +198,15 @@ def test_graph(token):
                        token=token)
     eq((st, body['error']['code']), (507, 'quotaLimitReached'), 'a full drive is 507')
     control('config', {'quota_total': 1 << 40})
+    control('fault', {'method': 'PUT', 'bad_hash': True})
+    st, body, _ = call('PUT', '/v1.0/me/drive/special/approot:/h.wav:/content', body=b'abcd',
+                       token=token)
+    ok(st in (200, 201) and body['file']['hashes']['quickXorHash'] ==
+       base64.b64encode(b'\0' * 20).decode(), 'bad_hash answers a wrong quickXorHash')
+    control('corrupt', {'name': 'h.wav', 'offset': 1})
+    _, state, _ = call('GET', '/__control/state')
+    ok([f['sha256'] for f in state['files'] if f['name'] == 'h.wav'] ==
+       [hashlib.sha256(b'a\x9dcd').hexdigest()], '/__control/corrupt flips a stored byte')
     st, _, _ = call('DELETE', '/v1.0/me/drive/items/%s' % item['id'], token=token)
     st2, state, _ = call('GET', '/__control/state')
     ok(st == 204 and [f['deleted'] for f in state['files'] if f['id'] == item['id']] == [True],

@@ -27,6 +27,8 @@ run v offload "$wav"
 expect_status "one copy of two required: offload refuses (65)" 65
 expect_match "and says which copy counts, dated" "$out" \
 	"^refused +$wav +only 1 of 2 required copies verified: a \([0-9]{4}-[0-9]{2}-[0-9]{2}\)"
+expect_match "and names the remote it was never uploaded to" "$out" \
+	"; not counted: b \(never uploaded\)"
 check "the file is still there" test -f "$(raw_of "$wav")"
 check "a's copy was proven on the way (verify first when there is no proof)" test \
 	"$(db "SELECT verify_method FROM recording_remote WHERE remote = 'a' AND recording_id = $wav")" = provider-hash

@@ -103,7 +103,7 @@ static void test_classification_of_codes(void **state)
 	assert_int_equal(vrp_retry_classify(VRP_ETRANSIENT), VRP_RETRY_CLASS_RETRY);
 	assert_int_equal(vrp_retry_classify(VRP_ERATE_LIMIT), VRP_RETRY_CLASS_RETRY);
 	assert_int_equal(vrp_retry_classify(VRP_EUNAVAILABLE), VRP_RETRY_CLASS_RETRY);
-	assert_int_equal(vrp_retry_classify(VRP_ECHECKSUM), VRP_RETRY_CLASS_RETRY);
+	assert_int_equal(vrp_retry_classify(VRP_ECHECKSUM), VRP_RETRY_CLASS_INTEGRITY);
 	assert_int_equal(vrp_retry_classify(VRP_EAUTH_EXPIRED), VRP_RETRY_CLASS_PAUSE_REMOTE);
 	assert_int_equal(vrp_retry_classify(VRP_EQUOTA), VRP_RETRY_CLASS_STOP_UPLOADS);
 	assert_int_equal(vrp_retry_classify(VRP_ECANCELLED), VRP_RETRY_CLASS_CANCELLED);
@@ -112,6 +112,31 @@ static void test_classification_of_codes(void **state)
 	assert_int_equal(vrp_retry_classify(VRP_EAUTH), VRP_RETRY_CLASS_FAIL);
 	assert_int_equal(vrp_retry_classify(VRP_EINVAL), VRP_RETRY_CLASS_FAIL);
 	assert_string_equal(vrp_retry_class_name(VRP_RETRY_CLASS_PAUSE_REMOTE), "pause_remote");
+	assert_string_equal(vrp_retry_class_name(VRP_RETRY_CLASS_INTEGRITY), "integrity");
+}
+
+static void test_checksum_mismatch_retries_only_a_few_times_whatever_the_policy(void **state)
+{
+	(void)state;
+	struct fake_world w = { .random = 5 };
+	vrp_retry_env env = ENV(w);
+	vrp_retry_policy p = { 100, 1000, 8 };
+	vrp_retry_decision d;
+	for (int attempts = 1; attempts < VRP_RETRY_INTEGRITY_ATTEMPTS; attempts++) {
+		vrp_retry_decide(&p, &env, VRP_ECHECKSUM, attempts, -1, &d);
+		assert_true(d.retry);
+		assert_int_equal(d.cls, VRP_RETRY_CLASS_INTEGRITY);
+	}
+	vrp_retry_decide(&p, &env, VRP_ECHECKSUM, VRP_RETRY_INTEGRITY_ATTEMPTS, -1, &d);
+	assert_false(d.retry);
+	assert_int_equal(d.cls, VRP_RETRY_CLASS_INTEGRITY);
+	/* A transient failure after as many attempts still has the policy's to go. */
+	vrp_retry_decide(&p, &env, VRP_ETRANSIENT, VRP_RETRY_INTEGRITY_ATTEMPTS, -1, &d);
+	assert_true(d.retry);
+	/* A stricter policy wins. */
+	vrp_retry_policy one = { 100, 1000, 1 };
+	vrp_retry_decide(&one, &env, VRP_ECHECKSUM, 1, -1, &d);
+	assert_false(d.retry);
 }
 
 static int flaky(void *ctx)
@@ -182,6 +207,8 @@ int main(void)
 		cmocka_unit_test(test_decide_gives_the_time_of_the_next_attempt),
 		cmocka_unit_test(test_decide_stops_at_max_attempts),
 		cmocka_unit_test(test_classification_of_codes),
+		cmocka_unit_test(
+			test_checksum_mismatch_retries_only_a_few_times_whatever_the_policy),
 		cmocka_unit_test(test_run_retries_until_success_without_sleeping),
 		cmocka_unit_test(test_run_honours_retry_after),
 		cmocka_unit_test(test_run_gives_up_after_max_attempts),

@@ -1,9 +1,13 @@
 /*
  * test_sync_fail_fast.c - failures that retrying cannot fix end at once: a
  * remote that is not there (an unplugged disk) and a local file that fails
- * its own checksum.
+ * its own checksum; damage in transit ends after a few attempts.
  */
 #include "sync_fixture.h"
+
+#include "core/retry.h"
+#include "db/metrics_repo.h"
+#include "db/recording_repo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -203,6 +207,66 @@ static void test_a_file_repaired_since_verify_is_sent(void **state)
 	assert_int_equal(s.synced, 1);
 }
 
+static vrp_recording_remote *row_on_m(struct sync_fixture *fx, int64_t id)
+{
+	vrp_recording_remote *row = NULL;
+	assert_ok(vrp_recording_remote_repo_get(vrp_library_db(fx->lib), id, "m", &row));
+	return row;
+}
+
+static void test_damage_in_transit_is_tried_three_times_then_fails_visibly(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	for (int i = 0; i < 5; i++)
+		assert_ok(vrp_mock_fault_add(fx->mock, "upload", "corrupt", 0));
+	fx->opt.max_attempts = 8;
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.retries, VRP_RETRY_INTEGRITY_ATTEMPTS - 1);
+	assert_int_equal(s.failed, 1);
+	assert_int_equal(s.synced, 0);
+	assert_int_equal(s.worst_code, VRP_ECHECKSUM);
+	assert_int_equal(vrp_mock_calls(fx->mock, "upload"), VRP_RETRY_INTEGRITY_ATTEMPTS);
+	vrp_recording_remote *row = row_on_m(fx, id);
+	assert_int_equal(row->sync_status, VRP_SYNC_FAILED);
+	assert_string_equal(row->error_code, "ERR_CHECKSUM_MISMATCH");
+	assert_non_null(strstr(row->error_message, "damaged in transit on 3 attempts"));
+	assert_null(row->verified_at);
+	assert_null(row->remote_path);
+	vrp_recording_remote_free(row);
+	assert_int_equal(vrp_mock_object_count(fx->mock), 0);
+	/* The local file was fine all along: nothing marks it damaged. */
+	vrp_recording *rec = NULL;
+	assert_ok(vrp_recording_repo_get_by_id(vrp_library_db(fx->lib), id, &rec));
+	assert_int_not_equal(rec->integrity, VRP_INTEGRITY_CORRUPT);
+	vrp_recording_free(rec);
+	int64_t failures = 0;
+	assert_ok(vrp_metrics_repo_get(vrp_library_db(fx->lib),
+				       VRP_METRIC_FAILURES_PREFIX "err_checksum_mismatch",
+				       &failures));
+	assert_int_equal(failures, VRP_RETRY_INTEGRITY_ATTEMPTS);
+}
+
+static void test_one_damaged_transfer_is_mended_by_the_next_attempt(void **state)
+{
+	struct sync_fixture *fx = *state;
+	int64_t id = sync_fixture_recording(fx, 1, 300);
+	assert_ok(vrp_sync_enqueue_upload(fx->lib, id, "m", NULL));
+	assert_ok(vrp_mock_fault_add(fx->mock, "upload", "corrupt", 0));
+	sync_fixture_start_clock(fx);
+	vrp_sync_summary s;
+	assert_ok(vrp_sync_run(fx->lib, &fx->opt, &s));
+	assert_int_equal(s.retries, 1);
+	assert_int_equal(s.synced, 1);
+	vrp_recording_remote *row = row_on_m(fx, id);
+	assert_int_equal(row->sync_status, VRP_SYNC_SYNCED);
+	assert_null(row->error_code);
+	vrp_recording_remote_free(row);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +276,8 @@ int main(void)
 		T(test_a_damaged_local_file_fails_its_upload_at_once),
 		T(test_a_file_verify_marked_corrupt_is_not_sent),
 		T(test_a_file_repaired_since_verify_is_sent),
+		T(test_damage_in_transit_is_tried_three_times_then_fails_visibly),
+		T(test_one_damaged_transfer_is_mended_by_the_next_attempt),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

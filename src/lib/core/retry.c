@@ -5,6 +5,7 @@
 #include "vrp/error.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -15,9 +16,10 @@ vrp_retry_class vrp_retry_classify(int code)
 	case VRP_ERATE_LIMIT:
 	case VRP_EUNAVAILABLE:
 	case VRP_EBUSY:
-	/* The bytes were damaged on the way; sending them again usually fixes it. */
-	case VRP_ECHECKSUM:
 		return VRP_RETRY_CLASS_RETRY;
+	/* The bytes were damaged on the way: sending them again may fix it, a few times. */
+	case VRP_ECHECKSUM:
+		return VRP_RETRY_CLASS_INTEGRITY;
 	case VRP_EAUTH_EXPIRED:
 		return VRP_RETRY_CLASS_PAUSE_REMOTE;
 	case VRP_EQUOTA:
@@ -31,8 +33,8 @@ vrp_retry_class vrp_retry_classify(int code)
 
 const char *vrp_retry_class_name(vrp_retry_class cls)
 {
-	static const char *const names[] = { "retry", "pause_remote", "stop_uploads", "fail",
-					     "cancelled" };
+	static const char *const names[] = { "retry", "pause_remote", "stop_uploads",
+					     "fail",  "cancelled",    "integrity" };
 	return (unsigned)cls < sizeof(names) / sizeof(names[0]) ? names[cls] : "fail";
 }
 
@@ -90,7 +92,11 @@ void vrp_retry_decide(const vrp_retry_policy *policy, const vrp_retry_env *env, 
 	*out = (vrp_retry_decision){ .cls = vrp_retry_classify(code) };
 	int64_t now = clock(env ? env->ctx : NULL);
 	out->not_before_ms = now;
-	if (out->cls != VRP_RETRY_CLASS_RETRY || attempts >= policy->max_attempts)
+	int limit = policy->max_attempts;
+	if (out->cls == VRP_RETRY_CLASS_INTEGRITY && limit > VRP_RETRY_INTEGRITY_ATTEMPTS)
+		limit = VRP_RETRY_INTEGRITY_ATTEMPTS;
+	bool retries = out->cls == VRP_RETRY_CLASS_RETRY || out->cls == VRP_RETRY_CLASS_INTEGRITY;
+	if (!retries || attempts >= limit)
 		return;
 	out->retry = 1;
 	out->delay_ms = vrp_retry_delay_ms(policy, env, attempts, retry_after_ms);

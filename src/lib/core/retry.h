@@ -31,18 +31,28 @@ typedef enum vrp_retry_class {
 	VRP_RETRY_CLASS_STOP_UPLOADS, /* quota: no more uploads to this remote */
 	VRP_RETRY_CLASS_FAIL,         /* permanent: fail now, retrying cannot help */
 	VRP_RETRY_CLASS_CANCELLED,    /* the caller stopped it: not a failure of the task */
+	VRP_RETRY_CLASS_INTEGRITY,    /* the bytes arrived damaged: a few tries, then fail */
 } vrp_retry_class;
 
 /*
+ * Attempts in all for a checksum mismatch in transit. Damage that repeats
+ * this often is no accident of the network (a faulty disk or memory, a
+ * proxy rewriting bodies, a remote that stores something else): trying on
+ * for minutes hides it, so the task fails where a person sees it.
+ */
+#define VRP_RETRY_INTEGRITY_ATTEMPTS 3
+
+/*
  * Classifies a VRP_E* code: transient errors, rate limits, an unreachable
- * remote, a busy lock and a checksum mismatch (a corrupted transfer) retry;
- * an expired token pauses; a full remote stops uploads; cancellation is its
+ * remote and a busy lock retry; a checksum mismatch (a corrupted transfer)
+ * is its own class, retried at most VRP_RETRY_INTEGRITY_ATTEMPTS times in
+ * all; an expired token pauses; a full remote stops uploads; cancellation is its
  * own class; everything else (not found, permission, invalid, auth refused,
  * permanent, local I/O) fails at once.
  */
 vrp_retry_class vrp_retry_classify(int code);
 
-/* "retry", "pause_remote", "stop_uploads", "fail", "cancelled". */
+/* "retry", "pause_remote", "stop_uploads", "fail", "cancelled", "integrity". */
 const char *vrp_retry_class_name(vrp_retry_class cls);
 
 /* Milliseconds since some fixed point. */
@@ -77,7 +87,8 @@ typedef struct vrp_retry_decision {
 /*
  * Decides what follows failure `code` after `attempts` attempts (this one
  * included): retry after a delay while the class is RETRY and attempts
- * remain, else stop with the class saying why.
+ * remain (INTEGRITY: while fewer than VRP_RETRY_INTEGRITY_ATTEMPTS ran),
+ * else stop with the class saying why.
  */
 void vrp_retry_decide(const vrp_retry_policy *policy, const vrp_retry_env *env, int code,
 		      int attempts, int64_t retry_after_ms, vrp_retry_decision *out);

@@ -602,6 +602,22 @@ int vrp_recording_remote_repo_set_proof(vrp_db *db, int64_t recording_id, const 
 	return rc;
 }
 
+int vrp_recording_remote_repo_clear_proof(vrp_db *db, int64_t recording_id, const char *remote)
+{
+	int rc = check_key(recording_id, remote, VRP_VARIANT_ORIGINAL);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *stmt = NULL;
+	rc = vrp_db_prepare(
+		db, &stmt,
+		"UPDATE recording_remote SET verified_at = NULL, verify_method = NULL, "
+		"modified_at = ?3 WHERE recording_id = ?1 AND remote = ?2 AND variant = ?9");
+	if (rc == 0)
+		rc = update_keyed(db, stmt, recording_id, remote, VRP_VARIANT_ORIGINAL);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int vrp_recording_remote_repo_list_synced_after(vrp_db *db, const char *remote, int64_t after_id,
 						int limit, vrp_recording_remote_list **out)
 {

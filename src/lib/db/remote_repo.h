@@ -154,6 +154,13 @@ int vrp_recording_remote_repo_set_proof(vrp_db *db, int64_t recording_id, const 
 					const char *method);
 
 /*
+ * Forgets the proof of the copy (verified_at, verify_method), keeping the
+ * mapping: a copy that may still be good but was not shown to be (its
+ * downloads kept arriving damaged). VRP_ENOTFOUND when there is no row.
+ */
+int vrp_recording_remote_repo_clear_proof(vrp_db *db, int64_t recording_id, const char *remote);
+
+/*
  * Up to `limit` rows of `remote` that claim an object there (synced or
  * conflict, with a remote_path), by recording id after `after_id`: what
  * remote verification walks. VRP_EINVAL for limit <= 0.

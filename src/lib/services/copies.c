@@ -66,6 +66,8 @@ int copy_tally_load(vrp_library *lib, const struct copy_policy *policy, int64_t 
 	}
 	if (rc == 0)
 		tally->rows->count = kept;
+	if (rc == 0)
+		rc = vrp_remote_repo_list(vrp_library_db(lib), &tally->remotes);
 	if (rc == 0 && tally->rows->count &&
 	    !(tally->standing = calloc(tally->rows->count, sizeof(*tally->standing))))
 		rc = vrp_error_oom();
@@ -83,6 +85,7 @@ int copy_tally_load(vrp_library *lib, const struct copy_policy *policy, int64_t 
 void copy_tally_clear(struct copy_tally *tally)
 {
 	vrp_recording_remote_list_free(tally->rows);
+	vrp_remote_list_free(tally->remotes);
 	free(tally->standing);
 	memset(tally, 0, sizeof(*tally));
 }
@@ -114,7 +117,11 @@ static const char *why_not(const vrp_recording_remote *row, enum copy_standing s
 	case COPY_UNTRUSTED:
 		return "untrusted";
 	case COPY_NOT_SYNCED:
-		return vrp_sync_status_to_string(row->sync_status);
+		if (!row->error_code)
+			return vrp_sync_status_to_string(row->sync_status);
+		snprintf(buf, len, "%s, %s", vrp_sync_status_to_string(row->sync_status),
+			 row->error_code);
+		return buf;
 	case COPY_UNPROVEN:
 		return row->verify_method ? "size only" : "not verified";
 	case COPY_STALE:
@@ -124,6 +131,14 @@ static const char *why_not(const vrp_recording_remote *row, enum copy_standing s
 		break;
 	}
 	return "counts";
+}
+
+static bool has_row(const struct copy_tally *tally, const char *remote)
+{
+	for (size_t i = 0; tally->rows && i < tally->rows->count; i++)
+		if (!strcmp(tally->rows->items[i]->remote, remote))
+			return true;
+	return false;
 }
 
 void copy_tally_refusal(const struct copy_tally *tally, const struct copy_policy *policy, char *out,
@@ -143,6 +158,13 @@ void copy_tally_refusal(const struct copy_tally *tally, const struct copy_policy
 			why_not(tally->rows->items[i], tally->standing[i], buf, sizeof(buf));
 		used = append(out, len, used, first ? "; not counted: " : ", ",
 			      tally->rows->items[i]->remote, why, (int)strlen(why));
+		first = false;
+	}
+	for (size_t i = 0; tally->remotes && i < tally->remotes->count && used < len; i++) {
+		if (has_row(tally, tally->remotes->items[i]->name))
+			continue;
+		used = append(out, len, used, first ? "; not counted: " : ", ",
+			      tally->remotes->items[i]->name, "never uploaded", 14);
 		first = false;
 	}
 }

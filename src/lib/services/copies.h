@@ -45,6 +45,7 @@ struct copy_tally {
 	vrp_recording_remote_list *rows;
 	enum copy_standing *standing; /* one per row */
 	size_t counted;
+	vrp_remote_list *remotes; /* every configured remote, rows or not (the refusal names all) */
 };
 
 int copy_tally_load(vrp_library *lib, const struct copy_policy *policy, int64_t recording_id,
@@ -54,7 +55,11 @@ void copy_tally_clear(struct copy_tally *tally);
 /* "nas (2026-11-30), usb (2026-12-01)": the copies that count, into `out`. */
 void copy_tally_counted(const struct copy_tally *tally, char *out, size_t len);
 
-/* "only 1 of 2 required copies verified: nas (2026-11-30); not counted: ..." into `out`. */
+/*
+ * "only 1 of 2 required copies verified: nas (2026-11-30); not counted: usb
+ * (untrusted), cloud (never uploaded)" into `out`: every configured remote
+ * that does not count, and why.
+ */
 void copy_tally_refusal(const struct copy_tally *tally, const struct copy_policy *policy, char *out,
 			size_t len);
 

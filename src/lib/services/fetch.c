@@ -8,6 +8,7 @@
 #include "core/fsutil.h"
 #include "core/hash.h"
 #include "core/log.h"
+#include "core/retry.h"
 #include "core/test_hook.h"
 #include "db/recording_repo.h"
 #include "db/remote_repo.h"
@@ -62,8 +63,10 @@ static int pull_copy(struct fetch *f, vrp_provider *p, const vrp_recording_remot
 	vrp_test_hook("get.downloaded");
 	if (rc == 0 && fsync(fd) != 0)
 		rc = vrp_error_from_errno(errno, "cannot sync %s", tmp);
-	char sha256[VRP_SHA256_HEX_LEN];
-	if (rc == 0 && lseek(fd, 0, SEEK_SET) == 0)
+	char sha256[VRP_SHA256_HEX_LEN] = "";
+	if (rc == 0 && lseek(fd, 0, SEEK_SET) != 0)
+		rc = vrp_error_from_errno(errno, "cannot read back %s", tmp);
+	if (rc == 0)
 		rc = vrp_sha256_fd(fd, tmp, sha256);
 	if (rc == 0 && strcmp(sha256, f->rec->checksum))
 		rc = vrp_error_set(VRP_ECHECKSUM,
@@ -80,6 +83,48 @@ static int pull_copy(struct fetch *f, vrp_provider *p, const vrp_recording_remot
 	return rc;
 }
 
+/*
+ * Every download of the copy arrived other than the catalogue's bytes: it
+ * is not counted (nor preferred) until `verify --remote --download` shows
+ * what the remote holds. The mapping stays: the damage may be on the way.
+ */
+static int distrust_copy(struct fetch *f, const vrp_recording_remote *row, int attempts)
+{
+	char why[600];
+	snprintf(why, sizeof(why), "%.500s", vrp_error_last()->message);
+	vrp_db *db = vrp_library_db(f->lib);
+	int rc = vrp_recording_remote_repo_clear_proof(db, f->rec->id, row->remote);
+	if (rc == 0)
+		rc = vrp_audit_record_json(db, "remote_copy_bad", f->rec->id, row->remote, false,
+					   json_pack("{s:s, s:i}", "finding", "damaged_download",
+						     "attempts", attempts));
+	if (rc < 0)
+		return rc;
+	return vrp_error_set(VRP_ECHECKSUM,
+			     "%s (on %d attempts; the copy no longer counts: `vrp verify --remote "
+			     "%s --download` checks it)",
+			     why, attempts, row->remote);
+}
+
+/* Damage in transit is tried again a few times; damage every time is the copy's. */
+static int pull_checked(struct fetch *f, vrp_provider *p, const vrp_recording_remote *row)
+{
+	int rc = 0, attempts = 0;
+	do {
+		rc = pull_copy(f, p, row);
+		attempts++;
+		if (rc == VRP_ECHECKSUM)
+			VRP_LOG_WARNING(
+				"fetch",
+				json_pack("{s:I, s:s, s:i, s:s}", "recording_id",
+					  (json_int_t)f->rec->id, "remote", row->remote, "attempt",
+					  attempts, "code", vrp_error_code_name(rc)),
+				"the copy of recording %lld on %s arrived damaged: %s",
+				(long long)f->rec->id, row->remote, vrp_error_last()->message);
+	} while (rc == VRP_ECHECKSUM && attempts < VRP_RETRY_INTEGRITY_ATTEMPTS);
+	return rc == VRP_ECHECKSUM ? distrust_copy(f, row, attempts) : rc;
+}
+
 static int try_remote(struct fetch *f, const vrp_recording_remote *row)
 {
 	vrp_provider *p = NULL;
@@ -87,7 +132,7 @@ static int try_remote(struct fetch *f, const vrp_recording_remote *row)
 	if (rc == 0)
 		rc = vrp_provider_probe(p);
 	if (rc == 0)
-		rc = pull_copy(f, p, row);
+		rc = pull_checked(f, p, row);
 	vrp_provider_free(p);
 	if (rc < 0)
 		note(f, row->remote, vrp_error_last()->message);

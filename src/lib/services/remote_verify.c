@@ -5,6 +5,7 @@
 #include "core/error_set.h"
 #include "core/hash.h"
 #include "core/log.h"
+#include "core/retry.h"
 #include "core/test_hook.h"
 #include "db/recording_repo.h"
 #include "db/remote_repo.h"
@@ -46,9 +47,40 @@ set_finding(struct copy_check *out, enum vrp_remote_verify_finding finding, cons
 	va_end(ap);
 }
 
+/*
+ * Hashes a download of the copy. One that arrives other than `expected`, or
+ * that the provider saw damaged on the way, is downloaded again (a few
+ * times in all): the same wrong sha256 twice is what the remote holds.
+ */
+static int download_sha256(vrp_provider *p, const vrp_recording_remote *row, const char *expected,
+			   char sha256[VRP_SHA256_HEX_LEN])
+{
+	const char *id = row->remote_id ? row->remote_id : row->remote_path;
+	char previous[VRP_SHA256_HEX_LEN] = "";
+	int rc = 0;
+	for (int attempt = 1; attempt <= VRP_RETRY_INTEGRITY_ATTEMPTS; attempt++) {
+		int64_t bytes = 0;
+		rc = vrp_provider_download_sha256(p, id, sha256, &bytes);
+		if ((rc == 0 && (!strcmp(sha256, expected) || !strcmp(sha256, previous))) ||
+		    (rc < 0 && rc != VRP_ECHECKSUM))
+			break;
+		VRP_LOG_WARNING("verify",
+				json_pack("{s:s, s:I, s:i}", "remote", row->remote, "recording_id",
+					  (json_int_t)row->recording_id, "attempt", attempt),
+				"remote %s: a download of %s arrived other than the catalogue's "
+				"bytes: %s",
+				row->remote, row->remote_path,
+				rc < 0 ? vrp_error_last()->message : sha256);
+		if (rc == 0)
+			memcpy(previous, sha256, sizeof(previous));
+	}
+	return rc;
+}
+
 /* The sha256 the copy has, by the strongest means there is; NULL `*method` when none. */
 static int copy_sha256(vrp_provider *p, const vrp_recording_remote *row, const vrp_remote_object *o,
-		       bool download, char sha256[VRP_SHA256_HEX_LEN], const char **method)
+		       bool download, const char *expected, char sha256[VRP_SHA256_HEX_LEN],
+		       const char **method)
 {
 	*method = NULL;
 	if (!download && o->checksum && o->checksum_kind == VRP_CHECKSUM_SHA256) {
@@ -58,9 +90,7 @@ static int copy_sha256(vrp_provider *p, const vrp_recording_remote *row, const v
 	}
 	if (!download)
 		return 0;
-	int64_t bytes = 0;
-	const char *id = row->remote_id ? row->remote_id : row->remote_path;
-	int rc = vrp_provider_download_sha256(p, id, sha256, &bytes);
+	int rc = download_sha256(p, row, expected, sha256);
 	if (rc == 0)
 		*method = "download";
 	return rc;
@@ -159,7 +189,7 @@ int remote_verify_copy(vrp_library *lib, vrp_provider *p, const vrp_recording *r
 	const char *method = NULL;
 	int rc = vrp_provider_stat(p, row->remote_path, download ? 0 : VRP_STAT_CHECKSUM, &o);
 	if (rc == 0 && o->size == rec->filesize_bytes)
-		rc = copy_sha256(p, row, o, download, sha256, &method);
+		rc = copy_sha256(p, row, o, download, rec->checksum, sha256, &method);
 	if (rc == VRP_EREMOTE_NOT_FOUND)
 		set_finding(out, VRP_REMOTE_VERIFY_MISSING, NULL, rc, "%s: not on the remote",
 			    row->remote_path);

@@ -163,6 +163,20 @@ static int failure_txn(vrp_db *db, void *arg)
 	return rc;
 }
 
+/*
+ * The copy arrived damaged on every attempt the bound allows: the task fails
+ * (no proof, the row failed with ERR_CHECKSUM_MISMATCH), and says so.
+ */
+static void say_damaged_for_good(struct failure *f)
+{
+	char detail[sizeof(f->message)];
+	snprintf(detail, sizeof(detail), "%s", f->message);
+	snprintf(f->message, sizeof(f->message),
+		 "damaged in transit on %lld attempts, not retried: %.400s (check the network "
+		 "and the remote, then `vrp queue retry`)",
+		 (long long)f->t->task->attempts, detail);
+}
+
 int sync_task_fail(struct task_ctx *t, int code, char *resume_state)
 {
 	struct failure f = { .t = t, .code = code, .resume_state = resume_state };
@@ -176,6 +190,8 @@ int sync_task_fail(struct task_ctx *t, int code, char *resume_state)
 		return 0;
 	}
 	decide(&f);
+	if (f.decision.cls == VRP_RETRY_CLASS_INTEGRITY && !f.decision.retry)
+		say_damaged_for_good(&f);
 	int rc = vrp_db_transaction(t->db, failure_txn, &f);
 	free(resume_state);
 	if (rc == VRP_ECONFLICT)
@@ -199,9 +215,12 @@ int sync_task_fail(struct task_ctx *t, int code, char *resume_state)
 	if (f.kind == VRP_SYNC_EVENT_RETRY)
 		ev.now_ms = f.decision.not_before_ms - f.decision.delay_ms;
 	sync_emit(t->w->run, &ev);
-	VRP_LOG(f.kind == VRP_SYNC_EVENT_RETRY ? VRP_LOG_LEVEL_INFO : VRP_LOG_LEVEL_WARNING, "sync",
-		json_pack("{s:I, s:s, s:s, s:I}", "recording_id", (json_int_t)t->task->recording_id,
-			  "remote", t->task->remote, "code", f.code_name, "attempt",
+	/* Damage in transit is worth a warning even when a retry may mend it. */
+	bool quiet = f.kind == VRP_SYNC_EVENT_RETRY && f.decision.cls != VRP_RETRY_CLASS_INTEGRITY;
+	VRP_LOG(quiet ? VRP_LOG_LEVEL_INFO : VRP_LOG_LEVEL_WARNING, "sync",
+		json_pack("{s:I, s:s, s:s, s:s, s:I}", "recording_id",
+			  (json_int_t)t->task->recording_id, "remote", t->task->remote, "code",
+			  f.code_name, "class", vrp_retry_class_name(f.decision.cls), "attempt",
 			  (json_int_t)t->task->attempts),
 		"upload %s: %s", vrp_sync_event_kind_to_string(f.kind), f.message);
 	return 0;

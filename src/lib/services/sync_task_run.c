@@ -227,6 +227,21 @@ static int already_there(struct task_ctx *t, vrp_provider *p, bool *found)
 	return 0;
 }
 
+/*
+ * A copy that was synced once and lost its mapping since was found missing
+ * or other than the recording (verify --remote, sync check): the remote's
+ * word about what sits at the path is what failed, so it is replaced.
+ */
+static int replacing_bad_copy(struct task_ctx *t, bool *replacing)
+{
+	vrp_recording_remote *row = NULL;
+	int rc = vrp_recording_remote_repo_get_variant(t->db, t->rec->id, t->task->remote,
+						       t->task->variant, &row);
+	*replacing = rc == 0 && row->last_synced_at && !row->remote_path;
+	vrp_recording_remote_free(row);
+	return rc;
+}
+
 /* Renews the lease as bytes flow, and stops the transfer when asked to or when the lease is gone.
  */
 static int on_progress(void *ctx, int64_t done, int64_t total)
@@ -303,7 +318,7 @@ static int check_local_file(struct task_ctx *t, const char *local, int rc)
 		(long long)t->rec->id, sha256, t->rec->checksum);
 }
 
-static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
+static int upload(struct task_ctx *t, vrp_provider *p, bool replace, char **resume_state)
 {
 	char *local = vrp_library_path(t->w->lib, t->local_rel);
 	if (!local)
@@ -321,6 +336,7 @@ static int upload(struct task_ctx *t, vrp_provider *p, char **resume_state)
 		.progress = on_progress,
 		.progress_ctx = t,
 		.checkpoint = on_checkpoint,
+		.replace = replace,
 	};
 	/* Marked corrupt by verify: refused unless the file was repaired since. (An
 	 * Opus copy was hashed just now, and made from audio that decoded.) */
@@ -429,11 +445,13 @@ static int transfer(struct task_ctx *t, char **resume_state)
 	}
 	if (rc == 0)
 		rc = reach_remote(t, p);
-	bool found = false;
+	bool found = false, replacing = false;
 	if (rc == 0)
+		rc = replacing_bad_copy(t, &replacing);
+	if (rc == 0 && !replacing)
 		rc = already_there(t, p, &found);
 	if (rc == 0 && !found)
-		rc = upload(t, p, resume_state);
+		rc = upload(t, p, replacing, resume_state);
 	return rc;
 }
 

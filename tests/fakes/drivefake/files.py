@@ -261,6 +261,22 @@ class FileStore:
         self.files[fid] = f
         return f
 
+    def corrupt(self, file_id, offset, rehash):
+        """Flips one stored byte: rot Drive did not see (its hashes stay) or, with rehash,
+        content another client changed (its hashes follow)."""
+        data = self.content.get(file_id)
+        if not data:
+            return False
+        at = offset % len(data)
+        data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+        self.content[file_id] = data
+        if rehash:
+            f = self.files[file_id]
+            f['md5'] = hashlib.md5(data).hexdigest()
+            f['sha1'] = hashlib.sha1(data).hexdigest()
+            f['sha256'] = hashlib.sha256(data).hexdigest()
+        return True
+
     def get(self, file_id):
         if file_id == ROOT:
             now = time.time()

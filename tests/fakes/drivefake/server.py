@@ -627,6 +627,10 @@ class Handler(BaseHTTPRequestHandler):
                 st.config.update(args)
             elif name == 'delete':                  # as the user deleting for good in the web UI
                 st.store.delete(str(args.get('id', '')))
+            elif name == 'corrupt':                 # a stored byte flipped
+                if not st.store.corrupt(str(args.get('id', '')), int(args.get('offset', 0)),
+                                        bool(args.get('rehash', False))):
+                    return json_response(404, {'ok': False, 'error': 'no such file'})
             elif name == 'expire_access_tokens':
                 st.oauth.expire_access_tokens()
             elif name == 'revoke_refresh_tokens':

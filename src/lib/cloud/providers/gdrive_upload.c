@@ -285,7 +285,7 @@ static int upload_once(struct gdrive *gd, const vrp_upload_request *request,
 {
 	struct gdrive_upload up = { .gd = gd, .request = request, .fd = -1 };
 	int rc = prepare(&up);
-	if (rc == 0)
+	if (rc == 0 && !request->replace)
 		rc = find_existing(&up);
 	bool small = up.size <= up.gd->multipart_threshold || up.size == 0;
 	if (rc == 0 && !up.file)

@@ -206,7 +206,7 @@ int onedrive_upload(void *state, const vrp_upload_request *request, vrp_remote_o
 		*resume_state = NULL;
 	int rc = prepare(&up);
 	int found = 0;
-	if (rc == 0)
+	if (rc == 0 && !request->replace)
 		rc = found = onedrive_upload_find_existing(&up);
 	if (found == 1) {
 		rc = 0;
