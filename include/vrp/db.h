@@ -61,6 +61,17 @@ const char *vrp_db_path(const vrp_db *db);
 int vrp_db_set_busy_timeout(vrp_db *db, int milliseconds);
 
 /*
+ * Whether each commit on this connection reaches the disk before it returns
+ * (true, the default) or only with the next commit that does, or the next
+ * checkpoint. Unflushed commits survive a crash of the process, not a power
+ * loss. For bookkeeping that is redone when lost (a sync worker's claims and
+ * status marks, each an fsync that cost more than the transfer of a small
+ * file); what must survive is committed with flushing on, which also
+ * flushes the commits before it.
+ */
+int vrp_db_set_flush_commits(vrp_db *db, bool flush);
+
+/*
  * Runs `fn(db, ctx)` inside a write transaction (BEGIN IMMEDIATE, so the
  * write lock is taken up front and a busy database fails before any work).
  * When `fn` returns 0 the transaction commits; when it returns a negative

@@ -2,8 +2,9 @@
 # The openssh transport's own behaviour, against a real sshd on 127.0.0.1:
 # a Host alias of an ssh config as the only connection setting, an ssh-agent
 # holding the key (no key_file), ProxyJump through the same sshd, vrp killed
-# -9 mid-upload then resumed, no ssh on PATH (libssh2, said once), and an
-# ssh_command speaking malformed SFTP (a clear error, no crash).
+# -9 mid-upload then resumed, no ssh on PATH (libssh2, said once), key_file
+# and known_hosts paths with spaces, and an ssh_command speaking malformed
+# SFTP (a clear error, no crash).
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/../servers/sshd.sh"
 : "${VRP:?set VRP to the vrp binary}"
@@ -125,6 +126,27 @@ out=$(PATH="$WORK/nobin" "$VRP_ABS" --library "$LIB" remote test plain 2>"$WORK/
 err=$(cat "$WORK/.stderr")
 expect_status "without ssh on PATH the remote still works (libssh2)" 0
 check "and the log says so" grep -q 'no ssh program on PATH: sftp remotes use libssh2' "$VRP_LOG_DIR"/*
+
+# ---- key_file and known_hosts paths with spaces, '%' and '"': ssh gets them whole ----
+ODD="$WORK/odd dir %h \"q\""
+mkdir -p "$ODD"
+cp "$SRV/user_ed25519" "$ODD/my key"
+chmod 600 "$ODD/my key"
+: >"$ODD/known hosts"
+"$VRP" -q --library "$LIB" remote add odd sftp host=127.0.0.1 port="$PORT" user="$ME" \
+	path="$REMOTE/odd" key_file="$ODD/my key" known_hosts="$ODD/known hosts" transport=openssh \
+	"ssh_command=ssh -F /dev/null"
+run "$VRP" --library "$LIB" remote test odd --accept-host-key
+expect_status "odd paths: the host key is accepted" 0
+check "into the known_hosts file named, spaces and all" grep -q 'ssh-ed25519' "$ODD/known hosts"
+run "$VRP" --library "$LIB" sync --remote odd
+expect_status "odd paths: a sync logs in with the key file named" 0
+check "and the files arrived" test "$(find "$REMOTE/odd" -type f ! -name '*.part' | wc -l)" -ge 3
+"$VRP" -q --library "$LIB" remote add dollar sftp host=127.0.0.1 port="$PORT" user="$ME" \
+	path="$REMOTE/dollar" known_hosts="$ODD/\${HOME}" transport=openssh
+run "$VRP" --library "$LIB" remote test dollar
+check "a path with \${ is refused (exit $status)" test "$status" -gt 0 -a "$status" -lt 128
+expect_match "saying why" "$err" 'would expand as a variable'
 
 # ---- an ssh_command that speaks malformed SFTP: a clear error, no crash ----
 for mode in oversized wrongid short hugenames; do

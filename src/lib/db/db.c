@@ -198,6 +198,12 @@ int vrp_db_set_busy_timeout(vrp_db *db, int milliseconds)
 
 int vrp_db_busy_timeout(const vrp_db *db) { return db->busy.timeout_ms; }
 
+int vrp_db_set_flush_commits(vrp_db *db, bool flush)
+{
+	/* In WAL mode NORMAL syncs the log only at checkpoints; FULL at every commit. */
+	return vrp_db_exec(db, flush ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+}
+
 static int check_not_too_new(vrp_db *db)
 {
 	int version = 0;

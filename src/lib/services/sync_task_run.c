@@ -146,9 +146,19 @@ static int success_txn(vrp_db *db, void *arg)
 	return rc;
 }
 
+/* Committed flushed, with the worker's unflushed bookkeeping before it (sync_worker.c). */
+static int flushed_transaction(vrp_db *db, vrp_db_txn_fn fn, void *ctx)
+{
+	int rc = vrp_db_set_flush_commits(db, true);
+	if (rc == 0)
+		rc = vrp_db_transaction(db, fn, ctx);
+	int unset = vrp_db_set_flush_commits(db, false);
+	return rc < 0 ? rc : unset;
+}
+
 static int succeed(struct task_ctx *t)
 {
-	int rc = vrp_db_transaction(t->db, success_txn, t);
+	int rc = flushed_transaction(t->db, success_txn, t);
 	if (rc == VRP_ECONFLICT) {
 		/* Another worker took the task over; it will find the object and finish. */
 		VRP_LOG_WARNING("sync", NULL, "lost the lease on task %lld",
@@ -493,7 +503,7 @@ static int delete_object(struct task_ctx *t)
 
 static int succeed_delete(struct task_ctx *t)
 {
-	int rc = vrp_db_transaction(t->db, delete_done_txn, t);
+	int rc = flushed_transaction(t->db, delete_done_txn, t);
 	if (rc == VRP_ECONFLICT)
 		return 0;
 	if (rc < 0)

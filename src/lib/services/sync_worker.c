@@ -405,6 +405,9 @@ static void *worker_main(void *arg)
 {
 	struct sync_worker *w = arg;
 	int rc = vrp_library_open(&w->lib, w->run->root, 0, NULL);
+	/* Claims and marks are redone when a power loss undoes them; a task's end is flushed. */
+	if (rc == 0)
+		rc = vrp_db_set_flush_commits(vrp_library_db(w->lib), false);
 	if (rc == 0)
 		rc = work_loop(w);
 	if (rc < 0) {

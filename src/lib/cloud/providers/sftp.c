@@ -157,6 +157,7 @@ static void sftp_close(void *state)
 		return;
 	sftp_disconnect(s);
 	free(s->io_buf);
+	free(s->checked_dir);
 	free(s->name);
 	free(s->set.host);
 	free(s->set.user);
@@ -226,11 +227,11 @@ int sftp_lstat(struct sftp *s, const char *path, struct sftp_attrs *attrs)
 	return 0;
 }
 
-int sftp_refuse_link(struct sftp *s, const char *path)
+/* sftp_refuse_link() keeping the attributes it read. */
+static int sftp_refuse_link_attrs(struct sftp *s, const char *path, struct sftp_attrs *attrs)
 {
-	struct sftp_attrs attrs;
-	int rc = sftp_lstat(s, path, &attrs);
-	if (rc == 0 && SFTP_S_ISLNK(attrs.permissions))
+	int rc = sftp_lstat(s, path, attrs);
+	if (rc == 0 && SFTP_S_ISLNK(attrs->permissions))
 		return vrp_error_set(
 			VRP_EPERMANENT,
 			"%s on %s is a symbolic link; links are not followed under the "
@@ -239,35 +240,99 @@ int sftp_refuse_link(struct sftp *s, const char *path)
 	return rc;
 }
 
+int sftp_refuse_link(struct sftp *s, const char *path)
+{
+	struct sftp_attrs attrs;
+	return sftp_refuse_link_attrs(s, path, &attrs);
+}
+
 /*
  * SFTP has no openat: each component below the root is lstat'ed before the
  * operation uses the path. A component swapped for a link between this
  * check and the use is still followed; that window is accepted (only
  * someone who can write the remote folder can use it, and they could write
  * the files themselves). The root itself may be a link: the user chose it.
+ *
+ * The folders found real are remembered for the connection (`checked_dir`,
+ * the deepest one): a run uploads many files into few folders, and an lstat
+ * per folder per file was most of its round trips. That widens the window
+ * above to the connection's life, for the same reason accepted.
  */
-int sftp_refuse_links(struct sftp *s, const char *full)
+static bool dir_checked(const struct sftp *s, const char *path)
 {
-	char *path = strdup(full);
-	if (!path)
-		return vrp_error_oom();
+	const char *c = s->checked_dir;
+	size_t n = strlen(path);
+	return c && strncmp(c, path, n) == 0 && (c[n] == '\0' || c[n] == '/');
+}
+
+void sftp_forget_checked(struct sftp *s)
+{
+	free(s->checked_dir);
+	s->checked_dir = NULL;
+}
+
+/* Remembers `full`'s folder as checked (its components were all real folders). */
+static void remember_dir(struct sftp *s, const char *full)
+{
+	const char *slash = strrchr(full, '/');
+	char *dir = slash ? strndup(full, (size_t)(slash - full)) : NULL;
+	if (!dir || dir_checked(s, dir)) {
+		free(dir); /* NULL: only a cache, the next call checks again */
+		return;
+	}
+	free(s->checked_dir);
+	s->checked_dir = dir;
+}
+
+/* lstat of one folder on the way: 0 when it is a real folder, 1 when it is not there. */
+static int check_folder(struct sftp *s, const char *path)
+{
+	if (dir_checked(s, path))
+		return 0;
+	int rc = sftp_refuse_link(s, path);
+	return rc == VRP_EREMOTE_NOT_FOUND ? 1 : rc;
+}
+
+/* Each folder below the root on the way to `path` (edited, restored); 0, 1 (one missing) or a code. */
+static int check_folders(struct sftp *s, char *path, char **last)
+{
 	size_t root = strlen(s->set.root);
 	char *p = path + (strncmp(path, s->set.root, root) == 0 ? root : strlen(path));
-	int rc = 0;
-	while (rc == 0 && *p) {
-		p += *p == '/';
-		char *slash = strchr(p, '/');
-		if (slash)
-			*slash = '\0';
-		rc = sftp_refuse_link(s, path);
-		if (!slash)
-			break;
+	*last = p;
+	for (char *slash; *p && (slash = strchr(p + (*p == '/'), '/')) != NULL; p = slash) {
+		*slash = '\0';
+		int rc = check_folder(s, path);
 		*slash = '/';
-		p = slash;
+		if (rc != 0)
+			return rc;
+	}
+	*last = p;
+	return 0;
+}
+
+int sftp_refuse_links_at(struct sftp *s, const char *full, struct sftp_attrs *last, bool *found)
+{
+	*found = false;
+	char *path = strdup(full), *name = NULL;
+	if (!path)
+		return vrp_error_oom();
+	int rc = check_folders(s, path, &name);
+	if (rc == 0 && *name) {
+		rc = sftp_refuse_link_attrs(s, path, last);
+		*found = rc == 0;
+		if (rc == 0 || rc == VRP_EREMOTE_NOT_FOUND)
+			remember_dir(s, path);
 	}
 	free(path);
 	/* What is not there is no link; the operation itself reports or creates it. */
-	return rc == VRP_EREMOTE_NOT_FOUND ? 0 : rc;
+	return rc == 1 || rc == VRP_EREMOTE_NOT_FOUND ? 0 : rc;
+}
+
+int sftp_refuse_links(struct sftp *s, const char *full)
+{
+	struct sftp_attrs attrs;
+	bool found = false;
+	return sftp_refuse_links_at(s, full, &attrs, &found);
 }
 
 bool sftp_is_part(const char *name)
@@ -297,11 +362,15 @@ static int stat_once(struct sftp *s, const char *full, const char *remote_path, 
 	struct sftp_attrs attrs;
 	char sha256[65];
 	const char *how = NULL;
+	bool found = false;
 	int rc = sftp_connect(s);
+	/* Not a link, so its lstat is its stat: one round trip. */
 	if (rc == 0)
-		rc = sftp_refuse_links(s, full);
-	if (rc == 0 && s->ops->stat(s, full, true, &attrs) != 0)
-		rc = sftp_fail(s, "cannot read the status of", full);
+		rc = sftp_refuse_links_at(s, full, &attrs, &found);
+	if (rc == 0 && !found)
+		rc = vrp_error_set(VRP_EREMOTE_NOT_FOUND,
+				   "cannot read the status of %s on %s: no such file or folder", full,
+				   s->set.host);
 	if (rc == 0 && !SFTP_S_ISREG(attrs.permissions))
 		rc = vrp_error_set(VRP_EREMOTE_NOT_FOUND, "%s on %s is not a file", full,
 				   s->set.host);

@@ -64,6 +64,7 @@ struct sftp {
 	bool fsync_unsupported; /* the server refused fsync@openssh.com once */
 	char *password;         /* held only while keyboard-interactive auth runs */
 	unsigned char *io_buf;  /* the upload buffer, kept across uploads (SFTP_IO_BUFFER) */
+	char *checked_dir;      /* the deepest folder found real on this connection (sftp.c) */
 };
 
 /* ---- sftp.c ---- */
@@ -86,6 +87,12 @@ int sftp_refuse_link(struct sftp *s, const char *path);
  * is, including when one is not there yet.
  */
 int sftp_refuse_links(struct sftp *s, const char *full);
+
+/* sftp_refuse_links() with the lstat of `full` itself in `*last` when `*found`. */
+int sftp_refuse_links_at(struct sftp *s, const char *full, struct sftp_attrs *last, bool *found);
+
+/* Forgets the folders checked on the connection (a new one checks them again). */
+void sftp_forget_checked(struct sftp *s);
 
 /* An open file or folder: libssh2's, or the server's handle for the openssh transport. */
 struct sftp_handle {

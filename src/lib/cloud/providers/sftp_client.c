@@ -59,15 +59,30 @@ int sftp_client_send(struct sftp *s, struct sftp_writer *w)
 	return sftp_openssh_send(s, w->p, len);
 }
 
+/* Whether `r` answers a close nobody waits for (then forgotten). */
+static bool unwaited(struct sftp_openssh *o, const struct sftp_reply *r)
+{
+	for (size_t i = 0; i < o->unwaited_count; i++) {
+		if (o->unwaited[i] != r->id)
+			continue;
+		o->unwaited[i] = o->unwaited[--o->unwaited_count];
+		return r->type == SFTP_STATUS;
+	}
+	return false;
+}
+
 int sftp_client_recv(struct sftp *s, struct sftp_reply *r)
 {
-	const unsigned char *body = NULL;
-	size_t len = 0;
-	if (sftp_openssh_recv(s, &body, &len) < 0)
-		return -1;
-	if (sftp_proto_parse(body, len, r) != SFTP_PROTO_OK || r->type == SFTP_VERSION)
-		return sftp_client_bad(s, "a malformed reply");
-	return 0;
+	for (;;) {
+		const unsigned char *body = NULL;
+		size_t len = 0;
+		if (sftp_openssh_recv(s, &body, &len) < 0)
+			return -1;
+		if (sftp_proto_parse(body, len, r) != SFTP_PROTO_OK || r->type == SFTP_VERSION)
+			return sftp_client_bad(s, "a malformed reply");
+		if (!unwaited(s->ossh, r))
+			return 0;
+	}
 }
 
 /* The reply to request `id`; -1 when none came or it answers another request. */
@@ -228,11 +243,21 @@ static void client_close(struct sftp *s, struct sftp_handle *h)
 {
 	if (!h)
 		return;
-	if (s->ossh && !s->broken) {
+	struct sftp_openssh *o = s->ossh;
+	if (o && !s->broken) {
 		struct sftp_writer w;
 		uint32_t id = sftp_client_begin(s, &w, SFTP_CLOSE);
 		put_handle(&w, h);
-		send_and_status(s, &w, id);
+		/*
+		 * A close's failure is ignored, so its reply is not waited for: it is
+		 * dropped when it comes, before the next request's. OpenSSH's server
+		 * runs requests in order, so a rename sent next finds the file closed
+		 * (and the upload was fsynced before).
+		 */
+		if (o->unwaited_count == SFTP_OPENSSH_UNWAITED)
+			send_and_status(s, &w, id);
+		else if (sftp_client_send(s, &w) == 0)
+			o->unwaited[o->unwaited_count++] = id;
 	}
 	free(h->names);
 	free(h);

@@ -49,8 +49,10 @@ int sftp_connect(struct sftp *s)
 	if (s->broken)
 		sftp_disconnect(s);
 	/* Chosen again for each new connection: a secret stored meanwhile changes the choice. */
-	if (!s->ops->connected(s))
+	if (!s->ops->connected(s)) {
+		sftp_forget_checked(s);
 		s->ops = choose(s);
+	}
 	s->reused = s->ops->connected(s);
 	return s->ops->connect(s, false, NULL);
 }
@@ -67,6 +69,7 @@ int sftp_accept_host_key(struct sftp *s, char **fingerprint)
 void sftp_disconnect(struct sftp *s)
 {
 	s->ops->disconnect(s);
+	sftp_forget_checked(s);
 	s->broken = false;
 	s->reused = false;
 }

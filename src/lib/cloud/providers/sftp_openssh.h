@@ -18,12 +18,15 @@
 #include <sys/types.h>
 
 #define SFTP_OPENSSH_MESSAGES 4096
+#define SFTP_OPENSSH_UNWAITED 16
 
 struct sftp_openssh {
 	pid_t pid;
 	int fd;     /* our end of ssh's stdin and stdout */
 	int err_fd; /* ssh's stderr; -1 once it closed */
 	uint32_t next_id;
+	uint32_t unwaited[SFTP_OPENSSH_UNWAITED]; /* ids of closes whose replies are dropped */
+	size_t unwaited_count;
 	size_t read_len, write_len; /* bytes per READ / WRITE request */
 	bool posix_rename, fsync, statvfs;
 	unsigned char *in; /* received bytes; `in_used` of them belong to the packet handed out */
@@ -85,7 +88,7 @@ int sftp_client_out(struct sftp_openssh *o, size_t cap);
 /* Starts a request of `type` in the request buffer; its id. */
 uint32_t sftp_client_begin(struct sftp *s, struct sftp_writer *w, int type);
 int sftp_client_send(struct sftp *s, struct sftp_writer *w);
-/* The next reply, parsed (any id; not VERSION). */
+/* The next reply, parsed (any id but an unwaited close's; not VERSION). */
 int sftp_client_recv(struct sftp *s, struct sftp_reply *r);
 
 /* ---- sftp_client_stream.c: pipelined transfers (vrp codes) ---- */

@@ -118,6 +118,42 @@ static void add(struct args *a, const char *prefix, const char *value)
 	a->v[a->n++] = arg;
 }
 
+/*
+ * ssh splits an -o value into words (a path with a space would be several
+ * known_hosts files) and expands %-tokens and ${VARIABLES} in these paths
+ * (-i's too, after it checked the unexpanded name): so the path goes in
+ * double quotes, '"' and '\\' escaped, '%' doubled. "${" has no escape.
+ */
+static void add_path(struct args *a, const char *option, const char *path, const char *setting)
+{
+	if (a->rc < 0)
+		return;
+	if (strstr(path, "${")) {
+		a->rc = vrp_error_set(VRP_EINVAL,
+				      "setting '%s' contains \"${\", which ssh would expand as a "
+				      "variable: rename the file or use transport=libssh2",
+				      setting);
+		return;
+	}
+	char *quoted = malloc(strlen(path) * 2 + 3), *q = quoted;
+	if (!quoted) {
+		a->rc = vrp_error_oom();
+		return;
+	}
+	*q++ = '"';
+	for (const char *p = path; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			*q++ = '\\';
+		else if (*p == '%')
+			*q++ = '%';
+		*q++ = *p;
+	}
+	*q++ = '"';
+	*q = '\0';
+	add(a, option, quoted);
+	free(quoted);
+}
+
 int sftp_ssh_argv(const struct sftp *s, bool accept, const char *command, char ***argv)
 {
 	const struct sftp_settings *set = &s->set;
@@ -143,9 +179,9 @@ int sftp_ssh_argv(const struct sftp *s, bool accept, const char *command, char *
 	if (set->user_set)
 		add(&a, "-l", set->user);
 	if (set->key_file)
-		add(&a, "-i", set->key_file);
+		add_path(&a, "-oIdentityFile=", set->key_file, "key_file");
 	if (set->known_hosts_set)
-		add(&a, "-oUserKnownHostsFile=", set->known_hosts);
+		add_path(&a, "-oUserKnownHostsFile=", set->known_hosts, "known_hosts");
 	if (!command)
 		add(&a, "", "-s");
 	add(&a, "", "--");

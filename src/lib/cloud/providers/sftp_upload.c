@@ -79,10 +79,14 @@ static int mkdir_p(struct sftp *s, char *dir)
 	return sftp_fail(s, "cannot create the folder", dir);
 }
 
-static struct sftp_handle *open_part(struct sftp *s, const char *part)
+static struct sftp_handle *open_part(struct sftp *s, const char *part, bool fresh)
 {
 	struct sftp_handle *h = NULL;
-	s->ops->open(s, part, SFTP_FXF_READ | SFTP_FXF_WRITE | SFTP_FXF_CREAT, 0644, &h);
+	unsigned long flags = SFTP_FXF_READ | SFTP_FXF_WRITE | SFTP_FXF_CREAT;
+	/* No part was there: whatever one appeared since is not ours to resume. */
+	if (fresh)
+		flags |= SFTP_FXF_TRUNC;
+	s->ops->open(s, part, flags, 0644, &h);
 	return h;
 }
 
@@ -116,30 +120,38 @@ static int resume_or_restart(struct upload *up, int64_t existing)
 	return 0;
 }
 
-/* The folders on the way, the name renamed over and the .part opened may not be links. */
-static int refuse_links(struct upload *up)
+/*
+ * The folders on the way, the name renamed over and the .part opened may
+ * not be links. `*part_found` says whether a .part is there to resume.
+ */
+static int refuse_links(struct upload *up, bool *part_found)
 {
+	struct sftp_attrs attrs;
 	int rc = sftp_refuse_links(up->s, up->full);
 	if (rc == 0)
-		rc = sftp_refuse_link(up->s, up->part);
-	return rc == VRP_EREMOTE_NOT_FOUND ? 0 : rc;
+		rc = sftp_refuse_links_at(up->s, up->part, &attrs, part_found);
+	return rc;
 }
 
 static int open_remote(struct upload *up)
 {
 	struct sftp *s = up->s;
-	int rc = refuse_links(up);
+	bool part_found = true;
+	int rc = refuse_links(up, &part_found);
 	if (rc < 0)
 		return rc;
-	up->h = open_part(s, up->part);
+	up->h = open_part(s, up->part, !part_found);
 	if (!up->h && sftp_status(s) == SFTP_FX_NO_SUCH_FILE) {
 		rc = mkdir_p(s, up->dir);
 		if (rc < 0)
 			return rc;
-		up->h = open_part(s, up->part);
+		up->h = open_part(s, up->part, !part_found);
 	}
 	if (!up->h)
 		return sftp_fail(s, "cannot create", up->part);
+	/* A new part is empty: its status would only cost a round trip. */
+	if (!part_found)
+		return 0;
 	struct sftp_attrs attrs;
 	if (s->ops->fstat(s, up->h, &attrs) != 0)
 		return sftp_fail(s, "cannot read the status of", up->part);
