@@ -56,11 +56,11 @@ struct transcribe_run {
 	bool drawn;
 	size_t count, done;
 	const int64_t *ids;
-	double *durations;      /* per id, seconds */
-	double total, skipped;  /* audio seconds in all, and of transcripts kept fresh */
-	double decoded;         /* audio seconds decoded so far */
+	double *durations;     /* per id, seconds */
+	double total, skipped; /* audio seconds in all, and of transcripts kept fresh */
+	double decoded;        /* audio seconds decoded so far */
 	double started, last_draw;
-	int status;             /* the exit status of the first failure */
+	int status; /* the exit status of the first failure */
 };
 
 static void clear_line(struct transcribe_run *run)
@@ -85,11 +85,12 @@ static void draw(struct transcribe_run *run)
 		snprintf(at, sizeof(at), "00:00");
 	cli_format_duration(run->total, of);
 	if (speed > 0 && run->total > done)
-		cli_format_duration((run->total - done) / speed < 1 ? 1 : (run->total - done) / speed,
-				    eta);
+		cli_format_duration(
+			(run->total - done) / speed < 1 ? 1 : (run->total - done) / speed, eta);
 	else
 		snprintf(eta, sizeof(eta), "--:--");
-	fprintf(stderr, "\r[%zu/%zu recordings] %s / %s of audio  %d%%  %.1fx real time  ETA %s\033[K",
+	fprintf(stderr,
+		"\r[%zu/%zu recordings] %s / %s of audio  %d%%  %.1fx real time  ETA %s\033[K",
 		run->done, run->count, at, of,
 		run->total > 0 ? (int)(100.0 * done / run->total) : 100, speed, eta);
 	run->drawn = true;
@@ -184,7 +185,8 @@ static int transcribe_ids(struct cli *cli, vrp_library *lib, struct transcribe_a
 {
 	struct transcribe_run run = {
 		.cli = cli,
-		.progress = !cli->json && cli->verbosity >= 0 && cli_terminal_escapes(STDERR_FILENO),
+		.progress =
+			!cli->json && cli->verbosity >= 0 && cli_terminal_escapes(STDERR_FILENO),
 		.count = count,
 		.ids = ids,
 		.started = cli_progress_now(),
@@ -216,8 +218,8 @@ int cmd_transcribe(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct cli_option_spec spec = { "transcribe", "hj:", options,
-						     transcribe_usage, on_option };
+	static const struct cli_option_spec spec = { "transcribe", "hj:", options, transcribe_usage,
+						     on_option };
 	struct transcribe_args a = { .all = false };
 	int status = cli_options(cli, &spec, argc, argv, &a);
 	if (status)

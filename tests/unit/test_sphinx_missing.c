@@ -84,7 +84,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transcribe_says_which_packages_to_install),
 		cmocka_unit_test(test_every_later_attempt_fails_the_same_way),
-		cmocka_unit_test(test_the_queue_makes_the_other_kinds_and_leaves_the_transcript_out),
+		cmocka_unit_test(
+			test_the_queue_makes_the_other_kinds_and_leaves_the_transcript_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
