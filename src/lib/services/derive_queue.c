@@ -189,7 +189,15 @@ int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, int64_t lease_
 				(long long)t.recording_id);
 		return 0;
 	}
-	if (rc == 0)
-		return vrp_derive_task_repo_finish(vrp_library_db(lib), t.id, owner, t.kinds);
-	return record_failure(lib, &t, owner, rc);
+	rc = rc == 0 ? vrp_derive_task_repo_finish(vrp_library_db(lib), t.id, owner, t.kinds)
+		     : record_failure(lib, &t, owner, rc);
+	/* A short lease (sync --lease 1) can end during the last write: the worker
+	 * that took it over makes the same assets again, atomically; not an error. */
+	if (rc == VRP_ENOTFOUND) {
+		VRP_LOG_WARNING("derive", NULL,
+				"recording %lld: another worker took over its derivation",
+				(long long)t.recording_id);
+		rc = 0;
+	}
+	return rc;
 }
