@@ -39,6 +39,7 @@ chromium
 nodejs
 libpocketsphinx-dev
 pocketsphinx-en-us
+pocketsphinx-testdata
 flite
 festival
 festvox-kallpc16k

@@ -56,6 +56,14 @@ typedef void (*vrp_derive_result_fn)(void *ctx, int64_t recording_id, unsigned m
 int vrp_derive_many(vrp_library *lib, const int64_t *ids, size_t count, unsigned kinds, bool force,
 		    unsigned jobs, vrp_derive_result_fn on_result, void *ctx);
 
+/*
+ * Called as the audio is decoded with the seconds of it done so far, on the
+ * deriving thread, between two blocks of samples (no transaction is open).
+ * A non-zero return (a VRP_E* code with the last error set) stops the
+ * derivation with that code.
+ */
+typedef int (*vrp_derive_progress_fn)(void *ctx, double seconds);
+
 /* What vrp_derive_with() may ask of the generators; NULL members mean defaults. */
 struct vrp_derive_options {
 	const char *language; /* a transcript's language ("en-us", the default) */
@@ -63,6 +71,8 @@ struct vrp_derive_options {
 	 * vrp_transcribe()), and whose they are; NULL for none. */
 	const char *journal;
 	const char *journal_key;
+	vrp_derive_progress_fn on_progress; /* NULL for none */
+	void *progress_ctx;
 };
 
 /* vrp_derive() with options for the generators (NULL: the defaults). */
@@ -77,9 +87,9 @@ unsigned vrp_derive_kinds_supported(void);
 
 /*
  * The kinds import queues for every recording: the setting derive.kinds of
- * `lib` (default waveform, spectrogram, compressed; transcripts are slow
- * and opt-in), or VRP_DERIVE_NONE when it is set empty. A bad value is
- * logged and the default applies.
+ * `lib` (default waveform, spectrogram, compressed, transcript), or
+ * VRP_DERIVE_NONE when it is set empty. A bad value is logged and the
+ * default applies.
  */
 unsigned vrp_derive_kinds_queued(vrp_library *lib);
 
@@ -93,12 +103,19 @@ int vrp_derive_enqueue(vrp_library *lib, int64_t recording_id, unsigned kinds);
 /*
  * Claims the next due derivation, makes it and records the outcome:
  * `*ran` is false when none was due; otherwise `*outcome` gets what
- * vrp_derive() returned. A failure of the derivation itself is the task's
- * (retried later when it may pass, else kept as failed with its error)
- * and returns 0; only a failure to use the queue is returned. `owner`
- * names the caller in the task's lease.
+ * vrp_derive() (and, for a transcript, vrp_transcribe()) returned. A
+ * failure of the derivation itself is the task's (retried later when it
+ * may pass, else kept as failed with its error) and returns 0; only a
+ * failure to use the queue is returned. `owner` names the caller in the
+ * task's lease, which lasts `lease_ms` (<= 0: 15 minutes) and is renewed
+ * while the audio is decoded, so a killed worker's task is taken up again
+ * that long after its last renewal. A transcript resumes from its journal.
+ * A transcript asked for where no speech engine is installed is left out
+ * (not a failure); the first time in a process, a warning in the log says
+ * which packages to install. Other kinds are made as ever.
  */
-int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, bool *ran, int *outcome);
+int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, int64_t lease_ms, bool *ran,
+			     int *outcome);
 
 typedef struct vrp_derive_queue_status {
 	int64_t queued, running, failed;

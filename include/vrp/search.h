@@ -63,7 +63,8 @@ typedef struct vrp_search_options {
 	 * search should (a million recordings, a word in most of them). When a
 	 * query matches more than this many recordings, only the most recent
 	 * this many (by id, i.e. by import order) are ranked and returned. 0
-	 * means VRP_SEARCH_RANK_WINDOW.
+	 * means VRP_SEARCH_RANK_WINDOW. Transcripts rank four times this many
+	 * of their newest matching utterances.
 	 */
 	int rank_window;
 	/*

@@ -61,6 +61,10 @@ typedef struct vrp_transcribe_options {
 	/* Never give the recording an automatic title (neither does the setting
 	 * transcribe.auto_title = false in the library's config). */
 	bool no_auto_title;
+	/* Called with the seconds of audio done as it goes (see
+	 * vrp_derive_progress_fn in vrp/derive.h); NULL for none. */
+	int (*on_progress)(void *ctx, double seconds);
+	void *progress_ctx;
 } vrp_transcribe_options;
 
 /* What vrp_transcribe() did. */
@@ -82,6 +86,28 @@ typedef struct vrp_transcribe_result {
  */
 int vrp_transcribe(vrp_library *lib, int64_t recording_id, const vrp_transcribe_options *options,
 		   vrp_transcribe_result *result);
+
+/*
+ * What became of one recording in vrp_transcribe_many(): `rc` as
+ * vrp_transcribe() returned it and, when 0, `result`.
+ */
+typedef void (*vrp_transcribe_result_fn)(void *ctx, int64_t recording_id, int rc,
+					 const vrp_transcribe_result *result);
+
+/*
+ * vrp_transcribe() of each of `ids` on `jobs` threads at once (0: one per
+ * core), each with its own connection and its own decoder (about 100 MB
+ * each). `options->on_progress` (may be NULL) receives the seconds of
+ * audio done in all the recordings together; it and `on_result` (may be
+ * NULL) are called never on two threads at once, on the thread that did
+ * the work (so vrp_error_last() there is the failure's), and
+ * `on_result` once per recording in the order they finish. A recording's
+ * failure does not stop the others. Returns 0, or the code of what kept
+ * the run from starting.
+ */
+int vrp_transcribe_many(vrp_library *lib, const int64_t *ids, size_t count,
+			const vrp_transcribe_options *options, unsigned jobs,
+			vrp_transcribe_result_fn on_result, void *ctx);
 
 /* Whether a transcript can be made here: 0, or VRP_ENOTSUP saying what to install. */
 int vrp_transcribe_available(const char *language);

@@ -7,6 +7,9 @@
 : "${VRP:?set VRP to the vrp binary}"
 . "$(dirname "$0")/gdrive_fake.sh"
 LIB="$WORK/lib"
+# Providers are what this tests: no transcripts in the derive queue (slow
+# under the sanitizers; test_cli_transcribe.sh covers the queue's).
+printf '[derive]\nkinds = waveform,spectrogram,compressed\n' >"$VRP_CONFIG"
 "$VRP" -q --library "$LIB" init
 lib_shas() { sqlite3 "$1/library.db" "SELECT checksum FROM recordings ORDER BY checksum"; }
 

@@ -9,6 +9,9 @@
 . "$(dirname "$0")/gdrive_fake.sh"
 T0=$(date +%s.%N); lap() { echo "# $1: $(echo "$(date +%s.%N) - $T0" | bc) s"; }
 LIB="$WORK/lib"
+# Providers are what this tests: no transcripts in the derive queue (slow
+# under the sanitizers; test_cli_transcribe.sh covers the queue's).
+printf '[derive]\nkinds = waveform,spectrogram,compressed\n' >"$VRP_CONFIG"
 "$VRP" -q --library "$LIB" init
 # Small chunks so a 12 MiB upload takes long enough to be killed in the middle.
 gdrive_add "$LIB" gd chunk_size=262144 multipart_threshold=1048576

@@ -7,6 +7,9 @@
 : "${FIXTURES:?set FIXTURES to the generated media fixtures}"
 LIB="$WORK/lib"
 NAS="$WORK/nas"
+# Uploads are what this tests: no transcripts in the derive queue (slow
+# under the sanitizers; test_cli_transcribe.sh covers the queue's).
+printf '[derive]\nkinds = waveform,spectrogram,compressed\n' >"$VRP_CONFIG"
 "$VRP" -q --library "$LIB" init
 mkdir "$NAS"
 

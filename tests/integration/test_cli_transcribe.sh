@@ -140,6 +140,26 @@ run "$VRP" --library "$LIB" transcribe --language xx-yy "$id"
 expect_status "a language with no model installed exits 69" 69
 expect_match "saying which package to install" "$err" 'install pocketsphinx-xx-yy'
 
+# -j: one decoder per thread, the same transcripts as one at a time; a
+# progress line on a terminal's stderr only.
+three="$(id_of speech_slt.wav) $(id_of speech_rms.wav) $(id_of late.wav)"
+dump() { for i in $three; do "$VRP" --library "$LIB" transcript --format json "$i"; done; }
+"$VRP" -q --library "$LIB" transcribe --force -j 1 $three
+dump >"$WORK/j1.json"
+run "$VRP" --library "$LIB" transcribe --force -j 2 $three
+expect_status "transcribe -j 2 exits 0" 0
+check "and reports each of the three" test "$(printf '%s\n' "$out" | grep -c 'transcript made')" -eq 3
+check "no progress line when stderr is not a terminal" test -z "$err"
+dump >"$WORK/j2.json"
+check "-j 2 gives the same transcripts as -j 1" cmp "$WORK/j1.json" "$WORK/j2.json"
+run "$VRP" --library "$LIB" transcribe -j 0 --all
+expect_status "-j 0 is a usage error" 64
+if command -v script >/dev/null; then
+	script -qec "$VRP --library $LIB transcribe --force -j 2 $three" /dev/null >"$WORK/tty.out" 2>&1 || true
+	check "on a terminal a progress line counts recordings and audio" \
+		grep -Eq '\[[0-3]/3 recordings\] [0-9:]+ / [0-9:]+ of audio +[0-9]+%' "$WORK/tty.out"
+fi
+
 # Search by spoken words: recall of the content words, and words never said.
 content="rice served round bowls juice lemons punch thrown parked truck catch pink
 salmon kick ball straight follow woman feet evening chicken rare dish hole sock"
@@ -230,6 +250,42 @@ s = json.load(open(sys.argv[1]))["segments"]
 assert len(s) == 6, len(s)
 assert all(a["end"] <= b["start"] for a, b in zip(s, s[1:]))
 assert "salmon" in s[4]["text"] or "follow" in s[5]["text"]' "$WORK/long.json"
+
+# The derive queue transcribes by default: import queues it, a worker makes
+# it, and a worker killed mid-transcript leaves a journal the next one
+# resumes from once the lease (2 s here) has run out.
+Q="$WORK/queued"
+"$VRP" -q --library "$Q" init
+"$VRP" -q --library "$Q" import "$WORK/long.wav"
+qjournal="$Q/derived/transcript/$(sqlite3 "$Q/library.db" "SELECT uuid FROM recordings WHERE id = 1").journal"
+"$VRP" -q --library "$Q" worker --lease 2 2>"$WORK/worker.err" &
+pid=$!
+i=0
+while [ $i -lt 1200 ] && [ "$(grep -c '^[0-9]' "$qjournal" 2>/dev/null || echo 0)" -lt 1 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -9 "$pid" 2>/dev/null && killed=yes || killed=no
+wait "$pid" 2>/dev/null
+echo "# the worker was killed while transcribing: $killed"
+check "the killed worker's task is left running" test "$(sqlite3 "$Q/library.db" "SELECT state FROM derive_tasks")" = running
+sleep 2.5
+run "$VRP" --library "$Q" worker --once --lease 2
+expect_status "the next worker takes the task over once its lease ran out" 0
+if [ "$killed" = yes ]; then
+	check "and resumes the transcript after its last finished utterance" grep -q 'resuming a transcript after its last finished utterance' "$VRP_LOG_DIR"/*
+fi
+check "every kind import queues is made, the transcript included" test "$(sqlite3 "$Q/library.db" "SELECT group_concat(kind) FROM (SELECT kind FROM derived_assets ORDER BY kind)")" = "compressed,spectrogram,transcript,waveform"
+check "the queue is empty" test "$(sqlite3 "$Q/library.db" "SELECT count(*) FROM derive_tasks")" -eq 0
+check "no journal is left" test ! -e "$qjournal"
+run "$VRP" --library "$Q" --json search salmon
+expect_match "the queued transcript is indexed for search" "$out" '"field":"transcript"'
+"$VRP" --library "$Q" transcript --format json 1 >"$WORK/queued.json"
+check "six utterances, in order, none twice, as vrp transcribe made" python3 -c '
+import json, sys
+a, b = (json.load(open(p))["segments"] for p in sys.argv[1:])
+assert len(a) == len(b) == 6, (len(a), len(b))
+assert all(x["end"] <= y["start"] for x, y in zip(a, a[1:]))' "$WORK/queued.json" "$WORK/long.json"
 
 run "$VRP" --library "$LIB" derive --all
 check "vrp derive does not transcribe unasked" test -z "$(printf '%s' "$out" | grep transcript)"

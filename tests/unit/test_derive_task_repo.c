@@ -151,6 +151,32 @@ static void test_enqueue_of_no_kind_is_invalid(void **state)
 	assert_int_equal(vrp_derive_task_repo_enqueue(db, insert_recording(db, 1), 0), VRP_EINVAL);
 }
 
+static void test_a_renewed_lease_is_not_claimed_when_the_old_one_ends(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	assert_ok(vrp_derive_task_repo_enqueue(db, insert_recording(db, 1), WAVE));
+	struct vrp_derive_task t, u;
+	assert_ok(vrp_derive_task_repo_claim(db, "w1", 60000, &t));
+	test_exec(db, "UPDATE derive_tasks SET lease_until = '2000-01-01T00:00:00.000Z'");
+
+	assert_ok(vrp_derive_task_repo_renew(db, t.id, "w1", 60000));
+
+	assert_int_equal(vrp_derive_task_repo_claim(db, "w2", 60000, &u), VRP_ENOTFOUND);
+}
+
+static void test_a_lease_taken_over_cannot_be_renewed(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	assert_ok(vrp_derive_task_repo_enqueue(db, insert_recording(db, 1), WAVE));
+	struct vrp_derive_task t, u;
+	assert_ok(vrp_derive_task_repo_claim(db, "w1", 60000, &t));
+	test_exec(db, "UPDATE derive_tasks SET lease_until = '2000-01-01T00:00:00.000Z'");
+	assert_ok(vrp_derive_task_repo_claim(db, "w2", 60000, &u));
+
+	assert_int_equal(vrp_derive_task_repo_renew(db, t.id, "w1", 60000), VRP_ENOTFOUND);
+	assert_ok(vrp_derive_task_repo_renew(db, u.id, "w2", 60000));
+}
+
 #define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, test_db_setup, test_db_teardown)
 
 int main(void)
@@ -166,6 +192,8 @@ int main(void)
 		DB_TEST(test_a_failed_task_does_not_block_a_new_request),
 		DB_TEST(test_purging_the_recording_removes_its_tasks),
 		DB_TEST(test_enqueue_of_no_kind_is_invalid),
+		DB_TEST(test_a_renewed_lease_is_not_claimed_when_the_old_one_ends),
+		DB_TEST(test_a_lease_taken_over_cannot_be_renewed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

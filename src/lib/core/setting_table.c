@@ -44,9 +44,10 @@ static const vrp_setting_info settings[] = {
 	  "tries of a task before it fails, without --max-attempts" },
 	{ "derive.opus_bitrate", VRP_SETTING_INT, "32000", 6000, 510000, NULL,
 	  "bit rate of the compressed (Opus) copy, in bit/s" },
-	{ "derive.kinds", VRP_SETTING_LIST, "waveform,spectrogram,compressed", 0, 0, derive_kinds,
+	{ "derive.kinds", VRP_SETTING_LIST, "waveform,spectrogram,compressed,transcript", 0, 0,
+	  derive_kinds,
 	  "the derived assets import queues for each recording (`vrp worker`/`vrp sync` make "
-	  "them)" },
+	  "them; a transcript only where pocketsphinx is installed)" },
 	{ "transcribe.auto_title", VRP_SETTING_ENUM, "true", 0, 0, booleans,
 	  "give recordings still named after their file a title from their transcript" },
 	{ "offload.numcopies", VRP_SETTING_INT, "1", 1, 100, NULL,

@@ -43,6 +43,9 @@
 	"next_attempt_at = coalesce(?5, next_attempt_at), error_code = ?3, error_message = ?4, " \
 	"lease_owner = NULL, lease_until = NULL, modified_at = ?6" LEASED
 
+/* ?3 the new lease end, ?4 now. */
+#define RENEW_SQL "UPDATE derive_tasks SET lease_until = ?3, modified_at = ?4" LEASED
+
 /* A failed task is not requeued beside a live one of the same recording. */
 #define RETRY_SQL \
 	"UPDATE OR IGNORE derive_tasks SET state = 'queued', attempts = 0, next_attempt_at = ?1, " \
@@ -162,6 +165,23 @@ int vrp_derive_task_repo_fail(vrp_db *db, int64_t id, const char *owner, const c
 	vrp_db_bind_text_or_null(stmt, 5, retry_at);
 	sqlite3_bind_text(stmt, 6, now, -1, SQLITE_TRANSIENT);
 	return step_leased(db, stmt, "cannot record a failed derivation");
+}
+
+int vrp_derive_task_repo_renew(vrp_db *db, int64_t id, const char *owner, int64_t lease_ms)
+{
+	char now[VRP_TIME_ISO_LEN], until[VRP_TIME_ISO_LEN];
+	int64_t now_ms = vrp_time_now_ms();
+	vrp_time_format_iso(now_ms, now);
+	vrp_time_format_iso(now_ms + lease_ms, until);
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, RENEW_SQL);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, until, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 4, now, -1, SQLITE_TRANSIENT);
+	return step_leased(db, stmt, "cannot renew a derivation's lease");
 }
 
 int vrp_derive_task_repo_forget_failed(vrp_db *db, int64_t recording_id)

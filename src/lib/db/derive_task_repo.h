@@ -53,6 +53,12 @@ int vrp_derive_task_repo_finish(vrp_db *db, int64_t id, const char *owner, unsig
 int vrp_derive_task_repo_fail(vrp_db *db, int64_t id, const char *owner, const char *code,
 			      const char *message, const char *retry_at);
 
+/*
+ * The lease holder is still at work: its lease ends `lease_ms` from now.
+ * VRP_ENOTFOUND when the lease was taken over (the holder must stop).
+ */
+int vrp_derive_task_repo_renew(vrp_db *db, int64_t id, const char *owner, int64_t lease_ms);
+
 /* The recording's assets were made after all: its failed tasks are no longer true. */
 int vrp_derive_task_repo_forget_failed(vrp_db *db, int64_t recording_id);
 

@@ -42,9 +42,13 @@ struct vrp_transcript_match_row {
 	char *timing;
 };
 
+/* Utterances ranked per search: this many times the recordings' rank window. */
+#define VRP_TRANSCRIPT_RANK_WINDOW_FACTOR 4
+
 /*
  * The best-ranked matching segments of `match` (an FTS5 expression),
- * at most `limit`, best first, skipping deleted recordings unless
+ * at most `limit`, best first, among the newest VRP_TRANSCRIPT_RANK_WINDOW_FACTOR
+ * x `o->rank_window` matching segments, skipping deleted recordings unless
  * `o->include_deleted`, dated within `o->since`..`o->until` (recorded_at
  * with `o->by_recorded`, else created_at). `*out` and its strings belong
  * to the caller: free with vrp_transcript_match_rows_free().

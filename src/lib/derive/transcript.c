@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -352,6 +353,13 @@ static int open_journal(struct transcript_gen *g, const char *path, const char *
 	if (!g->segments)
 		return vrp_error_from_errno(errno, "cannot open the transcript journal %s", path);
 	g->journaled = true;
+	/* Two writers (a worker whose lease ran out and the one that took over, or
+	 * `vrp transcribe` beside a worker) would interleave their lines. */
+	if (flock(fileno(g->segments), LOCK_EX | LOCK_NB) != 0)
+		return errno == EWOULDBLOCK
+			       ? vrp_error_set(VRP_EBUSY,
+					       "the transcript is being made by another process")
+			       : vrp_error_from_errno(errno, "cannot lock %s", path);
 	int rc = read_journal(g, key);
 	if (rc == 0 && g->skip > 0)
 		VRP_LOG_INFO("transcribe",

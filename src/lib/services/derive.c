@@ -32,13 +32,22 @@ struct job {
 	char version[VRP_GENERATOR_VERSION_MAX];
 };
 
+/* Counts the decoded audio for the caller's progress callback. */
+struct progress {
+	vrp_derive_progress_fn fn;
+	void *ctx;
+	int rate;
+	int64_t frames;
+};
+
 struct run {
 	vrp_library *lib;
 	const vrp_recording *rec;
 	struct job jobs[KINDS_MAX];
-	struct vrp_pcm_sink sinks[KINDS_MAX];
+	struct vrp_pcm_sink sinks[KINDS_MAX + 1]; /* the jobs', then the progress counter's */
 	size_t count;
 	const struct vrp_derive_params *params; /* the caller's; title and settings added per job */
+	struct progress progress;
 };
 
 unsigned vrp_derive_kinds_supported(void)
@@ -226,13 +235,39 @@ static int store(struct run *r, const struct job *job)
 	return rc;
 }
 
+static int progress_begin(void *ctx, const struct vrp_pcm_format *format)
+{
+	struct progress *p = ctx;
+	p->rate = format->sample_rate;
+	return 0;
+}
+
+/* After the generators' sinks: the seconds it reports are done in all of them. */
+static int progress_write(void *ctx, const float *samples, size_t frames)
+{
+	(void)samples;
+	struct progress *p = ctx;
+	p->frames += (int64_t)frames;
+	return p->fn(p->ctx, (double)p->frames / p->rate);
+}
+
+static int progress_end(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
 static int decode(struct run *r)
 {
 	char *path = NULL;
 	int rc = vrp_recording_audio_path(r->lib, r->rec->id, &path);
 	if (rc < 0)
 		return rc;
-	rc = vrp_decode_file(path, r->sinks, r->count);
+	size_t sinks = r->count;
+	if (r->progress.fn)
+		r->sinks[sinks++] = (struct vrp_pcm_sink){ &r->progress, progress_begin,
+							   progress_write, progress_end };
+	rc = vrp_decode_file(path, r->sinks, sinks);
 	if (rc != 0)
 		vrp_error_set_context("recording %lld", (long long)r->rec->id);
 	free(path);
@@ -255,6 +290,9 @@ int vrp_derive_with(vrp_library *lib, int64_t recording_id, unsigned kinds, bool
 		params.journal_key = options->journal_key;
 	}
 	struct run r = { .lib = lib, .params = &params };
+	if (options && options->on_progress)
+		r.progress = (struct progress){ .fn = options->on_progress,
+						.ctx = options->progress_ctx };
 	if (made)
 		*made = 0;
 	int rc = library_params(lib, &params);

@@ -6,14 +6,16 @@
 #include "core/log.h"
 #include "db/derive_task_repo.h"
 #include "vrp/settings.h"
+#include "vrp/transcript.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <stdio.h>
-
-/* Long enough for an hour of audio on a slow disk; a killed worker's task waits this long. */
+/* The lease when the caller names none; it is renewed while the audio is decoded. */
 #define LEASE_MS       (15 * 60 * 1000)
+#define TRANSCRIPT     VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT)
 #define MAX_ATTEMPTS   5
 #define FIRST_RETRY_MS (30 * 1000)
 
@@ -38,7 +40,8 @@ static unsigned kinds_of(const char *list)
 
 unsigned vrp_derive_kinds_queued(vrp_library *lib)
 {
-	unsigned fallback = vrp_derive_kinds_default();
+	/* As the setting's default: a transcript only costs time where an engine is installed. */
+	unsigned fallback = vrp_derive_kinds_default() | TRANSCRIPT;
 	char *value = NULL;
 	/* A bad setting must not stop an import: it is reported, and the defaults apply. */
 	if (vrp_settings_get(lib, "derive.kinds", &value, NULL) < 0) {
@@ -97,22 +100,104 @@ static int record_failure(vrp_library *lib, const struct vrp_derive_task *t, con
 					 retry ? retry_at : NULL);
 }
 
-int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, bool *ran, int *outcome)
+/* The claimed task's lease, renewed as its audio is decoded. */
+struct lease {
+	vrp_library *lib;
+	const struct vrp_derive_task *task;
+	const char *owner;
+	int64_t lease_ms, renewed_ms;
+	bool lost; /* another worker took the task over: it is theirs now */
+};
+
+/* A third of the lease between renewals: two can be late before it ends. */
+static int renew(void *ctx, double seconds)
+{
+	(void)seconds;
+	struct lease *l = ctx;
+	int64_t now = vrp_time_now_ms();
+	if (now - l->renewed_ms < l->lease_ms / 3)
+		return 0;
+	l->renewed_ms = now;
+	int rc = vrp_derive_task_repo_renew(vrp_library_db(l->lib), l->task->id, l->owner,
+					    l->lease_ms);
+	l->lost = rc == VRP_ENOTFOUND;
+	return rc;
+}
+
+/*
+ * Said once per process, not once per recording: with no engine every
+ * queued transcript would repeat it. The task goes on without it, so an
+ * engine installed later transcribes only what `vrp transcribe --all` asks.
+ */
+static void note_no_engine(void)
+{
+	static atomic_flag said = ATOMIC_FLAG_INIT;
+	if (atomic_flag_test_and_set(&said))
+		return;
+	VRP_LOG_WARNING("derive", NULL,
+			"queued transcripts are left out: %s; once it is installed, vrp "
+			"transcribe --all makes them",
+			vrp_error_last()->message);
+}
+
+/* The transcript through vrp_transcribe(): indexed for search, titled, resumable. */
+static int queued_transcript(struct lease *l)
+{
+	if (vrp_transcribe_available(NULL) < 0) {
+		note_no_engine();
+		vrp_error_clear();
+		return 0;
+	}
+	vrp_transcribe_options o = { .on_progress = renew, .progress_ctx = l };
+	return vrp_transcribe(l->lib, l->task->recording_id, &o, NULL);
+}
+
+/* The quick kinds first, so previews do not wait behind a transcript. */
+static int run_task(struct lease *l)
+{
+	unsigned kinds = l->task->kinds & vrp_derive_kinds_supported();
+	unsigned others = kinds & ~TRANSCRIPT;
+	struct vrp_derive_options o = { .on_progress = renew, .progress_ctx = l };
+	int rc = others ? vrp_derive_with(l->lib, l->task->recording_id, others, false, &o, NULL)
+			: 0;
+	if (rc == 0 && (kinds & TRANSCRIPT))
+		rc = queued_transcript(l);
+	return rc;
+}
+
+int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, int64_t lease_ms, bool *ran,
+			     int *outcome)
 {
 	struct vrp_derive_task t;
 	*ran = false;
 	*outcome = 0;
-	int rc = vrp_derive_task_repo_claim(vrp_library_db(lib), owner, LEASE_MS, &t);
+	if (lease_ms <= 0)
+		lease_ms = LEASE_MS;
+	int rc = vrp_derive_task_repo_claim(vrp_library_db(lib), owner, lease_ms, &t);
 	if (rc == VRP_ENOTFOUND)
 		return 0;
 	if (rc < 0)
 		return rc;
 	*ran = true;
-	/* A kind this build cannot make (no engine installed) is not a failure of the task. */
-	unsigned kinds = t.kinds & vrp_derive_kinds_supported();
-	rc = kinds ? vrp_derive(lib, t.recording_id, kinds, false, NULL) : 0;
+	struct lease l = { lib, &t, owner, lease_ms, vrp_time_now_ms(), false };
+	/* A kind this build cannot make is not a failure of the task. */
+	rc = run_task(&l);
 	*outcome = rc;
-	if (rc == 0)
-		return vrp_derive_task_repo_finish(vrp_library_db(lib), t.id, owner, t.kinds);
-	return record_failure(lib, &t, owner, rc);
+	if (l.lost) {
+		VRP_LOG_WARNING("derive", NULL,
+				"recording %lld: another worker took over its derivation",
+				(long long)t.recording_id);
+		return 0;
+	}
+	rc = rc == 0 ? vrp_derive_task_repo_finish(vrp_library_db(lib), t.id, owner, t.kinds)
+		     : record_failure(lib, &t, owner, rc);
+	/* A short lease (sync --lease 1) can end during the last write: the worker
+	 * that took it over makes the same assets again, atomically; not an error. */
+	if (rc == VRP_ENOTFOUND) {
+		VRP_LOG_WARNING("derive", NULL,
+				"recording %lld: another worker took over its derivation",
+				(long long)t.recording_id);
+		rc = 0;
+	}
+	return rc;
 }

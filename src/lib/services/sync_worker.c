@@ -375,7 +375,8 @@ static int work_loop(struct sync_worker *w)
 			update_total(w);
 		} else if (rc == VRP_ENOTFOUND || rc == VRP_EBUSY) {
 			/* Uploads first: a copy elsewhere matters more than a preview. */
-			rc = vrp_derive_queue_run_one(w->lib, w->owner, &derived, &outcome);
+			rc = vrp_derive_queue_run_one(w->lib, w->owner, w->run->opt.lease_ms,
+						      &derived, &outcome);
 			bool verified = false;
 			if (rc == 0 && derived)
 				count_derived(w->run, outcome);

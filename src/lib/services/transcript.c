@@ -258,7 +258,9 @@ static int make_transcript(vrp_library *lib, const vrp_recording *rec,
 		vrp_durable_unlink(journal);
 	struct vrp_derive_options derive = { .language = o->language,
 					     .journal = journal,
-					     .journal_key = key };
+					     .journal_key = key,
+					     .on_progress = o->on_progress,
+					     .progress_ctx = o->progress_ctx };
 	if (rc == 0)
 		rc = vrp_derive_with(lib, rec->id, VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT),
 				     o->force, &derive, made);

@@ -76,6 +76,8 @@ struct vrp_transcriber {
 	int ncep;
 	mfcc_t cmn_before[CEP_MAX]; /* the mean when the utterance began */
 	double steady_until;        /* words ending before this (s) are dropped */
+	uint32_t dither_state;
+	int16_t dithered[VRP_TRANSCRIBER_CHUNK];
 	struct word_list words, alternatives;
 };
 
@@ -118,11 +120,12 @@ static int make_decoder(vrp_transcriber *t, const struct vrp_transcriber_setting
 	if (rc != 0)
 		return rc;
 	pthread_mutex_lock(&init_lock);
-	/* No silence removal: vad.h says why. Dither: digital silence (all zeros) has no log energy
-	 * and upsets the VAD. */
+	/* No silence removal: vad.h says why. No dither of sphinxbase's: it draws on one
+	 * process-wide generator that every decoder reseeds, so decoders on other threads
+	 * would change each other's results; dither() does it per decoder. */
 	t->config =
 		t->sp->cmd_ln_init(NULL, t->sp->ps_args(), TRUE, "-hmm", hmm, "-lm", lm, "-dict",
-				   dict, "-dither", "yes", "-remove_silence", "no", NULL);
+				   dict, "-dither", "no", "-remove_silence", "no", NULL);
 	if (t->config)
 		t->ps = t->sp->ps_init(t->config);
 	pthread_mutex_unlock(&init_lock);
@@ -146,6 +149,7 @@ static int ps_open(const struct vrp_transcriber_settings *settings, vrp_transcri
 	vrp_transcriber *t = calloc(1, sizeof(*t));
 	if (!t)
 		return vrp_error_oom();
+	t->dither_state = 2463534242u; /* any non-zero seed; fixed, so results repeat */
 	int rc = vrp_sphinx_load(&t->sp);
 	if (rc == 0)
 		rc = make_decoder(t, settings);
@@ -542,9 +546,32 @@ static int start_decoding(vrp_transcriber *t, vrp_transcript_segment_fn on_segme
 	return rc;
 }
 
+/*
+ * Digital silence (all zeros) has no log energy and upsets the VAD and the
+ * mean: as sphinxbase's -dither does, one sample in four gets one LSB more,
+ * but from this decoder's own generator, so a recording's transcript does
+ * not depend on what other threads decode.
+ */
+static const int16_t *dither(vrp_transcriber *t, const int16_t *samples, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		/* xorshift32: fast, and the same sequence for every decoder. */
+		t->dither_state ^= t->dither_state << 13;
+		t->dither_state ^= t->dither_state >> 17;
+		t->dither_state ^= t->dither_state << 5;
+		int v = samples[i] + ((t->dither_state & 3) == 0);
+		t->dithered[i] = (int16_t)(v > INT16_MAX ? INT16_MAX : v);
+	}
+	return t->dithered;
+}
+
 static int ps_feed(vrp_transcriber *t, const int16_t *samples, size_t count,
 		   vrp_transcript_segment_fn on_segment, void *ctx)
 {
+	if (count > VRP_TRANSCRIBER_CHUNK)
+		return vrp_error_set(VRP_EINVAL, "a feed of %zu samples is more than a chunk",
+				     count);
+	samples = dither(t, samples, count);
 	if (t->decoding)
 		return decode_samples(t, samples, count, on_segment, ctx);
 	size_t room = CMN_HEAD_SAMPLES - t->head_count;
