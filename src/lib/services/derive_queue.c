@@ -4,13 +4,14 @@
 #include "core/clock.h"
 #include "core/error_set.h"
 #include "core/log.h"
+#include "core/process.h"
 #include "db/derive_task_repo.h"
 #include "vrp/settings.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <stdio.h>
+#include <unistd.h>
 
 /* Long enough for an hour of audio on a slow disk; a killed worker's task waits this long. */
 #define LEASE_MS       (15 * 60 * 1000)
@@ -97,12 +98,53 @@ static int record_failure(vrp_library *lib, const struct vrp_derive_task *t, con
 					 retry ? retry_at : NULL);
 }
 
+/* Only a process of this host can be proved gone; anything unclear counts as alive. */
+static bool is_gone(const struct vrp_derive_lease_process *p)
+{
+	if (p->pid <= 0 || p->pid > INT32_MAX)
+		return false;
+	int64_t start = 0;
+	int rc = vrp_process_start_time((pid_t)p->pid, &start);
+	return rc == VRP_ENOTFOUND || (rc == 0 && start != p->pid_start);
+}
+
+/*
+ * A vrp killed in a derivation holds its task's lease for LEASE_MS, and
+ * whatever it renamed into place before its commit stays unrecorded as
+ * long: the tasks of a process of this host that is gone are free at once.
+ */
+static int take_over_dead(vrp_db *db, const char *host)
+{
+	struct vrp_derive_lease_process *list = NULL;
+	size_t count = 0;
+	int rc = vrp_derive_task_repo_lease_processes(db, host, &list, &count);
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		int64_t taken = 0;
+		if (is_gone(&list[i]))
+			rc = vrp_derive_task_repo_expire_process(db, host, &list[i], &taken);
+		if (rc == 0 && taken > 0)
+			VRP_LOG_INFO("derive", json_pack("{s:I}", "pid", (json_int_t)list[i].pid),
+				     "taking over the derivations of vrp pid %lld, which is gone",
+				     (long long)list[i].pid);
+	}
+	free(list);
+	return rc;
+}
+
 int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, bool *ran, int *outcome)
 {
 	struct vrp_derive_task t;
 	*ran = false;
 	*outcome = 0;
-	int rc = vrp_derive_task_repo_claim(vrp_library_db(lib), owner, LEASE_MS, &t);
+	char host[256];
+	vrp_process_host(host, sizeof(host));
+	struct vrp_derive_lease_holder holder = { .owner = owner, .host = host, .pid = getpid() };
+	/* Unknown (no /proc): leases still end, they are only never taken over early. */
+	if (vrp_process_start_time(getpid(), &holder.pid_start) < 0)
+		holder.pid = 0;
+	int rc = take_over_dead(vrp_library_db(lib), host);
+	if (rc == 0)
+		rc = vrp_derive_task_repo_claim_held(vrp_library_db(lib), &holder, LEASE_MS, &t);
 	if (rc == VRP_ENOTFOUND)
 		return 0;
 	if (rc < 0)

@@ -1,9 +1,7 @@
 /* purge.c - remove a recording's row (audited), then its files. */
 #include "vrp/purge.h"
-#include "core/durable.h"
 
 #include "core/error_set.h"
-#include "core/fsutil.h"
 #include "core/log.h"
 #include "db/derived_asset_repo.h"
 #include "db/purge_tombstone_repo.h"
@@ -12,9 +10,9 @@
 #include "db/sync_task_repo.h"
 #include "services/audit.h"
 #include "services/copies.h"
+#include "services/purge_files.h"
 #include "vrp/remotes.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +21,7 @@
 struct purge_ctx {
 	vrp_library *lib;
 	const vrp_recording *rec;
+	char *const *derived; /* the assets' paths, NULL-terminated */
 };
 
 /* Whether the remote's provider deletes into a trash (opening it needs no network). */
@@ -135,25 +134,13 @@ static int delete_row(vrp_db *db, void *arg)
 		rc = vrp_purge_tombstone_repo_add(db, rec->checksum);
 	if (rc == 0)
 		rc = cancel_queued_uploads(db, rec->id);
+	/* Noted with the row's end, so a purge killed before its files went still removes them. */
+	if (rc == 0)
+		rc = purge_files_note(db, rec->local_path, ctx->derived);
 	if (rc == 0)
 		rc = vrp_recording_repo_delete(db, rec->id);
 	if (rc == 0)
 		rc = vrp_audit_record(db, "purge", rec->id, NULL, true, meta);
-	return rc;
-}
-
-static int remove_file(vrp_library *lib, const char *relative)
-{
-	char *path = vrp_library_path(lib, relative);
-	if (!path)
-		return vrp_error_oom();
-	int rc = 0;
-	if (vrp_durable_unlink(path) != 0 && errno != ENOENT)
-		rc = vrp_error_from_errno(errno,
-					  "the recording was purged, but its file %s could "
-					  "not be removed",
-					  path);
-	free(path);
 	return rc;
 }
 
@@ -221,20 +208,13 @@ static int purge_one(vrp_library *lib, const vrp_recording *rec)
 		return rc;
 	}
 	rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &derived, NULL);
-	struct purge_ctx ctx = { lib, rec };
+	struct purge_ctx ctx = { lib, rec, derived };
 	if (rc == 0)
 		rc = vrp_db_transaction(db, delete_row, &ctx);
 	/* The catalogue no longer knows these files; removing them now cannot
 	 * leave a row pointing at nothing. */
 	if (rc == 0)
-		rc = remove_file(lib, rec->local_path);
-	for (size_t i = 0; rc == 0 && derived && derived[i]; i++)
-		rc = remove_file(lib, derived[i]);
-	/* A purge must stay done after a power cut: make the removal durable. */
-	char *raw = rc == 0 ? vrp_library_path(lib, "recordings/raw") : NULL;
-	if (raw)
-		rc = vrp_fs_fsync_dir(raw);
-	free(raw);
+		rc = purge_files_remove(lib, rec->local_path, derived);
 	vrp_derived_asset_repo_paths_free(derived);
 	log_purge(rec, rc);
 	return rc;
