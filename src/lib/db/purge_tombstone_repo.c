@@ -138,3 +138,15 @@ int vrp_purge_tombstone_repo_forget_file(vrp_db *db, const char *path)
 	sqlite3_finalize(stmt);
 	return rc;
 }
+
+int vrp_purge_tombstone_repo_file_pending(vrp_db *db, const char *path, bool *out)
+{
+	*out = false;
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(
+		db, &stmt, "SELECT EXISTS (SELECT 1 FROM purge_pending_files WHERE path = ?1)");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, path, -1, SQLITE_TRANSIENT);
+	return exists(db, stmt, "cannot look up the files to purge", out);
+}

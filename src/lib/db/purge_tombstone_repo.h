@@ -34,6 +34,9 @@ int vrp_purge_tombstone_repo_add_file(vrp_db *db, const char *path);
 int vrp_purge_tombstone_repo_list_files(vrp_db *db, char ***out);
 void vrp_purge_tombstone_repo_files_free(char **paths);
 
+/* Whether file `path` is on the list: a purge is removing it. */
+int vrp_purge_tombstone_repo_file_pending(vrp_db *db, const char *path, bool *out);
+
 /* File `path` is gone: it leaves the list (no error when it was not on it). */
 int vrp_purge_tombstone_repo_forget_file(vrp_db *db, const char *path);
 

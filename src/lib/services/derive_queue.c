@@ -155,6 +155,17 @@ int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, bool *ran, int
 	rc = kinds ? vrp_derive(lib, t.recording_id, kinds, false, NULL) : 0;
 	*outcome = rc;
 	if (rc == 0)
-		return vrp_derive_task_repo_finish(vrp_library_db(lib), t.id, owner, t.kinds);
-	return record_failure(lib, &t, owner, rc);
+		rc = vrp_derive_task_repo_finish(vrp_library_db(lib), t.id, owner, t.kinds);
+	else
+		rc = record_failure(lib, &t, owner, rc);
+	/* The task is gone: its recording was purged meanwhile (the task went with
+	 * it), or another worker took it over. Nothing is left to record, and the
+	 * worker goes on. */
+	if (rc == VRP_ENOTFOUND) {
+		VRP_LOG_INFO("derive", json_pack("{s:I}", "recording_id", (json_int_t)t.recording_id),
+			     "recording %lld: its derivation task is gone (%s)",
+			     (long long)t.recording_id, vrp_error_last()->message);
+		rc = 0;
+	}
+	return rc;
 }

@@ -21,7 +21,7 @@
 struct purge_ctx {
 	vrp_library *lib;
 	const vrp_recording *rec;
-	char *const *derived; /* the assets' paths, NULL-terminated */
+	char **derived; /* the assets' paths, NULL-terminated, listed by delete_row */
 };
 
 /* Whether the remote's provider deletes into a trash (opening it needs no network). */
@@ -121,13 +121,19 @@ static int cancel_queued_uploads(vrp_db *db, int64_t recording_id)
 
 static int delete_row(vrp_db *db, void *arg)
 {
-	const struct purge_ctx *ctx = arg;
+	struct purge_ctx *ctx = arg;
 	const vrp_recording *rec = ctx->rec;
 	char meta[256];
 	snprintf(meta, sizeof(meta), "{\"uuid\":\"%s\",\"checksum\":\"%s\",\"bytes\":%lld}",
 		 rec->uuid, rec->checksum, (long long)rec->filesize_bytes);
 	/* Queued in the purge's transaction: a purge never forgets a remote copy it must remove. */
-	int rc = enqueue_remote_deletes(ctx->lib, db, rec);
+	/* The assets are listed in the transaction, so one a derive records just
+	 * before it is among the files to remove. */
+	vrp_derived_asset_repo_paths_free(ctx->derived);
+	ctx->derived = NULL;
+	int rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &ctx->derived, NULL);
+	if (rc == 0)
+		rc = enqueue_remote_deletes(ctx->lib, db, rec);
 	/* A remote copy that outlives the row (still to delete, being uploaded, or
 	 * kept by policy) must not come back with the next pull. */
 	if (rc == 0)
@@ -201,21 +207,18 @@ static int check_offloaded_copies(vrp_library *lib, const vrp_recording *rec)
 static int purge_one(vrp_library *lib, const vrp_recording *rec)
 {
 	vrp_db *db = vrp_library_db(lib);
-	char **derived = NULL;
 	int rc = check_offloaded_copies(lib, rec);
 	if (rc < 0) {
 		log_purge(rec, rc);
 		return rc;
 	}
-	rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &derived, NULL);
-	struct purge_ctx ctx = { lib, rec, derived };
-	if (rc == 0)
-		rc = vrp_db_transaction(db, delete_row, &ctx);
+	struct purge_ctx ctx = { lib, rec, NULL };
+	rc = vrp_db_transaction(db, delete_row, &ctx);
 	/* The catalogue no longer knows these files; removing them now cannot
 	 * leave a row pointing at nothing. */
 	if (rc == 0)
-		rc = purge_files_remove(lib, rec->local_path, derived);
-	vrp_derived_asset_repo_paths_free(derived);
+		rc = purge_files_remove(lib, rec->local_path, ctx.derived);
+	vrp_derived_asset_repo_paths_free(ctx.derived);
 	log_purge(rec, rc);
 	return rc;
 }
