@@ -6,7 +6,7 @@ MESON ?= meson
 
 SOURCES = $(shell find src include tests bench -name '*.[ch]' 2>/dev/null)
 
-.PHONY: all deps build demo check bench fuzz install format lint clean
+.PHONY: all deps build demo check stress bench fuzz install format lint clean
 
 all: build
 
@@ -28,6 +28,15 @@ check: build $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	@status=0; $(MESON) test -C $(ASAN_BUILD) --print-errorlogs || status=$$?; \
 	python3 scripts/test-summary.py $(ASAN_BUILD)/meson-logs/testlog.json; exit $$status
+
+# Several importers, a sync, a search, a verify and a purger at once on one
+# library for STRESS_SECONDS (default 30); `make check` runs 10 s of it.
+STRESS_SECONDS ?= 30
+stress: build $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	@VRP=$(abspath $(ASAN_BUILD))/src/cli/vrp STRESS_SECONDS=$(STRESS_SECONDS) \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+		sh tests/integration/test_stress.sh
 
 demo: build
 	@VRP=$(BUILD)/src/cli/vrp ./scripts/demo.sh

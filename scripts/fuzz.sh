@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.." || exit 1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 CLANG=${CLANG:-clang-14}
-TARGETS=${FUZZ_TARGETS:-"fuzz_probe fuzz_wav fuzz_config fuzz_remote_name fuzz_known_hosts fuzz_sftp_proto"}
+TARGETS=${FUZZ_TARGETS:-"fuzz_probe fuzz_wav fuzz_config fuzz_remote_name fuzz_known_hosts fuzz_sftp_proto
+	fuzz_drive_json fuzz_graph_json fuzz_oauth fuzz_search fuzz_serve_request"}
 if ! command -v "$CLANG" >/dev/null 2>&1; then
 	echo "1..0 # SKIP $CLANG is not installed (scripts/install-deps.sh installs it)"
 	exit 0

@@ -17,9 +17,10 @@ extern "C" {
 
 /*
  * Purges recording `id`, whatever its status. The row and the audit entry
- * commit first; then the files are removed. If a file cannot be removed the
- * error is returned (the recording is gone from the catalogue and `vrp
- * verify` reports the file as an orphan).
+ * commit first, naming the files still to remove; then the files are
+ * removed. If a file cannot be removed the error is returned (the recording
+ * is gone from the catalogue) and the next open of the library tries again,
+ * as it does after a purge killed between its commit and its removals.
  */
 int vrp_purge_recording(vrp_library *lib, int64_t id);
 

@@ -5,6 +5,7 @@
 #include "db/derive_task_repo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define WAVE 1u
@@ -177,6 +178,33 @@ static void test_a_lease_taken_over_cannot_be_renewed(void **state)
 	assert_ok(vrp_derive_task_repo_renew(db, u.id, "w2", 60000));
 }
 
+static void test_the_leases_of_a_gone_process_are_claimed_at_once(void **state)
+{
+	vrp_db *db = test_fixture_db(state);
+	assert_ok(vrp_derive_task_repo_enqueue(db, insert_recording(db, 1), WAVE));
+	assert_ok(vrp_derive_task_repo_enqueue(db, insert_recording(db, 2), WAVE));
+	struct vrp_derive_lease_holder dead = { "dead", "box", 4242, 77 };
+	struct vrp_derive_lease_holder live = { "live", "box", 4343, 88 };
+	struct vrp_derive_task t, u, v;
+	assert_ok(vrp_derive_task_repo_claim_held(db, &dead, 600000, &t));
+	assert_ok(vrp_derive_task_repo_claim_held(db, &live, 600000, &u));
+	struct vrp_derive_lease_process *list = NULL;
+	size_t count = 0;
+	assert_ok(vrp_derive_task_repo_lease_processes(db, "box", &list, &count));
+	assert_int_equal(count, 2);
+	free(list);
+	assert_ok(vrp_derive_task_repo_lease_processes(db, "elsewhere", &list, &count));
+	assert_int_equal(count, 0);
+	int64_t taken = 0;
+	struct vrp_derive_lease_process gone = { 4242, 77 };
+	assert_ok(vrp_derive_task_repo_expire_process(db, "box", &gone, &taken));
+	assert_int_equal(taken, 1);
+	/* The dead one's task is free long before its lease would end; the live one's is not. */
+	assert_ok(vrp_derive_task_repo_claim(db, "w2", 60000, &v));
+	assert_int_equal(v.id, t.id);
+	assert_int_equal(vrp_derive_task_repo_claim(db, "w3", 60000, &v), VRP_ENOTFOUND);
+}
+
 #define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, test_db_setup, test_db_teardown)
 
 int main(void)
@@ -194,6 +222,7 @@ int main(void)
 		DB_TEST(test_enqueue_of_no_kind_is_invalid),
 		DB_TEST(test_a_renewed_lease_is_not_claimed_when_the_old_one_ends),
 		DB_TEST(test_a_lease_taken_over_cannot_be_renewed),
+		DB_TEST(test_the_leases_of_a_gone_process_are_claimed_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

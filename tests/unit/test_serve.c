@@ -159,6 +159,33 @@ static void test_tokens_are_256_random_bits_in_hex(void **state)
 	assert_false(serve_token_equal(a, b));
 }
 
+static void test_a_range_is_read_as_rfc_9110_spells_it(void **state)
+{
+	(void)state;
+	uint64_t first = 0, last = 0;
+	assert_int_equal(serve_parse_range("bytes=0-99", 1000, &first, &last), 1);
+	assert_true(first == 0 && last == 99);
+	assert_int_equal(serve_parse_range("bytes=900-", 1000, &first, &last), 1);
+	assert_true(first == 900 && last == 999);
+	assert_int_equal(serve_parse_range("bytes=-100", 1000, &first, &last), 1);
+	assert_true(first == 900 && last == 999);
+	assert_int_equal(serve_parse_range("bytes=0-5000", 1000, &first, &last), 1);
+	assert_true(last == 999);
+	assert_int_equal(serve_parse_range("bytes=1000-", 1000, &first, &last), -1);
+}
+
+/* Found by fuzz_serve_request: "0--1023" was read as 0 to a wrapped -1023, a 416. */
+static void test_a_malformed_range_is_ignored_not_refused(void **state)
+{
+	(void)state;
+	uint64_t first = 0, last = 0;
+	const char *bad[] = { "bytes=0--1023", "bytes=-+5", "bytes= 5-", "bytes=+5-9",
+			      "bytes=5-+9",   "bytes=0-1,5-9", "bytes=-",   "bytes=9-5",
+			      "bytes=99999999999999999999-", "items=0-5" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(serve_parse_range(bad[i], 0, &first, &last), 0);
+}
+
 static void test_a_token_of_another_length_never_matches(void **state)
 {
 	(void)state;
@@ -185,6 +212,8 @@ int main(void)
 		cmocka_unit_test(test_every_state_change_needs_a_body_check),
 		cmocka_unit_test(test_tokens_are_256_random_bits_in_hex),
 		cmocka_unit_test(test_a_token_of_another_length_never_matches),
+		cmocka_unit_test(test_a_range_is_read_as_rfc_9110_spells_it),
+		cmocka_unit_test(test_a_malformed_range_is_ignored_not_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

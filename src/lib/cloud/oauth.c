@@ -305,8 +305,8 @@ void vrp_oauth_device_clear(struct vrp_oauth_device *device)
 	memset(device, 0, sizeof(*device));
 }
 
-static int parse_device(const struct vrp_oauth_client *client, const char *body,
-			struct vrp_oauth_device *out)
+int vrp_oauth_parse_device(const struct vrp_oauth_client *client, const char *body,
+			   struct vrp_oauth_device *out)
 {
 	json_t *root = body ? json_loads(body, 0, NULL) : NULL;
 	const char *device_code = json_string_value(json_object_get(root, "device_code"));
@@ -362,7 +362,7 @@ int vrp_oauth_device_start(struct vrp_http *http, const struct vrp_oauth_client 
 	if (rc == 0)
 		rc = vrp_http_perform(http, &q, &r);
 	if (rc == 0 && r.status == 200)
-		rc = parse_device(client, r.body, out);
+		rc = vrp_oauth_parse_device(client, r.body, out);
 	else if (rc == 0)
 		rc = vrp_oauth_error(client->remote, "starting the device authorization", r.status,
 				     r.body);

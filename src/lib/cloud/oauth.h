@@ -100,6 +100,10 @@ struct vrp_oauth_device {
 
 void vrp_oauth_device_clear(struct vrp_oauth_device *device);
 
+/* The device endpoint's answer `body` (JSON) into `out`; VRP_EPERMANENT without a code or URL. */
+int vrp_oauth_parse_device(const struct vrp_oauth_client *client, const char *body,
+			   struct vrp_oauth_device *out);
+
 /* Asks the device endpoint for a user code. */
 int vrp_oauth_device_start(struct vrp_http *http, const struct vrp_oauth_client *client,
 			   struct vrp_oauth_device *out);

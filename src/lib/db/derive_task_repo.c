@@ -5,6 +5,7 @@
 #include "core/error_set.h"
 #include "db/db_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 // clang-format off
@@ -18,15 +19,25 @@
 	"ON CONFLICT (recording_id) WHERE state IN ('queued', 'running') " \
 	"DO UPDATE SET kinds = kinds | excluded.kinds, modified_at = excluded.modified_at"
 
-/* ?1 now, ?2 owner, ?3 lease end. */
+/* ?1 now, ?2 owner, ?3 lease end, ?4 host, ?5 pid, ?6 pid start. */
 #define CLAIM_SQL \
 	"UPDATE derive_tasks SET state = 'running', lease_owner = ?2, lease_until = ?3, " \
+	"lease_host = ?4, lease_pid = ?5, lease_pid_start = ?6, " \
 	"attempts = attempts + 1, modified_at = ?1 " \
 	"WHERE id = (SELECT id FROM derive_tasks " \
 	"WHERE (state = 'queued' AND next_attempt_at <= ?1) " \
 	"OR (state = 'running' AND lease_until < ?1) " \
 	"ORDER BY next_attempt_at, id LIMIT 1) " \
 	"RETURNING id, recording_id, kinds, attempts"
+
+#define HOLDERS_SQL \
+	"SELECT DISTINCT lease_pid, lease_pid_start FROM derive_tasks WHERE state = 'running' " \
+	"AND lease_host = ?1 AND lease_pid IS NOT NULL AND lease_pid_start IS NOT NULL"
+
+/* A lease that ended long ago: the next claim takes the task. */
+#define EXPIRE_SQL \
+	"UPDATE derive_tasks SET lease_until = '1970-01-01T00:00:00.000Z' WHERE state = 'running' " \
+	"AND lease_host = ?1 AND lease_pid = ?2 AND lease_pid_start = ?3"
 
 #define LEASED " WHERE id = ?1 AND state = 'running' AND lease_owner = ?2"
 
@@ -77,6 +88,13 @@ int vrp_derive_task_repo_enqueue(vrp_db *db, int64_t recording_id, unsigned kind
 int vrp_derive_task_repo_claim(vrp_db *db, const char *owner, int64_t lease_ms,
 			       struct vrp_derive_task *out)
 {
+	struct vrp_derive_lease_holder holder = { .owner = owner };
+	return vrp_derive_task_repo_claim_held(db, &holder, lease_ms, out);
+}
+
+int vrp_derive_task_repo_claim_held(vrp_db *db, const struct vrp_derive_lease_holder *holder,
+				    int64_t lease_ms, struct vrp_derive_task *out)
+{
 	memset(out, 0, sizeof(*out));
 	char now[VRP_TIME_ISO_LEN], until[VRP_TIME_ISO_LEN];
 	int64_t now_ms = vrp_time_now_ms();
@@ -87,8 +105,13 @@ int vrp_derive_task_repo_claim(vrp_db *db, const char *owner, int64_t lease_ms,
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, holder->owner, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 3, until, -1, SQLITE_TRANSIENT);
+	if (holder->host && holder->pid > 0) {
+		sqlite3_bind_text(stmt, 4, holder->host, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(stmt, 5, holder->pid);
+		sqlite3_bind_int64(stmt, 6, holder->pid_start);
+	}
 	rc = vrp_db_step(db, stmt, "cannot claim a derivation");
 	if (rc == 1) {
 		out->id = sqlite3_column_int64(stmt, 0);
@@ -228,5 +251,51 @@ int vrp_derive_task_repo_counts(vrp_db *db, struct vrp_derive_queue_counts *out)
 		rc = 0;
 	}
 	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_derive_task_repo_lease_processes(vrp_db *db, const char *host,
+					 struct vrp_derive_lease_process **out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, HOLDERS_SQL);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, host, -1, SQLITE_TRANSIENT);
+	while ((rc = vrp_db_step(db, stmt, "cannot list the derive lease holders")) == 1) {
+		struct vrp_derive_lease_process *grown = realloc(*out, (*count + 1) * sizeof(*grown));
+		if (!grown) {
+			rc = vrp_error_oom();
+			break;
+		}
+		*out = grown;
+		grown[*count].pid = sqlite3_column_int64(stmt, 0);
+		grown[(*count)++].pid_start = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*count = 0;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int vrp_derive_task_repo_expire_process(vrp_db *db, const char *host,
+					const struct vrp_derive_lease_process *p, int64_t *count)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, EXPIRE_SQL);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, p->pid);
+	sqlite3_bind_int64(stmt, 3, p->pid_start);
+	rc = vrp_db_step_done(db, stmt, "cannot end the leases of a dead process");
+	sqlite3_finalize(stmt);
+	if (rc == 0 && count)
+		*count = sqlite3_changes(vrp_db_handle(db));
 	return rc;
 }

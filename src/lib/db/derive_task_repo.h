@@ -11,6 +11,7 @@
 
 #include "vrp/db.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct vrp_derive_task {
@@ -18,6 +19,18 @@ struct vrp_derive_task {
 	int64_t recording_id;
 	unsigned kinds;
 	int64_t attempts; /* claims so far, this one included */
+};
+
+/* Who claims: the lease owner, and the process (host, pid, start time) it runs in. */
+struct vrp_derive_lease_holder {
+	const char *owner;
+	const char *host; /* NULL: the process is not known */
+	int64_t pid, pid_start;
+};
+
+/* A process holding derive leases on one host. */
+struct vrp_derive_lease_process {
+	int64_t pid, pid_start;
 };
 
 struct vrp_derive_queue_counts {
@@ -38,6 +51,21 @@ int vrp_derive_task_repo_enqueue(vrp_db *db, int64_t recording_id, unsigned kind
  */
 int vrp_derive_task_repo_claim(vrp_db *db, const char *owner, int64_t lease_ms,
 			       struct vrp_derive_task *out);
+
+/* vrp_derive_task_repo_claim() recording the holder's process with the lease. */
+int vrp_derive_task_repo_claim_held(vrp_db *db, const struct vrp_derive_lease_holder *holder,
+				    int64_t lease_ms, struct vrp_derive_task *out);
+
+/*
+ * The processes on `host` that hold the lease of a running task: a malloc'd
+ * array of `*count` (NULL when none), for telling the dead ones.
+ */
+int vrp_derive_task_repo_lease_processes(vrp_db *db, const char *host,
+					 struct vrp_derive_lease_process **out, size_t *count);
+
+/* Ends now the leases of process (host, pid, pid_start); `*count` (may be NULL) gets how many. */
+int vrp_derive_task_repo_expire_process(vrp_db *db, const char *host,
+					const struct vrp_derive_lease_process *p, int64_t *count);
 
 /*
  * The lease holder made `made` of the task's kinds: they leave the task;

@@ -24,4 +24,20 @@ int vrp_purge_tombstone_repo_exists(vrp_db *db, const char *sha256, bool *out);
 int vrp_purge_tombstone_repo_delete_pending(vrp_db *db, const char *remote, const char *remote_id,
 					    const char *remote_path, bool *out);
 
+/* Notes that file `path` (relative to the library root) is to be removed; in the purge's transaction. */
+int vrp_purge_tombstone_repo_add_file(vrp_db *db, const char *path);
+
+/*
+ * The files still to remove, as a NULL-terminated array of malloc'd paths
+ * (free with vrp_purge_tombstone_repo_files_free); an empty array when none.
+ */
+int vrp_purge_tombstone_repo_list_files(vrp_db *db, char ***out);
+void vrp_purge_tombstone_repo_files_free(char **paths);
+
+/* Whether file `path` is on the list: a purge is removing it. */
+int vrp_purge_tombstone_repo_file_pending(vrp_db *db, const char *path, bool *out);
+
+/* File `path` is gone: it leaves the list (no error when it was not on it). */
+int vrp_purge_tombstone_repo_forget_file(vrp_db *db, const char *path);
+
 #endif

@@ -28,47 +28,51 @@
 #include <unistd.h>
 
 /*
- * A single "bytes=A-B", "bytes=A-" or "bytes=-N" range of a file of `size`
- * bytes into [*first, *last]. 1: satisfiable; 0: no range to honour (absent,
- * several ranges, or malformed: the whole file is the answer); -1: nothing
- * of the file is in it (416).
+ * Digits at `*p` as a number, `*p` moved past them; false when there are
+ * none or they overflow. strtoull would also take spaces, a sign and a
+ * wrapped negative number ("0--5"), which no range is spelled with.
  */
-static int parse_range(const char *header, uint64_t size, uint64_t *first, uint64_t *last)
+static bool read_digits(const char **p, uint64_t *out)
 {
-	if (!header || strncmp(header, "bytes=", 6) != 0 || strchr(header, ','))
+	const char *s = *p;
+	uint64_t v = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (s == *p)
+		return false;
+	*p = s;
+	*out = v;
+	return true;
+}
+
+int serve_parse_range(const char *header, uint64_t size, uint64_t *first, uint64_t *last)
+{
+	if (!header || strncmp(header, "bytes=", 6) != 0)
 		return 0;
 	const char *p = header + 6;
-	char *end;
+	uint64_t a = 0, b = 0;
 	if (*p == '-') {
-		errno = 0;
-		uint64_t n = strtoull(p + 1, &end, 10);
-		if (end == p + 1 || *end || errno)
+		p++;
+		if (!read_digits(&p, &b) || *p)
 			return 0;
-		if (n == 0 || size == 0)
+		if (b == 0 || size == 0)
 			return -1;
-		*first = n >= size ? 0 : size - n;
+		*first = b >= size ? 0 : size - b;
 		*last = size - 1;
 		return 1;
 	}
-	errno = 0;
-	uint64_t a = strtoull(p, &end, 10);
-	if (end == p || *end != '-' || errno)
+	if (!read_digits(&p, &a) || *p++ != '-')
 		return 0;
-	p = end + 1;
-	uint64_t b = size ? size - 1 : 0;
-	if (*p) {
-		b = strtoull(p, &end, 10);
-		if (*end || errno)
-			return 0;
-		if (b < a)
-			return 0;
-		if (b >= size)
-			b = size ? size - 1 : 0;
-	}
+	b = size ? size - 1 : 0;
+	if (*p && (!read_digits(&p, &b) || *p || b < a))
+		return 0;
 	if (a >= size)
 		return -1;
 	*first = a;
-	*last = b;
+	*last = b >= size ? size - 1 : b;
 	return 1;
 }
 
@@ -98,7 +102,7 @@ static enum MHD_Result send_file(struct serve_request *req, int fd, const char *
 	if (if_range && (!etag || strcmp(if_range, etag) != 0))
 		range = NULL; /* the client's copy is another version: send it all */
 	uint64_t first = 0, last = size ? size - 1 : 0;
-	int ranged = parse_range(range, size, &first, &last);
+	int ranged = serve_parse_range(range, size, &first, &last);
 	char text[96];
 	if (ranged < 0) {
 		close(fd);

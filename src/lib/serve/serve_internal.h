@@ -122,6 +122,15 @@ extern const struct serve_route serve_routes[];
 const struct serve_route *serve_route_find(const char *method, const char *url, char *id,
 					   size_t id_size, bool *allowed);
 
+/* ---- api_media.c ---- */
+/*
+ * A single "bytes=A-B", "bytes=A-" or "bytes=-N" range of a file of `size`
+ * bytes into [*first, *last]. 1: satisfiable; 0: no range to honour (absent,
+ * several ranges, or malformed: the whole file is the answer); -1: nothing
+ * of the file is in it (416).
+ */
+int serve_parse_range(const char *header, uint64_t size, uint64_t *first, uint64_t *last);
+
 /* ---- security.c ---- */
 int serve_token_generate(char out[SERVE_TOKEN_HEX + 1]);
 /* Whether the request carries the token (Bearer header or cookie); constant time. */

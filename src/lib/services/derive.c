@@ -224,8 +224,13 @@ static int store(struct run *r, const struct job *job)
 		rc = vrp_error_oom();
 	if (rc == 0)
 		rc = vrp_fs_rename_durable(tmp, final);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = upsert(r, job, st.st_size, sha256);
+		/* The recording was purged while its asset was made: the purge could
+		 * not know this file, which would stay the asset of nothing. */
+		if (rc == VRP_ENOTFOUND)
+			vrp_durable_unlink(final);
+	}
 	if (rc != 0 && tmp)
 		vrp_durable_unlink(tmp);
 	if (fd >= 0)

@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "core/error_set.h"
 #include "core/log.h"
+#include "core/process.h"
 #include "db/derive_task_repo.h"
 #include "vrp/settings.h"
 #include "vrp/transcript.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The lease when the caller names none; it is renewed while the audio is decoded. */
 #define LEASE_MS       (15 * 60 * 1000)
@@ -165,6 +167,39 @@ static int run_task(struct lease *l)
 	return rc;
 }
 
+/* Only a process of this host can be proved gone; anything unclear counts as alive. */
+static bool is_gone(const struct vrp_derive_lease_process *p)
+{
+	if (p->pid <= 0 || p->pid > INT32_MAX)
+		return false;
+	int64_t start = 0;
+	int rc = vrp_process_start_time((pid_t)p->pid, &start);
+	return rc == VRP_ENOTFOUND || (rc == 0 && start != p->pid_start);
+}
+
+/*
+ * A vrp killed in a derivation holds its task's lease for LEASE_MS, and
+ * whatever it renamed into place before its commit stays unrecorded as
+ * long: the tasks of a process of this host that is gone are free at once.
+ */
+static int take_over_dead(vrp_db *db, const char *host)
+{
+	struct vrp_derive_lease_process *list = NULL;
+	size_t count = 0;
+	int rc = vrp_derive_task_repo_lease_processes(db, host, &list, &count);
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		int64_t taken = 0;
+		if (is_gone(&list[i]))
+			rc = vrp_derive_task_repo_expire_process(db, host, &list[i], &taken);
+		if (rc == 0 && taken > 0)
+			VRP_LOG_INFO("derive", json_pack("{s:I}", "pid", (json_int_t)list[i].pid),
+				     "taking over the derivations of vrp pid %lld, which is gone",
+				     (long long)list[i].pid);
+	}
+	free(list);
+	return rc;
+}
+
 int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, int64_t lease_ms, bool *ran,
 			     int *outcome)
 {
@@ -173,7 +208,15 @@ int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, int64_t lease_
 	*outcome = 0;
 	if (lease_ms <= 0)
 		lease_ms = LEASE_MS;
-	int rc = vrp_derive_task_repo_claim(vrp_library_db(lib), owner, lease_ms, &t);
+	char host[256];
+	vrp_process_host(host, sizeof(host));
+	struct vrp_derive_lease_holder holder = { .owner = owner, .host = host, .pid = getpid() };
+	/* Unknown (no /proc): leases still end, they are only never taken over early. */
+	if (vrp_process_start_time(getpid(), &holder.pid_start) < 0)
+		holder.pid = 0;
+	int rc = take_over_dead(vrp_library_db(lib), host);
+	if (rc == 0)
+		rc = vrp_derive_task_repo_claim_held(vrp_library_db(lib), &holder, lease_ms, &t);
 	if (rc == VRP_ENOTFOUND)
 		return 0;
 	if (rc < 0)
@@ -191,12 +234,14 @@ int vrp_derive_queue_run_one(vrp_library *lib, const char *owner, int64_t lease_
 	}
 	rc = rc == 0 ? vrp_derive_task_repo_finish(vrp_library_db(lib), t.id, owner, t.kinds)
 		     : record_failure(lib, &t, owner, rc);
-	/* A short lease (sync --lease 1) can end during the last write: the worker
-	 * that took it over makes the same assets again, atomically; not an error. */
+	/* The task is gone: its recording was purged meanwhile (the task went with
+	 * it), or another worker took it over (a short lease, sync --lease 1, can
+	 * end during the last write; that worker makes the same assets again,
+	 * atomically). Nothing is left to record, and the worker goes on. */
 	if (rc == VRP_ENOTFOUND) {
-		VRP_LOG_WARNING("derive", NULL,
-				"recording %lld: another worker took over its derivation",
-				(long long)t.recording_id);
+		VRP_LOG_INFO("derive", json_pack("{s:I}", "recording_id", (json_int_t)t.recording_id),
+			     "recording %lld: its derivation task is gone (%s)",
+			     (long long)t.recording_id, vrp_error_last()->message);
 		rc = 0;
 	}
 	return rc;

@@ -5,6 +5,7 @@
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "services/library_config.h"
+#include "services/purge_files.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -125,6 +126,10 @@ int vrp_library_open(vrp_library **out, const char *root, unsigned flags,
 		rc = vrp_db_migrate(lib->db, lib->backup_dir, 0, migration);
 	if (rc == 0 && vrp_db_is_writable(lib->db) && !(flags & VRP_LIBRARY_READONLY))
 		move_user_remotes(lib);
+	/* A purge killed after its commit still owes the removal of its files. */
+	if (rc == 0 && vrp_db_is_writable(lib->db) &&
+	    !(flags & (VRP_LIBRARY_READONLY | VRP_LIBRARY_NO_MIGRATE)))
+		purge_files_finish(lib);
 	if (rc < 0) {
 		vrp_library_free(lib);
 		return rc;

@@ -1,9 +1,7 @@
 /* purge.c - remove a recording's row (audited), then its files. */
 #include "vrp/purge.h"
-#include "core/durable.h"
 
 #include "core/error_set.h"
-#include "core/fsutil.h"
 #include "core/log.h"
 #include "db/derived_asset_repo.h"
 #include "db/purge_tombstone_repo.h"
@@ -12,9 +10,9 @@
 #include "db/sync_task_repo.h"
 #include "services/audit.h"
 #include "services/copies.h"
+#include "services/purge_files.h"
 #include "vrp/remotes.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +21,7 @@
 struct purge_ctx {
 	vrp_library *lib;
 	const vrp_recording *rec;
+	char **derived; /* the assets' paths, NULL-terminated, listed by delete_row */
 };
 
 /* Whether the remote's provider deletes into a trash (opening it needs no network). */
@@ -122,38 +121,32 @@ static int cancel_queued_uploads(vrp_db *db, int64_t recording_id)
 
 static int delete_row(vrp_db *db, void *arg)
 {
-	const struct purge_ctx *ctx = arg;
+	struct purge_ctx *ctx = arg;
 	const vrp_recording *rec = ctx->rec;
 	char meta[256];
 	snprintf(meta, sizeof(meta), "{\"uuid\":\"%s\",\"checksum\":\"%s\",\"bytes\":%lld}",
 		 rec->uuid, rec->checksum, (long long)rec->filesize_bytes);
 	/* Queued in the purge's transaction: a purge never forgets a remote copy it must remove. */
-	int rc = enqueue_remote_deletes(ctx->lib, db, rec);
+	/* The assets are listed in the transaction, so one a derive records just
+	 * before it is among the files to remove. */
+	vrp_derived_asset_repo_paths_free(ctx->derived);
+	ctx->derived = NULL;
+	int rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &ctx->derived, NULL);
+	if (rc == 0)
+		rc = enqueue_remote_deletes(ctx->lib, db, rec);
 	/* A remote copy that outlives the row (still to delete, being uploaded, or
 	 * kept by policy) must not come back with the next pull. */
 	if (rc == 0)
 		rc = vrp_purge_tombstone_repo_add(db, rec->checksum);
 	if (rc == 0)
 		rc = cancel_queued_uploads(db, rec->id);
+	/* Noted with the row's end, so a purge killed before its files went still removes them. */
+	if (rc == 0)
+		rc = purge_files_note(db, rec->local_path, ctx->derived);
 	if (rc == 0)
 		rc = vrp_recording_repo_delete(db, rec->id);
 	if (rc == 0)
 		rc = vrp_audit_record(db, "purge", rec->id, NULL, true, meta);
-	return rc;
-}
-
-static int remove_file(vrp_library *lib, const char *relative)
-{
-	char *path = vrp_library_path(lib, relative);
-	if (!path)
-		return vrp_error_oom();
-	int rc = 0;
-	if (vrp_durable_unlink(path) != 0 && errno != ENOENT)
-		rc = vrp_error_from_errno(errno,
-					  "the recording was purged, but its file %s could "
-					  "not be removed",
-					  path);
-	free(path);
 	return rc;
 }
 
@@ -214,28 +207,18 @@ static int check_offloaded_copies(vrp_library *lib, const vrp_recording *rec)
 static int purge_one(vrp_library *lib, const vrp_recording *rec)
 {
 	vrp_db *db = vrp_library_db(lib);
-	char **derived = NULL;
 	int rc = check_offloaded_copies(lib, rec);
 	if (rc < 0) {
 		log_purge(rec, rc);
 		return rc;
 	}
-	rc = vrp_derived_asset_repo_list_paths_for_recording(db, rec->id, &derived, NULL);
-	struct purge_ctx ctx = { lib, rec };
-	if (rc == 0)
-		rc = vrp_db_transaction(db, delete_row, &ctx);
+	struct purge_ctx ctx = { lib, rec, NULL };
+	rc = vrp_db_transaction(db, delete_row, &ctx);
 	/* The catalogue no longer knows these files; removing them now cannot
 	 * leave a row pointing at nothing. */
 	if (rc == 0)
-		rc = remove_file(lib, rec->local_path);
-	for (size_t i = 0; rc == 0 && derived && derived[i]; i++)
-		rc = remove_file(lib, derived[i]);
-	/* A purge must stay done after a power cut: make the removal durable. */
-	char *raw = rc == 0 ? vrp_library_path(lib, "recordings/raw") : NULL;
-	if (raw)
-		rc = vrp_fs_fsync_dir(raw);
-	free(raw);
-	vrp_derived_asset_repo_paths_free(derived);
+		rc = purge_files_remove(lib, rec->local_path, ctx.derived);
+	vrp_derived_asset_repo_paths_free(ctx.derived);
 	log_purge(rec, rc);
 	return rc;
 }

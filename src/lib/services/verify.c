@@ -11,6 +11,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "db/derived_asset_repo.h"
+#include "db/purge_tombstone_repo.h"
 #include "db/recording_repo.h"
 #include "db/verify_progress_repo.h"
 #include "services/import_tmp.h"
@@ -169,6 +170,15 @@ static void repair(struct run *run, const vrp_recording *rec, vrp_verify_item *i
 	free(remote);
 }
 
+/* Whether recording `id` was purged since the walk read it: its file went with its row. */
+static bool is_purged(struct run *run, int64_t id)
+{
+	vrp_recording *rec = NULL;
+	int rc = vrp_recording_repo_get_by_id(vrp_library_db(run->lib), id, &rec);
+	vrp_recording_free(rec);
+	return rc == VRP_ENOTFOUND;
+}
+
 static int check_recording(struct run *run, const vrp_recording *rec)
 {
 	char *path = vrp_library_path(run->lib, rec->local_path);
@@ -181,6 +191,10 @@ static int check_recording(struct run *run, const vrp_recording *rec)
 	}
 	int error = 0;
 	enum vrp_verify_finding finding = hash_matches(path, rec->checksum, &error);
+	if (finding == VRP_VERIFY_MISSING && is_purged(run, rec->id)) {
+		free(path);
+		return 0;
+	}
 	if (finding == VRP_VERIFY_MISSING)
 		vrp_error_set(VRP_ENOTFOUND, "the file of recording %lld is missing: %s",
 			      (long long)rec->id, path);
@@ -195,6 +209,9 @@ static int check_recording(struct run *run, const vrp_recording *rec)
 	if (finding <= VRP_VERIFY_CORRUPT)
 		rc = vrp_recording_repo_set_integrity(vrp_library_db(run->lib), rec->id,
 						      marks[finding], NULL);
+	/* Purged while it was read: nothing of it is left to judge. */
+	if (rc == VRP_ENOTFOUND)
+		return 0;
 	if (rc == 0 && run->options->fix &&
 	    (finding == VRP_VERIFY_MISSING || finding == VRP_VERIFY_CORRUPT))
 		repair(run, rec, &item, message, sizeof(message));
@@ -319,7 +336,11 @@ static int is_owned_or_importing(struct run *run, const char *rel, const char *n
 		return vrp_error_oom();
 	*claimed = vrp_import_file_is_live(path);
 	free(path);
-	return *claimed ? 0 : is_owned(db, name, claimed);
+	rc = *claimed ? 0 : is_owned(db, name, claimed);
+	/* A purge that committed is removing it. */
+	if (rc == 0 && !*claimed)
+		rc = vrp_purge_tombstone_repo_file_pending(db, rel, claimed);
+	return rc;
 }
 
 static int check_raw_entry(struct run *run, const char *dir, const char *name)
@@ -374,7 +395,18 @@ static int check_derived_entry(struct run *run, const char *dir, const char *nam
 	if (!rel)
 		return vrp_error_oom();
 	bool owned = false;
-	int rc = vrp_derived_asset_repo_path_exists(vrp_library_db(run->lib), rel, &owned);
+	vrp_db *db = vrp_library_db(run->lib);
+	int rc = vrp_derived_asset_repo_path_exists(db, rel, &owned);
+	/* A derive that renamed it into place holds it locked until its row
+	 * commits; a purge that committed is removing it. */
+	char *live = rc == 0 && !owned ? vrp_library_path(run->lib, rel) : NULL;
+	if (live && vrp_import_file_is_live(live))
+		owned = true;
+	else if (live)
+		rc = vrp_derived_asset_repo_path_exists(db, rel, &owned);
+	free(live);
+	if (rc == 0 && !owned)
+		rc = vrp_purge_tombstone_repo_file_pending(db, rel, &owned);
 	if (rc == 0 && !owned) {
 		char *path = vrp_library_path(run->lib, rel);
 		bool fixed = path && run->options->fix && vrp_durable_unlink(path) == 0;
