@@ -13,6 +13,7 @@
 #include "services/purge_files.h"
 #include "vrp/remotes.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,24 @@ static int check_offloaded_copies(vrp_library *lib, const vrp_recording *rec)
 	return rc;
 }
 
+/*
+ * A transcript a killed run left half made (services/transcript.c) is no
+ * asset of the recording yet; a transcription still running removes its
+ * own when it finds the recording gone. Not noted in the transaction: a
+ * leftover is only an orphan, which `vrp verify --fix` removes.
+ */
+static void remove_transcript_journal(vrp_library *lib, const vrp_recording *rec)
+{
+	char relative[96];
+	snprintf(relative, sizeof(relative), "derived/transcript/%s.journal", rec->uuid);
+	char *path = vrp_library_path(lib, relative);
+	if (path && unlink(path) != 0 && errno != ENOENT)
+		VRP_LOG_WARNING("purge", json_pack("{s:I}", "recording_id", (json_int_t)rec->id),
+				"cannot remove the transcript journal of recording %lld: %s",
+				(long long)rec->id, strerror(errno));
+	free(path);
+}
+
 static int purge_one(vrp_library *lib, const vrp_recording *rec)
 {
 	vrp_db *db = vrp_library_db(lib);
@@ -218,6 +237,8 @@ static int purge_one(vrp_library *lib, const vrp_recording *rec)
 	 * leave a row pointing at nothing. */
 	if (rc == 0)
 		rc = purge_files_remove(lib, rec->local_path, ctx.derived);
+	if (rc == 0)
+		remove_transcript_journal(lib, rec);
 	vrp_derived_asset_repo_paths_free(ctx.derived);
 	log_purge(rec, rc);
 	return rc;

@@ -249,6 +249,14 @@ static int journal_for(vrp_library *lib, const vrp_recording *rec, const char *l
 	return rc;
 }
 
+static bool recording_gone(vrp_library *lib, int64_t id)
+{
+	vrp_recording *rec = NULL;
+	int rc = vrp_recording_repo_get_by_id(vrp_library_db(lib), id, &rec);
+	vrp_recording_free(rec);
+	return rc == VRP_ENOTFOUND;
+}
+
 static int make_transcript(vrp_library *lib, const vrp_recording *rec,
 			   const vrp_transcribe_options *o, unsigned *made)
 {
@@ -264,8 +272,8 @@ static int make_transcript(vrp_library *lib, const vrp_recording *rec,
 	if (rc == 0)
 		rc = vrp_derive_with(lib, rec->id, VRP_DERIVE_KIND(VRP_DERIVED_TRANSCRIPT),
 				     o->force, &derive, made);
-	/* Made and recorded: what it resumed from is no longer needed. */
-	if (rc == 0)
+	/* Made and recorded, or its recording purged meanwhile: nothing will resume from it. */
+	if (rc == 0 || recording_gone(lib, rec->id))
 		vrp_durable_unlink(journal);
 	free(journal);
 	return rc;
