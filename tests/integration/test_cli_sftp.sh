@@ -29,7 +29,7 @@ unset SSH_AUTH_SOCK
 LIB="$WORK/lib"
 REMOTE="$WORK/remote"
 "$VRP" -q --library "$LIB" init
-sha_list() { find "$1" -type f ! -name '*.part' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
+sha_list() { find "$1" -type f ! -name "*.vrp.json" ! -name '*.part' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
 lib_shas() { sqlite3 "$1/library.db" "SELECT checksum FROM recordings ORDER BY checksum"; }
 fingerprint() { ssh-keygen -lf "$1" | cut -d' ' -f2; }
 # expect_contains NAME TEXT STRING: TEXT contains STRING literally (fingerprints have + and /).

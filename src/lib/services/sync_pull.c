@@ -13,12 +13,15 @@
 #include "core/fsutil.h"
 #include "core/ptrarray.h"
 #include "core/log.h"
+#include "core/clock.h"
 #include "core/hash.h"
 #include "core/uuid.h"
 #include "db/purge_tombstone_repo.h"
 #include "db/recording_repo.h"
 #include "db/remote_repo.h"
+#include "services/recording_meta.h"
 #include "services/sync_mapped.h"
+#include "services/sync_pull_fetch.h"
 #include "vrp/import.h"
 #include "vrp/remotes.h"
 #include "vrp/utf8.h"
@@ -36,6 +39,9 @@
 #include <unistd.h>
 
 #define LIST_PAGE     200
+#define DEFAULT_JOBS  4
+#define MAX_JOBS      16
+#define PROGRESS_MS   200
 #define SHORT_UUID    8
 #define SOURCE_PREFIX "cloud:"
 
@@ -60,6 +66,13 @@ struct pull {
 	char source[96];                  /* the ingest_source: "cloud:<remote>" */
 	char *tmpdir;                     /* <library>/tmp/pull-<uuid>.<pid>: downloads land here */
 	const vrp_remote_object *current; /* the object being imported */
+	const char *current_metadata;     /* its kept metadata (JSON), or NULL */
+	struct pull_fetcher *fetcher;
+	int jobs;
+	vrp_sync_pull_progress_fn progress;
+	vrp_sync_pull_progress counts;
+	int64_t progress_at; /* when progress was last reported (ms) */
+	bool failed;         /* a run-level failure: the downloads under way are given up */
 	int rc;                           /* a failure inside the importer's callback */
 	bool reported;                    /* the importer reported the current object */
 	vrp_sync_pull_fn fn;
@@ -79,6 +92,7 @@ static void report(struct pull *p, vrp_sync_pull_item *item)
 	s->purged += item->status == VRP_SYNC_PULL_PURGED;
 	s->compressed += item->status == VRP_SYNC_PULL_COMPRESSED;
 	item->remote = p->remote;
+	p->counts.done++;
 	VRP_LOG(item->code ? VRP_LOG_LEVEL_WARNING : VRP_LOG_LEVEL_INFO, "sync",
 		json_pack("{s:s, s:s, s:o, s:I}", "remote", p->remote, "outcome",
 			  vrp_sync_pull_status_to_string(item->status), "path",
@@ -260,10 +274,12 @@ static int purged_content(struct pull *p, const char *local, bool *out)
 }
 
 /* Imports the downloaded file; a failure only this object's is reported as its rejection. */
-static int import_object(struct pull *p, const vrp_remote_object *o, const char *local)
+static int import_object(struct pull *p, const vrp_remote_object *o, const char *local,
+			 const char *metadata)
 {
 	p->summary->bytes += o->size;
 	p->current = o;
+	p->current_metadata = metadata;
 	p->rc = 0;
 	p->reported = false;
 	int rc = vrp_importer_add(p->importer, local);
@@ -272,6 +288,7 @@ static int import_object(struct pull *p, const vrp_remote_object *o, const char 
 	if (rc == 0)
 		rc = p->rc;
 	p->current = NULL;
+	p->current_metadata = NULL;
 	if (rc < 0 && !sync_run_failure(rc)) {
 		if (!p->reported)
 			reject(p, o, rc);
@@ -280,35 +297,98 @@ static int import_object(struct pull *p, const vrp_remote_object *o, const char 
 	return rc;
 }
 
-static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const char *sha256)
+/*
+ * What another device gave the recording, kept with the object: applied to
+ * the new row before it is written. Metadata of other content (a stale
+ * sidecar) is left out, never fatal: the file is the recording.
+ */
+static int describe(void *ctx, const char *path, vrp_recording *rec)
 {
-	char *name = local_name(o->path);
-	char *local = name ? vrp_path_join(p->tmpdir, name) : NULL;
-	free(name);
-	if (!local)
-		return vrp_error_oom();
-	vrp_download_request request = {
-		.remote_id = o->remote_id,
-		.local_path = local,
-		.expected_sha256 = sha256,
-	};
+	(void)path;
+	struct pull *p = ctx;
+	if (!p->current_metadata)
+		return 0;
+	int rc = recording_meta_apply(p->current_metadata, rec);
+	if (rc == VRP_EINVAL) {
+		VRP_LOG_WARNING("sync",
+				json_pack("{s:s, s:o}", "remote", p->remote, "path",
+					  vrp_log_titled_path(p->current->path)),
+				"pull: the metadata kept with an object is not used: %s",
+				vrp_error_last()->message);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* A finished download: imported, or skipped as purged, or reported as rejected. */
+static int settle(struct pull *p, struct pull_fetched *f)
+{
+	const vrp_remote_object *o = f->object;
+	p->counts.in_flight--;
+	if (f->rc == VRP_ECANCELLED && p->failed)
+		return 0; /* given up after another's run-level failure */
+	if (f->rc < 0 && sync_run_failure(f->rc))
+		return vrp_error_set(f->rc, "%s", f->message ? f->message : "");
+	if (f->rc < 0) {
+		vrp_error_set(f->rc, "%s", f->message ? f->message : "");
+		reject(p, o, f->rc);
+		return 0;
+	}
 	bool purged = false;
-	int rc = vrp_provider_download(p->provider, &request);
-	if (rc == 0)
-		rc = vrp_metrics_repo_increment(p->db, VRP_METRIC_BYTES_DOWNLOADED, o->size, NULL);
-	if (rc == 0 && !sha256) /* a listed sha256 was looked up before the download */
-		rc = purged_content(p, local, &purged);
+	int rc = vrp_metrics_repo_increment(p->db, VRP_METRIC_BYTES_DOWNLOADED, o->size, NULL);
+	if (rc == 0 && !f->verified)
+		rc = purged_content(p, f->local, &purged);
 	if (rc == 0 && purged)
 		skip_purged(p, o);
 	else if (rc == 0)
-		rc = import_object(p, o, local);
-	else if (!sync_run_failure(rc)) {
-		reject(p, o, rc);
-		rc = 0;
-	}
-	vrp_durable_unlink(local);
-	free(local);
+		rc = import_object(p, o, f->local, f->metadata);
 	return rc;
+}
+
+static void report_progress(struct pull *p, bool force)
+{
+	int64_t now = vrp_time_now_ms();
+	if (!p->progress || (!force && now - p->progress_at < PROGRESS_MS))
+		return;
+	p->progress_at = now;
+	p->counts.bytes = p->fetcher ? pull_fetcher_bytes(p->fetcher) : 0;
+	p->progress(p->ctx, &p->counts);
+}
+
+/* Settles finished downloads: all of them with `all`, else while the queue is full. */
+static int drain(struct pull *p, bool all)
+{
+	int rc = 0;
+	while (rc == 0 && pull_fetcher_pending(p->fetcher) &&
+	       (all || pull_fetcher_full(p->fetcher))) {
+		struct pull_fetched *f = pull_fetcher_take(p->fetcher, PROGRESS_MS);
+		if (f)
+			rc = settle(p, f);
+		pull_fetched_free(f);
+		report_progress(p, false);
+	}
+	/* What finished meanwhile, without waiting: imports keep pace with downloads. */
+	struct pull_fetched *f = NULL;
+	while (rc == 0 && (f = pull_fetcher_take(p->fetcher, 0))) {
+		rc = settle(p, f);
+		pull_fetched_free(f);
+	}
+	pull_fetched_free(f);
+	if (rc < 0) {
+		p->failed = true;
+		pull_fetcher_cancel(p->fetcher);
+	}
+	return rc;
+}
+
+static int fetch(struct pull *p, const vrp_remote_object *o, const char *sha256)
+{
+	char *name = local_name(o->path);
+	int rc = name ? pull_fetcher_submit(p->fetcher, o, sha256, name) : vrp_error_oom();
+	free(name);
+	if (rc == 0)
+		p->counts.in_flight++;
+	return rc == 0 ? drain(p, false) : rc;
 }
 
 static int report_duplicate(struct pull *p, const vrp_remote_object *o, int64_t recording_id)
@@ -443,8 +523,10 @@ static int pull_deferred(struct pull *p)
 static int pull_object(void *ctx, const vrp_remote_object *o)
 {
 	struct pull *p = ctx;
+	p->counts.listed++;
 	if (sync_mapped_find(&p->mapped, o)) {
 		p->summary->skipped++;
+		p->counts.done++;
 		return 0;
 	}
 	char short_uuid[9];
@@ -466,8 +548,9 @@ static int pull_object(void *ctx, const vrp_remote_object *o)
 	else if (rc == 0 && known)
 		rc = report_duplicate(p, o, known->id);
 	else if (rc == 0)
-		rc = fetch_and_import(p, o, sha256);
+		rc = fetch(p, o, sha256);
 	vrp_recording_free(known);
+	report_progress(p, false);
 	return rc;
 }
 
@@ -536,12 +619,28 @@ static int make_tmpdir(struct pull *p)
 	return rc;
 }
 
+/* One provider instance per download thread: an instance serves one thread at a time. */
+static int start_fetcher(struct pull *p)
+{
+	vrp_provider *providers[MAX_JOBS] = { 0 };
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < p->jobs; i++)
+		rc = vrp_remotes_open(p->lib, p->remote, &providers[i]);
+	if (rc < 0) {
+		for (int i = 0; i < p->jobs; i++)
+			vrp_provider_free(providers[i]);
+		return rc;
+	}
+	return pull_fetcher_new(&p->fetcher, providers, (size_t)p->jobs, p->tmpdir);
+}
+
 static int start(struct pull *p)
 {
 	snprintf(p->source, sizeof(p->source), SOURCE_PREFIX "%s", p->remote);
 	p->options = (vrp_import_options){
 		.ingest_source = p->source,
 		.on_result = on_import,
+		.describe = describe,
 		.ctx = p,
 		/* One file per commit (see the flush after each add): its mapping is
 		 * written right after its row. */
@@ -553,40 +652,68 @@ static int start(struct pull *p)
 	if (rc == 0)
 		rc = make_tmpdir(p);
 	if (rc == 0)
+		rc = start_fetcher(p);
+	if (rc == 0)
 		rc = vrp_importer_new(&p->importer, p->lib, &p->options);
 	return rc;
 }
 
-int vrp_sync_pull(vrp_library *lib, const char *remote, vrp_sync_pull_fn fn, void *ctx,
-		  vrp_sync_pull_summary *summary)
+static void finish(struct pull *p)
+{
+	pull_fetcher_free(p->fetcher);
+	for (size_t i = 0; i < p->deferred_count; i++)
+		vrp_remote_object_free(p->deferred[i]);
+	free(p->deferred);
+	vrp_importer_free(p->importer);
+	if (p->tmpdir)
+		rmdir(p->tmpdir);
+	free(p->tmpdir);
+	sync_mapped_clear(&p->mapped);
+	vrp_provider_free(p->provider);
+}
+
+int vrp_sync_pull_with(vrp_library *lib, const char *remote, const vrp_sync_pull_options *options,
+		       vrp_sync_pull_summary *summary)
 {
 	vrp_sync_pull_summary totals = { 0 };
 	if (summary)
 		*summary = totals;
 	if (!remote || !*remote)
 		return vrp_error_set(VRP_EINVAL, "sync pull needs a remote");
+	const vrp_sync_pull_options none = { 0 };
+	const vrp_sync_pull_options *o = options ? options : &none;
+	if (o->jobs < 0 || o->jobs > MAX_JOBS)
+		return vrp_error_set(VRP_EINVAL, "a pull runs 1 to %d downloads at once, not %d",
+				     MAX_JOBS, o->jobs);
 	struct pull p = { .lib = lib, .db = vrp_library_db(lib), .remote = remote };
-	p.fn = fn;
-	p.ctx = ctx;
+	p.fn = o->on_item;
+	p.progress = o->progress;
+	p.ctx = o->ctx;
+	p.jobs = o->jobs ? o->jobs : DEFAULT_JOBS;
 	p.summary = &totals;
 	int rc = start(&p);
 	if (rc == 0)
 		rc = sync_each_remote_object(p.provider, LIST_PAGE, pull_object, &p);
+	p.counts.listing_done = rc == 0;
+	if (rc == 0)
+		rc = drain(&p, true);
+	if (rc < 0 && p.fetcher)
+		pull_fetcher_cancel(p.fetcher);
 	int finished = p.importer ? vrp_importer_finish(p.importer) : 0;
 	if (rc == 0)
 		rc = finished;
 	if (rc == 0)
 		rc = pull_deferred(&p);
-	for (size_t i = 0; i < p.deferred_count; i++)
-		vrp_remote_object_free(p.deferred[i]);
-	free(p.deferred);
-	vrp_importer_free(p.importer);
-	if (p.tmpdir)
-		rmdir(p.tmpdir);
-	free(p.tmpdir);
-	sync_mapped_clear(&p.mapped);
-	vrp_provider_free(p.provider);
+	report_progress(&p, true);
+	finish(&p);
 	if (summary)
 		*summary = totals;
 	return rc;
+}
+
+int vrp_sync_pull(vrp_library *lib, const char *remote, vrp_sync_pull_fn fn, void *ctx,
+		  vrp_sync_pull_summary *summary)
+{
+	vrp_sync_pull_options options = { .on_item = fn, .ctx = ctx };
+	return vrp_sync_pull_with(lib, remote, &options, summary);
 }
