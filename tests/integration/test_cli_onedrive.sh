@@ -87,7 +87,7 @@ check "in the app folder under YYYY/MM, as named in the catalogue" test "$(fake_
 	'"\n".join(sorted("VoiceRecorderPro/" + f["path"].split("/", 2)[2] for f in s["files"] if not f["deleted"]))')" = \
 	"$(sqlite3 "$LIB/library.db" "SELECT remote_path FROM recording_remote WHERE remote = 'od' ORDER BY remote_path")"
 check "each description carries the uuid and sha256" test "$(fake_state \
-	'len([f for f in s["files"] if not f["deleted"] and "uuid=" in (f["description"] or "") and f["sha256"] in f["description"]])')" -eq 11
+	'len([f for f in s["files"] if not f["deleted"] and "\"uuid\":" in (f["description"] or "") and f["sha256"] in f["description"]])')" -eq 11
 check "the large one went in 10 MiB fragments through a session" test "$(fake_state \
 	'len([r for r in s["requests"] if r["method"] == "PUT" and r["path"].startswith("/upload/")])')" -ge 3
 check "no upload fragment carried an Authorization header" test "$(fake_state \

@@ -134,7 +134,7 @@ check "and imports nothing" test "$(sqlite3 "$C/library.db" "SELECT count(*) FRO
 run vc sync
 expect_status "the next sync runs the delete" 0
 expect_match "and says so" "$out" 'remote copies of purged recordings deleted 1'
-check "the remote copy is gone" test "$(find "$BIN" -type f ! -name "*.vrp.json" | wc -l)" -eq 0
+check "the remote copy and its metadata sidecar are gone" test "$(find "$BIN" -type f | wc -l)" -eq 0
 run vc remote add bad localdir path="$BIN" delete_policy=shred
 expect_status "an unknown delete_policy is refused" 64
 

@@ -147,6 +147,20 @@ static int download(struct pull_fetcher *fetcher, vrp_provider *provider, struct
 	};
 	if (rc == 0)
 		rc = vrp_provider_download(provider, &request);
+	/*
+	 * Only the metadata named that sha256: it describes other content (a
+	 * file replaced by hand beside a stale sidecar). The file is the
+	 * recording; it comes in as any unlisted one would, without the metadata.
+	 */
+	if (rc == VRP_ECHECKSUM && expected == meta_sha256) {
+		VRP_LOG_WARNING("sync", json_pack("{s:o}", "path", vrp_log_titled_path(f->object->path)),
+				"pull: the metadata kept with an object is of other content; not used");
+		free(f->metadata);
+		f->metadata = NULL;
+		request.expected_sha256 = expected = NULL;
+		t.last = 0;
+		rc = vrp_provider_download(provider, &request);
+	}
 	if (rc == 0) {
 		f->local = local;
 		f->verified = expected != NULL;
