@@ -129,6 +129,13 @@ typedef struct vrp_remote_page {
 	vrp_remote_object **items;
 	size_t count;
 	char *next_page_token;
+	/*
+	 * vrp_provider_list_changes() only, on its last page: the cursor to
+	 * pass next time (malloc'd, owned by the page), and whether the cursor
+	 * given was refused so this listing started over from nothing.
+	 */
+	char *cursor;
+	bool cursor_reset;
 } vrp_remote_page;
 
 /* Frees the page and every item in it; NULL is a no-op. */
@@ -313,6 +320,19 @@ int vrp_provider_download_sha256(vrp_provider *provider, const char *remote_id, 
  */
 int vrp_provider_list(vrp_provider *provider, const char *prefix, const char *page_token,
 		      size_t page_size, vrp_remote_page **out);
+
+/*
+ * The objects under `prefix` added or changed since `cursor` (a page's
+ * `cursor` from an earlier call; NULL: every object, as a first listing),
+ * paged as vrp_provider_list() is: NULL `page_token` first, then each
+ * page's next_page_token; the last page carries the cursor for next time.
+ * Deleted objects are left out. A cursor the remote no longer honours (it
+ * expired, the remote was reset) is dropped and the listing starts over
+ * from nothing, saying so in `cursor_reset`. VRP_ENOTSUP for providers
+ * without a change feed: list everything with vrp_provider_list().
+ */
+int vrp_provider_list_changes(vrp_provider *provider, const char *prefix, const char *cursor,
+			      const char *page_token, vrp_remote_page **out);
 
 /* Ask stat for the content checksum even when the remote must read the object to get it. */
 #define VRP_STAT_CHECKSUM 1u

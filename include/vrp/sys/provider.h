@@ -117,6 +117,10 @@ struct vrp_provider_ops {
 	 * vrp_remote_object.metadata_json when it lists the object.
 	 */
 	bool metadata_sidecar;
+
+	/* See vrp_provider_list_changes(); NULL: VRP_ENOTSUP. */
+	int (*list_changes)(void *state, const char *prefix, const char *cursor,
+			    const char *page_token, vrp_remote_page **out);
 };
 
 #define VRP_PROVIDER_OPS_INIT                                                                      \

@@ -304,6 +304,25 @@ int vrp_provider_list(vrp_provider *provider, const char *prefix, const char *pa
 	return rc;
 }
 
+int vrp_provider_list_changes(vrp_provider *provider, const char *prefix, const char *cursor,
+			      const char *page_token, vrp_remote_page **out)
+{
+	*out = NULL;
+	bool has = provider && provider->ops->version >= 4 && provider->ops->list_changes;
+	int rc = provider ? begin(has, provider->ops->type) : no_provider();
+	if (rc < 0)
+		return rc;
+	char *folder = NULL;
+	if (prefix && *prefix && (rc = vrp_remote_path_normalize(prefix, &folder)) < 0)
+		return rc;
+	rc = finish(provider, provider->ops->list_changes(provider->state, folder, cursor,
+							  page_token, out));
+	if (rc == 0 && metadata_sidecar_used(provider))
+		metadata_sidecar_filter(*out);
+	free(folder);
+	return rc;
+}
+
 int vrp_provider_stat(vrp_provider *provider, const char *remote_path, unsigned flags,
 		      vrp_remote_object **out)
 {

@@ -40,6 +40,7 @@ void vrp_remote_page_free(vrp_remote_page *page)
 		vrp_remote_object_free(page->items[i]);
 	free(page->items);
 	free(page->next_page_token);
+	free(page->cursor);
 	free(page);
 }
 

@@ -73,6 +73,7 @@ struct pull {
 	vrp_sync_pull_progress counts;
 	int64_t progress_at; /* when progress was last reported (ms) */
 	bool failed;         /* a run-level failure: the downloads under way are given up */
+	char *next_cursor;   /* where the change feed stood at the end of this pull's listing */
 	int rc;                           /* a failure inside the importer's callback */
 	bool reported;                    /* the importer reported the current object */
 	vrp_sync_pull_fn fn;
@@ -336,7 +337,8 @@ static int settle(struct pull *p, struct pull_fetched *f)
 	}
 	bool purged = false;
 	int rc = vrp_metrics_repo_increment(p->db, VRP_METRIC_BYTES_DOWNLOADED, o->size, NULL);
-	if (rc == 0 && !f->verified)
+	/* A listed sha256 was looked up before the download; any other only now. */
+	if (rc == 0 && !f->listed)
 		rc = purged_content(p, f->local, &purged);
 	if (rc == 0 && purged)
 		skip_purged(p, o);
@@ -619,6 +621,62 @@ static int make_tmpdir(struct pull *p)
 	return rc;
 }
 
+/* The change feed's pages from `cursor` on; `*feed` false when the remote has none. */
+static int each_change(struct pull *p, const char *cursor, bool *feed)
+{
+	char *token = NULL;
+	int rc = 0;
+	do {
+		vrp_remote_page *page = NULL;
+		rc = vrp_provider_list_changes(p->provider, VRP_REMOTE_APP_FOLDER, cursor, token,
+					       &page);
+		*feed = !(rc == VRP_ENOTSUP && !token);
+		free(token);
+		token = NULL;
+		if (rc == 0 && page->cursor_reset)
+			VRP_LOG_INFO("sync", json_pack("{s:s}", "remote", p->remote),
+				     "pull: the remote's change feed started over: every object "
+				     "is looked at again");
+		for (size_t i = 0; rc == 0 && i < page->count; i++)
+			rc = pull_object(p, page->items[i]);
+		if (rc == 0 && page->next_page_token && !(token = strdup(page->next_page_token)))
+			rc = vrp_error_oom();
+		if (rc == 0 && !page->next_page_token && page->cursor &&
+		    !(p->next_cursor = strdup(page->cursor)))
+			rc = vrp_error_oom();
+		vrp_remote_page_free(page);
+	} while (rc == 0 && token);
+	free(token);
+	return rc;
+}
+
+/*
+ * What the remote holds that this library may not: only what changed since
+ * the last pull where the remote has a change feed (OneDrive's delta), else
+ * the whole listing. The cursor moves on only once a pull settled every
+ * object it was shown (see finish_cursor), so a rejected one is seen again.
+ */
+static int each_object(struct pull *p)
+{
+	char *cursor = NULL;
+	bool feed = true;
+	int rc = vrp_remote_repo_get_change_cursor(p->db, p->remote, &cursor);
+	if (rc == 0 || rc == VRP_ENOTFOUND)
+		rc = each_change(p, cursor, &feed);
+	free(cursor);
+	if (!feed)
+		rc = sync_each_remote_object(p->provider, LIST_PAGE, pull_object, p);
+	return rc;
+}
+
+static int finish_cursor(struct pull *p)
+{
+	if (!p->next_cursor || p->summary->rejected)
+		return 0;
+	int rc = vrp_remote_repo_set_change_cursor(p->db, p->remote, p->next_cursor);
+	return rc == VRP_ENOTFOUND ? 0 : rc;
+}
+
 /* One provider instance per download thread: an instance serves one thread at a time. */
 static int start_fetcher(struct pull *p)
 {
@@ -670,6 +728,7 @@ static void finish(struct pull *p)
 	free(p->tmpdir);
 	sync_mapped_clear(&p->mapped);
 	vrp_provider_free(p->provider);
+	free(p->next_cursor);
 }
 
 int vrp_sync_pull_with(vrp_library *lib, const char *remote, const vrp_sync_pull_options *options,
@@ -693,7 +752,7 @@ int vrp_sync_pull_with(vrp_library *lib, const char *remote, const vrp_sync_pull
 	p.summary = &totals;
 	int rc = start(&p);
 	if (rc == 0)
-		rc = sync_each_remote_object(p.provider, LIST_PAGE, pull_object, &p);
+		rc = each_object(&p);
 	p.counts.listing_done = rc == 0;
 	if (rc == 0)
 		rc = drain(&p, true);
@@ -704,6 +763,8 @@ int vrp_sync_pull_with(vrp_library *lib, const char *remote, const vrp_sync_pull
 		rc = finished;
 	if (rc == 0)
 		rc = pull_deferred(&p);
+	if (rc == 0)
+		rc = finish_cursor(&p);
 	report_progress(&p, true);
 	finish(&p);
 	if (summary)

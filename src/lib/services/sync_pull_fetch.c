@@ -163,7 +163,7 @@ static int download(struct pull_fetcher *fetcher, vrp_provider *provider, struct
 	}
 	if (rc == 0) {
 		f->local = local;
-		f->verified = expected != NULL;
+		f->listed = job->sha256[0] != '\0';
 	} else {
 		free(local);
 	}

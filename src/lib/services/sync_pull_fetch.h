@@ -23,7 +23,7 @@ struct pull_fetched {
 	vrp_remote_object *object; /* a copy of the object submitted */
 	char *local;               /* the downloaded file; NULL when it failed */
 	char *metadata;            /* the object's kept metadata (JSON), or NULL */
-	bool verified;             /* checked against a sha256 the remote or metadata gave */
+	bool listed;               /* the sha256 came with the listing (checked before) */
 	int rc;                    /* 0 or why it failed */
 	char *message;             /* the failure's message, else NULL */
 	char *dir;                 /* the download's own folder (removed on free) */
