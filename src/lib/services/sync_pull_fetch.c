@@ -50,6 +50,7 @@ struct pull_fetcher {
 	struct job *finished, *finished_tail;
 	size_t pending; /* submitted and not taken back */
 	unsigned long seq;
+	unsigned long next_out; /* the seq handed back next: results go out in submission order */
 	bool stop;
 	atomic_bool cancelled;
 	atomic_int_fast64_t bytes;
@@ -228,6 +229,7 @@ int pull_fetcher_new(struct pull_fetcher **out, vrp_provider **providers, size_t
 	pthread_cond_init(&f->work, NULL);
 	pthread_cond_init(&f->done, NULL);
 	f->count = count;
+	f->next_out = 1;
 	int rc = 0;
 	for (size_t i = 0; i < count; i++) {
 		struct thread_slot *slot = &f->threads[i];
@@ -306,6 +308,30 @@ static void deadline_in(struct timespec *ts, int64_t ms)
 	}
 }
 
+/* Unlinks and returns the finished job that is next in submission order, or NULL. */
+static struct job *take_next(struct pull_fetcher *fetcher)
+{
+	struct job *prev = NULL;
+	for (struct job *job = fetcher->finished; job; prev = job, job = job->next) {
+		if (job->seq != fetcher->next_out)
+			continue;
+		if (prev)
+			prev->next = job->next;
+		else
+			fetcher->finished = job->next;
+		if (fetcher->finished_tail == job)
+			fetcher->finished_tail = prev;
+		fetcher->next_out++;
+		fetcher->pending--;
+		return job;
+	}
+	return NULL;
+}
+
+/*
+ * In submission order, so a pull reports and imports in listing order
+ * whatever order the downloads finish in (the next ones keep downloading).
+ */
 struct pull_fetched *pull_fetcher_take(struct pull_fetcher *fetcher, int64_t wait_ms)
 {
 	if (!fetcher->pending)
@@ -313,14 +339,12 @@ struct pull_fetched *pull_fetcher_take(struct pull_fetcher *fetcher, int64_t wai
 	struct timespec until;
 	deadline_in(&until, wait_ms);
 	pthread_mutex_lock(&fetcher->lock);
-	while (!fetcher->finished && wait_ms > 0)
+	struct job *job = take_next(fetcher);
+	while (!job && wait_ms > 0) {
 		if (pthread_cond_timedwait(&fetcher->done, &fetcher->lock, &until) == ETIMEDOUT)
 			break;
-	struct job *job = fetcher->finished;
-	if (job && !(fetcher->finished = job->next))
-		fetcher->finished_tail = NULL;
-	if (job)
-		fetcher->pending--;
+		job = take_next(fetcher);
+	}
 	pthread_mutex_unlock(&fetcher->lock);
 	if (!job)
 		return NULL;

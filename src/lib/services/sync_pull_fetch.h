@@ -5,9 +5,9 @@
  * own (an instance serves one thread at a time), reads the object's kept
  * metadata, and downloads into a folder of its own under the pull's tmp
  * folder, verified against the listed sha256 or else the metadata's. The
- * caller, on its one thread, submits objects, takes finished downloads back
- * (in the order they finish) and imports them; nothing here touches the
- * database.
+ * caller, on its one thread, submits objects, takes finished downloads
+ * back in the order they were submitted and imports them; nothing here
+ * touches the database.
  */
 #ifndef VRP_SERVICES_SYNC_PULL_FETCH_H
 #define VRP_SERVICES_SYNC_PULL_FETCH_H
@@ -55,8 +55,8 @@ size_t pull_fetcher_pending(const struct pull_fetcher *fetcher);
 bool pull_fetcher_full(const struct pull_fetcher *fetcher);
 
 /*
- * A finished download, or NULL when none finished within `wait_ms` (0: do
- * not wait) or none is pending.
+ * The next finished download in submission order, or NULL when it did not
+ * finish within `wait_ms` (0: do not wait) or none is pending.
  */
 struct pull_fetched *pull_fetcher_take(struct pull_fetcher *fetcher, int64_t wait_ms);
 
