@@ -348,8 +348,7 @@ int vrp_provider_stat(vrp_provider *provider, const char *remote_path, unsigned 
  * VRP_EREMOTE_NOT_FOUND when the object has none (uploaded by an older vrp,
  * or by another tool); other codes as for a download.
  */
-int vrp_provider_read_metadata(vrp_provider *provider, const vrp_remote_object *object,
-			       char **out);
+int vrp_provider_read_metadata(vrp_provider *provider, const vrp_remote_object *object, char **out);
 
 /*
  * Deletes the object (and its metadata sidecar, where the provider keeps

@@ -114,9 +114,9 @@ static void test_text_that_is_not_the_document_is_refused(void **state)
 		assert_int_equal(recording_meta_apply(bad[i], b), VRP_EINVAL);
 		assert_int_equal(recording_meta_sha256(bad[i], sha256), VRP_EINVAL);
 	}
-	assert_int_equal(recording_meta_sha256("{\"format\":\"vrp-recording\",\"sha256\":\"ABC\"}",
-					       sha256),
-			 VRP_EINVAL);
+	assert_int_equal(
+		recording_meta_sha256("{\"format\":\"vrp-recording\",\"sha256\":\"ABC\"}", sha256),
+		VRP_EINVAL);
 	assert_string_equal(b->title, "memo");
 	vrp_recording_free(b);
 }

@@ -315,8 +315,8 @@ int vrp_provider_list_changes(vrp_provider *provider, const char *prefix, const 
 	char *folder = NULL;
 	if (prefix && *prefix && (rc = vrp_remote_path_normalize(prefix, &folder)) < 0)
 		return rc;
-	rc = finish(provider, provider->ops->list_changes(provider->state, folder, cursor,
-							  page_token, out));
+	rc = finish(provider,
+		    provider->ops->list_changes(provider->state, folder, cursor, page_token, out));
 	if (rc == 0 && metadata_sidecar_used(provider))
 		metadata_sidecar_filter(*out);
 	free(folder);
@@ -356,8 +356,7 @@ int vrp_provider_delete(vrp_provider *provider, const char *remote_id)
 	return finish(provider, rc);
 }
 
-int vrp_provider_read_metadata(vrp_provider *provider, const vrp_remote_object *object,
-			       char **out)
+int vrp_provider_read_metadata(vrp_provider *provider, const vrp_remote_object *object, char **out)
 {
 	*out = NULL;
 	int rc = provider ? begin(true, provider->ops->type) : no_provider();

@@ -228,7 +228,8 @@ int recording_meta_apply(const char *json, vrp_recording *rec)
 	if (!sha256 || !rec->checksum || strcmp(sha256, rec->checksum) != 0)
 		rc = vrp_error_set(VRP_EINVAL,
 				   "the metadata is of other content (sha256 %s, the file's is %s)",
-				   sha256 ? sha256 : "none", rec->checksum ? rec->checksum : "none");
+				   sha256 ? sha256 : "none",
+				   rec->checksum ? rec->checksum : "none");
 	if (rc == 0)
 		rc = replace(&rec->title, text_of(doc, "title"));
 	if (rc == 0)

@@ -74,8 +74,8 @@ struct pull {
 	int64_t progress_at; /* when progress was last reported (ms) */
 	bool failed;         /* a run-level failure: the downloads under way are given up */
 	char *next_cursor;   /* where the change feed stood at the end of this pull's listing */
-	int rc;                           /* a failure inside the importer's callback */
-	bool reported;                    /* the importer reported the current object */
+	int rc;              /* a failure inside the importer's callback */
+	bool reported;       /* the importer reported the current object */
 	vrp_sync_pull_fn fn;
 	void *ctx;
 	vrp_sync_pull_summary *summary;
@@ -494,14 +494,25 @@ static pid_t pull_dir_owner(const char *name)
 	return pid > 0 && pid <= INT32_MAX && end && *end == '\0' ? (pid_t)pid : 0;
 }
 
-static void remove_pull_dir(int tmp_fd, const char *name)
+/* `depth` 1: the pull's folder holds one folder per download (see sync_pull_fetch.c). */
+static void remove_pull_dir(int tmp_fd, const char *name, int depth)
 {
 	int fd = openat(tmp_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		struct stat st;
+		bool dir = e->d_type == DT_DIR ||
+			   (e->d_type == DT_UNKNOWN &&
+			    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISDIR(st.st_mode));
+		if (dir && depth > 0)
+			remove_pull_dir(dirfd(d), e->d_name, depth - 1);
+		else
 			vrp_durable_unlinkat(dirfd(d), e->d_name, 0);
+	}
 	if (d)
 		closedir(d);
 	else if (fd >= 0)
@@ -525,7 +536,7 @@ static void sweep_pull_dirs(struct pull *p)
 		pid_t owner = pull_dir_owner(e->d_name);
 		if (owner == getpid() || (owner && (kill(owner, 0) == 0 || errno == EPERM)))
 			continue;
-		remove_pull_dir(dirfd(d), e->d_name);
+		remove_pull_dir(dirfd(d), e->d_name, 1);
 	}
 	if (d)
 		closedir(d);

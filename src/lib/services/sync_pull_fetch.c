@@ -154,8 +154,9 @@ static int download(struct pull_fetcher *fetcher, vrp_provider *provider, struct
 	 * recording; it comes in as any unlisted one would, without the metadata.
 	 */
 	if (rc == VRP_ECHECKSUM && expected == meta_sha256) {
-		VRP_LOG_WARNING("sync", json_pack("{s:o}", "path", vrp_log_titled_path(f->object->path)),
-				"pull: the metadata kept with an object is of other content; not used");
+		VRP_LOG_WARNING(
+			"sync", json_pack("{s:o}", "path", vrp_log_titled_path(f->object->path)),
+			"pull: the metadata kept with an object is of other content; not used");
 		free(f->metadata);
 		f->metadata = NULL;
 		request.expected_sha256 = expected = NULL;
@@ -222,8 +223,9 @@ int pull_fetcher_new(struct pull_fetcher **out, vrp_provider **providers, size_t
 		if (f)
 			free(f->tmpdir);
 		free(f);
-		return count && count <= MAX_THREADS ? vrp_error_oom()
-						     : vrp_error_set(VRP_EINVAL, "bad thread count");
+		return count && count <= MAX_THREADS
+			       ? vrp_error_oom()
+			       : vrp_error_set(VRP_EINVAL, "bad thread count");
 	}
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->work, NULL);
@@ -359,10 +361,7 @@ int64_t pull_fetcher_bytes(const struct pull_fetcher *fetcher)
 	return atomic_load(&((struct pull_fetcher *)fetcher)->bytes);
 }
 
-void pull_fetcher_cancel(struct pull_fetcher *fetcher)
-{
-	atomic_store(&fetcher->cancelled, true);
-}
+void pull_fetcher_cancel(struct pull_fetcher *fetcher) { atomic_store(&fetcher->cancelled, true); }
 
 static void free_list(struct job *job)
 {

@@ -81,4 +81,3 @@ char *sync_pull_local_name(const char *remote_path)
 	free(name);
 	return safe;
 }
-

@@ -236,8 +236,8 @@ static int read_page(struct onedrive *od, const json_t *answer, const char *pref
 {
 	const json_t *value = json_object_get(answer, "value");
 	if (!json_is_array(value))
-		return vrp_error_set(VRP_ETRANSIENT, "remote %s: the change feed holds no item list",
-				     od->name);
+		return vrp_error_set(VRP_ETRANSIENT,
+				     "remote %s: the change feed holds no item list", od->name);
 	size_t capacity = 0, i;
 	const json_t *item;
 	int rc = 0;
@@ -253,7 +253,8 @@ static int read_page(struct onedrive *od, const json_t *answer, const char *pref
 		rc = own_link(od, json_object_get(answer, "@odata.deltaLink"), &page->cursor);
 	if (rc == 0 && !page->next_page_token && !page->cursor)
 		rc = vrp_error_set(VRP_ETRANSIENT,
-				   "remote %s: the change feed ended without a delta link", od->name);
+				   "remote %s: the change feed ended without a delta link",
+				   od->name);
 	return rc;
 }
 

@@ -194,8 +194,9 @@ static int prepare(struct onedrive_upload *up)
 	if (rc == 0 && json && !(up->description = strdup(json)))
 		return vrp_error_oom();
 	const char *uuid = metadata_value(up->request, "uuid");
-	if (rc == 0 && !json && asprintf(&up->description, "vrp%s%s sha256=%s", uuid ? " uuid=" : "",
-				uuid ? uuid : "", up->sha256) < 0) {
+	if (rc == 0 && !json &&
+	    asprintf(&up->description, "vrp%s%s sha256=%s", uuid ? " uuid=" : "", uuid ? uuid : "",
+		     up->sha256) < 0) {
 		up->description = NULL;
 		rc = vrp_error_oom();
 	}
