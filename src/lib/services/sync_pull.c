@@ -257,6 +257,10 @@ static int settle(struct pull *p, struct pull_fetched *f)
 	p->counts.in_flight--;
 	if (f->rc == VRP_ECANCELLED && p->failed)
 		return 0; /* given up after another's run-level failure */
+	/* Cancelled because a later download failed for the run: that failure stops it. */
+	int why = f->rc == VRP_ECANCELLED ? pull_fetcher_failure(p->fetcher) : 0;
+	if (why < 0)
+		return why;
 	if (f->rc < 0 && sync_run_failure(f->rc))
 		return vrp_error_set(f->rc, "%s", f->message ? f->message : "");
 	if (f->rc < 0) {
@@ -304,7 +308,6 @@ static int drain(struct pull *p, bool all)
 		rc = settle(p, f);
 		pull_fetched_free(f);
 	}
-	pull_fetched_free(f);
 	if (rc < 0) {
 		p->failed = true;
 		pull_fetcher_cancel(p->fetcher);

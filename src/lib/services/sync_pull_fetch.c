@@ -53,6 +53,8 @@ struct pull_fetcher {
 	unsigned long next_out; /* the seq handed back next: results go out in submission order */
 	bool stop;
 	atomic_bool cancelled;
+	int failure;           /* the first run-level failure, whose message is kept */
+	char *failure_message; /* (the downloads cancelled after it say only that) */
 	atomic_int_fast64_t bytes;
 	char *tmpdir;
 	struct thread_slot threads[MAX_THREADS];
@@ -177,10 +179,14 @@ static void finish_job(struct pull_fetcher *fetcher, struct job *job, int rc)
 	job->fetched->rc = rc;
 	if (rc < 0 && !(job->fetched->message = strdup(vrp_error_last()->message)))
 		job->fetched->rc = VRP_ENOMEM;
-	/* One run-level failure is enough: the others would only fail the same way. */
-	if (rc < 0 && sync_run_failure(rc))
-		atomic_store(&fetcher->cancelled, true);
 	pthread_mutex_lock(&fetcher->lock);
+	/* One run-level failure is enough: the others would only fail the same way. */
+	if (rc < 0 && rc != VRP_ECANCELLED && sync_run_failure(rc)) {
+		atomic_store(&fetcher->cancelled, true);
+		if (!fetcher->failure && job->fetched->message &&
+		    (fetcher->failure_message = strdup(job->fetched->message)))
+			fetcher->failure = rc;
+	}
 	job->next = NULL;
 	if (fetcher->finished_tail)
 		fetcher->finished_tail->next = job;
@@ -356,6 +362,16 @@ struct pull_fetched *pull_fetcher_take(struct pull_fetcher *fetcher, int64_t wai
 	return f;
 }
 
+int pull_fetcher_failure(struct pull_fetcher *fetcher)
+{
+	pthread_mutex_lock(&fetcher->lock);
+	int rc = fetcher->failure;
+	if (rc < 0)
+		vrp_error_set(rc, "%s", fetcher->failure_message);
+	pthread_mutex_unlock(&fetcher->lock);
+	return rc;
+}
+
 int64_t pull_fetcher_bytes(const struct pull_fetcher *fetcher)
 {
 	return atomic_load(&((struct pull_fetcher *)fetcher)->bytes);
@@ -391,6 +407,7 @@ void pull_fetcher_free(struct pull_fetcher *fetcher)
 	pthread_mutex_destroy(&fetcher->lock);
 	pthread_cond_destroy(&fetcher->work);
 	pthread_cond_destroy(&fetcher->done);
+	free(fetcher->failure_message);
 	free(fetcher->tmpdir);
 	free(fetcher);
 }

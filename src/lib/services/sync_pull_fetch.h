@@ -60,6 +60,13 @@ bool pull_fetcher_full(const struct pull_fetcher *fetcher);
  */
 struct pull_fetched *pull_fetcher_take(struct pull_fetcher *fetcher, int64_t wait_ms);
 
+/*
+ * The first run-level failure of a download (auth, the remote gone, the
+ * disk full), recorded again as the calling thread's last error; 0 when
+ * none. The downloads cancelled after it end with VRP_ECANCELLED.
+ */
+int pull_fetcher_failure(struct pull_fetcher *fetcher);
+
 /* Bytes downloaded so far, over every download. */
 int64_t pull_fetcher_bytes(const struct pull_fetcher *fetcher);
 
