@@ -209,7 +209,11 @@ static int fetch(struct onedrive *od, const char *url, json_t **answer, bool *go
 		*gone = true;
 	else if (rc == 0 && (r.status < 200 || r.status > 299))
 		rc = onedrive_error(od->name, "reading the change feed", &r);
-	else if (rc == 0 && !json_is_object(*answer = r.body ? json_loads(r.body, 0, NULL) : NULL))
+	else if (rc == 0 && (*answer = r.body ? json_loads(r.body, 0, NULL) : NULL) == NULL)
+		rc = vrp_error_set(VRP_ETRANSIENT,
+				   "remote %s: the change feed's answer is not JSON", od->name);
+	/* Not json_is_object(*answer = ...): the macro evaluates its argument twice. */
+	else if (rc == 0 && !json_is_object(*answer))
 		rc = vrp_error_set(VRP_ETRANSIENT,
 				   "remote %s: the change feed's answer is not a JSON object",
 				   od->name);
