@@ -90,6 +90,16 @@ typedef struct vrp_import_options {
 	 * (vrp_derive_kinds_queued()); VRP_DERIVE_NONE queues nothing.
 	 */
 	unsigned derive_kinds;
+	/*
+	 * May be NULL. Called on the importer's thread for each new recording
+	 * (not for duplicates), its fields filled from the file and the options,
+	 * before its row is written: it may change them, and tags it puts in
+	 * rec->tags are added with the options' (a pulled recording keeps the
+	 * title, dates and tags another device gave it, in the same transaction
+	 * as its row). Gets `ctx` and the path as given. A negative return
+	 * rejects the file with that code.
+	 */
+	int (*describe)(void *ctx, const char *path, vrp_recording *rec);
 } vrp_import_options;
 
 typedef struct vrp_importer vrp_importer;

@@ -112,6 +112,13 @@ typedef struct vrp_remote_object {
 	 * server). NULL when nothing but the transfer itself vouches for them.
 	 */
 	char *verification;
+	/*
+	 * The recording's metadata an upload kept with the object (see
+	 * vrp_upload_request.metadata_json), when the listing or stat carries it
+	 * (Drive, OneDrive: the item's description); else NULL, and
+	 * vrp_provider_read_metadata() fetches it (a sidecar).
+	 */
+	char *metadata_json;
 } vrp_remote_object;
 
 /* Frees the object and its strings; NULL is a no-op. */
@@ -122,6 +129,13 @@ typedef struct vrp_remote_page {
 	vrp_remote_object **items;
 	size_t count;
 	char *next_page_token;
+	/*
+	 * vrp_provider_list_changes() only, on its last page: the cursor to
+	 * pass next time (malloc'd, owned by the page), and whether the cursor
+	 * given was refused so this listing started over from nothing.
+	 */
+	char *cursor;
+	bool cursor_reset;
 } vrp_remote_page;
 
 /* Frees the page and every item in it; NULL is a no-op. */
@@ -240,7 +254,23 @@ typedef struct vrp_upload_request {
 	 * object already there by its reported hash sends the bytes instead.
 	 */
 	bool replace;
+	/*
+	 * May be NULL. The recording's metadata (one JSON object: title, tags,
+	 * dates...), kept with the object where the remote has room for it:
+	 * Drive and OneDrive in the item's description; localdir and sftp in a
+	 * sidecar object "<remote path>" VRP_REMOTE_METADATA_SUFFIX beside it,
+	 * uploaded (atomically, as any object) before the object itself so a
+	 * visible object always has its metadata. Sidecars never appear in
+	 * listings and are deleted with their object.
+	 */
+	const char *metadata_json;
 } vrp_upload_request;
+
+/* The name suffix of a metadata sidecar ("memo 6256b0cd.m4a.vrp.json"). */
+#define VRP_REMOTE_METADATA_SUFFIX ".vrp.json"
+
+/* The most metadata a sidecar or description may hold; larger ones are refused. */
+#define VRP_REMOTE_METADATA_MAX (64 * 1024)
 
 /*
  * Uploads a file, replacing whatever is at the remote path, and verifies
@@ -297,6 +327,19 @@ int vrp_provider_download_sha256(vrp_provider *provider, const char *remote_id, 
 int vrp_provider_list(vrp_provider *provider, const char *prefix, const char *page_token,
 		      size_t page_size, vrp_remote_page **out);
 
+/*
+ * The objects under `prefix` added or changed since `cursor` (a page's
+ * `cursor` from an earlier call; NULL: every object, as a first listing),
+ * paged as vrp_provider_list() is: NULL `page_token` first, then each
+ * page's next_page_token; the last page carries the cursor for next time.
+ * Deleted objects are left out. A cursor the remote no longer honours (it
+ * expired, the remote was reset) is dropped and the listing starts over
+ * from nothing, saying so in `cursor_reset`. VRP_ENOTSUP for providers
+ * without a change feed: list everything with vrp_provider_list().
+ */
+int vrp_provider_list_changes(vrp_provider *provider, const char *prefix, const char *cursor,
+			      const char *page_token, vrp_remote_page **out);
+
 /* Ask stat for the content checksum even when the remote must read the object to get it. */
 #define VRP_STAT_CHECKSUM 1u
 
@@ -304,7 +347,19 @@ int vrp_provider_list(vrp_provider *provider, const char *prefix, const char *pa
 int vrp_provider_stat(vrp_provider *provider, const char *remote_path, unsigned flags,
 		      vrp_remote_object **out);
 
-/* Deletes the object; VRP_EREMOTE_NOT_FOUND when it is already gone. */
+/*
+ * The metadata an upload kept with `object` (a listed or stat'ed object of
+ * this provider): a copy of object->metadata_json when the listing had it,
+ * else the object's sidecar read back (malloc'd; caller frees with free()).
+ * VRP_EREMOTE_NOT_FOUND when the object has none (uploaded by an older vrp,
+ * or by another tool); other codes as for a download.
+ */
+int vrp_provider_read_metadata(vrp_provider *provider, const vrp_remote_object *object, char **out);
+
+/*
+ * Deletes the object (and its metadata sidecar, where the provider keeps
+ * one); VRP_EREMOTE_NOT_FOUND when it is already gone.
+ */
 int vrp_provider_delete(vrp_provider *provider, const char *remote_id);
 
 /* Used, total and free space. Free with vrp_storage_info_free(). */

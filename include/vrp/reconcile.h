@@ -16,6 +16,7 @@
 
 #include "vrp/library.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -158,6 +159,41 @@ typedef struct vrp_sync_pull_summary {
  */
 int vrp_sync_pull(vrp_library *lib, const char *remote, vrp_sync_pull_fn fn, void *ctx,
 		  vrp_sync_pull_summary *summary);
+
+/* Where a pull stands; valid only during the callback. */
+typedef struct vrp_sync_pull_progress {
+	int64_t listed;    /* objects listed so far */
+	int64_t done;      /* objects settled (pulled, duplicate, rejected, skipped...) */
+	int64_t in_flight; /* downloads under way or waiting for a thread */
+	int64_t bytes;     /* bytes downloaded so far */
+	bool listing_done; /* the whole listing is in: `listed` is the total */
+} vrp_sync_pull_progress;
+
+typedef void (*vrp_sync_pull_progress_fn)(void *ctx, const vrp_sync_pull_progress *progress);
+
+/* How to pull. Zero-initialise; zero members take the defaults. */
+typedef struct vrp_sync_pull_options {
+	/* Downloads at once, each on its own connection; 0: 4; at most 16. */
+	int jobs;
+	vrp_sync_pull_fn on_item; /* each object's outcome, as vrp_sync_pull() reports it */
+	/* About every 200 ms while objects are listed or downloaded, and once at the end. */
+	vrp_sync_pull_progress_fn progress;
+	void *ctx; /* passed to both */
+} vrp_sync_pull_options;
+
+/*
+ * vrp_sync_pull() with options: `jobs` downloads run at once (the
+ * recordings are still imported one at a time, each in its own
+ * transaction, so a pull killed at any point leaves nothing half-done and
+ * the next pull neither downloads nor imports anything twice). Each
+ * download reads the metadata the upload kept with the object (see
+ * vrp_provider_read_metadata()) and is verified against the listed sha256,
+ * else the metadata's; the new recording keeps the metadata's title,
+ * description, tags, original name, recorded_at, created_at and
+ * modified_at. An object without metadata is pulled with what its file says.
+ */
+int vrp_sync_pull_with(vrp_library *lib, const char *remote, const vrp_sync_pull_options *options,
+		       vrp_sync_pull_summary *summary);
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,7 @@ const char sync_usage[] =
 	"                [--lease SECONDS] [--enqueue-only] [ID...]\n"
 	"       vrp sync status [--remote NAME]\n"
 	"       vrp sync check [--remote NAME]\n"
-	"       vrp sync pull --remote NAME\n\n"
+	"       vrp sync pull --remote NAME [-j N]\n\n"
 	"Queues every recording (or each ID) not yet synced to the remote (default:\n"
 	"every remote), then uploads until the queue is drained. Transient failures\n"
 	"and rate limits are retried with backoff; an expired login pauses the\n"

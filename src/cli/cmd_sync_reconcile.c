@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char check_usage[] =
 	"usage: vrp sync check [--remote NAME]\n\n"
@@ -119,18 +120,88 @@ int cmd_sync_check(struct cli *cli, int argc, char **argv)
 }
 
 const char pull_usage[] =
-	"usage: vrp sync pull --remote NAME\n\n"
+	"usage: vrp sync pull --remote NAME [-j N]\n\n"
 	"Imports the recordings another device uploaded to the remote: every object\n"
 	"under VoiceRecorderPro/ that no recording of this library maps to is\n"
 	"downloaded, verified and imported like `vrp import` (ingest source\n"
 	"cloud:NAME), then recorded as synced there. Content already in the library\n"
 	"is a duplicate and is not imported again; content purged from this library\n"
 	"is skipped as purged (`vrp import` a copy to bring it back on purpose).\n"
+	"A recording keeps the title, description, tags, dates and original name\n"
+	"the uploading library kept with it.\n\n"
+	"  -j, --jobs N   downloads at once, 1-16 (default: the sync.concurrency\n"
+	"                 setting, else 4)\n\n"
 	"Exit status: 0 when nothing was rejected, 65 when some object was.\n";
+
+struct pull_args {
+	const char *remote;
+	int jobs;
+};
+
+static int on_pull_option(struct cli *cli, int c, const char *arg, void *ctx)
+{
+	struct pull_args *a = ctx;
+	long long n = 0;
+	if (c == 'R') {
+		a->remote = arg;
+		return 0;
+	}
+	if (!cli_parse_int(arg, 1, 16, &n))
+		return cli_usage_error(cli, "--jobs must be a whole number from 1 to 16, not '%s'",
+				       arg);
+	a->jobs = (int)n;
+	return 0;
+}
+
+static int parse_pull(struct cli *cli, int argc, char **argv, struct pull_args *a)
+{
+	static const struct option options[] = {
+		{ "remote", required_argument, NULL, 'R' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_option_spec spec = { argv[0], "+hj:", options, pull_usage,
+					      on_pull_option };
+	int status = cli_options(cli, &spec, argc, argv, a);
+	if (status)
+		return status;
+	if (optind < argc)
+		return cli_usage_error(cli, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+struct pull_view {
+	struct cli *cli;
+	bool line; /* a progress line is drawn and must be cleared before other output */
+	bool tty;
+};
+
+static void clear_line(struct pull_view *v)
+{
+	if (v->line)
+		fputs("\r\033[K", stderr);
+	v->line = false;
+}
+
+static void on_pull_progress(void *ctx, const vrp_sync_pull_progress *p)
+{
+	struct pull_view *v = ctx;
+	if (!v->tty)
+		return;
+	char bytes[CLI_SHORT_LEN];
+	cli_format_size(p->bytes, bytes);
+	fprintf(stderr, "\rpull: %lld/%lld%s objects, %s downloaded, %lld downloading\033[K",
+		(long long)p->done, (long long)p->listed, p->listing_done ? "" : "+", bytes,
+		(long long)p->in_flight);
+	v->line = true;
+}
 
 static void on_pulled(void *ctx, const vrp_sync_pull_item *item)
 {
-	const struct cli *cli = ctx;
+	struct pull_view *v = ctx;
+	const struct cli *cli = v->cli;
+	clear_line(v);
 	const char *status = vrp_sync_pull_status_to_string(item->status);
 	if (cli->json) {
 		json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "status", status, "remote",
@@ -164,17 +235,33 @@ static void on_pulled(void *ctx, const vrp_sync_pull_item *item)
 
 int cmd_sync_pull(struct cli *cli, int argc, char **argv)
 {
-	const char *remote = NULL;
-	int status = parse_remote(cli, argc, argv, pull_usage, &remote);
+	struct pull_args a = { 0 };
+	int status = parse_pull(cli, argc, argv, &a);
 	if (status)
 		return status < 0 ? 0 : status;
-	if (!remote)
+	if (!a.remote)
 		return cli_usage_error(cli, "sync pull needs --remote NAME");
 	vrp_library *lib = NULL;
 	if ((status = cli_open_library(cli, 0, &lib)))
 		return status;
+	long n = 0;
+	int rc = a.jobs ? 0 : vrp_settings_get_int(lib, "sync.concurrency", 0, &n);
+	if (rc == 0 && !a.jobs)
+		a.jobs = n > 16 ? 16 : (int)n;
+	struct pull_view view = {
+		.cli = cli,
+		.tty = !cli->json && cli->verbosity >= 0 && cli_terminal_escapes(STDERR_FILENO),
+	};
+	vrp_sync_pull_options options = {
+		.jobs = a.jobs,
+		.on_item = on_pulled,
+		.progress = on_pull_progress,
+		.ctx = &view,
+	};
 	vrp_sync_pull_summary s = { 0 };
-	int rc = vrp_sync_pull(lib, remote, on_pulled, cli, &s);
+	if (rc == 0)
+		rc = vrp_sync_pull_with(lib, a.remote, &options, &s);
+	clear_line(&view);
 	if (rc < 0)
 		status = cli_fail(cli, rc);
 	else if (s.rejected)

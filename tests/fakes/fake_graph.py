@@ -22,6 +22,13 @@ What it follows from Microsoft's documentation:
   nextExpectedRanges (else 416); 202 with nextExpectedRanges, 201/200 with the
   driveItem at the end; GET on the uploadUrl gives the status; an expired or
   finished session is 404 itemNotFound.
+- delta on a folder (/me/drive/special/approot/delta, /me/drive/root:/F:/delta,
+  /me/drive/items/ID/delta): the folder itself, then every live item under
+  it parents first, paged by @odata.nextLink, ending in an @odata.deltaLink
+  (?token=...) whose next use gives only what changed since (new or changed
+  items, removed ones as {"id", "deleted": {}}); as documented, delta items
+  carry parentReference.id but no parentReference.path; an unknown or reset
+  token is 410 Gone resyncRequired.
 - children listings paged by @odata.nextLink ($top, $skiptoken); file.hashes
   .quickXorHash on every file; GET /content is a 302 to a pre-authenticated
   URL that honours Range; DELETE sends to the recycle bin, POST
@@ -37,7 +44,7 @@ up), flip_byte (a download: byte N flipped on the way), bad_hash (a driveItem
 answered with a wrong quickXorHash)}; POST /__control/corrupt {id | name,
 offset} (a stored byte flipped); POST /__control/config {key: value}; POST /__control/expire_tokens,
 /__control/revoke_refresh, /__control/expire_sessions, /__control/approve
-{"user_code"}.
+{"user_code"}, /__control/delta_reset (every delta token becomes 410).
 """
 import argparse
 import base64
@@ -160,6 +167,7 @@ class State:
         self.apps = self._add(Item('Apps', self.root, folder=True))
         self.approot = self._add(Item('Voice Recorder Pro', self.apps, folder=True))
         self.sessions, self.downloads = {}, {}
+        self.delta_tokens, self.delta_runs = {}, {}
         self.faults = []
         self.requests = []
 
@@ -460,7 +468,8 @@ class Handler(BaseHTTPRequestHandler):
                          'quota': {'total': total, 'used': used, 'deleted': 0,
                                    'remaining': max(total - used, 0),
                                    'state': 'normal' if used < total else 'exceeded'}}, {}
-        m = re.match(r'^/me/drive/items/([^/]+)(/content|/children|/permanentDelete)?$', path)
+        m = re.match(r'^/me/drive/items/([^/]+)(/content|/children|/permanentDelete|/delta)?$',
+                     path)
         if m:
             item = st.items.get(urllib.parse.unquote(m.group(1)))
             if item is None or item.deleted or item in (st.root, st.apps):
@@ -478,7 +487,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             raise GraphError(400, 'invalidRequest', 'Invalid request')
         rel, action = '', rest
-        m = re.match(r'^:/(.*?):?(/content|/children|/createUploadSession)?$', rest)
+        m = re.match(r'^:/(.*?):?(/content|/children|/createUploadSession|/delta)?$', rest)
         if rest.startswith(':'):
             if not m:
                 raise GraphError(400, 'invalidRequest', 'Invalid path')
@@ -647,6 +656,10 @@ class Handler(BaseHTTPRequestHandler):
                 page['@odata.nextLink'] = 'http://127.0.0.1:%d%s?$top=%d&$skiptoken=%d' % (
                     port, self.path.split('?')[0], top, skip + top)
             return 200, page, {}
+        if action == '/delta' and method == 'GET':
+            if not item.folder:
+                raise GraphError(400, 'invalidRequest', 'Not a folder.')
+            return self._delta(item, query)
         if action == '/content' and method == 'GET':
             if item.folder:
                 raise GraphError(400, 'invalidRequest', 'Folders have no content.')
@@ -655,6 +668,60 @@ class Handler(BaseHTTPRequestHandler):
             port = self.server.server_address[1]
             return 302, None, {'Location': 'http://127.0.0.1:%d/dl/%s' % (port, token)}
         raise GraphError(405, 'invalidRequest', 'Not supported here.')
+
+    # ---- delta ----
+    def _signatures(self, base):
+        """{id: what would make the item show up again} for base and every
+        live item under it, parents first."""
+        st, out, queue = self.st, {}, [base]
+        while queue:
+            item = queue.pop(0)
+            out[item.id] = (item.name, item.parent.id if item.parent else None, item.version,
+                            item.description, hashlib.sha1(item.data).hexdigest())
+            if item.folder:
+                queue.extend(st.children(item))
+        return out
+
+    def _delta_resource(self, item_id, old):
+        item = self.st.items.get(item_id)
+        if item is None or item.deleted:
+            return {'id': item_id, 'deleted': {'state': 'deleted'},
+                    'parentReference': {'driveId': 'fakedrive', 'id': old[item_id][1]}}
+        r = item.resource(self.st)
+        r['parentReference'].pop('path', None)  # delta gives no paths
+        return r
+
+    def _delta(self, base, query):
+        st = self.st
+        here = 'http://127.0.0.1:%d%s' % (self.server.server_address[1],
+                                           self.path.split('?')[0])
+        if '$skiptoken' in query:
+            run_id, _, at = query['$skiptoken'].partition(':')
+            run = st.delta_runs.get(run_id)
+            if run is None or not at.isdigit():
+                raise GraphError(400, 'invalidRequest', 'Invalid skip token.')
+            offset = int(at)
+        else:
+            token = query.get('token')
+            if token is not None and token not in st.delta_tokens:
+                raise GraphError(410, 'resyncRequired', 'The delta token is no longer valid; '
+                                 'start over with a full enumeration.')
+            old = st.delta_tokens.get(token, {}) if token else {}
+            now = self._signatures(base)
+            ids = [i for i in now if old.get(i) != now[i]] + [i for i in old if i not in now]
+            run_id = secrets.token_hex(6)
+            run = {'items': [self._delta_resource(i, old) for i in ids], 'snapshot': now}
+            st.delta_runs[run_id] = run
+            offset = 0
+        top = int(st.config['page_size'])
+        page = {'value': run['items'][offset:offset + top]}
+        if offset + top < len(run['items']):
+            page['@odata.nextLink'] = '%s?$skiptoken=%s:%d' % (here, run_id, offset + top)
+        else:
+            token = secrets.token_hex(8)
+            st.delta_tokens[token] = run['snapshot']
+            page['@odata.deltaLink'] = '%s?token=%s' % (here, token)
+        return 200, page, {}
 
     def _download(self, token):
         item = self.st.items.get(self.st.downloads.get(token, ''))
@@ -717,6 +784,9 @@ class Handler(BaseHTTPRequestHandler):
         if name == 'revoke_refresh':
             for r in st.refresh.values():
                 r['spent'] = True
+            return 200, {}, {}
+        if name == 'delta_reset':
+            st.delta_tokens.clear()
             return 200, {}, {}
         if name == 'expire_sessions':
             for s in st.sessions.values():

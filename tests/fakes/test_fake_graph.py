@@ -213,6 +213,42 @@ def test_graph(token):
        'DELETE goes to the recycle bin')
 
 
+def test_delta(token):
+    def get(url):
+        return call('GET', urllib.parse.urlsplit(url)._replace(scheme='', netloc='').geturl(),
+                    token=token)
+    control('config', {'page_size': 2})
+    st, page, _ = call('GET', '/v1.0/me/drive/special/approot/delta', token=token)
+    items, pages = list(page['value']), 1
+    while '@odata.nextLink' in page:
+        st, page, _ = get(page['@odata.nextLink'])
+        items += page['value']
+        pages += 1
+    control('config', {'page_size': 200})
+    ok(st == 200 and pages > 1 and '@odata.deltaLink' in page,
+       'delta pages by nextLink and ends in a deltaLink')
+    names = [i['name'] for i in items]
+    ok(names[0] == 'Voice Recorder Pro' and 'a.wav' in names and
+       names.index('2026') < names.index('11') < names.index('a.wav'),
+       'the folder itself first, then every item under it, parents first')
+    ok(all('path' not in i['parentReference'] and i['parentReference'].get('id')
+           for i in items[1:]), 'delta items carry the parent id but no path')
+    link = page['@odata.deltaLink']
+    st, page, _ = get(link)
+    ok(st == 200 and page['value'] == [] and '@odata.deltaLink' in page,
+       'the deltaLink with no change since gives nothing')
+    call('PUT', '/v1.0/me/drive/special/approot:/2026/11/new.wav:/content', body=b'y' * 10,
+         token=token)
+    st, page, _ = get(page['@odata.deltaLink'])
+    ok(st == 200 and [i['name'] for i in page['value']] == ['new.wav'],
+       'then only what changed')
+    st, body, _ = get(link.replace('token=', 'token=x'))
+    eq((st, body['error']['code']), (410, 'resyncRequired'), 'an unknown token is 410 Gone')
+    control('delta_reset')
+    st, body, _ = get(page['@odata.deltaLink'])
+    eq(st, 410, 'every token is 410 after delta_reset')
+
+
 def main():
     global PORT
     tmp = tempfile.mkdtemp()
@@ -228,6 +264,7 @@ def main():
         test_quickxor()
         token = test_identity()
         test_graph(token)
+        test_delta(token)
     finally:
         fake.terminate()
         fake.wait(10)

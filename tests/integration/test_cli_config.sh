@@ -37,8 +37,8 @@ run va sync
 expect_status "A syncs to its nas" 0
 run vb sync
 expect_status "B syncs to its nas" 0
-check "A's two files are on A's nas" test "$(find "$WORK/nas-a" -type f | wc -l)" -eq 2
-check "B's one file is on B's nas" test "$(find "$WORK/nas-b" -type f | wc -l)" -eq 1
+check "A's two files are on A's nas" test "$(find "$WORK/nas-a" -type f ! -name "*.vrp.json" | wc -l)" -eq 2
+check "B's one file is on B's nas" test "$(find "$WORK/nas-b" -type f ! -name "*.vrp.json" | wc -l)" -eq 1
 
 # --- remote add checks the target ---------------------------------------
 run va remote add usb localdir path="$WORK/not-there"

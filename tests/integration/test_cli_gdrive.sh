@@ -11,6 +11,11 @@ LIB="$WORK/lib"
 # under the sanitizers; test_cli_transcribe.sh covers the queue's).
 printf '[derive]\nkinds = waveform,spectrogram,compressed\n' >"$VRP_CONFIG"
 "$VRP" -q --library "$LIB" init
+show_all() {
+	for id in $(sqlite3 "$1/library.db" "SELECT id FROM recordings ORDER BY id"); do
+		"$VRP" --library "$1" --json show "$id"
+	done
+}
 lib_shas() { sqlite3 "$1/library.db" "SELECT checksum FROM recordings ORDER BY checksum"; }
 
 check "the fake Drive is up" curl -sf "$FAKE/__control/state" -o /dev/null
@@ -67,6 +72,8 @@ expect_status "the loopback-authorised remote works" 0
 make_wav "$WORK/small.wav" 200000
 make_wav "$WORK/large.wav" 52428800
 "$VRP" -q --library "$LIB" import "$WORK/small.wav" "$WORK/large.wav"
+"$VRP" -q --library "$LIB" edit "$(sqlite3 "$LIB/library.db" "SELECT id FROM recordings WHERE title = 'small'")" \
+	--description "said on the train" --tag memo --tag "tag two"
 start=$(date +%s)
 run "$VRP" --library "$LIB" sync --remote gd
 expect_status "sync to gdrive" 0
@@ -107,6 +114,12 @@ run env VRP_CONFIG="$WORK/config2.ini" "$VRP" --library "$LIB2" sync pull --remo
 expect_status "sync pull" 0
 expect_match "pulls both recordings" "$out" '2 pulled'
 check "with the same contents" test "$(lib_shas "$LIB2")" = "$(lib_shas "$LIB")"
+show_all "$LIB" >"$WORK/lib.jsonl"
+show_all "$LIB2" >"$WORK/lib2.jsonl"
+check "and every field kept (Drive's description; ids and paths aside)" \
+	python3 "$(dirname "$0")/same_recordings.py" "$WORK/lib.jsonl" "$WORK/lib2.jsonl"
+check "the description holds vrp's metadata, appProperties the uuid" test "$(fake_state \
+	'len([f for f in s["files"] if not f["trashed"] and "vrp-recording" in (f.get("description") or "") and "uuid" in f.get("appProperties", {})])')" -eq 2
 run "$VRP" --library "$LIB2" verify
 expect_status "the pulled library verifies" 0
 

@@ -13,6 +13,11 @@ LIB="$WORK/lib"
 # under the sanitizers; test_cli_transcribe.sh covers the queue's).
 printf '[derive]\nkinds = waveform,spectrogram,compressed\n' >"$VRP_CONFIG"
 "$VRP" -q --library "$LIB" init
+show_all() {
+	for id in $(sqlite3 "$1/library.db" "SELECT id FROM recordings ORDER BY id"); do
+		"$VRP" --library "$1" --json show "$id"
+	done
+}
 lib_shas() { sqlite3 "$1/library.db" "SELECT checksum FROM recordings ORDER BY checksum"; }
 
 check "the fake Graph is up" curl -sf "$FAKE/__control/state" -o /dev/null
@@ -71,6 +76,8 @@ run "$VRP" -q --library "$LIB" remote rm od2
 for k in 0 1 2 3 4 5 6 7 8 9; do make_wav "$WORK/memo $k.wav" $((100000 + k * 7776)); done
 make_wav "$WORK/large.wav" 31457280
 "$VRP" -q --library "$LIB" import "$WORK"/memo*.wav "$WORK/large.wav"
+"$VRP" -q --library "$LIB" edit "$(sqlite3 "$LIB/library.db" "SELECT id FROM recordings WHERE title = 'memo 2'")" \
+	--title "Memo two" --description "said on the train" --tag memo --tag "tag two"
 fake_post /__control/fault '{"method":"PUT","path_prefix":"/v1.0/me/drive/special/approot","status":429,"code":"activityLimitReached","retry_after":2}'
 fake_post /__control/fault '{"method":"PUT","path_prefix":"/upload/","status":503,"retry_after":1,"skip":1}'
 fake_post /__control/fault '{"method":"PUT","path_prefix":"/upload/","drop_after_bytes":100000,"skip":2}'
@@ -90,7 +97,7 @@ check "in the app folder under YYYY/MM, as named in the catalogue" test "$(fake_
 	'"\n".join(sorted("VoiceRecorderPro/" + f["path"].split("/", 2)[2] for f in s["files"] if not f["deleted"]))')" = \
 	"$(sqlite3 "$LIB/library.db" "SELECT remote_path FROM recording_remote WHERE remote = 'od' ORDER BY remote_path")"
 check "each description carries the uuid and sha256" test "$(fake_state \
-	'len([f for f in s["files"] if not f["deleted"] and "uuid=" in (f["description"] or "") and f["sha256"] in f["description"]])')" -eq 11
+	'len([f for f in s["files"] if not f["deleted"] and "\"uuid\":" in (f["description"] or "") and f["sha256"] in f["description"]])')" -eq 11
 check "the large one went in 10 MiB fragments through a session" test "$(fake_state \
 	'len([r for r in s["requests"] if r["method"] == "PUT" and r["path"].startswith("/upload/")])')" -ge 3
 check "no upload fragment carried an Authorization header" test "$(fake_state \
@@ -126,11 +133,43 @@ run env VRP_CONFIG="$WORK/config2.ini" "$VRP" --library "$LIB2" sync pull --remo
 expect_status "sync pull (listing paged by nextLink)" 0
 expect_match "pulls all eleven" "$out" '11 pulled'
 check "with the same contents" test "$(lib_shas "$LIB2")" = "$(lib_shas "$LIB")"
+show_all "$LIB" >"$WORK/lib.jsonl"
+show_all "$LIB2" >"$WORK/lib2.jsonl"
+check "and every field kept (the item's description; ids and paths aside)" \
+	python3 "$(dirname "$0")/same_recordings.py" "$WORK/lib.jsonl" "$WORK/lib2.jsonl"
 check "the cut download was resumed with Range" test "$(fake_state \
 	'len([r for r in s["requests"] if r["path"].startswith("/dl/") and (r["range"] or "").startswith("bytes=65536-")])')" -eq 1
 run "$VRP" --library "$LIB2" verify
 expect_status "the pulled library verifies" 0
+check "the pull went through the delta feed, paged by nextLink" test "$(fake_state \
+	'len([r for r in s["requests"] if r["path"].endswith("/special/approot/delta")])')" -ge 3
+check "and kept its delta link" test -n "$(sqlite3 "$LIB2/library.db" \
+	"SELECT change_cursor FROM remotes WHERE name = 'od'")"
 fake_post /__control/config '{"page_size":200}'
+
+# ---- a second pull asks only for what changed (delta link; 410 starts over) ----
+make_wav "$WORK/later.wav" 123456
+"$VRP" -q --library "$LIB" import "$WORK/later.wav"
+"$VRP" -q --library "$LIB" sync --remote od
+before=$(fake_state 'len(s["requests"])')
+run env VRP_CONFIG="$WORK/config2.ini" "$VRP" --library "$LIB2" sync pull --remote od
+expect_status "a second pull" 0
+expect_match "is shown only the new recording" "$out" '1 pulled, 0 duplicate, 0 rejected, 0 already mapped'
+check "and downloads only it" test "$(fake_state \
+	"len([r for r in s['requests'][$before:] if r['path'].endswith('/content')])")" -eq 1
+run env VRP_CONFIG="$WORK/config2.ini" "$VRP" --library "$LIB2" sync pull --remote od
+expect_match "a pull with nothing new is shown nothing" "$out" '0 pulled, 0 duplicate, 0 rejected, 0 already mapped'
+fake_post /__control/delta_reset
+make_wav "$WORK/later2.wav" 123460
+"$VRP" -q --library "$LIB" import "$WORK/later2.wav"
+"$VRP" -q --library "$LIB" sync --remote od
+run env VRP_CONFIG="$WORK/config2.ini" "$VRP" --library "$LIB2" sync pull --remote od
+expect_status "a pull whose delta link is refused (410 resyncRequired)" 0
+expect_match "starts over with the whole folder" "$out" '1 pulled, 0 duplicate, 0 rejected, 12 already mapped'
+run env VRP_CONFIG="$WORK/config2.ini" "$VRP" --library "$LIB2" sync pull --remote od
+expect_match "then follows the new delta link" "$out" '0 pulled, 0 duplicate, 0 rejected, 0 already mapped'
+run env VRP_CONFIG="$WORK/config2.ini" "$VRP" --library "$LIB2" log --limit 50
+expect_match "the log says the feed started over" "$out" 'change feed started over'
 
 # ---- purge with delete_policy=trash: the OneDrive copy goes to the recycle bin ----
 small_id=$(sqlite3 "$LIB/library.db" "SELECT id FROM recordings WHERE title = 'memo 3'")

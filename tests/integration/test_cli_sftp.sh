@@ -29,7 +29,12 @@ unset SSH_AUTH_SOCK
 LIB="$WORK/lib"
 REMOTE="$WORK/remote"
 "$VRP" -q --library "$LIB" init
-sha_list() { find "$1" -type f ! -name '*.part' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
+sha_list() { find "$1" -type f ! -name "*.vrp.json" ! -name '*.part' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
+show_all() {
+	for id in $(sqlite3 "$1/library.db" "SELECT id FROM recordings ORDER BY id"); do
+		"$VRP" --library "$1" --json show "$id"
+	done
+}
 lib_shas() { sqlite3 "$1/library.db" "SELECT checksum FROM recordings ORDER BY checksum"; }
 fingerprint() { ssh-keygen -lf "$1" | cut -d' ' -f2; }
 # expect_contains NAME TEXT STRING: TEXT contains STRING literally (fingerprints have + and /).
@@ -69,6 +74,7 @@ expect_status "the accepted key is trusted from then on" 0
 # ---- sync, check, pull into a second library ----
 "$VRP" -q --library "$LIB" import "$FIXTURES/pcm16.wav" "$FIXTURES/flac16k.flac" \
 	"$FIXTURES/memo.m4a"
+"$VRP" -q --library "$LIB" edit 2 --title "Idée" --description "said on the train" --tag memo
 run "$VRP" --library "$LIB" sync
 expect_status "vrp sync to the sftp remote" 0
 expect_match "synced the three" "$out" 'synced 3 .*failed 0'
@@ -83,6 +89,12 @@ add "$LIB2" nas2 "$REMOTE"
 run "$VRP" --library "$LIB2" sync pull --remote nas2
 expect_status "vrp sync pull into a second library" 0
 check "which then holds the same recordings" test "$(lib_shas "$LIB2")" = "$(lib_shas "$LIB")"
+show_all "$LIB" >"$WORK/lib.jsonl"
+show_all "$LIB2" >"$WORK/lib2.jsonl"
+check "with every field kept (the .vrp.json sidecars; ids and paths aside)" \
+	python3 "$(dirname "$0")/same_recordings.py" "$WORK/lib.jsonl" "$WORK/lib2.jsonl"
+check "a sidecar beside each object on the server" test \
+	"$(find "$REMOTE" -type f -name '*.vrp.json' | wc -l)" -eq 3
 run "$VRP" --library "$LIB2" verify
 expect_status "whose files verify" 0
 

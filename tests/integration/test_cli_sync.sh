@@ -13,7 +13,7 @@ printf '[derive]\nkinds = waveform,spectrogram,compressed\n' >"$VRP_CONFIG"
 "$VRP" -q --library "$LIB" init
 mkdir "$NAS"
 
-sha_list() { find "$1" -type f ! -name '*.part' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
+sha_list() { find "$1" -type f ! -name "*.vrp.json" ! -name '*.part' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
 lib_shas() { sqlite3 "$LIB/library.db" "SELECT checksum FROM recordings ORDER BY checksum"; }
 
 "$VRP" -q --library "$LIB" import "$FIXTURES/pcm16.wav" "$FIXTURES/flac16k.flac" \
@@ -27,9 +27,9 @@ expect_status "remote add nas" 0
 run "$VRP" --library "$LIB" sync
 expect_status "vrp sync exits 0 when everything synced" 0
 expect_match "and says so" "$out" 'synced 3 .*failed 0'
-check "three files on the remote" test "$(find "$NAS" -type f | wc -l)" -eq 3
+check "three files on the remote" test "$(find "$NAS" -type f ! -name "*.vrp.json" | wc -l)" -eq 3
 check "named VoiceRecorderPro/YYYY/MM/<name> <short uuid>.<ext>" sh -c \
-	'find "$1" -type f | grep -Evq "/VoiceRecorderPro/[0-9]{4}/[0-9]{2}/[^/]+ [0-9a-f]{8}\.(wav|flac|m4a)$" && exit 1 || exit 0' _ "$NAS"
+	'find "$1" -type f ! -name "*.vrp.json" | grep -Evq "/VoiceRecorderPro/[0-9]{4}/[0-9]{2}/[^/]+ [0-9a-f]{8}\.(wav|flac|m4a)$" && exit 1 || exit 0' _ "$NAS"
 check "with the library's sha256s" test "$(sha_list "$NAS")" = "$(lib_shas)"
 
 run "$VRP" --library "$LIB" --json show 1
@@ -60,7 +60,7 @@ check "queue ls --state done shows three done uploads" \
 run "$VRP" --library "$LIB" sync
 expect_status "a second sync has nothing to do" 0
 expect_match "and uploads nothing" "$out" 'synced 0 '
-check "still three files" test "$(find "$NAS" -type f | wc -l)" -eq 3
+check "still three files" test "$(find "$NAS" -type f ! -name "*.vrp.json" | wc -l)" -eq 3
 
 # An unplugged disk: the remote folder is gone. Decided once, said once, in seconds;
 # the uploads stay queued with no attempt used up, and the folder is not re-created.
@@ -101,7 +101,7 @@ run "$VRP" --library "$LIB" queue cancel "$task"
 expect_status "cancelling it again is fine" 0
 run "$VRP" --library "$LIB" sync
 expect_status "the next sync picks the recording up again" 0
-check "four files on the remote" test "$(find "$NAS" -type f | wc -l)" -eq 4
+check "four files on the remote" test "$(find "$NAS" -type f ! -name "*.vrp.json" | wc -l)" -eq 4
 
 # ---- the crash proof ----
 CRASH_LIB="$WORK/crash"
@@ -129,7 +129,7 @@ check "the worker was killed mid-run at least twice ($kills)" test "$kills" -ge 
 run "$VRP" --library "$CRASH_LIB" sync --lease 1
 expect_status "the restarted sync finishes" 0
 check "every recording is on the remote exactly once" \
-	test "$(find "$CRASH_NAS" -type f ! -name '*.part' | wc -l)" -eq 40
+	test "$(find "$CRASH_NAS" -type f ! -name "*.vrp.json" ! -name '*.part' | wc -l)" -eq 40
 check "with the right contents" test "$(sha_list "$CRASH_NAS")" = \
 	"$(sqlite3 "$CRASH_LIB/library.db" 'SELECT checksum FROM recordings ORDER BY checksum')"
 check "no stray .part files" test -z "$(find "$CRASH_NAS" -name '*.part')"
@@ -194,9 +194,9 @@ run "$VRP" --library "$LIB" --json sync --enqueue-only
 expect_match "sync --enqueue-only queues without uploading" "$out" '"queued":1'
 
 i=0
-while [ "$(find "$NAS" -type f | wc -l)" -lt 5 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while [ "$(find "$NAS" -type f ! -name "*.vrp.json" | wc -l)" -lt 5 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM "$wpid"
 wait "$wpid" && wstatus=0 || wstatus=$?
 check "vrp worker stops cleanly on SIGTERM" test "$wstatus" -eq 0
-check "the worker uploaded what was queued while it ran" test "$(find "$NAS" -type f | wc -l)" -eq 5
+check "the worker uploaded what was queued while it ran" test "$(find "$NAS" -type f ! -name "*.vrp.json" | wc -l)" -eq 5
 finish

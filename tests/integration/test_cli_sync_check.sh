@@ -10,7 +10,7 @@ mkdir "$NAS"
 # Each device has its own config; the remote is "nas" on both.
 va() { VRP_CONFIG="$WORK/a.ini" "$VRP" --library "$A" "$@"; }
 
-sha_list() { find "$1" -type f ! -name '*.part' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
+sha_list() { find "$1" -type f ! -name "*.vrp.json" ! -name '*.part' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
 lib_shas() { sqlite3 "$1/library.db" "SELECT checksum FROM recordings ORDER BY checksum"; }
 
 va -q init
@@ -90,7 +90,7 @@ expect_match "a second pull has nothing to do" "$out" '0 pulled, 0 duplicate, 0 
 run vb sync
 expect_status "B syncs" 0
 expect_match "uploading only its own recording" "$out" 'synced 1 '
-check "the remote holds four files, none twice" test "$(find "$NAS" -type f | wc -l)" -eq 4
+check "the remote holds four files, none twice" test "$(find "$NAS" -type f ! -name "*.vrp.json" | wc -l)" -eq 4
 run va sync pull --remote nas
 expect_match "A pulls B's recording" "$out" '1 pulled, 0 duplicate, 0 rejected, 3 already mapped'
 check "both libraries hold the same content" test "$(lib_shas "$A")" = "$(lib_shas "$B")"
@@ -101,7 +101,7 @@ expect_match "named with its code" "$err" 'notes.txt: .*\[ERR_UNSUPPORTED_MEDIA\
 rm "$NAS/VoiceRecorderPro/notes.txt"
 
 # ---- delete_policy ----
-count_nas() { find "$NAS" -type f | wc -l; }
+count_nas() { find "$NAS" -type f ! -name "*.vrp.json" | wc -l; }
 before=$(count_nas)
 run va rm 1
 run va sync
@@ -124,17 +124,17 @@ vc -q import "$FIXTURES/pcm16.wav"
 run vc remote add bin localdir path="$BIN" delete_policy=purge
 expect_status "a remote with delete_policy=purge" 0
 run vc sync
-check "C's recording is on it" test "$(find "$BIN" -type f | wc -l)" -eq 1
+check "C's recording is on it" test "$(find "$BIN" -type f ! -name "*.vrp.json" | wc -l)" -eq 1
 run vc purge --yes 1
 expect_status "purge queues the remote delete" 0
-check "the purge itself does not touch the remote" test "$(find "$BIN" -type f | wc -l)" -eq 1
+check "the purge itself does not touch the remote" test "$(find "$BIN" -type f ! -name "*.vrp.json" | wc -l)" -eq 1
 run vc sync pull --remote bin
 expect_match "a pull before the delete ran skips the object as purged" "$out" '0 pulled, .* 1 purged'
 check "and imports nothing" test "$(sqlite3 "$C/library.db" "SELECT count(*) FROM recordings")" -eq 0
 run vc sync
 expect_status "the next sync runs the delete" 0
 expect_match "and says so" "$out" 'remote copies of purged recordings deleted 1'
-check "the remote copy is gone" test "$(find "$BIN" -type f | wc -l)" -eq 0
+check "the remote copy and its metadata sidecar are gone" test "$(find "$BIN" -type f | wc -l)" -eq 0
 run vc remote add bad localdir path="$BIN" delete_policy=shred
 expect_status "an unknown delete_policy is refused" 64
 

@@ -35,12 +35,12 @@ check "kept in the config file" grep -q "^upload = both$" "$WORK/a.ini"
 run va sync
 expect_status "sync to both remotes" 0
 check "the compressed-only remote holds two .opus files" \
-	test "$(find "$SMALL" -type f -name '*.opus' | wc -l)" -eq 2
-check "and no original" test "$(find "$SMALL" -type f ! -name '*.opus' | wc -l)" -eq 0
-check "named after the original" test "$(find "$SMALL" -type f -name '* ????????.wav.opus' | wc -l)" -eq 1
+	test "$(find "$SMALL" -type f ! -name "*.vrp.json" -name '*.opus' | wc -l)" -eq 2
+check "and no original" test "$(find "$SMALL" -type f ! -name "*.vrp.json" ! -name '*.opus' | wc -l)" -eq 0
+check "named after the original" test "$(find "$SMALL" -type f ! -name "*.vrp.json" -name '* ????????.wav.opus' | wc -l)" -eq 1
 check "the upload=both remote holds both originals" \
-	test "$(find "$BOTH" -type f \( -name '*.wav' -o -name '*.flac' \) | wc -l)" -eq 2
-check "and both copies" test "$(find "$BOTH" -type f -name '*.opus' | wc -l)" -eq 2
+	test "$(find "$BOTH" -type f ! -name "*.vrp.json" \( -name '*.wav' -o -name '*.flac' \) | wc -l)" -eq 2
+check "and both copies" test "$(find "$BOTH" -type f ! -name "*.vrp.json" -name '*.opus' | wc -l)" -eq 2
 opus_local=$(db "SELECT path FROM derived_assets WHERE kind = 'compressed' ORDER BY recording_id LIMIT 1")
 opus_remote=$(find "$SMALL" -name '* ????????.wav.opus')
 check "the remote copy is the library's Opus copy, byte for byte" cmp "$A/$opus_local" "$opus_remote"
@@ -113,7 +113,7 @@ run va purge --yes 1
 expect_status "purge of a recording with copies on both remotes" 0
 run va sync
 expect_status "sync runs the deletes" 0
-check "its compressed copy left the small remote" test "$(find "$SMALL" -type f | wc -l)" -eq 1
-check "its original and copy left the other" test "$(find "$BOTH" -type f | wc -l)" -eq 2
+check "its compressed copy left the small remote" test "$(find "$SMALL" -type f ! -name "*.vrp.json" | wc -l)" -eq 1
+check "its original and copy left the other" test "$(find "$BOTH" -type f ! -name "*.vrp.json" | wc -l)" -eq 2
 
 finish

@@ -23,7 +23,7 @@ fi
 mkdir "$WORK/in"
 for f in 1 2; do sox -n -r 8000 -c 1 "$WORK/in/memo$f.wav" synth 0.5 sine $((300 + f * 100)) 2>/dev/null; done
 rows() { sqlite3 "$1/library.db" "$2"; }
-sums() { find "$1" -type f ! -name '*.part' ! -name '.*' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
+sums() { find "$1" -type f ! -name "*.vrp.json" ! -name '*.part' ! -name '.*' -exec sha256sum {} + | cut -d' ' -f1 | sort; }
 
 # consistent LIB RECORDINGS: the library holds RECORDINGS recordings, each once,
 # each with its file; no file without its row; verify, db status and SQLite agree.

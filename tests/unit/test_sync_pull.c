@@ -356,6 +356,32 @@ static void test_pull_needs_a_known_remote(void **state)
 	assert_int_equal(vrp_sync_pull(fx->lib, "nope", NULL, NULL, NULL), VRP_ENOTFOUND);
 }
 
+/*
+ * One of three downloads at once fails for the whole run while another is
+ * under way: the pull stops with that failure (not the cancellation of the
+ * others), and leaves nothing in tmp/.
+ */
+static void test_a_run_level_failure_of_one_download_stops_the_pull_with_its_code(void **state)
+{
+	struct sync_fixture *fx = *state;
+	put_fixture(fx->mock, "memo.m4a", "VoiceRecorderPro/2026/01/a 0123abcd.m4a");
+	put_fixture(fx->mock, "pcm16.wav", "VoiceRecorderPro/2026/01/b 0123abce.wav");
+	put_fixture(fx->mock, "flac16k.flac", "VoiceRecorderPro/2026/01/c 0123abcf.flac");
+	assert_ok(vrp_mock_fault_add(fx->mock, "download", "slow", 300));
+	assert_ok(vrp_mock_fault_add(fx->mock, "download", "auth_expired", 0));
+	vrp_sync_pull_options options = { .jobs = 3 };
+	vrp_sync_pull_summary s;
+	assert_int_equal(vrp_sync_pull_with(fx->lib, "m", &options, &s), VRP_EAUTH_EXPIRED);
+	assert_int_equal(s.rejected, 0);
+	char *tmp = vrp_library_path(fx->lib, "tmp");
+	DIR *d = opendir(tmp);
+	assert_non_null(d);
+	for (const struct dirent *e; (e = readdir(d));)
+		assert_true(e->d_name[0] == '.');
+	closedir(d);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +397,7 @@ int main(void)
 		T(test_pull_from_localdir_skips_purged_content_after_hashing_it),
 		T(test_pull_goes_on_past_names_that_cannot_be_local_as_they_are),
 		T(test_pull_goes_on_past_an_object_whose_import_fails),
+		T(test_a_run_level_failure_of_one_download_stops_the_pull_with_its_code),
 #undef T
 		cmocka_unit_test_setup_teardown(test_pull_skips_an_object_a_queued_delete_names,
 						setup_purge_policy, sync_fixture_teardown),

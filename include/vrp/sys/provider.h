@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define VRP_PROVIDER_OPS_VERSION 3
+#define VRP_PROVIDER_OPS_VERSION 4
 
 /* A setting a provider accepts. Tables end with an entry whose name is NULL. */
 struct vrp_provider_setting {
@@ -105,6 +105,22 @@ struct vrp_provider_ops {
 	 * NULL: the remote counts as reachable until an operation says otherwise.
 	 */
 	int (*probe)(void *state);
+
+	/* ---- version 4 ---- */
+
+	/*
+	 * true for path-addressed providers whose remote keeps no metadata of
+	 * its own (a folder, an SFTP server): the core keeps an upload's
+	 * metadata_json in a sidecar object beside it, through this table's own
+	 * upload, download and delete, and hides sidecars from list. false: the
+	 * provider keeps metadata_json itself (or drops it) and fills
+	 * vrp_remote_object.metadata_json when it lists the object.
+	 */
+	bool metadata_sidecar;
+
+	/* See vrp_provider_list_changes(); NULL: VRP_ENOTSUP. */
+	int (*list_changes)(void *state, const char *prefix, const char *cursor,
+			    const char *page_token, vrp_remote_page **out);
 };
 
 #define VRP_PROVIDER_OPS_INIT                                                                      \

@@ -6,6 +6,7 @@
 #include "cloud/provider_internal.h"
 #include "core/durable.h"
 
+#include "cloud/metadata_sidecar.h"
 #include "cloud/remote_name.h"
 #include "core/error_set.h"
 #include "core/fsutil.h"
@@ -107,7 +108,14 @@ int vrp_provider_upload(vrp_provider *provider, const vrp_upload_request *reques
 		return rc;
 	vrp_upload_request checked = *request;
 	checked.remote_path = path;
-	rc = finish(provider, provider->ops->upload(provider->state, &checked, &object, &state));
+	if (request->metadata_json && metadata_sidecar_is_name(path))
+		rc = vrp_error_set(VRP_EINVAL, "remote names ending in %s are reserved",
+				   VRP_REMOTE_METADATA_SUFFIX);
+	if (rc == 0 && request->metadata_json && metadata_sidecar_used(provider))
+		rc = metadata_sidecar_put(provider, path, request->metadata_json);
+	if (rc == 0)
+		rc = provider->ops->upload(provider->state, &checked, &object, &state);
+	rc = finish(provider, rc);
 	if (rc == 0 && out) {
 		*out = object;
 		object = NULL;
@@ -290,6 +298,27 @@ int vrp_provider_list(vrp_provider *provider, const char *prefix, const char *pa
 	}
 	rc = finish(provider,
 		    provider->ops->list(provider->state, folder, page_token, page_size, out));
+	if (rc == 0 && metadata_sidecar_used(provider))
+		metadata_sidecar_filter(*out);
+	free(folder);
+	return rc;
+}
+
+int vrp_provider_list_changes(vrp_provider *provider, const char *prefix, const char *cursor,
+			      const char *page_token, vrp_remote_page **out)
+{
+	*out = NULL;
+	bool has = provider && provider->ops->version >= 4 && provider->ops->list_changes;
+	int rc = provider ? begin(has, provider->ops->type) : no_provider();
+	if (rc < 0)
+		return rc;
+	char *folder = NULL;
+	if (prefix && *prefix && (rc = vrp_remote_path_normalize(prefix, &folder)) < 0)
+		return rc;
+	rc = finish(provider,
+		    provider->ops->list_changes(provider->state, folder, cursor, page_token, out));
+	if (rc == 0 && metadata_sidecar_used(provider))
+		metadata_sidecar_filter(*out);
 	free(folder);
 	return rc;
 }
@@ -318,7 +347,29 @@ int vrp_provider_delete(vrp_provider *provider, const char *remote_id)
 		return rc;
 	if (!remote_id || !*remote_id)
 		return vrp_error_set(VRP_EINVAL, "no remote id given to delete");
-	return finish(provider, provider->ops->delete_object(provider->state, remote_id));
+	rc = provider->ops->delete_object(provider->state, remote_id);
+	/* After the object: a sidecar left by a failure is hidden and harmless. */
+	if ((rc == 0 || rc == VRP_EREMOTE_NOT_FOUND) && metadata_sidecar_used(provider)) {
+		int sidecar = metadata_sidecar_delete(provider, remote_id);
+		rc = rc == 0 ? sidecar : rc;
+	}
+	return finish(provider, rc);
+}
+
+int vrp_provider_read_metadata(vrp_provider *provider, const vrp_remote_object *object, char **out)
+{
+	*out = NULL;
+	int rc = provider ? begin(true, provider->ops->type) : no_provider();
+	if (rc < 0)
+		return rc;
+	if (!object || !object->remote_id)
+		return vrp_error_set(VRP_EINVAL, "no remote object given");
+	if (object->metadata_json)
+		return (*out = strdup(object->metadata_json)) ? 0 : vrp_error_oom();
+	if (!metadata_sidecar_used(provider) || !provider->ops->download)
+		return vrp_error_set(VRP_EREMOTE_NOT_FOUND, "%s carries no metadata",
+				     object->remote_id);
+	return finish(provider, metadata_sidecar_get(provider, object->remote_id, out));
 }
 
 int vrp_provider_storage_info(vrp_provider *provider, vrp_storage_info **out)

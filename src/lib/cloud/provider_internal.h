@@ -34,6 +34,12 @@ int vrp_field_set(char **field, const char *value);
 /* Appends `object` to `page` (taking it); VRP_ENOMEM leaves the object with the caller. */
 int vrp_remote_page_append(vrp_remote_page *page, size_t *capacity, vrp_remote_object *object);
 
+/*
+ * `text` when it can be vrp's metadata (a JSON object within
+ * VRP_REMOTE_METADATA_MAX bytes: a description a person wrote is not), else NULL.
+ */
+const char *vrp_metadata_text(const char *text);
+
 /* A MIME type guessed from the file extension; static. */
 const char *vrp_mime_type_for_path(const char *path);
 

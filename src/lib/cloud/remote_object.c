@@ -28,6 +28,7 @@ void vrp_remote_object_free(vrp_remote_object *object)
 	free(object->etag);
 	free(object->checksum);
 	free(object->verification);
+	free(object->metadata_json);
 	free(object);
 }
 
@@ -39,6 +40,7 @@ void vrp_remote_page_free(vrp_remote_page *page)
 		vrp_remote_object_free(page->items[i]);
 	free(page->items);
 	free(page->next_page_token);
+	free(page->cursor);
 	free(page);
 }
 
@@ -97,4 +99,11 @@ const char *vrp_mime_type_for_path(const char *path)
 			if (strcasecmp(dot + 1, mime_types[i].ext) == 0)
 				return mime_types[i].type;
 	return "application/octet-stream";
+}
+
+const char *vrp_metadata_text(const char *text)
+{
+	if (!text || text[0] != '{' || strlen(text) > VRP_REMOTE_METADATA_MAX)
+		return NULL;
+	return text;
 }

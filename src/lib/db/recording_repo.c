@@ -287,6 +287,17 @@ int vrp_recording_repo_set_integrity(vrp_db *db, int64_t id, enum vrp_integrity 
 	return finish_write(db, stmt, id, "cannot record the verification");
 }
 
+int vrp_recording_repo_set_modified_at(vrp_db *db, int64_t id, const char *modified_at)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, "UPDATE recordings SET modified_at = ?1 WHERE id = ?2");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, modified_at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, id);
+	return finish_write(db, stmt, id, "cannot set the modification time");
+}
+
 int vrp_recording_repo_set_offloaded(vrp_db *db, int64_t id, const char *offloaded_at)
 {
 	sqlite3_stmt *stmt = NULL;

@@ -60,6 +60,12 @@ int vrp_recording_repo_set_integrity(vrp_db *db, int64_t id, enum vrp_integrity 
 				     const char *verified_at);
 
 /*
+ * Sets modified_at (ISO time) as it was elsewhere: for a recording pulled
+ * from another device, whose tags were added after its row.
+ */
+int vrp_recording_repo_set_modified_at(vrp_db *db, int64_t id, const char *modified_at);
+
+/*
  * Marks the local audio as let go (`offloaded_at`, ISO time) or, with NULL,
  * back in the library. modified_at is left alone: the recording is the same.
  */

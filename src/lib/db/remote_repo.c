@@ -190,3 +190,37 @@ int vrp_remote_repo_set_paused(vrp_db *db, const char *name, const char *reason)
 		rc = not_found(name);
 	return rc;
 }
+
+int vrp_remote_repo_get_change_cursor(vrp_db *db, const char *name, char **out)
+{
+	*out = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, "SELECT change_cursor FROM remotes WHERE name = ?1");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	int step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		rc = vrp_db_column_strdup(stmt, 0, out);
+	else if (step == SQLITE_DONE)
+		rc = not_found(name);
+	else if (step != SQLITE_ROW)
+		rc = vrp_db_fail(db, step, "cannot read a remote's change cursor");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int vrp_remote_repo_set_change_cursor(vrp_db *db, const char *name, const char *cursor)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = vrp_db_prepare(db, &stmt, "UPDATE remotes SET change_cursor = ?2 WHERE name = ?1");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	vrp_db_bind_text_or_null(stmt, 2, cursor);
+	rc = vrp_db_step_done(db, stmt, "cannot keep a remote's change cursor");
+	sqlite3_finalize(stmt);
+	if (rc == 0 && vrp_db_changes(db) == 0)
+		rc = not_found(name);
+	return rc;
+}

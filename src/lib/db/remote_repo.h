@@ -48,6 +48,14 @@ int vrp_remote_repo_delete(vrp_db *db, const char *name);
 int vrp_remote_repo_set_paused(vrp_db *db, const char *name, const char *reason);
 
 /*
+ * The cursor of remote `name`'s change feed (malloc'd into `*out`, NULL when
+ * none is kept), and setting it (NULL forgets it). VRP_ENOTFOUND when there
+ * is no such remote.
+ */
+int vrp_remote_repo_get_change_cursor(vrp_db *db, const char *name, char **out);
+int vrp_remote_repo_set_change_cursor(vrp_db *db, const char *name, const char *cursor);
+
+/*
  * The state of a recording on a remote, creating it as 'unsynced' (with the
  * remote's provider_key) when there is none yet; calling it again returns the
  * existing row unchanged. VRP_ENOTFOUND when the recording or the remote does

@@ -350,6 +350,8 @@ static int batch_staged(vrp_importer *imp, struct vrp_stage_job *job)
 		rc = vrp_recording_new(&f->rec);
 	if (rc == 0)
 		rc = fill_record(imp, f, job->uuid, &job->copy, &job->media, job->mtime_ms);
+	if (rc == 0 && imp->options.describe)
+		rc = imp->options.describe(imp->options.ctx, f->source, f->rec);
 	if (rc == 0)
 		rc = vrp_ptr_array_reserve(&imp->batch.files, &imp->batch.capacity,
 					   imp->batch.count + 1);

@@ -137,6 +137,14 @@ static int insert_one(vrp_db *db, void *arg)
 	int rc = vrp_recording_repo_insert(db, ctx->file->rec);
 	for (size_t i = 0; rc == 0 && i < ctx->options->tag_count; i++)
 		rc = vrp_tag_repo_add_to_recording(db, ctx->file->rec->id, ctx->options->tags[i]);
+	/* The describe callback's (a pulled recording's own): a name the catalogue
+	 * refuses is dropped, and tagging does not count as a change. */
+	const vrp_recording *rec = ctx->file->rec;
+	for (size_t i = 0; rc == 0 && i < rec->tag_count; i++)
+		if ((rc = vrp_tag_repo_add_to_recording(db, rec->id, rec->tags[i])) == VRP_EINVAL)
+			rc = 0;
+	if (rc == 0 && rec->tag_count)
+		rc = vrp_recording_repo_set_modified_at(db, rec->id, rec->modified_at);
 	unsigned kinds = ctx->options->derive_kinds & ~VRP_DERIVE_NONE;
 	if (rc == 0 && kinds)
 		rc = vrp_derive_task_repo_enqueue(db, ctx->file->rec->id, kinds);

@@ -13,12 +13,16 @@
 #include "core/fsutil.h"
 #include "core/ptrarray.h"
 #include "core/log.h"
+#include "core/clock.h"
 #include "core/hash.h"
 #include "core/uuid.h"
 #include "db/purge_tombstone_repo.h"
 #include "db/recording_repo.h"
 #include "db/remote_repo.h"
+#include "services/recording_meta.h"
 #include "services/sync_mapped.h"
+#include "services/sync_pull_fetch.h"
+#include "services/sync_pull_name.h"
 #include "vrp/import.h"
 #include "vrp/remotes.h"
 #include "vrp/utf8.h"
@@ -36,7 +40,9 @@
 #include <unistd.h>
 
 #define LIST_PAGE     200
-#define SHORT_UUID    8
+#define DEFAULT_JOBS  4
+#define MAX_JOBS      16
+#define PROGRESS_MS   200
 #define SOURCE_PREFIX "cloud:"
 
 static const char *const status_names[] = { "pulled", "duplicate", "rejected", "purged",
@@ -60,8 +66,16 @@ struct pull {
 	char source[96];                  /* the ingest_source: "cloud:<remote>" */
 	char *tmpdir;                     /* <library>/tmp/pull-<uuid>.<pid>: downloads land here */
 	const vrp_remote_object *current; /* the object being imported */
-	int rc;                           /* a failure inside the importer's callback */
-	bool reported;                    /* the importer reported the current object */
+	const char *current_metadata;     /* its kept metadata (JSON), or NULL */
+	struct pull_fetcher *fetcher;
+	int jobs;
+	vrp_sync_pull_progress_fn progress;
+	vrp_sync_pull_progress counts;
+	int64_t progress_at; /* when progress was last reported (ms) */
+	bool failed;         /* a run-level failure: the downloads under way are given up */
+	char *next_cursor;   /* where the change feed stood at the end of this pull's listing */
+	int rc;              /* a failure inside the importer's callback */
+	bool reported;       /* the importer reported the current object */
 	vrp_sync_pull_fn fn;
 	void *ctx;
 	vrp_sync_pull_summary *summary;
@@ -79,6 +93,7 @@ static void report(struct pull *p, vrp_sync_pull_item *item)
 	s->purged += item->status == VRP_SYNC_PULL_PURGED;
 	s->compressed += item->status == VRP_SYNC_PULL_COMPRESSED;
 	item->remote = p->remote;
+	p->counts.done++;
 	VRP_LOG(item->code ? VRP_LOG_LEVEL_WARNING : VRP_LOG_LEVEL_INFO, "sync",
 		json_pack("{s:s, s:s, s:o, s:I}", "remote", p->remote, "outcome",
 			  vrp_sync_pull_status_to_string(item->status), "path",
@@ -160,77 +175,6 @@ static void reject(struct pull *p, const vrp_remote_object *o, int code)
 	report(p, &item);
 }
 
-/* Room left in NAME_MAX for the download's temporary ".<name>.vrp-XXXXXX". */
-#define LOCAL_NAME_MAX (NAME_MAX - 16)
-#define EXTENSION_MAX  16
-
-/* The length of `name` cut to at most `max` bytes without splitting a UTF-8 sequence. */
-static size_t cut(const char *name, size_t len, size_t max)
-{
-	size_t at = 0;
-	while (at < len) {
-		size_t step = vrp_utf8_sequence(name + at);
-		step = step ? step : 1;
-		if (at + step > max)
-			break;
-		at += step;
-	}
-	return at;
-}
-
-/*
- * A name that is safe as one local path component whatever the remote
- * sent: control characters and '/' become '_', so do leading dots (never
- * ".", ".." or hidden), an empty name becomes "recording", and a long one
- * keeps its extension and is cut to LOCAL_NAME_MAX bytes.
- */
-static char *safe_name(const char *name, size_t len)
-{
-	const char *dot = memrchr(name, '.', len);
-	size_t ext = dot && dot != name && (size_t)(name + len - dot) <= EXTENSION_MAX
-			     ? (size_t)(name + len - dot)
-			     : 0;
-	int stem = (int)cut(name, len - ext, LOCAL_NAME_MAX - ext);
-	size_t size = (size_t)stem + ext + sizeof("recording");
-	char *out = malloc(size);
-	if (!out)
-		return NULL;
-	snprintf(out, size, "%.*s%.*s", stem ? stem : (int)strlen("recording"),
-		 stem ? name : "recording", (int)ext, name + len - ext);
-	bool leading = true;
-	for (unsigned char *c = (unsigned char *)out; *c; c++) {
-		leading = leading && *c == '.';
-		if (leading || *c < 0x20 || *c == 0x7f || *c == '/')
-			*c = '_';
-	}
-	return out;
-}
-
-/*
- * The local name of a pulled object: its remote name without the short uuid
- * vrp added ("memo 6256b0cd.flac" -> "memo.flac"), so the new recording's
- * title and original name are the ones the other device had; made safe.
- */
-static char *local_name(const char *remote_path)
-{
-	const char *base = strrchr(remote_path, '/');
-	base = base ? base + 1 : remote_path;
-	const char *dot = strrchr(base, '.');
-	size_t stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	bool tagged = stem > SHORT_UUID + 1 && base[stem - SHORT_UUID - 1] == ' ';
-	for (size_t i = stem - SHORT_UUID; tagged && i < stem; i++)
-		tagged = (base[i] >= '0' && base[i] <= '9') || (base[i] >= 'a' && base[i] <= 'f');
-	if (!tagged)
-		return safe_name(base, strlen(base));
-	size_t keep = stem - SHORT_UUID - 1;
-	char *name = malloc(strlen(base) + 1);
-	if (name)
-		snprintf(name, strlen(base) + 1, "%.*s%s", (int)keep, base, base + stem);
-	char *safe = name ? safe_name(name, strlen(name)) : NULL;
-	free(name);
-	return safe;
-}
-
 static void skip_purged(struct pull *p, const vrp_remote_object *o)
 {
 	vrp_sync_pull_item item = {
@@ -260,10 +204,12 @@ static int purged_content(struct pull *p, const char *local, bool *out)
 }
 
 /* Imports the downloaded file; a failure only this object's is reported as its rejection. */
-static int import_object(struct pull *p, const vrp_remote_object *o, const char *local)
+static int import_object(struct pull *p, const vrp_remote_object *o, const char *local,
+			 const char *metadata)
 {
 	p->summary->bytes += o->size;
 	p->current = o;
+	p->current_metadata = metadata;
 	p->rc = 0;
 	p->reported = false;
 	int rc = vrp_importer_add(p->importer, local);
@@ -272,6 +218,7 @@ static int import_object(struct pull *p, const vrp_remote_object *o, const char 
 	if (rc == 0)
 		rc = p->rc;
 	p->current = NULL;
+	p->current_metadata = NULL;
 	if (rc < 0 && !sync_run_failure(rc)) {
 		if (!p->reported)
 			reject(p, o, rc);
@@ -280,35 +227,102 @@ static int import_object(struct pull *p, const vrp_remote_object *o, const char 
 	return rc;
 }
 
-static int fetch_and_import(struct pull *p, const vrp_remote_object *o, const char *sha256)
+/*
+ * What another device gave the recording, kept with the object: applied to
+ * the new row before it is written. Metadata of other content (a stale
+ * sidecar) is left out, never fatal: the file is the recording.
+ */
+static int describe(void *ctx, const char *path, vrp_recording *rec)
 {
-	char *name = local_name(o->path);
-	char *local = name ? vrp_path_join(p->tmpdir, name) : NULL;
-	free(name);
-	if (!local)
-		return vrp_error_oom();
-	vrp_download_request request = {
-		.remote_id = o->remote_id,
-		.local_path = local,
-		.expected_sha256 = sha256,
-	};
+	(void)path;
+	struct pull *p = ctx;
+	if (!p->current_metadata)
+		return 0;
+	int rc = recording_meta_apply(p->current_metadata, rec);
+	if (rc == VRP_EINVAL) {
+		VRP_LOG_WARNING("sync",
+				json_pack("{s:s, s:o}", "remote", p->remote, "path",
+					  vrp_log_titled_path(p->current->path)),
+				"pull: the metadata kept with an object is not used: %s",
+				vrp_error_last()->message);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* A finished download: imported, or skipped as purged, or reported as rejected. */
+static int settle(struct pull *p, struct pull_fetched *f)
+{
+	const vrp_remote_object *o = f->object;
+	p->counts.in_flight--;
+	if (f->rc == VRP_ECANCELLED && p->failed)
+		return 0; /* given up after another's run-level failure */
+	/* Cancelled because a later download failed for the run: that failure stops it. */
+	int why = f->rc == VRP_ECANCELLED ? pull_fetcher_failure(p->fetcher) : 0;
+	if (why < 0)
+		return why;
+	if (f->rc < 0 && sync_run_failure(f->rc))
+		return vrp_error_set(f->rc, "%s", f->message ? f->message : "");
+	if (f->rc < 0) {
+		vrp_error_set(f->rc, "%s", f->message ? f->message : "");
+		reject(p, o, f->rc);
+		return 0;
+	}
 	bool purged = false;
-	int rc = vrp_provider_download(p->provider, &request);
-	if (rc == 0)
-		rc = vrp_metrics_repo_increment(p->db, VRP_METRIC_BYTES_DOWNLOADED, o->size, NULL);
-	if (rc == 0 && !sha256) /* a listed sha256 was looked up before the download */
-		rc = purged_content(p, local, &purged);
+	int rc = vrp_metrics_repo_increment(p->db, VRP_METRIC_BYTES_DOWNLOADED, o->size, NULL);
+	/* A listed sha256 was looked up before the download; any other only now. */
+	if (rc == 0 && !f->listed)
+		rc = purged_content(p, f->local, &purged);
 	if (rc == 0 && purged)
 		skip_purged(p, o);
 	else if (rc == 0)
-		rc = import_object(p, o, local);
-	else if (!sync_run_failure(rc)) {
-		reject(p, o, rc);
-		rc = 0;
-	}
-	vrp_durable_unlink(local);
-	free(local);
+		rc = import_object(p, o, f->local, f->metadata);
 	return rc;
+}
+
+static void report_progress(struct pull *p, bool force)
+{
+	int64_t now = vrp_time_now_ms();
+	if (!p->progress || (!force && now - p->progress_at < PROGRESS_MS))
+		return;
+	p->progress_at = now;
+	p->counts.bytes = p->fetcher ? pull_fetcher_bytes(p->fetcher) : 0;
+	p->progress(p->ctx, &p->counts);
+}
+
+/* Settles finished downloads: all of them with `all`, else while the queue is full. */
+static int drain(struct pull *p, bool all)
+{
+	int rc = 0;
+	while (rc == 0 && pull_fetcher_pending(p->fetcher) &&
+	       (all || pull_fetcher_full(p->fetcher))) {
+		struct pull_fetched *f = pull_fetcher_take(p->fetcher, PROGRESS_MS);
+		if (f)
+			rc = settle(p, f);
+		pull_fetched_free(f);
+		report_progress(p, false);
+	}
+	/* What finished meanwhile, without waiting: imports keep pace with downloads. */
+	struct pull_fetched *f = NULL;
+	while (rc == 0 && (f = pull_fetcher_take(p->fetcher, 0))) {
+		rc = settle(p, f);
+		pull_fetched_free(f);
+	}
+	if (rc < 0) {
+		p->failed = true;
+		pull_fetcher_cancel(p->fetcher);
+	}
+	return rc;
+}
+
+static int fetch(struct pull *p, const vrp_remote_object *o, const char *sha256)
+{
+	char *name = sync_pull_local_name(o->path);
+	int rc = name ? pull_fetcher_submit(p->fetcher, o, sha256, name) : vrp_error_oom();
+	free(name);
+	if (rc == 0)
+		p->counts.in_flight++;
+	return rc == 0 ? drain(p, false) : rc;
 }
 
 static int report_duplicate(struct pull *p, const vrp_remote_object *o, int64_t recording_id)
@@ -443,8 +457,10 @@ static int pull_deferred(struct pull *p)
 static int pull_object(void *ctx, const vrp_remote_object *o)
 {
 	struct pull *p = ctx;
+	p->counts.listed++;
 	if (sync_mapped_find(&p->mapped, o)) {
 		p->summary->skipped++;
+		p->counts.done++;
 		return 0;
 	}
 	char short_uuid[9];
@@ -466,8 +482,9 @@ static int pull_object(void *ctx, const vrp_remote_object *o)
 	else if (rc == 0 && known)
 		rc = report_duplicate(p, o, known->id);
 	else if (rc == 0)
-		rc = fetch_and_import(p, o, sha256);
+		rc = fetch(p, o, sha256);
 	vrp_recording_free(known);
+	report_progress(p, false);
 	return rc;
 }
 
@@ -480,14 +497,25 @@ static pid_t pull_dir_owner(const char *name)
 	return pid > 0 && pid <= INT32_MAX && end && *end == '\0' ? (pid_t)pid : 0;
 }
 
-static void remove_pull_dir(int tmp_fd, const char *name)
+/* `depth` 1: the pull's folder holds one folder per download (see sync_pull_fetch.c). */
+static void remove_pull_dir(int tmp_fd, const char *name, int depth)
 {
 	int fd = openat(tmp_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		struct stat st;
+		bool dir = e->d_type == DT_DIR ||
+			   (e->d_type == DT_UNKNOWN &&
+			    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISDIR(st.st_mode));
+		if (dir && depth > 0)
+			remove_pull_dir(dirfd(d), e->d_name, depth - 1);
+		else
 			vrp_durable_unlinkat(dirfd(d), e->d_name, 0);
+	}
 	if (d)
 		closedir(d);
 	else if (fd >= 0)
@@ -511,7 +539,7 @@ static void sweep_pull_dirs(struct pull *p)
 		pid_t owner = pull_dir_owner(e->d_name);
 		if (owner == getpid() || (owner && (kill(owner, 0) == 0 || errno == EPERM)))
 			continue;
-		remove_pull_dir(dirfd(d), e->d_name);
+		remove_pull_dir(dirfd(d), e->d_name, 1);
 	}
 	if (d)
 		closedir(d);
@@ -536,12 +564,84 @@ static int make_tmpdir(struct pull *p)
 	return rc;
 }
 
+/* The change feed's pages from `cursor` on; `*feed` false when the remote has none. */
+static int each_change(struct pull *p, const char *cursor, bool *feed)
+{
+	char *token = NULL;
+	int rc = 0;
+	do {
+		vrp_remote_page *page = NULL;
+		rc = vrp_provider_list_changes(p->provider, VRP_REMOTE_APP_FOLDER, cursor, token,
+					       &page);
+		*feed = !(rc == VRP_ENOTSUP && !token);
+		free(token);
+		token = NULL;
+		if (rc == 0 && page->cursor_reset)
+			VRP_LOG_INFO("sync", json_pack("{s:s}", "remote", p->remote),
+				     "pull: the remote's change feed started over: every object "
+				     "is looked at again");
+		for (size_t i = 0; rc == 0 && i < page->count; i++)
+			rc = pull_object(p, page->items[i]);
+		if (rc == 0 && page->next_page_token && !(token = strdup(page->next_page_token)))
+			rc = vrp_error_oom();
+		if (rc == 0 && !page->next_page_token && page->cursor &&
+		    !(p->next_cursor = strdup(page->cursor)))
+			rc = vrp_error_oom();
+		vrp_remote_page_free(page);
+	} while (rc == 0 && token);
+	free(token);
+	return rc;
+}
+
+/*
+ * What the remote holds that this library may not: only what changed since
+ * the last pull where the remote has a change feed (OneDrive's delta), else
+ * the whole listing. The cursor moves on only once a pull settled every
+ * object it was shown (see finish_cursor), so a rejected one is seen again.
+ */
+static int each_object(struct pull *p)
+{
+	char *cursor = NULL;
+	bool feed = true;
+	int rc = vrp_remote_repo_get_change_cursor(p->db, p->remote, &cursor);
+	if (rc == 0 || rc == VRP_ENOTFOUND)
+		rc = each_change(p, cursor, &feed);
+	free(cursor);
+	if (!feed)
+		rc = sync_each_remote_object(p->provider, LIST_PAGE, pull_object, p);
+	return rc;
+}
+
+static int finish_cursor(struct pull *p)
+{
+	if (!p->next_cursor || p->summary->rejected)
+		return 0;
+	int rc = vrp_remote_repo_set_change_cursor(p->db, p->remote, p->next_cursor);
+	return rc == VRP_ENOTFOUND ? 0 : rc;
+}
+
+/* One provider instance per download thread: an instance serves one thread at a time. */
+static int start_fetcher(struct pull *p)
+{
+	vrp_provider *providers[MAX_JOBS] = { 0 };
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < p->jobs; i++)
+		rc = vrp_remotes_open(p->lib, p->remote, &providers[i]);
+	if (rc < 0) {
+		for (int i = 0; i < p->jobs; i++)
+			vrp_provider_free(providers[i]);
+		return rc;
+	}
+	return pull_fetcher_new(&p->fetcher, providers, (size_t)p->jobs, p->tmpdir);
+}
+
 static int start(struct pull *p)
 {
 	snprintf(p->source, sizeof(p->source), SOURCE_PREFIX "%s", p->remote);
 	p->options = (vrp_import_options){
 		.ingest_source = p->source,
 		.on_result = on_import,
+		.describe = describe,
 		.ctx = p,
 		/* One file per commit (see the flush after each add): its mapping is
 		 * written right after its row. */
@@ -553,40 +653,71 @@ static int start(struct pull *p)
 	if (rc == 0)
 		rc = make_tmpdir(p);
 	if (rc == 0)
+		rc = start_fetcher(p);
+	if (rc == 0)
 		rc = vrp_importer_new(&p->importer, p->lib, &p->options);
 	return rc;
 }
 
-int vrp_sync_pull(vrp_library *lib, const char *remote, vrp_sync_pull_fn fn, void *ctx,
-		  vrp_sync_pull_summary *summary)
+static void finish(struct pull *p)
+{
+	pull_fetcher_free(p->fetcher);
+	for (size_t i = 0; i < p->deferred_count; i++)
+		vrp_remote_object_free(p->deferred[i]);
+	free(p->deferred);
+	vrp_importer_free(p->importer);
+	if (p->tmpdir)
+		rmdir(p->tmpdir);
+	free(p->tmpdir);
+	sync_mapped_clear(&p->mapped);
+	vrp_provider_free(p->provider);
+	free(p->next_cursor);
+}
+
+int vrp_sync_pull_with(vrp_library *lib, const char *remote, const vrp_sync_pull_options *options,
+		       vrp_sync_pull_summary *summary)
 {
 	vrp_sync_pull_summary totals = { 0 };
 	if (summary)
 		*summary = totals;
 	if (!remote || !*remote)
 		return vrp_error_set(VRP_EINVAL, "sync pull needs a remote");
+	const vrp_sync_pull_options none = { 0 };
+	const vrp_sync_pull_options *o = options ? options : &none;
+	if (o->jobs < 0 || o->jobs > MAX_JOBS)
+		return vrp_error_set(VRP_EINVAL, "a pull runs 1 to %d downloads at once, not %d",
+				     MAX_JOBS, o->jobs);
 	struct pull p = { .lib = lib, .db = vrp_library_db(lib), .remote = remote };
-	p.fn = fn;
-	p.ctx = ctx;
+	p.fn = o->on_item;
+	p.progress = o->progress;
+	p.ctx = o->ctx;
+	p.jobs = o->jobs ? o->jobs : DEFAULT_JOBS;
 	p.summary = &totals;
 	int rc = start(&p);
 	if (rc == 0)
-		rc = sync_each_remote_object(p.provider, LIST_PAGE, pull_object, &p);
+		rc = each_object(&p);
+	p.counts.listing_done = rc == 0;
+	if (rc == 0)
+		rc = drain(&p, true);
+	if (rc < 0 && p.fetcher)
+		pull_fetcher_cancel(p.fetcher);
 	int finished = p.importer ? vrp_importer_finish(p.importer) : 0;
 	if (rc == 0)
 		rc = finished;
 	if (rc == 0)
 		rc = pull_deferred(&p);
-	for (size_t i = 0; i < p.deferred_count; i++)
-		vrp_remote_object_free(p.deferred[i]);
-	free(p.deferred);
-	vrp_importer_free(p.importer);
-	if (p.tmpdir)
-		rmdir(p.tmpdir);
-	free(p.tmpdir);
-	sync_mapped_clear(&p.mapped);
-	vrp_provider_free(p.provider);
+	if (rc == 0)
+		rc = finish_cursor(&p);
+	report_progress(&p, true);
+	finish(&p);
 	if (summary)
 		*summary = totals;
 	return rc;
+}
+
+int vrp_sync_pull(vrp_library *lib, const char *remote, vrp_sync_pull_fn fn, void *ctx,
+		  vrp_sync_pull_summary *summary)
+{
+	vrp_sync_pull_options options = { .on_item = fn, .ctx = ctx };
+	return vrp_sync_pull_with(lib, remote, &options, summary);
 }

@@ -15,6 +15,7 @@
 #include "db/remote_repo.h"
 #include "db/sync_task_repo.h"
 #include "services/audit.h"
+#include "services/recording_meta.h"
 #include "vrp/derive.h"
 
 #include <errno.h>
@@ -333,6 +334,12 @@ static int upload(struct task_ctx *t, vrp_provider *p, bool replace, char **resu
 	char *local = vrp_library_path(t->w->lib, t->local_rel);
 	if (!local)
 		return vrp_error_oom();
+	/* Only an original is ever pulled back as a recording: its copy needs none. */
+	char *doc = is_compressed(t) ? NULL : recording_meta_json(t->rec);
+	if (!is_compressed(t) && !doc) {
+		free(local);
+		return VRP_ENOMEM;
+	}
 	vrp_kv metadata[] = { { "uuid", t->rec->uuid },
 			      { "sha256", t->sha256 },
 			      { "variant", vrp_upload_variant_to_string(t->task->variant) } };
@@ -347,6 +354,7 @@ static int upload(struct task_ctx *t, vrp_provider *p, bool replace, char **resu
 		.progress_ctx = t,
 		.checkpoint = on_checkpoint,
 		.replace = replace,
+		.metadata_json = doc,
 	};
 	/* Marked corrupt by verify: refused unless the file was repaired since. (An
 	 * Opus copy was hashed just now, and made from audio that decoded.) */
@@ -361,6 +369,7 @@ static int upload(struct task_ctx *t, vrp_provider *p, bool replace, char **resu
 		rc = vrp_provider_upload(p, &request, &t->object, resume_state);
 	if (rc == VRP_ECHECKSUM && !is_compressed(t))
 		rc = check_local_file(t, local, rc);
+	free(doc);
 	free(local);
 	return rc;
 }

@@ -13,7 +13,7 @@ from .common import FOLDER_MIME, ApiError, bad_request, new_id, not_found, rfc33
 ROOT = 'root'
 ALL_FIELDS = ('kind', 'id', 'name', 'mimeType', 'parents', 'size', 'md5Checksum',
               'sha1Checksum', 'sha256Checksum', 'createdTime', 'modifiedTime', 'trashed',
-              'explicitlyTrashed', 'appProperties')
+              'explicitlyTrashed', 'appProperties', 'description')
 DEFAULT_FIELDS = ('kind', 'id', 'name', 'mimeType')
 
 
@@ -200,6 +200,8 @@ class FileStore:
                 r['sha256Checksum'] = f['sha256']
         if f['appProperties'] or for_state:
             r['appProperties'] = dict(f['appProperties'])
+        if f.get('description') is not None:
+            r['description'] = f['description']
         return r
 
     def _check_parents(self, parents):
@@ -214,7 +216,7 @@ class FileStore:
     def _check_metadata(meta):
         if not isinstance(meta, dict):
             raise bad_request('Invalid JSON payload received.', 'parseError')
-        for key in ('name', 'mimeType'):
+        for key in ('name', 'mimeType', 'description'):
             if key in meta and not isinstance(meta[key], str):
                 raise bad_request('Invalid value for %s' % key, 'invalid')
         props = meta.get('appProperties', {})
@@ -243,7 +245,8 @@ class FileStore:
                 'parents': parents,
                 'appProperties': {k: v for k, v in meta.get('appProperties', {}).items()
                                   if v is not None},
-                'trashed': bool(meta.get('trashed', False))}
+                'trashed': bool(meta.get('trashed', False)),
+                'description': meta.get('description')}
 
     def create(self, prepared, data=b''):
         now = time.time()
@@ -251,7 +254,8 @@ class FileStore:
         f = {'id': fid, 'name': prepared['name'], 'mimeType': prepared['mimeType'],
              'parents': list(prepared['parents']), 'created': now, 'modified': now,
              'explicitlyTrashed': prepared['trashed'],
-             'appProperties': dict(prepared['appProperties'])}
+             'appProperties': dict(prepared['appProperties']),
+             'description': prepared.get('description')}
         if f['mimeType'] != FOLDER_MIME:
             data = bytes(data)
             f['md5'] = hashlib.md5(data).hexdigest()
@@ -319,6 +323,8 @@ class FileStore:
             f['mimeType'] = meta['mimeType']
         if 'trashed' in meta:
             f['explicitlyTrashed'] = bool(meta['trashed'])
+        if 'description' in meta:
+            f['description'] = meta['description']
         for k, v in meta.get('appProperties', {}).items():
             if v is None:
                 f['appProperties'].pop(k, None)

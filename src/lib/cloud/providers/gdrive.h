@@ -26,7 +26,7 @@
 /* The fields every file lookup asks for (Drive returns only id and name without `fields`). */
 #define GDRIVE_FILE_FIELDS                                                                         \
 	"id,name,mimeType,parents,size,md5Checksum,sha256Checksum,createdTime,modifiedTime,"       \
-	"trashed,appProperties"
+	"trashed,appProperties,description"
 
 /* The page tokens one listing was handed: a server that repeats one would loop it forever. */
 struct gdrive_tokens {

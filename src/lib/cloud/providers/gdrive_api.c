@@ -327,7 +327,9 @@ vrp_remote_object *gdrive_object(const json_t *file, const char *path)
 	    vrp_field_set(&o->mime_type, mime ? mime : vrp_mime_type_for_path(path)) < 0 ||
 	    vrp_field_set(&o->created_at, string_of(file, "createdTime")) < 0 ||
 	    vrp_field_set(&o->etag, etag) < 0 ||
-	    vrp_field_set(&o->checksum, sha256 ? sha256 : md5) < 0) {
+	    vrp_field_set(&o->checksum, sha256 ? sha256 : md5) < 0 ||
+	    vrp_field_set(&o->metadata_json, vrp_metadata_text(string_of(file, "description"))) <
+		    0) {
 		vrp_remote_object_free(o);
 		return NULL;
 	}

@@ -93,6 +93,10 @@ static int build_metadata(struct gdrive_upload *up)
 				  up->parent_id, "mimeType", up->mime, "appProperties", props);
 	if (rc == 0 && !up->metadata)
 		rc = vrp_error_oom();
+	/* appProperties hold 124 bytes a key: the whole document goes in the description. */
+	const char *doc = r->metadata_json;
+	if (rc == 0 && doc && json_object_set_new(up->metadata, "description", json_string(doc)))
+		rc = vrp_error_oom();
 	json_decref(props);
 	return rc;
 }

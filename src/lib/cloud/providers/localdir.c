@@ -545,4 +545,5 @@ const struct vrp_provider_ops vrp_provider_localdir_ops = {
 	.capabilities = localdir_capabilities,
 	.normalize_remote_id = localdir_normalize_remote_id,
 	.probe = localdir_authenticate,
+	.metadata_sidecar = true,
 };

@@ -43,6 +43,7 @@ static void onedrive_close(void *state)
 		return;
 	vrp_http_free(od->http);
 	onedrive_listing_free(od->listing);
+	onedrive_folders_free(od->folders);
 	free(od->name);
 	free(od->client_id);
 	free(od->tenant);
@@ -240,6 +241,7 @@ const struct vrp_provider_ops vrp_provider_onedrive_ops = {
 	.upload = onedrive_upload,
 	.download = onedrive_download,
 	.list = onedrive_list,
+	.list_changes = onedrive_list_changes,
 	.stat = onedrive_stat,
 	.delete_object = onedrive_delete,
 	.storage_info = onedrive_storage_info,

@@ -30,6 +30,7 @@
 #define ONEDRIVE_SIMPLE_MAX (4 * 1024 * 1024)
 
 struct onedrive_listing; /* onedrive_list.c */
+struct onedrive_folders; /* onedrive_delta.c */
 
 struct onedrive {
 	char *name; /* the remote */
@@ -46,6 +47,7 @@ struct onedrive {
 	char *access_token, *refresh_token;
 	int64_t expires_at_ms;
 	struct onedrive_listing *listing; /* the listing being paged through */
+	struct onedrive_folders *folders; /* folder ids seen in the change feed, and their paths */
 };
 
 /* ---- onedrive_auth.c ---- */
@@ -132,6 +134,12 @@ bool onedrive_matches(const json_t *item, int64_t size, const char *qxh, char *m
 
 int onedrive_upload(void *state, const vrp_upload_request *request, vrp_remote_object **out,
 		    char **resume_state);
+
+/* ---- onedrive_delta.c ---- */
+
+int onedrive_list_changes(void *state, const char *prefix, const char *cursor,
+			  const char *page_token, vrp_remote_page **out);
+void onedrive_folders_free(struct onedrive_folders *folders);
 
 /* ---- onedrive_list.c ---- */
 

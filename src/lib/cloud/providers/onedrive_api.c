@@ -241,7 +241,9 @@ vrp_remote_object *onedrive_object(const json_t *item, const char *path)
 	    vrp_field_set(&o->created_at,
 			  json_string_value(json_object_get(item, "createdDateTime"))) < 0 ||
 	    vrp_field_set(&o->etag, ctag ? ctag : qxh) < 0 ||
-	    vrp_field_set(&o->checksum, qxh) < 0) {
+	    vrp_field_set(&o->checksum, qxh) < 0 ||
+	    vrp_field_set(&o->metadata_json, vrp_metadata_text(json_string_value(
+						     json_object_get(item, "description")))) < 0) {
 		vrp_remote_object_free(o);
 		return NULL;
 	}

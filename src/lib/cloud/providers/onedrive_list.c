@@ -255,7 +255,8 @@ static vrp_remote_object *copy_object(const vrp_remote_object *o)
 	    vrp_field_set(&c->path, o->path) < 0 ||
 	    vrp_field_set(&c->mime_type, o->mime_type) < 0 ||
 	    vrp_field_set(&c->created_at, o->created_at) < 0 ||
-	    vrp_field_set(&c->etag, o->etag) < 0 || vrp_field_set(&c->checksum, o->checksum) < 0) {
+	    vrp_field_set(&c->etag, o->etag) < 0 || vrp_field_set(&c->checksum, o->checksum) < 0 ||
+	    vrp_field_set(&c->metadata_json, o->metadata_json) < 0) {
 		vrp_remote_object_free(c);
 		return NULL;
 	}

@@ -189,9 +189,14 @@ static int prepare(struct onedrive_upload *up)
 	if (rc == 0 && !*up->rel)
 		rc = vrp_error_set(VRP_EINVAL, "remote %s: %s names the root, not a file",
 				   up->od->name, up->request->remote_path);
+	/* The recording's metadata names its uuid and sha256 too; pull reads it back. */
+	const char *json = up->request->metadata_json;
+	if (rc == 0 && json && !(up->description = strdup(json)))
+		return vrp_error_oom();
 	const char *uuid = metadata_value(up->request, "uuid");
-	if (rc == 0 && asprintf(&up->description, "vrp%s%s sha256=%s", uuid ? " uuid=" : "",
-				uuid ? uuid : "", up->sha256) < 0) {
+	if (rc == 0 && !json &&
+	    asprintf(&up->description, "vrp%s%s sha256=%s", uuid ? " uuid=" : "", uuid ? uuid : "",
+		     up->sha256) < 0) {
 		up->description = NULL;
 		rc = vrp_error_oom();
 	}

@@ -484,4 +484,5 @@ const struct vrp_provider_ops vrp_provider_sftp_ops = {
 	.capabilities = sftp_capabilities,
 	.normalize_remote_id = sftp_normalize_remote_id,
 	.accept_host_key = sftp_accept,
+	.metadata_sidecar = true,
 };
