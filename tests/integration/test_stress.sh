@@ -66,7 +66,7 @@ files=$(find "$LIB/recordings/raw" -type f | wc -l)
 [ "$files" -eq 18 ] && ok "one raw file per recording" || not_ok "one raw file per recording" "$files files"
 temps=$(find "$LIB/tmp" -type f | wc -l)
 [ "$temps" -eq 0 ] && ok "nothing left in tmp/" || not_ok "nothing left in tmp/" "$(ls "$LIB/tmp")"
-remote=$(find "$WORK/nas" -type f ! -name '.*' -exec sha256sum {} + | cut -d' ' -f1 | sort)
+remote=$(find "$WORK/nas" -type f ! -name '.*' ! -name '*.vrp.json' -exec sha256sum {} + | cut -d' ' -f1 | sort)
 [ "$remote" = "$want" ] && ok "the remote holds each recording once, no purged one" ||
 	not_ok "the remote holds each recording once" "$(printf '%s\n' "$remote" | grep -c .) objects: $(cat "$WORK/last-sync.err")"
 if V verify --all >"$WORK/verify.out" 2>&1; then ok "verify --all is clean"; else not_ok "verify --all is clean" "$(cat "$WORK/verify.out")"; fi
